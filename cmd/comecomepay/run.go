@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"strings"
+
+	"github.com/comecomepay/comecomepay/internal/app"
+	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// run is the whole program behind main, so tests can drive it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cmd := "serve"
+	rest := args[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		cmd, rest = rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stdout)
+	case "migrate":
+		return migrate(ctx, getenv, stdout)
+	case "config":
+		cfg, err := loadConfig(getenv)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, cfg.String())
+		return nil
+	case "version":
+		fmt.Fprintln(stdout, "comecomepay", buildVersion())
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q (want serve, migrate, config or version)", cmd)
+	}
+}
+
+func loadConfig(getenv func(string) string) (config.Config, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return cfg, fmt.Errorf("configuration: %w", err)
+	}
+	cfg, err = config.EnsureSandboxSecrets(cfg)
+	if err != nil {
+		return cfg, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	fs.StringVar(&cfg.HTTPAddr, "addr", cfg.HTTPAddr, "listen address (overrides COMECOMEPAY_HTTP_ADDR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(stdout, cfg.LogLevel)
+	if cfg.Mode == config.Sandbox {
+		log.Warn("SANDBOX MODE: simulated providers, OTP codes are echoed in responses; never expose this instance to real users",
+			"data_dir", cfg.DataDir)
+	}
+	a, err := app.New(ctx, cfg, log, app.Options{})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		_ = a.Close(context.WithoutCancel(ctx))
+		return fmt.Errorf("listen: %w", err)
+	}
+	if err := a.StartJobs(ctx); err != nil {
+		_ = a.Close(context.WithoutCancel(ctx))
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "mode", string(cfg.Mode), "database", string(a.DB.Engine), "version", buildVersion())
+	serveErr := a.Serve(ctx, ln)
+	log.Info("shutting down")
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	return errors.Join(serveErr, a.Close(stopCtx))
+}
+
+func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "migrations applied (%s)\n", db.Engine)
+	return nil
+}
+
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return version
+}

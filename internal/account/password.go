@@ -1,0 +1,56 @@
+package account
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// HashProfile is an argon2id cost setting.
+type HashProfile struct {
+	MemoryKiB uint32
+	Time      uint32
+	Threads   uint8
+}
+
+// DefaultHashProfile is OWASP's argon2id baseline (19 MiB, t=2, p=1).
+var DefaultHashProfile = HashProfile{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
+
+// FastHashProfile keeps test suites quick; production refuses it.
+var FastHashProfile = HashProfile{MemoryKiB: 64, Time: 1, Threads: 1}
+
+// hashSecret returns a PHC-format argon2id hash; the parameters travel with
+// the hash, so a later change of profile still verifies old hashes.
+func hashSecret(p HashProfile, plain string) string {
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt)
+	sum := argon2.IDKey([]byte(plain), salt, p.Time, p.MemoryKiB, p.Threads, 32)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(sum))
+}
+
+// verifySecret reports whether plain matches a hash made by hashSecret.
+func verifySecret(encoded, plain string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var p HashProfile
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil {
+		return false
+	}
+	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
+	if err != nil {
+		return false
+	}
+	want, err := base64.RawStdEncoding.DecodeString(parts[5])
+	if err != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(plain), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}

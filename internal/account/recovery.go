@@ -1,0 +1,92 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/comecomepay/comecomepay/internal/otp"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// ForgotResult is the answer of ForgotPassword; it looks the same for known
+// and unknown addresses (but for the sandbox echo of a code really sent).
+type ForgotResult struct {
+	Email string
+	Name  string
+	OTP   string
+}
+
+// ForgotPassword sends a reset code to a registered, not deactivated address.
+// For any other address it records a code that is never sent, so the
+// cooldown, the resend and the verify step behave identically for both.
+func (s *Service) ForgotPassword(ctx context.Context, email string) (ForgotResult, error) {
+	res := ForgotResult{Email: email}
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		u, err := s.Repo.UserByEmail(ctx, tx, email)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		known := err == nil && u.Status != StatusDeactivated
+		issued, err := s.OTP.Issue(ctx, tx, otp.ResetPassword, email, otpLength)
+		if err != nil {
+			return err
+		}
+		if !known {
+			return nil
+		}
+		res.Name, res.OTP = u.DisplayName(), s.echo(issued.Code)
+		return s.sendCode(ctx, tx, email, "Your ComeComePay password reset code", issued.Code)
+	})
+	return res, err
+}
+
+// VerifyResetCode checks a reset code without using it up (the client sends
+// it again with the new password); wrong tries count.
+func (s *Service) VerifyResetCode(ctx context.Context, email, code string) error {
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		if _, open, err := s.OTP.OpenFlow(ctx, tx, otp.ResetPassword, email); err != nil || !open {
+			if err != nil {
+				return err
+			}
+			return ErrInvalidState.WithDetails("No password reset is pending for this e-mail")
+		}
+		return s.OTP.Check(ctx, tx, otp.ResetPassword, email, code, false)
+	})
+}
+
+// ResetPassword sets a new password with a reset code and ends every session.
+func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword, confirm string) error {
+	if newPassword != confirm {
+		return ErrPasswordMismatch.WithDetails("new_password and confirm_password differ")
+	}
+	if !PasswordStrong(newPassword) {
+		return ErrPasswordTooWeak.WithDetails("8–128 characters with an upper-case letter, a digit and a special character")
+	}
+	hash := hashSecret(s.Hash, newPassword)
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		if err := s.OTP.Check(ctx, tx, otp.ResetPassword, email, code, true); err != nil {
+			return err
+		}
+		u, err := s.Repo.UserByEmail(ctx, tx, email)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err != nil || u.Status == StatusDeactivated {
+			// Only reachable by guessing a code that was never sent.
+			return otp.ErrInvalid.WithDetails("The code is not correct")
+		}
+		now := s.Now()
+		if err := s.Repo.SetPasswordHash(ctx, tx, u.ID, hash, now); err != nil {
+			return err
+		}
+		if err := s.Repo.RevokeUserSessions(ctx, tx, u.ID, "", "password reset", now); err != nil {
+			return err
+		}
+		if err := s.Limiter.Reset(ctx, tx, "login:email:"+email); err != nil {
+			return err
+		}
+		return s.sendNotice(ctx, tx, email, "Your ComeComePay password was reset",
+			"The password of your ComeComePay account was just reset and every device was signed out. If this was not you, contact support immediately.")
+	})
+}

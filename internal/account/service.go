@@ -1,0 +1,139 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/mail"
+	"github.com/comecomepay/comecomepay/internal/otp"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/ratelimit"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// Flow timings of API.md §2.1–2.2.
+const (
+	otpLength        = 5
+	pendingLifetime  = 30 * time.Minute
+	txPasswordTTL    = 10 * time.Minute
+	refreshGrace     = 60 * time.Second
+	txPasswordLock   = 30 * time.Minute
+	txPasswordTries  = 5
+	maxReferralTries = 8
+)
+
+// Login limits of API.md §1.14.
+var (
+	loginPerEmail = ratelimit.Rule{Max: 5, Window: 15 * time.Minute}
+	loginPerIP    = ratelimit.Rule{Max: 50, Window: 15 * time.Minute}
+)
+
+// Deps are the collaborators of the Service.
+type Deps struct {
+	DB      *store.DB
+	Repo    Repo
+	OTP     *otp.Service
+	Limiter *ratelimit.Counter
+	Mailer  Mailer
+	Wallets Wallets
+	KYC     KYCStatuses
+	Guard   DeactivationGuard
+	Signer  *Signer
+	Hasher  *secret.Hasher
+	Hash    HashProfile
+	Now     func() time.Time
+	// EchoOTP returns codes in responses (sandbox mode only, API.md §1.11).
+	EchoOTP bool
+}
+
+// Service implements the account use cases.
+type Service struct {
+	Deps
+	// dummyHash is verified against when an e-mail is unknown, so a login for
+	// an unknown address costs the same time as one with a wrong password.
+	dummyHash string
+}
+
+// NewService returns a Service.
+func NewService(d Deps) *Service {
+	return &Service{Deps: d, dummyHash: hashSecret(d.Hash, secret.Hex(16))}
+}
+
+func (s *Service) echo(code string) string {
+	if s.EchoOTP {
+		return code
+	}
+	return ""
+}
+
+func (s *Service) sendCode(ctx context.Context, tx *sql.Tx, to, subject, code string) error {
+	return s.Mailer.EnqueueTx(ctx, tx, mail.Message{
+		To:      to,
+		Subject: subject,
+		Body:    fmt.Sprintf("Your ComeComePay verification code is %s. It is valid for 10 minutes. If you did not request it, ignore this message and do not share the code with anyone.", code),
+		OTP:     code,
+	})
+}
+
+func (s *Service) sendNotice(ctx context.Context, tx *sql.Tx, to, subject, body string) error {
+	return s.Mailer.EnqueueTx(ctx, tx, mail.Message{To: to, Subject: subject, Body: body})
+}
+
+// Profile returns the User object of a user.
+func (s *Service) Profile(ctx context.Context, userID int64) (Profile, error) {
+	return s.profile(ctx, s.DB.SQL, userID)
+}
+
+func (s *Service) profile(ctx context.Context, q store.Querier, userID int64) (Profile, error) {
+	u, err := s.Repo.UserByID(ctx, q, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Profile{}, ErrUserNotFound
+	}
+	if err != nil {
+		return Profile{}, err
+	}
+	p := Profile{User: u}
+	if p.WalletID, err = s.Wallets.WalletID(ctx, q, userID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return Profile{}, err
+	}
+	if p.KYCStatus, p.KYCLevel, err = s.KYC.UserKYC(ctx, q, userID); err != nil {
+		return Profile{}, err
+	}
+	return p, nil
+}
+
+// newSession creates a session and its first token pair inside tx.
+func (s *Service) newSession(ctx context.Context, tx *sql.Tx, u User, ip, ua string) (TokenPair, error) {
+	now := s.Now()
+	sess := Session{ID: secret.Hex(16), UserID: u.ID, CreatedAt: now, IP: ip, UserAgent: truncate(ua, 256)}
+	if err := s.Repo.CreateSession(ctx, tx, sess); err != nil {
+		return TokenPair{}, err
+	}
+	return s.issuePair(ctx, tx, u.ID, u.Email, sess.ID, now)
+}
+
+func (s *Service) issuePair(ctx context.Context, q store.Querier, userID int64, email, sid string, now time.Time) (TokenPair, error) {
+	spec := pairSpec{UserID: userID, Email: email, SID: sid, JTI: newJTI(), IssuedAt: now.Truncate(time.Second)}
+	if err := s.Repo.InsertRefreshToken(ctx, q, RefreshToken{JTI: spec.JTI, SessionID: sid, IssuedAt: spec.IssuedAt,
+		ExpiresAt: spec.IssuedAt.Add(s.Signer.refreshTTL)}); err != nil {
+		return TokenPair{}, err
+	}
+	return s.Signer.pair(spec)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func notFound(err error, replacement error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return replacement
+	}
+	return err
+}

@@ -1,0 +1,113 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/otp"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// TxPasswordSet reports whether the user has a transaction password.
+func (s *Service) TxPasswordSet(ctx context.Context, p Principal) (bool, error) {
+	u, err := s.Repo.UserByID(ctx, s.DB.SQL, p.UserID)
+	if err != nil {
+		return false, notFound(err, ErrUserNotFound)
+	}
+	return u.TxPasswordHash != "", nil
+}
+
+// TxPasswordRequest is the answer of RequestTxPassword.
+type TxPasswordRequest struct {
+	Email    string
+	TempHash string
+	OTP      string
+}
+
+// RequestTxPassword keeps the hashed new transaction password server-side
+// under an opaque, single-use handle and e-mails a code to confirm it.
+func (s *Service) RequestTxPassword(ctx context.Context, p Principal, password, confirm string) (TxPasswordRequest, error) {
+	if !IsOTPFormat(password, 6) {
+		return TxPasswordRequest{}, apperr.Validation(map[string]string{"transaction_password": "must be exactly 6 digits"})
+	}
+	if password != confirm {
+		return TxPasswordRequest{}, ErrPasswordMismatch.WithDetails("transaction_password and confirm_transaction_password differ")
+	}
+	hash := hashSecret(s.Hash, password)
+	handle := "tph_" + secret.Base62(40)
+	var res TxPasswordRequest
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		u, err := s.Repo.UserByID(ctx, tx, p.UserID)
+		if err != nil {
+			return notFound(err, ErrUserNotFound)
+		}
+		issued, err := s.OTP.Issue(ctx, tx, otp.TxPassword, userSubject(u.ID), otpLength)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		if err := s.Repo.PutPendingChange(ctx, tx, PendingChange{UserID: u.ID, Kind: ChangeTxPassword, Step: stepVerifyNew,
+			Handle: s.Hasher.Sum("tph", handle), SecretHash: hash, CreatedAt: now, ExpiresAt: now.Add(txPasswordTTL)}); err != nil {
+			return err
+		}
+		res = TxPasswordRequest{Email: u.Email, TempHash: handle, OTP: s.echo(issued.Code)}
+		return s.sendCode(ctx, tx, u.Email, "Confirm your ComeComePay transaction password", issued.Code)
+	})
+	return res, err
+}
+
+// CompleteTxPassword confirms a pending transaction password with its code.
+func (s *Service) CompleteTxPassword(ctx context.Context, p Principal, code, tempHash string) error {
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		c, err := s.Repo.PendingChange(ctx, tx, p.UserID, ChangeTxPassword)
+		if err != nil && err != store.ErrNotFound {
+			return err
+		}
+		if err != nil || !s.Now().Before(c.ExpiresAt) || !secret.Equal(c.Handle, s.Hasher.Sum("tph", tempHash)) {
+			return ErrInvalidState.WithDetails("The request is unknown or has expired; start again")
+		}
+		if err := s.OTP.Check(ctx, tx, otp.TxPassword, userSubject(p.UserID), code, true); err != nil {
+			return err
+		}
+		if err := s.Repo.SetTxPassword(ctx, tx, p.UserID, c.SecretHash, s.Now()); err != nil {
+			return err
+		}
+		return s.Repo.DeletePendingChange(ctx, tx, p.UserID, ChangeTxPassword)
+	})
+}
+
+// CheckTxPassword verifies a transaction password inside the caller's
+// transaction (API.md §2.2): 5 consecutive wrong entries lock it for 30
+// minutes; a correct one resets the count. Failures are committed.
+func (s *Service) CheckTxPassword(ctx context.Context, tx *sql.Tx, userID int64, password string) error {
+	u, err := s.Repo.UserByIDForUpdate(ctx, tx, userID)
+	if err != nil {
+		return notFound(err, ErrUserNotFound)
+	}
+	now := s.Now()
+	if u.TxPasswordHash == "" {
+		return ErrTxPasswordNotSet
+	}
+	if now.Before(u.TxPasswordLock) {
+		return ErrTxPasswordLocked.WithRetryAfter(u.TxPasswordLock.Sub(now).Round(time.Second) + time.Second)
+	}
+	if verifySecret(u.TxPasswordHash, password) {
+		if u.TxPasswordFails == 0 {
+			return nil
+		}
+		return s.Repo.SetTxPasswordFailures(ctx, tx, userID, 0, time.Time{})
+	}
+	fails, lock := u.TxPasswordFails+1, time.Time{}
+	failure := ErrInvalidTxPassword.WithDetails("The transaction password is wrong")
+	if fails >= txPasswordTries {
+		fails, lock = 0, now.Add(txPasswordLock)
+		failure = ErrTxPasswordLocked.WithRetryAfter(txPasswordLock)
+	}
+	if err := s.Repo.SetTxPasswordFailures(ctx, tx, userID, fails, lock); err != nil {
+		return err
+	}
+	return store.CommitThenFail(failure)
+}

@@ -1,0 +1,175 @@
+// Package app is the composition root: it builds the store, the domain
+// services, the providers, the job queue and the HTTP handler from a Config.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+
+	"github.com/comecomepay/comecomepay/api"
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/account/accountdb"
+	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/jobs"
+	"github.com/comecomepay/comecomepay/internal/mail"
+	"github.com/comecomepay/comecomepay/internal/otp"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	emailsandbox "github.com/comecomepay/comecomepay/internal/providers/email/sandbox"
+	emailsmtp "github.com/comecomepay/comecomepay/internal/providers/email/smtp"
+	"github.com/comecomepay/comecomepay/internal/ratelimit"
+	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/wallet"
+)
+
+// Options are test seams; production leaves them zero.
+type Options struct {
+	// Now replaces the wall clock of the domain services.
+	Now func() time.Time
+}
+
+// App is a built, migrated service.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	DB       *store.DB
+	Jobs     *jobs.Client
+	Handler  http.Handler
+	Accounts *account.Service
+	// Outbox records e-mails in sandbox mode; nil in production.
+	Outbox *emailsandbox.Outbox
+}
+
+// New opens the database, applies migrations and wires every component.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
+	now := opts.Now
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: db}
+	if err := a.build(ctx, now); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context, now func() time.Time) error {
+	cfg := a.Config
+	if err := a.DB.Migrate(ctx); err != nil {
+		return err
+	}
+	box, err := secret.NewBox("k1", map[string][]byte{"k1": cfg.DataKey})
+	if err != nil {
+		return fmt.Errorf("data key: %w", err)
+	}
+	hasher := secret.NewHasher(cfg.DataKey)
+	sandbox := cfg.Mode == config.Sandbox
+
+	var sender mail.Sender
+	if cfg.SMTP.Configured() {
+		sender = emailsmtp.New(emailsmtp.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
+			Password: cfg.SMTP.Password, From: cfg.SMTP.From, StartTLS: cfg.SMTP.StartTLS})
+	} else {
+		a.Outbox = emailsandbox.NewOutbox(now)
+		sender = a.Outbox
+	}
+
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, mail.NewWorker(sender, box, a.Log))
+	a.Jobs, err = jobs.New(a.DB, workers, jobs.Options{PollInterval: cfg.JobPollInterval, Logger: a.Log, Metrics: registry})
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+
+	var otpBox *secret.Box
+	if sandbox {
+		otpBox = box // lets a repeated login echo the code sent moments ago
+	}
+	hashProfile := account.DefaultHashProfile
+	if cfg.PasswordHashProfile == "fast" {
+		hashProfile = account.FastHashProfile
+	}
+	a.Accounts = account.NewService(account.Deps{
+		DB:      a.DB,
+		Repo:    accountdb.New(a.DB),
+		OTP:     otp.NewService(a.DB, hasher, otpBox, otp.DefaultPolicy, now),
+		Limiter: ratelimit.NewCounter(now),
+		Mailer:  mail.NewQueue(a.Jobs, box),
+		Wallets: wallet.NewService(),
+		KYC:     account.NoKYC{},
+		Guard:   account.NoBlockers{},
+		Signer:  account.NewSigner(cfg.JWTSecret, cfg.JWTPreviousSecrets, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
+		Hasher:  hasher,
+		Hash:    hashProfile,
+		Now:     now,
+		EchoOTP: sandbox,
+	})
+
+	a.Handler, err = httpapi.NewServer(httpapi.Deps{
+		Log: a.Log, Accounts: a.Accounts, Ready: a.DB, Registry: registry, Spec: api.Spec,
+		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
+	})
+	return err
+}
+
+// StartJobs starts working jobs.
+func (a *App) StartJobs(ctx context.Context) error { return a.Jobs.Start(ctx) }
+
+// Close stops the job workers (letting running jobs finish within ctx) and
+// closes the database.
+func (a *App) Close(ctx context.Context) error {
+	var errs []error
+	if err := a.Jobs.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		errs = append(errs, fmt.Errorf("stop jobs: %w", err))
+	}
+	errs = append(errs, a.DB.Close())
+	return errors.Join(errs...)
+}
+
+// Serve runs the HTTP server on ln until ctx ends, then shuts down
+// gracefully: in-flight requests finish within the configured timeout.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

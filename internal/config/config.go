@@ -1,0 +1,272 @@
+// Package config is the one place settings are read: defaults, COMECOMEPAY_*
+// environment variables, validation, and a String() that masks secrets.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Mode selects simulated (sandbox) or real (production) providers.
+type Mode string
+
+const (
+	Sandbox    Mode = "sandbox"
+	Production Mode = "production"
+)
+
+// Config is every setting of the service.
+type Config struct {
+	Mode         Mode
+	ModeExplicit bool
+	HTTPAddr     string
+	DataDir      string
+	DatabaseURL  string
+	LogLevel     string
+
+	// JWTSecret signs access and refresh tokens; JWTPreviousSecrets still
+	// verify tokens signed before a rotation.
+	JWTSecret          string
+	JWTPreviousSecrets []string
+	// DataKey (32 bytes) keys the AEAD box and the hashes of codes at rest.
+	DataKey []byte
+
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+
+	SMTP SMTP
+
+	CORSOrigins         []string
+	TrustProxyHeaders   bool
+	ShutdownTimeout     time.Duration
+	JobPollInterval     time.Duration
+	PasswordHashProfile string
+}
+
+// SMTP configures the real e-mail provider.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	From     string
+	StartTLS bool
+}
+
+// Configured reports whether an SMTP provider has been set up.
+func (s SMTP) Configured() bool { return s.Host != "" }
+
+// Settings documents every variable: the README table is written from it.
+var Settings = []struct{ Name, Default, Meaning string }{
+	{"COMECOMEPAY_MODE", "sandbox if no SMTP host, else production", "`sandbox` (simulated providers, OTP echo) or `production`"},
+	{"COMECOMEPAY_HTTP_ADDR", ":8080", "listen address of the API"},
+	{"COMECOMEPAY_DATA_DIR", "./data", "directory for the SQLite file and generated sandbox secrets"},
+	{"COMECOMEPAY_DATABASE_URL", "SQLite file `<data dir>/comecomepay.db`", "`postgres://…` selects PostgreSQL; a path or `sqlite://path` selects SQLite"},
+	{"COMECOMEPAY_LOG_LEVEL", "info", "debug, info, warn, error"},
+	{"COMECOMEPAY_JWT_SECRET", "generated in sandbox; required in production", "HS256 key for tokens, at least 32 bytes"},
+	{"COMECOMEPAY_JWT_PREVIOUS_SECRETS", "empty", "comma-separated old JWT keys still accepted for verification"},
+	{"COMECOMEPAY_DATA_KEY", "generated in sandbox; required in production", "base64 of 32 random bytes: encryption and keyed hashes of data at rest"},
+	{"COMECOMEPAY_ACCESS_TOKEN_TTL", "24h", "access token lifetime"},
+	{"COMECOMEPAY_REFRESH_TOKEN_TTL", "168h", "refresh token lifetime"},
+	{"COMECOMEPAY_SMTP_HOST", "empty (sandbox e-mail)", "SMTP server host; setting it selects real e-mail"},
+	{"COMECOMEPAY_SMTP_PORT", "587", "SMTP port"},
+	{"COMECOMEPAY_SMTP_USERNAME", "empty", "SMTP user"},
+	{"COMECOMEPAY_SMTP_PASSWORD", "empty", "SMTP password (secret)"},
+	{"COMECOMEPAY_SMTP_FROM", "no-reply@comecomepay.local", "sender address"},
+	{"COMECOMEPAY_SMTP_STARTTLS", "true", "require STARTTLS"},
+	{"COMECOMEPAY_CORS_ORIGINS", "empty (no CORS)", "comma-separated allowed origins, or `*`"},
+	{"COMECOMEPAY_TRUST_PROXY_HEADERS", "false", "take the client IP from X-Forwarded-For (only behind a trusted proxy)"},
+	{"COMECOMEPAY_SHUTDOWN_TIMEOUT", "20s", "grace period for in-flight requests and jobs on SIGTERM"},
+	{"COMECOMEPAY_JOB_POLL_INTERVAL", "1s", "how often job workers poll for new jobs"},
+	{"COMECOMEPAY_PASSWORD_HASH", "default", "argon2id cost profile: `default` (OWASP: 19 MiB, t=2) or `fast` (tests only, refused in production)"},
+}
+
+// Load reads the configuration from getenv and validates it.
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	dur := func(name string, def time.Duration) time.Duration {
+		v := get(name, "")
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: %q is not a positive duration", name, v))
+			return def
+		}
+		return d
+	}
+	boolean := func(name string, def bool) bool {
+		v := get(name, "")
+		if v == "" {
+			return def
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not a boolean", name, v))
+			return def
+		}
+		return b
+	}
+	list := func(name string) []string {
+		var out []string
+		for _, s := range strings.Split(get(name, ""), ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+
+	c := Config{
+		HTTPAddr:            get("COMECOMEPAY_HTTP_ADDR", ":8080"),
+		DataDir:             get("COMECOMEPAY_DATA_DIR", "./data"),
+		LogLevel:            strings.ToLower(get("COMECOMEPAY_LOG_LEVEL", "info")),
+		JWTSecret:           get("COMECOMEPAY_JWT_SECRET", ""),
+		JWTPreviousSecrets:  list("COMECOMEPAY_JWT_PREVIOUS_SECRETS"),
+		AccessTokenTTL:      dur("COMECOMEPAY_ACCESS_TOKEN_TTL", 24*time.Hour),
+		RefreshTokenTTL:     dur("COMECOMEPAY_REFRESH_TOKEN_TTL", 7*24*time.Hour),
+		CORSOrigins:         list("COMECOMEPAY_CORS_ORIGINS"),
+		TrustProxyHeaders:   boolean("COMECOMEPAY_TRUST_PROXY_HEADERS", false),
+		ShutdownTimeout:     dur("COMECOMEPAY_SHUTDOWN_TIMEOUT", 20*time.Second),
+		JobPollInterval:     dur("COMECOMEPAY_JOB_POLL_INTERVAL", time.Second),
+		PasswordHashProfile: get("COMECOMEPAY_PASSWORD_HASH", "default"),
+		SMTP: SMTP{
+			Host:     get("COMECOMEPAY_SMTP_HOST", ""),
+			Username: get("COMECOMEPAY_SMTP_USERNAME", ""),
+			Password: getenv("COMECOMEPAY_SMTP_PASSWORD"),
+			From:     get("COMECOMEPAY_SMTP_FROM", "no-reply@comecomepay.local"),
+			StartTLS: boolean("COMECOMEPAY_SMTP_STARTTLS", true),
+		},
+	}
+	c.DatabaseURL = get("COMECOMEPAY_DATABASE_URL", filepath.Join(c.DataDir, "comecomepay.db"))
+	port, err := strconv.Atoi(get("COMECOMEPAY_SMTP_PORT", "587"))
+	if err != nil || port <= 0 || port > 65535 {
+		errs = append(errs, errors.New("COMECOMEPAY_SMTP_PORT: not a port number"))
+	}
+	c.SMTP.Port = port
+
+	switch m := Mode(strings.ToLower(get("COMECOMEPAY_MODE", ""))); m {
+	case "":
+		c.Mode = Sandbox
+		if c.SMTP.Configured() {
+			c.Mode = Production
+		}
+	case Sandbox, Production:
+		c.Mode, c.ModeExplicit = m, true
+	default:
+		errs = append(errs, fmt.Errorf("COMECOMEPAY_MODE: %q is neither sandbox nor production", m))
+	}
+	if k := get("COMECOMEPAY_DATA_KEY", ""); k != "" {
+		key, err := decodeKey(k)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("COMECOMEPAY_DATA_KEY: %w", err))
+		}
+		c.DataKey = key
+	}
+	if len(errs) > 0 {
+		return c, errors.Join(errs...)
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the settings that depend on each other. Secrets missing in
+// sandbox mode are generated later (see EnsureSandboxSecrets).
+func (c Config) Validate() error {
+	var errs []error
+	if c.Mode == Production {
+		if c.JWTSecret == "" {
+			errs = append(errs, errors.New("production mode needs COMECOMEPAY_JWT_SECRET"))
+		}
+		if len(c.DataKey) == 0 {
+			errs = append(errs, errors.New("production mode needs COMECOMEPAY_DATA_KEY"))
+		}
+		if !c.SMTP.Configured() {
+			errs = append(errs, errors.New("production mode needs a real e-mail provider (COMECOMEPAY_SMTP_HOST)"))
+		}
+		if c.PasswordHashProfile != "default" {
+			errs = append(errs, errors.New("production mode needs COMECOMEPAY_PASSWORD_HASH=default"))
+		}
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		errs = append(errs, errors.New("COMECOMEPAY_JWT_SECRET must be at least 32 bytes"))
+	}
+	for _, s := range c.JWTPreviousSecrets {
+		if len(s) < 32 {
+			errs = append(errs, errors.New("every COMECOMEPAY_JWT_PREVIOUS_SECRETS entry must be at least 32 bytes"))
+			break
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("COMECOMEPAY_LOG_LEVEL: %q is not one of debug, info, warn, error", c.LogLevel))
+	}
+	switch c.PasswordHashProfile {
+	case "default", "fast":
+	default:
+		errs = append(errs, fmt.Errorf("COMECOMEPAY_PASSWORD_HASH: %q is not default or fast", c.PasswordHashProfile))
+	}
+	if c.HTTPAddr == "" {
+		errs = append(errs, errors.New("COMECOMEPAY_HTTP_ADDR is empty"))
+	}
+	return errors.Join(errs...)
+}
+
+// String prints the configuration with every secret masked.
+func (c Config) String() string {
+	var b strings.Builder
+	line := func(k, v string) { fmt.Fprintf(&b, "%-34s %s\n", k, v) }
+	line("COMECOMEPAY_MODE", string(c.Mode))
+	line("COMECOMEPAY_HTTP_ADDR", c.HTTPAddr)
+	line("COMECOMEPAY_DATA_DIR", c.DataDir)
+	line("COMECOMEPAY_DATABASE_URL", MaskURL(c.DatabaseURL))
+	line("COMECOMEPAY_LOG_LEVEL", c.LogLevel)
+	line("COMECOMEPAY_JWT_SECRET", mask(c.JWTSecret))
+	line("COMECOMEPAY_JWT_PREVIOUS_SECRETS", fmt.Sprintf("%d key(s)", len(c.JWTPreviousSecrets)))
+	line("COMECOMEPAY_DATA_KEY", mask(string(c.DataKey)))
+	line("COMECOMEPAY_ACCESS_TOKEN_TTL", c.AccessTokenTTL.String())
+	line("COMECOMEPAY_REFRESH_TOKEN_TTL", c.RefreshTokenTTL.String())
+	line("COMECOMEPAY_SMTP_HOST", c.SMTP.Host)
+	line("COMECOMEPAY_SMTP_PORT", strconv.Itoa(c.SMTP.Port))
+	line("COMECOMEPAY_SMTP_USERNAME", c.SMTP.Username)
+	line("COMECOMEPAY_SMTP_PASSWORD", mask(c.SMTP.Password))
+	line("COMECOMEPAY_SMTP_FROM", c.SMTP.From)
+	line("COMECOMEPAY_SMTP_STARTTLS", strconv.FormatBool(c.SMTP.StartTLS))
+	line("COMECOMEPAY_CORS_ORIGINS", strings.Join(c.CORSOrigins, ","))
+	line("COMECOMEPAY_TRUST_PROXY_HEADERS", strconv.FormatBool(c.TrustProxyHeaders))
+	line("COMECOMEPAY_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String())
+	line("COMECOMEPAY_JOB_POLL_INTERVAL", c.JobPollInterval.String())
+	line("COMECOMEPAY_PASSWORD_HASH", c.PasswordHashProfile)
+	return b.String()
+}
+
+func mask(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return "****** (set)"
+}
+
+// MaskURL hides the password of a database URL.
+func MaskURL(raw string) string {
+	if i := strings.Index(raw, "://"); i >= 0 {
+		rest := raw[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if colon := strings.Index(rest[:at], ":"); colon >= 0 {
+				return raw[:i+3] + rest[:colon] + ":******" + rest[at:]
+			}
+		}
+	}
+	return raw
+}

@@ -1,0 +1,74 @@
+package config
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// sandboxSecretsFile keeps generated development secrets in the data dir so
+// that tokens and sealed data survive restarts of a sandbox instance.
+const sandboxSecretsFile = "sandbox-secrets.json"
+
+type sandboxSecrets struct {
+	JWTSecret string `json:"jwt_secret"`
+	DataKey   string `json:"data_key"`
+}
+
+// EnsureSandboxSecrets fills missing secrets of a sandbox configuration from
+// (or into) <data dir>/sandbox-secrets.json. Production configurations are
+// returned unchanged: they must carry explicit secrets.
+func EnsureSandboxSecrets(c Config) (Config, error) {
+	if c.Mode != Sandbox || (c.JWTSecret != "" && len(c.DataKey) > 0) {
+		return c, nil
+	}
+	path := filepath.Join(c.DataDir, sandboxSecretsFile)
+	var s sandboxSecrets
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(b, &s); err != nil {
+			return c, fmt.Errorf("read %s: %w", path, err)
+		}
+	case errors.Is(err, os.ErrNotExist):
+		s = sandboxSecrets{JWTSecret: randomBase64(48), DataKey: randomBase64(32)}
+		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+			return c, err
+		}
+		b, _ := json.Marshal(s)
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return c, fmt.Errorf("write %s: %w", path, err)
+		}
+	default:
+		return c, err
+	}
+	if c.JWTSecret == "" {
+		c.JWTSecret = s.JWTSecret
+	}
+	if len(c.DataKey) == 0 {
+		key, err := decodeKey(s.DataKey)
+		if err != nil {
+			return c, fmt.Errorf("%s: %w", path, err)
+		}
+		c.DataKey = key
+	}
+	return c, c.Validate()
+}
+
+func randomBase64(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func decodeKey(s string) ([]byte, error) {
+	key, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(key) != 32 {
+		return nil, errors.New("must be base64 of exactly 32 bytes")
+	}
+	return key, nil
+}

@@ -1,0 +1,309 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/apperr"
+)
+
+// emailField parses a required e-mail field.
+func (f fields) email(name string, v *string) string {
+	raw := f.required(name, v)
+	if raw == "" {
+		return ""
+	}
+	e, ok := account.ParseEmail(raw)
+	if !ok {
+		f.Add(name, "must be a valid e-mail address of at most 254 characters")
+	}
+	return e
+}
+
+// otpCode parses a required 5-digit code.
+func (f fields) otpCode(name string, v *string) string {
+	c := f.secret(name, v)
+	if c != "" && !account.IsOTPFormat(c, 5) {
+		f.Add(name, "must be 5 digits")
+	}
+	return c
+}
+
+type emailBody struct {
+	Email *string `json:"email"`
+}
+
+type emailOTPBody struct {
+	Email   *string `json:"email"`
+	OTPCode *string `json:"otp_code"`
+}
+
+type signupBody struct {
+	Email        *string `json:"email"`
+	ReferralCode *string `json:"referral_code"`
+	OTPCode      *string `json:"otp_code"`
+	Password     *string `json:"password"`
+}
+
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
+	var b signupBody
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	email := f.email("email", b.Email)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.Accounts.Signup(r.Context(), email, optional(b.ReferralCode))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Email string `json:"email"`
+		OTP   string `json:"otp,omitempty"`
+	}{okA(r, "OTP sent to your email. Please verify to continue registration."), res.Email, res.OTP})
+}
+
+func (s *Server) verifySignup(w http.ResponseWriter, r *http.Request) {
+	var b signupBody
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	email, code := f.email("email", b.Email), f.otpCode("otp_code", b.OTPCode)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ref, err := s.Accounts.VerifySignup(r.Context(), email, code, optional(b.ReferralCode))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Email        string `json:"email"`
+		NextStep     string `json:"next_step"`
+		ReferralCode string `json:"referral_code"`
+	}{okA(r, "Email verified successfully. Please set your password to complete registration."), email, "set_password", ref})
+}
+
+func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) {
+	var b signupBody
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	email, password := f.email("email", b.Email), f.secret("password", b.Password)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	reg, err := s.Accounts.SetPassword(r.Context(), email, password, optional(b.ReferralCode), s.clientIP(r), r.UserAgent())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		NextStep     string   `json:"next_step"`
+		AccessToken  string   `json:"access_token"`
+		RefreshToken string   `json:"refresh_token"`
+		User         userJSON `json:"user"`
+	}{okA(r, "Registration completed successfully. Please complete your profile."), "complete_profile",
+		reg.Tokens.AccessToken, reg.Tokens.RefreshToken, toUserJSON(reg.Profile)})
+}
+
+func (s *Server) resendOTP(w http.ResponseWriter, r *http.Request) {
+	var b emailBody
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	email := f.email("email", b.Email)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.Accounts.ResendOTP(r.Context(), email)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		OTP string `json:"otp,omitempty"`
+	}{okA(r, "New OTP sent to your email"), res.OTP})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	var b signupBody
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	email, password := f.email("email", b.Email), f.secret("password", b.Password)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.Accounts.Login(r.Context(), email, password, s.clientIP(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		NextStep string `json:"next_step"`
+		Email    string `json:"email"`
+		Name     string `json:"name"`
+		OTP      string `json:"otp,omitempty"`
+	}{okA(r, "OTP sent to your email. Please verify to log in."), "verify_login_otp", res.Email, res.Name, res.OTP})
+}
+
+// verifyOTPNoop is the compatibility no-op of API.md §2.1: the client calls
+// it after login; it must not touch the login code.
+func (s *Server) verifyOTPNoop(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, okA(r, "OK"))
+}
+
+func (s *Server) verifyLoginOTP(w http.ResponseWriter, r *http.Request) {
+	var b emailOTPBody
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	email, code := f.email("email", b.Email), f.otpCode("otp_code", b.OTPCode)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.Accounts.VerifyLogin(r.Context(), email, code, s.clientIP(r), r.UserAgent())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		AccessToken  string   `json:"access_token"`
+		RefreshToken string   `json:"refresh_token"`
+		User         userJSON `json:"user"`
+	}{okA(r, "Login successful"), res.Tokens.AccessToken, res.Tokens.RefreshToken, toUserJSON(res.Profile)})
+}
+
+func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		RefreshToken *string `json:"refresh_token"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	// Every refresh failure is 401: the client logs out on it and keeps its
+	// tokens on anything else.
+	if b.RefreshToken == nil || *b.RefreshToken == "" {
+		s.writeAppError(w, r, apperr.New(apperr.CodeUnauthorized).WithDetails("refresh_token is required"))
+		return
+	}
+	pair, err := s.Accounts.Refresh(r.Context(), *b.RefreshToken)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+	}{okA(r, "Token refreshed"), pair.AccessToken, pair.RefreshToken})
+}
+
+func (s *Server) forgotPassword(w http.ResponseWriter, r *http.Request) {
+	var b emailBody
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	email := f.email("email", b.Email)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.Accounts.ForgotPassword(r.Context(), email)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Email string `json:"email"`
+		Name  string `json:"name"`
+		OTP   string `json:"otp,omitempty"`
+	}{okA(r, "OTP sent to your email. Please verify to reset your password."), res.Email, res.Name, res.OTP})
+}
+
+func (s *Server) verifyForgotPasswordOTP(w http.ResponseWriter, r *http.Request) {
+	var b emailOTPBody
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	email, code := f.email("email", b.Email), f.otpCode("otp_code", b.OTPCode)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Accounts.VerifyResetCode(r.Context(), email, code); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Email    string `json:"email"`
+		NextStep string `json:"next_step"`
+	}{okA(r, "OTP verified. Please set a new password."), email, "reset_password"})
+}
+
+func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Email           *string `json:"email"`
+		OTPCode         *string `json:"otp_code"`
+		NewPassword     *string `json:"new_password"`
+		ConfirmPassword *string `json:"confirm_password"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	email, code := f.email("email", b.Email), f.otpCode("otp_code", b.OTPCode)
+	pw, confirm := f.secret("new_password", b.NewPassword), f.secret("confirm_password", b.ConfirmPassword)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Accounts.ResetPassword(r.Context(), email, code, pw, confirm); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okA(r, "Password reset successfully"))
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	if err := s.Accounts.Logout(r.Context(), p); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okA(r, "Logged out successfully"))
+}

@@ -1,0 +1,101 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/i18n"
+)
+
+// statusByCode is the one table from API error code to HTTP status; codes
+// not listed are user-correctable business failures (400).
+var statusByCode = map[string]int{
+	apperr.CodeUnauthorized:       http.StatusUnauthorized,
+	"SIGNATURE_INVALID":           http.StatusUnauthorized,
+	apperr.CodeForbidden:          http.StatusForbidden,
+	apperr.CodeAccountFrozen:      http.StatusForbidden,
+	"ACCOUNT_DEACTIVATED":         http.StatusForbidden,
+	"CARD_NOT_OWNED":              http.StatusForbidden,
+	"CARD_LOCKED_BY_ADMIN":        http.StatusForbidden,
+	"CARD_FEE_UNPAID":             http.StatusPaymentRequired,
+	apperr.CodeNotFound:           http.StatusNotFound,
+	"APP_VERSION_NOT_CONFIGURED":  http.StatusNotFound,
+	"CARD_FEE_NOT_CONFIGURED":     http.StatusNotFound,
+	apperr.CodeMethodNotAllowed:   http.StatusMethodNotAllowed,
+	"IDEMPOTENCY_CONFLICT":        http.StatusConflict,
+	"IDEMPOTENCY_IN_PROGRESS":     http.StatusConflict,
+	"APPLICATION_NOT_SHIPPED":     http.StatusConflict,
+	apperr.CodePayloadTooLarge:    http.StatusRequestEntityTooLarge,
+	apperr.CodeRateLimited:        http.StatusTooManyRequests,
+	"OTP_ATTEMPTS_EXCEEDED":       http.StatusTooManyRequests,
+	"TRANSACTION_PASSWORD_LOCKED": http.StatusTooManyRequests,
+	apperr.CodeInternal:           http.StatusInternalServerError,
+	"ISSUER_UNAVAILABLE":          http.StatusBadGateway,
+	"KYC_PROVIDER_UNAVAILABLE":    http.StatusBadGateway,
+	"CARD_RECHARGE_FAILED":        http.StatusServiceUnavailable,
+	"CARD_WITHDRAW_FAILED":        http.StatusServiceUnavailable,
+	"EXCHANGE_RATE_UNAVAILABLE":   http.StatusServiceUnavailable,
+}
+
+func statusOf(code string) int {
+	if s, ok := statusByCode[code]; ok {
+		return s
+	}
+	if strings.HasSuffix(code, "_NOT_FOUND") {
+		return http.StatusNotFound
+	}
+	return http.StatusBadRequest
+}
+
+// errorBody is the error envelope of API.md §1.6.
+type errorBody struct {
+	Error      string            `json:"error"`
+	Code       string            `json:"code"`
+	Details    string            `json:"details"`
+	Message    string            `json:"message"`
+	Fields     map[string]string `json:"fields,omitempty"`
+	RetryAfter *int              `json:"retry_after,omitempty"`
+}
+
+// writeError maps err to its status and envelope. Anything that is not an
+// *apperr.Error is an internal error: it is logged with the request id and
+// answered with generic text only.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := apperr.As(err)
+	if !ok {
+		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "error", err)
+		e = apperr.New(apperr.CodeInternal)
+	}
+	s.writeAppError(w, r, e)
+}
+
+func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, e *apperr.Error) {
+	status := statusOf(e.Code)
+	lang := langOf(r)
+	body := errorBody{
+		Error:   i18n.ErrorSummary(e.Code),
+		Code:    e.Code,
+		Details: e.Details,
+		Message: i18n.ErrorMessage(lang, e.Code),
+	}
+	if status == http.StatusInternalServerError {
+		body.Details = ""
+	}
+	if e.Code == apperr.CodeValidation {
+		body.Fields = e.Fields
+		if body.Fields == nil {
+			body.Fields = map[string]string{}
+		}
+	}
+	if status == http.StatusTooManyRequests || status == http.StatusLocked {
+		secs := int((e.RetryAfter + 999_999_999) / 1_000_000_000)
+		if secs < 1 {
+			secs = 1
+		}
+		body.RetryAfter = &secs
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	}
+	writeJSON(w, status, body)
+}

@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/i18n"
+)
+
+// maxBodyBytes is the request body limit of API.md §1.2.
+const maxBodyBytes = 64 << 10
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, `{"error":"Internal server error","code":"INTERNAL_ERROR","details":"","message":"Internal server error"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// envelopeA is the head of every family-A success body; endpoint bodies embed
+// it so their own fields sit at the top level.
+type envelopeA struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+func okA(r *http.Request, message string) envelopeA {
+	return envelopeA{Status: "success", Message: i18n.Text(langOf(r), message)}
+}
+
+func langOf(r *http.Request) i18n.Lang {
+	return i18n.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+}
+
+// decode reads a JSON object body into dst. Unknown fields are ignored, an
+// empty body is {}, and every malformed input becomes VALIDATION_FAILED (or
+// PAYLOAD_TOO_LARGE) before anything is executed.
+func decode(r *http.Request, dst any) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return apperr.New(apperr.CodePayloadTooLarge).WithDetails("The request body exceeds 64 KiB")
+		}
+		return apperr.Validation(nil).WithDetails("The request body could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(dst); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			if typeErr.Field == "" {
+				return apperr.Validation(nil).WithDetails("The body must be a JSON object")
+			}
+			return apperr.Validation(map[string]string{typeErr.Field: "must be a " + jsonKind(typeErr.Type.Kind().String())}).
+				WithDetails("A field has the wrong JSON type")
+		}
+		return apperr.Validation(nil).WithDetails("The body is not valid JSON")
+	}
+	if dec.More() {
+		return apperr.Validation(nil).WithDetails("The body has data after the JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return apperr.Validation(nil).WithDetails("The body has data after the JSON object")
+	}
+	return nil
+}
+
+func jsonKind(goKind string) string {
+	switch {
+	case goKind == "string":
+		return "string"
+	case goKind == "bool":
+		return "boolean"
+	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"), strings.HasPrefix(goKind, "float"):
+		return "number"
+	case goKind == "slice":
+		return "array"
+	default:
+		return "object"
+	}
+}
+
+// fields helps parse a decoded body: required and optional strings, trimmed
+// unless they are secrets that must match exactly.
+type fields struct{ apperr.Fields }
+
+func newFields() fields { return fields{apperr.Fields{}} }
+
+// required returns the trimmed value of a required field.
+func (f fields) required(name string, v *string) string {
+	if v == nil || strings.TrimSpace(*v) == "" {
+		f.Add(name, "is required")
+		return ""
+	}
+	return strings.TrimSpace(*v)
+}
+
+// secret returns a required field untrimmed (passwords, codes).
+func (f fields) secret(name string, v *string) string {
+	if v == nil || *v == "" {
+		f.Add(name, "is required")
+		return ""
+	}
+	return *v
+}
+
+// optional returns the trimmed value of an optional field, "" when absent.
+func optional(v *string) string {
+	if v == nil {
+		return ""
+	}
+	return strings.TrimSpace(*v)
+}

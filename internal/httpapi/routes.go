@@ -1,0 +1,47 @@
+package httpapi
+
+import "net/http"
+
+// routes is the whole HTTP surface in one place. Paths are registered
+// without a trailing slash; dispatch strips one from requests.
+func (s *Server) routes() {
+	const v1 = "/api/v1"
+	public := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, h) }
+	bearer := func(pattern string, h principalHandler) { s.mux.Handle(pattern, s.authenticated(h)) }
+
+	// Operator probes and the contract, outside the mobile API.
+	public("GET /healthz", s.healthz)
+	public("GET /readyz", s.readyz)
+	public("GET /docs", s.docs)
+	public("GET "+v1+"/openapi.yaml", s.openapi)
+
+	// §2.1 Auth
+	public("POST "+v1+"/auth/signup", s.signup)
+	public("POST "+v1+"/auth/verify", s.verifySignup)
+	public("POST "+v1+"/auth/set-password", s.setPassword)
+	public("POST "+v1+"/auth/resend-otp", s.resendOTP)
+	public("POST "+v1+"/auth/login", s.login)
+	public("POST "+v1+"/auth/verify-otp", s.verifyOTPNoop)
+	public("POST "+v1+"/auth/verify-login-otp", s.verifyLoginOTP)
+	public("POST "+v1+"/auth/refresh", s.refresh)
+	public("POST "+v1+"/auth/forgot-password", s.forgotPassword)
+	public("POST "+v1+"/auth/verify-forgot-password-otp", s.verifyForgotPasswordOTP)
+	public("POST "+v1+"/auth/reset-password", s.resetPassword)
+	bearer("POST "+v1+"/auth/logout", s.logout)
+
+	// §2.2 User, profile and security
+	bearer("GET "+v1+"/user/profile", s.getProfile)
+	bearer("PUT "+v1+"/user/profile", s.putProfile)
+	bearer("POST "+v1+"/user/change-password", s.changePassword)
+	bearer("POST "+v1+"/user/change-email/request", s.changeEmailRequest)
+	bearer("POST "+v1+"/user/change-email/verify-new", s.changeEmailVerifyNew)
+	bearer("POST "+v1+"/user/change-email/complete", s.changeEmailComplete)
+	bearer("POST "+v1+"/user/change-phone/request", s.changePhoneRequest)
+	bearer("POST "+v1+"/user/change-phone/verify-new", s.changePhoneVerifyNew)
+	bearer("POST "+v1+"/user/change-phone/complete", s.changePhoneComplete)
+	bearer("GET "+v1+"/user/transaction-password/status", s.txPasswordStatus)
+	bearer("POST "+v1+"/user/transaction-password/request", s.txPasswordRequest)
+	bearer("POST "+v1+"/user/transaction-password/complete", s.txPasswordComplete)
+	bearer("POST "+v1+"/user/deactivate/request", s.deactivateRequest)
+	bearer("POST "+v1+"/user/deactivate", s.deactivate)
+}

@@ -1,0 +1,86 @@
+// Package httpapi is the HTTP surface: routing, middleware, decoding into
+// domain types, and the one mapping from domain errors to responses.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+)
+
+// Readiness reports whether the service can take traffic.
+type Readiness interface {
+	Ready(ctx context.Context) error
+}
+
+// Deps are what the HTTP layer calls.
+type Deps struct {
+	Log               *slog.Logger
+	Accounts          *account.Service
+	Ready             Readiness
+	Registry          *prometheus.Registry
+	Spec              []byte
+	CORSOrigins       []string
+	TrustProxyHeaders bool
+	Sandbox           bool
+}
+
+// Server is the API handler.
+type Server struct {
+	Deps
+	log     *slog.Logger
+	mux     *http.ServeMux
+	metrics *httpMetrics
+	handler http.Handler
+}
+
+// NewServer builds the whole HTTP handler.
+func NewServer(d Deps) (*Server, error) {
+	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux()}
+	m, err := newHTTPMetrics(d.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+	s.routes()
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
+	s.handler = s.recoverPanics(s.requestID(s.securityHeaders(s.cors(s.limitBody(s.dispatch())))))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "comecomepay_http_requests_total", Help: "HTTP requests by route pattern and status.",
+		}, []string{"route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "comecomepay_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route"}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.duration} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (m *httpMetrics) observe(route string, status int, took time.Duration) {
+	m.requests.WithLabelValues(route, http.StatusText(status)).Inc()
+	m.duration.WithLabelValues(route).Observe(took.Seconds())
+}

@@ -1,0 +1,363 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+)
+
+// userJSON is the User object of API.md §2.1; its types are strict.
+type userJSON struct {
+	ID               int64   `json:"id"`
+	Email            string  `json:"email"`
+	FirstName        *string `json:"first_name"`
+	LastName         *string `json:"last_name"`
+	Phone            *string `json:"phone"`
+	AccountType      string  `json:"account_type"`
+	Status           string  `json:"status"`
+	WalletID         string  `json:"wallet_id"`
+	KYCLevel         int     `json:"kyc_level"`
+	KYCStatus        string  `json:"kyc_status"`
+	CreatedAt        string  `json:"created_at"`
+	UpdatedAt        string  `json:"updated_at"`
+	ReferralCode     string  `json:"referral_code"`
+	ReferredBy       *int64  `json:"referred_by"`
+	DateOfBirth      *string `json:"date_of_birth"`
+	IsActive         bool    `json:"is_active"`
+	TwoFactorEnabled bool    `json:"two_factor_enabled"`
+	Address          *string `json:"address"`
+	AreaCode         *string `json:"area_code"`
+	BillCountryCode  *string `json:"bill_country_code"`
+	City             *string `json:"city"`
+	PostCode         *string `json:"post_code"`
+	State            *string `json:"state"`
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
+
+func toUserJSON(p account.Profile) userJSON {
+	return userJSON{
+		ID: p.ID, Email: p.Email, FirstName: p.FirstName, LastName: p.LastName, Phone: p.Phone,
+		AccountType: p.AccountType, Status: string(p.Status), WalletID: p.WalletID,
+		KYCLevel: p.KYCLevel, KYCStatus: p.KYCStatus,
+		CreatedAt: rfc3339(p.CreatedAt), UpdatedAt: rfc3339(p.UpdatedAt),
+		ReferralCode: p.ReferralCode, ReferredBy: p.ReferredBy, DateOfBirth: p.DateOfBirth,
+		IsActive: p.Status != account.StatusDeactivated, TwoFactorEnabled: true,
+		Address: p.Address, AreaCode: p.AreaCode, BillCountryCode: p.BillCountryCode,
+		City: p.City, PostCode: p.PostCode, State: p.State,
+	}
+}
+
+type profileResponse struct {
+	envelopeA
+	User userJSON `json:"user"`
+}
+
+func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	prof, err := s.Accounts.Profile(r.Context(), p.UserID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, profileResponse{okA(r, "Profile retrieved successfully"), toUserJSON(prof)})
+}
+
+func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	// phone and referral_code are accepted and ignored (API.md §2.2): they are
+	// simply not fields of this body.
+	var b struct {
+		FirstName       *string `json:"first_name"`
+		LastName        *string `json:"last_name"`
+		DateOfBirth     *string `json:"date_of_birth"`
+		AccountType     *string `json:"account_type"`
+		Address         *string `json:"address"`
+		City            *string `json:"city"`
+		State           *string `json:"state"`
+		PostCode        *string `json:"post_code"`
+		AreaCode        *string `json:"area_code"`
+		BillCountryCode *string `json:"bill_country_code"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	upd, err := s.Accounts.ParseProfileUpdate(account.ProfileInput{
+		FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.DateOfBirth, AccountType: b.AccountType,
+		Address: b.Address, City: b.City, State: b.State, PostCode: b.PostCode, AreaCode: b.AreaCode, Bill: b.BillCountryCode,
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	prof, err := s.Accounts.UpdateProfile(r.Context(), p, upd)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, profileResponse{okA(r, "Profile updated successfully"), toUserJSON(prof)})
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var b struct {
+		OldPassword     *string `json:"old_password"`
+		NewPassword     *string `json:"new_password"`
+		ConfirmPassword *string `json:"confirm_password"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	old, pw, confirm := f.secret("old_password", b.OldPassword), f.secret("new_password", b.NewPassword), f.secret("confirm_password", b.ConfirmPassword)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Accounts.ChangePassword(r.Context(), p, old, pw, confirm); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okA(r, "Password changed successfully"))
+}
+
+type changeBody struct {
+	NewEmail    *string `json:"new_email"`
+	NewPhone    *string `json:"new_phone"`
+	OTPCode     *string `json:"otp_code"`
+	OldEmailOTP *string `json:"old_email_otp"`
+	EmailOTP    *string `json:"email_otp"`
+}
+
+// phone parses a required phone number.
+func (f fields) phone(name string, v *string) string {
+	raw := f.required(name, v)
+	if raw == "" {
+		return ""
+	}
+	p, ok := account.ParsePhone(raw)
+	if !ok {
+		f.Add(name, "must be an optional + and 6–20 digits")
+	}
+	return p
+}
+
+// parseChange decodes a change-flow body and returns the parsed target and
+// code; codeField names the code field ("" when the step sends a code).
+func (s *Server) parseChange(r *http.Request, targetField, codeField string) (target, code string, err error) {
+	var b changeBody
+	if err := decode(r, &b); err != nil {
+		return "", "", err
+	}
+	f := newFields()
+	switch targetField {
+	case "new_email":
+		target = f.email(targetField, b.NewEmail)
+	case "new_phone":
+		target = f.phone(targetField, b.NewPhone)
+	}
+	switch codeField {
+	case "otp_code":
+		code = f.otpCode(codeField, b.OTPCode)
+	case "old_email_otp":
+		code = f.otpCode(codeField, b.OldEmailOTP)
+	case "email_otp":
+		code = f.otpCode(codeField, b.EmailOTP)
+	}
+	return target, code, f.Err()
+}
+
+func (s *Server) changeEmailRequest(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	target, _, err := s.parseChange(r, "new_email", "")
+	if err == nil {
+		var res account.CodeSent
+		if res, err = s.Accounts.RequestEmailChange(r.Context(), p, target); err == nil {
+			writeJSON(w, http.StatusOK, struct {
+				envelopeA
+				NewEmail string `json:"new_email"`
+				NextStep string `json:"next_step"`
+				OTP      string `json:"otp,omitempty"`
+			}{okA(r, "OTP sent to your new email"), target, "verify_new_email", res.OTP})
+			return
+		}
+	}
+	s.writeError(w, r, err)
+}
+
+func (s *Server) changeEmailVerifyNew(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	target, code, err := s.parseChange(r, "new_email", "otp_code")
+	if err == nil {
+		var res account.CodeSent
+		if res, err = s.Accounts.VerifyNewEmail(r.Context(), p, target, code); err == nil {
+			writeJSON(w, http.StatusOK, struct {
+				envelopeA
+				CurrentEmail string `json:"current_email"`
+				NextStep     string `json:"next_step"`
+				OTP          string `json:"otp,omitempty"`
+			}{okA(r, "New email verified. OTP sent to your current email"), res.To, "verify_old_email", res.OTP})
+			return
+		}
+	}
+	s.writeError(w, r, err)
+}
+
+func (s *Server) changeEmailComplete(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	target, code, err := s.parseChange(r, "new_email", "old_email_otp")
+	if err == nil {
+		if err = s.Accounts.CompleteEmailChange(r.Context(), p, target, code); err == nil {
+			writeJSON(w, http.StatusOK, struct {
+				envelopeA
+				NewEmail string `json:"new_email"`
+			}{okA(r, "Email changed successfully"), target})
+			return
+		}
+	}
+	s.writeError(w, r, err)
+}
+
+func (s *Server) changePhoneRequest(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	target, _, err := s.parseChange(r, "new_phone", "")
+	if err == nil {
+		var res account.CodeSent
+		if res, err = s.Accounts.RequestPhoneChange(r.Context(), p, target); err == nil {
+			writeJSON(w, http.StatusOK, struct {
+				envelopeA
+				NewPhone string `json:"new_phone"`
+				NextStep string `json:"next_step"`
+				OTP      string `json:"otp,omitempty"`
+			}{okA(r, "OTP sent"), target, "verify_new_phone", res.OTP})
+			return
+		}
+	}
+	s.writeError(w, r, err)
+}
+
+func (s *Server) changePhoneVerifyNew(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	target, code, err := s.parseChange(r, "new_phone", "otp_code")
+	if err == nil {
+		var res account.CodeSent
+		if res, err = s.Accounts.VerifyNewPhone(r.Context(), p, target, code); err == nil {
+			writeJSON(w, http.StatusOK, struct {
+				envelopeA
+				Email    string `json:"email"`
+				NextStep string `json:"next_step"`
+				OTP      string `json:"otp,omitempty"`
+			}{okA(r, "Phone verified. OTP sent to your email"), res.To, "verify_email", res.OTP})
+			return
+		}
+	}
+	s.writeError(w, r, err)
+}
+
+func (s *Server) changePhoneComplete(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	target, code, err := s.parseChange(r, "new_phone", "email_otp")
+	if err == nil {
+		if err = s.Accounts.CompletePhoneChange(r.Context(), p, target, code); err == nil {
+			writeJSON(w, http.StatusOK, struct {
+				envelopeA
+				Phone string `json:"phone"`
+			}{okA(r, "Phone number updated successfully"), target})
+			return
+		}
+	}
+	s.writeError(w, r, err)
+}
+
+func (s *Server) txPasswordStatus(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	set, err := s.Accounts.TxPasswordSet(r.Context(), p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		IsSet bool `json:"is_set"`
+	}{okA(r, "Transaction password status retrieved successfully"), set})
+}
+
+func (s *Server) txPasswordRequest(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var b struct {
+		Password *string `json:"transaction_password"`
+		Confirm  *string `json:"confirm_transaction_password"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	pw, confirm := f.secret("transaction_password", b.Password), f.secret("confirm_transaction_password", b.Confirm)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.Accounts.RequestTxPassword(r.Context(), p, pw, confirm)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Email    string `json:"email"`
+		NextStep string `json:"next_step"`
+		TempHash string `json:"temp_hash"`
+		OTP      string `json:"otp,omitempty"`
+	}{okA(r, "OTP sent to your email. Please verify to set your transaction password."), res.Email,
+		"verify_transaction_password_otp", res.TempHash, res.OTP})
+}
+
+func (s *Server) txPasswordComplete(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var b struct {
+		OTPCode  *string `json:"otp_code"`
+		TempHash *string `json:"temp_hash"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	code, handle := f.otpCode("otp_code", b.OTPCode), f.secret("temp_hash", b.TempHash)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Accounts.CompleteTxPassword(r.Context(), p, code, handle); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okA(r, "Transaction password set successfully"))
+}
+
+func (s *Server) deactivateRequest(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	res, err := s.Accounts.RequestDeactivation(r.Context(), p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Email    string `json:"email"`
+		NextStep string `json:"next_step"`
+		OTP      string `json:"otp,omitempty"`
+	}{okA(r, "OTP sent to your email. Please verify to deactivate your account."), res.To, "confirm_deactivation", res.OTP})
+}
+
+func (s *Server) deactivate(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var b struct {
+		OTPCode *string `json:"otp_code"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	code := f.otpCode("otp_code", b.OTPCode)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Accounts.Deactivate(r.Context(), p, code); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okA(r, "Your account has been deactivated"))
+}

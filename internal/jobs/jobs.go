@@ -1,0 +1,91 @@
+// Package jobs builds the durable job queue (River) on the service's own
+// database, so a job inserted in a transaction exists exactly when that
+// transaction commits. Workers live beside their domains and are registered
+// by the composition root.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// Client is the job queue client: it inserts (InsertTx) and works jobs.
+type Client = river.Client[*sql.Tx]
+
+// Options tunes the queue.
+type Options struct {
+	PollInterval time.Duration
+	Logger       *slog.Logger
+	Metrics      prometheus.Registerer
+}
+
+// New returns a client for db with the given workers; it works jobs after Start.
+func New(db *store.DB, workers *river.Workers, opts Options) (*Client, error) {
+	var driver riverdriver.Driver[*sql.Tx]
+	if db.Engine == store.Postgres {
+		driver = riverdatabasesql.New(db.SQL)
+	} else {
+		driver = riversqlite.New(db.SQL)
+	}
+	poll := opts.PollInterval
+	if poll <= 0 {
+		poll = time.Second
+	}
+	cfg := &river.Config{
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: 10},
+			"mail":             {MaxWorkers: 5},
+		},
+		Workers:           workers,
+		Logger:            opts.Logger,
+		FetchPollInterval: poll,
+		FetchCooldown:     min(poll, 100*time.Millisecond),
+		// Completed rows carry sealed payloads only, but there is no reason
+		// to keep them long.
+		CompletedJobRetentionPeriod: 24 * time.Hour,
+		JobTimeout:                  time.Minute,
+	}
+	if opts.Metrics != nil {
+		m := newMetrics()
+		if err := opts.Metrics.Register(m.outcomes); err != nil {
+			return nil, err
+		}
+		cfg.Middleware = []rivertype.Middleware{m}
+	}
+	return river.NewClient(driver, cfg)
+}
+
+// metrics counts worked jobs by kind and outcome.
+type metrics struct {
+	river.MiddlewareDefaults
+	outcomes *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	return &metrics{outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "comecomepay_jobs_worked_total",
+		Help: "Jobs worked, by kind and outcome (ok or error).",
+	}, []string{"kind", "outcome"})}
+}
+
+// Work implements rivertype.WorkerMiddleware.
+func (m *metrics) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	err := doInner(ctx)
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	m.outcomes.WithLabelValues(job.Kind, outcome).Inc()
+	return err
+}

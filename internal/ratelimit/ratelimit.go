@@ -1,0 +1,66 @@
+// Package ratelimit counts events in fixed windows stored in the database, so
+// limits hold across every replica of the service.
+package ratelimit
+
+import (
+	"context"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// Rule is a limit of Max events per Window.
+type Rule struct {
+	Max    int
+	Window time.Duration
+}
+
+// Counter records and reads event counts.
+type Counter struct{ now func() time.Time }
+
+// NewCounter returns a Counter on the given clock.
+func NewCounter(now func() time.Time) *Counter { return &Counter{now: now} }
+
+// Hit records one event for key and returns the count in the current window
+// and when that window ends.
+func (c *Counter) Hit(ctx context.Context, q store.Querier, key string, r Rule) (int, time.Time, error) {
+	now := c.now().UnixMicro()
+	stale := now - r.Window.Microseconds()
+	var hits int
+	var start int64
+	err := q.QueryRowContext(ctx, `INSERT INTO rate_counters (key, window_start, hits) VALUES ($1, $2, 1)
+		ON CONFLICT (key) DO UPDATE SET
+			hits = CASE WHEN rate_counters.window_start <= $3 THEN 1 ELSE rate_counters.hits + 1 END,
+			window_start = CASE WHEN rate_counters.window_start <= $3 THEN excluded.window_start ELSE rate_counters.window_start END
+		RETURNING hits, window_start`, key, now, stale).Scan(&hits, &start)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	return hits, time.UnixMicro(start).Add(r.Window), nil
+}
+
+// Exceeded reports whether key already reached r.Max in the current window,
+// and for how long it stays blocked.
+func (c *Counter) Exceeded(ctx context.Context, q store.Querier, key string, r Rule) (bool, time.Duration, error) {
+	var hits int
+	var start int64
+	err := q.QueryRowContext(ctx, `SELECT hits, window_start FROM rate_counters WHERE key = $1`, key).Scan(&hits, &start)
+	if err != nil {
+		if store.NotFound(err) == store.ErrNotFound {
+			return false, 0, nil
+		}
+		return false, 0, err
+	}
+	end := time.UnixMicro(start).Add(r.Window)
+	left := end.Sub(c.now())
+	if left <= 0 || hits < r.Max {
+		return false, 0, nil
+	}
+	return true, left, nil
+}
+
+// Reset forgets key (e.g. after a successful login).
+func (c *Counter) Reset(ctx context.Context, q store.Querier, key string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM rate_counters WHERE key = $1`, key)
+	return err
+}

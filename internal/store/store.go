@@ -1,0 +1,122 @@
+// Package store is the database plumbing shared by every domain: opening the
+// engine named by a URL, transactions with bounded retry, migrations and the
+// translation of driver errors. It knows no domain.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+// Engine names a supported database engine.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// Querier is what both *sql.DB and *sql.Tx offer; repositories take it so the
+// caller decides whether a query runs inside its transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DB is an open database of one engine.
+type DB struct {
+	SQL    *sql.DB
+	Engine Engine
+}
+
+// Open connects to the database named by rawURL: a postgres:// or
+// postgresql:// URL selects PostgreSQL; sqlite:// or a bare file path selects
+// SQLite. The SQLite directory is created when missing.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	engine, dsn, err := parseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{Engine: engine}
+	switch engine {
+	case Postgres:
+		db.SQL, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SQL.SetMaxOpenConns(25)
+		db.SQL.SetMaxIdleConns(25)
+		db.SQL.SetConnMaxIdleTime(5 * time.Minute)
+	case SQLite:
+		db.SQL, err = sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		// One connection: writers queue in Go instead of failing with
+		// SQLITE_BUSY, and every transaction is serialisable by construction.
+		// Code holding a transaction must therefore never query the pool.
+		db.SQL.SetMaxOpenConns(1)
+		db.SQL.SetMaxIdleConns(1)
+		db.SQL.SetConnMaxIdleTime(0)
+		db.SQL.SetConnMaxLifetime(0)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.SQL.PingContext(pingCtx); err != nil {
+		_ = db.SQL.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", engine, err)
+	}
+	return db, nil
+}
+
+// Close releases the connections.
+func (db *DB) Close() error { return db.SQL.Close() }
+
+func parseURL(rawURL string) (Engine, string, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		if _, err := url.Parse(rawURL); err != nil {
+			return "", "", errors.New("database url is not a valid postgres url")
+		}
+		return Postgres, rawURL, nil
+	case rawURL == "":
+		return "", "", errors.New("database url is empty")
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite://"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return "", "", errors.New("sqlite database path is empty")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", "", fmt.Errorf("create database directory: %w", err)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return SQLite, "file:" + path + "?" + q.Encode(), nil
+}
+
+// ForUpdate returns the row-lock suffix for a SELECT on this engine. SQLite
+// needs none: its single connection already serialises transactions.
+func (db *DB) ForUpdate() string {
+	if db.Engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
