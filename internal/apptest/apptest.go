@@ -1,0 +1,218 @@
+// Package apptest runs the whole service in-process for HTTP tests: a fresh
+// database per test on the chosen engine, sandbox providers, a controllable
+// clock, and every response checked against api/openapi.yaml.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/app"
+	"github.com/comecomepay/comecomepay/internal/config"
+	emailsandbox "github.com/comecomepay/comecomepay/internal/providers/email/sandbox"
+	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/store/storetest"
+)
+
+// Clock is a settable clock shared by the app under test.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the current test time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Harness is one running service.
+type Harness struct {
+	t      testing.TB
+	App    *app.App
+	Engine store.Engine
+	Clock  *Clock
+	// Log holds everything the service logged, for leak checks.
+	Log *SyncBuffer
+}
+
+// Option adjusts the configuration of a Harness.
+type Option func(*config.Config)
+
+// Production runs the service in production mode (no OTP echo) while still
+// using the in-memory outbox.
+func Production() Option { return func(c *config.Config) { c.Mode = config.Production } }
+
+// New starts a service on a fresh database of engine.
+func New(t testing.TB, engine store.Engine, opts ...Option) *Harness {
+	t.Helper()
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	cfg := config.Config{
+		Mode:                config.Sandbox,
+		HTTPAddr:            "127.0.0.1:0",
+		DataDir:             t.TempDir(),
+		DatabaseURL:         storetest.URL(t, engine),
+		LogLevel:            "debug",
+		JWTSecret:           "test-secret-" + strings.Repeat("x", 32),
+		DataKey:             key,
+		AccessTokenTTL:      24 * time.Hour,
+		RefreshTokenTTL:     7 * 24 * time.Hour,
+		ShutdownTimeout:     5 * time.Second,
+		JobPollInterval:     20 * time.Millisecond,
+		PasswordHashProfile: "fast",
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	clock := &Clock{now: time.Date(2026, 2, 25, 12, 0, 0, 0, time.UTC)}
+	logBuf := &SyncBuffer{}
+	log := slog.New(slog.NewJSONHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx := context.Background()
+	a, err := app.New(ctx, cfg, log, app.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatalf("start app: %v", err)
+	}
+	if err := a.StartJobs(ctx); err != nil {
+		t.Fatalf("start jobs: %v", err)
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.Close(stopCtx)
+	})
+	return &Harness{t: t, App: a, Engine: engine, Clock: clock, Log: logBuf}
+}
+
+// Response is a recorded HTTP response.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	JSON   map[string]any
+}
+
+// Header is one request header.
+type Header struct{ Name, Value string }
+
+// Bearer is an Authorization header for token.
+func Bearer(token string) Header { return Header{"Authorization", "Bearer " + token} }
+
+// Do sends a request. body may be nil, a string or []byte (sent as is) or
+// any value (JSON-encoded). The response is checked against the contract.
+func (h *Harness) Do(method, path string, body any, headers ...Header) *Response {
+	h.t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		raw = []byte(b)
+	case []byte:
+		raw = b
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			h.t.Fatalf("encode body: %v", err)
+		}
+	}
+	req := httptest.NewRequest(method, path, bytes.NewReader(raw))
+	if raw != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, hd := range headers {
+		req.Header.Set(hd.Name, hd.Value)
+	}
+	rec := httptest.NewRecorder()
+	h.App.Handler.ServeHTTP(rec, req)
+	res := &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(res.Body, &res.JSON); err != nil {
+			h.t.Errorf("%s %s: response is not a JSON object: %v: %s", method, path, err, res.Body)
+		}
+	}
+	checkContract(h.t, req, raw, res)
+	return res
+}
+
+// Str returns a top-level string field, failing the test if it is not one.
+func (r *Response) Str(t testing.TB, key string) string {
+	t.Helper()
+	v, ok := r.JSON[key].(string)
+	if !ok {
+		t.Fatalf("field %q is %T (%v), want string; body %s", key, r.JSON[key], r.JSON[key], r.Body)
+	}
+	return v
+}
+
+// Code returns the error code of an error response.
+func (r *Response) Code() string {
+	c, _ := r.JSON["code"].(string)
+	return c
+}
+
+// Expect fails the test unless the response has the status (and, for
+// errors, the code).
+func (r *Response) Expect(t testing.TB, status int, code string) *Response {
+	t.Helper()
+	if r.Status != status || (code != "" && r.Code() != code) {
+		t.Fatalf("got %d %s, want %d %s; body %s", r.Status, r.Code(), status, code, r.Body)
+	}
+	return r
+}
+
+// Outbox returns the sandbox e-mails sent to addr, newest first, waiting
+// until at least n have been delivered by the job queue.
+func (h *Harness) Outbox(addr string, n int) []emailsandbox.Sent {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := h.App.Outbox.To(addr)
+		if len(got) >= n || time.Now().After(deadline) {
+			if len(got) < n {
+				h.t.Fatalf("want %d mails to %s, got %d", n, addr, len(got))
+			}
+			return got
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// SyncBuffer is a goroutine-safe log sink.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var _ io.Writer = (*SyncBuffer)(nil)

@@ -1,0 +1,47 @@
+package apptest
+
+import (
+	"net/http"
+	"testing"
+)
+
+// Password is a password that meets the policy.
+const Password = "Str0ng!Passw0rd"
+
+// Account is a registered user and its tokens.
+type Account struct {
+	ID      int64
+	Email   string
+	Access  string
+	Refresh string
+}
+
+// Register runs signup → verify → set-password for email and returns the
+// new account. It relies on the sandbox OTP echo.
+func (h *Harness) Register(t testing.TB, email string) Account {
+	t.Helper()
+	return h.RegisterWithReferral(t, email, "")
+}
+
+// RegisterWithReferral registers email with a referral code.
+func (h *Harness) RegisterWithReferral(t testing.TB, email, referral string) Account {
+	t.Helper()
+	res := h.Do(http.MethodPost, "/api/v1/auth/signup", map[string]string{"email": email, "referral_code": referral}).Expect(t, 200, "")
+	code := res.Str(t, "otp")
+	h.Do(http.MethodPost, "/api/v1/auth/verify", map[string]string{"email": email, "otp_code": code}).Expect(t, 200, "")
+	res = h.Do(http.MethodPost, "/api/v1/auth/set-password", map[string]string{"email": email, "password": Password}).Expect(t, 200, "")
+	user, _ := res.JSON["user"].(map[string]any)
+	id, _ := user["id"].(float64)
+	return Account{ID: int64(id), Email: email, Access: res.Str(t, "access_token"), Refresh: res.Str(t, "refresh_token")}
+}
+
+// Login runs login → verify-login-otp and returns fresh tokens.
+func (h *Harness) Login(t testing.TB, email, password string) Account {
+	t.Helper()
+	res := h.Do(http.MethodPost, "/api/v1/auth/login", map[string]string{"email": email, "password": password}).Expect(t, 200, "")
+	code := res.Str(t, "otp")
+	res = h.Do(http.MethodPost, "/api/v1/auth/verify-login-otp", map[string]string{"email": email, "otp_code": code}).Expect(t, 200, "")
+	user, _ := res.JSON["user"].(map[string]any)
+	id, _ := user["id"].(float64)
+	return Account{ID: int64(id), Email: email, Access: res.Str(t, "access_token"), Refresh: res.Str(t, "refresh_token")}
+}
