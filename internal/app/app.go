@@ -93,7 +93,15 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewWorker(sender, box, a.Log))
-	a.Jobs, err = jobs.New(a.DB, workers, jobs.Options{PollInterval: cfg.JobPollInterval, Logger: a.Log, Metrics: registry})
+	river.AddWorker(workers, account.NewPurgeWorker(a.DB, now))
+	a.Jobs, err = jobs.New(a.DB, workers, jobs.Options{
+		PollInterval: cfg.JobPollInterval, Logger: a.Log, Metrics: registry,
+		Periodic: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return account.PurgeArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+		},
+	})
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}

@@ -28,6 +28,7 @@ type Options struct {
 	PollInterval time.Duration
 	Logger       *slog.Logger
 	Metrics      prometheus.Registerer
+	Periodic     []*river.PeriodicJob
 }
 
 // New returns a client for db with the given workers; it works jobs after Start.
@@ -55,6 +56,7 @@ func New(db *store.DB, workers *river.Workers, opts Options) (*Client, error) {
 		// to keep them long.
 		CompletedJobRetentionPeriod: 24 * time.Hour,
 		JobTimeout:                  time.Minute,
+		PeriodicJobs:                opts.Periodic,
 	}
 	if opts.Metrics != nil {
 		m := newMetrics()
