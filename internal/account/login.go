@@ -89,7 +89,7 @@ func (s *Service) loginFailed(ctx context.Context, email, ip string) error {
 func (s *Service) VerifyLogin(ctx context.Context, email, code, ip, ua string) (Registered, error) {
 	var out Registered
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		if _, open, err := s.OTP.OpenFlow(ctx, tx, otp.Login, email); err != nil || !open {
+		if pending, err := s.OTP.HasCode(ctx, tx, otp.Login, email); err != nil || !pending {
 			if err != nil {
 				return err
 			}

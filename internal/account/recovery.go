@@ -45,7 +45,7 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) (ForgotResul
 // it again with the new password); wrong tries count.
 func (s *Service) VerifyResetCode(ctx context.Context, email, code string) error {
 	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		if _, open, err := s.OTP.OpenFlow(ctx, tx, otp.ResetPassword, email); err != nil || !open {
+		if pending, err := s.OTP.HasCode(ctx, tx, otp.ResetPassword, email); err != nil || !pending {
 			if err != nil {
 				return err
 			}

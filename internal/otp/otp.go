@@ -108,7 +108,9 @@ func (s *Service) issue(ctx context.Context, tx *sql.Tx, purpose Purpose, subjec
 	if exists {
 		wait := time.UnixMicro(sentAt).Add(s.policy.Cooldown).Sub(now)
 		live := !consumed.Valid && now.Before(time.UnixMicro(expiresAt))
-		if wait > 0 {
+		// The cooldown guards against mail floods; once a code has been used
+		// its flow is over and a new flow may start at once.
+		if wait > 0 && !consumed.Valid {
 			if reuse && live {
 				code := ""
 				if s.box != nil && sealed != "" {
@@ -205,6 +207,15 @@ func (s *Service) OpenFlow(ctx context.Context, q store.Querier, purpose Purpose
 		return time.Time{}, false, err
 	}
 	return time.UnixMicro(start), true, nil
+}
+
+// HasCode reports whether a code was ever issued for (purpose, subject) and
+// not purged, whatever its state: verify endpoints answer INVALID_STATE when
+// there is none, and leave used or expired codes to Check.
+func (s *Service) HasCode(ctx context.Context, q store.Querier, purpose Purpose, subject string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM otp_codes WHERE purpose = $1 AND subject = $2`, string(purpose), subject).Scan(&n)
+	return n > 0, err
 }
 
 // Discard removes the code of (purpose, subject), if any.
