@@ -10,9 +10,11 @@ import (
 	"net"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/comecomepay/comecomepay/internal/app"
 	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -31,6 +33,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return serve(ctx, rest, getenv, stdout)
 	case "migrate":
 		return migrate(ctx, getenv, stdout)
+	case "ledger":
+		if len(rest) != 1 || rest[0] != "verify" {
+			return errors.New("usage: comecomepay ledger verify")
+		}
+		return verifyLedger(ctx, getenv, stdout)
 	case "config":
 		cfg, err := loadConfig(getenv)
 		if err != nil {
@@ -42,7 +49,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintln(stdout, "comecomepay", buildVersion())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, config or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, config or version)", cmd)
 	}
 }
 
@@ -115,6 +122,32 @@ func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) 
 		return err
 	}
 	fmt.Fprintf(stdout, "migrations applied (%s)\n", db.Engine)
+	return nil
+}
+
+// verifyLedger checks the ledger invariants on a consistent snapshot; it is
+// safe while the server runs and exits non-zero on drift.
+func verifyLedger(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Ready(ctx); err != nil {
+		return fmt.Errorf("database not ready: %w", err)
+	}
+	report, err := ledger.New(db, time.Now).VerifySnapshot(ctx)
+	if err != nil {
+		return fmt.Errorf("verify ledger: %w", err)
+	}
+	fmt.Fprint(stdout, report.String())
+	if !report.OK() {
+		return fmt.Errorf("ledger drift: %d problem(s)", len(report.Problems))
+	}
 	return nil
 }
 

@@ -1,0 +1,221 @@
+// Package ledger is the double-entry book of every money movement: accounts
+// per owner and currency in integer minor units, and immutable transactions
+// of balanced postings with a unique business reference. Posting happens in
+// the caller's database transaction, so a domain change and its money
+// movement commit together or not at all.
+package ledger
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// House is the owner id of platform accounts.
+const House int64 = 0
+
+// Account names.
+const (
+	// User accounts; never negative.
+	Available      = "available"
+	WithdrawalHold = "withdrawal_hold"
+
+	// House accounts.
+	Custody       = "custody"        // on-chain funds held by the custody provider (asset: goes negative)
+	CardFloat     = "card_float"     // prefunding at the card issuer
+	FeeIncome     = "fee_income"     // fees earned
+	Commissions   = "commissions"    // commission expense
+	SwapClearing  = "swap_clearing"  // crypto waiting for a card leg to settle
+	Suspense      = "suspense"       // unmatched deposits
+	Adjustments   = "adjustments"    // operator corrections
+	ExternalWorld = "external_world" // counterpart of funds entering or leaving the platform
+)
+
+// houseShards is how many rows one house account is spread over. Postings
+// pick a shard at random, so concurrent writers rarely wait on each other.
+const houseShards = 16
+
+// Errors.
+var (
+	ErrInsufficientBalance = apperr.New("INSUFFICIENT_BALANCE")
+	// ErrDuplicate means a transaction with the same reference exists: the
+	// business event was already booked.
+	ErrDuplicate  = errors.New("ledger: duplicate transaction reference")
+	ErrUnbalanced = errors.New("ledger: postings do not sum to zero per currency")
+)
+
+// AccountRef names an account; for house accounts the shard is chosen by the ledger.
+type AccountRef struct {
+	Owner    int64
+	Name     string
+	Currency string
+}
+
+// UserAccount names a user's account.
+func UserAccount(userID int64, name, currency string) AccountRef {
+	return AccountRef{Owner: userID, Name: name, Currency: currency}
+}
+
+// HouseAccount names a platform account.
+func HouseAccount(name, currency string) AccountRef {
+	return AccountRef{Owner: House, Name: name, Currency: currency}
+}
+
+// Entry moves Amount (signed minor units) into Account.
+type Entry struct {
+	Account AccountRef
+	Amount  money.Amount
+}
+
+// Transaction is one business event.
+type Transaction struct {
+	Reference   string
+	Kind        string
+	Description string
+	Entries     []Entry
+}
+
+// Ledger posts transactions and reads balances.
+type Ledger struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// New returns a Ledger on db.
+func New(db *store.DB, now func() time.Time) *Ledger { return &Ledger{db: db, now: now} }
+
+// validate checks the transaction is well formed and balanced per currency.
+func (t Transaction) validate() error {
+	if t.Reference == "" || t.Kind == "" || len(t.Entries) < 2 {
+		return errors.New("ledger: a transaction needs a reference, a kind and at least two entries")
+	}
+	sums := map[string]money.Amount{}
+	for _, e := range t.Entries {
+		if e.Amount == 0 || e.Account.Name == "" || e.Account.Currency == "" {
+			return errors.New("ledger: every entry needs an account and a non-zero amount")
+		}
+		sums[e.Account.Currency] += e.Amount
+	}
+	for _, s := range sums {
+		if s != 0 {
+			return ErrUnbalanced
+		}
+	}
+	return nil
+}
+
+// Post books t in tx. A user account that would go below zero fails the whole
+// transaction with INSUFFICIENT_BALANCE (the caller rolls back). A repeated
+// reference returns ErrDuplicate. It returns the transaction id.
+func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, error) {
+	if err := t.validate(); err != nil {
+		return 0, err
+	}
+	now := l.now().UnixMicro()
+	type resolved struct {
+		id     int64
+		amount money.Amount
+	}
+	rows := make([]resolved, 0, len(t.Entries))
+	for _, e := range t.Entries {
+		id, err := l.accountID(ctx, tx, e.Account, now)
+		if err != nil {
+			return 0, err
+		}
+		rows = append(rows, resolved{id: id, amount: e.Amount})
+	}
+	// Lock accounts in one global order so two transactions touching the
+	// same accounts can never deadlock.
+	slices.SortFunc(rows, func(a, b resolved) int { return int(a.id - b.id) })
+
+	var txID int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO ledger_transactions (reference, kind, description, created_at)
+		VALUES ($1, $2, $3, $4) RETURNING id`, t.Reference, t.Kind, t.Description, now).Scan(&txID)
+	if store.IsUniqueViolation(err) {
+		return 0, ErrDuplicate
+	}
+	if err != nil {
+		return 0, fmt.Errorf("ledger: insert transaction: %w", err)
+	}
+	for _, r := range rows {
+		res, err := tx.ExecContext(ctx, `UPDATE ledger_accounts SET balance = balance + $1
+			WHERE id = $2 AND (may_go_negative OR balance + $1 >= 0)`, int64(r.amount), r.id)
+		if err != nil {
+			return 0, fmt.Errorf("ledger: update balance: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			if err != nil {
+				return 0, err
+			}
+			return 0, ErrInsufficientBalance
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_postings (transaction_id, account_id, amount, created_at)
+			VALUES ($1, $2, $3, $4)`, txID, r.id, int64(r.amount), now); err != nil {
+			return 0, fmt.Errorf("ledger: insert posting: %w", err)
+		}
+	}
+	return txID, nil
+}
+
+// accountID finds or creates the account row an entry posts to.
+func (l *Ledger) accountID(ctx context.Context, tx *sql.Tx, ref AccountRef, now int64) (int64, error) {
+	shard := 0
+	if ref.Owner == House {
+		n, _ := rand.Int(rand.Reader, big.NewInt(houseShards))
+		shard = int(n.Int64())
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE owner_id = $1 AND name = $2 AND currency = $3 AND shard = $4`,
+		ref.Owner, ref.Name, ref.Currency, shard).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_accounts (owner_id, name, currency, shard, balance, may_go_negative, created_at)
+		VALUES ($1, $2, $3, $4, 0, $5, $6) ON CONFLICT (owner_id, name, currency, shard) DO NOTHING`,
+		ref.Owner, ref.Name, ref.Currency, shard, ref.Owner == House, now); err != nil {
+		return 0, fmt.Errorf("ledger: create account: %w", err)
+	}
+	err = tx.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE owner_id = $1 AND name = $2 AND currency = $3 AND shard = $4`,
+		ref.Owner, ref.Name, ref.Currency, shard).Scan(&id)
+	return id, err
+}
+
+// Balance returns the balance of an account (all shards of a house account).
+func (l *Ledger) Balance(ctx context.Context, q store.Querier, ref AccountRef) (money.Amount, error) {
+	var b int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts
+		WHERE owner_id = $1 AND name = $2 AND currency = $3`, ref.Owner, ref.Name, ref.Currency).Scan(&b)
+	return money.Amount(b), err
+}
+
+// Balances returns the balances of a user's accounts of one name by currency.
+func (l *Ledger) Balances(ctx context.Context, q store.Querier, owner int64, name string) (map[string]money.Amount, error) {
+	rows, err := q.QueryContext(ctx, `SELECT currency, SUM(balance) FROM ledger_accounts
+		WHERE owner_id = $1 AND name = $2 GROUP BY currency`, owner, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]money.Amount{}
+	for rows.Next() {
+		var c string
+		var b int64
+		if err := rows.Scan(&c, &b); err != nil {
+			return nil, err
+		}
+		out[c] = money.Amount(b)
+	}
+	return out, rows.Err()
+}
