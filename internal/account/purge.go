@@ -25,7 +25,8 @@ func (PurgeArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 }
 
-// PurgeWorker deletes rows whose flow ended more than a day ago. Sessions
+// PurgeWorker deletes rows whose flow ended more than a day ago (including
+// expired idempotency keys, which have no domain of their own). Sessions
 // are kept: they are the account's login history.
 type PurgeWorker struct {
 	river.WorkerDefaults[PurgeArgs]
@@ -48,6 +49,7 @@ func (w *PurgeWorker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
 			`DELETE FROM pending_changes WHERE expires_at < $1`,
 			`DELETE FROM rate_counters WHERE window_start < $1`,
 			`DELETE FROM refresh_tokens WHERE expires_at < $1`,
+			`DELETE FROM idempotency_keys WHERE expires_at < $1`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, cutoff); err != nil {
 				return err
