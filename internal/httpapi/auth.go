@@ -301,6 +301,13 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	// The optional body (tokens the client sends along) is ignored, but it
+	// must still be well-formed JSON.
+	var ignored struct{}
+	if err := decode(r, &ignored); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if err := s.Accounts.Logout(r.Context(), p); err != nil {
 		s.writeError(w, r, err)
 		return

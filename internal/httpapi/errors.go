@@ -51,12 +51,14 @@ func statusOf(code string) int {
 
 // errorBody is the error envelope of API.md §1.6.
 type errorBody struct {
-	Error      string            `json:"error"`
-	Code       string            `json:"code"`
-	Details    string            `json:"details"`
-	Message    string            `json:"message"`
-	Fields     map[string]string `json:"fields,omitempty"`
-	RetryAfter *int              `json:"retry_after,omitempty"`
+	Error   string `json:"error"`
+	Code    string `json:"code"`
+	Details string `json:"details"`
+	Message string `json:"message"`
+	// Fields is an interface so that an empty map is still rendered: every
+	// VALIDATION_FAILED carries a fields object, even for a malformed body.
+	Fields     any  `json:"fields,omitempty"`
+	RetryAfter *int `json:"retry_after,omitempty"`
 }
 
 // writeError maps err to its status and envelope. Anything that is not an
@@ -84,10 +86,11 @@ func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, e *apperr
 		body.Details = ""
 	}
 	if e.Code == apperr.CodeValidation {
-		body.Fields = e.Fields
-		if body.Fields == nil {
-			body.Fields = map[string]string{}
+		fields := e.Fields
+		if fields == nil {
+			fields = map[string]string{}
 		}
+		body.Fields = fields
 	}
 	if status == http.StatusTooManyRequests || status == http.StatusLocked {
 		secs := int((e.RetryAfter + 999_999_999) / 1_000_000_000)
