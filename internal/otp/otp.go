@@ -95,19 +95,23 @@ func (s *Service) issue(ctx context.Context, tx *sql.Tx, purpose Purpose, subjec
 	now := s.now()
 	var (
 		sentAt, expiresAt, flowStart int64
+		attempts                     int
 		consumed                     sql.NullInt64
 		sealed                       string
 	)
-	err := tx.QueryRowContext(ctx, `SELECT sent_at, expires_at, consumed_at, code_sealed, flow_started_at
+	err := tx.QueryRowContext(ctx, `SELECT sent_at, expires_at, consumed_at, code_sealed, flow_started_at, attempts
 		FROM otp_codes WHERE purpose = $1 AND subject = $2`+s.db.ForUpdate(), string(purpose), subject).
-		Scan(&sentAt, &expiresAt, &consumed, &sealed, &flowStart)
+		Scan(&sentAt, &expiresAt, &consumed, &sealed, &flowStart, &attempts)
 	exists := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Issued{}, err
 	}
 	if exists {
 		wait := time.UnixMicro(sentAt).Add(s.policy.Cooldown).Sub(now)
-		live := !consumed.Valid && now.Before(time.UnixMicro(expiresAt))
+		// A burned code (too many wrong tries) is not live: it is never
+		// re-used, and within the cooldown no new one is sent either, so
+		// guessing stays at five tries per minute.
+		live := !consumed.Valid && now.Before(time.UnixMicro(expiresAt)) && attempts < s.policy.MaxAttempts
 		// The cooldown guards against mail floods; once a code has been used
 		// its flow is over and a new flow may start at once.
 		if wait > 0 && !consumed.Valid {
