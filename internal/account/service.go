@@ -137,3 +137,13 @@ func notFound(err error, replacement error) error {
 	}
 	return err
 }
+
+// AccountStatus returns a user's account status for other domains
+// ("active", "frozen", "deactivated"), or store.ErrNotFound.
+func (s *Service) AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error) {
+	u, err := s.Repo.UserByID(ctx, q, userID)
+	if err != nil {
+		return "", err
+	}
+	return string(u.Status), nil
+}

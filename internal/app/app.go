@@ -21,9 +21,11 @@ import (
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/jobs"
+	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
 	emailsandbox "github.com/comecomepay/comecomepay/internal/providers/email/sandbox"
 	emailsmtp "github.com/comecomepay/comecomepay/internal/providers/email/smtp"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
@@ -45,6 +47,8 @@ type App struct {
 	Jobs     *jobs.Client
 	Handler  http.Handler
 	Accounts *account.Service
+	Wallets  *wallet.Service
+	Ledger   *ledger.Ledger
 	// Outbox records e-mails in sandbox mode; nil in production.
 	Outbox *emailsandbox.Outbox
 }
@@ -114,13 +118,21 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	if cfg.PasswordHashProfile == "fast" {
 		hashProfile = account.FastHashProfile
 	}
+	a.Ledger = ledger.New(a.DB, now)
+	wallets := wallet.NewService(wallet.Deps{
+		DB: a.DB, Ledger: a.Ledger, Currencies: wallet.NewCurrencies(wallet.DefaultCurrencies),
+		Custody: custodysandbox.New(hasherKey(cfg.DataKey, "custody-sandbox")),
+		Rates:   wallet.FixedRates{Rate: 780_000_000},
+		Limits:  wallet.DefaultLimits, Log: a.Log, Now: now,
+	})
+	a.Wallets = wallets
 	a.Accounts = account.NewService(account.Deps{
 		DB:      a.DB,
 		Repo:    accountdb.New(a.DB),
 		OTP:     otp.NewService(a.DB, hasher, otpBox, otp.DefaultPolicy, now),
 		Limiter: ratelimit.NewCounter(now),
 		Mailer:  mail.NewQueue(a.Jobs, box),
-		Wallets: wallet.NewService(),
+		Wallets: wallets,
 		KYC:     account.NoKYC{},
 		Guard:   account.NoBlockers{},
 		Signer:  account.NewSigner(cfg.JWTSecret, cfg.JWTPreviousSecrets, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
@@ -129,6 +141,9 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Now:     now,
 		EchoOTP: sandbox,
 	})
+
+	// The wallet consults accounts for statuses and transaction passwords.
+	wallets.Users, wallets.TxPasswords = a.Accounts, a.Accounts
 
 	a.Handler, err = httpapi.NewServer(httpapi.Deps{
 		Log: a.Log, Accounts: a.Accounts, Ready: a.DB, Registry: registry, Spec: api.Spec,
@@ -180,4 +195,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// hasherKey derives a purpose-bound key from the data key, so one secret
+// never serves two purposes.
+func hasherKey(dataKey []byte, purpose string) []byte {
+	return []byte(secret.NewHasher(dataKey).Sum("derive", purpose))
 }

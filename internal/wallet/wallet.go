@@ -1,21 +1,78 @@
-// Package wallet owns each user's wallet record. Balances and the ledger
-// arrive with the wallet issue; today it opens and names wallets.
+// Package wallet is the user's multi-currency wallet: the wallet record and
+// its deposit addresses, balances read from the ledger, deposits reported by
+// the custody provider, and internal transfers.
 package wallet
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"time"
 
+	"github.com/comecomepay/comecomepay/internal/chain"
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
-// Service manages wallet records.
-type Service struct{}
+// Custody is the custody provider port: it owns on-chain addresses.
+type Custody interface {
+	// DepositAddress returns the user's deposit address on a network,
+	// creating it at the provider when needed.
+	DepositAddress(ctx context.Context, userID int64, network chain.Network) (string, error)
+}
+
+// Rates gives the current USD-stablecoin → HKD rate.
+type Rates interface {
+	USDTHKD(ctx context.Context) (money.Rate, error)
+}
+
+// TxPasswords verifies a transaction password inside the caller's
+// transaction (attempt-limited; failures are committed).
+type TxPasswords interface {
+	CheckTxPassword(ctx context.Context, tx *sql.Tx, userID int64, password string) error
+}
+
+// Users tells the wallet about account states.
+type Users interface {
+	// AccountStatus returns "active", "frozen" or "deactivated", or
+	// store.ErrNotFound.
+	AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error)
+}
+
+// Limits are the configurable wallet limits of API.md §3.3.
+type Limits struct {
+	DailyWithdrawal   money.Amount // USD-equivalent units, for display
+	MonthlyWithdrawal money.Amount
+	DepositMinUnits   int64 // minimum credited deposit, in whole units
+	TransferMin       money.Amount
+	TransferMax       money.Amount
+}
+
+// DefaultLimits are the defaults of API.md §3.3 (amounts at 6 decimals).
+var DefaultLimits = Limits{DailyWithdrawal: 50_000, MonthlyWithdrawal: 500_000, DepositMinUnits: 1,
+	TransferMin: 10_000, TransferMax: 50_000_000_000}
+
+// Deps are the collaborators of the Service.
+type Deps struct {
+	DB          *store.DB
+	Ledger      *ledger.Ledger
+	Currencies  *Currencies
+	Custody     Custody
+	Rates       Rates
+	TxPasswords TxPasswords
+	Users       Users
+	Limits      Limits
+	Log         *slog.Logger
+	Now         func() time.Time
+}
+
+// Service implements the wallet use cases.
+type Service struct{ Deps }
 
 // NewService returns a Service.
-func NewService() *Service { return &Service{} }
+func NewService(d Deps) *Service { return &Service{Deps: d} }
 
 // NewWalletID derives the public wallet id "CCP" + 14 digits: the opening
 // date (yyMMdd, UTC) and the user id modulo 10^8. It is unique as long as
@@ -40,4 +97,23 @@ func (s *Service) WalletID(ctx context.Context, q store.Querier, userID int64) (
 	var id string
 	err := q.QueryRowContext(ctx, `SELECT wallet_id FROM wallets WHERE user_id = $1`, userID).Scan(&id)
 	return id, store.NotFound(err)
+}
+
+// record is a wallet row.
+type record struct {
+	UserID    int64
+	WalletID  string
+	Status    string
+	CreatedAt time.Time
+}
+
+func (s *Service) wallet(ctx context.Context, q store.Querier, userID int64) (record, error) {
+	var (
+		r       record
+		created int64
+	)
+	err := q.QueryRowContext(ctx, `SELECT user_id, wallet_id, status, created_at FROM wallets WHERE user_id = $1`, userID).
+		Scan(&r.UserID, &r.WalletID, &r.Status, &created)
+	r.CreatedAt = time.UnixMicro(created).UTC()
+	return r, store.NotFound(err)
 }

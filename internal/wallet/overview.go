@@ -1,0 +1,163 @@
+package wallet
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/chain"
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// addressTimeout bounds how long GET /wallet/ waits for the custody provider
+// to create a missing address (API.md §2.3: "bounded, ~2 s").
+const addressTimeout = 2 * time.Second
+
+// Balance is one entry of the wallet's balances.
+type Balance struct {
+	AccountID int64
+	Currency  Currency
+	Available money.Amount
+	Address   string
+}
+
+// Overview is the wallet as GET /wallet/ shows it.
+type Overview struct {
+	UserID    int64
+	WalletID  string
+	Status    string
+	CreatedAt time.Time
+	Balances  []Balance
+	TotalUSDT money.Amount // 6 decimals
+	TotalHKD  money.Amount // 2 decimals
+	Limits    Limits
+	UpdatedAt time.Time
+}
+
+// Overview returns the wallet of userID with a balance for every enabled
+// currency and the deposit addresses, asking the custody provider for any
+// address still missing.
+func (s *Service) Overview(ctx context.Context, userID int64) (Overview, error) {
+	w, err := s.wallet(ctx, s.DB.SQL, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Overview{}, ErrWalletNotFound
+	}
+	if err != nil {
+		return Overview{}, err
+	}
+	addrs, err := s.ensureAddresses(ctx, userID)
+	if err != nil {
+		return Overview{}, err
+	}
+	available, ids, err := s.available(ctx, s.DB.SQL, userID)
+	if err != nil {
+		return Overview{}, err
+	}
+	o := Overview{UserID: w.UserID, WalletID: w.WalletID, Status: w.Status, CreatedAt: w.CreatedAt, Limits: s.Limits, UpdatedAt: w.CreatedAt}
+	var stable money.Amount // 6 decimals
+	var hkd money.Amount
+	for _, c := range s.Currencies.All() {
+		b := Balance{Currency: c, Available: available[c.Name], AccountID: ids[c.Name]}
+		if c.Crypto() {
+			b.Address = addrs[c.Network]
+			stable += rescale(b.Available, c.Decimals, 6)
+		} else if c.Name == HKD {
+			b.AccountID = 0
+			hkd = b.Available // card balances arrive with the card issue
+		}
+		o.Balances = append(o.Balances, b)
+	}
+	rate, err := s.Rates.USDTHKD(ctx)
+	if err != nil || rate <= 0 {
+		rate = 0
+	}
+	o.TotalUSDT = stable
+	if rate > 0 {
+		// HKD → USDT at the inverse rate, rounded down (a display total).
+		inv := money.Rate(int64(money.RateScale) * money.RateScale / int64(rate))
+		o.TotalUSDT += money.Convert(hkd, 2, inv, 6, false)
+		o.TotalHKD = money.Convert(o.TotalUSDT, 6, rate, 2, false)
+	}
+	return o, nil
+}
+
+// available returns the user's available balances and account ids by currency.
+func (s *Service) available(ctx context.Context, q store.Querier, userID int64) (map[string]money.Amount, map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT currency, id, balance FROM ledger_accounts WHERE owner_id = $1 AND name = $2`,
+		userID, ledger.Available)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	bal, ids := map[string]money.Amount{}, map[string]int64{}
+	for rows.Next() {
+		var (
+			c     string
+			id, b int64
+		)
+		if err := rows.Scan(&c, &id, &b); err != nil {
+			return nil, nil, err
+		}
+		bal[c], ids[c] = money.Amount(b), id
+	}
+	return bal, ids, rows.Err()
+}
+
+// ensureAddresses returns the user's deposit address per network, creating
+// missing ones at the custody provider. A provider failure leaves the
+// address empty; the next call tries again.
+func (s *Service) ensureAddresses(ctx context.Context, userID int64) (map[chain.Network]string, error) {
+	addrs, err := s.addresses(ctx, s.DB.SQL, userID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range s.Currencies.All() {
+		if !c.Crypto() || addrs[c.Network] != "" {
+			continue
+		}
+		callCtx, cancel := context.WithTimeout(ctx, addressTimeout)
+		addr, err := s.Custody.DepositAddress(callCtx, userID, c.Network)
+		cancel()
+		if err != nil || !chain.Valid(c.Network, addr) {
+			s.Log.WarnContext(ctx, "deposit address not available yet", "user_id", userID, "network", c.Network, "error", err)
+			continue
+		}
+		if _, err := s.DB.SQL.ExecContext(ctx, `INSERT INTO deposit_addresses (user_id, network, address, canonical, created_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+			userID, string(c.Network), addr, chain.Canonical(c.Network, addr), s.Now().UnixMicro()); err != nil {
+			return nil, err
+		}
+		addrs[c.Network] = addr
+	}
+	return addrs, nil
+}
+
+func (s *Service) addresses(ctx context.Context, q store.Querier, userID int64) (map[chain.Network]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT network, address FROM deposit_addresses WHERE user_id = $1`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[chain.Network]string{}
+	for rows.Next() {
+		var n, a string
+		if err := rows.Scan(&n, &a); err != nil {
+			return nil, err
+		}
+		out[chain.Network(n)] = a
+	}
+	return out, rows.Err()
+}
+
+// rescale converts minor units between scales, truncating extra precision.
+func rescale(a money.Amount, from, to int) money.Amount {
+	for ; from < to; from++ {
+		a *= 10
+	}
+	for ; from > to; from-- {
+		a /= 10
+	}
+	return a
+}
