@@ -147,3 +147,16 @@ func (s *Service) AccountStatus(ctx context.Context, q store.Querier, userID int
 	}
 	return string(u.Status), nil
 }
+
+// UserIDByEmail finds an account by e-mail (sandbox helpers and operators).
+func (s *Service) UserIDByEmail(ctx context.Context, raw string) (int64, error) {
+	email, ok := ParseEmail(raw)
+	if !ok {
+		return 0, ErrUserNotFound
+	}
+	u, err := s.Repo.UserByEmail(ctx, s.DB.SQL, email)
+	if err != nil {
+		return 0, notFound(err, ErrUserNotFound)
+	}
+	return u.ID, nil
+}

@@ -20,17 +20,20 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account/accountdb"
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/jobs"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/providers/custody"
 	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
 	emailsandbox "github.com/comecomepay/comecomepay/internal/providers/email/sandbox"
 	emailsmtp "github.com/comecomepay/comecomepay/internal/providers/email/smtp"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
+	"github.com/comecomepay/comecomepay/internal/webhook"
 )
 
 // Options are test seams; production leaves them zero.
@@ -49,6 +52,7 @@ type App struct {
 	Accounts *account.Service
 	Wallets  *wallet.Service
 	Ledger   *ledger.Ledger
+	Inbox    *webhook.Inbox
 	// Outbox records e-mails in sandbox mode; nil in production.
 	Outbox *emailsandbox.Outbox
 }
@@ -95,18 +99,20 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	workers := river.NewWorkers()
-	river.AddWorker(workers, mail.NewWorker(sender, box, a.Log))
-	river.AddWorker(workers, account.NewPurgeWorker(a.DB, now))
-	a.Jobs, err = jobs.New(a.DB, workers, jobs.Options{
-		PollInterval: cfg.JobPollInterval, Logger: a.Log, Metrics: registry,
-		Periodic: []*river.PeriodicJob{
-			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-				func() (river.JobArgs, *river.InsertOpts) { return account.PurgeArgs{}, nil },
-				&river.PeriodicJobOpts{RunOnStart: true}),
-		},
+	// Domain services that need no job queue come first, so their workers
+	// can be registered before the queue is built.
+	a.Ledger = ledger.New(a.DB, now)
+	wallets := wallet.NewService(wallet.Deps{
+		DB: a.DB, Ledger: a.Ledger, Currencies: wallet.NewCurrencies(wallet.DefaultCurrencies),
+		Custody: custodysandbox.New(hasherKey(cfg.DataKey, "custody-sandbox")),
+		Rates:   wallet.FixedRates{Rate: 780_000_000},
+		Limits:  wallet.DefaultLimits, Log: a.Log, Now: now,
 	})
-	if err != nil {
+	a.Wallets = wallets
+	inbox := webhook.NewInbox(a.DB, map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}, a.Log, now)
+	a.Inbox = inbox
+
+	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 
@@ -118,14 +124,6 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	if cfg.PasswordHashProfile == "fast" {
 		hashProfile = account.FastHashProfile
 	}
-	a.Ledger = ledger.New(a.DB, now)
-	wallets := wallet.NewService(wallet.Deps{
-		DB: a.DB, Ledger: a.Ledger, Currencies: wallet.NewCurrencies(wallet.DefaultCurrencies),
-		Custody: custodysandbox.New(hasherKey(cfg.DataKey, "custody-sandbox")),
-		Rates:   wallet.FixedRates{Rate: 780_000_000},
-		Limits:  wallet.DefaultLimits, Log: a.Log, Now: now,
-	})
-	a.Wallets = wallets
 	a.Accounts = account.NewService(account.Deps{
 		DB:      a.DB,
 		Repo:    accountdb.New(a.DB),
@@ -141,15 +139,33 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Now:     now,
 		EchoOTP: sandbox,
 	})
-
 	// The wallet consults accounts for statuses and transaction passwords.
 	wallets.Users, wallets.TxPasswords = a.Accounts, a.Accounts
 
 	a.Handler, err = httpapi.NewServer(httpapi.Deps{
-		Log: a.Log, Accounts: a.Accounts, Ready: a.DB, Registry: registry, Spec: api.Spec,
+		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, Ready: a.DB, Registry: registry, Spec: api.Spec,
+		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
+		Custody:     custody.NewSigner(cfg.CustodyAPIKey),
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 	})
 	return err
+}
+
+// newJobs registers every worker and periodic job and builds the queue.
+func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometheus.Registerer, now func() time.Time,
+	sender mail.Sender, box *secret.Box, inbox *webhook.Inbox) (*jobs.Client, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, mail.NewWorker(sender, box, log))
+	river.AddWorker(workers, account.NewPurgeWorker(db, now))
+	river.AddWorker(workers, webhook.NewWorker(inbox))
+	return jobs.New(db, workers, jobs.Options{
+		PollInterval: cfg.JobPollInterval, Logger: log, Metrics: registry,
+		Periodic: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return account.PurgeArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+		},
+	})
 }
 
 // StartJobs starts working jobs.

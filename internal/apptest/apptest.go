@@ -74,6 +74,7 @@ func New(t testing.TB, engine store.Engine, opts ...Option) *Harness {
 		LogLevel:            "debug",
 		JWTSecret:           "test-secret-" + strings.Repeat("x", 32),
 		DataKey:             key,
+		CustodyAPIKey:       "test-custody-api-key",
 		AccessTokenTTL:      24 * time.Hour,
 		RefreshTokenTTL:     7 * 24 * time.Hour,
 		ShutdownTimeout:     5 * time.Second,

@@ -45,3 +45,22 @@ func (h *Harness) Login(t testing.TB, email, password string) Account {
 	id, _ := user["id"].(float64)
 	return Account{ID: int64(id), Email: email, Access: res.Str(t, "access_token"), Refresh: res.Str(t, "refresh_token")}
 }
+
+// TxPassword is the transaction password SetTxPassword sets.
+const TxPassword = "135790"
+
+// SetTxPassword gives the account the transaction password TxPassword.
+func (h *Harness) SetTxPassword(t testing.TB, acc Account) {
+	t.Helper()
+	res := h.Do(http.MethodPost, "/api/v1/user/transaction-password/request",
+		map[string]string{"transaction_password": TxPassword, "confirm_transaction_password": TxPassword}, Bearer(acc.Access)).Expect(t, 200, "")
+	h.Do(http.MethodPost, "/api/v1/user/transaction-password/complete",
+		map[string]string{"otp_code": res.Str(t, "otp"), "temp_hash": res.Str(t, "temp_hash")}, Bearer(acc.Access)).Expect(t, 200, "")
+}
+
+// Deposit credits amount of currency to the account through the sandbox
+// custody callback.
+func (h *Harness) Deposit(t testing.TB, acc Account, currency, amount string) {
+	t.Helper()
+	h.Do(http.MethodPost, "/api/v1/sandbox/deposits", map[string]any{"currency": currency, "amount": amount, "user_id": acc.ID}).Expect(t, 200, "")
+}

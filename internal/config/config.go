@@ -34,6 +34,8 @@ type Config struct {
 	JWTPreviousSecrets []string
 	// DataKey (32 bytes) keys the AEAD box and the hashes of codes at rest.
 	DataKey []byte
+	// CustodyAPIKey signs the custody provider's callbacks.
+	CustodyAPIKey string
 
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
@@ -70,6 +72,7 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_JWT_SECRET", "generated in sandbox; required in production", "HS256 key for tokens, at least 32 bytes"},
 	{"COMECOMEPAY_JWT_PREVIOUS_SECRETS", "empty", "comma-separated old JWT keys still accepted for verification"},
 	{"COMECOMEPAY_DATA_KEY", "generated in sandbox; required in production", "base64 of 32 random bytes: encryption and keyed hashes of data at rest"},
+	{"COMECOMEPAY_CUSTODY_API_KEY", "generated in sandbox; required in production", "custody provider API key: signs its callbacks (secret)"},
 	{"COMECOMEPAY_ACCESS_TOKEN_TTL", "24h", "access token lifetime"},
 	{"COMECOMEPAY_REFRESH_TOKEN_TTL", "168h", "refresh token lifetime"},
 	{"COMECOMEPAY_SMTP_HOST", "empty (sandbox e-mail)", "SMTP server host; setting it selects real e-mail"},
@@ -134,6 +137,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:            strings.ToLower(get("COMECOMEPAY_LOG_LEVEL", "info")),
 		JWTSecret:           get("COMECOMEPAY_JWT_SECRET", ""),
 		JWTPreviousSecrets:  list("COMECOMEPAY_JWT_PREVIOUS_SECRETS"),
+		CustodyAPIKey:       get("COMECOMEPAY_CUSTODY_API_KEY", ""),
 		AccessTokenTTL:      dur("COMECOMEPAY_ACCESS_TOKEN_TTL", 24*time.Hour),
 		RefreshTokenTTL:     dur("COMECOMEPAY_REFRESH_TOKEN_TTL", 7*24*time.Hour),
 		CORSOrigins:         list("COMECOMEPAY_CORS_ORIGINS"),
@@ -191,6 +195,9 @@ func (c Config) Validate() error {
 		if len(c.DataKey) == 0 {
 			errs = append(errs, errors.New("production mode needs COMECOMEPAY_DATA_KEY"))
 		}
+		if c.CustodyAPIKey == "" {
+			errs = append(errs, errors.New("production mode needs COMECOMEPAY_CUSTODY_API_KEY"))
+		}
 		if !c.SMTP.Configured() {
 			errs = append(errs, errors.New("production mode needs a real e-mail provider (COMECOMEPAY_SMTP_HOST)"))
 		}
@@ -235,6 +242,7 @@ func (c Config) String() string {
 	line("COMECOMEPAY_JWT_SECRET", mask(c.JWTSecret))
 	line("COMECOMEPAY_JWT_PREVIOUS_SECRETS", fmt.Sprintf("%d key(s)", len(c.JWTPreviousSecrets)))
 	line("COMECOMEPAY_DATA_KEY", mask(string(c.DataKey)))
+	line("COMECOMEPAY_CUSTODY_API_KEY", mask(c.CustodyAPIKey))
 	line("COMECOMEPAY_ACCESS_TOKEN_TTL", c.AccessTokenTTL.String())
 	line("COMECOMEPAY_REFRESH_TOKEN_TTL", c.RefreshTokenTTL.String())
 	line("COMECOMEPAY_SMTP_HOST", c.SMTP.Host)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/i18n"
@@ -74,6 +75,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, e *apperr.Error) {
+	status, body := errorResponse(r, e)
+	if body.RetryAfter != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(*body.RetryAfter))
+	}
+	writeJSON(w, status, body)
+}
+
+// errorResponse renders e as its status and envelope.
+func errorResponse(r *http.Request, e *apperr.Error) (int, errorBody) {
 	status := statusOf(e.Code)
 	lang := langOf(r)
 	body := errorBody{
@@ -93,12 +103,11 @@ func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, e *apperr
 		body.Fields = fields
 	}
 	if status == http.StatusTooManyRequests || status == http.StatusLocked {
-		secs := int((e.RetryAfter + 999_999_999) / 1_000_000_000)
+		secs := int((e.RetryAfter + time.Second - 1) / time.Second)
 		if secs < 1 {
 			secs = 1
 		}
 		body.RetryAfter = &secs
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
-	writeJSON(w, status, body)
+	return status, body
 }

@@ -16,16 +16,7 @@ import (
 const maxBodyBytes = 64 << 10
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		http.Error(w, `{"error":"Internal server error","code":"INTERNAL_ERROR","details":"","message":"Internal server error"}`, http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	writeRaw(w, status, marshalJSON(v))
 }
 
 // envelopeA is the head of every family-A success body; endpoint bodies embed
@@ -47,14 +38,28 @@ func langOf(r *http.Request) i18n.Lang {
 // empty body is {}, and every malformed input becomes VALIDATION_FAILED (or
 // PAYLOAD_TOO_LARGE) before anything is executed.
 func decode(r *http.Request, dst any) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, dst)
+}
+
+// readBody reads the whole (size-limited) request body.
+func readBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return apperr.New(apperr.CodePayloadTooLarge).WithDetails("The request body exceeds 64 KiB")
+			return nil, apperr.New(apperr.CodePayloadTooLarge).WithDetails("The request body exceeds 64 KiB")
 		}
-		return apperr.Validation(nil).WithDetails("The request body could not be read")
+		return nil, apperr.Validation(nil).WithDetails("The request body could not be read")
 	}
+	return body, nil
+}
+
+// decodeJSON decodes a JSON object body already read.
+func decodeJSON(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}

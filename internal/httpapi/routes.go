@@ -44,4 +44,18 @@ func (s *Server) routes() {
 	bearer("POST "+v1+"/user/transaction-password/complete", s.txPasswordComplete)
 	bearer("POST "+v1+"/user/deactivate/request", s.deactivateRequest)
 	bearer("POST "+v1+"/user/deactivate", s.deactivate)
+
+	// §2.3 Wallet
+	bearer("GET "+v1+"/wallet", s.getWallet)
+	bearer("POST "+v1+"/wallet/transfer-by-uid", s.transferByUID)
+
+	// §2.11 Inbound provider webhooks (signature-checked, no bearer)
+	public("POST "+v1+"/webhooks/custody", s.custodyCallback)
+	public("POST "+v1+"/yudun/callback", s.custodyCallback)
+
+	// §4 Sandbox helpers: registered only in sandbox mode, so in production
+	// every /sandbox/* path is an ordinary 404.
+	if s.Sandbox {
+		public("POST "+v1+"/sandbox/deposits", s.sandboxDeposit)
+	}
 }

@@ -12,6 +12,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/idempotency"
+	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/wallet"
+	"github.com/comecomepay/comecomepay/internal/webhook"
 )
 
 // Readiness reports whether the service can take traffic.
@@ -19,10 +23,22 @@ type Readiness interface {
 	Ready(ctx context.Context) error
 }
 
+// CustodySigner signs and verifies custody callbacks.
+type CustodySigner interface {
+	Sign(body, nonce, timestamp string) string
+	Verify(body, nonce, timestamp, sign string) bool
+}
+
 // Deps are what the HTTP layer calls.
 type Deps struct {
 	Log               *slog.Logger
+	DB                *store.DB
 	Accounts          *account.Service
+	Wallets           *wallet.Service
+	Idempotency       *idempotency.Store
+	Inbox             *webhook.Inbox
+	Jobs              webhook.Inserter
+	Custody           CustodySigner
 	Ready             Readiness
 	Registry          *prometheus.Registry
 	Spec              []byte

@@ -161,3 +161,22 @@ func rescale(a money.Amount, from, to int) money.Amount {
 	}
 	return a
 }
+
+// DepositAddress returns the user's deposit address on a network, creating
+// it at the custody provider when needed.
+func (s *Service) DepositAddress(ctx context.Context, userID int64, network chain.Network) (string, error) {
+	if _, err := s.wallet(ctx, s.DB.SQL, userID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return "", ErrRecipientNotFound.WithDetails("No user has this id")
+		}
+		return "", err
+	}
+	addrs, err := s.ensureAddresses(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	if addrs[network] == "" {
+		return "", errors.New("custody provider has no address for this network yet")
+	}
+	return addrs[network], nil
+}

@@ -43,16 +43,25 @@ type Users interface {
 
 // Limits are the configurable wallet limits of API.md §3.3.
 type Limits struct {
-	DailyWithdrawal   money.Amount // USD-equivalent units, for display
+	DailyWithdrawal   money.Amount // whole USD-equivalent units
 	MonthlyWithdrawal money.Amount
 	DepositMinUnits   int64 // minimum credited deposit, in whole units
 	TransferMin       money.Amount
 	TransferMax       money.Amount
+	// Withdrawals: whole units of the currency.
+	WithdrawalMinUnits        int64
+	WithdrawalMaxUnits        int64
+	WithdrawalFeeUnits        int64
+	WithdrawalNeedsTxPassword bool
+	// AutoApproveWithdrawals approves every withdrawal without an operator
+	// (sandbox mode); production leaves approval to operators.
+	AutoApproveWithdrawals bool
 }
 
-// DefaultLimits are the defaults of API.md §3.3 (amounts at 6 decimals).
+// DefaultLimits are the defaults of API.md §3.3 (transfer amounts at 6 decimals).
 var DefaultLimits = Limits{DailyWithdrawal: 50_000, MonthlyWithdrawal: 500_000, DepositMinUnits: 1,
-	TransferMin: 10_000, TransferMax: 50_000_000_000}
+	TransferMin: 10_000, TransferMax: 50_000_000_000,
+	WithdrawalMinUnits: 10, WithdrawalMaxUnits: 50_000, WithdrawalFeeUnits: 1}
 
 // Deps are the collaborators of the Service.
 type Deps struct {

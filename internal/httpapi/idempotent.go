@@ -1,0 +1,100 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/idempotency"
+)
+
+// moneyOp is a money-moving operation: it runs inside one database
+// transaction and returns the success status and body.
+type moneyOp func(ctx context.Context, tx *sql.Tx) (status int, body any, err error)
+
+// execute runs op in one transaction, honouring Idempotency-Key (API.md
+// §1.12): the final response, whatever its status, is stored with the key in
+// the transaction of the effect, and a retry replays it byte for byte.
+// route is the route pattern used in the request fingerprint.
+func (s *Server) execute(w http.ResponseWriter, r *http.Request, userID int64, route string, rawBody []byte, op moneyOp) {
+	ctx := r.Context()
+	var claim *idempotency.Claim
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		if !idempotency.ValidKey(key) {
+			s.writeAppError(w, r, apperr.Validation(map[string]string{"Idempotency-Key": "must be 8–128 characters of A-Z a-z 0-9 : _ . -"}))
+			return
+		}
+		c, replay, err := s.Idempotency.Begin(ctx, userID, key, idempotency.Fingerprint(r.Method, route, r.URL.RawQuery, rawBody))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if replay != nil {
+			w.Header().Set("Idempotent-Replayed", "true")
+			writeRaw(w, replay.Status, replay.Body)
+			return
+		}
+		claim = c
+	}
+
+	var (
+		status int
+		out    []byte
+	)
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		st, body, err := op(ctx, tx)
+		if err != nil {
+			return err
+		}
+		status, out = st, marshalJSON(body)
+		if claim != nil {
+			return s.Idempotency.Finish(ctx, tx, claim, status, out)
+		}
+		return nil
+	})
+	if err == nil {
+		writeRaw(w, status, out)
+		return
+	}
+	e, ok := apperr.As(err)
+	if !ok {
+		if claim != nil {
+			_ = s.Idempotency.Release(context.WithoutCancel(ctx), claim)
+		}
+		s.writeError(w, r, err)
+		return
+	}
+	// A business refusal: the effect rolled back, but the answer is final
+	// and is what a retry with this key must get.
+	status, body := errorResponse(r, e)
+	out = marshalJSON(body)
+	if claim != nil {
+		if err := s.DB.InTx(ctx, func(tx *sql.Tx) error { return s.Idempotency.Finish(ctx, tx, claim, status, out) }); err != nil {
+			_ = s.Idempotency.Release(context.WithoutCancel(ctx), claim)
+		}
+	}
+	if body.RetryAfter != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(*body.RetryAfter))
+	}
+	writeRaw(w, status, out)
+}
+
+func marshalJSON(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return []byte(`{"error":"Internal server error","code":"INTERNAL_ERROR","details":"","message":"Internal server error"}` + "\n")
+	}
+	return buf.Bytes()
+}
+
+func writeRaw(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

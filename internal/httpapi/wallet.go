@@ -1,0 +1,133 @@
+package httpapi
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"net/http"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/wallet"
+)
+
+type balanceJSON struct {
+	ID           int64       `json:"id"`
+	Currency     string      `json:"currency"`
+	Balance      json.Number `json:"balance"`
+	MainCoinType int         `json:"main_coin_type"`
+	CoinType     string      `json:"coin_type"`
+	Symbol       string      `json:"symbol"`
+	Decimals     int         `json:"decimals"`
+	TokenStatus  int         `json:"token_status"`
+	MainSymbol   string      `json:"main_symbol"`
+	Logo         string      `json:"logo"`
+	CoinName     string      `json:"coin_name"`
+	Address      string      `json:"address"`
+	CreatedAt    string      `json:"created_at"`
+	UpdatedAt    string      `json:"updated_at"`
+}
+
+type walletJSON struct {
+	ID                 int64                  `json:"id"`
+	UserID             int64                  `json:"user_id"`
+	WalletID           string                 `json:"wallet_id"`
+	Currency           string                 `json:"currency"`
+	Status             string                 `json:"status"`
+	DailyLimit         json.Number            `json:"daily_limit"`
+	MonthlyLimit       json.Number            `json:"monthly_limit"`
+	BalancesByCurrency map[string]json.Number `json:"balances_by_currency"`
+	Balances           []balanceJSON          `json:"balances"`
+	TotalAssetHKD      json.Number            `json:"total_asset_hkd"`
+	TotalAssetUSDT     json.Number            `json:"total_asset_usdt"`
+	CreatedAt          string                 `json:"created_at"`
+	UpdatedAt          string                 `json:"updated_at"`
+}
+
+// getWallet serves GET /wallet/ (the id_user header is ignored: identity
+// comes from the token only).
+func (s *Server) getWallet(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	o, err := s.Wallets.Overview(r.Context(), p.UserID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	created := rfc3339(o.CreatedAt)
+	out := walletJSON{ID: o.UserID, UserID: o.UserID, WalletID: o.WalletID, Currency: "USD", Status: o.Status,
+		DailyLimit: num(o.Limits.DailyWithdrawal, 0), MonthlyLimit: num(o.Limits.MonthlyWithdrawal, 0),
+		BalancesByCurrency: map[string]json.Number{}, Balances: []balanceJSON{},
+		TotalAssetHKD: num(o.TotalHKD, 2), TotalAssetUSDT: num(o.TotalUSDT, 6), CreatedAt: created, UpdatedAt: rfc3339(o.UpdatedAt)}
+	for _, b := range o.Balances {
+		c := b.Currency
+		out.BalancesByCurrency[c.Name] = num(b.Available, c.Decimals)
+		out.Balances = append(out.Balances, balanceJSON{ID: b.AccountID, Currency: c.Name, Balance: num(b.Available, c.Decimals),
+			MainCoinType: c.MainCoinType, CoinType: c.CoinType, Symbol: c.Symbol, Decimals: c.Decimals, TokenStatus: c.TokenStatus,
+			MainSymbol: c.MainSymbol, Logo: c.Logo, CoinName: c.CoinName, Address: b.Address, CreatedAt: created, UpdatedAt: created})
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Wallet walletJSON `json:"wallet"`
+	}{okA(r, "Wallet retrieved successfully"), out})
+}
+
+// transferByUID serves POST /wallet/transfer-by-uid.
+func (s *Server) transferByUID(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	raw, err := readBody(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var b struct {
+		RecipientUID flexNumber `json:"recipient_uid"`
+		Currency     *string    `json:"currency"`
+		Amount       flexNumber `json:"amount"`
+		TxPassword   *string    `json:"transaction_password"`
+		Description  *string    `json:"description"`
+	}
+	if err := decodeJSON(raw, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	curName := f.required("currency", b.Currency)
+	cur, ok := s.Wallets.Currencies.Crypto(curName)
+	if curName != "" && !ok {
+		s.writeAppError(w, r, wallet.ErrUnsupportedCurrency.WithDetails("Only enabled crypto currencies such as USDT-TRC20 can be transferred"))
+		return
+	}
+	in := wallet.TransferInput{SenderID: p.UserID, RecipientID: f.id("recipient_uid", b.RecipientUID), Currency: cur}
+	if ok {
+		in.Amount = f.amount("amount", b.Amount, cur.Decimals)
+	}
+	in.TxPassword = f.secret("transaction_password", b.TxPassword)
+	if in.TxPassword != "" && !account.IsOTPFormat(in.TxPassword, 6) {
+		f.Add("transaction_password", "must be 6 digits")
+	}
+	in.Description = optional(b.Description)
+	if len([]rune(in.Description)) > 140 {
+		f.Add("description", "must be at most 140 characters")
+	}
+	if in.Description == "" {
+		in.Description = "Internal transfer"
+	}
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.execute(w, r, p.UserID, "POST /wallet/transfer-by-uid", raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
+		res, err := s.Wallets.Transfer(ctx, tx, in)
+		if err != nil {
+			return 0, nil, err
+		}
+		d := res.Currency.Decimals
+		return http.StatusOK, struct {
+			envelopeA
+			TransactionID     int64       `json:"transaction_id"`
+			Currency          string      `json:"currency"`
+			Amount            json.Number `json:"amount"`
+			NewBalance        json.Number `json:"new_balance"`
+			RecipientUID      int64       `json:"recipient_uid"`
+			RecipientWalletID string      `json:"recipient_wallet_id"`
+		}{okA(r, "Transfer completed successfully"), res.TransactionID, res.Currency.Name, num(res.Amount, d),
+			num(res.NewBalance, d), res.RecipientID, res.RecipientWalletID}, nil
+	})
+}

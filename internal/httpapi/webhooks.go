@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/comecomepay/comecomepay/internal/wallet"
+)
+
+// custodyReply is the custody provider's expected answer (API.md §2.11.1).
+type custodyReply struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+var errBadSignature = errors.New("custody callback signature invalid")
+
+// custodyCallback serves POST /webhooks/custody and its alias
+// /yudun/callback: verify the signature over the raw body field, store the
+// event once, answer at once; a job applies it.
+func (s *Server) custodyCallback(w http.ResponseWriter, r *http.Request) {
+	raw, err := readBody(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	form, err := custodyForm(r.Header.Get("Content-Type"), raw)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, custodyReply{Code: 400, Message: "BAD_REQUEST"})
+		return
+	}
+	if _, _, err := s.acceptCustody(r.Context(), form); err != nil {
+		if errors.Is(err, errBadSignature) {
+			s.log.WarnContext(r.Context(), "custody callback rejected: bad signature", "request_id", requestID(r.Context()))
+			writeJSON(w, http.StatusUnauthorized, custodyReply{Code: 401, Message: "SIGN_INVALID"})
+			return
+		}
+		if errors.Is(err, errMalformedEvent) {
+			writeJSON(w, http.StatusBadRequest, custodyReply{Code: 400, Message: "BAD_REQUEST"})
+			return
+		}
+		// Not stored: a 5xx makes the provider retry.
+		s.log.ErrorContext(r.Context(), "custody callback not stored", "request_id", requestID(r.Context()), "error", err)
+		writeJSON(w, http.StatusInternalServerError, custodyReply{Code: 500, Message: "RETRY"})
+		return
+	}
+	writeJSON(w, http.StatusOK, custodyReply{Code: 200, Message: "SUCCESS"})
+}
+
+var errMalformedEvent = errors.New("custody event malformed")
+
+// acceptCustody verifies and stores one custody callback and returns the
+// inbox event id (and whether it was a duplicate).
+func (s *Server) acceptCustody(ctx context.Context, form url.Values) (int64, bool, error) {
+	body, nonce, ts, sign := form.Get("body"), form.Get("nonce"), form.Get("timestamp"), form.Get("sign")
+	if body == "" || sign == "" || !s.Custody.Verify(body, nonce, ts, sign) {
+		return 0, false, errBadSignature
+	}
+	ev, err := wallet.ParseCustodyEvent([]byte(body))
+	if err != nil {
+		return 0, false, errMalformedEvent
+	}
+	return s.Inbox.Receive(ctx, s.Jobs, "custody", ev.EventKey(), []byte(body))
+}
+
+// custodyForm reads the four callback fields from a form-encoded body or
+// from a JSON object with the same keys.
+func custodyForm(contentType string, raw []byte) (url.Values, error) {
+	if strings.HasPrefix(strings.TrimSpace(contentType), "application/json") {
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, err
+		}
+		v := url.Values{}
+		for _, k := range []string{"timestamp", "nonce", "sign", "body"} {
+			switch x := m[k].(type) {
+			case string:
+				v.Set(k, x)
+			case float64, json.Number:
+				b, _ := json.Marshal(x)
+				v.Set(k, string(b))
+			}
+		}
+		return v, nil
+	}
+	return url.ParseQuery(string(raw))
+}

@@ -1,0 +1,272 @@
+package wallet
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/comecomepay/comecomepay/internal/chain"
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/webhook"
+)
+
+// Deposit statuses.
+const (
+	DepositPending      = "pending"
+	DepositCompleted    = "completed"
+	DepositFailed       = "failed"
+	DepositBelowMinimum = "below_minimum"
+	DepositUnmatched    = "unmatched"
+	DepositDuplicate    = "duplicate"
+	DepositFlagged      = "flagged"
+)
+
+// CustodyEvent is the JSON `body` of a custody callback (API.md §2.11.1).
+type CustodyEvent struct {
+	TradeID      string     `json:"tradeId"`
+	TradeType    int        `json:"tradeType"`
+	Address      string     `json:"address"`
+	MainCoinType flexString `json:"mainCoinType"`
+	CoinType     string     `json:"coinType"`
+	Amount       flexString `json:"amount"`
+	Fee          flexString `json:"fee"`
+	Decimals     int        `json:"decimals"`
+	Status       int        `json:"status"`
+	TxID         string     `json:"txId"`
+	BlockHigh    flexString `json:"blockHigh"`
+	BusinessID   string     `json:"businessId"`
+	Memo         string     `json:"memo"`
+}
+
+// flexString accepts a JSON string or number and keeps its text.
+type flexString string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexString(s)
+		return nil
+	}
+	if string(b) == "null" {
+		*f = ""
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*f = flexString(n.String())
+	return nil
+}
+
+// ParseCustodyEvent decodes and sanity-checks a callback body.
+func ParseCustodyEvent(body []byte) (CustodyEvent, error) {
+	var ev CustodyEvent
+	if err := json.Unmarshal(body, &ev); err != nil {
+		return ev, fmt.Errorf("custody event: %w", err)
+	}
+	if ev.TradeID == "" || (ev.TradeType != 1 && ev.TradeType != 2) || ev.Decimals < 0 || ev.Decimals > 36 {
+		return ev, errors.New("custody event: missing tradeId, unknown tradeType or bad decimals")
+	}
+	return ev, nil
+}
+
+// custodyProcessor applies custody callbacks; it is the wallet's
+// webhook.Processor for provider "custody".
+type custodyProcessor struct{ s *Service }
+
+// CustodyProcessor returns the processor of custody events.
+func (s *Service) CustodyProcessor() webhook.Processor { return custodyProcessor{s} }
+
+// Process implements webhook.Processor.
+func (p custodyProcessor) Process(ctx context.Context, tx *sql.Tx, payload []byte) (string, error) {
+	ev, err := ParseCustodyEvent(payload)
+	if err != nil {
+		// A signed but malformed event can never succeed: park it for operators.
+		p.s.Log.WarnContext(ctx, "custody event rejected", "error", err)
+		return webhook.StateIgnored, nil
+	}
+	if ev.TradeType == 2 {
+		// Withdrawal callbacks arrive with the withdrawal lifecycle.
+		return webhook.StateIgnored, nil
+	}
+	return p.s.applyDeposit(ctx, tx, ev)
+}
+
+// baseUnits converts an integer amount in base units with decimals to minor
+// units of the currency, truncating precision beyond its scale.
+func baseUnits(text string, decimals, scale int) (money.Amount, bool) {
+	n, ok := new(big.Int).SetString(strings.TrimSpace(text), 10)
+	if !ok || n.Sign() < 0 {
+		return 0, false
+	}
+	if decimals > scale {
+		n.Quo(n, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(decimals-scale)), nil))
+	} else if decimals < scale {
+		n.Mul(n, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale-decimals)), nil))
+	}
+	if !n.IsInt64() || n.Int64() > money.MaxUnits*pow10(scale) {
+		return 0, false
+	}
+	return money.Amount(n.Int64()), true
+}
+
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p
+}
+
+// applyDeposit records a deposit event and credits it once when it succeeds.
+func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent) (string, error) {
+	mainCoin, _ := strconv.Atoi(string(ev.MainCoinType))
+	cur, ok := s.Currencies.ByContract(mainCoin, ev.CoinType)
+	if !ok {
+		return webhook.StateUnmatched, nil
+	}
+	amount, ok := baseUnits(string(ev.Amount), ev.Decimals, cur.Decimals)
+	if !ok {
+		return webhook.StateIgnored, nil
+	}
+	var userID sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT user_id FROM deposit_addresses WHERE network = $1 AND canonical = $2`,
+		string(cur.Network), chain.Canonical(cur.Network, ev.Address)).Scan(&userID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	status := depositStatus(ev.Status)
+	if !userID.Valid {
+		status = DepositUnmatched
+	} else if status == DepositCompleted && amount < money.Amount(s.Limits.DepositMinUnits*pow10(cur.Decimals)) {
+		status = DepositBelowMinimum
+	}
+	now := s.Now().UnixMicro()
+
+	var (
+		id      int64
+		current string
+	)
+	err = tx.QueryRowContext(ctx, `SELECT id, status FROM deposits WHERE trade_id = $1`+s.DB.ForUpdate(), ev.TradeID).Scan(&id, &current)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if err := tx.QueryRowContext(ctx, `INSERT INTO deposits (trade_id, user_id, currency, address, amount, tx_id, status, custody_status, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`, ev.TradeID, userID, cur.Name, ev.Address, int64(amount), ev.TxID,
+			DepositPending, ev.Status, now).Scan(&id); err != nil {
+			return "", err
+		}
+		current = DepositPending
+	case err != nil:
+		return "", err
+	}
+	if current != DepositPending {
+		// Final already: statuses only move forward.
+		return webhook.StateProcessed, nil
+	}
+	if status == DepositFlagged {
+		// An unknown custody status changes nothing; operators see the event.
+		s.Log.WarnContext(ctx, "custody deposit with unknown status", "deposit_id", id, "custody_status", ev.Status)
+		return webhook.StateProcessed, nil
+	}
+	if status != DepositCompleted {
+		if _, err := tx.ExecContext(ctx, `UPDATE deposits SET status = $1, custody_status = $2, tx_id = $3, updated_at = $4 WHERE id = $5`,
+			status, ev.Status, ev.TxID, now, id); err != nil {
+			return "", err
+		}
+		if status == DepositUnmatched {
+			return webhook.StateUnmatched, nil
+		}
+		return webhook.StateProcessed, nil
+	}
+	// The same on-chain transfer reported under a second trade id is not
+	// credited twice.
+	if ev.TxID != "" {
+		var dup bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deposits WHERE currency = $1 AND tx_id = $2 AND address = $3
+			AND status = 'completed' AND id <> $4)`, cur.Name, ev.TxID, ev.Address, id).Scan(&dup); err != nil {
+			return "", err
+		}
+		if dup {
+			_, err := tx.ExecContext(ctx, `UPDATE deposits SET status = $1, updated_at = $2 WHERE id = $3`, DepositDuplicate, now, id)
+			return webhook.StateProcessed, err
+		}
+	}
+	ledgerID, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "deposit:" + ev.TradeID, Kind: "deposit",
+		Entries: []ledger.Entry{
+			{Account: ledger.HouseAccount(ledger.Custody, cur.Name), Amount: -amount},
+			{Account: ledger.UserAccount(userID.Int64, ledger.Available, cur.Name), Amount: amount},
+		}})
+	if err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE deposits SET status = $1, custody_status = $2, tx_id = $3, amount = $4, ledger_tx_id = $5,
+		updated_at = $6, credited_at = $6 WHERE id = $7`, DepositCompleted, ev.Status, ev.TxID, int64(amount), ledgerID, now, id); err != nil {
+		return "", err
+	}
+	_, err = s.recordActivity(ctx, tx, Activity{UserID: userID.Int64, Type: "deposit", Status: "completed", Amount: amount,
+		Currency: cur.Name, Address: ev.Address, TxHash: ev.TxID, Reference: "DEP" + strconv.FormatInt(id, 10),
+		Description: "Deposit", SourceTable: "deposits", SourceID: id, Completed: true})
+	return webhook.StateProcessed, err
+}
+
+func depositStatus(custodyStatus int) string {
+	switch custodyStatus {
+	case 3:
+		return DepositCompleted
+	case 0, 1:
+		return DepositPending
+	case 2, 4:
+		return DepositFailed
+	default:
+		return DepositFlagged
+	}
+}
+
+// EventKey is the inbox key of a custody callback: the trade id and its
+// status, so each status change of a trade is one event and a redelivery of
+// the same change is a duplicate.
+func (ev CustodyEvent) EventKey() string {
+	return ev.TradeID + ":" + strconv.Itoa(ev.Status)
+}
+
+// DepositView is a deposit and the owner's balance after it.
+type DepositView struct {
+	UserID     int64
+	Amount     money.Amount
+	Status     string
+	NewBalance money.Amount
+}
+
+// DepositByTrade returns a deposit by the provider's trade id.
+func (s *Service) DepositByTrade(ctx context.Context, tradeID string) (DepositView, error) {
+	var (
+		d        DepositView
+		userID   sql.NullInt64
+		currency string
+	)
+	err := s.DB.SQL.QueryRowContext(ctx, `SELECT user_id, currency, amount, status FROM deposits WHERE trade_id = $1`, tradeID).
+		Scan(&userID, &currency, &d.Amount, &d.Status)
+	if err != nil {
+		return DepositView{}, err
+	}
+	if userID.Valid {
+		d.UserID = userID.Int64
+		if d.NewBalance, err = s.Ledger.Balance(ctx, s.DB.SQL, ledger.UserAccount(d.UserID, ledger.Available, currency)); err != nil {
+			return DepositView{}, err
+		}
+	}
+	return d, nil
+}

@@ -1,0 +1,113 @@
+package wallet
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// TransferInput is a parsed transfer-by-uid request.
+type TransferInput struct {
+	SenderID    int64
+	RecipientID int64
+	Currency    Currency
+	Amount      money.Amount
+	TxPassword  string
+	Description string
+}
+
+// TransferResult is what the sender sees.
+type TransferResult struct {
+	TransactionID     int64 // the sender's unified transaction id
+	Currency          Currency
+	Amount            money.Amount
+	NewBalance        money.Amount
+	RecipientID       int64
+	RecipientWalletID string
+}
+
+// Transfer moves money between two users' wallets in the caller's
+// transaction: one balanced ledger transaction, the transfer record and a
+// history row for each side.
+func (s *Service) Transfer(ctx context.Context, tx *sql.Tx, in TransferInput) (TransferResult, error) {
+	if in.SenderID == in.RecipientID {
+		return TransferResult{}, ErrSelfTransfer.WithDetails("Use another user's UID")
+	}
+	if in.Amount < s.Limits.TransferMin || in.Amount > s.Limits.TransferMax {
+		return TransferResult{}, amountOutOfRange("amount", s.Limits.TransferMin, s.Limits.TransferMax, in.Currency.Decimals)
+	}
+	status, err := s.Users.AccountStatus(ctx, tx, in.SenderID)
+	if err != nil {
+		return TransferResult{}, err
+	}
+	if status == "frozen" {
+		return TransferResult{}, ErrAccountFrozen
+	}
+	recipientStatus, err := s.Users.AccountStatus(ctx, tx, in.RecipientID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && recipientStatus == "deactivated") {
+		return TransferResult{}, ErrRecipientNotFound.WithDetails("No active user has this UID")
+	}
+	if err != nil {
+		return TransferResult{}, err
+	}
+	sender, err := s.wallet(ctx, tx, in.SenderID)
+	if err != nil {
+		return TransferResult{}, err
+	}
+	recipient, err := s.wallet(ctx, tx, in.RecipientID)
+	if errors.Is(err, store.ErrNotFound) {
+		return TransferResult{}, ErrRecipientNotFound.WithDetails("No active user has this UID")
+	}
+	if err != nil {
+		return TransferResult{}, err
+	}
+	if sender.Status != "active" || recipient.Status != "active" {
+		return TransferResult{}, ErrWalletNotActive
+	}
+	if err := s.TxPasswords.CheckTxPassword(ctx, tx, in.SenderID, in.TxPassword); err != nil {
+		return TransferResult{}, err
+	}
+	now := s.Now()
+	var transferID int64
+	// The transfer row comes first so its id can name the ledger transaction.
+	if err := tx.QueryRowContext(ctx, `INSERT INTO transfers (sender_id, recipient_id, currency, amount, description, ledger_tx_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id`, in.SenderID, in.RecipientID, in.Currency.Name, int64(in.Amount),
+		in.Description, now.UnixMicro()).Scan(&transferID); err != nil {
+		return TransferResult{}, fmt.Errorf("insert transfer: %w", err)
+	}
+	ref := "TRF" + strconv.FormatInt(transferID, 10)
+	ledgerID, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "transfer:" + ref, Kind: "transfer", Description: in.Description,
+		Entries: []ledger.Entry{
+			{Account: ledger.UserAccount(in.SenderID, ledger.Available, in.Currency.Name), Amount: -in.Amount},
+			{Account: ledger.UserAccount(in.RecipientID, ledger.Available, in.Currency.Name), Amount: in.Amount},
+		}})
+	if err != nil {
+		return TransferResult{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE transfers SET ledger_tx_id = $1 WHERE id = $2`, ledgerID, transferID); err != nil {
+		return TransferResult{}, err
+	}
+	res := TransferResult{Currency: in.Currency, Amount: in.Amount, RecipientID: in.RecipientID, RecipientWalletID: recipient.WalletID}
+	for _, side := range []struct {
+		user, counterparty int64
+		amount             money.Amount
+		id                 *int64
+	}{{in.SenderID, in.RecipientID, -in.Amount, &res.TransactionID}, {in.RecipientID, in.SenderID, in.Amount, new(int64)}} {
+		*side.id, err = s.recordActivity(ctx, tx, Activity{UserID: side.user, Type: "transfer", Status: "completed", Amount: side.amount,
+			Currency: in.Currency.Name, Description: in.Description, Reference: ref, SourceTable: "transfers", SourceID: transferID,
+			Counterparty: side.counterparty, Completed: true})
+		if err != nil {
+			return TransferResult{}, err
+		}
+	}
+	if res.NewBalance, err = s.Ledger.Balance(ctx, tx, ledger.UserAccount(in.SenderID, ledger.Available, in.Currency.Name)); err != nil {
+		return TransferResult{}, err
+	}
+	return res, nil
+}

@@ -1,0 +1,404 @@
+package wallet
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/chain"
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// Withdrawal statuses (API.md §3.4.6).
+const (
+	WithdrawalPending   = "pending"
+	WithdrawalApproved  = "approved"
+	WithdrawalCompleted = "completed"
+	WithdrawalRejected  = "rejected"
+	WithdrawalFailed    = "failed"
+)
+
+// Withdrawal errors.
+var (
+	ErrInvalidAddress     = apperr.New("INVALID_ADDRESS")
+	ErrInternalAddress    = apperr.New("INTERNAL_ADDRESS")
+	ErrLimitExceeded      = apperr.New("LIMIT_EXCEEDED")
+	ErrWithdrawalNotFound = apperr.New(apperr.CodeNotFound)
+	ErrWithdrawalState    = apperr.New(apperr.CodeInvalidState)
+)
+
+// WithdrawalOrder is what the custody provider is asked to send on chain.
+type WithdrawalOrder struct {
+	BusinessID string // our withdrawal id: the provider's idempotency key
+	Currency   Currency
+	Address    string
+	Amount     money.Amount // what arrives on chain (gross − fee)
+}
+
+// Withdrawal is a withdrawal record.
+type Withdrawal struct {
+	ID           int64
+	UserID       int64
+	Currency     Currency
+	Amount       money.Amount // gross, debited from the balance
+	Fee          money.Amount
+	Address      string
+	Status       string
+	TxHash       string
+	RejectReason string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	CompletedAt  *time.Time
+}
+
+// ActualAmount is what the chain transfer carries.
+func (w Withdrawal) ActualAmount() money.Amount { return w.Amount - w.Fee }
+
+// FeeQuote is the answer of GET /wallet/withdrawal-fee-info.
+type FeeQuote struct {
+	Currency  Currency
+	Amount    money.Amount
+	Fee       money.Amount
+	Actual    money.Amount
+	MinAmount money.Amount
+	MaxAmount money.Amount
+}
+
+// WithdrawalFee returns the fee for amount: a fixed 1 unit of the currency
+// (API.md §3.3).
+func (s *Service) WithdrawalFee(c Currency, amount money.Amount) FeeQuote {
+	fee := money.Amount(pow10(c.Decimals)) * money.Amount(s.Limits.WithdrawalFeeUnits)
+	actual := max(amount-fee, 0)
+	return FeeQuote{Currency: c, Amount: amount, Fee: fee, Actual: actual,
+		MinAmount: money.Amount(s.Limits.WithdrawalMinUnits * pow10(c.Decimals)),
+		MaxAmount: money.Amount(s.Limits.WithdrawalMaxUnits * pow10(c.Decimals))}
+}
+
+// WithdrawalInput is a parsed withdrawal request.
+type WithdrawalInput struct {
+	UserID     int64
+	Currency   Currency
+	Amount     money.Amount
+	Address    string
+	TxPassword string // "" = not sent
+}
+
+// RequestWithdrawal holds amount (gross) on the ledger and records a pending
+// withdrawal, in the caller's transaction. With auto-approval it is
+// approved and queued for the custody provider at once.
+func (s *Service) RequestWithdrawal(ctx context.Context, tx *sql.Tx, jobs Inserter, in WithdrawalInput) (Withdrawal, error) {
+	q := s.WithdrawalFee(in.Currency, in.Amount)
+	if in.Amount < q.MinAmount || in.Amount > q.MaxAmount {
+		return Withdrawal{}, amountOutOfRange("amount", q.MinAmount, q.MaxAmount, in.Currency.Decimals)
+	}
+	if in.Amount <= q.Fee {
+		return Withdrawal{}, apperr.Validation(map[string]string{"amount": "must exceed the fee of " + q.Fee.Format(in.Currency.Decimals)})
+	}
+	if !chain.Valid(in.Currency.Network, in.Address) {
+		return Withdrawal{}, ErrInvalidAddress.WithDetails("Not a valid " + string(in.Currency.Network) + " address")
+	}
+	var internal bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deposit_addresses WHERE network = $1 AND canonical = $2)`,
+		string(in.Currency.Network), chain.Canonical(in.Currency.Network, in.Address)).Scan(&internal); err != nil {
+		return Withdrawal{}, err
+	}
+	if internal {
+		return Withdrawal{}, ErrInternalAddress.WithDetails("This is a ComeComePay deposit address: use transfer-by-uid")
+	}
+	if err := s.ensureSenderActive(ctx, tx, in.UserID); err != nil {
+		return Withdrawal{}, err
+	}
+	if in.TxPassword != "" || s.Limits.WithdrawalNeedsTxPassword {
+		if err := s.TxPasswords.CheckTxPassword(ctx, tx, in.UserID, in.TxPassword); err != nil {
+			return Withdrawal{}, err
+		}
+	}
+	if err := s.checkWithdrawalLimits(ctx, tx, in); err != nil {
+		return Withdrawal{}, err
+	}
+	now := s.Now()
+	w := Withdrawal{UserID: in.UserID, Currency: in.Currency, Amount: in.Amount, Fee: q.Fee, Address: in.Address,
+		Status: WithdrawalPending, CreatedAt: now, UpdatedAt: now}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO withdrawals (user_id, currency, network, amount, fee, address, status, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, w.UserID, in.Currency.Name, string(in.Currency.Network),
+		int64(w.Amount), int64(w.Fee), w.Address, w.Status, now.UnixMicro()).Scan(&w.ID); err != nil {
+		return Withdrawal{}, fmt.Errorf("insert withdrawal: %w", err)
+	}
+	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "withdrawal-hold:" + strconv.FormatInt(w.ID, 10), Kind: "withdrawal_hold",
+		Entries: []ledger.Entry{
+			{Account: ledger.UserAccount(w.UserID, ledger.Available, in.Currency.Name), Amount: -w.Amount},
+			{Account: ledger.UserAccount(w.UserID, ledger.WithdrawalHold, in.Currency.Name), Amount: w.Amount},
+		}}); err != nil {
+		return Withdrawal{}, err
+	}
+	activityID, err := s.recordActivity(ctx, tx, Activity{UserID: w.UserID, Type: "withdraw", Status: WithdrawalPending, Amount: -w.Amount,
+		Currency: in.Currency.Name, Fee: w.Fee, Description: "Withdrawal", Address: w.Address, Reference: withdrawalRef(w.ID),
+		SourceTable: "withdrawals", SourceID: w.ID})
+	if err != nil {
+		return Withdrawal{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE withdrawals SET activity_id = $1 WHERE id = $2`, activityID, w.ID); err != nil {
+		return Withdrawal{}, err
+	}
+	if s.Limits.AutoApproveWithdrawals {
+		if err := s.approve(ctx, tx, jobs, w.ID); err != nil {
+			return Withdrawal{}, err
+		}
+		w.Status = WithdrawalApproved
+	}
+	return w, nil
+}
+
+func withdrawalRef(id int64) string { return "WDR" + strconv.FormatInt(id, 10) }
+
+func (s *Service) ensureSenderActive(ctx context.Context, tx *sql.Tx, userID int64) error {
+	status, err := s.Users.AccountStatus(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	if status == "frozen" {
+		return ErrAccountFrozen
+	}
+	w, err := s.wallet(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	if w.Status != "active" {
+		return ErrWalletNotActive
+	}
+	return nil
+}
+
+// checkWithdrawalLimits applies the daily and monthly limits (USD
+// equivalent; stablecoins count 1:1) over withdrawals not refunded.
+func (s *Service) checkWithdrawalLimits(ctx context.Context, tx *sql.Tx, in WithdrawalInput) error {
+	now := s.Now().UTC()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for _, w := range []struct {
+		since time.Time
+		limit money.Amount
+		name  string
+	}{{day, s.Limits.DailyWithdrawal, "daily"}, {month, s.Limits.MonthlyWithdrawal, "monthly"}} {
+		var used int64
+		// All crypto currencies have 6 decimals; the sum is in micro-units.
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM withdrawals
+			WHERE user_id = $1 AND created_at >= $2 AND status NOT IN ('rejected', 'failed')`, in.UserID, w.since.UnixMicro()).Scan(&used); err != nil {
+			return err
+		}
+		if rescale(money.Amount(used)+in.Amount, in.Currency.Decimals, 0) > w.limit {
+			return ErrLimitExceeded.WithDetails("The " + w.name + " withdrawal limit of " + w.limit.Format(0) + " would be exceeded")
+		}
+	}
+	return nil
+}
+
+// SubmitArgs is the job that hands an approved withdrawal to custody.
+type SubmitArgs struct {
+	WithdrawalID int64 `json:"withdrawal_id"`
+}
+
+// Kind implements river.JobArgs.
+func (SubmitArgs) Kind() string { return "wallet.withdrawal.submit" }
+
+// InsertOpts retries a failing provider for about a day.
+func (SubmitArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
+
+// Inserter inserts jobs in a caller's transaction.
+type Inserter interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+func (s *Service) approve(ctx context.Context, tx *sql.Tx, jobs Inserter, id int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE withdrawals SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`,
+		WithdrawalApproved, s.Now().UnixMicro(), id, WithdrawalPending)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrWithdrawalState.WithDetails("Only a pending withdrawal can be approved")
+	}
+	if err := s.setActivityStatus(ctx, tx, id, WithdrawalApproved, false); err != nil {
+		return err
+	}
+	_, err = jobs.InsertTx(ctx, tx, SubmitArgs{WithdrawalID: id}, nil)
+	return err
+}
+
+// ApproveWithdrawal approves a pending withdrawal (operator action) and
+// queues its submission to custody.
+func (s *Service) ApproveWithdrawal(ctx context.Context, jobs Inserter, id int64) error {
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error { return s.approve(ctx, tx, jobs, id) })
+}
+
+// RejectWithdrawal rejects a pending withdrawal (operator action) and
+// returns the held amount, fee included.
+func (s *Service) RejectWithdrawal(ctx context.Context, id int64, reason string) error {
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		return s.finishWithRefund(ctx, tx, id, WithdrawalRejected, reason, []string{WithdrawalPending})
+	})
+}
+
+// finishWithRefund moves a withdrawal to rejected or failed and returns the
+// full held amount to the available balance.
+func (s *Service) finishWithRefund(ctx context.Context, tx *sql.Tx, id int64, status, reason string, from []string) error {
+	w, err := s.withdrawalForUpdate(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if !contains(from, w.Status) {
+		return ErrWithdrawalState.WithDetails("The withdrawal is " + w.Status)
+	}
+	now := s.Now().UnixMicro()
+	if _, err := tx.ExecContext(ctx, `UPDATE withdrawals SET status = $1, reject_reason = $2, updated_at = $3 WHERE id = $4`,
+		status, reason, now, id); err != nil {
+		return err
+	}
+	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "withdrawal-refund:" + strconv.FormatInt(id, 10), Kind: "withdrawal_refund",
+		Entries: []ledger.Entry{
+			{Account: ledger.UserAccount(w.UserID, ledger.WithdrawalHold, w.Currency.Name), Amount: -w.Amount},
+			{Account: ledger.UserAccount(w.UserID, ledger.Available, w.Currency.Name), Amount: w.Amount},
+		}}); err != nil {
+		return err
+	}
+	if err := s.setActivityStatus(ctx, tx, id, status, false); err != nil {
+		return err
+	}
+	_, err = s.recordActivity(ctx, tx, Activity{UserID: w.UserID, Type: "refund", Status: "completed", Amount: w.Amount,
+		Currency: w.Currency.Name, Description: "Withdrawal refund", Address: w.Address, Reference: withdrawalRef(id),
+		SourceTable: "withdrawals", SourceID: id, Completed: true})
+	return err
+}
+
+// completeWithdrawal books a withdrawal the chain confirmed: the hold goes
+// out to custody, the fee to revenue.
+func (s *Service) completeWithdrawal(ctx context.Context, tx *sql.Tx, id int64, txHash string) error {
+	w, err := s.withdrawalForUpdate(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if w.Status != WithdrawalApproved && w.Status != WithdrawalPending {
+		return nil // final already; states only move forward
+	}
+	now := s.Now().UnixMicro()
+	if _, err := tx.ExecContext(ctx, `UPDATE withdrawals SET status = $1, tx_hash = $2, updated_at = $3, completed_at = $3 WHERE id = $4`,
+		WithdrawalCompleted, txHash, now, id); err != nil {
+		return err
+	}
+	entries := []ledger.Entry{
+		{Account: ledger.UserAccount(w.UserID, ledger.WithdrawalHold, w.Currency.Name), Amount: -w.Amount},
+		{Account: ledger.HouseAccount(ledger.Custody, w.Currency.Name), Amount: w.ActualAmount()},
+	}
+	if w.Fee > 0 {
+		entries = append(entries, ledger.Entry{Account: ledger.HouseAccount(ledger.FeeIncome, w.Currency.Name), Amount: w.Fee})
+	}
+	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "withdrawal:" + strconv.FormatInt(id, 10), Kind: "withdrawal",
+		Entries: entries}); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE unified_transactions SET status = $1, tx_hash = $2, completed_at = $3
+		WHERE source_table = 'withdrawals' AND source_id = $4 AND type = 'withdraw'`, WithdrawalCompleted, txHash, now, id); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (s *Service) setActivityStatus(ctx context.Context, tx *sql.Tx, id int64, status string, completed bool) error {
+	var done any
+	if completed {
+		done = s.Now().UnixMicro()
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE unified_transactions SET status = $1, completed_at = COALESCE($2, completed_at)
+		WHERE source_table = 'withdrawals' AND source_id = $3 AND type = 'withdraw'`, status, done, id)
+	return err
+}
+
+const withdrawalColumns = `id, user_id, currency, amount, fee, address, status, tx_hash, reject_reason, created_at, updated_at, completed_at`
+
+func (s *Service) scanWithdrawal(row interface{ Scan(...any) error }) (Withdrawal, error) {
+	var (
+		w                Withdrawal
+		cur              string
+		created, updated int64
+		completed        sql.NullInt64
+	)
+	if err := row.Scan(&w.ID, &w.UserID, &cur, &w.Amount, &w.Fee, &w.Address, &w.Status, &w.TxHash, &w.RejectReason,
+		&created, &updated, &completed); err != nil {
+		return Withdrawal{}, store.NotFound(err)
+	}
+	c, ok := s.Currencies.Get(cur)
+	if !ok {
+		c = Currency{Name: cur, Decimals: 6}
+	}
+	w.Currency = c
+	w.CreatedAt, w.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
+	if completed.Valid {
+		at := time.UnixMicro(completed.Int64).UTC()
+		w.CompletedAt = &at
+	}
+	return w, nil
+}
+
+func (s *Service) withdrawalForUpdate(ctx context.Context, tx *sql.Tx, id int64) (Withdrawal, error) {
+	w, err := s.scanWithdrawal(tx.QueryRowContext(ctx, `SELECT `+withdrawalColumns+` FROM withdrawals WHERE id = $1`+s.DB.ForUpdate(), id))
+	if errors.Is(err, store.ErrNotFound) {
+		return Withdrawal{}, ErrWithdrawalNotFound.WithDetails("No such withdrawal")
+	}
+	return w, err
+}
+
+// Withdrawal returns one withdrawal.
+func (s *Service) Withdrawal(ctx context.Context, id int64) (Withdrawal, error) {
+	w, err := s.scanWithdrawal(s.DB.SQL.QueryRowContext(ctx, `SELECT `+withdrawalColumns+` FROM withdrawals WHERE id = $1`, id))
+	if errors.Is(err, store.ErrNotFound) {
+		return Withdrawal{}, ErrWithdrawalNotFound.WithDetails("No such withdrawal")
+	}
+	return w, err
+}
+
+// Withdrawals lists a user's withdrawals, newest first.
+func (s *Service) Withdrawals(ctx context.Context, userID int64, status string, page, limit int) ([]Withdrawal, int, error) {
+	where, args := `user_id = $1`, []any{userID}
+	if status != "" {
+		where += ` AND status = $2`
+		args = append(args, status)
+	}
+	var total int
+	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM withdrawals WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	args = append(args, limit, (page-1)*limit)
+	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+withdrawalColumns+` FROM withdrawals WHERE `+where+
+		` ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Withdrawal
+	for rows.Next() {
+		w, err := s.scanWithdrawal(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, w)
+	}
+	return out, total, rows.Err()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
