@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -102,17 +104,22 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	// Domain services that need no job queue come first, so their workers
 	// can be registered before the queue is built.
 	a.Ledger = ledger.New(a.DB, now)
+	custodySim := custodysandbox.New(hasherKey(cfg.DataKey, "custody-sandbox"))
+	custodySim.SettleDelay, custodySim.AutoSettle = cfg.SandboxSettleDelay, cfg.SandboxAutoSettle
+	limits := wallet.DefaultLimits
+	limits.AutoApproveWithdrawals = sandbox
 	wallets := wallet.NewService(wallet.Deps{
 		DB: a.DB, Ledger: a.Ledger, Currencies: wallet.NewCurrencies(wallet.DefaultCurrencies),
-		Custody: custodysandbox.New(hasherKey(cfg.DataKey, "custody-sandbox")),
+		Custody: custodySim,
 		Rates:   wallet.FixedRates{Rate: 780_000_000},
-		Limits:  wallet.DefaultLimits, Log: a.Log, Now: now,
+		Limits:  limits, Log: a.Log, Now: now,
 	})
 	a.Wallets = wallets
 	inbox := webhook.NewInbox(a.DB, map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}, a.Log, now)
 	a.Inbox = inbox
 
-	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox); err != nil {
+	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox,
+		wallet.NewSubmitWorker(wallets, custodySim)); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 
@@ -142,19 +149,37 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	// The wallet consults accounts for statuses and transaction passwords.
 	wallets.Users, wallets.TxPasswords = a.Accounts, a.Accounts
 
-	a.Handler, err = httpapi.NewServer(httpapi.Deps{
+	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
+	server, err := httpapi.NewServer(httpapi.Deps{
 		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, Ready: a.DB, Registry: registry, Spec: api.Spec,
 		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
-		Custody:     custody.NewSigner(cfg.CustodyAPIKey),
+		Custody: custodySigner, SandboxCustody: custodySim,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	a.Handler = server
+	// The simulator reports withdrawal outcomes through the real callback
+	// path: signed, stored in the inbox, then applied.
+	custodySim.Deliver = func(ctx context.Context, body []byte) error {
+		nonce, ts := secret.Hex(8), strconv.FormatInt(time.Now().Unix(), 10)
+		form := url.Values{"body": {string(body)}, "nonce": {nonce}, "timestamp": {ts},
+			"sign": {custodySigner.Sign(string(body), nonce, ts)}}
+		id, _, err := server.AcceptCustody(ctx, form)
+		if err != nil {
+			return err
+		}
+		return inbox.Process(ctx, id)
+	}
+	return nil
 }
 
 // newJobs registers every worker and periodic job and builds the queue.
 func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometheus.Registerer, now func() time.Time,
-	sender mail.Sender, box *secret.Box, inbox *webhook.Inbox) (*jobs.Client, error) {
+	sender mail.Sender, box *secret.Box, inbox *webhook.Inbox, submit *wallet.SubmitWorker) (*jobs.Client, error) {
 	workers := river.NewWorkers()
+	river.AddWorker(workers, submit)
 	river.AddWorker(workers, mail.NewWorker(sender, box, log))
 	river.AddWorker(workers, account.NewPurgeWorker(db, now))
 	river.AddWorker(workers, webhook.NewWorker(inbox))

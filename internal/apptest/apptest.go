@@ -79,6 +79,8 @@ func New(t testing.TB, engine store.Engine, opts ...Option) *Harness {
 		RefreshTokenTTL:     7 * 24 * time.Hour,
 		ShutdownTimeout:     5 * time.Second,
 		JobPollInterval:     20 * time.Millisecond,
+		SandboxSettleDelay:  0,
+		SandboxAutoSettle:   true,
 		PasswordHashProfile: "fast",
 	}
 	for _, o := range opts {

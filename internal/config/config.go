@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -47,6 +48,12 @@ type Config struct {
 	ShutdownTimeout     time.Duration
 	JobPollInterval     time.Duration
 	PasswordHashProfile string
+	// SandboxSettleDelay is how long the sandbox custody takes to complete a
+	// submitted withdrawal.
+	SandboxSettleDelay time.Duration
+	// SandboxAutoSettle lets the sandbox custody complete submitted
+	// withdrawals by itself; off, they wait for /sandbox/withdrawals/{id}/settle.
+	SandboxAutoSettle bool
 }
 
 // SMTP configures the real e-mail provider.
@@ -85,6 +92,8 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_TRUST_PROXY_HEADERS", "false", "take the client IP from X-Forwarded-For (only behind a trusted proxy)"},
 	{"COMECOMEPAY_SHUTDOWN_TIMEOUT", "20s", "grace period for in-flight requests and jobs on SIGTERM"},
 	{"COMECOMEPAY_JOB_POLL_INTERVAL", "1s", "how often job workers poll for new jobs"},
+	{"COMECOMEPAY_SANDBOX_SETTLE_DELAY", "2s", "sandbox custody: delay before a submitted withdrawal completes (0 = at once)"},
+	{"COMECOMEPAY_SANDBOX_AUTO_SETTLE", "true", "sandbox custody completes submitted withdrawals by itself"},
 	{"COMECOMEPAY_PASSWORD_HASH", "default", "argon2id cost profile: `default` (OWASP: 19 MiB, t=2) or `fast` (tests only, refused in production)"},
 }
 
@@ -105,6 +114,18 @@ func Load(getenv func(string) string) (Config, error) {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
 			errs = append(errs, fmt.Errorf("%s: %q is not a positive duration", name, v))
+			return def
+		}
+		return d
+	}
+	durZero := func(name string, def time.Duration) time.Duration {
+		v := get(name, "")
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("%s: %q is not a duration ≥ 0", name, v))
 			return def
 		}
 		return d
@@ -145,6 +166,8 @@ func Load(getenv func(string) string) (Config, error) {
 		ShutdownTimeout:     dur("COMECOMEPAY_SHUTDOWN_TIMEOUT", 20*time.Second),
 		JobPollInterval:     dur("COMECOMEPAY_JOB_POLL_INTERVAL", time.Second),
 		PasswordHashProfile: get("COMECOMEPAY_PASSWORD_HASH", "default"),
+		SandboxSettleDelay:  durZero("COMECOMEPAY_SANDBOX_SETTLE_DELAY", 2*time.Second),
+		SandboxAutoSettle:   boolean("COMECOMEPAY_SANDBOX_AUTO_SETTLE", true),
 		SMTP: SMTP{
 			Host:     get("COMECOMEPAY_SMTP_HOST", ""),
 			Username: get("COMECOMEPAY_SMTP_USERNAME", ""),
@@ -255,6 +278,8 @@ func (c Config) String() string {
 	line("COMECOMEPAY_TRUST_PROXY_HEADERS", strconv.FormatBool(c.TrustProxyHeaders))
 	line("COMECOMEPAY_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String())
 	line("COMECOMEPAY_JOB_POLL_INTERVAL", c.JobPollInterval.String())
+	line("COMECOMEPAY_SANDBOX_SETTLE_DELAY", c.SandboxSettleDelay.String())
+	line("COMECOMEPAY_SANDBOX_AUTO_SETTLE", strconv.FormatBool(c.SandboxAutoSettle))
 	line("COMECOMEPAY_PASSWORD_HASH", c.PasswordHashProfile)
 	return b.String()
 }
@@ -266,15 +291,25 @@ func mask(s string) string {
 	return "****** (set)"
 }
 
-// MaskURL hides the password of a database URL.
+// MaskURL hides the passwords of a database URL: in the user info and in
+// password query parameters. A URL that cannot be parsed is hidden whole.
 func MaskURL(raw string) string {
-	if i := strings.Index(raw, "://"); i >= 0 {
-		rest := raw[i+3:]
-		if at := strings.LastIndex(rest, "@"); at >= 0 {
-			if colon := strings.Index(rest[:at], ":"); colon >= 0 {
-				return raw[:i+3] + rest[:colon] + ":******" + rest[at:]
-			}
+	if !strings.Contains(raw, "://") {
+		return raw // a file path
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable url hidden)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "******")
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.Contains(strings.ToLower(k), "password") {
+			q.Set(k, "******")
 		}
 	}
-	return raw
+	u.RawQuery = q.Encode()
+	return u.String()
 }

@@ -48,6 +48,12 @@ func (s *Server) routes() {
 	// §2.3 Wallet
 	bearer("GET "+v1+"/wallet", s.getWallet)
 	bearer("POST "+v1+"/wallet/transfer-by-uid", s.transferByUID)
+	bearer("POST "+v1+"/wallet/withdrawal", s.requestWithdrawal)
+	bearer("GET "+v1+"/wallet/withdrawals", s.listWithdrawals)
+	bearer("GET "+v1+"/wallet/withdrawal-fee-info", s.withdrawalFeeInfo)
+	bearer("GET "+v1+"/wallet/unified-transactions", s.unifiedTransactions)
+	bearer("GET "+v1+"/wallet/exchange-rate", s.exchangeRate)
+	public("GET "+v1+"/wallet/exchange-rates", s.exchangeRates)
 
 	// §2.11 Inbound provider webhooks (signature-checked, no bearer)
 	public("POST "+v1+"/webhooks/custody", s.custodyCallback)
@@ -57,5 +63,6 @@ func (s *Server) routes() {
 	// every /sandbox/* path is an ordinary 404.
 	if s.Sandbox {
 		public("POST "+v1+"/sandbox/deposits", s.sandboxDeposit)
+		public("POST "+v1+"/sandbox/withdrawals/{id}/settle", s.sandboxSettleWithdrawal)
 	}
 }

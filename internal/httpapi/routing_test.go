@@ -182,7 +182,9 @@ var usrServedRoutes = []string{
 	"POST /api/v1/user/change-phone/request", "POST /api/v1/user/change-phone/verify-new", "POST /api/v1/user/change-phone/complete",
 	"GET /api/v1/user/transaction-password/status", "POST /api/v1/user/transaction-password/request",
 	"POST /api/v1/user/transaction-password/complete", "POST /api/v1/user/deactivate/request", "POST /api/v1/user/deactivate",
-	"GET /api/v1/wallet", "POST /api/v1/wallet/transfer-by-uid",
+	"GET /api/v1/wallet", "POST /api/v1/wallet/transfer-by-uid", "POST /api/v1/wallet/withdrawal",
+	"GET /api/v1/wallet/withdrawals", "GET /api/v1/wallet/withdrawal-fee-info", "GET /api/v1/wallet/unified-transactions",
+	"GET /api/v1/wallet/exchange-rate", "GET /api/v1/wallet/exchange-rates", "POST /api/v1/sandbox/withdrawals/{id}/settle",
 	"POST /api/v1/webhooks/custody", "POST /api/v1/yudun/callback", "POST /api/v1/sandbox/deposits",
 }
 

@@ -86,7 +86,7 @@ func (s *Server) sandboxDeposit(w http.ResponseWriter, r *http.Request) {
 	})
 	nonce, ts := secret.Hex(8), strconv.FormatInt(time.Now().Unix(), 10)
 	form := url.Values{"body": {string(event)}, "nonce": {nonce}, "timestamp": {ts}, "sign": {s.Custody.Sign(string(event), nonce, ts)}}
-	eventID, _, err := s.acceptCustody(ctx, form)
+	eventID, _, err := s.AcceptCustody(ctx, form)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -39,6 +39,7 @@ type Deps struct {
 	Inbox             *webhook.Inbox
 	Jobs              webhook.Inserter
 	Custody           CustodySigner
+	SandboxCustody    SandboxCustody
 	Ready             Readiness
 	Registry          *prometheus.Registry
 	Spec              []byte

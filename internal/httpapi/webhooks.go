@@ -33,7 +33,7 @@ func (s *Server) custodyCallback(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, custodyReply{Code: 400, Message: "BAD_REQUEST"})
 		return
 	}
-	if _, _, err := s.acceptCustody(r.Context(), form); err != nil {
+	if _, _, err := s.AcceptCustody(r.Context(), form); err != nil {
 		if errors.Is(err, errBadSignature) {
 			s.log.WarnContext(r.Context(), "custody callback rejected: bad signature", "request_id", requestID(r.Context()))
 			writeJSON(w, http.StatusUnauthorized, custodyReply{Code: 401, Message: "SIGN_INVALID"})
@@ -53,9 +53,10 @@ func (s *Server) custodyCallback(w http.ResponseWriter, r *http.Request) {
 
 var errMalformedEvent = errors.New("custody event malformed")
 
-// acceptCustody verifies and stores one custody callback and returns the
-// inbox event id (and whether it was a duplicate).
-func (s *Server) acceptCustody(ctx context.Context, form url.Values) (int64, bool, error) {
+// AcceptCustody verifies and stores one custody callback and returns the
+// inbox event id (and whether it was a duplicate). The sandbox custody
+// simulator delivers through it too.
+func (s *Server) AcceptCustody(ctx context.Context, form url.Values) (int64, bool, error) {
 	body, nonce, ts, sign := form.Get("body"), form.Get("nonce"), form.Get("timestamp"), form.Get("sign")
 	if body == "" || sign == "" || !s.Custody.Verify(body, nonce, ts, sign) {
 		return 0, false, errBadSignature

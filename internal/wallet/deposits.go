@@ -99,8 +99,7 @@ func (p custodyProcessor) Process(ctx context.Context, tx *sql.Tx, payload []byt
 		return webhook.StateIgnored, nil
 	}
 	if ev.TradeType == 2 {
-		// Withdrawal callbacks arrive with the withdrawal lifecycle.
-		return webhook.StateIgnored, nil
+		return p.s.applyWithdrawalEvent(ctx, tx, ev)
 	}
 	return p.s.applyDeposit(ctx, tx, ev)
 }

@@ -76,8 +76,7 @@ func (s *Service) Overview(ctx context.Context, userID int64) (Overview, error) 
 	o.TotalUSDT = stable
 	if rate > 0 {
 		// HKD → USDT at the inverse rate, rounded down (a display total).
-		inv := money.Rate(int64(money.RateScale) * money.RateScale / int64(rate))
-		o.TotalUSDT += money.Convert(hkd, 2, inv, 6, false)
+		o.TotalUSDT += money.Convert(hkd, 2, Inverse(rate), 6, false)
 		o.TotalHKD = money.Convert(o.TotalUSDT, 6, rate, 2, false)
 	}
 	return o, nil

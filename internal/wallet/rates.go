@@ -2,7 +2,9 @@ package wallet
 
 import (
 	"context"
+	"strings"
 
+	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/money"
 )
 
@@ -12,3 +14,47 @@ type FixedRates struct{ Rate money.Rate }
 
 // USDTHKD implements Rates.
 func (f FixedRates) USDTHKD(context.Context) (money.Rate, error) { return f.Rate, nil }
+
+// Rate errors.
+var (
+	ErrSameCurrency    = apperr.New("SAME_CURRENCY")
+	ErrUnsupportedPair = apperr.New("UNSUPPORTED_PAIR")
+	ErrRateUnavailable = apperr.New("EXCHANGE_RATE_UNAVAILABLE")
+)
+
+// usdLike are the symbols at par with each other (API.md §1.7).
+var usdLike = map[string]bool{"USDT": true, "USDC": true, "USD": true}
+
+// MainSymbol reduces a currency name to its main symbol ("USDT-TRC20" → "USDT").
+func MainSymbol(name string) string {
+	sym, _, _ := strings.Cut(strings.ToUpper(strings.TrimSpace(name)), "-")
+	return sym
+}
+
+// Rate returns units of `to` per 1 `from` for main symbols USDT, USDC, USD
+// and HKD.
+func (s *Service) Rate(ctx context.Context, from, to string) (money.Rate, error) {
+	from, to = MainSymbol(from), MainSymbol(to)
+	known := func(sym string) bool { return usdLike[sym] || sym == HKD }
+	switch {
+	case !known(from) || !known(to):
+		return 0, ErrUnsupportedPair.WithDetails("Rates exist between USDT, USDC, USD and HKD")
+	case from == to:
+		return 0, ErrSameCurrency
+	case usdLike[from] && usdLike[to]:
+		return money.RateScale, nil
+	}
+	hkd, err := s.Rates.USDTHKD(ctx)
+	if err != nil || hkd <= 0 {
+		return 0, ErrRateUnavailable
+	}
+	if to == HKD {
+		return hkd, nil
+	}
+	return Inverse(hkd), nil
+}
+
+// Inverse returns 1/r rounded to 8 decimals.
+func Inverse(r money.Rate) money.Rate {
+	return money.Rate((int64(money.RateScale)*money.RateScale + int64(r)/2) / int64(r))
+}

@@ -219,6 +219,9 @@ type Inserter interface {
 }
 
 func (s *Service) approve(ctx context.Context, tx *sql.Tx, jobs Inserter, id int64) error {
+	if _, err := s.withdrawalForUpdate(ctx, tx, id); err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE withdrawals SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`,
 		WithdrawalApproved, s.Now().UnixMicro(), id, WithdrawalPending)
 	if err != nil {
@@ -401,4 +404,23 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// PendingWithdrawals lists withdrawals waiting for an operator, oldest first.
+func (s *Service) PendingWithdrawals(ctx context.Context, limit int) ([]Withdrawal, error) {
+	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+withdrawalColumns+` FROM withdrawals WHERE status = $1 ORDER BY id LIMIT $2`,
+		WithdrawalPending, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Withdrawal
+	for rows.Next() {
+		w, err := s.scanWithdrawal(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
 }

@@ -1,0 +1,185 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/wallet"
+)
+
+// Labels of API.md §3.4.9 (canonical English; localized through i18n).
+var (
+	typeLabels = map[string]string{"deposit": "Deposit", "withdraw": "Withdrawal", "swap": "Swap", "card_fee": "Card fee",
+		"card_upgrade": "Physical card upgrade", "transfer": "Transfer", "commission": "Commission", "refund": "Refund",
+		"fee": "Fee", "admin_adjustment": "Adjustment"}
+	statusLabels = map[string]string{"pending": "Pending", "approved": "Approved", "completed": "Completed", "failed": "Failed",
+		"cancelled": "Cancelled", "rejected": "Rejected", "credited": "Credited"}
+)
+
+type historyJSON struct {
+	ID                 int64       `json:"id"`
+	Type               string      `json:"type"`
+	TypeLabel          string      `json:"type_label"`
+	Status             string      `json:"status"`
+	StatusLabel        string      `json:"status_label"`
+	Amount             json.Number `json:"amount"`
+	Currency           string      `json:"currency"`
+	Description        string      `json:"description"`
+	CreatedAt          string      `json:"created_at"`
+	CompletedAt        *string     `json:"completed_at"`
+	Fee                json.Number `json:"fee"`
+	Address            string      `json:"address"`
+	TxHash             string      `json:"tx_hash"`
+	Reference          string      `json:"reference"`
+	FromAmount         json.Number `json:"from_amount"`
+	FromCurrency       string      `json:"from_currency"`
+	ToAmount           json.Number `json:"to_amount"`
+	ToCurrency         string      `json:"to_currency"`
+	ExchangeRate       json.Number `json:"exchange_rate"`
+	SourceID           int64       `json:"source_id"`
+	SourceTable        string      `json:"source_table"`
+	CounterpartyUserID *int64      `json:"counterparty_user_id"`
+}
+
+// parseDay accepts YYYY-MM-DD or RFC 3339; dayEnd moves a bare date to the
+// start of the next day (end dates are inclusive).
+func parseDay(raw string, dayEnd bool) (time.Time, bool) {
+	if t, err := time.Parse(time.DateOnly, raw); err == nil {
+		if dayEnd {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, true
+	}
+	if t, err := time.Parse(time.RFC3339, raw); err == nil {
+		if dayEnd {
+			t = t.Add(time.Microsecond)
+		}
+		return t.UTC(), true
+	}
+	return time.Time{}, false
+}
+
+// unifiedTransactions serves GET /wallet/unified-transactions.
+func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	page, size, err := pageParams(r, "page_size")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	f := newFields()
+	filter := wallet.HistoryFilter{UserID: p.UserID, Type: q.Get("type"), Status: q.Get("status"), Page: page, PageSize: size}
+	if _, ok := typeLabels[filter.Type]; filter.Type != "" && !ok {
+		f.Add("type", "unknown transaction type")
+	}
+	if _, ok := statusLabels[filter.Status]; filter.Status != "" && !ok {
+		f.Add("status", "unknown status")
+	}
+	for name, dst := range map[string]*time.Time{"start_date": &filter.From, "end_date": &filter.To} {
+		if raw := q.Get(name); raw != "" {
+			t, ok := parseDay(raw, name == "end_date")
+			if !ok {
+				f.Add(name, "must be YYYY-MM-DD or RFC 3339")
+			}
+			*dst = t
+		}
+	}
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	items, total, err := s.Wallets.History(r.Context(), filter)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	lang := langOf(r)
+	out := make([]historyJSON, 0, len(items))
+	for _, it := range items {
+		h := historyJSON{ID: it.ID, Type: it.Type, TypeLabel: i18n.Text(lang, typeLabels[it.Type]), Status: it.Status,
+			StatusLabel: i18n.Text(lang, statusLabels[it.Status]), Amount: num(it.Amount, it.Decimals), Currency: it.Currency,
+			Description: it.Description, CreatedAt: rfc3339(it.CreatedAt), Fee: num(it.Fee, it.Decimals), Address: it.Address,
+			TxHash: it.TxHash, Reference: it.Reference, FromAmount: "0", ToAmount: "0", ExchangeRate: "0",
+			SourceID: it.SourceID, SourceTable: it.SourceTable, CounterpartyUserID: it.Counterparty}
+		if it.CompletedAt != nil {
+			c := rfc3339(*it.CompletedAt)
+			h.CompletedAt = &c
+		}
+		out = append(out, h)
+	}
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		Items      []historyJSON `json:"items"`
+		Page       int           `json:"page"`
+		PageSize   int           `json:"page_size"`
+		Total      int           `json:"total"`
+		TotalPages int           `json:"total_pages"`
+	}{out, page, size, total, totalPages(total, size)}))
+}
+
+type rateJSON struct {
+	From        string      `json:"from_currency"`
+	To          string      `json:"to_currency"`
+	Rate        json.Number `json:"rate"`
+	InverseRate json.Number `json:"inverse_rate"`
+}
+
+func rateNum(r money.Rate) json.Number { return json.Number(r.String()) }
+
+// rateSource names where HKD rates come from.
+func (s *Server) rateSource() string {
+	if s.Sandbox {
+		return "sandbox"
+	}
+	return "issuer"
+}
+
+// exchangeRate serves GET /wallet/exchange-rate.
+func (s *Server) exchangeRate(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+	q := r.URL.Query()
+	f := newFields()
+	from, to := f.required("from", strPtr(q.Get("from"))), f.required("to", strPtr(q.Get("to")))
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rate, err := s.Wallets.Rate(r.Context(), from, to)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	now := time.Now().UTC()
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		rateJSON
+		Timestamp  string `json:"timestamp"`
+		ValidUntil string `json:"valid_until"`
+		Source     string `json:"source"`
+	}{rateJSON{wallet.MainSymbol(from), wallet.MainSymbol(to), rateNum(rate), rateNum(wallet.Inverse(rate))},
+		rfc3339(now), rfc3339(now.Add(time.Minute)), s.rateSource()}))
+}
+
+// exchangeRates serves GET /wallet/exchange-rates (public).
+func (s *Server) exchangeRates(w http.ResponseWriter, r *http.Request) {
+	rates := []rateJSON{}
+	for _, sym := range []string{"USDT", "USDC", "USD"} {
+		rate, err := s.Wallets.Rate(r.Context(), sym, wallet.HKD)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		rates = append(rates, rateJSON{sym, wallet.HKD, rateNum(rate), rateNum(wallet.Inverse(rate))})
+	}
+	now := time.Now().UTC()
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		Rates      []rateJSON `json:"rates"`
+		Timestamp  string     `json:"timestamp"`
+		ValidUntil string     `json:"valid_until"`
+		Source     string     `json:"source"`
+		FromCache  bool       `json:"from_cache"`
+	}{rates, rfc3339(now), rfc3339(now.Add(time.Minute)), s.rateSource(), false}))
+}
+
+func strPtr(s string) *string { return &s }

@@ -1,0 +1,217 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/apptest"
+	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/store/storetest"
+)
+
+const externalTron = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
+
+func withdraw(h *apptest.Harness, acc apptest.Account, amount any, address string, headers ...apptest.Header) *apptest.Response {
+	return h.Do(http.MethodPost, "/api/v1/wallet/withdrawal", map[string]any{"currency": "USDT-TRC20", "amount": amount, "address": address},
+		append(headers, apptest.Bearer(acc.Access))...)
+}
+
+// waitWithdrawal polls until the withdrawal reaches status (the custody
+// submission is a job).
+func waitWithdrawal(t *testing.T, h *apptest.Harness, acc apptest.Account, status string) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res := h.Do(http.MethodGet, "/api/v1/wallet/withdrawals?limit=1", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
+		items := res.JSON["items"].([]any)
+		if len(items) > 0 && items[0].(map[string]any)["status"] == status {
+			return items[0].(map[string]any)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("withdrawal never reached %s: %s", status, res.Body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestWithdrawalLifecycleInSandbox(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc := h.Register(t, "withdraw@example.com")
+		h.Deposit(t, acc, "USDT-TRC20", "100")
+		own := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"].(string)
+
+		for _, tc := range []struct {
+			name    string
+			amount  any
+			address string
+			status  int
+			code    string
+		}{
+			{"invalid address", "20", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u", 400, "INVALID_ADDRESS"},
+			{"evm address on tron", "20", "0xdac17f958d2ee523a2206206994597c13d831ec7", 400, "INVALID_ADDRESS"},
+			{"own deposit address", "20", own, 400, "INTERNAL_ADDRESS"},
+			{"below minimum", "9.99", externalTron, 400, "VALIDATION_FAILED"},
+			{"above maximum", "50000.01", externalTron, 400, "VALIDATION_FAILED"},
+			{"more than the balance", "100.01", externalTron, 400, "INSUFFICIENT_BALANCE"},
+			{"too precise", "10.0000001", externalTron, 400, "VALIDATION_FAILED"},
+		} {
+			if res := withdraw(h, acc, tc.amount, tc.address); res.Status != tc.status || res.Code() != tc.code {
+				t.Errorf("%s: %d %s, want %d %s", tc.name, res.Status, res.Code(), tc.status, tc.code)
+			}
+		}
+		res := h.Do(http.MethodPost, "/api/v1/wallet/withdrawal", map[string]any{"currency": "USDT-TRC20", "amount": 20,
+			"address": externalTron, "network": "ERC20"}, apptest.Bearer(acc.Access))
+		res.Expect(t, 400, "VALIDATION_FAILED")
+		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "100" {
+			t.Fatalf("refused withdrawals moved money: %s", got)
+		}
+
+		res = withdraw(h, acc, "40", externalTron).Expect(t, 200, "")
+		wd := res.JSON["withdrawal"].(map[string]any)
+		if wd["amount"] != float64(40) || wd["fee"] != float64(1) || wd["actual_amount"] != float64(39) || wd["status"] != "approved" {
+			t.Fatalf("withdrawal %v", wd)
+		}
+		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "60" {
+			t.Fatalf("after the hold: %s", got)
+		}
+		done := waitWithdrawal(t, h, acc, "completed")
+		if done["tx_hash"] == "" || done["completed_at"] == nil {
+			t.Fatalf("completed withdrawal %v", done)
+		}
+		res = h.Do(http.MethodGet, "/api/v1/wallet/withdrawal-fee-info?amount=40", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
+		if d := res.JSON["data"].(map[string]any); d["fee"] != float64(1) || d["actual_amount"] != float64(39) || d["min_amount"] != float64(10) {
+			t.Fatalf("fee info %v", d)
+		}
+		verifyLedger(t, h)
+	})
+}
+
+// withoutAutoSettle keeps submitted withdrawals open so a test can settle
+// them through the sandbox helper.
+func withoutAutoSettle(c *config.Config) { c.SandboxAutoSettle = false }
+
+func TestWithdrawalRefundOnFailure(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			h := apptest.New(t, engine, withoutAutoSettle)
+			acc := h.Register(t, "refund@example.com")
+			h.Deposit(t, acc, "USDT-TRC20", "50")
+			for i, outcome := range []string{"failed", "rejected"} {
+				res := withdraw(h, acc, "30", externalTron).Expect(t, 200, "")
+				id := int64(res.JSON["withdrawal"].(map[string]any)["id"].(float64))
+				res = h.Do(http.MethodPost, fmt.Sprintf("/api/v1/sandbox/withdrawals/%d/settle", id), map[string]string{"outcome": outcome}).Expect(t, 200, "")
+				if res.JSON["data"].(map[string]any)["status"] != outcome {
+					t.Fatalf("settle %d: %s", i, res.Body)
+				}
+				if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "50" {
+					t.Fatalf("after %s the balance is %s, want the full 50 back", outcome, got)
+				}
+				// A late success for a refunded withdrawal changes nothing.
+				h.Do(http.MethodPost, fmt.Sprintf("/api/v1/sandbox/withdrawals/%d/settle", id), map[string]string{"outcome": "completed"}).Expect(t, 200, "")
+				if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "50" {
+					t.Fatalf("late completion moved money: %s", got)
+				}
+			}
+			verifyLedger(t, h)
+		})
+	}
+}
+
+// TestParallelWithdrawalsNeverOverdraw races 50 withdrawals of 11 from 100.
+func TestParallelWithdrawalsNeverOverdraw(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			h := apptest.New(t, engine, withoutAutoSettle)
+			acc := h.Register(t, "wd-race@example.com")
+			h.Deposit(t, acc, "USDT-TRC20", "100")
+			var (
+				wg      sync.WaitGroup
+				mu      sync.Mutex
+				ok, nsf int
+			)
+			for range 50 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					res := withdraw(h, acc, "11", externalTron)
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case res.Status == 200:
+						ok++
+					case res.Code() == "INSUFFICIENT_BALANCE":
+						nsf++
+					default:
+						t.Errorf("withdrawal: %d %s", res.Status, res.Body)
+					}
+				}()
+			}
+			wg.Wait()
+			if ok != 9 || nsf != 41 {
+				t.Fatalf("%d accepted, %d refused; want 9 and 41", ok, nsf)
+			}
+			if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "1" {
+				t.Fatalf("balance %s, want 1", got)
+			}
+			report, err := h.App.Ledger.VerifySnapshot(context.Background())
+			if err != nil || !report.OK() {
+				t.Fatalf("verify: %v %s", err, report)
+			}
+		})
+	}
+}
+
+// TestWithdrawalOperatorReview runs in production mode, where withdrawals
+// wait for an operator (today the CLI, which calls these service methods).
+func TestWithdrawalOperatorReview(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			h := apptest.New(t, engine, apptest.Production())
+			acc := h.Register(t, "review@example.com")
+			addr := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"].(string)
+			custodyPost(h, "/api/v1/webhooks/custody", depositEvent("prod-dep-1", addr, 3, "80000000"), false).Expect(t, 200, "")
+			processAll(t, h)
+			h.Do(http.MethodPost, "/api/v1/sandbox/deposits", map[string]any{}).Expect(t, 404, "NOT_FOUND")
+
+			first := withdraw(h, acc, "30", externalTron).Expect(t, 200, "")
+			if st := first.JSON["withdrawal"].(map[string]any)["status"]; st != "pending" {
+				t.Fatalf("production withdrawal status %v, want pending", st)
+			}
+			id := int64(first.JSON["withdrawal"].(map[string]any)["id"].(float64))
+			if err := h.App.Wallets.RejectWithdrawal(ctx, id, "address on a sanctions list"); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.App.Wallets.RejectWithdrawal(ctx, id, "twice"); err == nil {
+				t.Fatal("a rejected withdrawal was rejected again")
+			}
+			if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "80" {
+				t.Fatalf("after rejection: %s", got)
+			}
+			second := withdraw(h, acc, "30", externalTron).Expect(t, 200, "")
+			id = int64(second.JSON["withdrawal"].(map[string]any)["id"].(float64))
+			if err := h.App.Wallets.ApproveWithdrawal(ctx, h.App.Jobs, id); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.App.Wallets.ApproveWithdrawal(ctx, h.App.Jobs, 999999); err == nil {
+				t.Fatal("approved a withdrawal that does not exist")
+			}
+			waitWithdrawal(t, h, acc, "completed")
+			if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "50" {
+				t.Fatalf("after completion: %s", got)
+			}
+			verifyLedger(t, h)
+		})
+	}
+}

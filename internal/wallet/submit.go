@@ -1,0 +1,92 @@
+package wallet
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+
+	"github.com/riverqueue/river"
+
+	"github.com/comecomepay/comecomepay/internal/webhook"
+)
+
+// CustodyWithdrawals is the custody provider's withdrawal port.
+type CustodyWithdrawals interface {
+	// SubmitWithdrawal asks the provider to send an order on chain. It is
+	// idempotent on BusinessID: submitting twice sends once.
+	SubmitWithdrawal(ctx context.Context, o WithdrawalOrder) error
+}
+
+// SubmitWorker hands approved withdrawals to the custody provider. The
+// outcome arrives later through the custody callback.
+type SubmitWorker struct {
+	river.WorkerDefaults[SubmitArgs]
+	s       *Service
+	custody CustodyWithdrawals
+}
+
+// NewSubmitWorker returns the worker for SubmitArgs.
+func NewSubmitWorker(s *Service, custody CustodyWithdrawals) *SubmitWorker {
+	return &SubmitWorker{s: s, custody: custody}
+}
+
+// Work implements river.Worker. No transaction is held during the provider
+// call. When the last attempt fails the withdrawal fails and is refunded.
+func (w *SubmitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) error {
+	wd, err := w.s.Withdrawal(ctx, job.Args.WithdrawalID)
+	if err != nil {
+		return err
+	}
+	if wd.Status != WithdrawalApproved {
+		return nil // settled or cancelled meanwhile
+	}
+	err = w.custody.SubmitWithdrawal(ctx, WithdrawalOrder{BusinessID: strconv.FormatInt(wd.ID, 10), Currency: wd.Currency,
+		Address: wd.Address, Amount: wd.ActualAmount()})
+	if err == nil {
+		return nil
+	}
+	if job.Attempt >= job.MaxAttempts {
+		w.s.Log.ErrorContext(ctx, "withdrawal submission failed for good; refunding", "withdrawal_id", wd.ID, "error", err)
+		return w.s.DB.InTx(ctx, func(tx *sql.Tx) error {
+			return w.s.finishWithRefund(ctx, tx, wd.ID, WithdrawalFailed, "custody submission failed", []string{WithdrawalApproved})
+		})
+	}
+	return err
+}
+
+// applyWithdrawalEvent moves a withdrawal by a custody callback
+// (tradeType 2, matched by businessId): 1 approved, 2 rejected + refund,
+// 3 completed, 4 failed + refund; 0 changes nothing.
+func (s *Service) applyWithdrawalEvent(ctx context.Context, tx *sql.Tx, ev CustodyEvent) (string, error) {
+	id, err := strconv.ParseInt(ev.BusinessID, 10, 64)
+	if err != nil {
+		return webhook.StateUnmatched, nil
+	}
+	w, err := s.withdrawalForUpdate(ctx, tx, id)
+	if err != nil {
+		return webhook.StateUnmatched, nil
+	}
+	open := []string{WithdrawalPending, WithdrawalApproved}
+	switch ev.Status {
+	case 1:
+		if w.Status == WithdrawalPending {
+			_, err := tx.ExecContext(ctx, `UPDATE withdrawals SET status = $1, updated_at = $2 WHERE id = $3`,
+				WithdrawalApproved, s.Now().UnixMicro(), id)
+			if err == nil {
+				err = s.setActivityStatus(ctx, tx, id, WithdrawalApproved, false)
+			}
+			return webhook.StateProcessed, err
+		}
+	case 2:
+		if contains(open, w.Status) {
+			return webhook.StateProcessed, s.finishWithRefund(ctx, tx, id, WithdrawalRejected, "rejected by custody", open)
+		}
+	case 3:
+		return webhook.StateProcessed, s.completeWithdrawal(ctx, tx, id, ev.TxID)
+	case 4:
+		if contains(open, w.Status) {
+			return webhook.StateProcessed, s.finishWithRefund(ctx, tx, id, WithdrawalFailed, "failed on chain", open)
+		}
+	}
+	return webhook.StateProcessed, nil
+}
