@@ -79,6 +79,8 @@ func TestVerifySecretRejectsMalformedHashes(t *testing.T) {
 		"sum truncated":    with(5, parts[5][:20]),
 		"zero time":        with(3, "m=64,t=0,p=1"),
 		"zero threads":     with(3, "m=64,t=1,p=0"),
+		"huge memory":      with(3, "m=4294967295,t=1,p=1"), // would allocate 4 TiB
+		"huge time":        with(3, "m=64,t=4294967295,p=1"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -231,6 +231,9 @@ func TestStringMasksSecrets(t *testing.T) {
 			}
 		})
 	}
+	if got := config.MaskURL("postgres://ccp:pgPass-0815@[::1/ccp"); strings.Contains(got, "pgPass-0815") {
+		t.Errorf("MaskURL of an unparseable URL = %q", got)
+	}
 	if got := config.MaskURL("/data/comecomepay.db"); got != "/data/comecomepay.db" {
 		t.Errorf("MaskURL of a path = %q", got)
 	}
