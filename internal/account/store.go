@@ -77,11 +77,3 @@ type NoKYC struct{}
 func (NoKYC) UserKYC(context.Context, store.Querier, int64) (string, int, error) {
 	return "none", 0, nil
 }
-
-// NoBlockers never blocks a deactivation; it stands in until money domains are wired.
-type NoBlockers struct{}
-
-// DeactivationBlocker implements DeactivationGuard.
-func (NoBlockers) DeactivationBlocker(context.Context, store.Querier, int64) (string, error) {
-	return "", nil
-}

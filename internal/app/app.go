@@ -108,11 +108,15 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	custodySim.SettleDelay, custodySim.AutoSettle = cfg.SandboxSettleDelay, cfg.SandboxAutoSettle
 	limits := wallet.DefaultLimits
 	limits.AutoApproveWithdrawals = sandbox
+	currencies, err := wallet.SelectCurrencies(cfg.WalletCurrencies)
+	if err != nil {
+		return fmt.Errorf("COMECOMEPAY_WALLET_CURRENCIES: %w", err)
+	}
 	wallets := wallet.NewService(wallet.Deps{
-		DB: a.DB, Ledger: a.Ledger, Currencies: wallet.NewCurrencies(wallet.DefaultCurrencies),
+		DB: a.DB, Ledger: a.Ledger, Currencies: wallet.NewCurrencies(currencies),
 		Custody: custodySim,
-		Rates:   wallet.FixedRates{Rate: 780_000_000},
-		Limits:  limits, Log: a.Log, Now: now,
+		Rates:   wallet.FixedRates{Rate: cfg.FXRate}, FXSpread: cfg.FXSpread,
+		Limits: limits, Log: a.Log, Now: now,
 	})
 	a.Wallets = wallets
 	inbox := webhook.NewInbox(a.DB, map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}, a.Log, now)
@@ -139,7 +143,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Mailer:  mail.NewQueue(a.Jobs, box),
 		Wallets: wallets,
 		KYC:     account.NoKYC{},
-		Guard:   account.NoBlockers{},
+		Guard:   wallets,
 		Signer:  account.NewSigner(cfg.JWTSecret, cfg.JWTPreviousSecrets, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
 		Hasher:  hasher,
 		Hash:    hashProfile,

@@ -81,6 +81,8 @@ func New(t testing.TB, engine store.Engine, opts ...Option) *Harness {
 		JobPollInterval:     20 * time.Millisecond,
 		SandboxSettleDelay:  0,
 		SandboxAutoSettle:   true,
+		WalletCurrencies:    []string{"USDT-TRC20", "USDT-ERC20", "USDC-TRC20", "USDC-ERC20", "HKD"},
+		FXRate:              780_000_000,
 		PasswordHashProfile: "fast",
 	}
 	for _, o := range opts {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/comecomepay/comecomepay/internal/money"
 )
 
 // Mode selects simulated (sandbox) or real (production) providers.
@@ -54,6 +56,13 @@ type Config struct {
 	// SandboxAutoSettle lets the sandbox custody complete submitted
 	// withdrawals by itself; off, they wait for /sandbox/withdrawals/{id}/settle.
 	SandboxAutoSettle bool
+	// WalletCurrencies is the enabled currency list (names of the currency
+	// table, in display order).
+	WalletCurrencies []string
+	// FXRate is the USD-stablecoin → HKD mid rate of the sandbox rate source;
+	// FXSpread is the fraction taken off it on each side.
+	FXRate   money.Rate
+	FXSpread money.Rate
 }
 
 // SMTP configures the real e-mail provider.
@@ -94,6 +103,9 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_JOB_POLL_INTERVAL", "1s", "how often job workers poll for new jobs"},
 	{"COMECOMEPAY_SANDBOX_SETTLE_DELAY", "2s", "sandbox custody: delay before a submitted withdrawal completes (0 = at once)"},
 	{"COMECOMEPAY_SANDBOX_AUTO_SETTLE", "true", "sandbox custody completes submitted withdrawals by itself"},
+	{"COMECOMEPAY_WALLET_CURRENCIES", "USDT-TRC20,USDT-ERC20,USDC-TRC20,USDC-ERC20,HKD", "enabled wallet currencies, in display order"},
+	{"COMECOMEPAY_FX_USDT_HKD", "7.80", "sandbox FX: USD-stablecoin → HKD mid rate"},
+	{"COMECOMEPAY_FX_SPREAD", "0", "fraction taken off the mid rate on each side (e.g. 0.005)"},
 	{"COMECOMEPAY_PASSWORD_HASH", "default", "argon2id cost profile: `default` (OWASP: 19 MiB, t=2) or `fast` (tests only, refused in production)"},
 }
 
@@ -168,6 +180,7 @@ func Load(getenv func(string) string) (Config, error) {
 		PasswordHashProfile: get("COMECOMEPAY_PASSWORD_HASH", "default"),
 		SandboxSettleDelay:  durZero("COMECOMEPAY_SANDBOX_SETTLE_DELAY", 2*time.Second),
 		SandboxAutoSettle:   boolean("COMECOMEPAY_SANDBOX_AUTO_SETTLE", true),
+		WalletCurrencies:    list("COMECOMEPAY_WALLET_CURRENCIES"),
 		SMTP: SMTP{
 			Host:     get("COMECOMEPAY_SMTP_HOST", ""),
 			Username: get("COMECOMEPAY_SMTP_USERNAME", ""),
@@ -177,6 +190,18 @@ func Load(getenv func(string) string) (Config, error) {
 		},
 	}
 	c.DatabaseURL = get("COMECOMEPAY_DATABASE_URL", filepath.Join(c.DataDir, "comecomepay.db"))
+	if len(c.WalletCurrencies) == 0 {
+		c.WalletCurrencies = []string{"USDT-TRC20", "USDT-ERC20", "USDC-TRC20", "USDC-ERC20", "HKD"}
+	}
+	var err error
+	if c.FXRate, err = money.ParseRate(get("COMECOMEPAY_FX_USDT_HKD", "7.80")); err != nil {
+		errs = append(errs, fmt.Errorf("COMECOMEPAY_FX_USDT_HKD: %w", err))
+	}
+	if spread := get("COMECOMEPAY_FX_SPREAD", "0"); spread != "0" {
+		if c.FXSpread, err = money.ParseRate(spread); err != nil || c.FXSpread >= money.RateScale/2 {
+			errs = append(errs, errors.New("COMECOMEPAY_FX_SPREAD: must be a fraction below 0.5"))
+		}
+	}
 	port, err := strconv.Atoi(get("COMECOMEPAY_SMTP_PORT", "587"))
 	if err != nil || port <= 0 || port > 65535 {
 		errs = append(errs, errors.New("COMECOMEPAY_SMTP_PORT: not a port number"))
@@ -280,6 +305,9 @@ func (c Config) String() string {
 	line("COMECOMEPAY_JOB_POLL_INTERVAL", c.JobPollInterval.String())
 	line("COMECOMEPAY_SANDBOX_SETTLE_DELAY", c.SandboxSettleDelay.String())
 	line("COMECOMEPAY_SANDBOX_AUTO_SETTLE", strconv.FormatBool(c.SandboxAutoSettle))
+	line("COMECOMEPAY_WALLET_CURRENCIES", strings.Join(c.WalletCurrencies, ","))
+	line("COMECOMEPAY_FX_USDT_HKD", c.FXRate.String())
+	line("COMECOMEPAY_FX_SPREAD", c.FXSpread.String())
 	line("COMECOMEPAY_PASSWORD_HASH", c.PasswordHashProfile)
 	return b.String()
 }

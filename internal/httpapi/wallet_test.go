@@ -335,3 +335,19 @@ func TestParallelTransfersLeaveOneWinnerPerCoin(t *testing.T) {
 		verifyLedger(t, h)
 	})
 }
+
+func TestDeactivationBlockedByMoney(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		alice, bob := h.Register(t, "leaving@example.com"), h.Register(t, "staying@example.com")
+		h.SetTxPassword(t, alice)
+		h.Deposit(t, alice, "USDT-TRC20", "12.5")
+		res := h.Do(http.MethodPost, "/api/v1/user/deactivate/request", nil, apptest.Bearer(alice.Access)).Expect(t, 400, "DEACTIVATION_BLOCKED")
+		if d := res.JSON["details"].(string); !strings.Contains(d, "12.5 USDT-TRC20") {
+			t.Errorf("details %q do not say which balance", d)
+		}
+		h.Do(http.MethodPost, "/api/v1/wallet/transfer-by-uid", map[string]any{"recipient_uid": bob.ID, "currency": "USDT-TRC20",
+			"amount": "12.5", "transaction_password": apptest.TxPassword}, apptest.Bearer(alice.Access)).Expect(t, 200, "")
+		h.Do(http.MethodPost, "/api/v1/user/deactivate/request", nil, apptest.Bearer(alice.Access)).Expect(t, 200, "")
+	})
+}

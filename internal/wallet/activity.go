@@ -48,3 +48,5 @@ func (s *Service) recordActivity(ctx context.Context, tx *sql.Tx, a Activity) (i
 func amountOutOfRange(field string, min, max money.Amount, decimals int) error {
 	return apperr.Validation(map[string]string{field: "must be between " + min.Format(decimals) + " and " + max.Format(decimals)})
 }
+
+func moneyText(minor int64, decimals int) string { return money.Amount(minor).Format(decimals) }

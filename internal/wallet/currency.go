@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/chain"
@@ -80,4 +81,26 @@ func (c *Currencies) ByContract(mainCoinType int, coinType string) (Currency, bo
 		}
 	}
 	return Currency{}, false
+}
+
+// SelectCurrencies returns the currencies of the default table named in
+// names, in the order given; an unknown name is an error.
+func SelectCurrencies(names []string) ([]Currency, error) {
+	byName := map[string]Currency{}
+	for _, c := range DefaultCurrencies {
+		byName[c.Name] = c
+	}
+	out := make([]Currency, 0, len(names))
+	seen := map[string]bool{}
+	for _, n := range names {
+		c, ok := byName[strings.ToUpper(strings.TrimSpace(n))]
+		if !ok {
+			return nil, fmt.Errorf("unknown wallet currency %q", n)
+		}
+		if !seen[c.Name] {
+			seen[c.Name] = true
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }

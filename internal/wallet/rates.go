@@ -44,14 +44,21 @@ func (s *Service) Rate(ctx context.Context, from, to string) (money.Rate, error)
 	case usdLike[from] && usdLike[to]:
 		return money.RateScale, nil
 	}
-	hkd, err := s.Rates.USDTHKD(ctx)
-	if err != nil || hkd <= 0 {
+	mid, err := s.Rates.USDTHKD(ctx)
+	if err != nil || mid <= 0 {
 		return 0, ErrRateUnavailable
 	}
+	// The spread is the platform's on both sides: fewer HKD per dollar when
+	// buying HKD, more HKD per dollar when selling it.
 	if to == HKD {
-		return hkd, nil
+		return mulRate(mid, money.RateScale-s.FXSpread, false), nil
 	}
-	return Inverse(hkd), nil
+	return Inverse(mulRate(mid, money.RateScale+s.FXSpread, true)), nil
+}
+
+// mulRate multiplies two rates, rounding down or up.
+func mulRate(a, b money.Rate, up bool) money.Rate {
+	return money.Rate(money.Convert(money.Amount(a), 8, b, 8, up))
 }
 
 // Inverse returns 1/r rounded to 8 decimals.

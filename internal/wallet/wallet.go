@@ -73,8 +73,10 @@ type Deps struct {
 	TxPasswords TxPasswords
 	Users       Users
 	Limits      Limits
-	Log         *slog.Logger
-	Now         func() time.Time
+	// FXSpread is taken off the mid rate on each side (a fraction, 8 decimals).
+	FXSpread money.Rate
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // Service implements the wallet use cases.
