@@ -159,6 +159,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
 		Custody: custodySigner, SandboxCustody: custodySim,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
+		SandboxToken: cfg.SandboxToken,
 	})
 	if err != nil {
 		return err

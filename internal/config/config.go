@@ -56,6 +56,8 @@ type Config struct {
 	// SandboxAutoSettle lets the sandbox custody complete submitted
 	// withdrawals by itself; off, they wait for /sandbox/withdrawals/{id}/settle.
 	SandboxAutoSettle bool
+	// SandboxToken, when set, must be sent as X-Sandbox-Token to /sandbox/*.
+	SandboxToken string
 	// WalletCurrencies is the enabled currency list (names of the currency
 	// table, in display order).
 	WalletCurrencies []string
@@ -103,6 +105,7 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_JOB_POLL_INTERVAL", "1s", "how often job workers poll for new jobs"},
 	{"COMECOMEPAY_SANDBOX_SETTLE_DELAY", "2s", "sandbox custody: delay before a submitted withdrawal completes (0 = at once)"},
 	{"COMECOMEPAY_SANDBOX_AUTO_SETTLE", "true", "sandbox custody completes submitted withdrawals by itself"},
+	{"COMECOMEPAY_SANDBOX_TOKEN", "empty (sandbox helpers open)", "when set, /sandbox/* requires header X-Sandbox-Token with this value (secret)"},
 	{"COMECOMEPAY_WALLET_CURRENCIES", "USDT-TRC20,USDT-ERC20,USDC-TRC20,USDC-ERC20,HKD", "enabled wallet currencies, in display order"},
 	{"COMECOMEPAY_FX_USDT_HKD", "7.80", "sandbox FX: USD-stablecoin → HKD mid rate"},
 	{"COMECOMEPAY_FX_SPREAD", "0", "fraction taken off the mid rate on each side (e.g. 0.005)"},
@@ -181,6 +184,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SandboxSettleDelay:  durZero("COMECOMEPAY_SANDBOX_SETTLE_DELAY", 2*time.Second),
 		SandboxAutoSettle:   boolean("COMECOMEPAY_SANDBOX_AUTO_SETTLE", true),
 		WalletCurrencies:    list("COMECOMEPAY_WALLET_CURRENCIES"),
+		SandboxToken:        get("COMECOMEPAY_SANDBOX_TOKEN", ""),
 		SMTP: SMTP{
 			Host:     get("COMECOMEPAY_SMTP_HOST", ""),
 			Username: get("COMECOMEPAY_SMTP_USERNAME", ""),
@@ -305,6 +309,7 @@ func (c Config) String() string {
 	line("COMECOMEPAY_JOB_POLL_INTERVAL", c.JobPollInterval.String())
 	line("COMECOMEPAY_SANDBOX_SETTLE_DELAY", c.SandboxSettleDelay.String())
 	line("COMECOMEPAY_SANDBOX_AUTO_SETTLE", strconv.FormatBool(c.SandboxAutoSettle))
+	line("COMECOMEPAY_SANDBOX_TOKEN", mask(c.SandboxToken))
 	line("COMECOMEPAY_WALLET_CURRENCIES", strings.Join(c.WalletCurrencies, ","))
 	line("COMECOMEPAY_FX_USDT_HKD", c.FXRate.String())
 	line("COMECOMEPAY_FX_SPREAD", c.FXSpread.String())

@@ -22,25 +22,10 @@ type moneyOp func(ctx context.Context, tx *sql.Tx) (status int, body any, err er
 // route is the route pattern used in the request fingerprint.
 func (s *Server) execute(w http.ResponseWriter, r *http.Request, userID int64, route string, rawBody []byte, op moneyOp) {
 	ctx := r.Context()
-	var claim *idempotency.Claim
-	if key := r.Header.Get("Idempotency-Key"); key != "" {
-		if !idempotency.ValidKey(key) {
-			s.writeAppError(w, r, apperr.Validation(map[string]string{"Idempotency-Key": "must be 8–128 characters of A-Z a-z 0-9 : _ . -"}))
-			return
-		}
-		c, replay, err := s.Idempotency.Begin(ctx, userID, key, idempotency.Fingerprint(r.Method, route, r.URL.RawQuery, rawBody))
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if replay != nil {
-			w.Header().Set("Idempotent-Replayed", "true")
-			writeRaw(w, replay.Status, replay.Body)
-			return
-		}
-		claim = c
+	claim, done := s.claimKey(w, r, userID, route, rawBody)
+	if done {
+		return
 	}
-
 	var (
 		status int
 		out    []byte
@@ -56,6 +41,61 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, userID int64, r
 		}
 		return nil
 	})
+	s.finish(w, r, claim, status, out, err)
+}
+
+// executeOnce is execute for an operation that commits its own
+// transactions (the sandbox helpers, which go through the provider paths):
+// the key still guarantees one execution and a replayed answer, but the
+// response is stored just after the effect rather than with it.
+func (s *Server) executeOnce(w http.ResponseWriter, r *http.Request, scope int64, route string, rawBody []byte,
+	op func(ctx context.Context) (int, any, error)) {
+	ctx := r.Context()
+	claim, done := s.claimKey(w, r, scope, route, rawBody)
+	if done {
+		return
+	}
+	status, body, err := op(ctx)
+	var out []byte
+	if err == nil {
+		out = marshalJSON(body)
+		if claim != nil {
+			err = s.DB.InTx(ctx, func(tx *sql.Tx) error { return s.Idempotency.Finish(ctx, tx, claim, status, out) })
+		}
+	}
+	s.finish(w, r, claim, status, out, err)
+}
+
+// claimKey handles the Idempotency-Key header: a malformed key, a conflict
+// or a replay is answered here (done=true); otherwise the claim (nil when no
+// key was sent) is returned.
+func (s *Server) claimKey(w http.ResponseWriter, r *http.Request, scope int64, route string, rawBody []byte) (*idempotency.Claim, bool) {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		return nil, false
+	}
+	if !idempotency.ValidKey(key) {
+		s.writeAppError(w, r, apperr.Validation(map[string]string{"Idempotency-Key": "must be 8–128 characters of A-Z a-z 0-9 : _ . -"}))
+		return nil, true
+	}
+	c, replay, err := s.Idempotency.Begin(r.Context(), scope, key, idempotency.Fingerprint(r.Method, route, r.URL.RawQuery, rawBody))
+	if err != nil {
+		s.writeError(w, r, err)
+		return nil, true
+	}
+	if replay != nil {
+		w.Header().Set("Idempotent-Replayed", "true")
+		writeRaw(w, replay.Status, replay.Body)
+		return nil, true
+	}
+	return c, false
+}
+
+// finish writes the outcome of a claimed execution. A business refusal is
+// final and stored for the key; an internal error releases the key so the
+// client may retry.
+func (s *Server) finish(w http.ResponseWriter, r *http.Request, claim *idempotency.Claim, status int, out []byte, err error) {
+	ctx := r.Context()
 	if err == nil {
 		writeRaw(w, status, out)
 		return
@@ -68,8 +108,6 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, userID int64, r
 		s.writeError(w, r, err)
 		return
 	}
-	// A business refusal: the effect rolled back, but the answer is final
-	// and is what a retry with this key must get.
 	status, body := errorResponse(r, e)
 	out = marshalJSON(body)
 	if claim != nil {

@@ -62,7 +62,8 @@ func (s *Server) routes() {
 	// §4 Sandbox helpers: registered only in sandbox mode, so in production
 	// every /sandbox/* path is an ordinary 404.
 	if s.Sandbox {
-		public("POST "+v1+"/sandbox/deposits", s.sandboxDeposit)
-		public("POST "+v1+"/sandbox/withdrawals/{id}/settle", s.sandboxSettleWithdrawal)
+		sandbox := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.sandboxOnly(h)) }
+		sandbox("POST "+v1+"/sandbox/deposits", s.sandboxDeposit)
+		sandbox("POST "+v1+"/sandbox/withdrawals/{id}/settle", s.sandboxSettleWithdrawal)
 	}
 }

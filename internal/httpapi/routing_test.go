@@ -196,7 +196,7 @@ func TestEveryRouteDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	var parsed []string
-	for _, m := range regexp.MustCompile(`(?m)^\s*(?:public|bearer)\("([A-Z]+) "\+v1\+"([^"]+)"`).FindAllStringSubmatch(string(src), -1) {
+	for _, m := range regexp.MustCompile(`(?m)^\s*(?:public|bearer|sandbox)\("([A-Z]+) "\+v1\+"([^"]+)"`).FindAllStringSubmatch(string(src), -1) {
 		parsed = append(parsed, m[1]+" /api/v1"+m[2])
 	}
 	served := slices.Sorted(slices.Values(usrServedRoutes))

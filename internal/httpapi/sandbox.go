@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"math/big"
 	"net/http"
@@ -9,7 +10,9 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
 // envelopeB is the wrapped success body.
@@ -22,10 +25,26 @@ func okB(r *http.Request, message string, data any) envelopeB {
 	return envelopeB{okA(r, message), data}
 }
 
+// sandboxOnly checks X-Sandbox-Token when a sandbox token is configured.
+func (s *Server) sandboxOnly(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.SandboxToken != "" && !secret.Equal(r.Header.Get("X-Sandbox-Token"), s.SandboxToken) {
+			s.writeAppError(w, r, apperr.New(apperr.CodeUnauthorized).WithDetails("X-Sandbox-Token is missing or wrong"))
+			return
+		}
+		h(w, r)
+	})
+}
+
 // sandboxDeposit serves POST /sandbox/deposits (sandbox mode only): it
 // builds a custody deposit callback, signs it like the provider would, sends
 // it through the normal callback path and answers once it is applied.
 func (s *Server) sandboxDeposit(w http.ResponseWriter, r *http.Request) {
+	raw, err := readBody(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var b struct {
 		Currency *string    `json:"currency"`
 		Amount   flexNumber `json:"amount"`
@@ -34,7 +53,7 @@ func (s *Server) sandboxDeposit(w http.ResponseWriter, r *http.Request) {
 		Address  *string    `json:"address"`
 		Status   *int       `json:"status"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := decodeJSON(raw, &b); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -69,11 +88,20 @@ func (s *Server) sandboxDeposit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// Sandbox calls share one idempotency scope (no user is authenticated).
+	s.executeOnce(w, r, 0, "POST /sandbox/deposits", raw, func(ctx context.Context) (int, any, error) {
+		return s.simulateDeposit(ctx, r, cur, amount, status, address, userID)
+	})
+}
+
+// simulateDeposit sends one signed deposit callback through the normal
+// path, applies it and reports the result.
+func (s *Server) simulateDeposit(ctx context.Context, r *http.Request, cur wallet.Currency, amount money.Amount, status int,
+	address string, userID int64) (int, any, error) {
 	if address == "" {
 		a, err := s.Wallets.DepositAddress(ctx, userID, cur.Network)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return 0, nil, err
 		}
 		address = a
 	}
@@ -88,23 +116,19 @@ func (s *Server) sandboxDeposit(w http.ResponseWriter, r *http.Request) {
 	form := url.Values{"body": {string(event)}, "nonce": {nonce}, "timestamp": {ts}, "sign": {s.Custody.Sign(string(event), nonce, ts)}}
 	eventID, _, err := s.AcceptCustody(ctx, form)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return 0, nil, err
 	}
 	if err := s.Inbox.Process(ctx, eventID); err != nil {
-		s.writeError(w, r, err)
-		return
+		return 0, nil, err
 	}
 	dep, err := s.Wallets.DepositByTrade(ctx, tradeID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return 0, nil, err
 	}
 	if dep.UserID == 0 {
-		s.writeAppError(w, r, apperr.New("RECIPIENT_NOT_FOUND").WithDetails("No user owns this address; the deposit is unmatched"))
-		return
+		return 0, nil, apperr.New("RECIPIENT_NOT_FOUND").WithDetails("No user owns this address; the deposit is unmatched")
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	return http.StatusOK, okB(r, "OK", struct {
 		TradeID    string      `json:"trade_id"`
 		TxID       string      `json:"tx_id"`
 		UserID     int64       `json:"user_id"`
@@ -112,5 +136,5 @@ func (s *Server) sandboxDeposit(w http.ResponseWriter, r *http.Request) {
 		Amount     json.Number `json:"amount"`
 		Status     string      `json:"status"`
 		NewBalance json.Number `json:"new_balance"`
-	}{tradeID, txID, dep.UserID, cur.Name, num(dep.Amount, cur.Decimals), dep.Status, num(dep.NewBalance, cur.Decimals)}))
+	}{tradeID, txID, dep.UserID, cur.Name, num(dep.Amount, cur.Decimals), dep.Status, num(dep.NewBalance, cur.Decimals)}), nil
 }

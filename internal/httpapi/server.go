@@ -46,6 +46,8 @@ type Deps struct {
 	CORSOrigins       []string
 	TrustProxyHeaders bool
 	Sandbox           bool
+	// SandboxToken, when set, guards the sandbox helpers.
+	SandboxToken string
 }
 
 // Server is the API handler.

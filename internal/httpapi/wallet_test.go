@@ -12,6 +12,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
 	"github.com/comecomepay/comecomepay/internal/chain"
+	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/providers/custody"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
@@ -349,5 +350,39 @@ func TestDeactivationBlockedByMoney(t *testing.T) {
 		h.Do(http.MethodPost, "/api/v1/wallet/transfer-by-uid", map[string]any{"recipient_uid": bob.ID, "currency": "USDT-TRC20",
 			"amount": "12.5", "transaction_password": apptest.TxPassword}, apptest.Bearer(alice.Access)).Expect(t, 200, "")
 		h.Do(http.MethodPost, "/api/v1/user/deactivate/request", nil, apptest.Bearer(alice.Access)).Expect(t, 200, "")
+	})
+}
+
+func TestSandboxToken(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			h := apptest.New(t, engine, func(c *config.Config) { c.SandboxToken = "let-me-in-please" })
+			acc := h.Register(t, "token@example.com")
+			body := map[string]any{"currency": "USDT-TRC20", "amount": "5", "user_id": acc.ID}
+			h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body).Expect(t, 401, "UNAUTHORIZED")
+			h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body, apptest.Header{Name: "X-Sandbox-Token", Value: "wrong"}).Expect(t, 401, "UNAUTHORIZED")
+			h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body, apptest.Header{Name: "X-Sandbox-Token", Value: "let-me-in-please"}).Expect(t, 200, "")
+		})
+	}
+}
+
+func TestSandboxDepositIdempotency(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc := h.Register(t, "sbx-idem@example.com")
+		key := apptest.Header{Name: "Idempotency-Key", Value: "sandbox-dep-0001"}
+		body := map[string]any{"currency": "USDT-ERC20", "amount": "3.25", "email": acc.Email}
+		first := h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body, key).Expect(t, 200, "")
+		again := h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body, key).Expect(t, 200, "")
+		if string(first.Body) != string(again.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay differs:\n%s\n%s", first.Body, again.Body)
+		}
+		if got := balanceOf(t, h, acc, "USDT-ERC20"); got != "3.25" {
+			t.Fatalf("balance %s after a replayed deposit, want 3.25", got)
+		}
+		body["amount"] = "4"
+		h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body, key).Expect(t, 409, "IDEMPOTENCY_CONFLICT")
 	})
 }

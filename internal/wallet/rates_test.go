@@ -14,7 +14,7 @@ func TestRateWithSpread(t *testing.T) {
 	spread, _ := money.ParseRate("0.01")
 	s := wallet.NewService(wallet.Deps{Rates: wallet.FixedRates{Rate: mid}, FXSpread: spread})
 	for _, tc := range []struct{ from, to, want string }{
-		{"USDT", "HKD", "7.722"},       // 7.8 × 0.99
+		{"USDT", "HKD", "7.722"},      // 7.8 × 0.99
 		{"HKD", "USDC", "0.12693577"}, // 1 / (7.8 × 1.01)
 		{"USDT-TRC20", "USD", "1"},
 	} {
