@@ -110,12 +110,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return errors.Join(serveErr, a.Close(stopCtx))
 }
 
-func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+// openStore opens the configured database without building the service.
+func openStore(ctx context.Context, getenv func(string) string) (*store.DB, error) {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	return store.Open(ctx, cfg.DatabaseURL)
+}
+
+func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	db, err := openStore(ctx, getenv)
 	if err != nil {
 		return err
 	}
@@ -130,11 +135,7 @@ func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) 
 // verifyLedger checks the ledger invariants on a consistent snapshot; it is
 // safe while the server runs and exits non-zero on drift.
 func verifyLedger(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	db, err := openStore(ctx, getenv)
 	if err != nil {
 		return err
 	}

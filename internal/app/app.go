@@ -108,6 +108,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	custodySim.SettleDelay, custodySim.AutoSettle = cfg.SandboxSettleDelay, cfg.SandboxAutoSettle
 	limits := wallet.DefaultLimits
 	limits.AutoApproveWithdrawals = sandbox
+	limits.WithdrawalNeedsTxPassword = cfg.WithdrawalNeedsTxPassword
 	currencies, err := wallet.SelectCurrencies(cfg.WalletCurrencies)
 	if err != nil {
 		return fmt.Errorf("COMECOMEPAY_WALLET_CURRENCIES: %w", err)

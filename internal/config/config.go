@@ -58,6 +58,9 @@ type Config struct {
 	SandboxAutoSettle bool
 	// SandboxToken, when set, must be sent as X-Sandbox-Token to /sandbox/*.
 	SandboxToken string
+	// WithdrawalNeedsTxPassword makes the transaction password mandatory on
+	// withdrawals (the shipped mobile client does not send it).
+	WithdrawalNeedsTxPassword bool
 	// WalletCurrencies is the enabled currency list (names of the currency
 	// table, in display order).
 	WalletCurrencies []string
@@ -106,6 +109,7 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_SANDBOX_SETTLE_DELAY", "2s", "sandbox custody: delay before a submitted withdrawal completes (0 = at once)"},
 	{"COMECOMEPAY_SANDBOX_AUTO_SETTLE", "true", "sandbox custody completes submitted withdrawals by itself"},
 	{"COMECOMEPAY_SANDBOX_TOKEN", "empty (sandbox helpers open)", "when set, /sandbox/* requires header X-Sandbox-Token with this value (secret)"},
+	{"COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", "false", "withdrawals must carry the transaction password"},
 	{"COMECOMEPAY_WALLET_CURRENCIES", "USDT-TRC20,USDT-ERC20,USDC-TRC20,USDC-ERC20,HKD", "enabled wallet currencies, in display order"},
 	{"COMECOMEPAY_FX_USDT_HKD", "7.80", "sandbox FX: USD-stablecoin → HKD mid rate"},
 	{"COMECOMEPAY_FX_SPREAD", "0", "fraction taken off the mid rate on each side (e.g. 0.005)"},
@@ -168,23 +172,24 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c := Config{
-		HTTPAddr:            get("COMECOMEPAY_HTTP_ADDR", ":8080"),
-		DataDir:             get("COMECOMEPAY_DATA_DIR", "./data"),
-		LogLevel:            strings.ToLower(get("COMECOMEPAY_LOG_LEVEL", "info")),
-		JWTSecret:           get("COMECOMEPAY_JWT_SECRET", ""),
-		JWTPreviousSecrets:  list("COMECOMEPAY_JWT_PREVIOUS_SECRETS"),
-		CustodyAPIKey:       get("COMECOMEPAY_CUSTODY_API_KEY", ""),
-		AccessTokenTTL:      dur("COMECOMEPAY_ACCESS_TOKEN_TTL", 24*time.Hour),
-		RefreshTokenTTL:     dur("COMECOMEPAY_REFRESH_TOKEN_TTL", 7*24*time.Hour),
-		CORSOrigins:         list("COMECOMEPAY_CORS_ORIGINS"),
-		TrustProxyHeaders:   boolean("COMECOMEPAY_TRUST_PROXY_HEADERS", false),
-		ShutdownTimeout:     dur("COMECOMEPAY_SHUTDOWN_TIMEOUT", 20*time.Second),
-		JobPollInterval:     dur("COMECOMEPAY_JOB_POLL_INTERVAL", time.Second),
-		PasswordHashProfile: get("COMECOMEPAY_PASSWORD_HASH", "default"),
-		SandboxSettleDelay:  durZero("COMECOMEPAY_SANDBOX_SETTLE_DELAY", 2*time.Second),
-		SandboxAutoSettle:   boolean("COMECOMEPAY_SANDBOX_AUTO_SETTLE", true),
-		WalletCurrencies:    list("COMECOMEPAY_WALLET_CURRENCIES"),
-		SandboxToken:        get("COMECOMEPAY_SANDBOX_TOKEN", ""),
+		HTTPAddr:                  get("COMECOMEPAY_HTTP_ADDR", ":8080"),
+		DataDir:                   get("COMECOMEPAY_DATA_DIR", "./data"),
+		LogLevel:                  strings.ToLower(get("COMECOMEPAY_LOG_LEVEL", "info")),
+		JWTSecret:                 get("COMECOMEPAY_JWT_SECRET", ""),
+		JWTPreviousSecrets:        list("COMECOMEPAY_JWT_PREVIOUS_SECRETS"),
+		CustodyAPIKey:             get("COMECOMEPAY_CUSTODY_API_KEY", ""),
+		AccessTokenTTL:            dur("COMECOMEPAY_ACCESS_TOKEN_TTL", 24*time.Hour),
+		RefreshTokenTTL:           dur("COMECOMEPAY_REFRESH_TOKEN_TTL", 7*24*time.Hour),
+		CORSOrigins:               list("COMECOMEPAY_CORS_ORIGINS"),
+		TrustProxyHeaders:         boolean("COMECOMEPAY_TRUST_PROXY_HEADERS", false),
+		ShutdownTimeout:           dur("COMECOMEPAY_SHUTDOWN_TIMEOUT", 20*time.Second),
+		JobPollInterval:           dur("COMECOMEPAY_JOB_POLL_INTERVAL", time.Second),
+		PasswordHashProfile:       get("COMECOMEPAY_PASSWORD_HASH", "default"),
+		SandboxSettleDelay:        durZero("COMECOMEPAY_SANDBOX_SETTLE_DELAY", 2*time.Second),
+		SandboxAutoSettle:         boolean("COMECOMEPAY_SANDBOX_AUTO_SETTLE", true),
+		WalletCurrencies:          list("COMECOMEPAY_WALLET_CURRENCIES"),
+		SandboxToken:              get("COMECOMEPAY_SANDBOX_TOKEN", ""),
+		WithdrawalNeedsTxPassword: boolean("COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", false),
 		SMTP: SMTP{
 			Host:     get("COMECOMEPAY_SMTP_HOST", ""),
 			Username: get("COMECOMEPAY_SMTP_USERNAME", ""),
@@ -310,6 +315,7 @@ func (c Config) String() string {
 	line("COMECOMEPAY_SANDBOX_SETTLE_DELAY", c.SandboxSettleDelay.String())
 	line("COMECOMEPAY_SANDBOX_AUTO_SETTLE", strconv.FormatBool(c.SandboxAutoSettle))
 	line("COMECOMEPAY_SANDBOX_TOKEN", mask(c.SandboxToken))
+	line("COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", strconv.FormatBool(c.WithdrawalNeedsTxPassword))
 	line("COMECOMEPAY_WALLET_CURRENCIES", strings.Join(c.WalletCurrencies, ","))
 	line("COMECOMEPAY_FX_USDT_HKD", c.FXRate.String())
 	line("COMECOMEPAY_FX_SPREAD", c.FXSpread.String())

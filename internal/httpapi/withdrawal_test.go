@@ -215,3 +215,22 @@ func TestWithdrawalOperatorReview(t *testing.T) {
 		})
 	}
 }
+
+func TestWithdrawalTransactionPassword(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			h := apptest.New(t, engine, func(c *config.Config) { c.WithdrawalNeedsTxPassword = true })
+			acc := h.Register(t, "wd-pin@example.com")
+			h.Deposit(t, acc, "USDT-TRC20", "50")
+			withdraw(h, acc, "20", externalTron).Expect(t, 400, "TRANSACTION_PASSWORD_NOT_SET")
+			h.SetTxPassword(t, acc)
+			withdraw(h, acc, "20", externalTron).Expect(t, 400, "INVALID_TRANSACTION_PASSWORD")
+			body := map[string]any{"currency": "USDT-TRC20", "amount": "20", "address": externalTron, "transaction_password": "000000"}
+			h.Do(http.MethodPost, "/api/v1/wallet/withdrawal", body, apptest.Bearer(acc.Access)).Expect(t, 400, "INVALID_TRANSACTION_PASSWORD")
+			body["transaction_password"] = apptest.TxPassword
+			h.Do(http.MethodPost, "/api/v1/wallet/withdrawal", body, apptest.Bearer(acc.Access)).Expect(t, 200, "")
+		})
+	}
+}

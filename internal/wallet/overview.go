@@ -128,7 +128,11 @@ func (s *Service) ensureAddresses(ctx context.Context, userID int64) (map[chain.
 			userID, string(c.Network), addr, chain.Canonical(c.Network, addr), s.Now().UnixMicro()); err != nil {
 			return nil, err
 		}
-		addrs[c.Network] = addr
+		// A concurrent request may have stored another address first: the
+		// stored one is the user's address.
+		if addrs, err = s.addresses(ctx, s.DB.SQL, userID); err != nil {
+			return nil, err
+		}
 	}
 	return addrs, nil
 }
