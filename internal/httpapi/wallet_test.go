@@ -386,3 +386,41 @@ func TestSandboxDepositIdempotency(t *testing.T) {
 		h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body, key).Expect(t, 409, "IDEMPOTENCY_CONFLICT")
 	})
 }
+
+// TestConcurrentDuplicateTransferExecutesOnce sends one transfer with one
+// Idempotency-Key ten times at once: the money moves once; every answer is
+// the stored success or 409 IDEMPOTENCY_IN_PROGRESS.
+func TestConcurrentDuplicateTransferExecutesOnce(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		alice, bob := h.Register(t, "dup-a@example.com"), h.Register(t, "dup-b@example.com")
+		h.SetTxPassword(t, alice)
+		h.Deposit(t, alice, "USDT-TRC20", "100")
+		body := map[string]any{"recipient_uid": bob.ID, "currency": "USDT-TRC20", "amount": "10", "transaction_password": apptest.TxPassword}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		statuses := map[int]int{}
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res := h.Do(http.MethodPost, "/api/v1/wallet/transfer-by-uid", body, apptest.Bearer(alice.Access),
+					apptest.Header{Name: "Idempotency-Key", Value: "same-key-everywhere"})
+				mu.Lock()
+				statuses[res.Status]++
+				mu.Unlock()
+				if res.Status != 200 && res.Code() != "IDEMPOTENCY_IN_PROGRESS" {
+					t.Errorf("duplicate answered %d %s", res.Status, res.Body)
+				}
+			}()
+		}
+		wg.Wait()
+		if statuses[200] < 1 {
+			t.Fatalf("no request succeeded: %v", statuses)
+		}
+		if got := balanceOf(t, h, bob, "USDT-TRC20"); got != "10" {
+			t.Fatalf("bob received %s from 10 duplicates, want 10 once", got)
+		}
+		verifyLedger(t, h)
+	})
+}
