@@ -4,6 +4,8 @@
 # visible. Everything runs on this machine: a fresh database, a sandbox
 # server on loopback, the Go load tool, then pgbench.
 #   bench/run-transfer-load.sh [duration-seconds]
+# HASH=fast replaces the argon2id cost of the per-transfer transaction
+# password check with a trivial one, to show the rest of the request path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-10}"
@@ -16,13 +18,13 @@ $psql -d postgres -c "DROP DATABASE IF EXISTS ccp_pgbench WITH (FORCE)" -c "CREA
 
 go build -o /tmp/comecomepay-bench ./cmd/comecomepay
 DATA=$(mktemp -d)
-COMECOMEPAY_MODE=sandbox COMECOMEPAY_DATA_DIR="$DATA" COMECOMEPAY_HTTP_ADDR="$ADDR" COMECOMEPAY_LOG_LEVEL=warn \
+COMECOMEPAY_PASSWORD_HASH="${HASH:-default}" COMECOMEPAY_MODE=sandbox COMECOMEPAY_DATA_DIR="$DATA" COMECOMEPAY_HTTP_ADDR="$ADDR" COMECOMEPAY_LOG_LEVEL=warn \
   COMECOMEPAY_DATABASE_URL="$PG/ccp_bench?sslmode=disable" /tmp/comecomepay-bench serve >"$DATA/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs "http://$ADDR/readyz" >/dev/null && break; sleep 0.2; done
 
-echo "== comecomepay POST /wallet/transfer-by-uid (PostgreSQL, sandbox, argon2id transaction password per request)"
+echo "== comecomepay POST /wallet/transfer-by-uid (PostgreSQL, sandbox, password hash profile ${HASH:-default})"
 go run ./bench/transferload -base "http://$ADDR" -clients 1,8,32 -duration "${SECS}s"
 
 echo "== pgbench -N (same machine, same PostgreSQL)"
