@@ -20,6 +20,7 @@ import (
 	"github.com/comecomepay/comecomepay/api"
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/account/accountdb"
+	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
@@ -53,6 +54,7 @@ type App struct {
 	Handler  http.Handler
 	Accounts *account.Service
 	Wallets  *wallet.Service
+	CardFees *cardfee.Service
 	Ledger   *ledger.Ledger
 	Inbox    *webhook.Inbox
 	// Outbox records e-mails in sandbox mode; nil in production.
@@ -153,10 +155,12 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	})
 	// The wallet consults accounts for statuses and transaction passwords.
 	wallets.Users, wallets.TxPasswords = a.Accounts, a.Accounts
+	a.CardFees = cardfee.NewService(cardfee.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Users: a.Accounts,
+		Cards: cardfee.NoCards{}, MaxCards: 5, Now: now})
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
-		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, Ready: a.DB, Registry: registry, Spec: api.Spec,
+		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Ready: a.DB, Registry: registry, Spec: api.Spec,
 		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
 		Custody: custodySigner, SandboxCustody: custodySim,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,

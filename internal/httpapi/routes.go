@@ -55,6 +55,16 @@ func (s *Server) routes() {
 	bearer("GET "+v1+"/wallet/exchange-rate", s.exchangeRate)
 	public("GET "+v1+"/wallet/exchange-rates", s.exchangeRates)
 
+	// §2.4 Card fee and eligibility (paths keep the client's casing)
+	bearer("GET "+v1+"/CardFee/GetStats", s.cardFeeStats)
+	bearer("GET "+v1+"/CardFee/GetConfig", s.cardFeeConfig)
+	bearer("GET "+v1+"/CardFee/GetCurrencies", s.cardFeeCurrencies)
+	bearer("POST "+v1+"/CardFee/CreatePayment", s.createCardFeePayment)
+	bearer("POST "+v1+"/CardFee/CompletePayment/{transaction_ref}", s.completeCardFeePayment)
+	bearer("GET "+v1+"/CardFee/GetPaymentStatus", s.cardFeePaymentStatus)
+	bearer("GET "+v1+"/CardFee/GetPaymentHistory", s.cardFeePaymentHistory)
+	bearer("GET "+v1+"/kyc/eligibility", s.kycEligibility)
+
 	// §2.11 Inbound provider webhooks (signature-checked, no bearer)
 	public("POST "+v1+"/webhooks/custody", s.custodyCallback)
 	public("POST "+v1+"/yudun/callback", s.custodyCallback)

@@ -184,7 +184,10 @@ var usrServedRoutes = []string{
 	"POST /api/v1/user/transaction-password/complete", "POST /api/v1/user/deactivate/request", "POST /api/v1/user/deactivate",
 	"GET /api/v1/wallet", "POST /api/v1/wallet/transfer-by-uid", "POST /api/v1/wallet/withdrawal",
 	"GET /api/v1/wallet/withdrawals", "GET /api/v1/wallet/withdrawal-fee-info", "GET /api/v1/wallet/unified-transactions",
-	"GET /api/v1/wallet/exchange-rate", "GET /api/v1/wallet/exchange-rates", "POST /api/v1/sandbox/withdrawals/{id}/settle",
+	"GET /api/v1/wallet/exchange-rate", "GET /api/v1/wallet/exchange-rates",
+	"GET /api/v1/CardFee/GetStats", "GET /api/v1/CardFee/GetConfig", "GET /api/v1/CardFee/GetCurrencies",
+	"POST /api/v1/CardFee/CreatePayment", "POST /api/v1/CardFee/CompletePayment/{transaction_ref}",
+	"GET /api/v1/CardFee/GetPaymentStatus", "GET /api/v1/CardFee/GetPaymentHistory", "GET /api/v1/kyc/eligibility", "POST /api/v1/sandbox/withdrawals/{id}/settle",
 	"POST /api/v1/webhooks/custody", "POST /api/v1/yudun/callback", "POST /api/v1/sandbox/deposits",
 }
 

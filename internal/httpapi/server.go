@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
@@ -35,6 +36,7 @@ type Deps struct {
 	DB                *store.DB
 	Accounts          *account.Service
 	Wallets           *wallet.Service
+	CardFees          *cardfee.Service
 	Idempotency       *idempotency.Store
 	Inbox             *webhook.Inbox
 	Jobs              webhook.Inserter

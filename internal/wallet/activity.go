@@ -26,8 +26,8 @@ type Activity struct {
 	Completed    bool
 }
 
-// recordActivity appends a history row in tx and returns its id.
-func (s *Service) recordActivity(ctx context.Context, tx *sql.Tx, a Activity) (int64, error) {
+// RecordActivity appends a history row in tx and returns its id.
+func (s *Service) RecordActivity(ctx context.Context, tx *sql.Tx, a Activity) (int64, error) {
 	now := s.Now().UnixMicro()
 	var completed, counterparty any
 	if a.Completed {

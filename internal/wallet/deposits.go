@@ -215,7 +215,7 @@ func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent)
 		updated_at = $6, credited_at = $6 WHERE id = $7`, DepositCompleted, ev.Status, ev.TxID, int64(amount), ledgerID, now, id); err != nil {
 		return "", err
 	}
-	_, err = s.recordActivity(ctx, tx, Activity{UserID: userID.Int64, Type: "deposit", Status: "completed", Amount: amount,
+	_, err = s.RecordActivity(ctx, tx, Activity{UserID: userID.Int64, Type: "deposit", Status: "completed", Amount: amount,
 		Currency: cur.Name, Address: ev.Address, TxHash: ev.TxID, Reference: "DEP" + strconv.FormatInt(id, 10),
 		Description: "Deposit", SourceTable: "deposits", SourceID: id, Completed: true})
 	return webhook.StateProcessed, err

@@ -99,7 +99,7 @@ func (s *Service) Transfer(ctx context.Context, tx *sql.Tx, in TransferInput) (T
 		amount             money.Amount
 		id                 *int64
 	}{{in.SenderID, in.RecipientID, -in.Amount, &res.TransactionID}, {in.RecipientID, in.SenderID, in.Amount, new(int64)}} {
-		*side.id, err = s.recordActivity(ctx, tx, Activity{UserID: side.user, Type: "transfer", Status: "completed", Amount: side.amount,
+		*side.id, err = s.RecordActivity(ctx, tx, Activity{UserID: side.user, Type: "transfer", Status: "completed", Amount: side.amount,
 			Currency: in.Currency.Name, Description: in.Description, Reference: ref, SourceTable: "transfers", SourceID: transferID,
 			Counterparty: side.counterparty, Completed: true})
 		if err != nil {

@@ -140,7 +140,7 @@ func (s *Service) RequestWithdrawal(ctx context.Context, tx *sql.Tx, jobs Insert
 		}}); err != nil {
 		return Withdrawal{}, err
 	}
-	activityID, err := s.recordActivity(ctx, tx, Activity{UserID: w.UserID, Type: "withdraw", Status: WithdrawalPending, Amount: -w.Amount,
+	activityID, err := s.RecordActivity(ctx, tx, Activity{UserID: w.UserID, Type: "withdraw", Status: WithdrawalPending, Amount: -w.Amount,
 		Currency: in.Currency.Name, Fee: w.Fee, Description: "Withdrawal", Address: w.Address, Reference: withdrawalRef(w.ID),
 		SourceTable: "withdrawals", SourceID: w.ID})
 	if err != nil {
@@ -276,7 +276,7 @@ func (s *Service) finishWithRefund(ctx context.Context, tx *sql.Tx, id int64, st
 	if err := s.setActivityStatus(ctx, tx, id, status, false); err != nil {
 		return err
 	}
-	_, err = s.recordActivity(ctx, tx, Activity{UserID: w.UserID, Type: "refund", Status: "completed", Amount: w.Amount,
+	_, err = s.RecordActivity(ctx, tx, Activity{UserID: w.UserID, Type: "refund", Status: "completed", Amount: w.Amount,
 		Currency: w.Currency.Name, Description: "Withdrawal refund", Address: w.Address, Reference: withdrawalRef(id),
 		SourceTable: "withdrawals", SourceID: id, Completed: true})
 	return err

@@ -1,0 +1,204 @@
+// Package cardfee is the card fee: its configuration per card type, and the
+// payments a user makes (1:1 in a stablecoin) before KYC and before each
+// card application. A completed payment is consumed by exactly one card
+// application and released again if that application fails.
+package cardfee
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/wallet"
+)
+
+// Card types.
+const (
+	Virtual  = "virtual"
+	Physical = "physical"
+)
+
+// Payment statuses (API.md §3.4.2).
+const (
+	StatusPending   = "pending"
+	StatusCompleted = "completed"
+	StatusCancelled = "cancelled"
+	StatusExpired   = "expired"
+	StatusRefunded  = "refunded"
+)
+
+// USD amounts have 2 decimals; a stablecoin (6 decimals) pays them 1:1.
+const usdDecimals = 2
+
+// pendingLifetime is how long a created payment waits for completion.
+const pendingLifetime = 30 * time.Minute
+
+// Errors (API.md §1.6).
+var (
+	ErrNotConfigured   = apperr.New("CARD_FEE_NOT_CONFIGURED")
+	ErrAlreadyPaid     = apperr.New("CARD_FEE_ALREADY_PAID")
+	ErrCardLimit       = apperr.New("CARD_LIMIT_REACHED")
+	ErrPaymentNotFound = apperr.New("PAYMENT_NOT_FOUND")
+	ErrPaymentExpired  = apperr.New("PAYMENT_EXPIRED")
+	ErrNotPending      = apperr.New("PAYMENT_NOT_PENDING")
+	ErrAccountFrozen   = apperr.New(apperr.CodeAccountFrozen)
+	ErrCouponNotFound  = apperr.New("COUPON_NOT_FOUND")
+)
+
+// Config is the fee of one card type.
+type Config struct {
+	ID          int64
+	CardType    string
+	FeeType     string
+	FeeAmount   money.Amount // US cents
+	IsActive    bool
+	Description string
+	CreatedBy   int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Effective is the fee due: zero when the fee is switched off.
+func (c Config) Effective() money.Amount {
+	if !c.IsActive {
+		return 0
+	}
+	return c.FeeAmount
+}
+
+// Payment is a card fee payment.
+type Payment struct {
+	ID             int64
+	UserID         int64
+	CardType       string
+	OriginalFee    money.Amount // cents
+	CouponDiscount money.Amount
+	ActualPayment  money.Amount
+	Status         string
+	Ref            string
+	PaymentMethod  string
+	CouponCode     string
+	CouponName     string
+	Consumed       bool
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	PaidAt         *time.Time
+}
+
+// Cards counts a user's cards for the slot rules; until the card domain
+// exists every user has none.
+type Cards interface {
+	// Counts returns issued non-cancelled cards and applications in flight.
+	Counts(ctx context.Context, q store.Querier, userID int64) (success, pending int, err error)
+}
+
+// NoCards reports no cards.
+type NoCards struct{}
+
+// Counts implements Cards.
+func (NoCards) Counts(context.Context, store.Querier, int64) (int, int, error) { return 0, 0, nil }
+
+// Users tells the fee about account states.
+type Users interface {
+	AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error)
+}
+
+// Deps are the collaborators of the Service.
+type Deps struct {
+	DB       *store.DB
+	Ledger   *ledger.Ledger
+	Wallets  *wallet.Service
+	Users    Users
+	Cards    Cards
+	MaxCards int
+	Now      func() time.Time
+}
+
+// Service implements the card fee use cases.
+type Service struct{ Deps }
+
+// NewService returns a Service.
+func NewService(d Deps) *Service { return &Service{Deps: d} }
+
+// ValidCardType reports whether t is a card type.
+func ValidCardType(t string) bool { return t == Virtual || t == Physical }
+
+// Config returns the fee configuration of a card type.
+func (s *Service) Config(ctx context.Context, q store.Querier, cardType string) (Config, error) {
+	var (
+		c                Config
+		created, updated int64
+	)
+	err := q.QueryRowContext(ctx, `SELECT id, card_type, fee_type, fee_amount, is_active, description, created_by, created_at, updated_at
+		FROM card_fee_config WHERE card_type = $1`, cardType).
+		Scan(&c.ID, &c.CardType, &c.FeeType, &c.FeeAmount, &c.IsActive, &c.Description, &c.CreatedBy, &created, &updated)
+	if err != nil {
+		if store.NotFound(err) == store.ErrNotFound {
+			return Config{}, ErrNotConfigured.WithDetails("No fee is configured for card type " + cardType)
+		}
+		return Config{}, err
+	}
+	c.CreatedAt, c.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
+	return c, nil
+}
+
+// Stats is the apply screen's summary (GET /CardFee/GetStats).
+type Stats struct {
+	NeedsPayment   bool
+	CanApply       bool
+	MaxCards       int
+	SuccessCards   int
+	PendingCards   int
+	RemainingSlots int
+	NextCardIndex  int
+}
+
+// Stats computes the slots and whether a payment is needed for cardType.
+func (s *Service) Stats(ctx context.Context, userID int64, cardType string) (Stats, error) {
+	return s.stats(ctx, s.DB.SQL, userID, cardType)
+}
+
+func (s *Service) stats(ctx context.Context, q store.Querier, userID int64, cardType string) (Stats, error) {
+	success, pending, err := s.Cards.Counts(ctx, q, userID)
+	if err != nil {
+		return Stats{}, err
+	}
+	st := Stats{MaxCards: s.MaxCards, SuccessCards: success, PendingCards: pending,
+		RemainingSlots: max(0, s.MaxCards-success-pending), NextCardIndex: success + pending + 1}
+	st.CanApply = st.RemainingSlots > 0
+	cfg, err := s.Config(ctx, q, cardType)
+	if err != nil && !errors.Is(err, ErrNotConfigured) {
+		return Stats{}, err
+	}
+	if err == nil && cfg.Effective() > 0 {
+		paid, err := s.hasUnconsumed(ctx, q, userID, cardType)
+		if err != nil {
+			return Stats{}, err
+		}
+		st.NeedsPayment = !paid
+	}
+	return st, nil
+}
+
+func (s *Service) hasUnconsumed(ctx context.Context, q store.Querier, userID int64, cardType string) (bool, error) {
+	var ok bool
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_fee_payments WHERE user_id = $1 AND card_type = $2
+		AND status = 'completed' AND consumed_by_task_id IS NULL)`, userID, cardType).Scan(&ok)
+	return ok, err
+}
+
+func (s *Service) ensureActive(ctx context.Context, tx *sql.Tx, userID int64) error {
+	status, err := s.Users.AccountStatus(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	if status == "frozen" {
+		return ErrAccountFrozen
+	}
+	return nil
+}

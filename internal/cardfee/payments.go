@@ -1,0 +1,244 @@
+package cardfee
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/wallet"
+)
+
+const paymentColumns = `id, user_id, card_type, original_fee, coupon_discount, actual_payment, status, transaction_ref,
+	payment_method, coupon_code, coupon_name, consumed_by_task_id, created_at, expires_at, paid_at`
+
+func scanPayment(row interface{ Scan(...any) error }) (Payment, error) {
+	var (
+		p                Payment
+		consumedBy, paid sql.NullInt64
+		created, expires int64
+	)
+	if err := row.Scan(&p.ID, &p.UserID, &p.CardType, &p.OriginalFee, &p.CouponDiscount, &p.ActualPayment, &p.Status, &p.Ref,
+		&p.PaymentMethod, &p.CouponCode, &p.CouponName, &consumedBy, &created, &expires, &paid); err != nil {
+		return Payment{}, store.NotFound(err)
+	}
+	p.Consumed = consumedBy.Valid
+	p.CreatedAt, p.ExpiresAt = time.UnixMicro(created).UTC(), time.UnixMicro(expires).UTC()
+	if paid.Valid {
+		at := time.UnixMicro(paid.Int64).UTC()
+		p.PaidAt = &at
+	}
+	return p, nil
+}
+
+// CreatePayment opens a pending payment for cardType in the caller's
+// transaction, cancelling an earlier pending one of the same type.
+func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, cardType, couponCode string) (Payment, error) {
+	if err := s.ensureActive(ctx, tx, userID); err != nil {
+		return Payment{}, err
+	}
+	if couponCode != "" {
+		// Coupons arrive with the engagement issue; until then none exists.
+		return Payment{}, ErrCouponNotFound.WithDetails("No coupon with this code is assigned to you")
+	}
+	cfg, err := s.Config(ctx, tx, cardType)
+	if err != nil {
+		return Payment{}, err
+	}
+	paid, err := s.hasUnconsumed(ctx, tx, userID, cardType)
+	if err != nil {
+		return Payment{}, err
+	}
+	if paid {
+		return Payment{}, ErrAlreadyPaid.WithDetails("A completed " + cardType + " card fee payment is waiting to be used")
+	}
+	st, err := s.stats(ctx, tx, userID, cardType)
+	if err != nil {
+		return Payment{}, err
+	}
+	if !st.CanApply {
+		return Payment{}, ErrCardLimit.WithDetails("All " + strconv.Itoa(st.MaxCards) + " card slots are used")
+	}
+	now := s.Now()
+	if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET status = $1 WHERE user_id = $2 AND card_type = $3 AND status = $4`,
+		StatusCancelled, userID, cardType, StatusPending); err != nil {
+		return Payment{}, err
+	}
+	fee := cfg.Effective()
+	var id int64
+	// The reference embeds the row id, so it is unique without retries.
+	if err := tx.QueryRowContext(ctx, `INSERT INTO card_fee_payments (user_id, card_type, original_fee, actual_payment, status,
+		transaction_ref, created_at, expires_at) VALUES ($1, $2, $3, $3, $4, $5, $6, $7) RETURNING id`,
+		userID, cardType, int64(fee), StatusPending, "pending-"+strconv.FormatInt(now.UnixNano(), 10)+"-"+strconv.FormatInt(userID, 10),
+		now.UnixMicro(), now.Add(pendingLifetime).UnixMicro()).Scan(&id); err != nil {
+		return Payment{}, fmt.Errorf("insert card fee payment: %w", err)
+	}
+	ref := fmt.Sprintf("CFP%s%06d", now.UTC().Format("20060102150405"), id%1_000_000)
+	if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET transaction_ref = $1 WHERE id = $2`, ref, id); err != nil {
+		return Payment{}, err
+	}
+	return s.payment(ctx, tx, id)
+}
+
+func (s *Service) payment(ctx context.Context, q store.Querier, id int64) (Payment, error) {
+	return scanPayment(q.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM card_fee_payments WHERE id = $1`, id))
+}
+
+// CompletePayment pays a pending payment 1:1 from the wallet in
+// currencyName, in the caller's transaction. Completing a completed payment
+// returns it unchanged: there is never a second debit.
+func (s *Service) CompletePayment(ctx context.Context, tx *sql.Tx, userID int64, ref, currencyName string) (Payment, error) {
+	p, err := scanPayment(tx.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM card_fee_payments
+		WHERE transaction_ref = $1 AND user_id = $2`+s.DB.ForUpdate(), ref, userID))
+	if errors.Is(err, store.ErrNotFound) {
+		return Payment{}, ErrPaymentNotFound.WithDetails("No such payment")
+	}
+	if err != nil {
+		return Payment{}, err
+	}
+	if p.Status == StatusCompleted {
+		return p, nil
+	}
+	if err := s.ensureActive(ctx, tx, userID); err != nil {
+		return Payment{}, err
+	}
+	if p.Status != StatusPending {
+		return Payment{}, ErrNotPending.WithDetails("The payment is " + p.Status)
+	}
+	now := s.Now()
+	if !now.Before(p.ExpiresAt) {
+		if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET status = $1 WHERE id = $2`, StatusExpired, p.ID); err != nil {
+			return Payment{}, err
+		}
+		return Payment{}, store.CommitThenFail(ErrPaymentExpired.WithDetails("Pending payments expire after 30 minutes; create a new one"))
+	}
+	method := "coupon"
+	if p.ActualPayment > 0 {
+		cur, ok := s.Wallets.Currencies.Crypto(currencyName)
+		if !ok {
+			return Payment{}, wallet.ErrUnsupportedCurrency.WithDetails("Pay with one of the currencies of GetCurrencies")
+		}
+		method = cur.Name
+		// 1 USD = 1 unit: cents → 6-decimal minor units.
+		amount := p.ActualPayment * money.Amount(pow10(cur.Decimals-usdDecimals))
+		ref := "card-fee:" + strconv.FormatInt(p.ID, 10)
+		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: ref, Kind: "card_fee", Description: "Card fee",
+			Entries: []ledger.Entry{
+				{Account: ledger.UserAccount(userID, ledger.Available, cur.Name), Amount: -amount},
+				{Account: ledger.HouseAccount(ledger.FeeIncome, cur.Name), Amount: amount},
+			}}); err != nil {
+			return Payment{}, err
+		}
+		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: userID, Type: "card_fee", Status: "completed",
+			Amount: -amount, Currency: cur.Name, Description: "Card fee (" + p.CardType + ")", Reference: p.Ref,
+			SourceTable: "card_fee_payments", SourceID: p.ID, Completed: true}); err != nil {
+			return Payment{}, err
+		}
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET status = $1, payment_method = $2, paid_at = $3
+		WHERE id = $4 AND status = $5`, StatusCompleted, method, now.UnixMicro(), p.ID, StatusPending)
+	if err != nil {
+		return Payment{}, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		// Lost a race that the row lock should have prevented: roll back.
+		return Payment{}, ErrNotPending.WithDetails("The payment changed meanwhile")
+	}
+	return s.payment(ctx, tx, p.ID)
+}
+
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p
+}
+
+// Latest returns the user's most recent payment (of cardType, "" = any).
+func (s *Service) Latest(ctx context.Context, userID int64, cardType string) (Payment, bool, error) {
+	q := `SELECT ` + paymentColumns + ` FROM card_fee_payments WHERE user_id = $1`
+	args := []any{userID}
+	if cardType != "" {
+		q += ` AND card_type = $2`
+		args = append(args, cardType)
+	}
+	p, err := scanPayment(s.DB.SQL.QueryRowContext(ctx, q+` ORDER BY id DESC LIMIT 1`, args...))
+	if errors.Is(err, store.ErrNotFound) {
+		return Payment{}, false, nil
+	}
+	return p, err == nil, err
+}
+
+// History lists a user's payments, newest first.
+func (s *Service) History(ctx context.Context, userID int64, page, size int) ([]Payment, int, error) {
+	var total int
+	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_fee_payments WHERE user_id = $1`, userID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+paymentColumns+` FROM card_fee_payments WHERE user_id = $1
+		ORDER BY id DESC LIMIT $2 OFFSET $3`, userID, size, (page-1)*size)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Payment
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
+
+// Eligibility answers GET /kyc/eligibility.
+type Eligibility struct {
+	Eligible       bool
+	PaymentStatus  string // none, pending, processing, completed, failed
+	PaymentType    string
+	RequiredAction string // "", create_payment, complete_payment
+}
+
+// KYCEligibility tells whether the user may start KYC: a completed fee
+// payment (consumed or not), a waived virtual fee, or KYC already approved.
+func (s *Service) KYCEligibility(ctx context.Context, userID int64, kycApproved bool) (Eligibility, error) {
+	e := Eligibility{PaymentStatus: "none"}
+	latest, ok, err := s.Latest(ctx, userID, "")
+	if err != nil {
+		return e, err
+	}
+	if ok {
+		e.PaymentType = latest.CardType
+		switch latest.Status {
+		case StatusPending, StatusCompleted:
+			e.PaymentStatus = latest.Status
+		default:
+			e.PaymentStatus = "failed"
+		}
+	}
+	var completed bool
+	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_fee_payments WHERE user_id = $1 AND status = 'completed')`,
+		userID).Scan(&completed); err != nil {
+		return e, err
+	}
+	cfg, err := s.Config(ctx, s.DB.SQL, Virtual)
+	waived := err == nil && cfg.Effective() == 0
+	if err != nil && !errors.Is(err, ErrNotConfigured) {
+		return e, err
+	}
+	e.Eligible = completed || waived || kycApproved
+	if !e.Eligible {
+		e.RequiredAction = "create_payment"
+		if e.PaymentStatus == StatusPending && s.Now().Before(latest.ExpiresAt) {
+			e.RequiredAction = "complete_payment"
+		}
+	}
+	return e, nil
+}
