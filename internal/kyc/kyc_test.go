@@ -1,0 +1,192 @@
+package kyc_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/kyc"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/store/storetest"
+)
+
+type provider struct {
+	fail bool
+	n    int
+}
+
+func (p *provider) CreateSession(_ context.Context, ref int64, _ kyc.Applicant) (kyc.Session, error) {
+	if p.fail {
+		return kyc.Session{}, errors.New("provider down")
+	}
+	p.n++
+	id := "kyc_test_" + secret.Hex(6)
+	return kyc.Session{ID: id, URL: "https://kyc.example/" + id}, nil
+}
+
+type fees struct{ paid bool }
+
+func (f fees) KYCFeePaid(context.Context, int64) (bool, error) { return f.paid, nil }
+
+type users struct{ copied int }
+
+func (u *users) AccountStatus(context.Context, store.Querier, int64) (string, error) {
+	return "active", nil
+}
+func (u *users) CopyKYCProfile(context.Context, *sql.Tx, int64, string, string, string, string, string, string, string, string) error {
+	u.copied++
+	return nil
+}
+
+var identity = kyc.Identity{FirstName: "JOHN", LastName: "DOE", BillCountry: "HK", AreaCode: "852", Phone: "91234567",
+	Address: "1 Queen's Road", City: "Hong Kong", PostCode: "000000"}
+
+func newService(t *testing.T, engine store.Engine, p *provider, paid bool) (*kyc.Service, *store.DB, int64) {
+	t.Helper()
+	db := storetest.New(t, engine)
+	var userID int64
+	if err := db.SQL.QueryRow(`INSERT INTO users (email, password_hash, referral_code, created_at, updated_at)
+		VALUES ('kyc@example.com', 'x', 'KYCUSER1', 1, 1) RETURNING id`).Scan(&userID); err != nil {
+		t.Fatal(err)
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	box, _ := secret.NewBox("k1", map[string][]byte{"k1": key})
+	clock := time.Date(2026, 2, 25, 12, 0, 0, 0, time.UTC)
+	return kyc.NewService(kyc.Deps{DB: db, Box: box, Provider: p, Fees: fees{paid}, Users: &users{},
+		Now: func() time.Time { return clock }}), db, userID
+}
+
+func apply(t *testing.T, s *kyc.Service, db *store.DB, session, status, reason string) (kyc.Record, bool) {
+	t.Helper()
+	var (
+		rec    kyc.Record
+		review bool
+	)
+	err := db.InTx(context.Background(), func(tx *sql.Tx) error {
+		var err error
+		rec, review, _, err = s.ApplyProviderStatus(context.Background(), tx, session, status, reason)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, review
+}
+
+func TestKYCLifecycle(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			p := &provider{}
+			s, db, user := newService(t, engine, p, true)
+
+			rec, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Email: "kyc@example.com", Identity: identity})
+			if err != nil || rec.SessionID == "" || rec.Status != kyc.StatusPendingSubmit || !strings.HasPrefix(rec.AgentUID, "JOHN_DOE_") {
+				t.Fatalf("initialize: %+v %v", rec, err)
+			}
+			again, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity})
+			if err != nil || again.ID != rec.ID || again.SessionID != rec.SessionID || p.n != 1 {
+				t.Fatalf("a live session was not resumed: %+v %v (sessions %d)", again, err, p.n)
+			}
+			var sealed string
+			_ = db.SQL.QueryRow(`SELECT identity_sealed FROM kyc_records WHERE id = $1`, rec.ID).Scan(&sealed)
+			if strings.Contains(sealed, "JOHN") || strings.Contains(sealed, "91234567") {
+				t.Fatal("identity stored in clear")
+			}
+			if got, err := s.Identity(ctx, db.SQL, rec.ID); err != nil || got != identity {
+				t.Fatalf("identity round trip: %+v %v", got, err)
+			}
+
+			apply(t, s, db, rec.SessionID, "In Review", "")
+			if st, lvl, _ := s.UserKYC(ctx, db.SQL, user); st != kyc.UserPending || lvl != 0 {
+				t.Fatalf("under review: %s %d", st, lvl)
+			}
+			if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrInProgress) {
+				t.Fatalf("initialize during review: %v", err)
+			}
+			if _, review := apply(t, s, db, rec.SessionID, "Approved", ""); !review {
+				t.Fatal("approval did not ask for the issuer review")
+			}
+			if _, review := apply(t, s, db, rec.SessionID, "Approved", ""); review {
+				t.Fatal("a repeated approval asked for a second review")
+			}
+			// A late step backwards changes nothing.
+			if back, _ := apply(t, s, db, rec.SessionID, "In Progress", ""); back.Status != kyc.StatusProcessing {
+				t.Fatalf("moved backwards to %s", back.Status)
+			}
+			err = db.InTx(ctx, func(tx *sql.Tx) error {
+				_, err := s.RecordIssuerReview(ctx, tx, rec.ID, 2)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st, lvl, _ := s.UserKYC(ctx, db.SQL, user); st != kyc.UserVerified || lvl != 1 {
+				t.Fatalf("after the issuer review: %s %d", st, lvl)
+			}
+			if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrAlreadyApproved) {
+				t.Fatalf("initialize after approval: %v", err)
+			}
+			v, err := s.Status(ctx, user)
+			if err != nil || v.CanSubmit || v.Latest == nil || v.Latest.PokepayStatus != 2 {
+				t.Fatalf("status %+v %v", v, err)
+			}
+		})
+	}
+}
+
+func TestKYCRejectionAndGates(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			if s, _, user := newService(t, engine, &provider{}, false); true {
+				if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrFeeUnpaid) {
+					t.Fatalf("without the fee: %v", err)
+				}
+			}
+			p := &provider{fail: true}
+			s, db, user := newService(t, engine, p, true)
+			if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrProviderUnavailable) {
+				t.Fatalf("provider down: %v", err)
+			}
+			p.fail = false
+			rec, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity})
+			if err != nil {
+				t.Fatal(err)
+			}
+			declined, _ := apply(t, s, db, rec.SessionID, "Declined", "Document expired")
+			if declined.Status != kyc.StatusRejected || declined.FailReason != "Document expired" {
+				t.Fatalf("declined: %+v", declined)
+			}
+			v, _ := s.Status(ctx, user)
+			if v.UserStatus != kyc.UserRejected || !v.CanSubmit {
+				t.Fatalf("after rejection: %+v", v)
+			}
+			if fresh, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); err != nil || fresh.ID == rec.ID {
+				t.Fatalf("resubmission after rejection: %+v %v", fresh, err)
+			}
+			if _, _, ok, err := func() (kyc.Record, bool, bool, error) {
+				var r kyc.Record
+				var review, ok bool
+				err := db.InTx(ctx, func(tx *sql.Tx) error {
+					var err error
+					r, review, ok, err = s.ApplyProviderStatus(ctx, tx, "kyc_unknown", "Approved", "")
+					return err
+				})
+				return r, review, ok, err
+			}(); ok || err != nil {
+				t.Fatalf("unknown session matched: ok=%v err=%v", ok, err)
+			}
+		})
+	}
+}

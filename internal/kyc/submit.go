@@ -1,0 +1,202 @@
+package kyc
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// InitInput is a parsed POST /didit/initialize-token.
+type InitInput struct {
+	UserID   int64
+	Email    string
+	Identity Identity
+	AgentUID string // "" = generated
+}
+
+// Initialize starts (or resumes) a KYC submission and returns its record
+// with the provider session. The provider is called outside any database
+// transaction; a failure leaves the record failed and answers 502.
+func (s *Service) Initialize(ctx context.Context, in InitInput) (Record, error) {
+	status, err := s.Users.AccountStatus(ctx, s.DB.SQL, in.UserID)
+	if err != nil {
+		return Record{}, err
+	}
+	if status == "frozen" {
+		return Record{}, ErrAccountFrozen
+	}
+	if paid, err := s.Fees.KYCFeePaid(ctx, in.UserID); err != nil || !paid {
+		if err != nil {
+			return Record{}, err
+		}
+		return Record{}, ErrFeeUnpaid.WithDetails("A completed card fee payment is required before KYC")
+	}
+	now := s.Now()
+	if in.AgentUID == "" {
+		in.AgentUID = fmt.Sprintf("%s_%s_%d", strings.ReplaceAll(in.Identity.FirstName, " ", "_"),
+			strings.ReplaceAll(in.Identity.LastName, " ", "_"), now.UnixMilli())
+	}
+	var (
+		rec    Record
+		resume bool
+	)
+	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		latest, ok, err := s.Latest(ctx, tx, in.UserID)
+		if err != nil {
+			return err
+		}
+		if _, approved, err := s.ApprovedRecord(ctx, tx, in.UserID); err != nil || approved {
+			if err != nil {
+				return err
+			}
+			return ErrAlreadyApproved
+		}
+		if ok && (latest.Status == StatusPending || latest.Status == StatusProcessing) {
+			return ErrInProgress.WithDetails("The last submission is under review")
+		}
+		sealed := s.seal(in.UserID, in.Identity)
+		if ok && latest.Status == StatusPendingSubmit && latest.SessionID != "" && now.Sub(latest.SessionCreated) < sessionLifetime {
+			resume = true
+			if _, err := tx.ExecContext(ctx, `UPDATE kyc_records SET identity_sealed = $1, agent_uid = $2, updated_at = $3 WHERE id = $4`,
+				sealed, in.AgentUID, now.UnixMicro(), latest.ID); err != nil {
+				return err
+			}
+			rec = latest
+			rec.AgentUID = in.AgentUID
+		} else {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO kyc_records (user_id, agent_uid, status, identity_sealed, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, in.UserID, in.AgentUID, StatusPendingSubmit, sealed, now.UnixMicro()).Scan(&rec.ID); err != nil {
+				return err
+			}
+			rec = Record{ID: rec.ID, UserID: in.UserID, AgentUID: in.AgentUID, Status: StatusPendingSubmit, CreatedAt: now, UpdatedAt: now}
+		}
+		id := in.Identity
+		return s.Users.CopyKYCProfile(ctx, tx, in.UserID, id.FirstName, id.LastName, id.Address, id.City, id.State, id.PostCode,
+			id.AreaCode, id.BillCountry)
+	})
+	if err != nil || resume {
+		return rec, err
+	}
+	sess, err := s.Provider.CreateSession(ctx, rec.ID, Applicant{Name: in.Identity.FirstName + " " + in.Identity.LastName, Email: in.Email})
+	if err != nil {
+		_, _ = s.DB.SQL.ExecContext(context.WithoutCancel(ctx), `UPDATE kyc_records SET status = $1, fail_reason = $2, updated_at = $3 WHERE id = $4`,
+			StatusFailed, "KYC provider unavailable", s.Now().UnixMicro(), rec.ID)
+		return Record{}, ErrProviderUnavailable.WithDetails("The verification provider could not open a session; try again")
+	}
+	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE kyc_records SET session_id = $1, session_url = $2, session_created_at = $3, updated_at = $3
+		WHERE id = $4`, sess.ID, sess.URL, s.Now().UnixMicro(), rec.ID); err != nil {
+		return Record{}, err
+	}
+	rec.SessionID, rec.SessionURL, rec.SessionCreated = sess.ID, sess.URL, s.Now()
+	return rec, nil
+}
+
+// StatusView is GET /didit/status.
+type StatusView struct {
+	UserStatus   string
+	CanSubmit    bool
+	Latest       *Record
+	RejectReason string
+}
+
+// Status reports the user-level status and the latest record.
+func (s *Service) Status(ctx context.Context, userID int64) (StatusView, error) {
+	userStatus, _, err := s.UserKYC(ctx, s.DB.SQL, userID)
+	if err != nil {
+		return StatusView{}, err
+	}
+	v := StatusView{UserStatus: userStatus}
+	latest, ok, err := s.Latest(ctx, s.DB.SQL, userID)
+	if err != nil {
+		return StatusView{}, err
+	}
+	inReview := false
+	if ok {
+		v.Latest = &latest
+		inReview = latest.Status == StatusPending || latest.Status == StatusProcessing
+		v.RejectReason = latest.FailReason
+	}
+	v.CanSubmit = (userStatus == UserNone || userStatus == UserRejected) && !inReview
+	return v, nil
+}
+
+// providerStatuses maps the provider's session status onto record statuses
+// (API.md §2.11.2); Approved moves to processing for the issuer review.
+var providerStatuses = map[string]string{
+	"Not Started": StatusPendingSubmit, "In Progress": StatusPendingSubmit, "In Review": StatusPending,
+	"Approved": StatusProcessing, "Declined": StatusRejected, "Abandoned": StatusNotCompleted,
+	"Expired": StatusNotCompleted, "Cancelled": StatusCancelled,
+}
+
+// rank orders statuses so a decision never moves a record backwards.
+var rank = map[string]int{StatusPendingSubmit: 0, StatusPending: 1, StatusProcessing: 2, StatusNotCompleted: 3,
+	StatusCancelled: 3, StatusRejected: 4, StatusFailed: 4, StatusApproved: 4}
+
+// ApplyProviderStatus applies a provider decision for a session in tx. It
+// reports the record and whether it just entered processing (the caller
+// then queues the issuer review). Unknown sessions and statuses are
+// reported as unmatched (ok=false).
+func (s *Service) ApplyProviderStatus(ctx context.Context, tx *sql.Tx, sessionID, providerStatus, reason string) (Record, bool, bool, error) {
+	next, known := providerStatuses[providerStatus]
+	rec, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM kyc_records WHERE session_id = $1`+s.DB.ForUpdate(), sessionID))
+	if err != nil || !known {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return Record{}, false, false, err
+		}
+		return Record{}, false, false, nil
+	}
+	if rank[next] <= rank[rec.Status] {
+		return rec, false, true, nil // a repeat, or a step backwards
+	}
+	failReason := ""
+	if next == StatusRejected {
+		failReason = reason
+		if failReason == "" {
+			failReason = "Declined by the verification provider"
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE kyc_records SET status = $1, fail_reason = $2, updated_at = $3 WHERE id = $4`,
+		next, failReason, s.Now().UnixMicro(), rec.ID); err != nil {
+		return Record{}, false, false, err
+	}
+	rec.Status, rec.FailReason = next, failReason
+	return rec, next == StatusProcessing, true, nil
+}
+
+// issuerStatuses maps the issuer review code (pokepay_status) onto records.
+func issuerOutcome(code int) (status, reason string) {
+	switch code {
+	case 2:
+		return StatusApproved, ""
+	case 3:
+		return StatusRejected, "Rejected by the card issuer's review"
+	case 4:
+		return StatusRejected, "The submitted information does not match the documents"
+	case 6:
+		return StatusRejected, "This identity is already registered"
+	}
+	return StatusProcessing, "" // 0, 1, 5: still under review
+}
+
+// RecordIssuerReview stores the issuer's review code on a record in
+// processing and moves it to its outcome.
+func (s *Service) RecordIssuerReview(ctx context.Context, tx *sql.Tx, recordID int64, code int) (Record, error) {
+	rec, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM kyc_records WHERE id = $1`+s.DB.ForUpdate(), recordID))
+	if err != nil {
+		return Record{}, err
+	}
+	if rec.Status != StatusProcessing {
+		return rec, nil
+	}
+	status, reason := issuerOutcome(code)
+	if _, err := tx.ExecContext(ctx, `UPDATE kyc_records SET status = $1, pokepay_status = $2, fail_reason = $3, updated_at = $4 WHERE id = $5`,
+		status, code, reason, s.Now().UnixMicro(), recordID); err != nil {
+		return Record{}, err
+	}
+	rec.Status, rec.PokepayStatus, rec.FailReason, rec.UpdatedAt = status, code, reason, s.Now()
+	return rec, nil
+}
