@@ -160,3 +160,28 @@ func (s *Service) UserIDByEmail(ctx context.Context, raw string) (int64, error) 
 	}
 	return u.ID, nil
 }
+
+// CopyKYCProfile copies the KYC form's address fields to the profile, and
+// the names when the profile has none yet (API.md §2.5).
+func (s *Service) CopyKYCProfile(ctx context.Context, tx *sql.Tx, userID int64, firstName, lastName, address, city, state, postCode,
+	areaCode, billCountry string) error {
+	u, err := s.Repo.UserByIDForUpdate(ctx, tx, userID)
+	if err != nil {
+		return notFound(err, ErrUserNotFound)
+	}
+	upd := ProfileUpdate{Address: &address, City: &city, State: &state, PostCode: &postCode, AreaCode: &areaCode, Bill: &billCountry}
+	if deref(u.FirstName) == "" {
+		upd.FirstName = &firstName
+	}
+	if deref(u.LastName) == "" {
+		upd.LastName = &lastName
+	}
+	return s.Repo.UpdateProfile(ctx, tx, userID, upd, s.Now())
+}
+
+// LockUser takes the user's row lock for the rest of tx: card applications
+// of one user are serialised on it (API.md §3.2).
+func (s *Service) LockUser(ctx context.Context, tx *sql.Tx, userID int64) error {
+	_, err := s.Repo.UserByIDForUpdate(ctx, tx, userID)
+	return notFound(err, ErrUserNotFound)
+}

@@ -68,12 +68,3 @@ type KYCStatuses interface {
 type DeactivationGuard interface {
 	DeactivationBlocker(ctx context.Context, q store.Querier, userID int64) (string, error)
 }
-
-// NoKYC reports every user as not verified; it stands in until a KYC domain
-// is wired.
-type NoKYC struct{}
-
-// UserKYC implements KYCStatuses.
-func (NoKYC) UserKYC(context.Context, store.Querier, int64) (string, int, error) {
-	return "none", 0, nil
-}

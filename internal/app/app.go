@@ -20,11 +20,13 @@ import (
 	"github.com/comecomepay/comecomepay/api"
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/account/accountdb"
+	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/jobs"
+	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/otp"
@@ -33,6 +35,8 @@ import (
 	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
 	emailsandbox "github.com/comecomepay/comecomepay/internal/providers/email/sandbox"
 	emailsmtp "github.com/comecomepay/comecomepay/internal/providers/email/smtp"
+	issuersandbox "github.com/comecomepay/comecomepay/internal/providers/issuer/sandbox"
+	kycsandbox "github.com/comecomepay/comecomepay/internal/providers/kycprovider/sandbox"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
@@ -55,8 +59,12 @@ type App struct {
 	Accounts *account.Service
 	Wallets  *wallet.Service
 	CardFees *cardfee.Service
-	Ledger   *ledger.Ledger
-	Inbox    *webhook.Inbox
+	KYC      *kyc.Service
+	Cards    *card.Service
+	// IssuerSim is the sandbox card issuer (tests drive its failures).
+	IssuerSim *issuersandbox.Issuer
+	Ledger    *ledger.Ledger
+	Inbox     *webhook.Inbox
 	// Outbox records e-mails in sandbox mode; nil in production.
 	Outbox *emailsandbox.Outbox
 }
@@ -122,13 +130,23 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Limits: limits, Log: a.Log, Now: now,
 	})
 	a.Wallets = wallets
-	inbox := webhook.NewInbox(a.DB, map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}, a.Log, now)
+	a.KYC = kyc.NewService(kyc.Deps{DB: a.DB, Box: box, Provider: kycsandbox.New(cfg.PublicBaseURL), Now: now})
+	issuerSim := issuersandbox.New(a.DB, "424242", now)
+	issuerSim.IssueDelay, issuerSim.FailureRate = cfg.SandboxIssueDelay, cfg.SandboxIssueFailureRate
+	a.IssuerSim = issuerSim
+	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, Box: box, MaxCards: cfg.MaxCards,
+		IssueTimeout: 24 * time.Hour, Now: now})
+	kycIssuer := kycsandbox.Issuer{}
+	processors := map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}
+	inbox := webhook.NewInbox(a.DB, processors, a.Log, now)
 	a.Inbox = inbox
 
 	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox,
-		wallet.NewSubmitWorker(wallets, custodySim)); err != nil {
+		wallet.NewSubmitWorker(wallets, custodySim), kyc.NewReviewWorker(a.KYC, kycIssuer), card.NewIssueWorker(a.Cards)); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
+	// An approval queues the issuer review in the decision's transaction.
+	processors["kyc"] = a.KYC.ProviderProcessor(a.Jobs)
 
 	var otpBox *secret.Box
 	if sandbox {
@@ -145,7 +163,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Limiter: ratelimit.NewCounter(now),
 		Mailer:  mail.NewQueue(a.Jobs, box),
 		Wallets: wallets,
-		KYC:     account.NoKYC{},
+		KYC:     a.KYC,
 		Guard:   wallets,
 		Signer:  account.NewSigner(cfg.JWTSecret, cfg.JWTPreviousSecrets, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
 		Hasher:  hasher,
@@ -156,13 +174,16 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	// The wallet consults accounts for statuses and transaction passwords.
 	wallets.Users, wallets.TxPasswords = a.Accounts, a.Accounts
 	a.CardFees = cardfee.NewService(cardfee.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Users: a.Accounts,
-		Cards: cardfee.NoCards{}, MaxCards: 5, Now: now})
+		Cards: a.Cards, MaxCards: cfg.MaxCards, Now: now})
+	a.KYC.Users, a.KYC.Fees = a.Accounts, a.CardFees
+	a.Cards.Users, a.Cards.Fees = a.Accounts, a.CardFees
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
 		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Ready: a.DB, Registry: registry, Spec: api.Spec,
 		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
 		Custody: custodySigner, SandboxCustody: custodySim,
+		KYC: a.KYC, KYCIssuer: kycIssuer, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 		SandboxToken: cfg.SandboxToken,
 	})
@@ -187,9 +208,12 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 
 // newJobs registers every worker and periodic job and builds the queue.
 func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometheus.Registerer, now func() time.Time,
-	sender mail.Sender, box *secret.Box, inbox *webhook.Inbox, submit *wallet.SubmitWorker) (*jobs.Client, error) {
+	sender mail.Sender, box *secret.Box, inbox *webhook.Inbox, submit *wallet.SubmitWorker, review *kyc.ReviewWorker,
+	issue *card.IssueWorker) (*jobs.Client, error) {
 	workers := river.NewWorkers()
+	river.AddWorker(workers, issue)
 	river.AddWorker(workers, submit)
+	river.AddWorker(workers, review)
 	river.AddWorker(workers, mail.NewWorker(sender, box, log))
 	river.AddWorker(workers, account.NewPurgeWorker(db, now))
 	river.AddWorker(workers, webhook.NewWorker(inbox))

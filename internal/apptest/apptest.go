@@ -64,6 +64,26 @@ func Production() Option { return func(c *config.Config) { c.Mode = config.Produ
 // New starts a service on a fresh database of engine.
 func New(t testing.TB, engine store.Engine, opts ...Option) *Harness {
 	t.Helper()
+	return build(t, engine, true, opts)
+}
+
+// NewStopped builds the service without starting its job workers, as if the
+// process died right after answering; StartJobs brings them up.
+func NewStopped(t testing.TB, engine store.Engine, opts ...Option) *Harness {
+	t.Helper()
+	return build(t, engine, false, opts)
+}
+
+// StartJobs starts the job workers.
+func (h *Harness) StartJobs() {
+	h.t.Helper()
+	if err := h.App.StartJobs(context.Background()); err != nil {
+		h.t.Fatalf("start jobs: %v", err)
+	}
+}
+
+func build(t testing.TB, engine store.Engine, start bool, opts []Option) *Harness {
+	t.Helper()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	cfg := config.Config{
@@ -75,12 +95,16 @@ func New(t testing.TB, engine store.Engine, opts ...Option) *Harness {
 		JWTSecret:           "test-secret-" + strings.Repeat("x", 32),
 		DataKey:             key,
 		CustodyAPIKey:       "test-custody-api-key",
+		KYCWebhookSecret:    "test-kyc-webhook-secret",
+		PublicBaseURL:       "http://localhost:8080",
 		AccessTokenTTL:      24 * time.Hour,
 		RefreshTokenTTL:     7 * 24 * time.Hour,
 		ShutdownTimeout:     5 * time.Second,
 		JobPollInterval:     20 * time.Millisecond,
 		SandboxSettleDelay:  0,
 		SandboxAutoSettle:   true,
+		SandboxIssueDelay:   0,
+		MaxCards:            5,
 		WalletCurrencies:    []string{"USDT-TRC20", "USDT-ERC20", "USDC-TRC20", "USDC-ERC20", "HKD"},
 		FXRate:              780_000_000,
 		PasswordHashProfile: "fast",
@@ -96,15 +120,16 @@ func New(t testing.TB, engine store.Engine, opts ...Option) *Harness {
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}
-	if err := a.StartJobs(ctx); err != nil {
-		t.Fatalf("start jobs: %v", err)
+	h := &Harness{t: t, App: a, Engine: engine, Clock: clock, Log: logBuf}
+	if start {
+		h.StartJobs()
 	}
 	t.Cleanup(func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = a.Close(stopCtx)
 	})
-	return &Harness{t: t, App: a, Engine: engine, Clock: clock, Log: logBuf}
+	return h
 }
 
 // Response is a recorded HTTP response.

@@ -48,6 +48,7 @@ var (
 	ErrNotPending      = apperr.New("PAYMENT_NOT_PENDING")
 	ErrAccountFrozen   = apperr.New(apperr.CodeAccountFrozen)
 	ErrCouponNotFound  = apperr.New("COUPON_NOT_FOUND")
+	ErrFeeUnpaid       = apperr.New("CARD_FEE_UNPAID")
 )
 
 // Config is the fee of one card type.
@@ -90,18 +91,11 @@ type Payment struct {
 	PaidAt         *time.Time
 }
 
-// Cards counts a user's cards for the slot rules; until the card domain
-// exists every user has none.
+// Cards counts a user's cards for the slot rules.
 type Cards interface {
 	// Counts returns issued non-cancelled cards and applications in flight.
 	Counts(ctx context.Context, q store.Querier, userID int64) (success, pending int, err error)
 }
-
-// NoCards reports no cards.
-type NoCards struct{}
-
-// Counts implements Cards.
-func (NoCards) Counts(context.Context, store.Querier, int64) (int, int, error) { return 0, 0, nil }
 
 // Users tells the fee about account states.
 type Users interface {

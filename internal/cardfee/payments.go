@@ -242,3 +242,56 @@ func (s *Service) KYCEligibility(ctx context.Context, userID int64, kycApproved 
 	}
 	return e, nil
 }
+
+// KYCFeePaid tells whether KYC may start as far as the fee goes: a
+// completed payment (consumed or not), or a waived virtual fee.
+func (s *Service) KYCFeePaid(ctx context.Context, userID int64) (bool, error) {
+	e, err := s.KYCEligibility(ctx, userID, false)
+	return e.Eligible, err
+}
+
+// Consume marks the oldest completed, unconsumed payment of cardType as used
+// by taskID, in the caller's transaction. The conditional update makes each
+// payment serve exactly one application however many race for it.
+func (s *Service) Consume(ctx context.Context, tx *sql.Tx, userID int64, cardType string, taskID int64) (Payment, error) {
+	p, err := scanPayment(tx.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM card_fee_payments
+		WHERE user_id = $1 AND card_type = $2 AND status = 'completed' AND consumed_by_task_id IS NULL
+		ORDER BY id LIMIT 1`+s.DB.ForUpdate(), userID, cardType))
+	if errors.Is(err, store.ErrNotFound) {
+		return Payment{}, ErrFeeUnpaid.WithDetails("No completed, unused card fee payment exists for card type " + cardType)
+	}
+	if err != nil {
+		return Payment{}, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET consumed_by_task_id = $1 WHERE id = $2 AND consumed_by_task_id IS NULL`,
+		taskID, p.ID)
+	if err != nil {
+		return Payment{}, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return Payment{}, ErrFeeUnpaid.WithDetails("The card fee payment was used by another application")
+	}
+	p.Consumed = true
+	return p, nil
+}
+
+// Release makes a consumed payment usable again (its application failed).
+func (s *Service) Release(ctx context.Context, tx *sql.Tx, paymentID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET consumed_by_task_id = NULL WHERE id = $1`, paymentID)
+	return err
+}
+
+// FeeDue returns the effective fee of a card type (0 when waived).
+func (s *Service) FeeDue(ctx context.Context, q store.Querier, cardType string) (money.Amount, error) {
+	cfg, err := s.Config(ctx, q, cardType)
+	if errors.Is(err, ErrNotConfigured) {
+		return 0, nil
+	}
+	return cfg.Effective(), err
+}
+
+// PaidAmount returns what a payment charged (cents).
+func (s *Service) PaidAmount(ctx context.Context, q store.Querier, paymentID int64) (money.Amount, error) {
+	p, err := s.payment(ctx, q, paymentID)
+	return p.ActualPayment, err
+}

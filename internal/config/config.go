@@ -39,6 +39,10 @@ type Config struct {
 	DataKey []byte
 	// CustodyAPIKey signs the custody provider's callbacks.
 	CustodyAPIKey string
+	// KYCWebhookSecret signs the KYC provider's decision webhooks.
+	KYCWebhookSecret string
+	// PublicBaseURL is where clients reach this service (sandbox KYC pages).
+	PublicBaseURL string
 
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
@@ -56,6 +60,12 @@ type Config struct {
 	// SandboxAutoSettle lets the sandbox custody complete submitted
 	// withdrawals by itself; off, they wait for /sandbox/withdrawals/{id}/settle.
 	SandboxAutoSettle bool
+	// MaxCards is the default number of cards an account may hold.
+	MaxCards int
+	// SandboxIssueDelay is how long the sandbox issuer takes to issue a card.
+	SandboxIssueDelay time.Duration
+	// SandboxIssueFailureRate is the share of sandbox issuance calls that fail.
+	SandboxIssueFailureRate float64
 	// SandboxToken, when set, must be sent as X-Sandbox-Token to /sandbox/*.
 	SandboxToken string
 	// WithdrawalNeedsTxPassword makes the transaction password mandatory on
@@ -94,6 +104,8 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_JWT_PREVIOUS_SECRETS", "empty", "comma-separated old JWT keys still accepted for verification"},
 	{"COMECOMEPAY_DATA_KEY", "generated in sandbox; required in production", "base64 of 32 random bytes: encryption and keyed hashes of data at rest"},
 	{"COMECOMEPAY_CUSTODY_API_KEY", "generated in sandbox; required in production", "custody provider API key: signs its callbacks (secret)"},
+	{"COMECOMEPAY_KYC_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the KYC provider's decision webhooks (secret)"},
+	{"COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service (links to the sandbox KYC page)"},
 	{"COMECOMEPAY_ACCESS_TOKEN_TTL", "24h", "access token lifetime"},
 	{"COMECOMEPAY_REFRESH_TOKEN_TTL", "168h", "refresh token lifetime"},
 	{"COMECOMEPAY_SMTP_HOST", "empty (sandbox e-mail)", "SMTP server host; setting it selects real e-mail"},
@@ -107,6 +119,9 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_SHUTDOWN_TIMEOUT", "20s", "grace period for in-flight requests and jobs on SIGTERM"},
 	{"COMECOMEPAY_JOB_POLL_INTERVAL", "1s", "how often job workers poll for new jobs"},
 	{"COMECOMEPAY_SANDBOX_SETTLE_DELAY", "2s", "sandbox custody: delay before a submitted withdrawal completes (0 = at once)"},
+	{"COMECOMEPAY_MAX_CARDS", "5", "cards (issued or being issued) an account may hold"},
+	{"COMECOMEPAY_SANDBOX_ISSUE_DELAY", "2s", "sandbox issuer: time to issue a card (0 = at once)"},
+	{"COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE", "0", "sandbox issuer: share of issuance calls that fail (0–1; failures are retried)"},
 	{"COMECOMEPAY_SANDBOX_AUTO_SETTLE", "true", "sandbox custody completes submitted withdrawals by itself"},
 	{"COMECOMEPAY_SANDBOX_TOKEN", "empty (sandbox helpers open)", "when set, /sandbox/* requires header X-Sandbox-Token with this value (secret)"},
 	{"COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", "false", "withdrawals must carry the transaction password"},
@@ -178,6 +193,8 @@ func Load(getenv func(string) string) (Config, error) {
 		JWTSecret:                 get("COMECOMEPAY_JWT_SECRET", ""),
 		JWTPreviousSecrets:        list("COMECOMEPAY_JWT_PREVIOUS_SECRETS"),
 		CustodyAPIKey:             get("COMECOMEPAY_CUSTODY_API_KEY", ""),
+		KYCWebhookSecret:          get("COMECOMEPAY_KYC_WEBHOOK_SECRET", ""),
+		PublicBaseURL:             strings.TrimRight(get("COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
 		AccessTokenTTL:            dur("COMECOMEPAY_ACCESS_TOKEN_TTL", 24*time.Hour),
 		RefreshTokenTTL:           dur("COMECOMEPAY_REFRESH_TOKEN_TTL", 7*24*time.Hour),
 		CORSOrigins:               list("COMECOMEPAY_CORS_ORIGINS"),
@@ -187,6 +204,7 @@ func Load(getenv func(string) string) (Config, error) {
 		PasswordHashProfile:       get("COMECOMEPAY_PASSWORD_HASH", "default"),
 		SandboxSettleDelay:        durZero("COMECOMEPAY_SANDBOX_SETTLE_DELAY", 2*time.Second),
 		SandboxAutoSettle:         boolean("COMECOMEPAY_SANDBOX_AUTO_SETTLE", true),
+		SandboxIssueDelay:         durZero("COMECOMEPAY_SANDBOX_ISSUE_DELAY", 2*time.Second),
 		WalletCurrencies:          list("COMECOMEPAY_WALLET_CURRENCIES"),
 		SandboxToken:              get("COMECOMEPAY_SANDBOX_TOKEN", ""),
 		WithdrawalNeedsTxPassword: boolean("COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", false),
@@ -210,6 +228,13 @@ func Load(getenv func(string) string) (Config, error) {
 		if c.FXSpread, err = money.ParseRate(spread); err != nil || c.FXSpread >= money.RateScale/2 {
 			errs = append(errs, errors.New("COMECOMEPAY_FX_SPREAD: must be a fraction below 0.5"))
 		}
+	}
+	if c.SandboxIssueFailureRate, err = strconv.ParseFloat(get("COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE", "0"), 64); err != nil ||
+		c.SandboxIssueFailureRate < 0 || c.SandboxIssueFailureRate > 1 {
+		errs = append(errs, errors.New("COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE: must be a number from 0 to 1"))
+	}
+	if c.MaxCards, err = strconv.Atoi(get("COMECOMEPAY_MAX_CARDS", "5")); err != nil || c.MaxCards < 1 || c.MaxCards > 100 {
+		errs = append(errs, errors.New("COMECOMEPAY_MAX_CARDS: must be a number from 1 to 100"))
 	}
 	port, err := strconv.Atoi(get("COMECOMEPAY_SMTP_PORT", "587"))
 	if err != nil || port <= 0 || port > 65535 {
@@ -254,6 +279,9 @@ func (c Config) Validate() error {
 		}
 		if c.CustodyAPIKey == "" {
 			errs = append(errs, errors.New("production mode needs COMECOMEPAY_CUSTODY_API_KEY"))
+		}
+		if c.KYCWebhookSecret == "" {
+			errs = append(errs, errors.New("production mode needs COMECOMEPAY_KYC_WEBHOOK_SECRET"))
 		}
 		if !c.SMTP.Configured() {
 			errs = append(errs, errors.New("production mode needs a real e-mail provider (COMECOMEPAY_SMTP_HOST)"))
@@ -300,6 +328,8 @@ func (c Config) String() string {
 	line("COMECOMEPAY_JWT_PREVIOUS_SECRETS", fmt.Sprintf("%d key(s)", len(c.JWTPreviousSecrets)))
 	line("COMECOMEPAY_DATA_KEY", mask(string(c.DataKey)))
 	line("COMECOMEPAY_CUSTODY_API_KEY", mask(c.CustodyAPIKey))
+	line("COMECOMEPAY_KYC_WEBHOOK_SECRET", mask(c.KYCWebhookSecret))
+	line("COMECOMEPAY_PUBLIC_BASE_URL", c.PublicBaseURL)
 	line("COMECOMEPAY_ACCESS_TOKEN_TTL", c.AccessTokenTTL.String())
 	line("COMECOMEPAY_REFRESH_TOKEN_TTL", c.RefreshTokenTTL.String())
 	line("COMECOMEPAY_SMTP_HOST", c.SMTP.Host)
@@ -313,6 +343,9 @@ func (c Config) String() string {
 	line("COMECOMEPAY_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String())
 	line("COMECOMEPAY_JOB_POLL_INTERVAL", c.JobPollInterval.String())
 	line("COMECOMEPAY_SANDBOX_SETTLE_DELAY", c.SandboxSettleDelay.String())
+	line("COMECOMEPAY_MAX_CARDS", strconv.Itoa(c.MaxCards))
+	line("COMECOMEPAY_SANDBOX_ISSUE_DELAY", c.SandboxIssueDelay.String())
+	line("COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE", strconv.FormatFloat(c.SandboxIssueFailureRate, 'f', -1, 64))
 	line("COMECOMEPAY_SANDBOX_AUTO_SETTLE", strconv.FormatBool(c.SandboxAutoSettle))
 	line("COMECOMEPAY_SANDBOX_TOKEN", mask(c.SandboxToken))
 	line("COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", strconv.FormatBool(c.WithdrawalNeedsTxPassword))

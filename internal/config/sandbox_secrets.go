@@ -18,13 +18,14 @@ type sandboxSecrets struct {
 	JWTSecret     string `json:"jwt_secret"`
 	DataKey       string `json:"data_key"`
 	CustodyAPIKey string `json:"custody_api_key"`
+	KYCSecret     string `json:"kyc_webhook_secret"`
 }
 
 // EnsureSandboxSecrets fills missing secrets of a sandbox configuration from
 // (or into) <data dir>/sandbox-secrets.json. Production configurations are
 // returned unchanged: they must carry explicit secrets.
 func EnsureSandboxSecrets(c Config) (Config, error) {
-	if c.Mode != Sandbox || (c.JWTSecret != "" && len(c.DataKey) > 0 && c.CustodyAPIKey != "") {
+	if c.Mode != Sandbox || (c.JWTSecret != "" && len(c.DataKey) > 0 && c.CustodyAPIKey != "" && c.KYCWebhookSecret != "") {
 		return c, nil
 	}
 	path := filepath.Join(c.DataDir, sandboxSecretsFile)
@@ -36,7 +37,7 @@ func EnsureSandboxSecrets(c Config) (Config, error) {
 			return c, fmt.Errorf("read %s: %w", path, err)
 		}
 	case errors.Is(err, os.ErrNotExist):
-		s = sandboxSecrets{JWTSecret: randomBase64(48), DataKey: randomBase64(32), CustodyAPIKey: randomBase64(24)}
+		s = sandboxSecrets{JWTSecret: randomBase64(48), DataKey: randomBase64(32), CustodyAPIKey: randomBase64(24), KYCSecret: randomBase64(32)}
 		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 			return c, err
 		}
@@ -50,16 +51,24 @@ func EnsureSandboxSecrets(c Config) (Config, error) {
 	if c.JWTSecret == "" {
 		c.JWTSecret = s.JWTSecret
 	}
-	if c.CustodyAPIKey == "" {
+	// A secrets file from an older version lacks the newer keys: add them.
+	if s.CustodyAPIKey == "" || s.KYCSecret == "" {
 		if s.CustodyAPIKey == "" {
-			// A secrets file from before the custody key existed.
 			s.CustodyAPIKey = randomBase64(24)
-			b, _ := json.Marshal(s)
-			if err := os.WriteFile(path, b, 0o600); err != nil {
-				return c, fmt.Errorf("write %s: %w", path, err)
-			}
 		}
+		if s.KYCSecret == "" {
+			s.KYCSecret = randomBase64(32)
+		}
+		b, _ := json.Marshal(s)
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return c, fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	if c.CustodyAPIKey == "" {
 		c.CustodyAPIKey = s.CustodyAPIKey
+	}
+	if c.KYCWebhookSecret == "" {
+		c.KYCWebhookSecret = s.KYCSecret
 	}
 	if len(c.DataKey) == 0 {
 		key, err := decodeKey(s.DataKey)

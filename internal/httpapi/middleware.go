@@ -57,7 +57,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
 		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-		if r.URL.Path != "/docs" {
+		if r.URL.Path != "/docs" && !strings.HasPrefix(r.URL.Path, "/api/v1/sandbox/kyc/") {
 			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		}
 		next.ServeHTTP(w, r)

@@ -65,9 +65,20 @@ func (s *Server) routes() {
 	bearer("GET "+v1+"/CardFee/GetPaymentHistory", s.cardFeePaymentHistory)
 	bearer("GET "+v1+"/kyc/eligibility", s.kycEligibility)
 
+	// §2.5 KYC (historical /didit/ prefix)
+	bearer("POST "+v1+"/didit/initialize-token", s.initializeKYC)
+	bearer("GET "+v1+"/didit/status", s.kycStatus)
+
+	// §2.6 Cards
+	bearer("POST "+v1+"/card/apply", s.applyCard)
+	bearer("GET "+v1+"/card/apply/progress/{task_id}", s.cardApplyProgress)
+	bearer("GET "+v1+"/card/list", s.listCards)
+	bearer("GET "+v1+"/card/account-details", s.cardAccountDetails)
+
 	// §2.11 Inbound provider webhooks (signature-checked, no bearer)
 	public("POST "+v1+"/webhooks/custody", s.custodyCallback)
 	public("POST "+v1+"/yudun/callback", s.custodyCallback)
+	public("POST "+v1+"/webhooks/kyc", s.kycWebhook)
 
 	// §4 Sandbox helpers: registered only in sandbox mode, so in production
 	// every /sandbox/* path is an ordinary 404.
@@ -75,5 +86,11 @@ func (s *Server) routes() {
 		sandbox := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.sandboxOnly(h)) }
 		sandbox("POST "+v1+"/sandbox/deposits", s.sandboxDeposit)
 		sandbox("POST "+v1+"/sandbox/withdrawals/{id}/settle", s.sandboxSettleWithdrawal)
+		sandbox("POST "+v1+"/sandbox/issuer/failures", s.sandboxIssuerFailures)
+		sandbox("POST "+v1+"/sandbox/kyc/approve", s.sandboxKYCApproveUser)
+		// The KYC page is opened by a person in a browser: no sandbox token.
+		public("GET "+v1+"/sandbox/kyc/sessions/{session_id}", s.sandboxKYCPage)
+		public("POST "+v1+"/sandbox/kyc/sessions/{session_id}/approve", s.sandboxKYCDecide(true))
+		public("POST "+v1+"/sandbox/kyc/sessions/{session_id}/reject", s.sandboxKYCDecide(false))
 	}
 }

@@ -187,7 +187,12 @@ var usrServedRoutes = []string{
 	"GET /api/v1/wallet/exchange-rate", "GET /api/v1/wallet/exchange-rates",
 	"GET /api/v1/CardFee/GetStats", "GET /api/v1/CardFee/GetConfig", "GET /api/v1/CardFee/GetCurrencies",
 	"POST /api/v1/CardFee/CreatePayment", "POST /api/v1/CardFee/CompletePayment/{transaction_ref}",
-	"GET /api/v1/CardFee/GetPaymentStatus", "GET /api/v1/CardFee/GetPaymentHistory", "GET /api/v1/kyc/eligibility", "POST /api/v1/sandbox/withdrawals/{id}/settle",
+	"GET /api/v1/CardFee/GetPaymentStatus", "GET /api/v1/CardFee/GetPaymentHistory", "GET /api/v1/kyc/eligibility",
+	"POST /api/v1/didit/initialize-token", "GET /api/v1/didit/status", "POST /api/v1/webhooks/kyc",
+	"GET /api/v1/sandbox/kyc/sessions/{session_id}", "POST /api/v1/sandbox/kyc/sessions/{session_id}/approve",
+	"POST /api/v1/sandbox/kyc/sessions/{session_id}/reject",
+	"POST /api/v1/sandbox/issuer/failures", "POST /api/v1/sandbox/kyc/approve",
+	"POST /api/v1/card/apply", "GET /api/v1/card/apply/progress/{task_id}", "GET /api/v1/card/list", "GET /api/v1/card/account-details", "POST /api/v1/sandbox/withdrawals/{id}/settle",
 	"POST /api/v1/webhooks/custody", "POST /api/v1/yudun/callback", "POST /api/v1/sandbox/deposits",
 }
 
@@ -221,7 +226,9 @@ func TestEveryRouteDocumented(t *testing.T) {
 	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		for _, op := range documented {
 			method, path, _ := strings.Cut(op, " ")
-			if res := h.Do(method, path, nil); res.Status == 404 || res.Status == 405 {
+			// A 404 of a handler (unknown resource for the placeholder id) is
+			// fine; only the router's "No such route" or a 405 is not.
+			if res := h.Do(method, path, nil); res.Status == 405 || (res.Status == 404 && res.JSON["details"] == "No such route") {
 				t.Errorf("%s is documented but answers %d: %s", op, res.Status, res.Body)
 			}
 		}

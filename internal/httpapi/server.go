@@ -12,8 +12,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
+	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
@@ -30,6 +32,11 @@ type CustodySigner interface {
 	Verify(body, nonce, timestamp, sign string) bool
 }
 
+// FailureInjector makes a simulated provider fail its next calls.
+type FailureInjector interface {
+	FailNext(operation string, n int)
+}
+
 // Deps are what the HTTP layer calls.
 type Deps struct {
 	Log               *slog.Logger
@@ -37,6 +44,11 @@ type Deps struct {
 	Accounts          *account.Service
 	Wallets           *wallet.Service
 	CardFees          *cardfee.Service
+	KYC               *kyc.Service
+	Cards             *card.Service
+	IssuerFailures    FailureInjector
+	KYCIssuer         kyc.IssuerReview
+	KYCWebhookSecret  string
 	Idempotency       *idempotency.Store
 	Inbox             *webhook.Inbox
 	Jobs              webhook.Inserter

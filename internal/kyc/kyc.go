@@ -212,3 +212,8 @@ func (s *Service) seal(userID int64, id Identity) string {
 	b, _ := json.Marshal(id)
 	return s.Box.Seal(b, identityAD(userID))
 }
+
+// RecordBySession returns the record of a provider session.
+func (s *Service) RecordBySession(ctx context.Context, sessionID string) (Record, error) {
+	return scanRecord(s.DB.SQL.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM kyc_records WHERE session_id = $1`, sessionID))
+}

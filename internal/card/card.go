@@ -1,0 +1,215 @@
+// Package card is the card programme on our side: applications (issuance
+// tasks) that consume a card fee payment, issuance through the issuer port
+// as a durable job, and the card records the app lists. PAN, CVV and PIN
+// stay at the issuer.
+package card
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/cardfee"
+	"github.com/comecomepay/comecomepay/internal/kyc"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// Task statuses (API.md §3.4.4).
+const (
+	TaskPending    = "pending"
+	TaskProcessing = "processing"
+	TaskCompleted  = "completed"
+	TaskFailed     = "failed"
+)
+
+// Card statuses (API.md §3.4.3).
+const (
+	StatusNormal    = "normal"
+	StatusFrozen    = "frozen"
+	StatusCancelled = "cancelled"
+)
+
+// Errors (API.md §1.6).
+var (
+	ErrKYCNotApproved = apperr.New("KYC_NOT_APPROVED")
+	ErrCardLimit      = apperr.New("CARD_LIMIT_REACHED")
+	ErrTaskNotFound   = apperr.New("TASK_NOT_FOUND")
+	ErrCardNotFound   = apperr.New("CARD_NOT_FOUND")
+	ErrAccountFrozen  = apperr.New(apperr.CodeAccountFrozen)
+)
+
+// Postal is the mailing data of a physical card application.
+type Postal struct {
+	NameOnCard string `json:"name_on_card"`
+	Recipient  string `json:"recipient"`
+	AreaCode   string `json:"area_code"`
+	Phone      string `json:"phone"`
+	Address    string `json:"postal_address"`
+	City       string `json:"postal_city"`
+	PostalCode string `json:"postal_code"`
+	Country    string `json:"postal_country"`
+}
+
+// IssueRequest is what the issuer needs to issue one card.
+type IssueRequest struct {
+	Reference  string // our task id: the issuer's idempotency key
+	MemberName string
+	Physical   bool
+	Postal     Postal
+}
+
+// IssuedCard is the issuer's answer: a handle and a masked number only.
+type IssuedCard struct {
+	PublicToken string
+	MaskedPAN   string
+	Expiry      time.Time
+}
+
+// Issuer is the card issuer port.
+type Issuer interface {
+	// IssueCard issues one card; a repeated reference returns the same card.
+	IssueCard(ctx context.Context, req IssueRequest) (IssuedCard, error)
+}
+
+// ErrIssueRejected marks an issuer refusal that retrying cannot fix.
+var ErrIssueRejected = errors.New("issuer rejected the card application")
+
+// Users gives account facts.
+type Users interface {
+	AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error)
+	// LockUser takes the row lock that serialises a user's applications.
+	LockUser(ctx context.Context, tx *sql.Tx, userID int64) error
+}
+
+// Inserter inserts jobs in a caller's transaction.
+type Inserter interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Deps are the collaborators of the Service.
+type Deps struct {
+	DB       *store.DB
+	Fees     *cardfee.Service
+	KYC      *kyc.Service
+	Users    Users
+	Issuer   Issuer
+	Box      *secret.Box
+	MaxCards int
+	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
+	IssueTimeout time.Duration
+	Now          func() time.Time
+}
+
+// Service implements the card use cases.
+type Service struct{ Deps }
+
+// NewService returns a Service.
+func NewService(d Deps) *Service { return &Service{Deps: d} }
+
+// Counts implements cardfee.Cards: issued non-cancelled cards and
+// applications in flight.
+func (s *Service) Counts(ctx context.Context, q store.Querier, userID int64) (int, int, error) {
+	var success, pending int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM cards WHERE user_id = $1 AND status <> $2`, userID, StatusCancelled).Scan(&success); err != nil {
+		return 0, 0, err
+	}
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_tasks WHERE user_id = $1 AND status IN ($2, $3)`,
+		userID, TaskPending, TaskProcessing).Scan(&pending)
+	return success, pending, err
+}
+
+// ApplyInput is a parsed POST /card/apply.
+type ApplyInput struct {
+	UserID   int64
+	Physical bool
+	Postal   Postal
+}
+
+// Applied is the answer of Apply.
+type Applied struct {
+	TaskID   int64
+	KYCID    int64
+	Physical bool
+}
+
+// Apply records a card application in the caller's transaction (API.md
+// §3.2): with the user row locked it checks the slots, consumes exactly one
+// completed fee payment of the card type, creates the issuance task and
+// queues the issuance job.
+func (s *Service) Apply(ctx context.Context, tx *sql.Tx, jobs Inserter, in ApplyInput) (Applied, error) {
+	status, err := s.Users.AccountStatus(ctx, tx, in.UserID)
+	if err != nil {
+		return Applied{}, err
+	}
+	if status == "frozen" {
+		return Applied{}, ErrAccountFrozen
+	}
+	rec, ok, err := s.KYC.ApprovedRecord(ctx, tx, in.UserID)
+	if err != nil {
+		return Applied{}, err
+	}
+	if !ok {
+		return Applied{}, ErrKYCNotApproved.WithDetails("Complete identity verification before applying for a card")
+	}
+	if err := s.Users.LockUser(ctx, tx, in.UserID); err != nil {
+		return Applied{}, err
+	}
+	success, pending, err := s.Counts(ctx, tx, in.UserID)
+	if err != nil {
+		return Applied{}, err
+	}
+	if success+pending >= s.MaxCards {
+		return Applied{}, ErrCardLimit.WithDetails("All " + strconv.Itoa(s.MaxCards) + " card slots are used")
+	}
+	cardType := cardfee.Virtual
+	if in.Physical {
+		cardType = cardfee.Physical
+	}
+	now := s.Now().UnixMicro()
+	postal := ""
+	if in.Physical {
+		b, _ := json.Marshal(in.Postal)
+		postal = s.Box.Seal(b, postalAD(in.UserID))
+	}
+	var taskID int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO card_tasks (user_id, kyc_id, physical, postal_sealed, status, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, in.UserID, rec.ID, in.Physical, postal, TaskPending, now).Scan(&taskID); err != nil {
+		return Applied{}, err
+	}
+	due, err := s.Fees.FeeDue(ctx, tx, cardType)
+	if err != nil {
+		return Applied{}, err
+	}
+	if due > 0 {
+		p, err := s.Fees.Consume(ctx, tx, in.UserID, cardType, taskID)
+		if err != nil {
+			return Applied{}, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE card_tasks SET fee_payment_id = $1 WHERE id = $2`, p.ID, taskID); err != nil {
+			return Applied{}, err
+		}
+	}
+	if _, err := jobs.InsertTx(ctx, tx, IssueArgs{TaskID: taskID}, nil); err != nil {
+		return Applied{}, err
+	}
+	return Applied{TaskID: taskID, KYCID: rec.ID, Physical: in.Physical}, nil
+}
+
+func postalAD(userID int64) []byte { return []byte("card-postal|" + strconv.FormatInt(userID, 10)) }
+
+// feePaid returns the fee recorded for a task's card (cents).
+func (s *Service) feePaid(ctx context.Context, q store.Querier, paymentID sql.NullInt64) (money.Amount, error) {
+	if !paymentID.Valid {
+		return 0, nil
+	}
+	return s.Fees.PaidAmount(ctx, q, paymentID.Int64)
+}

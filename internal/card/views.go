@@ -1,0 +1,144 @@
+package card
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// Card is a card record.
+type Card struct {
+	ID          int64
+	UserID      int64
+	TaskID      int64
+	PublicToken string
+	MaskedPAN   string
+	Currency    string
+	Status      string
+	IsPhysical  bool
+	KYCID       int64
+	MemberName  string
+	ThreeDSPlan string
+	Balance     money.Amount // HKD cents
+	FeePaid     money.Amount // USD cents
+	Expiry      string       // "YYYY-MM-DD HH:MM:SS" UTC
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DeletedAt   *time.Time
+}
+
+const cardColumns = `id, user_id, task_id, public_token, masked_pan, currency, status, is_physical, kyc_id, member_name,
+	three_ds_plan, balance, fee_paid, expiry, created_at, updated_at, deleted_at`
+
+func scanCard(row interface{ Scan(...any) error }) (Card, error) {
+	var (
+		c                Card
+		created, updated int64
+		deleted          sql.NullInt64
+	)
+	if err := row.Scan(&c.ID, &c.UserID, &c.TaskID, &c.PublicToken, &c.MaskedPAN, &c.Currency, &c.Status, &c.IsPhysical, &c.KYCID,
+		&c.MemberName, &c.ThreeDSPlan, &c.Balance, &c.FeePaid, &c.Expiry, &created, &updated, &deleted); err != nil {
+		return Card{}, store.NotFound(err)
+	}
+	c.CreatedAt, c.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
+	if deleted.Valid {
+		at := time.UnixMicro(deleted.Int64).UTC()
+		c.DeletedAt = &at
+	}
+	return c, nil
+}
+
+// Progress is the view of GET /card/apply/progress/{task_id}.
+type Progress struct {
+	TaskID       int64
+	Status       string
+	FailReason   string
+	CreatedAt    time.Time
+	CompletedAt  *time.Time
+	LastPolledAt *time.Time
+	KYCID        int64
+	Card         *Card
+}
+
+// Progress returns a task of the user and records the poll.
+func (s *Service) Progress(ctx context.Context, userID, taskID int64) (Progress, error) {
+	now := s.Now()
+	res, err := s.DB.SQL.ExecContext(ctx, `UPDATE card_tasks SET last_polled_at = $1 WHERE id = $2 AND user_id = $3`,
+		now.UnixMicro(), taskID, userID)
+	if err != nil {
+		return Progress{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Progress{}, ErrTaskNotFound.WithDetails("No such card application")
+	}
+	var (
+		p                 Progress
+		created           int64
+		completed, cardID sql.NullInt64
+		polled            sql.NullInt64
+	)
+	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT id, status, fail_reason, kyc_id, card_id, created_at, completed_at, last_polled_at
+		FROM card_tasks WHERE id = $1`, taskID).Scan(&p.TaskID, &p.Status, &p.FailReason, &p.KYCID, &cardID, &created, &completed, &polled); err != nil {
+		return Progress{}, err
+	}
+	p.CreatedAt = time.UnixMicro(created).UTC()
+	if completed.Valid {
+		at := time.UnixMicro(completed.Int64).UTC()
+		p.CompletedAt = &at
+	}
+	if polled.Valid {
+		at := time.UnixMicro(polled.Int64).UTC()
+		p.LastPolledAt = &at
+	}
+	if cardID.Valid {
+		c, err := scanCard(s.DB.SQL.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE id = $1`, cardID.Int64))
+		if err != nil {
+			return Progress{}, err
+		}
+		p.Card = &c
+	}
+	return p, nil
+}
+
+// List returns the user's cards, oldest first.
+func (s *Service) List(ctx context.Context, userID int64, includeCancelled bool) ([]Card, error) {
+	q := `SELECT ` + cardColumns + ` FROM cards WHERE user_id = $1`
+	args := []any{userID}
+	if !includeCancelled {
+		q += ` AND status <> $2`
+		args = append(args, StatusCancelled)
+	}
+	rows, err := s.DB.SQL.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Card
+	for rows.Next() {
+		c, err := scanCard(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Get returns one of the user's cards by record id or public token.
+func (s *Service) Get(ctx context.Context, userID, id int64, publicToken string) (Card, error) {
+	var row *sql.Row
+	if publicToken != "" {
+		row = s.DB.SQL.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE public_token = $1 AND user_id = $2`, publicToken, userID)
+	} else {
+		row = s.DB.SQL.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE id = $1 AND user_id = $2`, id, userID)
+	}
+	c, err := scanCard(row)
+	if errors.Is(err, store.ErrNotFound) {
+		return Card{}, ErrCardNotFound.WithDetails("No such card")
+	}
+	return c, err
+}

@@ -1,0 +1,259 @@
+package httpapi_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/apptest"
+	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/store/storetest"
+)
+
+// verifiedUser registers a user, pays the virtual fee and passes KYC.
+func verifiedUser(t *testing.T, h *apptest.Harness, email string) apptest.Account {
+	t.Helper()
+	acc := h.Register(t, email)
+	payFee(t, h, acc)
+	session, _ := startKYC(t, h, acc)
+	h.Do(http.MethodPost, "/api/v1/sandbox/kyc/sessions/"+session+"/approve", nil).Expect(t, 200, "")
+	return acc
+}
+
+func applyCard(h *apptest.Harness, acc apptest.Account, body any, headers ...apptest.Header) *apptest.Response {
+	return h.Do(http.MethodPost, "/api/v1/card/apply", body, append(headers, apptest.Bearer(acc.Access))...)
+}
+
+// waitTask polls the progress endpoint like the app until the task ends.
+func waitTask(t *testing.T, h *apptest.Harness, acc apptest.Account, taskID int64) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res := h.Do(http.MethodGet, fmt.Sprintf("/api/v1/card/apply/progress/%d", taskID), nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
+		d := res.JSON["data"].(map[string]any)
+		if d["status"] == "completed" || d["status"] == "failed" {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task %d still %v", taskID, d["status"])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestCardApplyJourney(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc := verifiedUser(t, h, "card@example.com")
+		auth := apptest.Bearer(acc.Access)
+		if list := h.Do(http.MethodGet, "/api/v1/card/list", nil, auth).Expect(t, 200, "").JSON["data"].(map[string]any); list["total"] != float64(0) {
+			t.Fatalf("list before applying %v", list)
+		}
+		res := applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")
+		if res.JSON["message"] != "Card application submitted" || res.JSON["status"] != "success" {
+			t.Fatalf("apply envelope %s", res.Body)
+		}
+		data := res.JSON["data"].(map[string]any)
+		if _, has := data["card_id"]; has || data["physical"] != false {
+			t.Fatalf("apply data %v", data)
+		}
+		taskID := int64(data["task_id"].(float64))
+		done := waitTask(t, h, acc, taskID)
+		item := done["list"].([]any)[0].(map[string]any)
+		if done["succeed"] != float64(1) || item["status"] != "succeed" || item["masked_pan"] == "" || done["completed_at"] == nil {
+			t.Fatalf("progress %v", done)
+		}
+		list := h.Do(http.MethodGet, "/api/v1/card/list", nil, auth).Expect(t, 200, "").JSON["data"].(map[string]any)
+		cards := list["cards"].([]any)
+		c := cards[0].(map[string]any)
+		if list["total"] != float64(1) || c["status"] != "active" || c["card_scheme"] != "visa" || c["currency"] != "HKD" || c["kyc_id"] != data["kyc_id"] {
+			t.Fatalf("card list %v", list)
+		}
+		token := c["public_token"].(string)
+		if _, err := strconv.ParseInt(token, 10, 64); err != nil {
+			t.Fatalf("public_token %q is not numeric", token)
+		}
+		details := h.Do(http.MethodGet, "/api/v1/card/account-details?public_token="+token, nil, auth).Expect(t, 200, "").JSON["data"].(map[string]any)
+		if details["id"] != c["id"] || details["member_name"] != "JOHN DOE" || details["amount"] != float64(5) || details["status"] != "normal" {
+			t.Fatalf("account details %v", details)
+		}
+		byID := h.Do(http.MethodGet, fmt.Sprintf("/api/v1/card/account-details?card_id=%v", c["id"]), nil, auth).Expect(t, 200, "")
+		if byID.JSON["data"].(map[string]any)["public_token"] != token {
+			t.Fatalf("details by card_id %s", byID.Body)
+		}
+		// Another user sees none of it.
+		other := h.Register(t, "card-other@example.com")
+		h.Do(http.MethodGet, "/api/v1/card/account-details?public_token="+token, nil, apptest.Bearer(other.Access)).Expect(t, 404, "CARD_NOT_FOUND")
+		h.Do(http.MethodGet, fmt.Sprintf("/api/v1/card/apply/progress/%d", taskID), nil, apptest.Bearer(other.Access)).Expect(t, 404, "TASK_NOT_FOUND")
+		h.Do(http.MethodGet, "/api/v1/card/apply/progress/abc", nil, auth).Expect(t, 404, "TASK_NOT_FOUND")
+		h.Do(http.MethodGet, "/api/v1/card/account-details", nil, auth).Expect(t, 400, "VALIDATION_FAILED")
+		// The fee was consumed: the next card needs a new payment.
+		applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 402, "CARD_FEE_UNPAID")
+		stats := h.Do(http.MethodGet, "/api/v1/CardFee/GetStats", nil, auth).Expect(t, 200, "").JSON["stats"].(map[string]any)
+		if stats["success_cards"] != float64(1) || stats["needs_payment_for_next_card"] != true || stats["next_card_index"] != float64(2) {
+			t.Fatalf("stats after the first card %v", stats)
+		}
+	})
+}
+
+// TestCardApplyStatusCodes covers each status of the product owner's contract.
+func TestCardApplyStatusCodes(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			h := apptest.New(t, engine, func(c *config.Config) { c.MaxCards = 1 })
+			h.Do(http.MethodPost, "/api/v1/card/apply", map[string]any{"physical": false}).Expect(t, 401, "UNAUTHORIZED")
+			h.Do(http.MethodPost, "/api/v1/card/apply", map[string]any{"physical": false}, apptest.Bearer("expired.or.forged")).Expect(t, 401, "UNAUTHORIZED")
+			plain := h.Register(t, "no-kyc@example.com")
+			applyCard(h, plain, map[string]any{"physical": false}).Expect(t, 400, "KYC_NOT_APPROVED")
+
+			acc := verifiedUser(t, h, "codes@example.com")
+			applyCard(h, acc, map[string]any{"physical": "true"}).Expect(t, 400, "VALIDATION_FAILED")
+			applyCard(h, acc, `{"physical":`).Expect(t, 400, "VALIDATION_FAILED")
+			res := applyCard(h, acc, map[string]any{"physical": true, "name_on_card": "john doe", "area_code": "86", "phone": "12ab",
+				"postal_country": "cn"}).Expect(t, 400, "VALIDATION_FAILED")
+			fields := res.JSON["fields"].(map[string]any)
+			for _, f := range []string{"name_on_card", "recipient", "area_code", "phone", "postal_address", "postal_city", "postal_code", "postal_country"} {
+				if _, ok := fields[f]; !ok {
+					t.Errorf("fields lacks %s: %v", f, fields)
+				}
+			}
+			applyCard(h, acc, map[string]any{"physical": true, "name_on_card": "JOHN DOE", "recipient": "张三", "area_code": "+86",
+				"phone": "13800138000", "postal_address": "某街道123号", "postal_city": "上海", "postal_code": "200000",
+				"postal_country": "CN"}).Expect(t, 402, "CARD_FEE_UNPAID")
+			task := int64(applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "").JSON["data"].(map[string]any)["task_id"].(float64))
+			waitTask(t, h, acc, task)
+			h.Deposit(t, acc, "USDT-TRC20", "5")
+			ref := createPayment(h, acc, "virtual")
+			ref.Expect(t, 400, "CARD_LIMIT_REACHED")
+			applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 400, "CARD_LIMIT_REACHED")
+		})
+	}
+}
+
+// TestParallelAppliesConsumeOnePayment: 20 applies with one paid fee.
+func TestParallelAppliesConsumeOnePayment(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc := verifiedUser(t, h, "race-apply@example.com")
+		var (
+			wg    sync.WaitGroup
+			mu    sync.Mutex
+			codes = map[int]int{}
+		)
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res := applyCard(h, acc, map[string]any{"physical": false}, apptest.Header{Name: "Idempotency-Key", Value: fmt.Sprintf("apply-%04d", i)})
+				mu.Lock()
+				codes[res.Status]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if codes[200] != 1 || codes[402] != 19 {
+			t.Fatalf("statuses %v, want one 200 and nineteen 402", codes)
+		}
+	})
+}
+
+// TestIssuanceSurvivesARestart: the process dies after the issuer issued the
+// card but before it was recorded; the job runs again on restart and the
+// application still yields exactly one card, the one the issuer made.
+func TestIssuanceSurvivesARestart(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			h := apptest.NewStopped(t, engine)
+			h.StartJobs() // the journey before the apply needs the mail and KYC jobs
+			acc := verifiedUser(t, h, "restart@example.com")
+			if err := h.App.Jobs.Stop(ctx); err != nil {
+				t.Fatal(err)
+			}
+			task := int64(applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "").JSON["data"].(map[string]any)["task_id"].(float64))
+			issued, err := h.App.IssuerSim.IssueCard(ctx, card.IssueRequest{Reference: fmt.Sprintf("task-%d", task), MemberName: "JOHN DOE"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.App.DB.SQL.Exec(`UPDATE card_tasks SET status = 'processing' WHERE id = $1`, task); err != nil {
+				t.Fatal(err)
+			}
+			h.StartJobs() // the restart
+			waitTask(t, h, acc, task)
+			// A duplicate job run changes nothing either.
+			if err := h.App.Cards.Issue(ctx, task); err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			var token string
+			if err := h.App.DB.InTx(ctx, func(tx *sql.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(public_token) FROM cards WHERE task_id = $1`, task).Scan(&n, &token)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 || token != issued.PublicToken {
+				t.Fatalf("%d cards (token %s), want exactly the issuer's %s", n, token, issued.PublicToken)
+			}
+		})
+	}
+}
+
+// TestFailedIssuanceReleasesTheFee: an issuer refusal fails the task and the
+// fee payment can be used again.
+func TestFailedIssuanceReleasesTheFee(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc := verifiedUser(t, h, "fail-issue@example.com")
+		h.App.IssuerSim.FailNext("issue_card", 1000)
+		task := int64(applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "").JSON["data"].(map[string]any)["task_id"].(float64))
+		// Fast-forward: the issuance window is over, so the next attempt fails the task.
+		h.Clock.Advance(25 * time.Hour)
+		if err := h.App.Cards.Issue(context.Background(), task); err != nil {
+			t.Fatal(err)
+		}
+		acc = h.Login(t, acc.Email, apptest.Password) // a day later the old token has expired
+		done := waitTask(t, h, acc, task)
+		if done["status"] != "failed" || done["failed"] != float64(1) || done["fail_reason"] == "" {
+			t.Fatalf("failed task %v", done)
+		}
+		h.App.IssuerSim.FailNext("issue_card", -1000)
+		stats := h.Do(http.MethodGet, "/api/v1/CardFee/GetStats", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "").JSON["stats"].(map[string]any)
+		if stats["needs_payment_for_next_card"] != false || stats["pending_cards"] != float64(0) {
+			t.Fatalf("the fee was not released: %v", stats)
+		}
+		applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")
+	})
+}
+
+// TestIssuerFailureIsRetried: a transient issuer failure is retried by the
+// job queue and the card still arrives, once.
+func TestIssuerFailureIsRetried(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc := h.Register(t, "retry@example.com")
+		payFee(t, h, acc)
+		startKYC(t, h, acc)
+		h.Do(http.MethodPost, "/api/v1/sandbox/kyc/approve", map[string]any{"email": acc.Email}).Expect(t, 200, "")
+		h.Do(http.MethodPost, "/api/v1/sandbox/kyc/approve", map[string]any{"email": acc.Email}).Expect(t, 400, "INVALID_STATE")
+		h.Do(http.MethodPost, "/api/v1/sandbox/issuer/failures", map[string]any{"operation": "issue_card", "count": 1}).Expect(t, 200, "")
+		h.Do(http.MethodPost, "/api/v1/sandbox/issuer/failures", map[string]any{"operation": "explode"}).Expect(t, 400, "VALIDATION_FAILED")
+		task := int64(applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "").JSON["data"].(map[string]any)["task_id"].(float64))
+		if done := waitTask(t, h, acc, task); done["status"] != "completed" {
+			t.Fatalf("task after one failure %v", done)
+		}
+		list := h.Do(http.MethodGet, "/api/v1/card/list", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "").JSON["data"].(map[string]any)
+		if list["total"] != float64(1) {
+			t.Fatalf("cards %v", list)
+		}
+	})
+}

@@ -1,0 +1,193 @@
+package httpapi
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/kyc"
+)
+
+var (
+	latinName = regexp.MustCompile(`^[A-Z]+( [A-Z]+)*$`)
+	digitsRE  = regexp.MustCompile(`^[0-9]+$`)
+	alpha2    = regexp.MustCompile(`^[A-Z]{2}$`)
+)
+
+// initializeKYC serves POST /didit/initialize-token.
+func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var raw struct {
+		First    *string `json:"first_en_name"`
+		Last     *string `json:"last_en_name"`
+		Country  *string `json:"bill_country_code"`
+		Area     *string `json:"area_code"`
+		Phone    *string `json:"phone"`
+		Address  *string `json:"address"`
+		City     *string `json:"city"`
+		State    *string `json:"state"`
+		PostCode *string `json:"post_code"`
+		AgentUID *string `json:"agent_uid"`
+	}
+	if err := decode(r, &raw); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	id := kyc.Identity{
+		FirstName: f.required("first_en_name", raw.First), LastName: f.required("last_en_name", raw.Last),
+		BillCountry: strings.ToUpper(f.required("bill_country_code", raw.Country)),
+		AreaCode:    strings.TrimPrefix(f.required("area_code", raw.Area), "+"),
+		Phone:       f.required("phone", raw.Phone), Address: f.required("address", raw.Address),
+		City: f.required("city", raw.City), State: optional(raw.State), PostCode: f.required("post_code", raw.PostCode),
+	}
+	check := func(name, v string, ok bool, reason string) {
+		if v != "" && !ok {
+			f.Add(name, reason)
+		}
+	}
+	check("first_en_name", id.FirstName, latinName.MatchString(id.FirstName) && len(id.FirstName) <= 50, "must be 1–50 upper-case Latin letters and spaces")
+	check("last_en_name", id.LastName, latinName.MatchString(id.LastName) && len(id.LastName) <= 50, "must be 1–50 upper-case Latin letters and spaces")
+	check("bill_country_code", id.BillCountry, alpha2.MatchString(id.BillCountry), "must be an ISO 3166-1 alpha-2 code")
+	check("area_code", id.AreaCode, digitsRE.MatchString(id.AreaCode) && len(id.AreaCode) <= 4, "must be 1–4 digits")
+	check("phone", id.Phone, digitsRE.MatchString(id.Phone) && len(id.Phone) >= 4 && len(id.Phone) <= 20, "must be 4–20 digits")
+	check("address", id.Address, len([]rune(id.Address)) <= 200, "must be at most 200 characters")
+	check("city", id.City, len([]rune(id.City)) <= 64, "must be at most 64 characters")
+	check("post_code", id.PostCode, len(id.PostCode) <= 16, "must be at most 16 characters")
+	if len([]rune(id.State)) > 64 {
+		f.Add("state", "must be at most 64 characters")
+	}
+	agent := optional(raw.AgentUID)
+	if len(agent) > 100 {
+		f.Add("agent_uid", "must be at most 100 characters")
+	}
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rec, err := s.KYC.Initialize(r.Context(), kyc.InitInput{UserID: p.UserID, Email: p.Email, Identity: id, AgentUID: agent})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	type tokenData struct {
+		SessionID string `json:"session_id"`
+		URL       string `json:"url"`
+	}
+	type token struct {
+		Code      int       `json:"code"`
+		Errstr    string    `json:"errstr"`
+		RequestID string    `json:"request_id"`
+		Data      tokenData `json:"data"`
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		DiditToken     token  `json:"didit_token"`
+		UserKYCID      int64  `json:"user_kyc_id"`
+		VerificationID string `json:"verification_id"`
+	}{okA(r, "KYC session created"), token{200, "SUCCESS", requestID(r.Context()), tokenData{rec.SessionID, rec.SessionURL}},
+		rec.ID, rec.SessionID})
+}
+
+type latestKYCJSON struct {
+	ID            int64  `json:"id"`
+	AgentUID      string `json:"agent_uid"`
+	Status        string `json:"status"`
+	PokepayStatus int    `json:"pokepay_status"`
+	FailReason    string `json:"fail_reason"`
+	CreatedAt     string `json:"created_at"`
+	UpdatedAt     string `json:"updated_at"`
+}
+
+// kycStatus serves GET /didit/status.
+func (s *Server) kycStatus(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	v, err := s.KYC.Status(r.Context(), p.UserID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	lang := langOf(r)
+	var message string
+	switch v.UserStatus {
+	case kyc.UserPending:
+		message = i18n.Text(lang, "KYC is under review")
+	case kyc.UserVerified:
+		message = i18n.Text(lang, "KYC approved, no need to resubmit")
+	case kyc.UserRejected:
+		message = i18n.Text(lang, "KYC rejected") + ": " + v.RejectReason + ". " + i18n.Text(lang, "You can resubmit.")
+	default:
+		message = i18n.Text(lang, "KYC not submitted")
+	}
+	var latest *latestKYCJSON
+	if v.Latest != nil {
+		l := v.Latest
+		latest = &latestKYCJSON{l.ID, l.AgentUID, l.Status, l.PokepayStatus, l.FailReason, rfc3339(l.CreatedAt), rfc3339(l.UpdatedAt)}
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Status        string         `json:"status"`
+		Message       string         `json:"message"`
+		UserKYCStatus string         `json:"user_kyc_status"`
+		CanSubmitKYC  bool           `json:"can_submit_kyc"`
+		LatestKYC     *latestKYCJSON `json:"latest_kyc"`
+	}{"success", message, v.UserStatus, v.CanSubmit, latest})
+}
+
+// kycWebhookWindow is how far a signed timestamp may be from now.
+const kycWebhookWindow = 300 * time.Second
+
+// kycWebhook serves POST /webhooks/kyc: HMAC-SHA256 over the raw body and a
+// fresh timestamp, then the inbox.
+func (s *Server) kycWebhook(w http.ResponseWriter, r *http.Request) {
+	raw, err := readBody(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, err := s.acceptKYC(r, r.Header.Get("X-Timestamp"), r.Header.Get("X-Signature"), raw); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "success"})
+}
+
+// acceptKYC verifies and stores one KYC decision and returns its inbox id.
+func (s *Server) acceptKYC(r *http.Request, timestamp, signature string, raw []byte) (int64, error) {
+	ts, err := strconv.ParseInt(timestamp, 10, 64)
+	if err != nil || absDuration(time.Since(time.Unix(ts, 0))) > kycWebhookWindow ||
+		!validHMAC(s.KYCWebhookSecret, raw, signature) {
+		s.log.WarnContext(r.Context(), "kyc webhook rejected: bad signature or stale timestamp", "request_id", requestID(r.Context()))
+		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature or X-Timestamp is invalid")
+	}
+	ev, err := kyc.ParseProviderEvent(raw)
+	if err != nil {
+		return 0, apperr.Validation(map[string]string{"session_id": "session_id and status are required"})
+	}
+	id, _, err := s.Inbox.Receive(r.Context(), s.Jobs, "kyc", ev.EventKey(), raw)
+	return id, err
+}
+
+// SignKYC signs a body like the KYC provider does.
+func SignKYC(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func validHMAC(secret string, body []byte, sig string) bool {
+	want := SignKYC(secret, body)
+	return secret != "" && hmac.Equal([]byte(want), []byte(strings.ToLower(sig)))
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}

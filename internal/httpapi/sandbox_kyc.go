@@ -1,0 +1,205 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+)
+
+var kycPage = template.Must(template.New("kyc").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sandbox identity verification</title></head>
+<body><h1>Sandbox identity verification</h1>
+<p>Applicant: <strong>{{.Name}}</strong> ({{.Email}})</p>
+<p>Session <code>{{.Session}}</code> — this page stands in for the KYC provider in sandbox mode.</p>
+<form method="post" action="{{.Base}}/approve"><button type="submit">Approve</button></form>
+<form method="post" action="{{.Base}}/reject"><label>Reason <input name="reason" value="Document unreadable"></label>
+<button type="submit">Reject</button></form>
+</body></html>`))
+
+const doneHTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Done</title></head><body><p>Done — you can close this window.</p></body></html>`
+
+// sandboxKYCPage serves GET /sandbox/kyc/sessions/{session_id}: the hosted
+// page of the simulated KYC provider.
+func (s *Server) sandboxKYCPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id := r.PathValue("session_id")
+	rec, err := s.KYC.RecordBySession(ctx, id)
+	if err != nil {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`<!doctype html><html lang="en"><body><p>Unknown verification session.</p></body></html>`))
+		return
+	}
+	ident, err := s.KYC.Identity(ctx, s.DB.SQL, rec.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	prof, err := s.Accounts.Profile(ctx, rec.UserID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
+	_ = kycPage.Execute(w, map[string]string{"Name": ident.FirstName + " " + ident.LastName, "Email": prof.Email, "Session": id,
+		"Base": "/api/v1/sandbox/kyc/sessions/" + id})
+}
+
+// sandboxKYCDecide serves POST /sandbox/kyc/sessions/{session_id}/approve
+// and /reject: the provider's decision goes through the signed webhook, and
+// the answer comes once the decision (and, on approval, the simulated
+// issuer review) has been applied.
+func (s *Server) sandboxKYCDecide(approve bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		form := strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+		reason := ""
+		if form {
+			if err := r.ParseForm(); err != nil {
+				s.writeAppError(w, r, apperr.Validation(nil).WithDetails("The form could not be read"))
+				return
+			}
+			reason = strings.TrimSpace(r.PostForm.Get("reason"))
+		} else {
+			var b struct {
+				Reason *string `json:"reason"`
+			}
+			if err := decode(r, &b); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			reason = optional(b.Reason)
+		}
+		rec, err := s.KYC.RecordBySession(ctx, r.PathValue("session_id"))
+		if err != nil {
+			s.writeAppError(w, r, apperr.New(apperr.CodeNotFound).WithDetails("Unknown verification session"))
+			return
+		}
+		status := "Declined"
+		if approve {
+			status = "Approved"
+		}
+		event := map[string]any{"session_id": rec.SessionID, "status": status, "vendor_data": strconv.FormatInt(rec.ID, 10),
+			"created_at": time.Now().Unix()}
+		if !approve {
+			event["decision"] = map[string]string{"reason": reason}
+		}
+		body, _ := json.Marshal(event)
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		id, err := s.acceptKYC(r, ts, SignKYC(s.KYCWebhookSecret, body), body)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if err := s.Inbox.Process(ctx, id); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if approve {
+			if _, err := s.KYC.Review(ctx, s.KYCIssuer, rec.ID); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		if rec, err = s.KYC.RecordBySession(ctx, rec.SessionID); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if form {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write([]byte(doneHTML))
+			return
+		}
+		writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+			UserKYCID int64  `json:"user_kyc_id"`
+			Status    string `json:"status"`
+		}{rec.ID, rec.Status}))
+	}
+}
+
+// issuerOperations are the simulated issuer calls a test can make fail.
+var issuerOperations = map[string]bool{"issue_card": true, "recharge": true, "withdraw": true, "convert_physical": true,
+	"set_status": true, "set_3ds_plan": true, "confirm_3ds": true, "reveal": true}
+
+// sandboxIssuerFailures serves POST /sandbox/issuer/failures: the next
+// `count` calls of an issuer operation fail.
+func (s *Server) sandboxIssuerFailures(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Operation *string `json:"operation"`
+		Count     *int    `json:"count"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	op := f.required("operation", b.Operation)
+	if op != "" && !issuerOperations[op] {
+		f.Add("operation", "unknown issuer operation")
+	}
+	count := 1
+	if b.Count != nil {
+		count = *b.Count
+	}
+	if count < 0 || count > 1000 {
+		f.Add("count", "must be 0–1000")
+	}
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.IssuerFailures.FailNext(op, count)
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		Operation string `json:"operation"`
+		Count     int    `json:"count"`
+	}{op, count}))
+}
+
+// sandboxKYCApproveUser serves POST /sandbox/kyc/approve: it approves the
+// user's open verification session through the same path as the page.
+func (s *Server) sandboxKYCApproveUser(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		UserID flexNumber `json:"user_id"`
+		Email  *string    `json:"email"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	var userID int64
+	switch {
+	case b.UserID.present:
+		userID = f.id("user_id", b.UserID)
+	case optional(b.Email) != "":
+		id, err := s.Accounts.UserIDByEmail(r.Context(), optional(b.Email))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		userID = id
+	default:
+		f.Add("user_id", "user_id or email is required")
+	}
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rec, ok, err := s.KYC.Latest(r.Context(), s.DB.SQL, userID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !ok || rec.SessionID == "" || rec.Status != "pending_submit" && rec.Status != "pending" {
+		s.writeAppError(w, r, apperr.New(apperr.CodeInvalidState).WithDetails("The user has no open verification session: call /didit/initialize-token first"))
+		return
+	}
+	r.SetPathValue("session_id", rec.SessionID)
+	s.sandboxKYCDecide(true)(w, r)
+}
