@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/app"
+	"github.com/comecomepay/comecomepay/internal/coupon"
+	"github.com/comecomepay/comecomepay/internal/money"
 )
 
 const withdrawalsUsage = "usage: comecomepay withdrawals list | approve ID | reject ID REASON"
@@ -21,11 +24,7 @@ func withdrawals(ctx context.Context, args []string, getenv func(string) string,
 	if len(args) == 0 {
 		return errors.New(withdrawalsUsage)
 	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
+	a, err := openApp(ctx, getenv)
 	if err != nil {
 		return err
 	}
@@ -64,4 +63,58 @@ func withdrawals(ctx context.Context, args []string, getenv func(string) string,
 		return nil
 	}
 	return errors.New(withdrawalsUsage)
+}
+
+const couponsUsage = "usage: comecomepay coupons create CODE NAME fixed|percentage VALUE [claimable] | assign CODE USER_ID"
+
+// coupons lets operators define and hand out fee coupons until the admin
+// API exists. VALUE is USD for fixed coupons and percent points otherwise.
+func coupons(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(couponsUsage)
+	}
+	a, err := openApp(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer a.Close(context.WithoutCancel(ctx)) //nolint:errcheck
+	switch {
+	case args[0] == "create" && (len(args) == 5 || len(args) == 6):
+		value, err := money.ParsePositive(args[4], 2)
+		if err != nil {
+			return fmt.Errorf("VALUE: %w", err)
+		}
+		c, err := a.Coupons.Create(ctx, coupon.Coupon{Code: args[1], Name: args[2], Type: args[3], Value: int64(value),
+			Claimable: len(args) == 6 && args[5] == "claimable"})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "coupon %s created (id %d)\n", c.Code, c.ID)
+		return nil
+	case args[0] == "assign" && len(args) == 3:
+		userID, err := strconv.ParseInt(args[2], 10, 64)
+		if err != nil {
+			return errors.New(couponsUsage)
+		}
+		err = a.DB.InTx(ctx, func(tx *sql.Tx) error {
+			_, err := a.Coupons.Assign(ctx, tx, userID, args[1], "admin")
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "coupon %s assigned to user %d\n", strings.ToUpper(args[1]), userID)
+		return nil
+	}
+	return errors.New(couponsUsage)
+}
+
+// openApp builds the service (without serving or working jobs) for an
+// operator command; jobs it inserts are worked by the running server.
+func openApp(ctx context.Context, getenv func(string) string) (*app.App, error) {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
 }

@@ -64,3 +64,22 @@ func TestWithdrawalsCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestCouponsCommand(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	getenv := envOf(map[string]string{"COMECOMEPAY_DATA_DIR": t.TempDir(), "COMECOMEPAY_MODE": "sandbox", "COMECOMEPAY_PASSWORD_HASH": "fast"})
+	var out strings.Builder
+	if err := run(ctx, []string{"comecomepay", "coupons", "create", "spring5", "Spring", "percentage", "12.5", "claimable"}, getenv, &out); err != nil ||
+		!strings.Contains(out.String(), "SPRING5") {
+		t.Fatalf("create: %v %s", err, out.String())
+	}
+	for _, args := range [][]string{
+		{"coupons"}, {"coupons", "create", "SPRING5", "Again", "fixed", "1"}, {"coupons", "create", "X", "Bad", "gift", "1"},
+		{"coupons", "create", "Y", "Neg", "fixed", "-1"}, {"coupons", "assign", "SPRING5", "abc"}, {"coupons", "assign", "SPRING5", "999"},
+	} {
+		if err := run(ctx, append([]string{"comecomepay"}, args...), getenv, &out); err == nil {
+			t.Errorf("%v succeeded", args)
+		}
+	}
+}

@@ -40,6 +40,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return verifyLedger(ctx, getenv, stdout)
 	case "withdrawals":
 		return withdrawals(ctx, rest, getenv, stdout)
+	case "coupons":
+		return coupons(ctx, rest, getenv, stdout)
 	case "config":
 		cfg, err := loadConfig(getenv)
 		if err != nil {
@@ -51,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintln(stdout, "comecomepay", buildVersion())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, withdrawals, config or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, withdrawals, coupons, config or version)", cmd)
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/jobs"
@@ -59,6 +60,7 @@ type App struct {
 	Accounts *account.Service
 	Wallets  *wallet.Service
 	CardFees *cardfee.Service
+	Coupons  *coupon.Service
 	KYC      *kyc.Service
 	Cards    *card.Service
 	// IssuerSim is the sandbox card issuer (tests drive its failures).
@@ -131,7 +133,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	})
 	a.Wallets = wallets
 	a.KYC = kyc.NewService(kyc.Deps{DB: a.DB, Box: box, Provider: kycsandbox.New(cfg.PublicBaseURL), Now: now})
-	issuerSim := issuersandbox.New(a.DB, "424242", now)
+	issuerSim := issuersandbox.New(a.DB, cfg.SandboxCardBIN, now)
 	issuerSim.IssueDelay, issuerSim.FailureRate = cfg.SandboxIssueDelay, cfg.SandboxIssueFailureRate
 	a.IssuerSim = issuerSim
 	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, Box: box, MaxCards: cfg.MaxCards,
@@ -173,14 +175,15 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	})
 	// The wallet consults accounts for statuses and transaction passwords.
 	wallets.Users, wallets.TxPasswords = a.Accounts, a.Accounts
-	a.CardFees = cardfee.NewService(cardfee.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Users: a.Accounts,
+	a.Coupons = coupon.NewService(a.DB, now)
+	a.CardFees = cardfee.NewService(cardfee.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Users: a.Accounts, Coupons: a.Coupons,
 		Cards: a.Cards, MaxCards: cfg.MaxCards, Now: now})
 	a.KYC.Users, a.KYC.Fees = a.Accounts, a.CardFees
 	a.Cards.Users, a.Cards.Fees = a.Accounts, a.CardFees
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
-		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Ready: a.DB, Registry: registry, Spec: api.Spec,
+		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Coupons: a.Coupons, Ready: a.DB, Registry: registry, Spec: api.Spec,
 		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
 		Custody: custodySigner, SandboxCustody: custodySim,
 		KYC: a.KYC, KYCIssuer: kycIssuer, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,

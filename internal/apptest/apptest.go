@@ -105,6 +105,7 @@ func build(t testing.TB, engine store.Engine, start bool, opts []Option) *Harnes
 		SandboxAutoSettle:   true,
 		SandboxIssueDelay:   0,
 		MaxCards:            5,
+		SandboxCardBIN:      "424242",
 		WalletCurrencies:    []string{"USDT-TRC20", "USDT-ERC20", "USDC-TRC20", "USDC-ERC20", "HKD"},
 		FXRate:              780_000_000,
 		PasswordHashProfile: "fast",

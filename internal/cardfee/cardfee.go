@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -47,7 +48,6 @@ var (
 	ErrPaymentExpired  = apperr.New("PAYMENT_EXPIRED")
 	ErrNotPending      = apperr.New("PAYMENT_NOT_PENDING")
 	ErrAccountFrozen   = apperr.New(apperr.CodeAccountFrozen)
-	ErrCouponNotFound  = apperr.New("COUPON_NOT_FOUND")
 	ErrFeeUnpaid       = apperr.New("CARD_FEE_UNPAID")
 )
 
@@ -102,8 +102,19 @@ type Users interface {
 	AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error)
 }
 
+// Coupons discounts fees with the user's coupons.
+type Coupons interface {
+	Reserve(ctx context.Context, tx *sql.Tx, userID int64, code, cardType string, fee money.Amount, paymentID int64) (UserCoupon, money.Amount, error)
+	Release(ctx context.Context, tx *sql.Tx, paymentID int64) error
+	Use(ctx context.Context, tx *sql.Tx, paymentID int64) (bool, error)
+}
+
+// UserCoupon is what the fee needs to know of a reserved coupon.
+type UserCoupon = coupon.UserCoupon
+
 // Deps are the collaborators of the Service.
 type Deps struct {
+	Coupons  Coupons
 	DB       *store.DB
 	Ledger   *ledger.Ledger
 	Wallets  *wallet.Service

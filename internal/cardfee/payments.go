@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -42,10 +43,6 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 	if err := s.ensureActive(ctx, tx, userID); err != nil {
 		return Payment{}, err
 	}
-	if couponCode != "" {
-		// Coupons arrive with the engagement issue; until then none exists.
-		return Payment{}, ErrCouponNotFound.WithDetails("No coupon with this code is assigned to you")
-	}
 	cfg, err := s.Config(ctx, tx, cardType)
 	if err != nil {
 		return Payment{}, err
@@ -65,8 +62,7 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 		return Payment{}, ErrCardLimit.WithDetails("All " + strconv.Itoa(st.MaxCards) + " card slots are used")
 	}
 	now := s.Now()
-	if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET status = $1 WHERE user_id = $2 AND card_type = $3 AND status = $4`,
-		StatusCancelled, userID, cardType, StatusPending); err != nil {
+	if err := s.cancelPending(ctx, tx, userID, cardType); err != nil {
 		return Payment{}, err
 	}
 	fee := cfg.Effective()
@@ -82,7 +78,46 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 	if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET transaction_ref = $1 WHERE id = $2`, ref, id); err != nil {
 		return Payment{}, err
 	}
+	if couponCode != "" {
+		uc, discount, err := s.Coupons.Reserve(ctx, tx, userID, couponCode, cardType, fee, id)
+		if err != nil {
+			return Payment{}, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET coupon_discount = $1, actual_payment = $2, coupon_code = $3,
+			coupon_name = $4 WHERE id = $5`, int64(discount), int64(fee-discount), uc.Coupon.Code, uc.Coupon.Name, id); err != nil {
+			return Payment{}, err
+		}
+	}
 	return s.payment(ctx, tx, id)
+}
+
+// cancelPending cancels the user's pending payments of cardType and frees
+// their coupons (API.md §2.4: a new payment supersedes them).
+func (s *Service) cancelPending(ctx context.Context, tx *sql.Tx, userID int64, cardType string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM card_fee_payments WHERE user_id = $1 AND card_type = $2 AND status = $3`,
+		userID, cardType, StatusPending)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET status = $1 WHERE id = $2`, StatusCancelled, id); err != nil {
+			return err
+		}
+		if err := s.Coupons.Release(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) payment(ctx context.Context, q store.Querier, id int64) (Payment, error) {
@@ -113,6 +148,9 @@ func (s *Service) CompletePayment(ctx context.Context, tx *sql.Tx, userID int64,
 	now := s.Now()
 	if !now.Before(p.ExpiresAt) {
 		if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET status = $1 WHERE id = $2`, StatusExpired, p.ID); err != nil {
+			return Payment{}, err
+		}
+		if err := s.Coupons.Release(ctx, tx, p.ID); err != nil {
 			return Payment{}, err
 		}
 		return Payment{}, store.CommitThenFail(ErrPaymentExpired.WithDetails("Pending payments expire after 30 minutes; create a new one"))
@@ -148,6 +186,14 @@ func (s *Service) CompletePayment(ctx context.Context, tx *sql.Tx, userID int64,
 	if n, _ := res.RowsAffected(); n != 1 {
 		// Lost a race that the row lock should have prevented: roll back.
 		return Payment{}, ErrNotPending.WithDetails("The payment changed meanwhile")
+	}
+	used, err := s.Coupons.Use(ctx, tx, p.ID)
+	if err != nil {
+		return Payment{}, err
+	}
+	if p.CouponCode != "" && !used {
+		// The discount was priced on a coupon this payment no longer holds.
+		return Payment{}, coupon.ErrUsed.WithDetails("The coupon of this payment is no longer available; create a new payment")
 	}
 	return s.payment(ctx, tx, p.ID)
 }

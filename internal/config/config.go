@@ -66,6 +66,8 @@ type Config struct {
 	SandboxIssueDelay time.Duration
 	// SandboxIssueFailureRate is the share of sandbox issuance calls that fail.
 	SandboxIssueFailureRate float64
+	// SandboxCardBIN is the test BIN of sandbox PANs (never a production BIN).
+	SandboxCardBIN string
 	// SandboxToken, when set, must be sent as X-Sandbox-Token to /sandbox/*.
 	SandboxToken string
 	// WithdrawalNeedsTxPassword makes the transaction password mandatory on
@@ -122,6 +124,7 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_MAX_CARDS", "5", "cards (issued or being issued) an account may hold"},
 	{"COMECOMEPAY_SANDBOX_ISSUE_DELAY", "2s", "sandbox issuer: time to issue a card (0 = at once)"},
 	{"COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE", "0", "sandbox issuer: share of issuance calls that fail (0–1; failures are retried)"},
+	{"COMECOMEPAY_SANDBOX_CARD_BIN", "424242", "sandbox issuer: 6-digit test BIN of issued PANs"},
 	{"COMECOMEPAY_SANDBOX_AUTO_SETTLE", "true", "sandbox custody completes submitted withdrawals by itself"},
 	{"COMECOMEPAY_SANDBOX_TOKEN", "empty (sandbox helpers open)", "when set, /sandbox/* requires header X-Sandbox-Token with this value (secret)"},
 	{"COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", "false", "withdrawals must carry the transaction password"},
@@ -232,6 +235,9 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.SandboxIssueFailureRate, err = strconv.ParseFloat(get("COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE", "0"), 64); err != nil ||
 		c.SandboxIssueFailureRate < 0 || c.SandboxIssueFailureRate > 1 {
 		errs = append(errs, errors.New("COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE: must be a number from 0 to 1"))
+	}
+	if c.SandboxCardBIN = get("COMECOMEPAY_SANDBOX_CARD_BIN", "424242"); len(c.SandboxCardBIN) != 6 || strings.Trim(c.SandboxCardBIN, "0123456789") != "" {
+		errs = append(errs, errors.New("COMECOMEPAY_SANDBOX_CARD_BIN: must be 6 digits"))
 	}
 	if c.MaxCards, err = strconv.Atoi(get("COMECOMEPAY_MAX_CARDS", "5")); err != nil || c.MaxCards < 1 || c.MaxCards > 100 {
 		errs = append(errs, errors.New("COMECOMEPAY_MAX_CARDS: must be a number from 1 to 100"))
@@ -346,6 +352,7 @@ func (c Config) String() string {
 	line("COMECOMEPAY_MAX_CARDS", strconv.Itoa(c.MaxCards))
 	line("COMECOMEPAY_SANDBOX_ISSUE_DELAY", c.SandboxIssueDelay.String())
 	line("COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE", strconv.FormatFloat(c.SandboxIssueFailureRate, 'f', -1, 64))
+	line("COMECOMEPAY_SANDBOX_CARD_BIN", c.SandboxCardBIN)
 	line("COMECOMEPAY_SANDBOX_AUTO_SETTLE", strconv.FormatBool(c.SandboxAutoSettle))
 	line("COMECOMEPAY_SANDBOX_TOKEN", mask(c.SandboxToken))
 	line("COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", strconv.FormatBool(c.WithdrawalNeedsTxPassword))

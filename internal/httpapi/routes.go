@@ -75,6 +75,12 @@ func (s *Server) routes() {
 	bearer("GET "+v1+"/card/list", s.listCards)
 	bearer("GET "+v1+"/card/account-details", s.cardAccountDetails)
 
+	// §2.9 Coupons (as far as the card fee needs them)
+	bearer("GET "+v1+"/coupons", s.listCoupons)
+	bearer("GET "+v1+"/coupons/my-coupons", s.myCoupons)
+	bearer("POST "+v1+"/coupons/claim", s.claimCoupon)
+	bearer("POST "+v1+"/coupons/check-eligibility", s.checkCouponEligibility)
+
 	// §2.11 Inbound provider webhooks (signature-checked, no bearer)
 	public("POST "+v1+"/webhooks/custody", s.custodyCallback)
 	public("POST "+v1+"/yudun/callback", s.custodyCallback)

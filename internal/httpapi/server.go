@@ -14,6 +14,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
+	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -44,6 +45,7 @@ type Deps struct {
 	Accounts          *account.Service
 	Wallets           *wallet.Service
 	CardFees          *cardfee.Service
+	Coupons           *coupon.Service
 	KYC               *kyc.Service
 	Cards             *card.Service
 	IssuerFailures    FailureInjector

@@ -1,0 +1,229 @@
+// Package coupon is card-fee coupons (API.md §2.9): definitions, the
+// coupons assigned to users, and their single use against a fee payment.
+package coupon
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// Coupon types.
+const (
+	Fixed      = "fixed"
+	Percentage = "percentage"
+)
+
+// User coupon statuses.
+const (
+	Unused  = "unused"
+	Used    = "used"
+	Expired = "expired"
+)
+
+// Errors (API.md §1.6).
+var (
+	ErrNotFound       = apperr.New("COUPON_NOT_FOUND")
+	ErrExpired        = apperr.New("COUPON_EXPIRED")
+	ErrUsed           = apperr.New("COUPON_USED")
+	ErrNotApplicable  = apperr.New("COUPON_NOT_APPLICABLE")
+	ErrAlreadyClaimed = apperr.New("COUPON_ALREADY_CLAIMED")
+	ErrLimitReached   = apperr.New("COUPON_LIMIT_REACHED")
+)
+
+// Coupon is a definition. Value is cents for fixed coupons and hundredths
+// of a percent point for percentage coupons (20 % = 2000).
+type Coupon struct {
+	ID                int64
+	Code              string
+	Name              string
+	Description       string
+	Type              string
+	Value             int64
+	MinFee            money.Amount // cents
+	MaxDiscount       money.Amount // cents, 0 = no cap
+	AppliesTo         string       // virtual, physical, both
+	UsageLimit        int
+	UsageLimitPerUser int
+	ValidFrom         time.Time
+	ValidUntil        time.Time
+	Claimable         bool
+	Status            string
+	AssignedCount     int
+	CreatedBy         int64
+}
+
+// Discount is what the coupon takes off fee (cents), rounded to cents.
+func (c Coupon) Discount(fee money.Amount) money.Amount {
+	var d money.Amount
+	if c.Type == Fixed {
+		d = min(money.Amount(c.Value), fee)
+	} else {
+		// fee × points/100 with points in hundredths: / 10 000, half up.
+		d = money.Amount((int64(fee)*c.Value + 5_000) / 10_000)
+		if c.MaxDiscount > 0 {
+			d = min(d, c.MaxDiscount)
+		}
+	}
+	return max(min(d, fee), 0)
+}
+
+// AppliesToCard reports whether the coupon discounts cardType.
+func (c Coupon) AppliesToCard(cardType string) bool {
+	return c.AppliesTo == "both" || c.AppliesTo == cardType
+}
+
+// UserCoupon is a coupon assigned to a user.
+type UserCoupon struct {
+	ID         int64
+	UserID     int64
+	Coupon     Coupon
+	Status     string // unused, used, expired (computed)
+	Source     string // claim, admin, campaign
+	AssignedAt time.Time
+	UsedAt     *time.Time
+}
+
+// Service implements coupons.
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(db *store.DB, now func() time.Time) *Service { return &Service{db: db, now: now} }
+
+// NormalizeCode upper-cases and trims a code (codes are case-insensitive).
+func NormalizeCode(code string) string { return strings.ToUpper(strings.TrimSpace(code)) }
+
+const couponColumns = `c.id, c.code, c.name, c.description, c.type, c.value, c.min_fee, c.max_discount, c.applies_to,
+	c.usage_limit, c.usage_limit_per_user, c.valid_from, c.valid_until, c.claimable, c.status, c.assigned_count, c.created_by`
+
+func scanCoupon(dst *Coupon) []any {
+	return []any{&dst.ID, &dst.Code, &dst.Name, &dst.Description, &dst.Type, &dst.Value, &dst.MinFee, &dst.MaxDiscount,
+		&dst.AppliesTo, &dst.UsageLimit, &dst.UsageLimitPerUser, new(int64), new(int64), &dst.Claimable, &dst.Status,
+		&dst.AssignedCount, &dst.CreatedBy}
+}
+
+func fixTimes(c *Coupon, dest []any) {
+	c.ValidFrom = time.UnixMicro(*dest[11].(*int64)).UTC()
+	c.ValidUntil = time.UnixMicro(*dest[12].(*int64)).UTC()
+}
+
+// Create defines a coupon (operators; the admin API and CLI use it).
+func (s *Service) Create(ctx context.Context, c Coupon) (Coupon, error) {
+	c.Code = NormalizeCode(c.Code)
+	f := apperr.Fields{}
+	if c.Code == "" || len(c.Code) > 32 {
+		f.Add("code", "must be 1–32 characters")
+	}
+	if c.Type != Fixed && c.Type != Percentage {
+		f.Add("type", "must be fixed or percentage")
+	}
+	if c.Value <= 0 || (c.Type == Percentage && c.Value > 10_000) {
+		f.Add("value", "must be positive (percentage at most 100)")
+	}
+	if c.AppliesTo == "" {
+		c.AppliesTo = "both"
+	}
+	if c.AppliesTo != "both" && c.AppliesTo != "virtual" && c.AppliesTo != "physical" {
+		f.Add("applies_to", "must be virtual, physical or both")
+	}
+	if c.UsageLimitPerUser <= 0 {
+		c.UsageLimitPerUser = 1
+	}
+	if err := f.Err(); err != nil {
+		return Coupon{}, err
+	}
+	now := s.now()
+	if c.ValidFrom.IsZero() {
+		c.ValidFrom = now
+	}
+	if c.ValidUntil.IsZero() {
+		c.ValidUntil = now.AddDate(1, 0, 0)
+	}
+	c.Status = "active"
+	err := s.db.SQL.QueryRowContext(ctx, `INSERT INTO coupons (code, name, description, type, value, min_fee, max_discount, applies_to,
+		usage_limit, usage_limit_per_user, valid_from, valid_until, claimable, status, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+		c.Code, c.Name, c.Description, c.Type, c.Value, int64(c.MinFee), int64(c.MaxDiscount), c.AppliesTo, c.UsageLimit,
+		c.UsageLimitPerUser, c.ValidFrom.UnixMicro(), c.ValidUntil.UnixMicro(), c.Claimable, c.Status, c.CreatedBy, now.UnixMicro()).Scan(&c.ID)
+	if store.IsUniqueViolation(err) {
+		return Coupon{}, apperr.Validation(map[string]string{"code": "is already used by another coupon"})
+	}
+	return c, err
+}
+
+func (s *Service) byCode(ctx context.Context, q store.Querier, code string, lock bool) (Coupon, error) {
+	var c Coupon
+	dest := scanCoupon(&c)
+	suffix := ""
+	if lock {
+		suffix = s.db.ForUpdate()
+	}
+	err := q.QueryRowContext(ctx, `SELECT `+couponColumns+` FROM coupons c WHERE c.code = $1`+suffix, NormalizeCode(code)).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Coupon{}, ErrNotFound.WithDetails("No coupon has this code")
+	}
+	if err != nil {
+		return Coupon{}, err
+	}
+	fixTimes(&c, dest)
+	return c, nil
+}
+
+// Assign gives a coupon to a user (source: claim, admin or campaign) within
+// the coupon's limits, in the caller's transaction.
+func (s *Service) Assign(ctx context.Context, tx *sql.Tx, userID int64, code, source string) (UserCoupon, error) {
+	c, err := s.byCode(ctx, tx, code, true)
+	if err != nil {
+		return UserCoupon{}, err
+	}
+	now := s.now()
+	if c.Status != "active" {
+		return UserCoupon{}, ErrNotFound.WithDetails("No coupon has this code")
+	}
+	if !now.Before(c.ValidUntil) {
+		return UserCoupon{}, ErrExpired
+	}
+	var mine int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM user_coupons WHERE user_id = $1 AND coupon_id = $2`, userID, c.ID).Scan(&mine); err != nil {
+		return UserCoupon{}, err
+	}
+	if mine >= c.UsageLimitPerUser {
+		return UserCoupon{}, ErrAlreadyClaimed
+	}
+	if c.UsageLimit > 0 && c.AssignedCount >= c.UsageLimit {
+		return UserCoupon{}, ErrLimitReached
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE coupons SET assigned_count = assigned_count + 1 WHERE id = $1`, c.ID); err != nil {
+		return UserCoupon{}, err
+	}
+	uc := UserCoupon{UserID: userID, Coupon: c, Status: Unused, Source: source, AssignedAt: now}
+	err = tx.QueryRowContext(ctx, `INSERT INTO user_coupons (user_id, coupon_id, status, source, assigned_at) VALUES ($1, $2, $3, $4, $5)
+		RETURNING id`, userID, c.ID, Unused, source, now.UnixMicro()).Scan(&uc.ID)
+	return uc, err
+}
+
+// Claim assigns a claimable coupon to the caller by its code.
+func (s *Service) Claim(ctx context.Context, userID int64, code string) (UserCoupon, error) {
+	var uc UserCoupon
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		c, err := s.byCode(ctx, tx, code, false)
+		if err != nil {
+			return err
+		}
+		if !c.Claimable || c.Status != "active" {
+			return ErrNotFound.WithDetails("No claimable coupon has this code")
+		}
+		uc, err = s.Assign(ctx, tx, userID, code, "claim")
+		return err
+	})
+	return uc, err
+}

@@ -1,0 +1,146 @@
+package coupon
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+const userCouponColumns = `uc.id, uc.user_id, uc.status, uc.source, uc.assigned_at, uc.used_at, ` + couponColumns
+
+func (s *Service) scanUserCoupon(row interface{ Scan(...any) error }) (UserCoupon, error) {
+	var (
+		uc       UserCoupon
+		assigned int64
+		used     sql.NullInt64
+	)
+	dest := append([]any{&uc.ID, &uc.UserID, &uc.Status, &uc.Source, &assigned, &used}, scanCoupon(&uc.Coupon)...)
+	if err := row.Scan(dest...); err != nil {
+		return UserCoupon{}, store.NotFound(err)
+	}
+	fixTimes(&uc.Coupon, dest[6:])
+	uc.AssignedAt = time.UnixMicro(assigned).UTC()
+	if used.Valid {
+		at := time.UnixMicro(used.Int64).UTC()
+		uc.UsedAt = &at
+	}
+	if uc.Status == Unused && !s.now().Before(uc.Coupon.ValidUntil) {
+		uc.Status = Expired
+	}
+	return uc, nil
+}
+
+// Quote checks that the user holds an unused, valid coupon with code that
+// applies to cardType and fee, and returns it with the discount (cents).
+func (s *Service) Quote(ctx context.Context, q store.Querier, userID int64, code, cardType string, fee money.Amount) (UserCoupon, money.Amount, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+userCouponColumns+` FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id
+		WHERE uc.user_id = $1 AND c.code = $2 ORDER BY (uc.status = 'unused') DESC, uc.id`, userID, NormalizeCode(code))
+	if err != nil {
+		return UserCoupon{}, 0, err
+	}
+	var list []UserCoupon
+	for rows.Next() {
+		uc, err := s.scanUserCoupon(rows)
+		if err != nil {
+			rows.Close()
+			return UserCoupon{}, 0, err
+		}
+		list = append(list, uc)
+	}
+	rows.Close()
+	if len(list) == 0 {
+		return UserCoupon{}, 0, ErrNotFound.WithDetails("No coupon with this code is assigned to you")
+	}
+	uc := list[0]
+	now := s.now()
+	switch {
+	case uc.Status == Used:
+		return UserCoupon{}, 0, ErrUsed
+	case uc.Status == Expired || now.Before(uc.Coupon.ValidFrom) || uc.Coupon.Status != "active":
+		return UserCoupon{}, 0, ErrExpired
+	case !uc.Coupon.AppliesToCard(cardType) || fee < uc.Coupon.MinFee:
+		return UserCoupon{}, 0, ErrNotApplicable.WithDetails("This coupon does not apply to this card fee")
+	}
+	return uc, uc.Coupon.Discount(fee), nil
+}
+
+// Reserve quotes the coupon and reserves it for a pending fee payment, in
+// the caller's transaction. A coupon still reserved by another pending
+// payment (of the other card type) is refused: one coupon, one discount.
+// The caller releases reservations of payments it supersedes first.
+func (s *Service) Reserve(ctx context.Context, tx *sql.Tx, userID int64, code, cardType string, fee money.Amount, paymentID int64) (UserCoupon, money.Amount, error) {
+	uc, discount, err := s.Quote(ctx, tx, userID, code, cardType, fee)
+	if err != nil {
+		return UserCoupon{}, 0, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE user_coupons SET reserved_by_payment = $1
+		WHERE id = $2 AND status = 'unused' AND reserved_by_payment IS NULL`, paymentID, uc.ID)
+	if err != nil {
+		return UserCoupon{}, 0, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return UserCoupon{}, 0, ErrUsed.WithDetails("The coupon is held by another pending payment")
+	}
+	return uc, discount, nil
+}
+
+// Release frees the coupon reserved by a payment that will not complete.
+func (s *Service) Release(ctx context.Context, tx *sql.Tx, paymentID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE user_coupons SET reserved_by_payment = NULL WHERE reserved_by_payment = $1 AND status = 'unused'`, paymentID)
+	return err
+}
+
+// Use marks the coupon reserved by a completed payment as used and reports
+// whether there was one. The conditional update lets a coupon be used by one
+// payment only.
+func (s *Service) Use(ctx context.Context, tx *sql.Tx, paymentID int64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE user_coupons SET status = 'used', used_at = $1 WHERE reserved_by_payment = $2 AND status = 'unused'`,
+		s.now().UnixMicro(), paymentID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// List returns the user's coupons; onlyValid keeps unused ones in validity.
+func (s *Service) List(ctx context.Context, userID int64, onlyValid bool, status string, page, limit int) ([]UserCoupon, int, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT `+userCouponColumns+` FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id
+		WHERE uc.user_id = $1 ORDER BY uc.id DESC`, userID)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var all []UserCoupon
+	now := s.now()
+	for rows.Next() {
+		uc, err := s.scanUserCoupon(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		if onlyValid && (uc.Status != Unused || now.Before(uc.Coupon.ValidFrom)) {
+			continue
+		}
+		if status != "" && uc.Status != status {
+			continue
+		}
+		all = append(all, uc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	total := len(all)
+	if limit > 0 {
+		start := min((page-1)*limit, total)
+		all = all[start:min(start+limit, total)]
+	}
+	return all, total, nil
+}
+
+// PercentText renders a percentage coupon's value in percent points.
+func PercentText(hundredths int64) string {
+	return money.Amount(hundredths).Format(2)
+}

@@ -1,0 +1,216 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/cardfee"
+	"github.com/comecomepay/comecomepay/internal/coupon"
+	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/money"
+)
+
+// couponValue renders a coupon's value: USD for fixed, percent points for
+// percentage coupons.
+func couponValue(c coupon.Coupon) json.Number {
+	return num(money.Amount(c.Value), 2)
+}
+
+type couponItemJSON struct {
+	ID          int64       `json:"id"`
+	Code        string      `json:"code"`
+	Name        string      `json:"name"`
+	Type        string      `json:"type"`
+	Value       json.Number `json:"value"`
+	MinFee      json.Number `json:"min_fee"`
+	MaxDiscount json.Number `json:"max_discount"`
+	Status      string      `json:"status"`
+	ValidFrom   string      `json:"valid_from"`
+	ValidUntil  string      `json:"valid_until"`
+	AssignedAt  string      `json:"assigned_at"`
+	UsedAt      *string     `json:"used_at"`
+}
+
+func toCouponItem(uc coupon.UserCoupon) couponItemJSON {
+	c := uc.Coupon
+	return couponItemJSON{uc.ID, c.Code, c.Name, c.Type, couponValue(c), num(c.MinFee, 2), num(c.MaxDiscount, 2), uc.Status,
+		rfc3339(c.ValidFrom), rfc3339(c.ValidUntil), rfc3339(uc.AssignedAt), optTime(uc.UsedAt)}
+}
+
+// listCoupons serves GET /coupons/.
+func (s *Server) listCoupons(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	onlyValid := r.URL.Query().Get("only_valid") == "true"
+	list, _, err := s.Coupons.List(r.Context(), p.UserID, onlyValid, "", 0, 0)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	items := make([]couponItemJSON, 0, len(list))
+	for _, uc := range list {
+		items = append(items, toCouponItem(uc))
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Count   int              `json:"count"`
+		Coupons []couponItemJSON `json:"coupons"`
+	}{okA(r, "OK"), len(items), items})
+}
+
+// myCoupons serves GET /coupons/my-coupons.
+func (s *Server) myCoupons(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	page, limit, err := pageParams(r, "limit")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	status := r.URL.Query().Get("status")
+	if status != "" && status != coupon.Unused && status != coupon.Used && status != coupon.Expired {
+		s.writeAppError(w, r, apperr.Validation(map[string]string{"status": "must be unused, used or expired"}))
+		return
+	}
+	list, total, err := s.Coupons.List(r.Context(), p.UserID, false, status, page, limit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	type couponJSON struct {
+		ID                   int64       `json:"id"`
+		Code                 string      `json:"code"`
+		Name                 string      `json:"name"`
+		Description          string      `json:"description"`
+		ValueType            string      `json:"value_type"`
+		Value                json.Number `json:"value"`
+		MinTransactionAmount json.Number `json:"min_transaction_amount"`
+		MaxDiscount          json.Number `json:"max_discount"`
+		UsageLimit           int         `json:"usage_limit"`
+		UsageLimitPerUser    int         `json:"usage_limit_per_user"`
+		UsedCount            int         `json:"used_count"`
+		Status               string      `json:"status"`
+		ExpiresAt            string      `json:"expires_at"`
+		CreatedBy            int64       `json:"created_by"`
+	}
+	type userJSON struct {
+		ID    int64  `json:"id"`
+		Email string `json:"email"`
+	}
+	type itemJSON struct {
+		ID               int64      `json:"id"`
+		UserID           int64      `json:"user_id"`
+		CouponID         int64      `json:"coupon_id"`
+		Status           string     `json:"status"`
+		IsUsed           bool       `json:"is_used"`
+		UsedAt           *string    `json:"used_at"`
+		AssignedAt       string     `json:"assigned_at"`
+		NotificationSent bool       `json:"notification_sent"`
+		Source           string     `json:"source"`
+		UsageCount       int        `json:"usage_count"`
+		User             userJSON   `json:"user"`
+		Coupon           couponJSON `json:"coupon"`
+	}
+	items := []itemJSON{}
+	for _, uc := range list {
+		c := uc.Coupon
+		used := 0
+		if uc.Status == coupon.Used {
+			used = 1
+		}
+		items = append(items, itemJSON{uc.ID, uc.UserID, c.ID, uc.Status, uc.Status == coupon.Used, optTime(uc.UsedAt),
+			rfc3339(uc.AssignedAt), false, uc.Source, used, userJSON{p.UserID, p.Email},
+			couponJSON{c.ID, c.Code, c.Name, c.Description, c.Type, couponValue(c), num(c.MinFee, 2), num(c.MaxDiscount, 2),
+				c.UsageLimit, c.UsageLimitPerUser, c.AssignedCount, c.Status, rfc3339(c.ValidUntil), c.CreatedBy}})
+	}
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		Coupons    []itemJSON `json:"coupons"`
+		Pagination struct {
+			Limit int `json:"limit"`
+			Page  int `json:"page"`
+			Total int `json:"total"`
+		} `json:"pagination"`
+	}{Coupons: items, Pagination: struct {
+		Limit int `json:"limit"`
+		Page  int `json:"page"`
+		Total int `json:"total"`
+	}{limit, page, total}}))
+}
+
+// claimCoupon serves POST /coupons/claim.
+func (s *Server) claimCoupon(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var b struct {
+		Code *string `json:"coupon_code"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	code := f.required("coupon_code", b.Code)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	uc, err := s.Coupons.Claim(r.Context(), p.UserID, code)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Coupon     couponItemJSON `json:"coupon"`
+		UserCoupon struct {
+			ID         int64  `json:"id"`
+			Status     string `json:"status"`
+			AssignedAt string `json:"assigned_at"`
+		} `json:"user_coupon"`
+	}{envelopeA: okA(r, "Coupon claimed successfully"), Coupon: toCouponItem(uc), UserCoupon: struct {
+		ID         int64  `json:"id"`
+		Status     string `json:"status"`
+		AssignedAt string `json:"assigned_at"`
+	}{uc.ID, uc.Status, rfc3339(uc.AssignedAt)}})
+}
+
+// checkCouponEligibility serves POST /coupons/check-eligibility; an
+// ineligible coupon is an answer, never an error.
+func (s *Server) checkCouponEligibility(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var b struct {
+		Code     *string    `json:"coupon_code"`
+		Amount   flexNumber `json:"transaction_amount"`
+		CardType *string    `json:"card_type"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	code := f.required("coupon_code", b.Code)
+	amount := f.amount("transaction_amount", b.Amount, 2)
+	cardType := optional(b.CardType)
+	if cardType == "" {
+		cardType = cardfee.Virtual
+	}
+	if !cardfee.ValidCardType(cardType) {
+		f.Add("card_type", "must be virtual or physical")
+	}
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := struct {
+		envelopeA
+		Eligible       bool        `json:"eligible"`
+		DiscountAmount json.Number `json:"discount_amount"`
+		FinalAmount    json.Number `json:"final_amount"`
+		Reason         string      `json:"reason"`
+	}{envelopeA: okA(r, "OK"), DiscountAmount: "0", FinalAmount: num(amount, 2)}
+	_, discount, err := s.Coupons.Quote(r.Context(), s.DB.SQL, p.UserID, code, cardType, amount)
+	if e, ok := apperr.As(err); ok {
+		out.Reason = i18n.ErrorMessage(langOf(r), e.Code)
+	} else if err != nil {
+		s.writeError(w, r, err)
+		return
+	} else {
+		out.Eligible, out.DiscountAmount, out.FinalAmount = true, num(discount, 2), num(amount-discount, 2)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
