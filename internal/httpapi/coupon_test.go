@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"net/http"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
@@ -103,5 +105,43 @@ func TestCouponHeldByAnotherPaymentIsRefused(t *testing.T) {
 		h.Do(http.MethodPost, "/api/v1/coupons/claim", map[string]string{"coupon_code": "BOTH"}, auth).Expect(t, 200, "")
 		h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment", map[string]string{"card_type": "virtual", "coupon_code": "BOTH"}, auth).Expect(t, 200, "")
 		h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment", map[string]string{"card_type": "physical", "coupon_code": "BOTH"}, auth).Expect(t, 400, "COUPON_USED")
+	})
+}
+
+// TestLastCouponHasOneWinner: ten users race for a coupon with one unit left.
+func TestLastCouponHasOneWinner(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		if _, err := h.App.Coupons.Create(context.Background(), coupon.Coupon{Code: "LAST1", Name: "Last one", Type: coupon.Fixed,
+			Value: 100, UsageLimit: 1, Claimable: true}); err != nil {
+			t.Fatal(err)
+		}
+		accs := make([]apptest.Account, 10)
+		for i := range accs {
+			accs[i] = h.Register(t, "last"+strconv.Itoa(i)+"@example.com")
+		}
+		var wg sync.WaitGroup
+		results := make(chan *apptest.Response, len(accs))
+		for _, acc := range accs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results <- h.Do(http.MethodPost, "/api/v1/coupons/claim", map[string]string{"coupon_code": "LAST1"}, apptest.Bearer(acc.Access))
+			}()
+		}
+		wg.Wait()
+		close(results)
+		won := 0
+		for res := range results {
+			switch {
+			case res.Status == 200:
+				won++
+			case res.Code() != "COUPON_LIMIT_REACHED":
+				t.Errorf("loser got %d %s", res.Status, res.Body)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d users got the last coupon", won)
+		}
 	})
 }
