@@ -16,6 +16,7 @@ var (
 	ErrRateLimited         = apperr.New(apperr.CodeRateLimited)
 	ErrUnauthorized        = apperr.New(apperr.CodeUnauthorized)
 	ErrAccountDeactivated  = apperr.New("ACCOUNT_DEACTIVATED")
+	ErrAccountFrozen       = apperr.New(apperr.CodeAccountFrozen)
 	ErrUserNotFound        = apperr.New("USER_NOT_FOUND")
 	ErrTxPasswordNotSet    = apperr.New("TRANSACTION_PASSWORD_NOT_SET")
 	ErrInvalidTxPassword   = apperr.New("INVALID_TRANSACTION_PASSWORD")

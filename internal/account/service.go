@@ -185,3 +185,17 @@ func (s *Service) LockUser(ctx context.Context, tx *sql.Tx, userID int64) error 
 	_, err := s.Repo.UserByIDForUpdate(ctx, tx, userID)
 	return notFound(err, ErrUserNotFound)
 }
+
+// EnsureWritable refuses money-moving and card-changing writes of a frozen
+// account with ACCOUNT_FROZEN (API.md §1.3); other domains call it inside
+// their transaction.
+func (s *Service) EnsureWritable(ctx context.Context, q store.Querier, userID int64) error {
+	u, err := s.Repo.UserByID(ctx, q, userID)
+	if err != nil {
+		return notFound(err, ErrUserNotFound)
+	}
+	if u.Status == StatusFrozen {
+		return ErrAccountFrozen
+	}
+	return nil
+}

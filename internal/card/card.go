@@ -44,7 +44,6 @@ var (
 	ErrCardLimit      = apperr.New("CARD_LIMIT_REACHED")
 	ErrTaskNotFound   = apperr.New("TASK_NOT_FOUND")
 	ErrCardNotFound   = apperr.New("CARD_NOT_FOUND")
-	ErrAccountFrozen  = apperr.New(apperr.CodeAccountFrozen)
 )
 
 // Postal is the mailing data of a physical card application.
@@ -85,7 +84,8 @@ var ErrIssueRejected = errors.New("issuer rejected the card application")
 
 // Users gives account facts.
 type Users interface {
-	AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error)
+	// EnsureWritable refuses writes of a frozen account (ACCOUNT_FROZEN).
+	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
 	// LockUser takes the row lock that serialises a user's applications.
 	LockUser(ctx context.Context, tx *sql.Tx, userID int64) error
 }
@@ -146,12 +146,8 @@ type Applied struct {
 // completed fee payment of the card type, creates the issuance task and
 // queues the issuance job.
 func (s *Service) Apply(ctx context.Context, tx *sql.Tx, jobs Inserter, in ApplyInput) (Applied, error) {
-	status, err := s.Users.AccountStatus(ctx, tx, in.UserID)
-	if err != nil {
+	if err := s.Users.EnsureWritable(ctx, tx, in.UserID); err != nil {
 		return Applied{}, err
-	}
-	if status == "frozen" {
-		return Applied{}, ErrAccountFrozen
 	}
 	rec, ok, err := s.KYC.ApprovedRecord(ctx, tx, in.UserID)
 	if err != nil {

@@ -47,7 +47,6 @@ var (
 	ErrPaymentNotFound = apperr.New("PAYMENT_NOT_FOUND")
 	ErrPaymentExpired  = apperr.New("PAYMENT_EXPIRED")
 	ErrNotPending      = apperr.New("PAYMENT_NOT_PENDING")
-	ErrAccountFrozen   = apperr.New(apperr.CodeAccountFrozen)
 	ErrFeeUnpaid       = apperr.New("CARD_FEE_UNPAID")
 )
 
@@ -99,7 +98,8 @@ type Cards interface {
 
 // Users tells the fee about account states.
 type Users interface {
-	AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error)
+	// EnsureWritable refuses writes of a frozen account (ACCOUNT_FROZEN).
+	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
 }
 
 // Coupons discounts fees with the user's coupons.
@@ -198,12 +198,5 @@ func (s *Service) hasUnconsumed(ctx context.Context, q store.Querier, userID int
 }
 
 func (s *Service) ensureActive(ctx context.Context, tx *sql.Tx, userID int64) error {
-	status, err := s.Users.AccountStatus(ctx, tx, userID)
-	if err != nil {
-		return err
-	}
-	if status == "frozen" {
-		return ErrAccountFrozen
-	}
-	return nil
+	return s.Users.EnsureWritable(ctx, tx, userID)
 }

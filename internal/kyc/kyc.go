@@ -46,7 +46,6 @@ var (
 	ErrInProgress          = apperr.New("KYC_IN_PROGRESS")
 	ErrFeeUnpaid           = apperr.New("CARD_FEE_UNPAID")
 	ErrProviderUnavailable = apperr.New("KYC_PROVIDER_UNAVAILABLE")
-	ErrAccountFrozen       = apperr.New(apperr.CodeAccountFrozen)
 )
 
 // Identity is what the applicant submits.
@@ -102,7 +101,8 @@ type FeeGate interface {
 
 // Users gives account facts and receives the KYC form's profile fields.
 type Users interface {
-	AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error)
+	// EnsureWritable refuses writes of a frozen account (ACCOUNT_FROZEN).
+	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
 	// CopyKYCProfile copies the address fields (and empty names) to the profile.
 	CopyKYCProfile(ctx context.Context, tx *sql.Tx, userID int64, firstName, lastName, address, city, state, postCode,
 		areaCode, billCountry string) error

@@ -35,9 +35,7 @@ func (f fees) KYCFeePaid(context.Context, int64) (bool, error) { return f.paid, 
 
 type users struct{ copied int }
 
-func (u *users) AccountStatus(context.Context, store.Querier, int64) (string, error) {
-	return "active", nil
-}
+func (u *users) EnsureWritable(context.Context, store.Querier, int64) error { return nil }
 func (u *users) CopyKYCProfile(context.Context, *sql.Tx, int64, string, string, string, string, string, string, string, string) error {
 	u.copied++
 	return nil

@@ -22,12 +22,8 @@ type InitInput struct {
 // with the provider session. The provider is called outside any database
 // transaction; a failure leaves the record failed and answers 502.
 func (s *Service) Initialize(ctx context.Context, in InitInput) (Record, error) {
-	status, err := s.Users.AccountStatus(ctx, s.DB.SQL, in.UserID)
-	if err != nil {
+	if err := s.Users.EnsureWritable(ctx, s.DB.SQL, in.UserID); err != nil {
 		return Record{}, err
-	}
-	if status == "frozen" {
-		return Record{}, ErrAccountFrozen
 	}
 	if paid, err := s.Fees.KYCFeePaid(ctx, in.UserID); err != nil || !paid {
 		if err != nil {
@@ -44,7 +40,7 @@ func (s *Service) Initialize(ctx context.Context, in InitInput) (Record, error) 
 		rec    Record
 		resume bool
 	)
-	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		latest, ok, err := s.Latest(ctx, tx, in.UserID)
 		if err != nil {
 			return err

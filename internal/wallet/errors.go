@@ -9,5 +9,4 @@ var (
 	ErrSelfTransfer        = apperr.New("SELF_TRANSFER")
 	ErrRecipientNotFound   = apperr.New("RECIPIENT_NOT_FOUND")
 	ErrWalletNotActive     = apperr.New("WALLET_NOT_ACTIVE")
-	ErrAccountFrozen       = apperr.New(apperr.CodeAccountFrozen)
 )

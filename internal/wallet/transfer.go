@@ -42,12 +42,8 @@ func (s *Service) Transfer(ctx context.Context, tx *sql.Tx, in TransferInput) (T
 	if in.Amount < s.Limits.TransferMin || in.Amount > s.Limits.TransferMax {
 		return TransferResult{}, amountOutOfRange("amount", s.Limits.TransferMin, s.Limits.TransferMax, in.Currency.Decimals)
 	}
-	status, err := s.Users.AccountStatus(ctx, tx, in.SenderID)
-	if err != nil {
+	if err := s.Users.EnsureWritable(ctx, tx, in.SenderID); err != nil {
 		return TransferResult{}, err
-	}
-	if status == "frozen" {
-		return TransferResult{}, ErrAccountFrozen
 	}
 	recipientStatus, err := s.Users.AccountStatus(ctx, tx, in.RecipientID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && recipientStatus == "deactivated") {

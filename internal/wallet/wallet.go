@@ -39,6 +39,8 @@ type Users interface {
 	// AccountStatus returns "active", "frozen" or "deactivated", or
 	// store.ErrNotFound.
 	AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error)
+	// EnsureWritable refuses writes of a frozen account (ACCOUNT_FROZEN).
+	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
 }
 
 // Limits are the configurable wallet limits of API.md §3.3.

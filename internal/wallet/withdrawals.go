@@ -161,12 +161,8 @@ func (s *Service) RequestWithdrawal(ctx context.Context, tx *sql.Tx, jobs Insert
 func withdrawalRef(id int64) string { return "WDR" + strconv.FormatInt(id, 10) }
 
 func (s *Service) ensureSenderActive(ctx context.Context, tx *sql.Tx, userID int64) error {
-	status, err := s.Users.AccountStatus(ctx, tx, userID)
-	if err != nil {
+	if err := s.Users.EnsureWritable(ctx, tx, userID); err != nil {
 		return err
-	}
-	if status == "frozen" {
-		return ErrAccountFrozen
 	}
 	w, err := s.wallet(ctx, tx, userID)
 	if err != nil {
