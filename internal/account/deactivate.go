@@ -50,6 +50,9 @@ func (s *Service) Deactivate(ctx context.Context, p Principal, code string) erro
 		if err := s.Repo.RevokeUserSessions(ctx, tx, u.ID, "", "account deactivated", now); err != nil {
 			return err
 		}
+		if err := s.Devices.RemoveAll(ctx, tx, u.ID); err != nil {
+			return err
+		}
 		return s.sendNotice(ctx, tx, u.Email, "Your ComeComePay account was closed",
 			"Your ComeComePay account was deactivated at your request. If this was not you, contact support immediately.")
 	})

@@ -41,6 +41,7 @@ type Deps struct {
 	Wallets Wallets
 	KYC     KYCStatuses
 	Guard   DeactivationGuard
+	Devices PushDevices
 	Signer  *Signer
 	Hasher  *secret.Hasher
 	Hash    HashProfile

@@ -64,6 +64,11 @@ type KYCStatuses interface {
 	UserKYC(ctx context.Context, q store.Querier, userID int64) (status string, level int, err error)
 }
 
+// PushDevices forgets a user's push devices (account deactivation).
+type PushDevices interface {
+	RemoveAll(ctx context.Context, q store.Querier, userID int64) error
+}
+
 // DeactivationGuard explains why an account may not be closed yet ("" = ok).
 type DeactivationGuard interface {
 	DeactivationBlocker(ctx context.Context, q store.Querier, userID int64) (string, error)

@@ -30,6 +30,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/mail"
+	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/providers/custody"
@@ -158,6 +159,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	if cfg.PasswordHashProfile == "fast" {
 		hashProfile = account.FastHashProfile
 	}
+	devices := notify.NewDevices(a.DB, now)
 	a.Accounts = account.NewService(account.Deps{
 		DB:      a.DB,
 		Repo:    accountdb.New(a.DB),
@@ -167,6 +169,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Wallets: wallets,
 		KYC:     a.KYC,
 		Guard:   wallets,
+		Devices: devices,
 		Signer:  account.NewSigner(cfg.JWTSecret, cfg.JWTPreviousSecrets, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
 		Hasher:  hasher,
 		Hash:    hashProfile,
@@ -183,7 +186,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
-		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Coupons: a.Coupons, Ready: a.DB, Registry: registry, Spec: api.Spec,
+		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Coupons: a.Coupons, Devices: devices, Ready: a.DB, Registry: registry, Spec: api.Spec,
 		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
 		Custody: custodySigner, SandboxCustody: custodySim,
 		KYC: a.KYC, KYCIssuer: kycIssuer, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,

@@ -44,6 +44,8 @@ func (s *Server) routes() {
 	bearer("POST "+v1+"/user/transaction-password/complete", s.txPasswordComplete)
 	bearer("POST "+v1+"/user/deactivate/request", s.deactivateRequest)
 	bearer("POST "+v1+"/user/deactivate", s.deactivate)
+	bearer("POST "+v1+"/push/devices", s.registerPushDevice)
+	bearer("DELETE "+v1+"/push/devices", s.unregisterPushDevice)
 
 	// §2.3 Wallet
 	bearer("GET "+v1+"/wallet", s.getWallet)

@@ -193,6 +193,7 @@ var usrServedRoutes = []string{
 	"POST /api/v1/sandbox/kyc/sessions/{session_id}/reject",
 	"POST /api/v1/sandbox/issuer/failures", "POST /api/v1/sandbox/kyc/approve",
 	"GET /api/v1/coupons", "GET /api/v1/coupons/my-coupons", "POST /api/v1/coupons/claim", "POST /api/v1/coupons/check-eligibility",
+	"POST /api/v1/push/devices", "DELETE /api/v1/push/devices",
 	"POST /api/v1/card/apply", "GET /api/v1/card/apply/progress/{task_id}", "GET /api/v1/card/list", "GET /api/v1/card/account-details", "POST /api/v1/sandbox/withdrawals/{id}/settle",
 	"POST /api/v1/webhooks/custody", "POST /api/v1/yudun/callback", "POST /api/v1/sandbox/deposits",
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/kyc"
+	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
@@ -46,6 +47,7 @@ type Deps struct {
 	Wallets           *wallet.Service
 	CardFees          *cardfee.Service
 	Coupons           *coupon.Service
+	Devices           *notify.Devices
 	KYC               *kyc.Service
 	Cards             *card.Service
 	IssuerFailures    FailureInjector

@@ -1,0 +1,85 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+)
+
+// registerPushDevice serves POST /push/devices (user_id in the body is
+// ignored: the device belongs to the token's user).
+func (s *Server) registerPushDevice(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var b struct {
+		Token      *string `json:"fcm_token"`
+		DeviceID   *string `json:"device_id"`
+		Platform   *string `json:"platform"`
+		AppVersion *string `json:"app_version"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	token, deviceID, platform := f.required("fcm_token", b.Token), f.required("device_id", b.DeviceID), f.required("platform", b.Platform)
+	version := optional(b.AppVersion)
+	if len(token) > 4096 {
+		f.Add("fcm_token", "must be at most 4096 characters")
+	}
+	if len(deviceID) > 128 {
+		f.Add("device_id", "must be at most 128 characters")
+	}
+	if platform != "" && platform != "android" && platform != "ios" && platform != "web" {
+		f.Add("platform", "must be android, ios or web")
+	}
+	if len(version) > 32 {
+		f.Add("app_version", "must be at most 32 characters")
+	}
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	dev, err := s.Devices.Register(r.Context(), p.UserID, token, deviceID, platform, version)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	type deviceJSON struct {
+		ID         int64  `json:"id"`
+		DeviceID   string `json:"device_id"`
+		Platform   string `json:"platform"`
+		AppVersion string `json:"app_version"`
+		Enabled    bool   `json:"enabled"`
+		LastSeenAt string `json:"last_seen_at"`
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Device deviceJSON `json:"device"`
+	}{okA(r, "Device registered"), deviceJSON{dev.ID, dev.DeviceID, dev.Platform, dev.AppVersion, dev.Enabled, rfc3339(dev.LastSeenAt)}})
+}
+
+// unregisterPushDevice serves DELETE /push/devices (token in a JSON body or
+// in ?fcm_token=).
+func (s *Server) unregisterPushDevice(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var b struct {
+		Token *string `json:"fcm_token"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	token := optional(b.Token)
+	if token == "" {
+		token = r.URL.Query().Get("fcm_token")
+	}
+	f := newFields()
+	f.required("fcm_token", &token)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Devices.Unregister(r.Context(), p.UserID, token); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okA(r, "Push device unregistered"))
+}

@@ -1,0 +1,85 @@
+// Package notify reaches users outside the app: the push devices they
+// register (API.md §2.2). Notifications and the push provider port build on
+// these records.
+package notify
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// maxDevices is how many devices a user keeps; registering one more evicts
+// the least recently seen.
+const maxDevices = 10
+
+// ErrDeviceNotFound is answered when a token is not the caller's.
+var ErrDeviceNotFound = apperr.New("DEVICE_NOT_FOUND")
+
+// Device is a registered push target.
+type Device struct {
+	ID         int64
+	UserID     int64
+	DeviceID   string
+	Platform   string
+	AppVersion string
+	Enabled    bool
+	LastSeenAt time.Time
+}
+
+// Devices manages push devices.
+type Devices struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// NewDevices returns a Devices.
+func NewDevices(db *store.DB, now func() time.Time) *Devices { return &Devices{db: db, now: now} }
+
+// Register records a device for userID, idempotently per FCM token: a token
+// seen before is updated, and moved to the caller if another user had it.
+func (d *Devices) Register(ctx context.Context, userID int64, token, deviceID, platform, appVersion string) (Device, error) {
+	var dev Device
+	err := d.db.InTx(ctx, func(tx *sql.Tx) error {
+		now := d.now().UnixMicro()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO push_devices (user_id, fcm_token, device_id, platform, app_version, enabled, last_seen_at, created_at)
+			VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6)
+			ON CONFLICT (fcm_token) DO UPDATE SET user_id = excluded.user_id, device_id = excluded.device_id, platform = excluded.platform,
+				app_version = excluded.app_version, enabled = TRUE, last_seen_at = excluded.last_seen_at`,
+			userID, token, deviceID, platform, appVersion, now); err != nil {
+			return err
+		}
+		// Keep the newest maxDevices of this user.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM push_devices WHERE user_id = $1 AND id NOT IN (
+			SELECT id FROM push_devices WHERE user_id = $1 ORDER BY last_seen_at DESC, id DESC LIMIT $2)`, userID, maxDevices); err != nil {
+			return err
+		}
+		var seen int64
+		err := tx.QueryRowContext(ctx, `SELECT id, user_id, device_id, platform, app_version, enabled, last_seen_at FROM push_devices
+			WHERE fcm_token = $1`, token).Scan(&dev.ID, &dev.UserID, &dev.DeviceID, &dev.Platform, &dev.AppVersion, &dev.Enabled, &seen)
+		dev.LastSeenAt = time.UnixMicro(seen).UTC()
+		return err
+	})
+	return dev, err
+}
+
+// Unregister removes the caller's device with token.
+func (d *Devices) Unregister(ctx context.Context, userID int64, token string) error {
+	res, err := d.db.SQL.ExecContext(ctx, `DELETE FROM push_devices WHERE user_id = $1 AND fcm_token = $2`, userID, token)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrDeviceNotFound.WithDetails("This token is not registered to you")
+	}
+	return nil
+}
+
+// RemoveAll deletes every device of a user (account deactivation).
+func (d *Devices) RemoveAll(ctx context.Context, q store.Querier, userID int64) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM push_devices WHERE user_id = $1`, userID)
+	return err
+}
