@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/comecomepay/comecomepay/internal/account"
 )
@@ -22,16 +23,16 @@ func (s *Server) registerPushDevice(w http.ResponseWriter, r *http.Request, p ac
 	f := newFields()
 	token, deviceID, platform := f.required("fcm_token", b.Token), f.required("device_id", b.DeviceID), f.required("platform", b.Platform)
 	version := optional(b.AppVersion)
-	if len(token) > 4096 {
+	if utf8.RuneCountInString(token) > 4096 {
 		f.Add("fcm_token", "must be at most 4096 characters")
 	}
-	if len(deviceID) > 128 {
+	if utf8.RuneCountInString(deviceID) > 128 {
 		f.Add("device_id", "must be at most 128 characters")
 	}
 	if platform != "" && platform != "android" && platform != "ios" && platform != "web" {
 		f.Add("platform", "must be android, ios or web")
 	}
-	if len(version) > 32 {
+	if utf8.RuneCountInString(version) > 32 {
 		f.Add("app_version", "must be at most 32 characters")
 	}
 	if err := f.Err(); err != nil {
