@@ -139,8 +139,3 @@ func (s *Service) List(ctx context.Context, userID int64, onlyValid bool, status
 	}
 	return all, total, nil
 }
-
-// PercentText renders a percentage coupon's value in percent points.
-func PercentText(hundredths int64) string {
-	return money.Amount(hundredths).Format(2)
-}

@@ -209,23 +209,3 @@ func (l *Ledger) Balance(ctx context.Context, q store.Querier, ref AccountRef) (
 		WHERE owner_id = $1 AND name = $2 AND currency = $3`, ref.Owner, ref.Name, ref.Currency).Scan(&b)
 	return money.Amount(b), err
 }
-
-// Balances returns the balances of a user's accounts of one name by currency.
-func (l *Ledger) Balances(ctx context.Context, q store.Querier, owner int64, name string) (map[string]money.Amount, error) {
-	rows, err := q.QueryContext(ctx, `SELECT currency, SUM(balance) FROM ledger_accounts
-		WHERE owner_id = $1 AND name = $2 GROUP BY currency`, owner, name)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]money.Amount{}
-	for rows.Next() {
-		var c string
-		var b int64
-		if err := rows.Scan(&c, &b); err != nil {
-			return nil, err
-		}
-		out[c] = money.Amount(b)
-	}
-	return out, rows.Err()
-}

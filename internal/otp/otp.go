@@ -222,12 +222,6 @@ func (s *Service) HasCode(ctx context.Context, q store.Querier, purpose Purpose,
 	return n > 0, err
 }
 
-// Discard removes the code of (purpose, subject), if any.
-func (s *Service) Discard(ctx context.Context, tx *sql.Tx, purpose Purpose, subject string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM otp_codes WHERE purpose = $1 AND subject = $2`, string(purpose), subject)
-	return err
-}
-
 func (s *Service) hash(purpose Purpose, subject, code string) string {
 	return s.hasher.Sum("otp", string(purpose), subject, code)
 }

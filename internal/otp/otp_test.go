@@ -408,20 +408,3 @@ func TestConcurrentWrongChecks(t *testing.T) {
 		expectCode(t, f.check(subject, code, true), "OTP_ATTEMPTS_EXCEEDED")
 	})
 }
-
-func TestDiscard(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
-		f := newFixture(t, engine, false)
-		code := f.issue(subject).Code
-		if err := f.db.InTx(context.Background(), func(tx *sql.Tx) error {
-			return f.svc.Discard(context.Background(), tx, otp.Login, subject)
-		}); err != nil {
-			t.Fatal(err)
-		}
-		expectCode(t, f.check(subject, code, true), "OTP_INVALID")
-		if has, err := f.svc.HasCode(context.Background(), f.db.SQL, otp.Login, subject); err != nil || has {
-			t.Fatalf("HasCode after discard = %v, %v", has, err)
-		}
-		f.issue(subject) // no cooldown once discarded
-	})
-}
