@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
 // flexNumber keeps a JSON number or numeric string as text, so amounts are
@@ -73,3 +74,15 @@ func (f fields) id(name string, v flexNumber) int64 {
 
 // num renders minor units as a JSON number literal.
 func num(a money.Amount, decimals int) json.Number { return json.Number(a.Format(decimals)) }
+
+// cryptoCurrency reads the required `currency` field of a money-moving
+// request: a missing one is a field error in f; a name that is not an
+// enabled crypto currency is UNSUPPORTED_CURRENCY. ok reports a usable one.
+func (s *Server) cryptoCurrency(f fields, v *string, action string) (cur wallet.Currency, ok bool, err error) {
+	name := f.required("currency", v)
+	cur, ok = s.Wallets.Currencies.Crypto(name)
+	if name != "" && !ok {
+		return cur, false, wallet.ErrUnsupportedCurrency.WithDetails("Only enabled crypto currencies such as USDT-TRC20 can be " + action)
+	}
+	return cur, ok, nil
+}

@@ -88,10 +88,9 @@ func (s *Server) transferByUID(w http.ResponseWriter, r *http.Request, p account
 		return
 	}
 	f := newFields()
-	curName := f.required("currency", b.Currency)
-	cur, ok := s.Wallets.Currencies.Crypto(curName)
-	if curName != "" && !ok {
-		s.writeAppError(w, r, wallet.ErrUnsupportedCurrency.WithDetails("Only enabled crypto currencies such as USDT-TRC20 can be transferred"))
+	cur, ok, err := s.cryptoCurrency(f, b.Currency, "transferred")
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	in := wallet.TransferInput{SenderID: p.UserID, RecipientID: f.id("recipient_uid", b.RecipientUID), Currency: cur}

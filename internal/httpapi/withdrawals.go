@@ -60,10 +60,9 @@ func (s *Server) requestWithdrawal(w http.ResponseWriter, r *http.Request, p acc
 		return
 	}
 	f := newFields()
-	curName := f.required("currency", b.Currency)
-	cur, ok := s.Wallets.Currencies.Crypto(curName)
-	if curName != "" && !ok {
-		s.writeAppError(w, r, wallet.ErrUnsupportedCurrency.WithDetails("Only enabled crypto currencies can be withdrawn"))
+	cur, ok, err := s.cryptoCurrency(f, b.Currency, "withdrawn")
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	in := wallet.WithdrawalInput{UserID: p.UserID, Currency: cur, Address: f.required("address", b.Address)}
