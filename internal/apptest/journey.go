@@ -2,7 +2,9 @@ package apptest
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // Password is a password that meets the policy.
@@ -76,4 +78,43 @@ func (h *Harness) code(t testing.TB, res *Response, addr string, sent int) strin
 		return otp
 	}
 	return h.Outbox(addr, sent+1)[0].OTP
+}
+
+// Card is a card a CardHolder holds.
+type Card struct {
+	ID          int64
+	PublicToken string
+}
+
+// CardHolder runs the whole card journey through the API for a new user —
+// register, deposit, pay the virtual card fee, pass KYC on the sandbox page,
+// apply and wait for issuance — and returns the account and its card.
+func (h *Harness) CardHolder(t testing.TB, email string) (Account, Card) {
+	t.Helper()
+	acc := h.Register(t, email)
+	auth := Bearer(acc.Access)
+	h.Deposit(t, acc, "USDT-TRC20", "5")
+	res := h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment", map[string]string{"card_type": "virtual"}, auth).Expect(t, 200, "")
+	ref, _ := res.JSON["payment"].(map[string]any)["transaction_ref"].(string)
+	h.Do(http.MethodPost, "/api/v1/CardFee/CompletePayment/"+ref, map[string]string{"payment_currency": "USDT-TRC20"}, auth).Expect(t, 200, "")
+	res = h.Do(http.MethodPost, "/api/v1/didit/initialize-token", map[string]string{"first_en_name": "JOHN", "last_en_name": "DOE",
+		"bill_country_code": "hk", "area_code": "+852", "phone": "91234567", "address": "1 Queen's Road Central", "city": "Hong Kong",
+		"post_code": "000000"}, auth).Expect(t, 200, "")
+	session, _ := res.JSON["verification_id"].(string)
+	h.Do(http.MethodPost, "/api/v1/sandbox/kyc/sessions/"+session+"/approve", nil).Expect(t, 200, "")
+	res = h.Do(http.MethodPost, "/api/v1/card/apply", map[string]any{"physical": false}, auth).Expect(t, 200, "")
+	taskID := int64(res.JSON["data"].(map[string]any)["task_id"].(float64))
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		res = h.Do(http.MethodGet, "/api/v1/card/apply/progress/"+strconv.FormatInt(taskID, 10), nil, auth).Expect(t, 200, "")
+		d := res.JSON["data"].(map[string]any)
+		if d["status"] == "completed" {
+			item := d["list"].([]any)[0].(map[string]any)
+			return acc, Card{ID: int64(item["card_id"].(float64)), PublicToken: item["public_token"].(string)}
+		}
+		if d["status"] == "failed" || time.Now().After(deadline) {
+			t.Fatalf("card task %d: %s", taskID, res.Body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -41,6 +41,10 @@ type Config struct {
 	CustodyAPIKey string
 	// KYCWebhookSecret signs the KYC provider's decision webhooks.
 	KYCWebhookSecret string
+	// IssuerWebhookSecret signs the card issuer's card events (/webhooks/issuer).
+	IssuerWebhookSecret string
+	// ThreeDSWebhookSecret signs the issuer's 3DS challenges (/webhooks/3ds-callback).
+	ThreeDSWebhookSecret string
 	// PublicBaseURL is where clients reach this service (sandbox KYC pages).
 	PublicBaseURL string
 
@@ -107,6 +111,8 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_DATA_KEY", "generated in sandbox; required in production", "base64 of 32 random bytes: encryption and keyed hashes of data at rest"},
 	{"COMECOMEPAY_CUSTODY_API_KEY", "generated in sandbox; required in production", "custody provider API key: signs its callbacks (secret)"},
 	{"COMECOMEPAY_KYC_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the KYC provider's decision webhooks (secret)"},
+	{"COMECOMEPAY_ISSUER_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the card issuer's card events (secret)"},
+	{"COMECOMEPAY_3DS_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the card issuer's 3DS challenge webhooks (secret)"},
 	{"COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service (links to the sandbox KYC page)"},
 	{"COMECOMEPAY_ACCESS_TOKEN_TTL", "24h", "access token lifetime"},
 	{"COMECOMEPAY_REFRESH_TOKEN_TTL", "168h", "refresh token lifetime"},
@@ -197,6 +203,8 @@ func Load(getenv func(string) string) (Config, error) {
 		JWTPreviousSecrets:        list("COMECOMEPAY_JWT_PREVIOUS_SECRETS"),
 		CustodyAPIKey:             get("COMECOMEPAY_CUSTODY_API_KEY", ""),
 		KYCWebhookSecret:          get("COMECOMEPAY_KYC_WEBHOOK_SECRET", ""),
+		IssuerWebhookSecret:       get("COMECOMEPAY_ISSUER_WEBHOOK_SECRET", ""),
+		ThreeDSWebhookSecret:      get("COMECOMEPAY_3DS_WEBHOOK_SECRET", ""),
 		PublicBaseURL:             strings.TrimRight(get("COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
 		AccessTokenTTL:            dur("COMECOMEPAY_ACCESS_TOKEN_TTL", 24*time.Hour),
 		RefreshTokenTTL:           dur("COMECOMEPAY_REFRESH_TOKEN_TTL", 7*24*time.Hour),
@@ -289,6 +297,12 @@ func (c Config) Validate() error {
 		if c.KYCWebhookSecret == "" {
 			errs = append(errs, errors.New("production mode needs COMECOMEPAY_KYC_WEBHOOK_SECRET"))
 		}
+		if c.IssuerWebhookSecret == "" {
+			errs = append(errs, errors.New("production mode needs COMECOMEPAY_ISSUER_WEBHOOK_SECRET"))
+		}
+		if c.ThreeDSWebhookSecret == "" {
+			errs = append(errs, errors.New("production mode needs COMECOMEPAY_3DS_WEBHOOK_SECRET"))
+		}
 		if !c.SMTP.Configured() {
 			errs = append(errs, errors.New("production mode needs a real e-mail provider (COMECOMEPAY_SMTP_HOST)"))
 		}
@@ -335,6 +349,8 @@ func (c Config) String() string {
 	line("COMECOMEPAY_DATA_KEY", mask(string(c.DataKey)))
 	line("COMECOMEPAY_CUSTODY_API_KEY", mask(c.CustodyAPIKey))
 	line("COMECOMEPAY_KYC_WEBHOOK_SECRET", mask(c.KYCWebhookSecret))
+	line("COMECOMEPAY_ISSUER_WEBHOOK_SECRET", mask(c.IssuerWebhookSecret))
+	line("COMECOMEPAY_3DS_WEBHOOK_SECRET", mask(c.ThreeDSWebhookSecret))
 	line("COMECOMEPAY_PUBLIC_BASE_URL", c.PublicBaseURL)
 	line("COMECOMEPAY_ACCESS_TOKEN_TTL", c.AccessTokenTTL.String())
 	line("COMECOMEPAY_REFRESH_TOKEN_TTL", c.RefreshTokenTTL.String())

@@ -26,13 +26,15 @@ var (
 // production is a complete production environment.
 func production() map[string]string {
 	return map[string]string{
-		"COMECOMEPAY_MODE":               "production",
-		"COMECOMEPAY_JWT_SECRET":         jwtSecret,
-		"COMECOMEPAY_DATA_KEY":           dataKeyB64,
-		"COMECOMEPAY_CUSTODY_API_KEY":    "custody-key",
-		"COMECOMEPAY_KYC_WEBHOOK_SECRET": "kyc-webhook-secret-value",
-		"COMECOMEPAY_SMTP_HOST":          "smtp.example.com",
-		"COMECOMEPAY_SMTP_PASSWORD":      "smtp-pass-XYZ",
+		"COMECOMEPAY_MODE":                  "production",
+		"COMECOMEPAY_JWT_SECRET":            jwtSecret,
+		"COMECOMEPAY_DATA_KEY":              dataKeyB64,
+		"COMECOMEPAY_CUSTODY_API_KEY":       "custody-key",
+		"COMECOMEPAY_KYC_WEBHOOK_SECRET":    "kyc-webhook-secret-value",
+		"COMECOMEPAY_ISSUER_WEBHOOK_SECRET": "issuer-webhook-secret-value",
+		"COMECOMEPAY_3DS_WEBHOOK_SECRET":    "3ds-webhook-secret-value",
+		"COMECOMEPAY_SMTP_HOST":             "smtp.example.com",
+		"COMECOMEPAY_SMTP_PASSWORD":         "smtp-pass-XYZ",
 	}
 }
 

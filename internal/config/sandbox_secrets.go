@@ -19,13 +19,16 @@ type sandboxSecrets struct {
 	DataKey       string `json:"data_key"`
 	CustodyAPIKey string `json:"custody_api_key"`
 	KYCSecret     string `json:"kyc_webhook_secret"`
+	IssuerSecret  string `json:"issuer_webhook_secret"`
+	ThreeDSSecret string `json:"3ds_webhook_secret"`
 }
 
 // EnsureSandboxSecrets fills missing secrets of a sandbox configuration from
 // (or into) <data dir>/sandbox-secrets.json. Production configurations are
 // returned unchanged: they must carry explicit secrets.
 func EnsureSandboxSecrets(c Config) (Config, error) {
-	if c.Mode != Sandbox || (c.JWTSecret != "" && len(c.DataKey) > 0 && c.CustodyAPIKey != "" && c.KYCWebhookSecret != "") {
+	if c.Mode != Sandbox || (c.JWTSecret != "" && len(c.DataKey) > 0 && c.CustodyAPIKey != "" && c.KYCWebhookSecret != "" &&
+		c.IssuerWebhookSecret != "" && c.ThreeDSWebhookSecret != "") {
 		return c, nil
 	}
 	path := filepath.Join(c.DataDir, sandboxSecretsFile)
@@ -37,7 +40,8 @@ func EnsureSandboxSecrets(c Config) (Config, error) {
 			return c, fmt.Errorf("read %s: %w", path, err)
 		}
 	case errors.Is(err, os.ErrNotExist):
-		s = sandboxSecrets{JWTSecret: randomBase64(48), DataKey: randomBase64(32), CustodyAPIKey: randomBase64(24), KYCSecret: randomBase64(32)}
+		s = sandboxSecrets{JWTSecret: randomBase64(48), DataKey: randomBase64(32), CustodyAPIKey: randomBase64(24), KYCSecret: randomBase64(32),
+			IssuerSecret: randomBase64(32), ThreeDSSecret: randomBase64(32)}
 		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 			return c, err
 		}
@@ -52,12 +56,11 @@ func EnsureSandboxSecrets(c Config) (Config, error) {
 		c.JWTSecret = s.JWTSecret
 	}
 	// A secrets file from an older version lacks the newer keys: add them.
-	if s.CustodyAPIKey == "" || s.KYCSecret == "" {
-		if s.CustodyAPIKey == "" {
-			s.CustodyAPIKey = randomBase64(24)
-		}
-		if s.KYCSecret == "" {
-			s.KYCSecret = randomBase64(32)
+	if s.CustodyAPIKey == "" || s.KYCSecret == "" || s.IssuerSecret == "" || s.ThreeDSSecret == "" {
+		for _, k := range []*string{&s.CustodyAPIKey, &s.KYCSecret, &s.IssuerSecret, &s.ThreeDSSecret} {
+			if *k == "" {
+				*k = randomBase64(32)
+			}
 		}
 		b, _ := json.Marshal(s)
 		if err := os.WriteFile(path, b, 0o600); err != nil {
@@ -69,6 +72,12 @@ func EnsureSandboxSecrets(c Config) (Config, error) {
 	}
 	if c.KYCWebhookSecret == "" {
 		c.KYCWebhookSecret = s.KYCSecret
+	}
+	if c.IssuerWebhookSecret == "" {
+		c.IssuerWebhookSecret = s.IssuerSecret
+	}
+	if c.ThreeDSWebhookSecret == "" {
+		c.ThreeDSWebhookSecret = s.ThreeDSSecret
 	}
 	if len(c.DataKey) == 0 {
 		key, err := decodeKey(s.DataKey)
