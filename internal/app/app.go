@@ -41,6 +41,7 @@ import (
 	kycsandbox "github.com/comecomepay/comecomepay/internal/providers/kycprovider/sandbox"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/swap"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
@@ -64,6 +65,7 @@ type App struct {
 	Coupons  *coupon.Service
 	KYC      *kyc.Service
 	Cards    *card.Service
+	Swaps    *swap.Service
 	// IssuerSim is the sandbox card issuer (tests drive its failures).
 	IssuerSim *issuersandbox.Issuer
 	Ledger    *ledger.Ledger
@@ -137,17 +139,22 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	issuerSim := issuersandbox.New(a.DB, cfg.SandboxCardBIN, now)
 	issuerSim.IssueDelay, issuerSim.FailureRate = cfg.SandboxIssueDelay, cfg.SandboxIssueFailureRate
 	a.IssuerSim = issuerSim
-	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, Box: box, MaxCards: cfg.MaxCards,
+	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, StatusIssuer: issuerSim, Ledger: a.Ledger,
+		Refunds: wallets, RefundCurrencies: wallets.Currencies, RefundCurrency: "USDT-TRC20", Box: box, MaxCards: cfg.MaxCards,
 		IssueTimeout: 24 * time.Hour, Now: now})
+	a.Swaps = swap.NewService(swap.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Cards: a.Cards, Issuer: issuerSim,
+		Policy: swap.DefaultPolicy, Now: now})
 	kycIssuer := kycsandbox.Issuer{}
 	processors := map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}
 	inbox := webhook.NewInbox(a.DB, processors, a.Log, now)
 	a.Inbox = inbox
 
 	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox,
-		wallet.NewSubmitWorker(wallets, custodySim), kyc.NewReviewWorker(a.KYC, kycIssuer), card.NewIssueWorker(a.Cards)); err != nil {
+		wallet.NewSubmitWorker(wallets, custodySim), kyc.NewReviewWorker(a.KYC, kycIssuer), card.NewIssueWorker(a.Cards),
+		swap.NewResolveWorker(a.Swaps)); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
+	processors["issuer"] = a.Cards.IssuerProcessor(nil)
 	// An approval queues the issuer review in the decision's transaction.
 	processors["kyc"] = a.KYC.ProviderProcessor(a.Jobs)
 
@@ -183,13 +190,16 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Cards: a.Cards, MaxCards: cfg.MaxCards, Now: now})
 	a.KYC.Users, a.KYC.Fees = a.Accounts, a.CardFees
 	a.Cards.Users, a.Cards.Fees = a.Accounts, a.CardFees
+	wallets.Cards = a.Cards
+	a.Swaps.Users, a.Swaps.Jobs = a.Accounts, a.Jobs
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
 		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Coupons: a.Coupons, Devices: devices, Ready: a.DB, Registry: registry, Spec: api.Spec,
 		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
-		Custody: custodySigner, SandboxCustody: custodySim,
-		KYC: a.KYC, KYCIssuer: kycIssuer, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,
+		Custody: custodySigner, SandboxCustody: custodySim, SandboxCards: sandboxCards{issuerSim},
+		IssuerWebhookSecret: cfg.IssuerWebhookSecret,
+		KYC:                 a.KYC, KYCIssuer: kycIssuer, Swaps: a.Swaps, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 		SandboxToken: cfg.SandboxToken,
 	})
@@ -209,14 +219,23 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		}
 		return inbox.Process(ctx, id)
 	}
+	// The simulated issuer reports card events through the real webhook path.
+	issuerSim.Deliver = func(ctx context.Context, body []byte) error {
+		id, err := server.AcceptIssuerEvent(ctx, httpapi.SignIssuerEvent(cfg.IssuerWebhookSecret, time.Now(), body), body)
+		if err != nil {
+			return err
+		}
+		return inbox.Process(ctx, id)
+	}
 	return nil
 }
 
 // newJobs registers every worker and periodic job and builds the queue.
 func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometheus.Registerer, now func() time.Time,
 	sender mail.Sender, box *secret.Box, inbox *webhook.Inbox, submit *wallet.SubmitWorker, review *kyc.ReviewWorker,
-	issue *card.IssueWorker) (*jobs.Client, error) {
+	issue *card.IssueWorker, resolveSwap *swap.ResolveWorker) (*jobs.Client, error) {
 	workers := river.NewWorkers()
+	river.AddWorker(workers, resolveSwap)
 	river.AddWorker(workers, issue)
 	river.AddWorker(workers, submit)
 	river.AddWorker(workers, review)

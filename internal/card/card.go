@@ -18,9 +18,11 @@ import (
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/kyc"
+	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
 // Task statuses (API.md §3.4.4).
@@ -97,13 +99,21 @@ type Inserter interface {
 
 // Deps are the collaborators of the Service.
 type Deps struct {
-	DB       *store.DB
-	Fees     *cardfee.Service
-	KYC      *kyc.Service
-	Users    Users
-	Issuer   Issuer
-	Box      *secret.Box
-	MaxCards int
+	DB     *store.DB
+	Fees   *cardfee.Service
+	KYC    *kyc.Service
+	Users  Users
+	Issuer Issuer
+	// StatusIssuer changes card states at the issuer.
+	StatusIssuer StatusIssuer
+	Ledger       *ledger.Ledger
+	Refunds      Refunds
+	// RefundCurrencies and RefundCurrency: where a cancelled card's balance
+	// goes (API.md §3.3: USDT-TRC20).
+	RefundCurrencies *wallet.Currencies
+	RefundCurrency   string
+	Box              *secret.Box
+	MaxCards         int
 	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
 	IssueTimeout time.Duration
 	Now          func() time.Time

@@ -26,13 +26,17 @@ type Card struct {
 	Balance     money.Amount // HKD cents
 	FeePaid     money.Amount // USD cents
 	Expiry      string       // "YYYY-MM-DD HH:MM:SS" UTC
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	DeletedAt   *time.Time
+	// LockedByAdmin marks an operator freeze the user cannot lift.
+	LockedByAdmin bool
+	// StatusUpdatedBy is who made the last status change: user, operator or issuer.
+	StatusUpdatedBy string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	DeletedAt       *time.Time
 }
 
 const cardColumns = `id, user_id, task_id, public_token, masked_pan, currency, status, is_physical, kyc_id, member_name,
-	three_ds_plan, balance, fee_paid, expiry, created_at, updated_at, deleted_at`
+	three_ds_plan, ` + balanceColumn + `, fee_paid, expiry, created_at, updated_at, deleted_at, locked_by_admin, status_updated_by`
 
 func scanCard(row interface{ Scan(...any) error }) (Card, error) {
 	var (
@@ -41,7 +45,8 @@ func scanCard(row interface{ Scan(...any) error }) (Card, error) {
 		deleted          sql.NullInt64
 	)
 	if err := row.Scan(&c.ID, &c.UserID, &c.TaskID, &c.PublicToken, &c.MaskedPAN, &c.Currency, &c.Status, &c.IsPhysical, &c.KYCID,
-		&c.MemberName, &c.ThreeDSPlan, &c.Balance, &c.FeePaid, &c.Expiry, &created, &updated, &deleted); err != nil {
+		&c.MemberName, &c.ThreeDSPlan, &c.Balance, &c.FeePaid, &c.Expiry, &created, &updated, &deleted, &c.LockedByAdmin,
+		&c.StatusUpdatedBy); err != nil {
 		return Card{}, store.NotFound(err)
 	}
 	c.CreatedAt, c.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
@@ -130,11 +135,15 @@ func (s *Service) List(ctx context.Context, userID int64, includeCancelled bool)
 
 // Get returns one of the user's cards by record id or public token.
 func (s *Service) Get(ctx context.Context, userID, id int64, publicToken string) (Card, error) {
+	return s.get(ctx, s.DB.SQL, userID, id, publicToken, "")
+}
+
+func (s *Service) get(ctx context.Context, q store.Querier, userID, id int64, publicToken, suffix string) (Card, error) {
 	var row *sql.Row
 	if publicToken != "" {
-		row = s.DB.SQL.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE public_token = $1 AND user_id = $2`, publicToken, userID)
+		row = q.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE public_token = $1 AND user_id = $2`+suffix, publicToken, userID)
 	} else {
-		row = s.DB.SQL.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE id = $1 AND user_id = $2`, id, userID)
+		row = q.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE id = $1 AND user_id = $2`+suffix, id, userID)
 	}
 	c, err := scanCard(row)
 	if errors.Is(err, store.ErrNotFound) {

@@ -109,6 +109,15 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 			c := rfc3339(*it.CompletedAt)
 			h.CompletedAt = &c
 		}
+		if it.Type == "swap" && it.SourceTable == "swaps" {
+			rec, err := s.Swaps.Get(r.Context(), filter.UserID, it.SourceID)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			h.FromAmount, h.ToAmount = num(rec.FromAmount, rec.Pair.From.Decimals), num(rec.NetAmount, rec.Pair.To.Decimals)
+			h.FromCurrency, h.ToCurrency, h.ExchangeRate = rec.Pair.From.Name, rec.Pair.To.Name, rateNum(rec.Rate)
+		}
 		out = append(out, h)
 	}
 	writeJSON(w, http.StatusOK, okB(r, "OK", struct {

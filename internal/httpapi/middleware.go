@@ -129,10 +129,15 @@ func (s *Server) dispatch() http.Handler {
 			r.URL.RawPath = ""
 		}
 		rec := &statusRecorder{ResponseWriter: w}
-		_, pattern := s.mux.Handler(r)
+		mux := s.first
+		_, pattern := mux.Handler(r)
+		if pattern == "" {
+			mux = s.mux
+			_, pattern = mux.Handler(r)
+		}
 		switch {
 		case pattern != "":
-			s.mux.ServeHTTP(rec, r)
+			mux.ServeHTTP(rec, r)
 		case s.pathKnown(r):
 			pattern = "method_not_allowed"
 			s.writeAppError(rec, r, apperr.New(apperr.CodeMethodNotAllowed).WithDetails(r.Method+" is not served on this path"))
@@ -155,6 +160,9 @@ func (s *Server) pathKnown(r *http.Request) bool {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, p := s.mux.Handler(probe); p != "" {
+			return true
+		}
+		if _, p := s.first.Handler(probe); p != "" {
 			return true
 		}
 	}

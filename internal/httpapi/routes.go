@@ -8,6 +8,11 @@ func (s *Server) routes() {
 	const v1 = "/api/v1"
 	public := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, h) }
 	bearer := func(pattern string, h principalHandler) { s.mux.Handle(pattern, s.authenticated(h)) }
+	// bearerFirst is bearer for a route whose pattern overlaps another one
+	// (GET /card/trade/{id} and GET /card/{publicToken}/pin both match
+	// /card/trade/pin): it is matched first. A public token is numeric, so
+	// "trade" is never one.
+	bearerFirst := func(pattern string, h principalHandler) { s.first.Handle(pattern, s.authenticated(h)) }
 
 	// Operator probes and the contract, outside the mobile API.
 	public("GET /healthz", s.healthz)
@@ -56,6 +61,9 @@ func (s *Server) routes() {
 	bearer("GET "+v1+"/wallet/unified-transactions", s.unifiedTransactions)
 	bearer("GET "+v1+"/wallet/exchange-rate", s.exchangeRate)
 	public("GET "+v1+"/wallet/exchange-rates", s.exchangeRates)
+	bearer("POST "+v1+"/wallet/swap/preview", s.previewSwap)
+	bearer("POST "+v1+"/wallet/swap", s.executeSwap)
+	bearer("GET "+v1+"/wallet/swap/history", s.swapHistory)
 
 	// §2.4 Card fee and eligibility (paths keep the client's casing)
 	bearer("GET "+v1+"/CardFee/GetStats", s.cardFeeStats)
@@ -76,6 +84,11 @@ func (s *Server) routes() {
 	bearer("GET "+v1+"/card/apply/progress/{task_id}", s.cardApplyProgress)
 	bearer("GET "+v1+"/card/list", s.listCards)
 	bearer("GET "+v1+"/card/account-details", s.cardAccountDetails)
+	bearer("GET "+v1+"/card/status", s.getCardStatus)
+	bearer("PUT "+v1+"/card/status", s.putCardStatus)
+	bearer("GET "+v1+"/card/transaction-history", s.cardTransactionHistory)
+	bearer("GET "+v1+"/card/trades", s.cardTrades)
+	bearerFirst("GET "+v1+"/card/trade/{id}", s.cardTrade)
 
 	// §2.9 Coupons (as far as the card fee needs them)
 	bearer("GET "+v1+"/coupons", s.listCoupons)
@@ -87,6 +100,7 @@ func (s *Server) routes() {
 	public("POST "+v1+"/webhooks/custody", s.custodyCallback)
 	public("POST "+v1+"/yudun/callback", s.custodyCallback)
 	public("POST "+v1+"/webhooks/kyc", s.kycWebhook)
+	public("POST "+v1+"/webhooks/issuer", s.issuerWebhook)
 
 	// §4 Sandbox helpers: registered only in sandbox mode, so in production
 	// every /sandbox/* path is an ordinary 404.
@@ -96,6 +110,7 @@ func (s *Server) routes() {
 		sandbox("POST "+v1+"/sandbox/withdrawals/{id}/settle", s.sandboxSettleWithdrawal)
 		sandbox("POST "+v1+"/sandbox/issuer/failures", s.sandboxIssuerFailures)
 		sandbox("POST "+v1+"/sandbox/kyc/approve", s.sandboxKYCApproveUser)
+		sandbox("POST "+v1+"/sandbox/cards/{public_token}/transactions", s.sandboxCardTransaction)
 		// The KYC page is opened by a person in a browser: no sandbox token.
 		public("GET "+v1+"/sandbox/kyc/sessions/{session_id}", s.sandboxKYCPage)
 		public("POST "+v1+"/sandbox/kyc/sessions/{session_id}/approve", s.sandboxKYCDecide(true))

@@ -19,6 +19,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/swap"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
@@ -41,29 +42,33 @@ type FailureInjector interface {
 
 // Deps are what the HTTP layer calls.
 type Deps struct {
-	Log               *slog.Logger
-	DB                *store.DB
-	Accounts          *account.Service
-	Wallets           *wallet.Service
-	CardFees          *cardfee.Service
-	Coupons           *coupon.Service
-	Devices           *notify.Devices
-	KYC               *kyc.Service
-	Cards             *card.Service
-	IssuerFailures    FailureInjector
-	KYCIssuer         kyc.IssuerReview
-	KYCWebhookSecret  string
-	Idempotency       *idempotency.Store
-	Inbox             *webhook.Inbox
-	Jobs              webhook.Inserter
-	Custody           CustodySigner
-	SandboxCustody    SandboxCustody
-	Ready             Readiness
-	Registry          *prometheus.Registry
-	Spec              []byte
-	CORSOrigins       []string
-	TrustProxyHeaders bool
-	Sandbox           bool
+	Log              *slog.Logger
+	DB               *store.DB
+	Accounts         *account.Service
+	Wallets          *wallet.Service
+	CardFees         *cardfee.Service
+	Coupons          *coupon.Service
+	Devices          *notify.Devices
+	KYC              *kyc.Service
+	Cards            *card.Service
+	Swaps            *swap.Service
+	IssuerFailures   FailureInjector
+	KYCIssuer        kyc.IssuerReview
+	KYCWebhookSecret string
+	// IssuerWebhookSecret verifies /webhooks/issuer.
+	IssuerWebhookSecret string
+	Idempotency         *idempotency.Store
+	Inbox               *webhook.Inbox
+	Jobs                webhook.Inserter
+	Custody             CustodySigner
+	SandboxCustody      SandboxCustody
+	SandboxCards        SandboxCards
+	Ready               Readiness
+	Registry            *prometheus.Registry
+	Spec                []byte
+	CORSOrigins         []string
+	TrustProxyHeaders   bool
+	Sandbox             bool
 	// SandboxToken, when set, guards the sandbox helpers.
 	SandboxToken string
 }
@@ -73,13 +78,17 @@ type Server struct {
 	Deps
 	log     *slog.Logger
 	mux     *http.ServeMux
+	// first holds routes that overlap a pattern of mux (ServeMux refuses
+	// two patterns that both match one path without either being more
+	// specific); dispatch consults it before mux.
+	first *http.ServeMux
 	metrics *httpMetrics
 	handler http.Handler
 }
 
 // NewServer builds the whole HTTP handler.
 func NewServer(d Deps) (*Server, error) {
-	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux()}
+	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux(), first: http.NewServeMux()}
 	m, err := newHTTPMetrics(d.Registry)
 	if err != nil {
 		return nil, err

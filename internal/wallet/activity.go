@@ -50,3 +50,15 @@ func amountOutOfRange(field string, min, max money.Amount, decimals int) error {
 }
 
 func moneyText(minor int64, decimals int) string { return money.Amount(minor).Format(decimals) }
+
+// SetActivityStatus moves the history row of a business record (source
+// table and id, row type) to status; completed stamps completed_at.
+func (s *Service) SetActivityStatus(ctx context.Context, tx *sql.Tx, sourceTable string, sourceID int64, typ, status string, completed bool) error {
+	var done any
+	if completed {
+		done = s.Now().UnixMicro()
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE unified_transactions SET status = $1, completed_at = COALESCE($2, completed_at)
+		WHERE source_table = $3 AND source_id = $4 AND type = $5`, status, done, sourceTable, sourceID, typ)
+	return err
+}

@@ -43,6 +43,12 @@ type Users interface {
 	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
 }
 
+// CardBalances gives the sum of a user's card balances (HKD cents), the
+// wallet's read-only HKD entry.
+type CardBalances interface {
+	TotalBalance(ctx context.Context, q store.Querier, userID int64) (money.Amount, error)
+}
+
 // Limits are the configurable wallet limits of API.md §3.3.
 type Limits struct {
 	DailyWithdrawal   money.Amount // whole USD-equivalent units
@@ -74,6 +80,7 @@ type Deps struct {
 	Rates       Rates
 	TxPasswords TxPasswords
 	Users       Users
+	Cards       CardBalances
 	Limits      Limits
 	// FXSpread is taken off the mid rate on each side (a fraction, 8 decimals).
 	FXSpread money.Rate

@@ -312,13 +312,7 @@ func (s *Service) completeWithdrawal(ctx context.Context, tx *sql.Tx, id int64, 
 }
 
 func (s *Service) setActivityStatus(ctx context.Context, tx *sql.Tx, id int64, status string, completed bool) error {
-	var done any
-	if completed {
-		done = s.Now().UnixMicro()
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE unified_transactions SET status = $1, completed_at = COALESCE($2, completed_at)
-		WHERE source_table = 'withdrawals' AND source_id = $3 AND type = 'withdraw'`, status, done, id)
-	return err
+	return s.SetActivityStatus(ctx, tx, "withdrawals", id, "withdraw", status, completed)
 }
 
 const withdrawalColumns = `id, user_id, currency, amount, fee, address, status, tx_hash, reject_reason, created_at, updated_at, completed_at`

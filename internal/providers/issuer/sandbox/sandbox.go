@@ -27,6 +27,9 @@ type Issuer struct {
 	IssueDelay time.Duration
 	// FailureRate is the share of issuance calls that fail (0–1).
 	FailureRate float64
+	// Deliver sends one card event to the platform the way the real issuer
+	// does (signed, through /webhooks/issuer) and returns once processed.
+	Deliver func(ctx context.Context, body []byte) error
 
 	mu       sync.Mutex
 	failures map[string]int

@@ -1,0 +1,24 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/httpapi"
+	issuersandbox "github.com/comecomepay/comecomepay/internal/providers/issuer/sandbox"
+)
+
+// sandboxCards lets the HTTP sandbox helper drive the simulated issuer.
+type sandboxCards struct{ sim *issuersandbox.Issuer }
+
+func (a sandboxCards) SimulateTransaction(ctx context.Context, token string, tx httpapi.SimulatedTransaction) (httpapi.SimulatedResult, error) {
+	res, err := a.sim.Simulate(ctx, token, issuersandbox.Transaction(tx))
+	switch {
+	case errors.Is(err, issuersandbox.ErrUnknownCard):
+		return httpapi.SimulatedResult{}, card.ErrCardNotFound.WithDetails("The sandbox issuer has no such card")
+	case errors.Is(err, issuersandbox.ErrUnknownTrade):
+		return httpapi.SimulatedResult{}, card.ErrTradeNotFound.WithDetails("No trade in a state that allows this transaction")
+	}
+	return httpapi.SimulatedResult(res), err
+}

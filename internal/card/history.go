@@ -1,0 +1,120 @@
+package card
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// HistoryEntry is one row of a card's transaction history (API.md §2.6
+// GET /card/transaction-history). Source names the business event ("swap:12",
+// "trade:7182…:consume") so a repeated event updates its row instead of
+// adding one.
+type HistoryEntry struct {
+	Card         Card
+	Source       string
+	TradeID      int64
+	TradeType    string // "consume", "6", "2", "7", "11", "10", "12"
+	Direction    string // "debit" or "credit"
+	Amount       money.Amount
+	Fee          money.Amount
+	MerchantName string
+	Description  string
+	Status       string // pending, success, reversed, refunded, declined
+	TradeTime    time.Time
+}
+
+// RecordHistory writes or updates a history row in tx, with the card's
+// balance as of tx.
+func (s *Service) RecordHistory(ctx context.Context, tx *sql.Tx, h HistoryEntry) error {
+	bal, err := s.Balance(ctx, tx, h.Card)
+	if err != nil {
+		return err
+	}
+	now := s.Now().UnixMicro()
+	_, err = tx.ExecContext(ctx, `INSERT INTO card_transactions (card_id, source, trade_id, trade_type, direction, amount, fee,
+			balance_after, merchant_name, description, status, trade_time, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+		ON CONFLICT (card_id, source) DO UPDATE SET status = excluded.status, amount = excluded.amount, fee = excluded.fee,
+			updated_at = excluded.updated_at`,
+		h.Card.ID, h.Source, h.TradeID, h.TradeType, h.Direction, int64(h.Amount), int64(h.Fee), int64(bal), h.MerchantName,
+		h.Description, h.Status, h.TradeTime.UnixMicro(), now)
+	return err
+}
+
+// HistoryRow is a stored history entry.
+type HistoryRow struct {
+	ID           int64
+	TradeID      int64
+	TradeType    string
+	Direction    string
+	Amount       money.Amount
+	Fee          money.Amount
+	BalanceAfter money.Amount
+	MerchantName string
+	Description  string
+	Status       string
+	TradeTime    time.Time
+	CreatedAt    time.Time
+}
+
+// HistoryFilter selects history rows of one card.
+type HistoryFilter struct {
+	From, To    time.Time // To exclusive; zero = unbounded
+	Page, Limit int
+}
+
+// History returns a page of a card's history, newest first, and the total.
+func (s *Service) History(ctx context.Context, c Card, f HistoryFilter) ([]HistoryRow, int, error) {
+	where, args := `card_id = $1`, []any{c.ID}
+	if !f.From.IsZero() {
+		args = append(args, f.From.UnixMicro())
+		where += ` AND trade_time >= $2`
+	}
+	if !f.To.IsZero() {
+		args = append(args, f.To.UnixMicro())
+		where += ` AND trade_time < $` + strconv.Itoa(len(args))
+	}
+	var total int
+	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_transactions WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	n := len(args)
+	args = append(args, f.Limit, (f.Page-1)*f.Limit)
+	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT id, trade_id, trade_type, direction, amount, fee, balance_after, merchant_name,
+		description, status, trade_time, created_at FROM card_transactions WHERE `+where+` ORDER BY trade_time DESC, id DESC
+		LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []HistoryRow{}
+	for rows.Next() {
+		var (
+			h               HistoryRow
+			traded, created int64
+		)
+		if err := rows.Scan(&h.ID, &h.TradeID, &h.TradeType, &h.Direction, &h.Amount, &h.Fee, &h.BalanceAfter, &h.MerchantName,
+			&h.Description, &h.Status, &traded, &created); err != nil {
+			return nil, 0, store.NotFound(err)
+		}
+		h.TradeTime, h.CreatedAt = time.UnixMicro(traded).UTC(), time.UnixMicro(created).UTC()
+		out = append(out, h)
+	}
+	return out, total, rows.Err()
+}
+
+// FailedThisMonth counts a card's declined transactions in the current
+// calendar month (UTC), which the issuer's failed-transaction fee counts.
+func (s *Service) FailedThisMonth(ctx context.Context, c Card) (int, error) {
+	now := s.Now().UTC()
+	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var n int
+	err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_transactions WHERE card_id = $1 AND status = 'declined'
+		AND trade_time >= $2`, c.ID, start.UnixMicro()).Scan(&n)
+	return n, err
+}

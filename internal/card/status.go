@@ -1,0 +1,173 @@
+package card
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/wallet"
+)
+
+// Status codes of the issuer (API.md §3.4.3).
+const (
+	CodeActive    = "00"
+	CodeFrozen    = "G1"
+	CodeCancelled = "99"
+)
+
+// Status errors (API.md §1.6).
+var (
+	ErrInvalidStatusCode = apperr.New("INVALID_STATUS_CODE")
+	ErrCardCancelled     = apperr.New("CARD_CANCELLED")
+	ErrCardLockedByAdmin = apperr.New("CARD_LOCKED_BY_ADMIN")
+	ErrIssuerUnavailable = apperr.New("ISSUER_UNAVAILABLE")
+	errRefundRateMissing = apperr.New("EXCHANGE_RATE_UNAVAILABLE")
+	statusByCode         = map[string]string{CodeActive: StatusNormal, CodeFrozen: StatusFrozen, CodeCancelled: StatusCancelled}
+	codeByStatus         = map[string]string{StatusNormal: CodeActive, StatusFrozen: CodeFrozen, StatusCancelled: CodeCancelled}
+)
+
+// StatusCode is the issuer code of a local card status.
+func StatusCode(status string) string { return codeByStatus[status] }
+
+// StatusIssuer is the issuer port for card states.
+type StatusIssuer interface {
+	SetStatus(ctx context.Context, publicToken, code string) error
+}
+
+// Refunds is what a cancellation needs from the wallet: the rate of the
+// refund currency and the history row.
+type Refunds interface {
+	Rate(ctx context.Context, from, to string) (money.Rate, error)
+	RecordActivity(ctx context.Context, tx *sql.Tx, a wallet.Activity) (int64, error)
+}
+
+// StatusChange is the outcome of SetStatus.
+type StatusChange struct {
+	Card      Card
+	Code      string
+	UpdatedAt time.Time
+	UpdatedBy string
+}
+
+// SetStatus applies a cardholder's status code (API.md §2.6 PUT /card/status):
+// the issuer is told first and the local state changes only after it
+// accepts. Cancelling empties the card into the wallet's refund currency at
+// the current rate, without a swap fee.
+func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code string) (StatusChange, error) {
+	target, ok := statusByCode[code]
+	if !ok {
+		return StatusChange{}, ErrInvalidStatusCode.WithDetails("card_status_code must be 00, G1 or 99")
+	}
+	c, err := s.Get(ctx, userID, 0, publicToken)
+	if err != nil {
+		return StatusChange{}, err
+	}
+	switch {
+	case c.Status == StatusCancelled:
+		return StatusChange{}, ErrCardCancelled.WithDetails("A cancelled card cannot change state")
+	case c.Status == target:
+		return StatusChange{Card: c, Code: code, UpdatedAt: c.UpdatedAt, UpdatedBy: c.StatusUpdatedBy}, nil
+	}
+	// Freezing one's own card is always allowed, even on a frozen account.
+	if code != CodeFrozen {
+		if err := s.Users.EnsureWritable(ctx, s.DB.SQL, userID); err != nil {
+			return StatusChange{}, err
+		}
+	}
+	if code == CodeActive && c.LockedByAdmin {
+		return StatusChange{}, ErrCardLockedByAdmin.WithDetails("An operator froze this card; contact support")
+	}
+	var refundRate money.Rate
+	if code == CodeCancelled {
+		// Known before the card is closed, so a missing rate cannot leave a
+		// closed card holding money.
+		if refundRate, err = s.Refunds.Rate(ctx, Currency, s.RefundCurrency); err != nil {
+			return StatusChange{}, errRefundRateMissing
+		}
+	}
+	if err := s.StatusIssuer.SetStatus(context.WithoutCancel(ctx), c.PublicToken, code); err != nil {
+		return StatusChange{}, ErrIssuerUnavailable.WithDetails("The card issuer did not accept the change; nothing changed")
+	}
+	var out StatusChange
+	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		cur, err := s.ForUpdate(ctx, tx, userID, c.ID, "")
+		if err != nil {
+			return err
+		}
+		if cur.Status == target || cur.Status == StatusCancelled {
+			out = StatusChange{Card: cur, Code: StatusCode(cur.Status), UpdatedAt: cur.UpdatedAt, UpdatedBy: cur.StatusUpdatedBy}
+			return nil
+		}
+		if err := s.changeStatus(ctx, tx, cur, target, "user", userID, "cardholder request"); err != nil {
+			return err
+		}
+		if target == StatusCancelled {
+			if err := s.refundBalance(ctx, tx, cur, refundRate); err != nil {
+				return err
+			}
+		}
+		cur, err = s.ForUpdate(ctx, tx, userID, c.ID, "")
+		out = StatusChange{Card: cur, Code: code, UpdatedAt: cur.UpdatedAt, UpdatedBy: cur.StatusUpdatedBy}
+		return err
+	})
+	return out, err
+}
+
+// changeStatus records a status change of c in tx; source is user,
+// operator or issuer.
+func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to, source string, actor int64, reason string) error {
+	now := s.Now().UnixMicro()
+	var deleted any
+	if to == StatusCancelled {
+		deleted = now
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cards SET status = $1, status_updated_by = $2, updated_at = $3,
+		deleted_at = COALESCE($4, deleted_at) WHERE id = $5`, to, source, now, deleted, c.ID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO card_status_changes (card_id, from_status, to_status, source, actor_id, reason, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.Status, to, source, actor, reason, now)
+	return err
+}
+
+// refundBalance moves what is left on a cancelled card to the user's
+// wallet in the refund currency, rounded down (API.md §1.7).
+func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate money.Rate) error {
+	bal, err := s.Balance(ctx, tx, c)
+	if err != nil || bal == 0 {
+		return err
+	}
+	cur, ok := s.RefundCurrencies.Get(s.RefundCurrency)
+	if !ok {
+		return errRefundRateMissing
+	}
+	credit := money.Convert(bal, 2, rate, cur.Decimals, false)
+	ref := "card:" + strconv.FormatInt(c.ID, 10) + ":cancel-refund"
+	entries := []ledger.Entry{
+		{Account: BalanceAccount(c), Amount: -bal},
+		{Account: ledger.HouseAccount(ledger.CardFloat, Currency), Amount: bal},
+	}
+	if credit > 0 {
+		entries = append(entries,
+			ledger.Entry{Account: ledger.HouseAccount(ledger.CardFloat, cur.Name), Amount: -credit},
+			ledger.Entry{Account: ledger.UserAccount(c.UserID, ledger.Available, cur.Name), Amount: credit})
+	}
+	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: ref, Kind: "card_cancel_refund", Entries: entries}); err != nil {
+		return err
+	}
+	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: "cancel-refund", TradeType: "2", Direction: "debit", Amount: bal,
+		Description: "Balance returned to wallet on cancellation", Status: "success", TradeTime: s.Now()}); err != nil {
+		return err
+	}
+	if credit == 0 {
+		return nil
+	}
+	_, err = s.Refunds.RecordActivity(ctx, tx, wallet.Activity{UserID: c.UserID, Type: "refund", Status: "completed", Amount: credit,
+		Currency: cur.Name, Description: "Card " + c.MaskedPAN + " cancelled: balance returned", Reference: ref, SourceTable: "cards",
+		SourceID: c.ID, Completed: true})
+	return err
+}

@@ -1,0 +1,331 @@
+package card
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/webhook"
+)
+
+// Issuer trade types (API.md §2.6 Trade object).
+const (
+	TradeAuthorization = 17
+	TradeReversal      = 18
+	TradeRefund        = 19
+)
+
+// tradeData is the data of the card.transaction.* events; numbers may come
+// as JSON numbers or strings.
+type tradeData struct {
+	TradeID          json.Number `json:"trade_id"`
+	OriginalTradeID  json.Number `json:"original_trade_id"`
+	Amount           json.Number `json:"amount"`
+	MerchantName     string      `json:"merchant_name"`
+	MerchantCity     string      `json:"merchant_city"`
+	MerchantCountry  string      `json:"merchant_country"`
+	MerchantCurrency string      `json:"merchant_currency"`
+	MerchantAmount   json.Number `json:"merchant_amount"`
+	TradeFee         json.Number `json:"trade_fee"`
+	Fee              json.Number `json:"fee"`
+	DeclineReason    string      `json:"decline_reason"`
+	ClearAmount      json.Number `json:"clear_amount"`
+	ReversalAmount   json.Number `json:"reversal_amount"`
+	BalanceAfter     json.Number `json:"balance_after"`
+}
+
+// Trade is the local mirror of one issuer trade. Held and Captured are what
+// the ledger holds and has captured for it.
+type Trade struct {
+	TradeID          int64
+	CardID           int64
+	Type             int
+	OriginalTradeID  int64
+	Authorized       bool
+	Amount           money.Amount
+	TradeFee         money.Amount
+	MerchantName     string
+	MerchantCity     string
+	MerchantCountry  string
+	MerchantCurrency string
+	MerchantAmount   money.Amount
+	Cleared          bool
+	ClearAmount      money.Amount
+	ReversalAmount   money.Amount
+	Exception        string
+	Held, Captured   money.Amount
+	TradeTime        time.Time
+	ClearTime        time.Time
+	ReversalTime     time.Time
+}
+
+// parseHKD parses an HKD amount of an event (2 decimals); zero allowed when
+// zeroOK.
+func parseHKD(s string, zeroOK bool) (money.Amount, error) {
+	if zeroOK && (s == "" || s == "0") {
+		return 0, nil
+	}
+	return money.ParsePositive(s, 2)
+}
+
+// applyTradeEvent folds one card.transaction.* event into the trade and
+// moves the card's money by the difference between what the ledger holds
+// and captures for the trade and what the trade's state now implies. So a
+// duplicate changes nothing, and events arriving out of order (a clearing
+// before its authorization) end in the same balances.
+func (s *Service) applyTradeEvent(ctx context.Context, tx *sql.Tx, ev IssuerEvent) (string, error) {
+	var d tradeData
+	if err := decodeData(ev.Data, &d); err != nil {
+		return webhook.StateIgnored, nil
+	}
+	tradeID, err := strconv.ParseInt(d.TradeID.String(), 10, 64)
+	if err != nil || tradeID <= 0 {
+		return webhook.StateIgnored, nil
+	}
+	c, err := s.cardByToken(ctx, tx, ev.PublicToken)
+	if errors.Is(err, store.ErrNotFound) {
+		return webhook.StateUnmatched, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if ev.Type == "card.transaction.declined" {
+		return s.applyDecline(ctx, tx, c, ev, tradeID, d)
+	}
+	t, err := s.trade(ctx, tx, c, tradeID)
+	if err != nil {
+		return "", err
+	}
+	at := ev.OccurredAt.UTC()
+	if at.IsZero() {
+		at = s.Now()
+	}
+	amount := func(n json.Number) money.Amount { a, _ := parseHKD(n.String(), true); return a }
+	switch ev.Type {
+	case "card.transaction.authorized":
+		t.Authorized, t.Amount, t.TradeFee = true, amount(d.Amount), amount(d.TradeFee)
+		t.MerchantName, t.MerchantCity, t.MerchantCountry = d.MerchantName, d.MerchantCity, d.MerchantCountry
+		t.MerchantCurrency, t.MerchantAmount, t.TradeTime = d.MerchantCurrency, amount(d.MerchantAmount), at
+	case "card.transaction.cleared":
+		t.Cleared, t.ClearAmount, t.ClearTime = true, amount(d.ClearAmount), at
+	case "card.transaction.reversed":
+		if r := amount(d.ReversalAmount); r > t.ReversalAmount {
+			t.ReversalAmount, t.ReversalTime = r, at
+		}
+	case "card.transaction.refunded":
+		t.Type, t.Authorized, t.Amount, t.TradeTime = TradeRefund, true, amount(d.Amount), at
+		t.OriginalTradeID, _ = strconv.ParseInt(d.OriginalTradeID.String(), 10, 64)
+	}
+	if t.TradeTime.IsZero() {
+		t.TradeTime = at
+	}
+	if err := s.settleTrade(ctx, tx, c, &t, ev.ID); err != nil {
+		return "", err
+	}
+	if err := s.saveTrade(ctx, tx, t); err != nil {
+		return "", err
+	}
+	if err := s.tradeHistory(ctx, tx, c, t); err != nil {
+		return "", err
+	}
+	return webhook.StateProcessed, s.setIssuerBalance(ctx, tx, c, d.BalanceAfter)
+}
+
+// settleTrade posts the difference between the trade's target hold and
+// capture and what is booked. A card that cannot cover it (our mirror
+// disagrees with the issuer) is flagged for reconciliation, not forced
+// negative.
+func (s *Service) settleTrade(ctx context.Context, tx *sql.Tx, c Card, t *Trade, eventID string) error {
+	var hold, captured money.Amount
+	switch {
+	case t.Type == TradeRefund:
+		captured = -t.Amount // money back onto the card
+	case t.Cleared:
+		captured = t.ClearAmount
+	case t.Authorized:
+		hold = max(t.Amount-t.ReversalAmount, 0)
+	}
+	dHold, dCaptured := hold-t.Held, captured-t.Captured
+	if dHold == 0 && dCaptured == 0 {
+		return nil
+	}
+	if debit := dHold + dCaptured; debit > 0 {
+		bal, err := s.Balance(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		if bal < debit {
+			t.Exception = "balance_mismatch"
+			return nil
+		}
+	}
+	entries := []ledger.Entry{
+		{Account: BalanceAccount(c), Amount: -(dHold + dCaptured)},
+		{Account: HoldAccount(c), Amount: dHold},
+		{Account: ledger.HouseAccount(ledger.CardFloat, Currency), Amount: dCaptured},
+	}
+	kept := entries[:0]
+	for _, e := range entries {
+		if e.Amount != 0 {
+			kept = append(kept, e)
+		}
+	}
+	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "card-trade:" + strconv.FormatInt(t.TradeID, 10) + ":" + eventID,
+		Kind: "card_trade", Entries: kept}); err != nil {
+		return err
+	}
+	t.Held, t.Captured, t.Exception = hold, captured, ""
+	return nil
+}
+
+// tradeHistory writes the history rows a trade implies.
+func (s *Service) tradeHistory(ctx context.Context, tx *sql.Tx, c Card, t Trade) error {
+	source := "trade:" + strconv.FormatInt(t.TradeID, 10)
+	if t.Type == TradeRefund {
+		return s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: t.TradeID, TradeType: "7", Direction: "credit",
+			Amount: t.Amount, MerchantName: t.MerchantName, Description: "Refund", Status: "success", TradeTime: t.TradeTime})
+	}
+	if !t.Authorized && !t.Cleared {
+		return nil
+	}
+	status, amount := "pending", t.Amount
+	switch {
+	case t.Cleared:
+		status, amount = "success", t.ClearAmount
+	case t.ReversalAmount > 0 && t.ReversalAmount >= t.Amount:
+		status = "reversed"
+	}
+	desc := "Purchase"
+	if t.MerchantName != "" {
+		desc += " at " + t.MerchantName
+	}
+	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: t.TradeID, TradeType: "consume", Direction: "debit",
+		Amount: amount, Fee: t.TradeFee, MerchantName: t.MerchantName, Description: desc, Status: status, TradeTime: t.TradeTime}); err != nil {
+		return err
+	}
+	if t.ReversalAmount == 0 {
+		return nil
+	}
+	return s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source + ":reversal", TradeID: t.TradeID, TradeType: "11",
+		Direction: "credit", Amount: t.ReversalAmount, MerchantName: t.MerchantName, Description: "Authorization reversal",
+		Status: "success", TradeTime: t.ReversalTime})
+}
+
+// applyDecline records a declined authorization and the issuer's fee for it.
+func (s *Service) applyDecline(ctx context.Context, tx *sql.Tx, c Card, ev IssuerEvent, tradeID int64, d tradeData) (string, error) {
+	amount, _ := parseHKD(d.Amount.String(), true)
+	fee, _ := parseHKD(d.Fee.String(), true)
+	at := ev.OccurredAt.UTC()
+	if at.IsZero() {
+		at = s.Now()
+	}
+	source := "trade:" + strconv.FormatInt(tradeID, 10)
+	desc := "Declined"
+	if d.DeclineReason != "" {
+		desc += ": " + truncate(d.DeclineReason, 100)
+	}
+	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: tradeID, TradeType: "consume", Direction: "debit",
+		Amount: amount, MerchantName: d.MerchantName, Description: desc, Status: "declined", TradeTime: at}); err != nil {
+		return "", err
+	}
+	if fee > 0 {
+		bal, err := s.Balance(ctx, tx, c)
+		if err != nil {
+			return "", err
+		}
+		if bal >= fee {
+			_, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: source + ":decline-fee", Kind: "card_fee", Entries: []ledger.Entry{
+				{Account: BalanceAccount(c), Amount: -fee},
+				{Account: ledger.HouseAccount(ledger.CardFloat, Currency), Amount: fee},
+			}})
+			if err != nil && !errors.Is(err, ledger.ErrDuplicate) {
+				return "", err
+			}
+			if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source + ":fee", TradeID: tradeID, TradeType: "10",
+				Direction: "debit", Amount: fee, Description: "Failed transaction fee", Status: "success", TradeTime: at}); err != nil {
+				return "", err
+			}
+		}
+	}
+	return webhook.StateProcessed, s.setIssuerBalance(ctx, tx, c, d.BalanceAfter)
+}
+
+const tradeColumns = `trade_id, card_id, trade_type, original_trade_id, authorized, amount, trade_fee, merchant_name, merchant_city,
+	merchant_country, merchant_currency, merchant_amount, trade_clear, clear_amount, reversal_amount, trade_exception, held, captured,
+	trade_time, clear_time, reversal_time`
+
+func scanTrade(row interface{ Scan(...any) error }) (Trade, error) {
+	var (
+		t                       Trade
+		cleared                 int
+		traded, clear, reversal int64
+	)
+	if err := row.Scan(&t.TradeID, &t.CardID, &t.Type, &t.OriginalTradeID, &t.Authorized, &t.Amount, &t.TradeFee, &t.MerchantName,
+		&t.MerchantCity, &t.MerchantCountry, &t.MerchantCurrency, &t.MerchantAmount, &cleared, &t.ClearAmount, &t.ReversalAmount,
+		&t.Exception, &t.Held, &t.Captured, &traded, &clear, &reversal); err != nil {
+		return Trade{}, store.NotFound(err)
+	}
+	t.Cleared = cleared == 1
+	t.TradeTime, t.ClearTime, t.ReversalTime = microTime(traded), microTime(clear), microTime(reversal)
+	return t, nil
+}
+
+func microTime(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+func micro(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// trade returns the trade locked in tx, creating an empty one for a trade
+// seen for the first time.
+func (s *Service) trade(ctx context.Context, tx *sql.Tx, c Card, id int64) (Trade, error) {
+	now := s.Now().UnixMicro()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO card_trades (trade_id, card_id, trade_type, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $4) ON CONFLICT (trade_id) DO NOTHING`, id, c.ID, TradeAuthorization, now); err != nil {
+		return Trade{}, err
+	}
+	t, err := scanTrade(tx.QueryRowContext(ctx, `SELECT `+tradeColumns+` FROM card_trades WHERE trade_id = $1`+s.DB.ForUpdate(), id))
+	if err == nil && t.CardID != c.ID {
+		return Trade{}, errors.New("card: trade belongs to another card")
+	}
+	return t, err
+}
+
+func (s *Service) saveTrade(ctx context.Context, tx *sql.Tx, t Trade) error {
+	cleared, reversal := 0, 0
+	if t.Cleared {
+		cleared = 1
+	}
+	switch {
+	case t.ReversalAmount > 0 && t.ReversalAmount >= t.Amount:
+		reversal = 2
+	case t.ReversalAmount > 0:
+		reversal = 1
+	}
+	typ := t.Type
+	if reversal > 0 && typ == TradeAuthorization {
+		typ = TradeReversal
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE card_trades SET trade_type = $1, original_trade_id = $2, authorized = $3, amount = $4,
+		trade_fee = $5, merchant_name = $6, merchant_city = $7, merchant_country = $8, merchant_currency = $9, merchant_amount = $10,
+		trade_clear = $11, clear_amount = $12, reversal_amount = $13, trade_exception = $14, held = $15, captured = $16,
+		trade_time = $17, clear_time = $18, reversal_time = $19, updated_at = $20 WHERE trade_id = $21`,
+		typ, t.OriginalTradeID, t.Authorized, int64(t.Amount), int64(t.TradeFee), t.MerchantName, t.MerchantCity, t.MerchantCountry,
+		t.MerchantCurrency, int64(t.MerchantAmount), cleared, int64(t.ClearAmount), int64(t.ReversalAmount), t.Exception,
+		int64(t.Held), int64(t.Captured), micro(t.TradeTime), micro(t.ClearTime), micro(t.ReversalTime), s.Now().UnixMicro(), t.TradeID)
+	return err
+}

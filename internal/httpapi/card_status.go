@@ -1,0 +1,81 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/i18n"
+)
+
+// issuerStatusNames are the issuer's names of each status code (API.md §2.6).
+var issuerStatusNames = map[string]struct{ cardStatus, name, description string }{
+	card.CodeActive:    {"Active", "Active", "Card active"},
+	card.CodeFrozen:    {"ShortTermDebitBlock", "Frozen", "Card temporarily frozen by cardholder"},
+	card.CodeCancelled: {"Closed", "Cancelled", "Card cancelled by cardholder"},
+}
+
+// getCardStatus serves GET /card/status.
+func (s *Server) getCardStatus(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	token := r.URL.Query().Get("public_token")
+	if token == "" {
+		s.writeAppError(w, r, apperr.Validation(map[string]string{"public_token": "is required"}))
+		return
+	}
+	c, err := s.Cards.Get(r.Context(), p.UserID, 0, token)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	code := card.StatusCode(c.Status)
+	name := issuerStatusNames[code].name
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		CardID      string `json:"card_id"`
+		Status      string `json:"status"`
+		Code        string `json:"card_status_code"`
+		Description string `json:"card_status_description"`
+	}{c.PublicToken, name, code, code + " (" + name + ")"}))
+}
+
+// putCardStatus serves PUT /card/status. The issuer call happens outside
+// any transaction, so the idempotency record follows the effect.
+func (s *Server) putCardStatus(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	raw, err := readBody(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var b struct {
+		PublicToken *string `json:"public_token"`
+		Code        *string `json:"card_status_code"`
+	}
+	if err := decodeJSON(raw, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	token, code := f.required("public_token", b.PublicToken), f.required("card_status_code", b.Code)
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.executeOnce(w, r, p.UserID, "PUT /card/status", raw, func(ctx context.Context) (int, any, error) {
+		ch, err := s.Cards.SetStatus(ctx, p.UserID, token, code)
+		if err != nil {
+			return 0, nil, err
+		}
+		names := issuerStatusNames[ch.Code]
+		return http.StatusOK, okB(r, "Card status modified successfully", struct {
+			PublicToken string `json:"public_token"`
+			CardStatus  string `json:"card_status"`
+			Code        string `json:"card_status_code"`
+			StatusName  string `json:"status_name"`
+			Description string `json:"description"`
+			Updated     string `json:"updated"`
+			UpdatedBy   string `json:"updated_by"`
+		}{ch.Card.PublicToken, names.cardStatus, ch.Code, names.name, i18n.Text(langOf(r), names.description), rfc3339(ch.UpdatedAt),
+			ch.UpdatedBy}), nil
+	})
+}

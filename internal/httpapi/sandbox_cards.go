@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/comecomepay/comecomepay/internal/money"
+)
+
+// SimulatedTransaction is a card transaction the sandbox issuer performs
+// (HKD cents; 0 = the authorised amount where that makes sense).
+type SimulatedTransaction struct {
+	Type             string
+	Amount           money.Amount
+	TradeID          int64
+	MerchantName     string
+	MerchantCity     string
+	MerchantCountry  string
+	MerchantCurrency string
+	MerchantAmount   money.Amount
+	DeclineReason    string
+}
+
+// SimulatedResult is what the sandbox issuer reports back.
+type SimulatedResult struct {
+	EventID     string
+	TradeID     int64
+	CardBalance money.Amount
+}
+
+// SandboxCards drives the sandbox issuer; its events reach the platform
+// through the signed webhook before it returns.
+type SandboxCards interface {
+	SimulateTransaction(ctx context.Context, publicToken string, tx SimulatedTransaction) (SimulatedResult, error)
+}
+
+// sandboxCardTransaction serves POST /sandbox/cards/{public_token}/transactions.
+func (s *Server) sandboxCardTransaction(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Type             *string    `json:"type"`
+		Amount           flexNumber `json:"amount"`
+		TradeID          flexNumber `json:"trade_id"`
+		MerchantName     *string    `json:"merchant_name"`
+		MerchantCity     *string    `json:"merchant_city"`
+		MerchantCountry  *string    `json:"merchant_country"`
+		MerchantCurrency *string    `json:"merchant_currency"`
+		MerchantAmount   flexNumber `json:"merchant_amount"`
+		DeclineReason    *string    `json:"decline_reason"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	tx := SimulatedTransaction{Type: f.required("type", b.Type), MerchantName: optional(b.MerchantName), MerchantCity: optional(b.MerchantCity),
+		MerchantCountry: optional(b.MerchantCountry), MerchantCurrency: optional(b.MerchantCurrency), DeclineReason: optional(b.DeclineReason)}
+	switch tx.Type {
+	case "", "authorization", "decline":
+		tx.Amount = f.amount("amount", b.Amount, 2)
+	case "clearing", "reversal", "refund":
+		tx.TradeID = f.id("trade_id", b.TradeID)
+		if b.Amount.present {
+			tx.Amount = f.amount("amount", b.Amount, 2)
+		}
+	default:
+		f.Add("type", "must be authorization, clearing, reversal, refund or decline")
+	}
+	if b.MerchantAmount.present {
+		tx.MerchantAmount = f.amount("merchant_amount", b.MerchantAmount, 2)
+	}
+	if len(tx.MerchantName) > 64 || len(tx.DeclineReason) > 64 {
+		f.Add("merchant_name", "merchant_name and decline_reason are at most 64 characters")
+	}
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.SandboxCards.SimulateTransaction(r.Context(), strings.TrimSpace(r.PathValue("public_token")), tx)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		EventID     string `json:"event_id"`
+		TradeID     int64  `json:"trade_id"`
+		CardBalance any    `json:"card_balance"`
+	}{res.EventID, res.TradeID, num(res.CardBalance, 2)}))
+}

@@ -1,0 +1,29 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+)
+
+// simStatus maps issuer status codes onto the simulator's card states.
+var simStatus = map[string]string{"00": "active", "G1": "frozen", "99": "closed"}
+
+// SetStatus implements card.StatusIssuer. A closed card stays closed.
+func (i *Issuer) SetStatus(ctx context.Context, publicToken, code string) error {
+	st, ok := simStatus[code]
+	if !ok {
+		return errors.New("sandbox issuer: unknown status code")
+	}
+	if i.injectedFailure("set_status") {
+		return errors.New("sandbox issuer: injected set_status failure")
+	}
+	res, err := i.db.SQL.ExecContext(ctx, `UPDATE sim_issuer_cards SET status = $1 WHERE public_token = $2 AND (status <> 'closed' OR $1 = 'closed')`,
+		st, publicToken)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errors.New("sandbox issuer: no such open card")
+	}
+	return nil
+}

@@ -1,0 +1,309 @@
+package swap
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/wallet"
+)
+
+// Input is a parsed POST /wallet/swap.
+type Input struct {
+	UserID  int64
+	Pair    Pair
+	Amount  money.Amount
+	QuoteID string // "" = price at the current rate
+	CardID  int64  // card record id; 0 = none given
+}
+
+// Result is an executed swap.
+type Result struct {
+	Swap          Record
+	PublicToken   string
+	CardBalance   money.Amount
+	WalletBalance money.Amount // of the stablecoin side
+}
+
+// Execute runs a swap in three steps: (1) one transaction uses the quote,
+// moves the user's side into swap clearing and queues a recovery job;
+// (2) the issuer call, outside any transaction; (3) one transaction settles
+// the swap or returns the user's funds. A crash between (1) and (3) is
+// finished by the recovery job, which repeats the issuer call under the
+// same reference (the issuer applies it once).
+func (s *Service) Execute(ctx context.Context, in Input) (Result, error) {
+	if in.CardID == 0 {
+		return Result{}, ErrCardRequired.WithDetails("card_id is required when a side of the swap is HKD")
+	}
+	// The client may go away; the money steps must not stop half-way.
+	ctx = context.WithoutCancel(ctx)
+	var (
+		rec Record
+		c   card.Card
+	)
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		rec, c, err = s.hold(ctx, tx, in)
+		return err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	callCtx, cancel := context.WithTimeout(ctx, issuerCallTimeout)
+	err = s.callIssuer(callCtx, rec, c.PublicToken)
+	cancel()
+	if err != nil {
+		err = s.undo(ctx, rec.ID, "issuer: "+err.Error())
+	} else {
+		err = s.settle(ctx, rec.ID)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	// Answer from the swap's final state, whoever finished it.
+	res, err := s.result(ctx, rec.ID)
+	if err != nil || res.Swap.Status == StatusCompleted {
+		return res, err
+	}
+	if rec.Direction == Recharge {
+		return Result{}, ErrRechargeFailed.WithDetails("The card issuer did not accept the top-up; your wallet balance was restored")
+	}
+	return Result{}, ErrWithdrawFailed.WithDetails("The card issuer did not accept the withdrawal; your card balance was restored")
+}
+
+// issuerCallTimeout bounds the card leg of a request; it is well inside
+// ResolveAfter, so the recovery job never runs while a request still owns
+// the swap.
+const issuerCallTimeout = 30 * time.Second
+
+func (s *Service) hold(ctx context.Context, tx *sql.Tx, in Input) (Record, card.Card, error) {
+	if err := s.Users.EnsureWritable(ctx, tx, in.UserID); err != nil {
+		return Record{}, card.Card{}, err
+	}
+	c, err := s.Cards.ForUpdate(ctx, tx, in.UserID, in.CardID, "")
+	if err != nil {
+		return Record{}, card.Card{}, err
+	}
+	if c.Status != card.StatusNormal {
+		return Record{}, card.Card{}, ErrCardNotActive.WithDetails("The card is " + c.Status)
+	}
+	var q Quote
+	if in.QuoteID != "" {
+		q, err = s.useQuote(ctx, tx, in.UserID, in.QuoteID, in.Pair, in.Amount)
+	} else {
+		q, err = s.currentPrice(ctx, in.Pair, in.Amount)
+	}
+	if err != nil {
+		return Record{}, card.Card{}, err
+	}
+	now := s.Now()
+	rec := Record{UserID: in.UserID, CardID: c.ID, QuoteID: q.ID, Direction: in.Pair.Direction, Pair: in.Pair,
+		FromAmount: q.FromAmount, ToAmount: q.ToAmount, Rate: q.Rate, FeeRate: q.FeeRate, FeeAmount: q.FeeAmount,
+		NetAmount: q.NetAmount, Status: StatusPending, CreatedAt: now}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO swaps (user_id, card_id, quote_id, direction, from_currency, to_currency, from_amount,
+		to_amount, rate, fee_rate, fee_amount, net_amount, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		RETURNING id`, rec.UserID, rec.CardID, rec.QuoteID, rec.Direction, rec.Pair.From.Name, rec.Pair.To.Name, int64(rec.FromAmount),
+		int64(rec.ToAmount), int64(rec.Rate), int64(rec.FeeRate), int64(rec.FeeAmount), int64(rec.NetAmount), rec.Status,
+		now.UnixMicro()).Scan(&rec.ID); err != nil {
+		return Record{}, card.Card{}, err
+	}
+	from := ledger.UserAccount(in.UserID, ledger.Available, rec.Pair.From.Name)
+	if rec.Direction == Withdraw {
+		from = card.BalanceAccount(c)
+	}
+	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: rec.reference("hold"), Kind: "swap_hold",
+		Entries: []ledger.Entry{
+			{Account: from, Amount: -rec.FromAmount},
+			{Account: ledger.HouseAccount(ledger.SwapClearing, rec.Pair.From.Name), Amount: rec.FromAmount},
+		}}); err != nil {
+		return Record{}, card.Card{}, err
+	}
+	activity := wallet.Activity{UserID: in.UserID, Type: "swap", Status: StatusPending, Amount: -rec.FromAmount,
+		Currency: rec.Pair.From.Name, Description: "Swap " + rec.Pair.From.Name + " → " + rec.Pair.To.Name,
+		Reference: rec.IssuerReference(c.PublicToken), SourceTable: "swaps", SourceID: rec.ID}
+	if rec.Direction == Withdraw {
+		activity.Amount, activity.Currency = rec.NetAmount, rec.Pair.To.Name
+	}
+	if _, err := s.Wallets.RecordActivity(ctx, tx, activity); err != nil {
+		return Record{}, card.Card{}, err
+	}
+	// River schedules on the wall clock, whatever clock the service runs on.
+	_, err = s.Jobs.InsertTx(ctx, tx, ResolveArgs{SwapID: rec.ID}, &river.InsertOpts{ScheduledAt: time.Now().Add(s.Policy.ResolveAfter)})
+	return rec, c, err
+}
+
+// callIssuer performs the card leg; the swap id is the issuer's idempotency
+// reference.
+func (s *Service) callIssuer(ctx context.Context, rec Record, publicToken string) error {
+	ref := "swap-" + strconv.FormatInt(rec.ID, 10)
+	if rec.Direction == Recharge {
+		return s.Issuer.Recharge(ctx, publicToken, rec.NetAmount, ref)
+	}
+	return s.Issuer.Withdraw(ctx, publicToken, rec.FromAmount, ref)
+}
+
+// settle books a swap whose card leg succeeded. It does nothing to a swap
+// already settled or undone.
+func (s *Service) settle(ctx context.Context, id int64) error {
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		rec, ok, err := s.finish(ctx, tx, id, StatusCompleted, "")
+		if err != nil || !ok {
+			return err
+		}
+		c, err := s.Cards.ForUpdate(ctx, tx, rec.UserID, rec.CardID, "")
+		if err != nil {
+			return err
+		}
+		crypto, hkd := rec.Pair.Crypto.Name, card.Currency
+		float := func(cur string) ledger.AccountRef { return ledger.HouseAccount(ledger.CardFloat, cur) }
+		var entries []ledger.Entry
+		history := card.HistoryEntry{Card: c, Source: "swap:" + strconv.FormatInt(rec.ID, 10), Status: "success", TradeTime: s.Now()}
+		if rec.Direction == Recharge {
+			// The stablecoin buys HKD at the issuer: the card gets the net,
+			// the platform keeps the fee.
+			entries = []ledger.Entry{
+				{Account: ledger.HouseAccount(ledger.SwapClearing, crypto), Amount: -rec.FromAmount},
+				{Account: float(crypto), Amount: rec.FromAmount},
+				{Account: float(hkd), Amount: -rec.ToAmount},
+				{Account: card.BalanceAccount(c), Amount: rec.NetAmount},
+				{Account: ledger.HouseAccount(ledger.FeeIncome, hkd), Amount: rec.FeeAmount},
+			}
+			history.TradeType, history.Direction, history.Amount, history.Description = "6", "credit", rec.NetAmount, "Top-up from wallet"
+		} else {
+			entries = []ledger.Entry{
+				{Account: ledger.HouseAccount(ledger.SwapClearing, hkd), Amount: -rec.FromAmount},
+				{Account: ledger.HouseAccount(ledger.FeeIncome, hkd), Amount: rec.FeeAmount},
+				{Account: float(hkd), Amount: rec.FromAmount - rec.FeeAmount},
+				{Account: float(crypto), Amount: -rec.NetAmount},
+				{Account: ledger.UserAccount(rec.UserID, ledger.Available, crypto), Amount: rec.NetAmount},
+			}
+			history.TradeType, history.Direction, history.Amount, history.Description = "2", "debit", rec.FromAmount, "Withdrawal to wallet"
+		}
+		entries = dropZero(entries)
+		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: rec.reference("settle"), Kind: "swap", Entries: entries}); err != nil {
+			return err
+		}
+		history.Fee = rec.FeeAmount
+		if err := s.Cards.RecordHistory(ctx, tx, history); err != nil {
+			return err
+		}
+		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, "swap", StatusCompleted, true)
+	})
+}
+
+// undo returns the held side of a swap whose card leg failed.
+func (s *Service) undo(ctx context.Context, id int64, reason string) error {
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		rec, ok, err := s.finish(ctx, tx, id, StatusFailed, reason)
+		if err != nil || !ok {
+			return err
+		}
+		to := ledger.UserAccount(rec.UserID, ledger.Available, rec.Pair.From.Name)
+		if rec.Direction == Withdraw {
+			c, err := s.Cards.ForUpdate(ctx, tx, rec.UserID, rec.CardID, "")
+			if err != nil {
+				return err
+			}
+			to = card.BalanceAccount(c)
+		}
+		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: rec.reference("undo"), Kind: "swap_refund",
+			Entries: []ledger.Entry{
+				{Account: ledger.HouseAccount(ledger.SwapClearing, rec.Pair.From.Name), Amount: -rec.FromAmount},
+				{Account: to, Amount: rec.FromAmount},
+			}}); err != nil {
+			return err
+		}
+		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, "swap", StatusFailed, false)
+	})
+}
+
+// finish moves a pending swap to its final status; ok is false when another
+// path (request or recovery job) has already finished it.
+func (s *Service) finish(ctx context.Context, tx *sql.Tx, id int64, status, reason string) (Record, bool, error) {
+	var completed any
+	if status == StatusCompleted {
+		completed = s.Now().UnixMicro()
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE swaps SET status = $1, fail_reason = $2, completed_at = $3 WHERE id = $4 AND status = $5`,
+		status, truncate(reason, 200), completed, id, StatusPending)
+	if err != nil {
+		return Record{}, false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return Record{}, false, err
+	}
+	rec, err := s.record(ctx, tx, id)
+	return rec, err == nil, err
+}
+
+func dropZero(entries []ledger.Entry) []ledger.Entry {
+	out := entries[:0]
+	for _, e := range entries {
+		if e.Amount != 0 {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// ResolveArgs is the recovery job of one swap.
+type ResolveArgs struct {
+	SwapID int64 `json:"swap_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ResolveArgs) Kind() string { return "swap.resolve" }
+
+// InsertOpts retries an unreachable issuer with River's backoff.
+func (ResolveArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
+
+// ResolveWorker finishes swaps left pending by a crash: it repeats the card
+// leg under the same reference and settles, or undoes on a refusal.
+type ResolveWorker struct {
+	river.WorkerDefaults[ResolveArgs]
+	s *Service
+}
+
+// NewResolveWorker returns the worker for ResolveArgs.
+func NewResolveWorker(s *Service) *ResolveWorker { return &ResolveWorker{s: s} }
+
+// Timeout bounds one issuer round trip.
+func (w *ResolveWorker) Timeout(*river.Job[ResolveArgs]) time.Duration { return time.Minute }
+
+// Work implements river.Worker.
+func (w *ResolveWorker) Work(ctx context.Context, job *river.Job[ResolveArgs]) error {
+	rec, err := w.s.record(ctx, w.s.DB.SQL, job.Args.SwapID)
+	if err != nil || rec.Status != StatusPending {
+		return err
+	}
+	c, err := w.s.cardOf(ctx, rec)
+	if err != nil {
+		return err
+	}
+	switch err := w.s.callIssuer(ctx, rec, c.PublicToken); {
+	case err == nil:
+		return w.s.settle(ctx, rec.ID)
+	case errors.Is(err, ErrCardDeclined) || job.Attempt >= job.MaxAttempts:
+		return w.s.undo(ctx, rec.ID, "issuer: "+err.Error())
+	default:
+		return err
+	}
+}
+
+func (s *Service) cardOf(ctx context.Context, rec Record) (card.Card, error) {
+	return s.Cards.Get(ctx, rec.UserID, rec.CardID, "")
+}

@@ -1,0 +1,125 @@
+package swap
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/money"
+)
+
+// Quote is a priced swap. Amounts are minor units of their currency; the
+// fee is always HKD.
+type Quote struct {
+	ID         string
+	UserID     int64
+	Pair       Pair
+	FromAmount money.Amount
+	ToAmount   money.Amount // gross
+	Rate       money.Rate   // units of To per 1 From
+	FeeRate    money.Rate
+	FeeAmount  money.Amount // HKD cents
+	NetAmount  money.Amount // credited: HKD to the card or crypto to the wallet
+	ExpiresAt  time.Time
+}
+
+// price applies API.md §2.3: amounts credited round down, fees round up.
+func (s *Service) price(p Pair, amount money.Amount, rate, feeRate money.Rate) (Quote, error) {
+	q := Quote{Pair: p, FromAmount: amount, Rate: rate, FeeRate: feeRate}
+	hkd, crypto := p.To.Decimals, p.Crypto.Decimals
+	if p.Direction == Recharge {
+		q.ToAmount = money.Convert(amount, crypto, rate, hkd, false)
+		q.FeeAmount = money.Convert(q.ToAmount, hkd, feeRate, hkd, true)
+		q.NetAmount = q.ToAmount - q.FeeAmount
+		if q.NetAmount < s.Policy.RechargeMin || q.NetAmount > s.Policy.RechargeMax {
+			return Quote{}, apperr.Validation(map[string]string{"amount": "the HKD credited to the card must be between " +
+				s.Policy.RechargeMin.Format(2) + " and " + s.Policy.RechargeMax.Format(2)})
+		}
+		return q, nil
+	}
+	hkd = p.From.Decimals
+	q.FeeAmount = money.Convert(amount, hkd, feeRate, hkd, true)
+	q.ToAmount = money.Convert(amount, hkd, rate, crypto, false)
+	q.NetAmount = money.Convert(amount-q.FeeAmount, hkd, rate, crypto, false)
+	if amount < s.Policy.WithdrawMin || (s.Policy.WithdrawMax > 0 && amount > s.Policy.WithdrawMax) {
+		limit := "at least " + s.Policy.WithdrawMin.Format(2) + " HKD"
+		if s.Policy.WithdrawMax > 0 {
+			limit += " and at most " + s.Policy.WithdrawMax.Format(2) + " HKD"
+		}
+		return Quote{}, apperr.Validation(map[string]string{"amount": "must be " + limit})
+	}
+	if q.NetAmount <= 0 {
+		return Quote{}, apperr.Validation(map[string]string{"amount": "is too small to convert"})
+	}
+	return q, nil
+}
+
+// currentPrice prices a swap at the current rate and fee rate.
+func (s *Service) currentPrice(ctx context.Context, p Pair, amount money.Amount) (Quote, error) {
+	rate, err := s.Wallets.Rate(ctx, p.From.Name, p.To.Name)
+	if err != nil {
+		return Quote{}, err
+	}
+	return s.price(p, amount, rate, s.Policy.FeeRate)
+}
+
+// Preview prices a swap and stores the quote for QuoteTTL. Balances are not
+// checked.
+func (s *Service) Preview(ctx context.Context, userID int64, p Pair, amount money.Amount) (Quote, error) {
+	q, err := s.currentPrice(ctx, p, amount)
+	if err != nil {
+		return Quote{}, err
+	}
+	now := s.Now()
+	q.ID, q.UserID, q.ExpiresAt = "quote_"+uuid.NewString(), userID, now.Add(s.Policy.QuoteTTL)
+	_, err = s.DB.SQL.ExecContext(ctx, `INSERT INTO swap_quotes (quote_id, user_id, from_currency, to_currency, from_amount, to_amount,
+		rate, fee_rate, fee_amount, net_amount, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		q.ID, userID, p.From.Name, p.To.Name, int64(q.FromAmount), int64(q.ToAmount), int64(q.Rate), int64(q.FeeRate),
+		int64(q.FeeAmount), int64(q.NetAmount), now.UnixMicro(), q.ExpiresAt.UnixMicro())
+	return q, err
+}
+
+// useQuote marks the caller's quote used in tx and returns it priced for
+// the request. Only one swap can ever use a quote: the conditional update
+// lets exactly one of many concurrent requests through.
+func (s *Service) useQuote(ctx context.Context, tx *sql.Tx, userID int64, id string, p Pair, amount money.Amount) (Quote, error) {
+	var (
+		from, to             string
+		fromAmount, rate, fr int64
+		expires              int64
+		used                 sql.NullInt64
+	)
+	err := tx.QueryRowContext(ctx, `SELECT from_currency, to_currency, from_amount, rate, fee_rate, expires_at, used_at
+		FROM swap_quotes WHERE quote_id = $1 AND user_id = $2`, id, userID).Scan(&from, &to, &fromAmount, &rate, &fr, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Quote{}, ErrQuoteNotFound.WithDetails("No such quote")
+	}
+	if err != nil {
+		return Quote{}, err
+	}
+	now := s.Now()
+	switch {
+	case used.Valid:
+		return Quote{}, ErrQuoteUsed
+	case now.UnixMicro() > expires:
+		return Quote{}, ErrQuoteExpired
+	case from != p.From.Name || to != p.To.Name || money.Amount(fromAmount) != amount:
+		return Quote{}, ErrQuoteMismatch.WithDetails("The quote was for " + money.Amount(fromAmount).Format(p.From.Decimals) + " " + from + " → " + to)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE swap_quotes SET used_at = $1 WHERE quote_id = $2 AND used_at IS NULL`, now.UnixMicro(), id)
+	if err != nil {
+		return Quote{}, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return Quote{}, err
+	} else if n != 1 {
+		return Quote{}, ErrQuoteUsed
+	}
+	q, err := s.price(p, amount, money.Rate(rate), money.Rate(fr))
+	q.ID = id
+	return q, err
+}

@@ -1,0 +1,122 @@
+package swap
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// Record is a stored swap.
+type Record struct {
+	ID          int64
+	UserID      int64
+	CardID      int64
+	QuoteID     string
+	Direction   string
+	Pair        Pair
+	FromAmount  money.Amount
+	ToAmount    money.Amount
+	Rate        money.Rate
+	FeeRate     money.Rate
+	FeeAmount   money.Amount
+	NetAmount   money.Amount
+	Status      string
+	CreatedAt   time.Time
+	CompletedAt *time.Time
+}
+
+// reference names the ledger transaction of one step of the swap.
+func (r Record) reference(step string) string { return "swap:" + strconv.FormatInt(r.ID, 10) + ":" + step }
+
+// IssuerReference is the operation reference the app shows
+// (`pokepay_reference`): "recharge_<public_token>" or "withdraw_<public_token>".
+func (r Record) IssuerReference(publicToken string) string { return r.Direction + "_" + publicToken }
+
+const recordColumns = `id, user_id, card_id, quote_id, direction, from_currency, to_currency, from_amount, to_amount, rate,
+	fee_rate, fee_amount, net_amount, status, created_at, completed_at`
+
+func (s *Service) scan(row interface{ Scan(...any) error }) (Record, error) {
+	var (
+		r         Record
+		from, to  string
+		created   int64
+		completed sql.NullInt64
+	)
+	if err := row.Scan(&r.ID, &r.UserID, &r.CardID, &r.QuoteID, &r.Direction, &from, &to, &r.FromAmount, &r.ToAmount, &r.Rate,
+		&r.FeeRate, &r.FeeAmount, &r.NetAmount, &r.Status, &created, &completed); err != nil {
+		return Record{}, store.NotFound(err)
+	}
+	p, err := s.ParsePair(from, to)
+	if err != nil {
+		// A currency disabled since: keep showing the swap with its names.
+		p.From.Name, p.To.Name = from, to
+	}
+	r.Pair, r.CreatedAt = p, time.UnixMicro(created).UTC()
+	if completed.Valid {
+		at := time.UnixMicro(completed.Int64).UTC()
+		r.CompletedAt = &at
+	}
+	return r, nil
+}
+
+func (s *Service) record(ctx context.Context, q store.Querier, id int64) (Record, error) {
+	return s.scan(q.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM swaps WHERE id = $1`, id))
+}
+
+// result reads the outcome of an executed swap with the new balances.
+func (s *Service) result(ctx context.Context, id int64) (Result, error) {
+	rec, err := s.record(ctx, s.DB.SQL, id)
+	if err != nil {
+		return Result{}, err
+	}
+	c, err := s.cardOf(ctx, rec)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Swap: rec, PublicToken: c.PublicToken}
+	if res.CardBalance, err = s.Cards.Balance(ctx, s.DB.SQL, c); err != nil {
+		return Result{}, err
+	}
+	res.WalletBalance, err = s.Ledger.Balance(ctx, s.DB.SQL, ledger.UserAccount(rec.UserID, ledger.Available, rec.Pair.Crypto.Name))
+	return res, err
+}
+
+// History returns a page of the user's swaps, newest first, and the total.
+func (s *Service) History(ctx context.Context, userID int64, page, limit int) ([]Record, int, error) {
+	var total int
+	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM swaps WHERE user_id = $1`, userID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+recordColumns+` FROM swaps WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`,
+		userID, limit, (page-1)*limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []Record{}
+	for rows.Next() {
+		r, err := s.scan(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// PublicToken returns the public token of a swap's card (history rows show
+// the issuer reference).
+func (s *Service) PublicToken(ctx context.Context, rec Record) (string, error) {
+	c, err := s.cardOf(ctx, rec)
+	return c.PublicToken, err
+}
+
+// Get returns one of the user's swaps.
+func (s *Service) Get(ctx context.Context, userID, id int64) (Record, error) {
+	return s.scan(s.DB.SQL.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM swaps WHERE id = $1 AND user_id = $2`, id, userID))
+}

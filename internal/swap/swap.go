@@ -1,0 +1,147 @@
+// Package swap converts between the wallet's stablecoins and a card's HKD
+// (API.md §2.3 swap): crypto → HKD recharges the card through the issuer,
+// HKD → crypto withdraws from it. Quotes fix a rate for five minutes and are
+// single use. Each swap moves the user's side into a clearing account before
+// the issuer is called, so a failed or interrupted card leg can always be
+// settled or undone.
+package swap
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/wallet"
+)
+
+// Directions of a swap, named like the issuer operation they need.
+const (
+	Recharge = "recharge" // crypto → HKD
+	Withdraw = "withdraw" // HKD → crypto
+)
+
+// Swap statuses (API.md §2.3).
+const (
+	StatusPending   = "pending"
+	StatusCompleted = "completed"
+	StatusFailed    = "failed"
+)
+
+// Errors (API.md §1.6).
+var (
+	ErrQuoteNotFound    = apperr.New("QUOTE_NOT_FOUND")
+	ErrQuoteExpired     = apperr.New("QUOTE_EXPIRED")
+	ErrQuoteUsed        = apperr.New("QUOTE_ALREADY_USED")
+	ErrQuoteMismatch    = apperr.New("QUOTE_MISMATCH")
+	ErrCardRequired     = apperr.New("CARD_REQUIRED")
+	ErrCardNotActive    = apperr.New("CARD_NOT_ACTIVE")
+	ErrRechargeFailed   = apperr.New("CARD_RECHARGE_FAILED")
+	ErrWithdrawFailed   = apperr.New("CARD_WITHDRAW_FAILED")
+	ErrUnsupportedPair  = wallet.ErrUnsupportedPair
+	ErrSameCurrency     = wallet.ErrSameCurrency
+	ErrUnsupportedCoin  = wallet.ErrUnsupportedCurrency
+	ErrInsufficientFund = ledger.ErrInsufficientBalance
+)
+
+// ErrCardDeclined is the issuer refusing a balance operation (closed card,
+// not enough balance); retrying cannot fix it.
+var ErrCardDeclined = errors.New("issuer declined the card balance operation")
+
+// CardIssuer is the issuer port: card balance operations, idempotent per
+// reference.
+type CardIssuer interface {
+	Recharge(ctx context.Context, publicToken string, amount money.Amount, reference string) error
+	Withdraw(ctx context.Context, publicToken string, amount money.Amount, reference string) error
+}
+
+// Cards finds and locks the caller's card, reads its balance and writes its
+// transaction history.
+type Cards interface {
+	Get(ctx context.Context, userID, id int64, publicToken string) (card.Card, error)
+	ForUpdate(ctx context.Context, tx *sql.Tx, userID, id int64, publicToken string) (card.Card, error)
+	Balance(ctx context.Context, q store.Querier, c card.Card) (money.Amount, error)
+	RecordHistory(ctx context.Context, tx *sql.Tx, h card.HistoryEntry) error
+}
+
+// Users refuses writes of frozen accounts.
+type Users interface {
+	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
+}
+
+// Inserter inserts jobs in a caller's transaction.
+type Inserter interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Policy holds the configurable figures of API.md §3.3 (HKD in cents).
+type Policy struct {
+	FeeRate     money.Rate
+	QuoteTTL    time.Duration
+	RechargeMin money.Amount // net HKD credited to the card
+	RechargeMax money.Amount
+	WithdrawMin money.Amount // HKD taken from the card
+	WithdrawMax money.Amount // 0 = no maximum
+	// ResolveAfter is when the recovery job looks at a swap still pending
+	// (a crash between the issuer call and its bookkeeping).
+	ResolveAfter time.Duration
+}
+
+// DefaultPolicy is API.md §3.3: 2.2 % fee, 300 s quotes, recharge 10–10 000
+// HKD, withdrawal from 50 HKD.
+var DefaultPolicy = Policy{FeeRate: 2_200_000, QuoteTTL: 5 * time.Minute, RechargeMin: 1_000, RechargeMax: 1_000_000,
+	WithdrawMin: 5_000, ResolveAfter: 2 * time.Minute}
+
+// Deps are the collaborators of the Service.
+type Deps struct {
+	DB      *store.DB
+	Ledger  *ledger.Ledger
+	Wallets *wallet.Service
+	Cards   Cards
+	Users   Users
+	Issuer  CardIssuer
+	Jobs    Inserter
+	Policy  Policy
+	Now     func() time.Time
+}
+
+// Service implements swaps.
+type Service struct{ Deps }
+
+// NewService returns a Service.
+func NewService(d Deps) *Service { return &Service{Deps: d} }
+
+// Pair is a validated swap direction.
+type Pair struct {
+	From, To  wallet.Currency
+	Direction string
+	// Crypto is the stablecoin side.
+	Crypto wallet.Currency
+}
+
+// ParsePair validates the currencies of a swap: one enabled stablecoin and
+// HKD, in either order.
+func (s *Service) ParsePair(from, to string) (Pair, error) {
+	f, okF := s.Wallets.Currencies.Get(from)
+	t, okT := s.Wallets.Currencies.Get(to)
+	switch {
+	case !okF || !okT:
+		return Pair{}, ErrUnsupportedCoin.WithDetails("Swaps use an enabled stablecoin such as USDT-TRC20 and HKD")
+	case f.Name == t.Name:
+		return Pair{}, ErrSameCurrency
+	case f.Crypto() && t.Name == wallet.HKD:
+		return Pair{From: f, To: t, Direction: Recharge, Crypto: f}, nil
+	case f.Name == wallet.HKD && t.Crypto():
+		return Pair{From: f, To: t, Direction: Withdraw, Crypto: t}, nil
+	default:
+		return Pair{}, ErrUnsupportedPair.WithDetails("Swaps are between a stablecoin and HKD (the card)")
+	}
+}
