@@ -185,6 +185,7 @@ var usrServedRoutes = []string{
 	"GET /api/v1/wallet", "POST /api/v1/wallet/transfer-by-uid", "POST /api/v1/wallet/withdrawal",
 	"GET /api/v1/wallet/withdrawals", "GET /api/v1/wallet/withdrawal-fee-info", "GET /api/v1/wallet/unified-transactions",
 	"GET /api/v1/wallet/exchange-rate", "GET /api/v1/wallet/exchange-rates",
+	"POST /api/v1/wallet/swap/preview", "POST /api/v1/wallet/swap", "GET /api/v1/wallet/swap/history",
 	"GET /api/v1/CardFee/GetStats", "GET /api/v1/CardFee/GetConfig", "GET /api/v1/CardFee/GetCurrencies",
 	"POST /api/v1/CardFee/CreatePayment", "POST /api/v1/CardFee/CompletePayment/{transaction_ref}",
 	"GET /api/v1/CardFee/GetPaymentStatus", "GET /api/v1/CardFee/GetPaymentHistory", "GET /api/v1/kyc/eligibility",
@@ -196,6 +197,9 @@ var usrServedRoutes = []string{
 	"POST /api/v1/push/devices", "DELETE /api/v1/push/devices",
 	"POST /api/v1/card/apply", "GET /api/v1/card/apply/progress/{task_id}", "GET /api/v1/card/list", "GET /api/v1/card/account-details", "POST /api/v1/sandbox/withdrawals/{id}/settle",
 	"POST /api/v1/webhooks/custody", "POST /api/v1/yudun/callback", "POST /api/v1/sandbox/deposits",
+	"GET /api/v1/card/status", "PUT /api/v1/card/status", "GET /api/v1/card/transaction-history",
+	"GET /api/v1/card/trades", "GET /api/v1/card/trade/{id}", "POST /api/v1/webhooks/issuer",
+	"POST /api/v1/sandbox/cards/{public_token}/transactions",
 }
 
 func TestEveryRouteDocumented(t *testing.T) {
@@ -206,7 +210,7 @@ func TestEveryRouteDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	var parsed []string
-	for _, m := range regexp.MustCompile(`(?m)^\s*(?:public|bearer|sandbox)\("([A-Z]+) "\+v1\+"([^"]+)"`).FindAllStringSubmatch(string(src), -1) {
+	for _, m := range regexp.MustCompile(`(?m)^\s*(?:public|bearer|bearerFirst|sandbox)\("([A-Z]+) "\+v1\+"([^"]+)"`).FindAllStringSubmatch(string(src), -1) {
 		parsed = append(parsed, m[1]+" /api/v1"+m[2])
 	}
 	served := slices.Sorted(slices.Values(usrServedRoutes))
