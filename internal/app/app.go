@@ -30,6 +30,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/mail"
+	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
@@ -41,6 +42,7 @@ import (
 	kycsandbox "github.com/comecomepay/comecomepay/internal/providers/kycprovider/sandbox"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/threeds"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
@@ -64,6 +66,7 @@ type App struct {
 	Coupons  *coupon.Service
 	KYC      *kyc.Service
 	Cards    *card.Service
+	ThreeDS  *threeds.Service
 	// IssuerSim is the sandbox card issuer (tests drive its failures).
 	IssuerSim *issuersandbox.Issuer
 	Ledger    *ledger.Ledger
@@ -141,11 +144,16 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		IssueTimeout: 24 * time.Hour, Now: now})
 	kycIssuer := kycsandbox.Issuer{}
 	processors := map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}
+	// 3DS: its users and mailer are wired once accounts and the queue exist.
+	a.ThreeDS = threeds.NewService(threeds.Deps{DB: a.DB, Box: box, Issuer: issuerSim, Cards: a.Cards,
+		Notifications: notification.NewStore(now), Now: now})
+	processors["3ds"] = a.ThreeDS.Processor()
 	inbox := webhook.NewInbox(a.DB, processors, a.Log, now)
 	a.Inbox = inbox
 
 	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox,
-		wallet.NewSubmitWorker(wallets, custodySim), kyc.NewReviewWorker(a.KYC, kycIssuer), card.NewIssueWorker(a.Cards)); err != nil {
+		wallet.NewSubmitWorker(wallets, custodySim), kyc.NewReviewWorker(a.KYC, kycIssuer), card.NewIssueWorker(a.Cards),
+		threeds.NewExpireWorker(a.ThreeDS)); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	// An approval queues the issuer review in the decision's transaction.
@@ -183,6 +191,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Cards: a.Cards, MaxCards: cfg.MaxCards, Now: now})
 	a.KYC.Users, a.KYC.Fees = a.Accounts, a.CardFees
 	a.Cards.Users, a.Cards.Fees = a.Accounts, a.CardFees
+	a.ThreeDS.Users, a.ThreeDS.Mailer = threeDSUsers{a.Accounts}, mail.NewQueue(a.Jobs, box)
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
@@ -192,6 +201,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		KYC: a.KYC, KYCIssuer: kycIssuer, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 		SandboxToken: cfg.SandboxToken,
+		ThreeDS:      a.ThreeDS, ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, SandboxThreeDS: issuerSim,
 	})
 	if err != nil {
 		return err
@@ -215,7 +225,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 // newJobs registers every worker and periodic job and builds the queue.
 func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometheus.Registerer, now func() time.Time,
 	sender mail.Sender, box *secret.Box, inbox *webhook.Inbox, submit *wallet.SubmitWorker, review *kyc.ReviewWorker,
-	issue *card.IssueWorker) (*jobs.Client, error) {
+	issue *card.IssueWorker, expire3DS *threeds.ExpireWorker) (*jobs.Client, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, issue)
 	river.AddWorker(workers, submit)
@@ -223,11 +233,16 @@ func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometh
 	river.AddWorker(workers, mail.NewWorker(sender, box, log))
 	river.AddWorker(workers, account.NewPurgeWorker(db, now))
 	river.AddWorker(workers, webhook.NewWorker(inbox))
+	river.AddWorker(workers, expire3DS)
 	return jobs.New(db, workers, jobs.Options{
 		PollInterval: cfg.JobPollInterval, Logger: log, Metrics: registry,
 		Periodic: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return account.PurgeArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			// Live 3DS challenges end at their expiry (API.md §2.11.4).
+			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return threeds.ExpireArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})
