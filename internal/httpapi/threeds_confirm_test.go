@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -243,6 +244,34 @@ func TestThreeDSMyRecords(t *testing.T) {
 		}
 		if d := myRecords(t, h, acc, ""); d["total"] != float64(3) {
 			t.Fatalf("bad helper calls created records: %v", d)
+		}
+	})
+}
+
+// TestThreeDSParallelConfirms: concurrent approvals of one challenge forward
+// the decision once and all get the record.
+func TestThreeDSParallelConfirms(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc, c := h.CardHolder(t, "tds-race@example.com")
+		nid := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "BIO"})["notification_id"].(string)
+		var wg sync.WaitGroup
+		statuses := make([]int, 10)
+		for i := range statuses {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i] = confirm3DS(h, acc, nid, "SUCCESS").Status
+			}()
+		}
+		wg.Wait()
+		for i, st := range statuses {
+			if st != 200 {
+				t.Fatalf("request %d: %d", i, st)
+			}
+		}
+		if rec := recordOf(t, h, acc, nid); rec["challenge_status"] != "SUCCESS" {
+			t.Fatalf("record %v", rec)
 		}
 	})
 }
