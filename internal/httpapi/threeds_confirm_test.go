@@ -188,6 +188,17 @@ func TestThreeDSPlan(t *testing.T) {
 		if l, i := plans(); l != "ALL" || i != "ALL" {
 			t.Fatalf("after ALL %s/%s", l, i)
 		}
+		// A frozen account cannot change its card (API.md §1.3).
+		if _, err := h.App.DB.SQL.Exec(`UPDATE users SET status = 'frozen' WHERE id = $1`, acc.ID); err != nil {
+			t.Fatal(err)
+		}
+		put(map[string]string{"plan": "OTP", "public_token": c.PublicToken}).Expect(t, 403, "ACCOUNT_FROZEN")
+		if _, err := h.App.DB.SQL.Exec(`UPDATE users SET status = 'active' WHERE id = $1`, acc.ID); err != nil {
+			t.Fatal(err)
+		}
+		if l, i := plans(); l != "ALL" || i != "ALL" {
+			t.Fatalf("a frozen account changed the plan: %s/%s", l, i)
+		}
 		if _, err := h.App.DB.SQL.Exec(`UPDATE cards SET status = 'cancelled' WHERE public_token = $1`, c.PublicToken); err != nil {
 			t.Fatal(err)
 		}

@@ -206,7 +206,8 @@ func TestThreeDSOTPChallenge(t *testing.T) {
 		if rec := recordOf(t, h, acc, nid); rec["passcode"] != "" {
 			t.Fatalf("passcode shown after expiry: %v", rec)
 		}
-		if n, err := h.App.ThreeDS.Expire(context.Background()); err != nil || n != 1 {
+		// (The periodic job may have run first; either way the record ends EXPIRED.)
+		if n, err := h.App.ThreeDS.Expire(context.Background()); err != nil || n > 1 {
 			t.Fatalf("expired %d (%v)", n, err)
 		}
 		if rec := recordOf(t, h, acc, nid); rec["challenge_status"] != "EXPIRED" || rec["passcode"] != "" {

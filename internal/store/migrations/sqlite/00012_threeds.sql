@@ -34,7 +34,7 @@ CREATE TABLE threeds_challenges (
     created_at                INTEGER  NOT NULL,
     updated_at                INTEGER  NOT NULL
 );
-CREATE INDEX threeds_challenges_user ON threeds_challenges (user_id, id);
+CREATE INDEX threeds_challenges_user ON threeds_challenges (user_id, received_at, id);
 CREATE INDEX threeds_challenges_live ON threeds_challenges (challenge_status, challenge_expires_at);
 
 -- In-app notifications (API.md §2.8); data is a JSON document kept as text.
