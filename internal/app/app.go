@@ -30,6 +30,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/mail"
+	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
@@ -42,6 +43,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
+	"github.com/comecomepay/comecomepay/internal/threeds"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
@@ -66,6 +68,7 @@ type App struct {
 	KYC      *kyc.Service
 	Cards    *card.Service
 	Swaps    *swap.Service
+	ThreeDS  *threeds.Service
 	// IssuerSim is the sandbox card issuer (tests drive its failures).
 	IssuerSim *issuersandbox.Issuer
 	Ledger    *ledger.Ledger
@@ -146,12 +149,16 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Policy: swap.DefaultPolicy, Now: now})
 	kycIssuer := kycsandbox.Issuer{}
 	processors := map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}
+	// 3DS: its users and mailer are wired once accounts and the queue exist.
+	a.ThreeDS = threeds.NewService(threeds.Deps{DB: a.DB, Box: box, Issuer: issuerSim, Cards: a.Cards,
+		Notifications: notification.NewStore(now), Now: now})
+	processors["3ds"] = a.ThreeDS.Processor()
 	inbox := webhook.NewInbox(a.DB, processors, a.Log, now)
 	a.Inbox = inbox
 
 	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox,
 		wallet.NewSubmitWorker(wallets, custodySim), kyc.NewReviewWorker(a.KYC, kycIssuer), card.NewIssueWorker(a.Cards),
-		swap.NewResolveWorker(a.Swaps)); err != nil {
+		swap.NewResolveWorker(a.Swaps), threeds.NewExpireWorker(a.ThreeDS)); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	processors["issuer"] = a.Cards.IssuerProcessor(nil)
@@ -192,6 +199,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	a.Cards.Users, a.Cards.Fees = a.Accounts, a.CardFees
 	wallets.Cards = a.Cards
 	a.Swaps.Users, a.Swaps.Jobs = a.Accounts, a.Jobs
+	a.ThreeDS.Users, a.ThreeDS.Mailer = threeDSUsers{a.Accounts}, mail.NewQueue(a.Jobs, box)
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
@@ -202,6 +210,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		KYC:                 a.KYC, KYCIssuer: kycIssuer, Swaps: a.Swaps, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 		SandboxToken: cfg.SandboxToken,
+		ThreeDS:      a.ThreeDS, ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, SandboxThreeDS: issuerSim,
 	})
 	if err != nil {
 		return err
@@ -233,7 +242,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 // newJobs registers every worker and periodic job and builds the queue.
 func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometheus.Registerer, now func() time.Time,
 	sender mail.Sender, box *secret.Box, inbox *webhook.Inbox, submit *wallet.SubmitWorker, review *kyc.ReviewWorker,
-	issue *card.IssueWorker, resolveSwap *swap.ResolveWorker) (*jobs.Client, error) {
+	issue *card.IssueWorker, resolveSwap *swap.ResolveWorker, expire3DS *threeds.ExpireWorker) (*jobs.Client, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, resolveSwap)
 	river.AddWorker(workers, issue)
@@ -242,11 +251,16 @@ func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometh
 	river.AddWorker(workers, mail.NewWorker(sender, box, log))
 	river.AddWorker(workers, account.NewPurgeWorker(db, now))
 	river.AddWorker(workers, webhook.NewWorker(inbox))
+	river.AddWorker(workers, expire3DS)
 	return jobs.New(db, workers, jobs.Options{
 		PollInterval: cfg.JobPollInterval, Logger: log, Metrics: registry,
 		Periodic: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return account.PurgeArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			// Live 3DS challenges end at their expiry (API.md §2.11.4).
+			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return threeds.ExpireArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})

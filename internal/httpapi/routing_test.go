@@ -196,6 +196,8 @@ var usrServedRoutes = []string{
 	"POST /api/v1/push/devices", "DELETE /api/v1/push/devices",
 	"POST /api/v1/card/apply", "GET /api/v1/card/apply/progress/{task_id}", "GET /api/v1/card/list", "GET /api/v1/card/account-details", "POST /api/v1/sandbox/withdrawals/{id}/settle",
 	"POST /api/v1/webhooks/custody", "POST /api/v1/yudun/callback", "POST /api/v1/sandbox/deposits",
+	"PUT /api/v1/card/3ds", "GET /api/v1/3ds/my-records", "PUT /api/v1/3ds/messages/{notification_id}/confirm",
+	"POST /api/v1/webhooks/3ds-callback", "POST /api/v1/sandbox/cards/{public_token}/3ds",
 }
 
 func TestEveryRouteDocumented(t *testing.T) {

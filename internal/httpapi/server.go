@@ -20,6 +20,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
+	"github.com/comecomepay/comecomepay/internal/threeds"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
@@ -71,6 +72,12 @@ type Deps struct {
 	Sandbox             bool
 	// SandboxToken, when set, guards the sandbox helpers.
 	SandboxToken string
+
+	// 3DS challenges, the issuer's 3DS webhook secret and the simulated
+	// issuer that raises challenges in sandbox mode.
+	ThreeDS              *threeds.Service
+	ThreeDSWebhookSecret string
+	SandboxThreeDS       SandboxThreeDS
 }
 
 // Server is the API handler.
