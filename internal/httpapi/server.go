@@ -83,12 +83,12 @@ type Deps struct {
 // Server is the API handler.
 type Server struct {
 	Deps
-	log     *slog.Logger
-	mux     *http.ServeMux
+	log *slog.Logger
+	mux *http.ServeMux
 	// first holds routes that overlap a pattern of mux (ServeMux refuses
 	// two patterns that both match one path without either being more
 	// specific); dispatch consults it before mux.
-	first *http.ServeMux
+	first   *http.ServeMux
 	metrics *httpMetrics
 	handler http.Handler
 }
