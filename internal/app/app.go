@@ -183,6 +183,12 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Cards: a.Cards, MaxCards: cfg.MaxCards, Now: now})
 	a.KYC.Users, a.KYC.Fees = a.Accounts, a.CardFees
 	a.Cards.Users, a.Cards.Fees = a.Accounts, a.CardFees
+	// Card secrets (CVV, full number, PIN) come from the issuer per request;
+	// PIN codes are e-mailed like the account's codes.
+	cardSecrets := card.NewSecrets(card.SecretsDeps{DB: a.DB, Users: a.Accounts, Issuer: issuerSim,
+		OTP: otp.NewService(a.DB, hasher, otpBox, otp.DefaultPolicy, now), Mailer: mail.NewQueue(a.Jobs, box), Log: a.Log,
+		RevealLimit: card.DefaultRevealLimit, RevealWindow: card.DefaultRevealWindow, CodeTTL: otp.DefaultPolicy.TTL,
+		EchoOTP: sandbox, Now: now})
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
@@ -190,6 +196,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
 		Custody: custodySigner, SandboxCustody: custodySim,
 		KYC: a.KYC, KYCIssuer: kycIssuer, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,
+		CardSecrets: cardSecrets,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 		SandboxToken: cfg.SandboxToken,
 	})

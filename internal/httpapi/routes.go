@@ -76,6 +76,11 @@ func (s *Server) routes() {
 	bearer("GET "+v1+"/card/apply/progress/{task_id}", s.cardApplyProgress)
 	bearer("GET "+v1+"/card/list", s.listCards)
 	bearer("GET "+v1+"/card/account-details", s.cardAccountDetails)
+	bearer("GET "+v1+"/card/cvv", s.cardCVV)
+	bearer("POST "+v1+"/card/full-number", s.cardFullNumber)
+	bearer("POST "+v1+"/card/{publicToken}/pin/code/send", s.sendCardPINCode)
+	bearer("GET "+v1+"/card/{publicToken}/pin", s.getCardPIN)
+	bearer("POST "+v1+"/card/{publicToken}/pin", s.setCardPIN)
 
 	// §2.9 Coupons (as far as the card fee needs them)
 	bearer("GET "+v1+"/coupons", s.listCoupons)

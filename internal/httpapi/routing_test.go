@@ -196,6 +196,8 @@ var usrServedRoutes = []string{
 	"POST /api/v1/push/devices", "DELETE /api/v1/push/devices",
 	"POST /api/v1/card/apply", "GET /api/v1/card/apply/progress/{task_id}", "GET /api/v1/card/list", "GET /api/v1/card/account-details", "POST /api/v1/sandbox/withdrawals/{id}/settle",
 	"POST /api/v1/webhooks/custody", "POST /api/v1/yudun/callback", "POST /api/v1/sandbox/deposits",
+	"GET /api/v1/card/cvv", "POST /api/v1/card/full-number", "POST /api/v1/card/{publicToken}/pin/code/send",
+	"GET /api/v1/card/{publicToken}/pin", "POST /api/v1/card/{publicToken}/pin",
 }
 
 func TestEveryRouteDocumented(t *testing.T) {

@@ -50,6 +50,7 @@ type Deps struct {
 	Devices           *notify.Devices
 	KYC               *kyc.Service
 	Cards             *card.Service
+	CardSecrets       *card.Secrets
 	IssuerFailures    FailureInjector
 	KYCIssuer         kyc.IssuerReview
 	KYCWebhookSecret  string
