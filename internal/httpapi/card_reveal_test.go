@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -187,6 +188,40 @@ func TestCardSecretsIssuerFailure(t *testing.T) {
 		want := "cvv:failed full_number:failed pin_query:failed pin_set:failed pin_query:ok"
 		if strings.Join(outcomes, " ") != want {
 			t.Fatalf("audit %v, want %s", outcomes, want)
+		}
+	})
+}
+
+// TestCardRevealLimitUnderConcurrency: parallel reveals of one user never
+// get past the limit (the count is taken under the user's row lock).
+func TestCardRevealLimitUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc, cd := h.CardHolder(t, "limit-race@example.com")
+		c := secAs(h, acc)
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			status = map[int]int{}
+		)
+		for i := range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var res *apptest.Response
+				if i%2 == 0 {
+					res = c.cvv(cd.PublicToken)
+				} else {
+					res = c.fullNumber(cd.PublicToken)
+				}
+				mu.Lock()
+				status[res.Status]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if status[200] != 20 || status[429] != 10 {
+			t.Fatalf("statuses %v, want twenty 200 and ten 429", status)
 		}
 	})
 }
