@@ -200,6 +200,12 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	wallets.Cards = a.Cards
 	a.Swaps.Users, a.Swaps.Jobs = a.Accounts, a.Jobs
 	a.ThreeDS.Users, a.ThreeDS.Mailer = threeDSUsers{a.Accounts}, mail.NewQueue(a.Jobs, box)
+	// Card secrets (CVV, full number, PIN) come from the issuer per request;
+	// PIN codes are e-mailed like the account's codes.
+	cardSecrets := card.NewSecrets(card.SecretsDeps{DB: a.DB, Users: a.Accounts, Issuer: issuerSim,
+		OTP: otp.NewService(a.DB, hasher, otpBox, otp.DefaultPolicy, now), Mailer: mail.NewQueue(a.Jobs, box), Log: a.Log,
+		RevealLimit: card.DefaultRevealLimit, RevealWindow: card.DefaultRevealWindow, CodeTTL: otp.DefaultPolicy.TTL,
+		EchoOTP: sandbox, Now: now})
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
@@ -208,6 +214,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Custody: custodySigner, SandboxCustody: custodySim, SandboxCards: sandboxCards{issuerSim},
 		IssuerWebhookSecret: cfg.IssuerWebhookSecret,
 		KYC:                 a.KYC, KYCIssuer: kycIssuer, Swaps: a.Swaps, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,
+		CardSecrets: cardSecrets,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 		SandboxToken: cfg.SandboxToken,
 		ThreeDS:      a.ThreeDS, ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, SandboxThreeDS: issuerSim,

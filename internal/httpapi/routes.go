@@ -94,6 +94,11 @@ func (s *Server) routes() {
 	// §2.7 3DS
 	bearer("GET "+v1+"/3ds/my-records", s.myThreeDSRecords)
 	bearer("PUT "+v1+"/3ds/messages/{notification_id}/confirm", s.confirmThreeDS)
+	bearer("GET "+v1+"/card/cvv", s.cardCVV)
+	bearer("POST "+v1+"/card/full-number", s.cardFullNumber)
+	bearer("POST "+v1+"/card/{publicToken}/pin/code/send", s.sendCardPINCode)
+	bearer("GET "+v1+"/card/{publicToken}/pin", s.getCardPIN)
+	bearer("POST "+v1+"/card/{publicToken}/pin", s.setCardPIN)
 
 	// §2.9 Coupons (as far as the card fee needs them)
 	bearer("GET "+v1+"/coupons", s.listCoupons)

@@ -198,6 +198,8 @@ var usrServedRoutes = []string{
 	"POST /api/v1/webhooks/custody", "POST /api/v1/yudun/callback", "POST /api/v1/sandbox/deposits",
 	"PUT /api/v1/card/3ds", "GET /api/v1/3ds/my-records", "PUT /api/v1/3ds/messages/{notification_id}/confirm",
 	"POST /api/v1/webhooks/3ds-callback", "POST /api/v1/sandbox/cards/{public_token}/3ds",
+	"GET /api/v1/card/cvv", "POST /api/v1/card/full-number", "POST /api/v1/card/{publicToken}/pin/code/send",
+	"GET /api/v1/card/{publicToken}/pin", "POST /api/v1/card/{publicToken}/pin",
 }
 
 func TestEveryRouteDocumented(t *testing.T) {

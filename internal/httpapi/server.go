@@ -52,6 +52,7 @@ type Deps struct {
 	Devices          *notify.Devices
 	KYC              *kyc.Service
 	Cards            *card.Service
+	CardSecrets      *card.Secrets
 	Swaps            *swap.Service
 	IssuerFailures   FailureInjector
 	KYCIssuer        kyc.IssuerReview
