@@ -32,6 +32,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/otp"
+	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/providers/custody"
 	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
@@ -64,6 +65,8 @@ type App struct {
 	Coupons  *coupon.Service
 	KYC      *kyc.Service
 	Cards    *card.Service
+	// Physical is the physical card order domain (upgrades, shipments).
+	Physical *physical.Service
 	// IssuerSim is the sandbox card issuer (tests drive its failures).
 	IssuerSim *issuersandbox.Issuer
 	Ledger    *ledger.Ledger
@@ -139,13 +142,17 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	a.IssuerSim = issuerSim
 	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, Box: box, MaxCards: cfg.MaxCards,
 		IssueTimeout: 24 * time.Hour, Now: now})
+	a.Physical = physical.NewService(physical.Deps{DB: a.DB, Cards: a.Cards, Ledger: a.Ledger, Wallets: wallets,
+		OTP: otp.NewService(a.DB, hasher, nil, otp.DefaultPolicy, now), Issuer: issuerSim, Hasher: hasher, Box: box, Log: a.Log,
+		UpgradeFee: physical.DefaultUpgradeFee, EchoOTP: sandbox, Now: now})
 	kycIssuer := kycsandbox.Issuer{}
 	processors := map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}
 	inbox := webhook.NewInbox(a.DB, processors, a.Log, now)
 	a.Inbox = inbox
 
 	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox,
-		wallet.NewSubmitWorker(wallets, custodySim), kyc.NewReviewWorker(a.KYC, kycIssuer), card.NewIssueWorker(a.Cards)); err != nil {
+		wallet.NewSubmitWorker(wallets, custodySim), kyc.NewReviewWorker(a.KYC, kycIssuer), card.NewIssueWorker(a.Cards),
+		physical.NewRecoverWorker(a.Physical)); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	// An approval queues the issuer review in the decision's transaction.
@@ -183,6 +190,8 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Cards: a.Cards, MaxCards: cfg.MaxCards, Now: now})
 	a.KYC.Users, a.KYC.Fees = a.Accounts, a.CardFees
 	a.Cards.Users, a.Cards.Fees = a.Accounts, a.CardFees
+	a.Physical.Users, a.Physical.Mailer, a.Physical.Jobs = a.Accounts, mail.NewQueue(a.Jobs, box), a.Jobs
+	a.Cards.PhysicalOrders = a.Physical
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
@@ -192,6 +201,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		KYC: a.KYC, KYCIssuer: kycIssuer, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 		SandboxToken: cfg.SandboxToken,
+		Physical:     a.Physical,
 	})
 	if err != nil {
 		return err
@@ -215,9 +225,11 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 // newJobs registers every worker and periodic job and builds the queue.
 func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometheus.Registerer, now func() time.Time,
 	sender mail.Sender, box *secret.Box, inbox *webhook.Inbox, submit *wallet.SubmitWorker, review *kyc.ReviewWorker,
-	issue *card.IssueWorker) (*jobs.Client, error) {
+	issue *card.IssueWorker,
+	physicalRecover *physical.RecoverWorker) (*jobs.Client, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, issue)
+	river.AddWorker(workers, physicalRecover)
 	river.AddWorker(workers, submit)
 	river.AddWorker(workers, review)
 	river.AddWorker(workers, mail.NewWorker(sender, box, log))

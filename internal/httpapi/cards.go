@@ -199,5 +199,10 @@ func (s *Server) cardAccountDetails(w http.ResponseWriter, r *http.Request, p ac
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, okB(r, "Card account details retrieved successfully", accountDetails(c, ident.Address, ident.PostCode)))
+	d := accountDetails(c, ident.Address, ident.PostCode)
+	if err := s.fillPhysical(r.Context(), &d); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okB(r, "Card account details retrieved successfully", d))
 }

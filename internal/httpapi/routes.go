@@ -76,6 +76,13 @@ func (s *Server) routes() {
 	bearer("GET "+v1+"/card/apply/progress/{task_id}", s.cardApplyProgress)
 	bearer("GET "+v1+"/card/list", s.listCards)
 	bearer("GET "+v1+"/card/account-details", s.cardAccountDetails)
+	// Physical card upgrade (envelope C) and delivery confirmation.
+	bearer("GET "+v1+"/card/physical/upgrade/fee-info", s.upgradeFeeInfo)
+	bearer("POST "+v1+"/card/physical/upgrade/email-code/send", s.upgradeSendCode)
+	bearer("POST "+v1+"/card/physical/upgrade/email-code/verify", s.upgradeVerifyCode)
+	bearer("PUT "+v1+"/card/convertToPhysical", s.convertToPhysical)
+	bearer("GET "+v1+"/card/physical/upgrade/progress", s.upgradeProgress)
+	bearer("POST "+v1+"/card/physical-application/{id}/confirm-delivery", s.confirmDelivery)
 
 	// §2.9 Coupons (as far as the card fee needs them)
 	bearer("GET "+v1+"/coupons", s.listCoupons)
@@ -96,6 +103,7 @@ func (s *Server) routes() {
 		sandbox("POST "+v1+"/sandbox/withdrawals/{id}/settle", s.sandboxSettleWithdrawal)
 		sandbox("POST "+v1+"/sandbox/issuer/failures", s.sandboxIssuerFailures)
 		sandbox("POST "+v1+"/sandbox/kyc/approve", s.sandboxKYCApproveUser)
+		sandbox("POST "+v1+"/sandbox/cards/{public_token}/shipment/advance", s.sandboxShipmentAdvance)
 		// The KYC page is opened by a person in a browser: no sandbox token.
 		public("GET "+v1+"/sandbox/kyc/sessions/{session_id}", s.sandboxKYCPage)
 		public("POST "+v1+"/sandbox/kyc/sessions/{session_id}/approve", s.sandboxKYCDecide(true))

@@ -196,6 +196,10 @@ var usrServedRoutes = []string{
 	"POST /api/v1/push/devices", "DELETE /api/v1/push/devices",
 	"POST /api/v1/card/apply", "GET /api/v1/card/apply/progress/{task_id}", "GET /api/v1/card/list", "GET /api/v1/card/account-details", "POST /api/v1/sandbox/withdrawals/{id}/settle",
 	"POST /api/v1/webhooks/custody", "POST /api/v1/yudun/callback", "POST /api/v1/sandbox/deposits",
+	"GET /api/v1/card/physical/upgrade/fee-info", "POST /api/v1/card/physical/upgrade/email-code/send",
+	"POST /api/v1/card/physical/upgrade/email-code/verify", "PUT /api/v1/card/convertToPhysical",
+	"GET /api/v1/card/physical/upgrade/progress", "POST /api/v1/card/physical-application/{id}/confirm-delivery",
+	"POST /api/v1/sandbox/cards/{public_token}/shipment/advance",
 }
 
 func TestEveryRouteDocumented(t *testing.T) {

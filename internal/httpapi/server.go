@@ -18,6 +18,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/notify"
+	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
@@ -66,6 +67,8 @@ type Deps struct {
 	Sandbox           bool
 	// SandboxToken, when set, guards the sandbox helpers.
 	SandboxToken string
+	// Physical serves the physical card upgrade and shipment endpoints.
+	Physical *physical.Service
 }
 
 // Server is the API handler.
