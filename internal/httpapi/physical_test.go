@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -283,6 +284,14 @@ func TestPhysicalUpgradeErrors(t *testing.T) {
 		expectC(t, convert(h, acc, convertBody(c.PublicToken, vt, "USDT-ERC20"), key), 409, "IDEMPOTENCY_CONFLICT")
 		// The token outlives the refusals, then expires.
 		h.Deposit(t, acc, "USDT-TRC20", "40")
+		setStatus := func(status string) {
+			if _, err := h.App.DB.SQL.Exec(`UPDATE users SET status = $1 WHERE id = $2`, status, acc.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		setStatus("frozen")
+		expectC(t, convert(h, acc, body, newKey()), 403, "ACCOUNT_FROZEN")
+		setStatus("active")
 		h.Clock.Advance(11 * time.Minute)
 		expectC(t, convert(h, acc, body, newKey()), 400, "VERIFY_TOKEN_INVALID")
 		h.Do(http.MethodPost, "/api/v1/card/physical-application/abc/confirm-delivery", nil, apptest.Bearer(acc.Access)).Expect(t, 404, "APPLICATION_NOT_FOUND")
@@ -340,6 +349,40 @@ func TestPhysicalUpgradeIssuerFailure(t *testing.T) {
 		if prog["status"] != "FAILED" || prog["fail_reason"] != "Address undeliverable" || prog["refund_status"] != "COMPLETED" ||
 			balanceOf(t, h, acc, "USDC-ERC20") != "40" {
 			t.Fatalf("issuer-reported failure %v", prog)
+		}
+		verifyLedger(t, h)
+	})
+}
+
+// TestPhysicalUpgradeParallel: many conversions of one card with one verify
+// token and different keys charge the fee exactly once.
+func TestPhysicalUpgradeParallel(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc, c := h.CardHolder(t, "upgrade-race@example.com")
+		h.Deposit(t, acc, "USDT-TRC20", "400")
+		vt := verifiedToken(t, h, acc, c.PublicToken)
+		var (
+			wg    sync.WaitGroup
+			mu    sync.Mutex
+			codes = map[string]int{}
+		)
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res := convert(h, acc, convertBody(c.PublicToken, vt, "USDT-TRC20"), newKey())
+				mu.Lock()
+				codes[fmt.Sprintf("%d %v", res.Status, res.JSON["errstr"])]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if codes["200 SUCCESS"] != 1 || codes["400 UPGRADE_IN_PROGRESS"]+codes["400 VERIFY_TOKEN_INVALID"] != 7 {
+			t.Fatalf("answers %v, want one success", codes)
+		}
+		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "360" {
+			t.Fatalf("balance %s, want 360", got)
 		}
 		verifyLedger(t, h)
 	})
