@@ -40,7 +40,10 @@ func expectC(t *testing.T, res *apptest.Response, status int, errstr string) *ap
 	return res
 }
 
-func dataOf(res *apptest.Response) map[string]any { d, _ := res.JSON["data"].(map[string]any); return d }
+func dataOf(res *apptest.Response) map[string]any {
+	d, _ := res.JSON["data"].(map[string]any)
+	return d
+}
 
 func sendUpgradeCode(h *apptest.Harness, acc apptest.Account, token string) *apptest.Response {
 	return h.Do(http.MethodPost, upgradeSend, map[string]any{"public_token": token, "scene": "physical_upgrade", "email": "x@y.z"},
