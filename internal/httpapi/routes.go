@@ -99,6 +99,13 @@ func (s *Server) routes() {
 	bearer("POST "+v1+"/card/{publicToken}/pin/code/send", s.sendCardPINCode)
 	bearer("GET "+v1+"/card/{publicToken}/pin", s.getCardPIN)
 	bearer("POST "+v1+"/card/{publicToken}/pin", s.setCardPIN)
+	// Physical card upgrade (envelope C) and delivery confirmation.
+	bearer("GET "+v1+"/card/physical/upgrade/fee-info", s.upgradeFeeInfo)
+	bearer("POST "+v1+"/card/physical/upgrade/email-code/send", s.upgradeSendCode)
+	bearer("POST "+v1+"/card/physical/upgrade/email-code/verify", s.upgradeVerifyCode)
+	bearer("PUT "+v1+"/card/convertToPhysical", s.convertToPhysical)
+	bearer("GET "+v1+"/card/physical/upgrade/progress", s.upgradeProgress)
+	bearer("POST "+v1+"/card/physical-application/{id}/confirm-delivery", s.confirmDelivery)
 
 	// §2.9 Coupons (as far as the card fee needs them)
 	bearer("GET "+v1+"/coupons", s.listCoupons)
@@ -123,6 +130,7 @@ func (s *Server) routes() {
 		sandbox("POST "+v1+"/sandbox/kyc/approve", s.sandboxKYCApproveUser)
 		sandbox("POST "+v1+"/sandbox/cards/{public_token}/transactions", s.sandboxCardTransaction)
 		sandbox("POST "+v1+"/sandbox/cards/{public_token}/3ds", s.sandboxThreeDS)
+		sandbox("POST "+v1+"/sandbox/cards/{public_token}/shipment/advance", s.sandboxShipmentAdvance)
 		// The KYC page is opened by a person in a browser: no sandbox token.
 		public("GET "+v1+"/sandbox/kyc/sessions/{session_id}", s.sandboxKYCPage)
 		public("POST "+v1+"/sandbox/kyc/sessions/{session_id}/approve", s.sandboxKYCDecide(true))

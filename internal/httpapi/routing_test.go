@@ -200,6 +200,10 @@ var usrServedRoutes = []string{
 	"POST /api/v1/webhooks/3ds-callback", "POST /api/v1/sandbox/cards/{public_token}/3ds",
 	"GET /api/v1/card/cvv", "POST /api/v1/card/full-number", "POST /api/v1/card/{publicToken}/pin/code/send",
 	"GET /api/v1/card/{publicToken}/pin", "POST /api/v1/card/{publicToken}/pin",
+	"GET /api/v1/card/physical/upgrade/fee-info", "POST /api/v1/card/physical/upgrade/email-code/send",
+	"POST /api/v1/card/physical/upgrade/email-code/verify", "PUT /api/v1/card/convertToPhysical",
+	"GET /api/v1/card/physical/upgrade/progress", "POST /api/v1/card/physical-application/{id}/confirm-delivery",
+	"POST /api/v1/sandbox/cards/{public_token}/shipment/advance",
 }
 
 func TestEveryRouteDocumented(t *testing.T) {

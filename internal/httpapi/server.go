@@ -18,6 +18,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/notify"
+	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
 	"github.com/comecomepay/comecomepay/internal/threeds"
@@ -43,16 +44,18 @@ type FailureInjector interface {
 
 // Deps are what the HTTP layer calls.
 type Deps struct {
-	Log              *slog.Logger
-	DB               *store.DB
-	Accounts         *account.Service
-	Wallets          *wallet.Service
-	CardFees         *cardfee.Service
-	Coupons          *coupon.Service
-	Devices          *notify.Devices
-	KYC              *kyc.Service
-	Cards            *card.Service
-	CardSecrets      *card.Secrets
+	Log         *slog.Logger
+	DB          *store.DB
+	Accounts    *account.Service
+	Wallets     *wallet.Service
+	CardFees    *cardfee.Service
+	Coupons     *coupon.Service
+	Devices     *notify.Devices
+	KYC         *kyc.Service
+	Cards       *card.Service
+	CardSecrets *card.Secrets
+	// Physical serves the physical card upgrade and shipment endpoints.
+	Physical         *physical.Service
 	Swaps            *swap.Service
 	IssuerFailures   FailureInjector
 	KYCIssuer        kyc.IssuerReview
