@@ -30,8 +30,10 @@ import (
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/mail"
+	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/otp"
+	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/providers/custody"
 	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
@@ -42,6 +44,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
+	"github.com/comecomepay/comecomepay/internal/threeds"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
@@ -66,6 +69,9 @@ type App struct {
 	KYC      *kyc.Service
 	Cards    *card.Service
 	Swaps    *swap.Service
+	ThreeDS  *threeds.Service
+	// Physical is the physical card order domain (upgrades, shipments).
+	Physical *physical.Service
 	// IssuerSim is the sandbox card issuer (tests drive its failures).
 	IssuerSim *issuersandbox.Issuer
 	Ledger    *ledger.Ledger
@@ -144,14 +150,22 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		IssueTimeout: 24 * time.Hour, Now: now})
 	a.Swaps = swap.NewService(swap.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Cards: a.Cards, Issuer: issuerSim,
 		Policy: swap.DefaultPolicy, Now: now})
+	a.Physical = physical.NewService(physical.Deps{DB: a.DB, Cards: a.Cards, Ledger: a.Ledger, Wallets: wallets,
+		OTP: otp.NewService(a.DB, hasher, nil, otp.DefaultPolicy, now), Issuer: issuerSim, Hasher: hasher, Box: box, Log: a.Log,
+		UpgradeFee: physical.DefaultUpgradeFee, EchoOTP: sandbox, Now: now})
 	kycIssuer := kycsandbox.Issuer{}
 	processors := map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}
+	// 3DS: its users and mailer are wired once accounts and the queue exist.
+	a.ThreeDS = threeds.NewService(threeds.Deps{DB: a.DB, Box: box, Issuer: issuerSim, Cards: a.Cards,
+		Notifications: notification.NewStore(now), Now: now})
+	processors["3ds"] = a.ThreeDS.Processor()
 	inbox := webhook.NewInbox(a.DB, processors, a.Log, now)
 	a.Inbox = inbox
 
 	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox,
 		wallet.NewSubmitWorker(wallets, custodySim), kyc.NewReviewWorker(a.KYC, kycIssuer), card.NewIssueWorker(a.Cards),
-		swap.NewResolveWorker(a.Swaps)); err != nil {
+		swap.NewResolveWorker(a.Swaps), threeds.NewExpireWorker(a.ThreeDS),
+		physical.NewRecoverWorker(a.Physical)); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	processors["issuer"] = a.Cards.IssuerProcessor(nil)
@@ -192,6 +206,15 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	a.Cards.Users, a.Cards.Fees = a.Accounts, a.CardFees
 	wallets.Cards = a.Cards
 	a.Swaps.Users, a.Swaps.Jobs = a.Accounts, a.Jobs
+	a.Physical.Users, a.Physical.Mailer, a.Physical.Jobs = a.Accounts, mail.NewQueue(a.Jobs, box), a.Jobs
+	a.Cards.PhysicalOrders = a.Physical
+	a.ThreeDS.Users, a.ThreeDS.Mailer = threeDSUsers{a.Accounts}, mail.NewQueue(a.Jobs, box)
+	// Card secrets (CVV, full number, PIN) come from the issuer per request;
+	// PIN codes are e-mailed like the account's codes.
+	cardSecrets := card.NewSecrets(card.SecretsDeps{DB: a.DB, Users: a.Accounts, Issuer: issuerSim,
+		OTP: otp.NewService(a.DB, hasher, otpBox, otp.DefaultPolicy, now), Mailer: mail.NewQueue(a.Jobs, box), Log: a.Log,
+		RevealLimit: card.DefaultRevealLimit, RevealWindow: card.DefaultRevealWindow, CodeTTL: otp.DefaultPolicy.TTL,
+		EchoOTP: sandbox, Now: now})
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
@@ -200,8 +223,11 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Custody: custodySigner, SandboxCustody: custodySim, SandboxCards: sandboxCards{issuerSim},
 		IssuerWebhookSecret: cfg.IssuerWebhookSecret,
 		KYC:                 a.KYC, KYCIssuer: kycIssuer, Swaps: a.Swaps, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,
+		Physical:    a.Physical,
+		CardSecrets: cardSecrets,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 		SandboxToken: cfg.SandboxToken,
+		ThreeDS:      a.ThreeDS, ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, SandboxThreeDS: issuerSim,
 	})
 	if err != nil {
 		return err
@@ -233,20 +259,27 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 // newJobs registers every worker and periodic job and builds the queue.
 func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometheus.Registerer, now func() time.Time,
 	sender mail.Sender, box *secret.Box, inbox *webhook.Inbox, submit *wallet.SubmitWorker, review *kyc.ReviewWorker,
-	issue *card.IssueWorker, resolveSwap *swap.ResolveWorker) (*jobs.Client, error) {
+	issue *card.IssueWorker, resolveSwap *swap.ResolveWorker, expire3DS *threeds.ExpireWorker,
+	physicalRecover *physical.RecoverWorker) (*jobs.Client, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, resolveSwap)
+	river.AddWorker(workers, physicalRecover)
 	river.AddWorker(workers, issue)
 	river.AddWorker(workers, submit)
 	river.AddWorker(workers, review)
 	river.AddWorker(workers, mail.NewWorker(sender, box, log))
 	river.AddWorker(workers, account.NewPurgeWorker(db, now))
 	river.AddWorker(workers, webhook.NewWorker(inbox))
+	river.AddWorker(workers, expire3DS)
 	return jobs.New(db, workers, jobs.Options{
 		PollInterval: cfg.JobPollInterval, Logger: log, Metrics: registry,
 		Periodic: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return account.PurgeArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			// Live 3DS challenges end at their expiry (API.md §2.11.4).
+			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return threeds.ExpireArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})

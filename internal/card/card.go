@@ -117,6 +117,8 @@ type Deps struct {
 	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
 	IssueTimeout time.Duration
 	Now          func() time.Time
+	// PhysicalOrders, when set, opens the order of a physical card at issuance.
+	PhysicalOrders PhysicalOrders
 }
 
 // Service implements the card use cases.

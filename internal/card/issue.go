@@ -122,6 +122,12 @@ func (s *Service) Issue(ctx context.Context, taskID int64) error {
 			issued.Expiry.UTC().Format(time.DateTime), now).Scan(&cardID); err != nil {
 			return err
 		}
+		if t.Physical && s.PhysicalOrders != nil {
+			in := IssuedPhysical{UserID: t.UserID, CardID: cardID, TaskID: taskID, PublicToken: issued.PublicToken, Postal: req.Postal}
+			if err := s.PhysicalOrders.CardIssued(ctx, tx, in); err != nil {
+				return err
+			}
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE card_tasks SET status = $1, card_id = $2, completed_at = $3, updated_at = $3 WHERE id = $4`,
 			TaskCompleted, cardID, now, taskID)
 		return err

@@ -200,6 +200,10 @@ func (s *Server) cardAccountDetails(w http.ResponseWriter, r *http.Request, p ac
 		return
 	}
 	d := accountDetails(c, ident.Address, ident.PostCode)
+	if err := s.fillPhysical(r.Context(), &d); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if d.FailedTransactionCount, err = s.Cards.FailedThisMonth(r.Context(), c); err != nil {
 		s.writeError(w, r, err)
 		return

@@ -66,21 +66,66 @@ func (s *Server) executeOnce(w http.ResponseWriter, r *http.Request, scope int64
 	s.finish(w, r, claim, status, out, err)
 }
 
+// errorFamily renders an application error in one envelope family: its
+// status, body and retry_after (nil when none).
+type errorFamily func(r *http.Request, e *apperr.Error) (int, any, *int)
+
+// familyAB renders the common error body of families A and B.
+func familyAB(r *http.Request, e *apperr.Error) (int, any, *int) {
+	status, body := errorResponse(r, e)
+	return status, body, body.RetryAfter
+}
+
+// familyC renders the issuer-style error body of family C.
+func familyC(r *http.Request, e *apperr.Error) (int, any, *int) {
+	status, body := errorResponseC(r, e)
+	return status, body, body.RetryAfter
+}
+
+// writeFamilyError is writeError in the given family: internal errors are
+// logged and answered with generic text only.
+func (s *Server) writeFamilyError(w http.ResponseWriter, r *http.Request, err error, family errorFamily) {
+	e, ok := apperr.As(err)
+	if !ok {
+		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "error", err)
+		e = apperr.New(apperr.CodeInternal)
+	}
+	status, body, retryAfter := family(r, e)
+	if retryAfter != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(*retryAfter))
+	}
+	writeJSON(w, status, body)
+}
+
+// errKeyRequired answers a missing or malformed key where a key is required.
+var errKeyRequired = apperr.New("IDEMPOTENCY_KEY_REQUIRED").WithDetails("Send an Idempotency-Key of 8–128 characters of A-Z a-z 0-9 : _ . -")
+
 // claimKey handles the Idempotency-Key header: a malformed key, a conflict
 // or a replay is answered here (done=true); otherwise the claim (nil when no
 // key was sent) is returned.
 func (s *Server) claimKey(w http.ResponseWriter, r *http.Request, scope int64, route string, rawBody []byte) (*idempotency.Claim, bool) {
+	return s.claimKeyAs(w, r, scope, route, rawBody, familyAB, false)
+}
+
+// claimKeyAs is claimKey answering in family, and, when required, refusing
+// a missing or malformed key with IDEMPOTENCY_KEY_REQUIRED (API.md §1.12).
+func (s *Server) claimKeyAs(w http.ResponseWriter, r *http.Request, scope int64, route string, rawBody []byte,
+	family errorFamily, required bool) (*idempotency.Claim, bool) {
 	key := r.Header.Get("Idempotency-Key")
+	if required && !idempotency.ValidKey(key) {
+		s.writeFamilyError(w, r, errKeyRequired, family)
+		return nil, true
+	}
 	if key == "" {
 		return nil, false
 	}
 	if !idempotency.ValidKey(key) {
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"Idempotency-Key": "must be 8–128 characters of A-Z a-z 0-9 : _ . -"}))
+		s.writeFamilyError(w, r, apperr.Validation(map[string]string{"Idempotency-Key": "must be 8–128 characters of A-Z a-z 0-9 : _ . -"}), family)
 		return nil, true
 	}
 	c, replay, err := s.Idempotency.Begin(r.Context(), scope, key, idempotency.Fingerprint(r.Method, route, r.URL.RawQuery, rawBody))
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeFamilyError(w, r, err, family)
 		return nil, true
 	}
 	if replay != nil {
@@ -95,6 +140,12 @@ func (s *Server) claimKey(w http.ResponseWriter, r *http.Request, scope int64, r
 // final and stored for the key; an internal error releases the key so the
 // client may retry.
 func (s *Server) finish(w http.ResponseWriter, r *http.Request, claim *idempotency.Claim, status int, out []byte, err error) {
+	s.finishAs(w, r, claim, status, out, err, familyAB)
+}
+
+// finishAs is finish rendering errors in family.
+func (s *Server) finishAs(w http.ResponseWriter, r *http.Request, claim *idempotency.Claim, status int, out []byte, err error,
+	family errorFamily) {
 	ctx := r.Context()
 	if err == nil {
 		writeRaw(w, status, out)
@@ -105,18 +156,18 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, claim *idempoten
 		if claim != nil {
 			_ = s.Idempotency.Release(context.WithoutCancel(ctx), claim)
 		}
-		s.writeError(w, r, err)
+		s.writeFamilyError(w, r, err, family)
 		return
 	}
-	status, body := errorResponse(r, e)
+	status, body, retryAfter := family(r, e)
 	out = marshalJSON(body)
 	if claim != nil {
 		if err := s.DB.InTx(ctx, func(tx *sql.Tx) error { return s.Idempotency.Finish(ctx, tx, claim, status, out) }); err != nil {
 			_ = s.Idempotency.Release(context.WithoutCancel(ctx), claim)
 		}
 	}
-	if body.RetryAfter != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(*body.RetryAfter))
+	if retryAfter != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(*retryAfter))
 	}
 	writeRaw(w, status, out)
 }

@@ -89,6 +89,23 @@ func (s *Server) routes() {
 	bearer("GET "+v1+"/card/transaction-history", s.cardTransactionHistory)
 	bearer("GET "+v1+"/card/trades", s.cardTrades)
 	bearerFirst("GET "+v1+"/card/trade/{id}", s.cardTrade)
+	bearer("PUT "+v1+"/card/3ds", s.setCardThreeDSPlan)
+
+	// §2.7 3DS
+	bearer("GET "+v1+"/3ds/my-records", s.myThreeDSRecords)
+	bearer("PUT "+v1+"/3ds/messages/{notification_id}/confirm", s.confirmThreeDS)
+	bearer("GET "+v1+"/card/cvv", s.cardCVV)
+	bearer("POST "+v1+"/card/full-number", s.cardFullNumber)
+	bearer("POST "+v1+"/card/{publicToken}/pin/code/send", s.sendCardPINCode)
+	bearer("GET "+v1+"/card/{publicToken}/pin", s.getCardPIN)
+	bearer("POST "+v1+"/card/{publicToken}/pin", s.setCardPIN)
+	// Physical card upgrade (envelope C) and delivery confirmation.
+	bearer("GET "+v1+"/card/physical/upgrade/fee-info", s.upgradeFeeInfo)
+	bearer("POST "+v1+"/card/physical/upgrade/email-code/send", s.upgradeSendCode)
+	bearer("POST "+v1+"/card/physical/upgrade/email-code/verify", s.upgradeVerifyCode)
+	bearer("PUT "+v1+"/card/convertToPhysical", s.convertToPhysical)
+	bearer("GET "+v1+"/card/physical/upgrade/progress", s.upgradeProgress)
+	bearer("POST "+v1+"/card/physical-application/{id}/confirm-delivery", s.confirmDelivery)
 
 	// §2.9 Coupons (as far as the card fee needs them)
 	bearer("GET "+v1+"/coupons", s.listCoupons)
@@ -101,6 +118,7 @@ func (s *Server) routes() {
 	public("POST "+v1+"/yudun/callback", s.custodyCallback)
 	public("POST "+v1+"/webhooks/kyc", s.kycWebhook)
 	public("POST "+v1+"/webhooks/issuer", s.issuerWebhook)
+	public("POST "+v1+"/webhooks/3ds-callback", s.threeDSWebhook)
 
 	// §4 Sandbox helpers: registered only in sandbox mode, so in production
 	// every /sandbox/* path is an ordinary 404.
@@ -111,6 +129,8 @@ func (s *Server) routes() {
 		sandbox("POST "+v1+"/sandbox/issuer/failures", s.sandboxIssuerFailures)
 		sandbox("POST "+v1+"/sandbox/kyc/approve", s.sandboxKYCApproveUser)
 		sandbox("POST "+v1+"/sandbox/cards/{public_token}/transactions", s.sandboxCardTransaction)
+		sandbox("POST "+v1+"/sandbox/cards/{public_token}/3ds", s.sandboxThreeDS)
+		sandbox("POST "+v1+"/sandbox/cards/{public_token}/shipment/advance", s.sandboxShipmentAdvance)
 		// The KYC page is opened by a person in a browser: no sandbox token.
 		public("GET "+v1+"/sandbox/kyc/sessions/{session_id}", s.sandboxKYCPage)
 		public("POST "+v1+"/sandbox/kyc/sessions/{session_id}/approve", s.sandboxKYCDecide(true))

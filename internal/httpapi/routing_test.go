@@ -200,6 +200,14 @@ var usrServedRoutes = []string{
 	"GET /api/v1/card/status", "PUT /api/v1/card/status", "GET /api/v1/card/transaction-history",
 	"GET /api/v1/card/trades", "GET /api/v1/card/trade/{id}", "POST /api/v1/webhooks/issuer",
 	"POST /api/v1/sandbox/cards/{public_token}/transactions",
+	"PUT /api/v1/card/3ds", "GET /api/v1/3ds/my-records", "PUT /api/v1/3ds/messages/{notification_id}/confirm",
+	"POST /api/v1/webhooks/3ds-callback", "POST /api/v1/sandbox/cards/{public_token}/3ds",
+	"GET /api/v1/card/cvv", "POST /api/v1/card/full-number", "POST /api/v1/card/{publicToken}/pin/code/send",
+	"GET /api/v1/card/{publicToken}/pin", "POST /api/v1/card/{publicToken}/pin",
+	"GET /api/v1/card/physical/upgrade/fee-info", "POST /api/v1/card/physical/upgrade/email-code/send",
+	"POST /api/v1/card/physical/upgrade/email-code/verify", "PUT /api/v1/card/convertToPhysical",
+	"GET /api/v1/card/physical/upgrade/progress", "POST /api/v1/card/physical-application/{id}/confirm-delivery",
+	"POST /api/v1/sandbox/cards/{public_token}/shipment/advance",
 }
 
 func TestEveryRouteDocumented(t *testing.T) {

@@ -18,8 +18,10 @@ import (
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/notify"
+	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
+	"github.com/comecomepay/comecomepay/internal/threeds"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
@@ -42,15 +44,18 @@ type FailureInjector interface {
 
 // Deps are what the HTTP layer calls.
 type Deps struct {
-	Log              *slog.Logger
-	DB               *store.DB
-	Accounts         *account.Service
-	Wallets          *wallet.Service
-	CardFees         *cardfee.Service
-	Coupons          *coupon.Service
-	Devices          *notify.Devices
-	KYC              *kyc.Service
-	Cards            *card.Service
+	Log         *slog.Logger
+	DB          *store.DB
+	Accounts    *account.Service
+	Wallets     *wallet.Service
+	CardFees    *cardfee.Service
+	Coupons     *coupon.Service
+	Devices     *notify.Devices
+	KYC         *kyc.Service
+	Cards       *card.Service
+	CardSecrets *card.Secrets
+	// Physical serves the physical card upgrade and shipment endpoints.
+	Physical         *physical.Service
 	Swaps            *swap.Service
 	IssuerFailures   FailureInjector
 	KYCIssuer        kyc.IssuerReview
@@ -71,17 +76,23 @@ type Deps struct {
 	Sandbox             bool
 	// SandboxToken, when set, guards the sandbox helpers.
 	SandboxToken string
+
+	// 3DS challenges, the issuer's 3DS webhook secret and the simulated
+	// issuer that raises challenges in sandbox mode.
+	ThreeDS              *threeds.Service
+	ThreeDSWebhookSecret string
+	SandboxThreeDS       SandboxThreeDS
 }
 
 // Server is the API handler.
 type Server struct {
 	Deps
-	log     *slog.Logger
-	mux     *http.ServeMux
+	log *slog.Logger
+	mux *http.ServeMux
 	// first holds routes that overlap a pattern of mux (ServeMux refuses
 	// two patterns that both match one path without either being more
 	// specific); dispatch consults it before mux.
-	first *http.ServeMux
+	first   *http.ServeMux
 	metrics *httpMetrics
 	handler http.Handler
 }

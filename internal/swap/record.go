@@ -31,7 +31,9 @@ type Record struct {
 }
 
 // reference names the ledger transaction of one step of the swap.
-func (r Record) reference(step string) string { return "swap:" + strconv.FormatInt(r.ID, 10) + ":" + step }
+func (r Record) reference(step string) string {
+	return "swap:" + strconv.FormatInt(r.ID, 10) + ":" + step
+}
 
 // IssuerReference is the operation reference the app shows
 // (`pokepay_reference`): "recharge_<public_token>" or "withdraw_<public_token>".

@@ -1,0 +1,23 @@
+package app
+
+import (
+	"context"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// threeDSUsers gives 3DS the account facts it needs, read in the caller's
+// transaction.
+type threeDSUsers struct{ accounts *account.Service }
+
+// EnsureWritable implements threeds.Users.
+func (u threeDSUsers) EnsureWritable(ctx context.Context, q store.Querier, userID int64) error {
+	return u.accounts.EnsureWritable(ctx, q, userID)
+}
+
+// Email implements threeds.Users.
+func (u threeDSUsers) Email(ctx context.Context, q store.Querier, userID int64) (string, error) {
+	usr, err := u.accounts.Repo.UserByID(ctx, q, userID)
+	return usr.Email, err
+}

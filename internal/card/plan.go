@@ -1,0 +1,32 @@
+package card
+
+import (
+	"context"
+	"errors"
+
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// ByPublicToken returns the card with an issuer handle, whoever owns it:
+// inbound issuer events name cards by handle only. q lets a caller holding
+// a transaction look it up inside it.
+func (s *Service) ByPublicToken(ctx context.Context, q store.Querier, publicToken string) (Card, error) {
+	c, err := scanCard(q.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE public_token = $1`, publicToken))
+	if errors.Is(err, store.ErrNotFound) {
+		return Card{}, ErrCardNotFound.WithDetails("No such card")
+	}
+	return c, err
+}
+
+// SetThreeDSPlan records the 3DS plan the issuer has accepted for a card.
+func (s *Service) SetThreeDSPlan(ctx context.Context, cardID int64, plan string) error {
+	res, err := s.DB.SQL.ExecContext(ctx, `UPDATE cards SET three_ds_plan = $1, updated_at = $2 WHERE id = $3`,
+		plan, s.Now().UnixMicro(), cardID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrCardNotFound.WithDetails("No such card")
+	}
+	return nil
+}

@@ -1,0 +1,371 @@
+package httpapi
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/otp"
+	"github.com/comecomepay/comecomepay/internal/physical"
+)
+
+// physicalStatusText is the canonical English status_desc of each order
+// state (API.md §3.4.5); i18n translates it.
+var physicalStatusText = map[string]string{
+	physical.StatusInit: "Email code sent", physical.StatusEmailVerified: "Email verified", physical.StatusFeePaid: "Fee paid",
+	physical.StatusSubmitted: "Submitted to the card issuer", physical.StatusProcessing: "Processing",
+	physical.StatusShipped: "Shipped", physical.StatusDelivered: "Delivered", physical.StatusFailed: "Failed",
+	physical.StatusCancelled: "Cancelled",
+}
+
+func statusDesc(r *http.Request, status string) string {
+	return i18n.Text(langOf(r), physicalStatusText[status])
+}
+
+// upgradeFeeInfo serves GET /card/physical/upgrade/fee-info.
+func (s *Server) upgradeFeeInfo(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+	fee, currencies := s.Physical.FeeInfo()
+	type currencyJSON struct {
+		Name     string `json:"name"`
+		Symbol   string `json:"symbol"`
+		CoinName string `json:"coin_name"`
+		Logo     string `json:"logo"`
+	}
+	list := []currencyJSON{}
+	for _, c := range currencies {
+		list = append(list, currencyJSON{c.Name, c.Symbol, c.CoinName, c.Logo})
+	}
+	writeJSON(w, http.StatusOK, okC(r, "OK", struct {
+		UpgradeAmount json.Number    `json:"upgrade_amount"`
+		Currency      string         `json:"currency"`
+		Currencies    []currencyJSON `json:"currencies"`
+	}{num(fee, 2), "USD", list}))
+}
+
+// parseScene checks the scene of the e-mail code endpoints.
+func parseScene(f fields, v *string) string {
+	scene := f.required("scene", v)
+	if scene != "" && scene != physical.Scene {
+		f.Add("scene", "must be "+physical.Scene)
+	}
+	return scene
+}
+
+// upgradeSendCode serves POST /card/physical/upgrade/email-code/send.
+func (s *Server) upgradeSendCode(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var b struct {
+		PublicToken *string `json:"public_token"`
+		Scene       *string `json:"scene"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeErrorC(w, r, err)
+		return
+	}
+	f := newFields()
+	token, scene := f.required("public_token", b.PublicToken), parseScene(f, b.Scene)
+	if err := f.Err(); err != nil {
+		s.writeErrorC(w, r, err)
+		return
+	}
+	sent, err := s.Physical.SendCode(r.Context(), p.UserID, token)
+	if err != nil {
+		s.writeErrorC(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okC(r, "OTP sent", struct {
+		PublicToken  string `json:"public_token"`
+		Scene        string `json:"scene"`
+		Sent         bool   `json:"sent"`
+		ExpiresInSec int    `json:"expires_in_sec"`
+		OTP          string `json:"otp,omitempty"`
+	}{sent.PublicToken, scene, true, int(sent.ExpiresIn.Seconds()), sent.OTP}))
+}
+
+// upgradeVerifyCode serves POST /card/physical/upgrade/email-code/verify.
+func (s *Server) upgradeVerifyCode(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var b struct {
+		PublicToken *string `json:"public_token"`
+		Code        *string `json:"code"`
+		Scene       *string `json:"scene"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeErrorC(w, r, err)
+		return
+	}
+	f := newFields()
+	token, code := f.required("public_token", b.PublicToken), f.secret("code", b.Code)
+	parseScene(f, b.Scene)
+	if err := f.Err(); err != nil {
+		s.writeErrorC(w, r, err)
+		return
+	}
+	v, err := s.Physical.VerifyCode(r.Context(), p.UserID, token, code)
+	if err != nil {
+		s.writeVerifyErrorC(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okC(r, "OK", struct {
+		VerifyToken  string `json:"verify_token"`
+		ExpiresInSec int    `json:"expires_in_sec"`
+	}{v.Token, int(v.ExpiresIn.Seconds())}))
+}
+
+// writeVerifyErrorC renders the errors of the upgrade code check. The one
+// status table says 429 for OTP_ATTEMPTS_EXCEEDED; API.md §1.10 makes this
+// endpoint alone answer 423, which the mobile client expects here.
+func (s *Server) writeVerifyErrorC(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := apperr.As(err)
+	if !ok || e.Code != otp.ErrAttemptsExceeded.Code {
+		s.writeErrorC(w, r, err)
+		return
+	}
+	_, body := errorResponseC(r, e)
+	body.Code = http.StatusLocked
+	if body.RetryAfter != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(*body.RetryAfter))
+	}
+	writeJSON(w, http.StatusLocked, body)
+}
+
+type convertBody struct {
+	PublicToken     *string `json:"public_token"`
+	VerifyToken     *string `json:"verify_token"`
+	Recipient       *string `json:"recipient"`
+	NameOnCard      *string `json:"name_on_card"`
+	AreaCode        *string `json:"area_code"`
+	Phone           *string `json:"phone"`
+	Country         *string `json:"postal_country"`
+	State           *string `json:"postal_state"`
+	City            *string `json:"postal_city"`
+	Address         *string `json:"postal_address"`
+	PostalCode      *string `json:"postal_code"`
+	PaymentCurrency *string `json:"payment_currency"`
+}
+
+// parse validates the body with the postal rules of POST /card/apply.
+func (b convertBody) parse(userID int64) (physical.ConvertInput, error) {
+	f := newFields()
+	in := physical.ConvertInput{UserID: userID, PublicToken: f.required("public_token", b.PublicToken),
+		VerifyToken: f.secret("verify_token", b.VerifyToken), PaymentCurrency: f.required("payment_currency", b.PaymentCurrency),
+		Shipping: physical.Shipping{Recipient: f.required("recipient", b.Recipient), NameOnCard: f.required("name_on_card", b.NameOnCard),
+			AreaCode: f.required("area_code", b.AreaCode), Phone: f.required("phone", b.Phone), Country: f.required("postal_country", b.Country),
+			State: optional(b.State), City: f.required("postal_city", b.City), Address: f.required("postal_address", b.Address),
+			PostalCode: f.required("postal_code", b.PostalCode)}}
+	sh := in.Shipping
+	bad := func(name, v string, ok bool, reason string) {
+		if v != "" && !ok {
+			f.Add(name, reason)
+		}
+	}
+	bad("name_on_card", sh.NameOnCard, nameOnCardRE.MatchString(sh.NameOnCard) && len(sh.NameOnCard) >= 2 && len(sh.NameOnCard) <= 26,
+		"must be 2–26 upper-case letters A–Z and single spaces")
+	bad("recipient", sh.Recipient, len([]rune(sh.Recipient)) <= 64, "must be at most 64 characters")
+	bad("area_code", sh.AreaCode, dialCodeRE.MatchString(sh.AreaCode), "must be + and 1–4 digits")
+	bad("phone", sh.Phone, phoneRE.MatchString(sh.Phone), "must be 4–20 digits")
+	bad("postal_country", sh.Country, alpha2.MatchString(sh.Country), "must be an upper-case ISO 3166-1 alpha-2 code")
+	bad("postal_state", sh.State, len([]rune(sh.State)) <= 64, "must be at most 64 characters")
+	bad("postal_city", sh.City, len([]rune(sh.City)) <= 64, "must be at most 64 characters")
+	bad("postal_address", sh.Address, len([]rune(sh.Address)) <= 200, "must be at most 200 characters")
+	bad("postal_code", sh.PostalCode, postalCodeRE.MatchString(sh.PostalCode), "must be 1–16 letters, digits, spaces or dashes")
+	return in, f.Err()
+}
+
+// convertToPhysical serves PUT /card/convertToPhysical. The Idempotency-Key
+// is required; every answer after the claim — including the 502 of an
+// issuer refusal, stored in the transaction that refunded the fee — is
+// replayed byte for byte for the key.
+func (s *Server) convertToPhysical(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	raw, err := readBody(r)
+	if err != nil {
+		s.writeErrorC(w, r, err)
+		return
+	}
+	claim, done := s.claimKeyAs(w, r, p.UserID, "PUT /card/convertToPhysical", raw, familyC, true)
+	if done {
+		return
+	}
+	var b convertBody
+	in, err := physical.ConvertInput{}, decodeJSON(raw, &b)
+	if err == nil {
+		in, err = b.parse(p.UserID)
+	}
+	var (
+		status int
+		out    []byte
+	)
+	if err == nil {
+		_, err = s.Physical.Convert(r.Context(), in, func(ctx context.Context, tx *sql.Tx, res physical.Result) error {
+			status, out = s.convertResponse(r, res)
+			return s.Idempotency.Finish(ctx, tx, claim, status, out)
+		})
+	}
+	s.finishAs(w, r, claim, status, out, err, familyC)
+}
+
+func (s *Server) convertResponse(r *http.Request, res physical.Result) (int, []byte) {
+	if res.Failure != nil {
+		e, _ := apperr.As(res.Failure)
+		status, body := errorResponseC(r, e)
+		return status, marshalJSON(body)
+	}
+	o := res.Order
+	return http.StatusOK, marshalJSON(okC(r, "OK", struct {
+		OrderNo         string      `json:"order_no"`
+		PublicToken     string      `json:"public_token"`
+		Status          string      `json:"status"`
+		StatusDesc      string      `json:"status_desc"`
+		UpgradeAmount   json.Number `json:"upgrade_amount"`
+		PaymentCurrency string      `json:"payment_currency"`
+		ApplicationID   int64       `json:"application_id"`
+	}{o.OrderNo, o.PublicToken, o.Status, statusDesc(r, o.Status), num(o.FeeUSD, 2), o.PaymentCurrency, o.ID}))
+}
+
+type timelineJSON struct {
+	At             string `json:"at"`
+	Status         string `json:"status"`
+	PreviousStatus string `json:"previous_status"`
+	Source         string `json:"source"`
+	Operator       string `json:"operator"`
+	Remark         string `json:"remark"`
+	ExternalReqID  string `json:"external_req_id"`
+}
+
+// upgradeProgress serves GET /card/physical/upgrade/progress.
+func (s *Server) upgradeProgress(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	token := r.URL.Query().Get("public_token")
+	if token == "" {
+		s.writeErrorC(w, r, apperr.Validation(map[string]string{"public_token": "is required"}))
+		return
+	}
+	o, events, err := s.Physical.Progress(r.Context(), p.UserID, token)
+	if err != nil {
+		s.writeErrorC(w, r, err)
+		return
+	}
+	timeline := []timelineJSON{}
+	for _, e := range events {
+		timeline = append(timeline, timelineJSON{rfc3339(e.At), e.Status, e.PreviousStatus, e.Source, e.Operator, e.Remark, e.ExternalReqID})
+	}
+	failReason := ""
+	if o.Status == physical.StatusFailed {
+		failReason = o.FailReason
+	}
+	writeJSON(w, http.StatusOK, okC(r, "OK", struct {
+		OrderNo       string         `json:"order_no"`
+		ApplicationID int64          `json:"application_id"`
+		PublicToken   string         `json:"public_token"`
+		Status        string         `json:"status"`
+		StatusDesc    string         `json:"status_desc"`
+		TrackingNo    string         `json:"tracking_no"`
+		FailReason    string         `json:"fail_reason"`
+		RefundStatus  string         `json:"refund_status"`
+		Timeline      []timelineJSON `json:"timeline"`
+	}{o.OrderNo, o.ID, o.PublicToken, o.Status, statusDesc(r, o.Status), trackingNo(o), failReason, o.RefundStatus, timeline}))
+}
+
+// trackingNo is shown only once the card is on its way (API.md §2.6).
+func trackingNo(o physical.Order) string {
+	if o.Status == physical.StatusShipped || o.Status == physical.StatusDelivered {
+		return o.TrackingNo
+	}
+	return ""
+}
+
+// applicationStatus is the lowercase projection of an order state.
+func applicationStatus(status string) (string, string) {
+	switch status {
+	case physical.StatusProcessing:
+		return "approved", "Approved"
+	case physical.StatusShipped:
+		return "shipped", "Shipped"
+	case physical.StatusDelivered:
+		return "delivered", "Delivered"
+	case physical.StatusFailed, physical.StatusCancelled:
+		return "rejected", "Rejected"
+	default:
+		return "pending", "Pending"
+	}
+}
+
+// confirmDelivery serves POST /card/physical-application/{id}/confirm-delivery.
+func (s *Server) confirmDelivery(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.writeAppError(w, r, physical.ErrApplicationNotFound.WithDetails("No such physical card application"))
+		return
+	}
+	o, err := s.Physical.ConfirmDelivery(r.Context(), p.UserID, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	type applicationJSON struct {
+		ID             int64   `json:"id"`
+		Status         string  `json:"status"`
+		StatusText     string  `json:"status_text"`
+		TrackingNumber string  `json:"tracking_number"`
+		RejectReason   string  `json:"reject_reason"`
+		CreatedAt      string  `json:"created_at"`
+		ShippedAt      *string `json:"shipped_at"`
+		DeliveredAt    *string `json:"delivered_at"`
+	}
+	st, text := applicationStatus(o.Status)
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		ApplicationID int64           `json:"application_id"`
+		CardID        int64           `json:"card_id"`
+		Application   applicationJSON `json:"application"`
+	}{okA(r, "Delivery confirmed successfully"), o.ID, o.CardID, applicationJSON{o.ID, st, i18n.Text(langOf(r), text),
+		o.TrackingNo, o.FailReason, rfc3339(o.CreatedAt), optTime(o.ShippedAt), optTime(o.DeliveredAt)}})
+}
+
+// fillPhysical completes GET /card/account-details from the card's orders.
+func (s *Server) fillPhysical(ctx context.Context, d *accountDetailsJSON) error {
+	sum, err := s.Physical.CardSummary(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	d.UpdatePhysical = sum.UpdatePhysical
+	d.ApplicationID = nil
+	if sum.ApplicationID != 0 {
+		d.ApplicationID = &sum.ApplicationID
+	}
+	return nil
+}
+
+// sandboxShipmentAdvance serves POST /sandbox/cards/{public_token}/shipment/advance:
+// the issuer's physical.order.updated event for the card's latest order,
+// applied before the answer.
+func (s *Server) sandboxShipmentAdvance(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		To         *string `json:"to"`
+		TrackingNo *string `json:"tracking_no"`
+		FailReason *string `json:"fail_reason"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	to := optional(b.To)
+	switch to {
+	case "", physical.StatusProcessing, physical.StatusShipped, physical.StatusDelivered, physical.StatusFailed:
+	default:
+		s.writeAppError(w, r, apperr.Validation(map[string]string{"to": "must be PROCESSING, SHIPPED, DELIVERED or FAILED"}))
+		return
+	}
+	o, err := s.Physical.AdvanceLatest(r.Context(), r.PathValue("public_token"), to, optional(b.TrackingNo), optional(b.FailReason))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		OrderNo    string `json:"order_no"`
+		Status     string `json:"status"`
+		TrackingNo string `json:"tracking_no"`
+	}{o.OrderNo, o.Status, trackingNo(o)}))
+}

@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/threeds"
+)
+
+// SandboxThreeDS is the simulated issuer raising 3DS challenges.
+type SandboxThreeDS interface {
+	// NewChallenge returns the signed-to-be webhook body of a challenge,
+	// its NotificationId and, for OTP, the passcode.
+	NewChallenge(c threeds.ChallengeSpec) (body []byte, notificationID, passcode string, err error)
+}
+
+// sandboxThreeDS serves POST /sandbox/cards/{public_token}/3ds: the
+// simulated issuer raises a challenge, which is signed and delivered
+// through the webhook path and processed before the answer.
+func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		AuthMethod   *string    `json:"auth_method"`
+		Amount       flexNumber `json:"amount"`
+		Currency     *string    `json:"currency"`
+		MerchantName *string    `json:"merchant_name"`
+		ExpiresAfter *int       `json:"expires_after"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	method := strings.ToUpper(f.required("auth_method", b.AuthMethod))
+	if method != "" && method != threeds.MethodOTP && method != threeds.MethodBIO {
+		f.Add("auth_method", "must be OTP or BIO")
+	}
+	code := optional(b.Currency)
+	if code == "" {
+		code = "HKD"
+	}
+	cur, ok := threeds.LookupCurrency(code)
+	if !ok {
+		f.Add("currency", "must be a known ISO 4217 alpha or numeric code")
+	}
+	amount := "100.00"
+	if b.Amount.present {
+		a := f.amount("amount", b.Amount, cur.Exponent)
+		amount = a.Format(cur.Exponent)
+	}
+	merchant := optional(b.MerchantName)
+	if merchant == "" {
+		merchant = "Sandbox Merchant"
+	}
+	if len([]rune(merchant)) > 100 {
+		f.Add("merchant_name", "must be at most 100 characters")
+	}
+	expires := 300
+	if b.ExpiresAfter != nil {
+		expires = *b.ExpiresAfter
+	}
+	if expires < 1 || expires > 3600 {
+		f.Add("expires_after", "must be 1–3600 seconds")
+	}
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	token := r.PathValue("public_token")
+	if _, err := strconv.ParseUint(token, 10, 64); err != nil {
+		s.writeAppError(w, r, card.ErrCardNotFound.WithDetails("No such card"))
+		return
+	}
+	body, notificationID, passcode, err := s.SandboxThreeDS.NewChallenge(threeds.ChallengeSpec{PublicToken: token,
+		BIO: method == threeds.MethodBIO, Amount: threeds.FormatAmount(amount, cur.Exponent), Currency: cur,
+		MerchantName: merchant, ExpiresAfter: expires})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	eventID, err := s.acceptThreeDS(ctx, SignThreeDS(s.ThreeDSWebhookSecret, body), body)
+	if err == nil {
+		err = s.Inbox.Process(ctx, eventID)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	recordID, found, err := s.ThreeDS.RecordID(ctx, notificationID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !found {
+		s.writeAppError(w, r, card.ErrCardNotFound.WithDetails("No card has this public_token; the challenge is stored as unmatched"))
+		return
+	}
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		NotificationID string `json:"notification_id"`
+		RecordID       int64  `json:"record_id"`
+		Passcode       string `json:"passcode,omitempty"`
+	}{notificationID, recordID, passcode}))
+}

@@ -1,0 +1,183 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/threeds"
+)
+
+// threeDSRecordJSON is the 3DS record object (API.md §2.7).
+type threeDSRecordJSON struct {
+	ID                 int64   `json:"id"`
+	NotificationID     string  `json:"notification_id"`
+	PublicToken        string  `json:"public_token"`
+	MerchantName       string  `json:"merchant_name"`
+	MerchantID         string  `json:"merchant_id"`
+	Amount             string  `json:"amount"`
+	Currency           string  `json:"currency"`
+	Passcode           string  `json:"passcode"`
+	ReceivedAt         string  `json:"received_at"`
+	ExpiresAfter       int64   `json:"expires_after"`
+	AuthMethod         string  `json:"auth_method"`
+	ChallengeStatus    string  `json:"challenge_status"`
+	ChallengeExpiresAt string  `json:"challenge_expires_at"`
+	ConfirmationStatus string  `json:"confirmation_status"`
+	ConfirmedAt        *string `json:"confirmed_at"`
+}
+
+func toThreeDSRecordJSON(r threeds.Record) threeDSRecordJSON {
+	return threeDSRecordJSON{r.ID, r.NotificationID, r.PublicToken, r.MerchantName, r.MerchantID, r.Amount, r.Currency, r.Passcode,
+		rfc3339(r.ReceivedAt), r.ExpiresAfter, r.AuthMethod, r.ChallengeStatus, rfc3339(r.ChallengeExpiresAt), r.ConfirmationStatus,
+		optTime(r.ConfirmedAt)}
+}
+
+// myThreeDSRecords serves GET /3ds/my-records.
+func (s *Server) myThreeDSRecords(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	page, size, err := pageParams(r, "page_size")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, total, err := s.ThreeDS.List(r.Context(), p.UserID, page, size)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]threeDSRecordJSON, 0, len(list))
+	for _, rec := range list {
+		out = append(out, toThreeDSRecordJSON(rec))
+	}
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		Page       int                 `json:"page"`
+		PageSize   int                 `json:"page_size"`
+		Total      int                 `json:"total"`
+		TotalPages int                 `json:"total_pages"`
+		Records    []threeDSRecordJSON `json:"records"`
+	}{page, size, total, totalPages(total, size), out}))
+}
+
+// confirmThreeDS serves PUT /3ds/messages/{notification_id}/confirm. The
+// decision is committed before the issuer call, so the operation commits
+// more than one transaction: executeOnce keeps Idempotency-Key's one
+// execution and byte-for-byte replay, storing the answer just after.
+func (s *Server) confirmThreeDS(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	raw, err := readBody(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var b struct {
+		Status *string `json:"status"`
+	}
+	if err := decodeJSON(raw, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	decision := strings.ToUpper(f.required("status", b.Status))
+	if decision != "" && decision != threeds.DecisionApprove && decision != threeds.DecisionReject {
+		f.Add("status", "must be SUCCESS (approve) or FAILURE (reject)")
+	}
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := r.PathValue("notification_id")
+	// The fingerprint names the challenge: one key cannot answer two.
+	route := "PUT /3ds/messages/" + id + "/confirm"
+	s.executeOnce(w, r, p.UserID, route, raw, func(ctx context.Context) (int, any, error) {
+		rec, err := s.ThreeDS.Confirm(ctx, p.UserID, id, decision)
+		if err != nil {
+			return 0, nil, err
+		}
+		type confirmedJSON struct {
+			threeDSRecordJSON
+			DelegateStatus   string `json:"delegate_status"`
+			DelegateMethod   string `json:"delegate_method"`
+			DSTransactionID  string `json:"ds_transaction_id"`
+			TransactionToken string `json:"transaction_token"`
+		}
+		return http.StatusOK, struct {
+			envelopeA
+			Record confirmedJSON `json:"record"`
+		}{okA(r, "3DS challenge confirmed"), confirmedJSON{toThreeDSRecordJSON(rec), rec.DelegateStatus, rec.DelegateMethod,
+			rec.DSTransactionID, rec.TransactionToken}}, nil
+	})
+}
+
+// setCardThreeDSPlan serves PUT /card/3ds.
+func (s *Server) setCardThreeDSPlan(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var b struct {
+		Plan        *string    `json:"plan"`
+		PublicToken flexNumber `json:"public_token"`
+	}
+	if err := decode(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := newFields()
+	plan := strings.ToUpper(f.required("plan", b.Plan))
+	if plan != "" && !threeds.ValidPlan(plan) {
+		f.Add("plan", "must be OTP, BIO or ALL")
+	}
+	token := strings.TrimSpace(b.PublicToken.raw)
+	switch {
+	case !b.PublicToken.present || (b.PublicToken.typeOK && token == ""):
+		f.Add("public_token", "is required")
+	case !b.PublicToken.typeOK:
+		f.Add("public_token", "must be a string")
+	}
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := s.ThreeDS.SetPlan(r.Context(), p.UserID, token, plan)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okB(r, "Card 3DS authentication plan updated successfully", struct {
+		PublicToken string `json:"public_token"`
+		RequestID   string `json:"request_id"`
+		Plan        string `json:"three_ds_auth_plan"`
+	}{c.PublicToken, requestID(r.Context()), c.ThreeDSPlan}))
+}
+
+// threeDSWebhook serves POST /webhooks/3ds-callback: HMAC over the raw body,
+// then the inbox; the issuer expects a plain "ok".
+func (s *Server) threeDSWebhook(w http.ResponseWriter, r *http.Request) {
+	raw, err := readBody(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, err := s.acceptThreeDS(r.Context(), r.Header.Get("X-Signature"), raw); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte("ok"))
+}
+
+// acceptThreeDS verifies and stores one challenge and returns its inbox id.
+// The stored payload carries the passcode sealed (threeds.Service.Inbound).
+func (s *Server) acceptThreeDS(ctx context.Context, signature string, raw []byte) (int64, error) {
+	if !validHMAC(s.ThreeDSWebhookSecret, raw, signature) {
+		s.log.WarnContext(ctx, "3ds webhook rejected: bad signature", "request_id", requestID(ctx))
+		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature is invalid")
+	}
+	key, stored, err := s.ThreeDS.Inbound(raw)
+	if err != nil {
+		return 0, err
+	}
+	id, _, err := s.Inbox.Receive(ctx, s.Jobs, "3ds", key, stored)
+	return id, err
+}
+
+// SignThreeDS signs a body like the issuer signs 3DS webhooks.
+func SignThreeDS(secret string, body []byte) string { return SignKYC(secret, body) }

@@ -1,0 +1,220 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/comecomepay/comecomepay/internal/apptest"
+	"github.com/comecomepay/comecomepay/internal/httpapi"
+)
+
+const threeDSSecret = "test-3ds-webhook-secret" // apptest's ThreeDSWebhookSecret
+
+// bioPayload is an issuer BIO challenge in the issuer's exact key casing.
+func bioPayload(notificationID, token string, expiry int64) []byte {
+	return fmt.Appendf(nil, `{"NotificationId":%q,"DelegateStatus":"Active","Pubtoken":%s,"DelegateMethod":"push-confirmation",`+
+		`"FinancialInstitutionId":"7f1c0e1e-8a55-4f0e-9a3b-2f6a8b1d0c11","delegateScaId":"0b5f3c9e-4d1a-4c2b-8e7f-9a6b5c4d3e2f",`+
+		`"language":"en","cardScheme":"VISA","CreatedMode":"API","status":1,"Device":{"Channel":"APP","IP":"203.0.113.7","Language":"en"},`+
+		`"MerchantInfo":{"ChallengePreference":"01","Country":156,"Id":"M-1","Name":"Example Merchant","RedirectAppUrl":"","Url":"https://m.example"},`+
+		`"TransactionInfo":{"Amount":"0.01","Currency":{"Code":"156","Exponent":"2"},"ChallengeExpiresAfter":300,"ChallengeExpiry":%d,`+
+		`"ChallengedAt":%d,"Date":%d,"DsTransactionId":"ds-1","Token":"tok-1","ChallengeMethod":"BIO","Channel":"APP",`+
+		`"ProtocolVersion":"2.2.0","Type":"01","Install":"","Recur":""}}`, notificationID, token, expiry, expiry-300, expiry-300)
+}
+
+func post3DSWebhook(h *apptest.Harness, body []byte, signature string) *apptest.Response {
+	return h.Do(http.MethodPost, "/api/v1/webhooks/3ds-callback", body, apptest.Header{Name: "X-Signature", Value: signature})
+}
+
+// raise3DS raises a challenge through the sandbox helper and returns data.
+func raise3DS(t *testing.T, h *apptest.Harness, token string, body map[string]any) map[string]any {
+	t.Helper()
+	res := h.Do(http.MethodPost, "/api/v1/sandbox/cards/"+token+"/3ds", body).Expect(t, 200, "")
+	return res.JSON["data"].(map[string]any)
+}
+
+func myRecords(t *testing.T, h *apptest.Harness, acc apptest.Account, query string) map[string]any {
+	t.Helper()
+	res := h.Do(http.MethodGet, "/api/v1/3ds/my-records"+query, nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
+	return res.JSON["data"].(map[string]any)
+}
+
+// recordOf returns the caller's record with a notification id.
+func recordOf(t *testing.T, h *apptest.Harness, acc apptest.Account, notificationID string) map[string]any {
+	t.Helper()
+	for _, r := range myRecords(t, h, acc, "?page_size=100")["records"].([]any) {
+		if rec := r.(map[string]any); rec["notification_id"] == notificationID {
+			return rec
+		}
+	}
+	t.Fatalf("no record %s", notificationID)
+	return nil
+}
+
+func confirm3DS(h *apptest.Harness, acc apptest.Account, notificationID, status string, headers ...apptest.Header) *apptest.Response {
+	return h.Do(http.MethodPut, "/api/v1/3ds/messages/"+notificationID+"/confirm", map[string]string{"status": status},
+		append(headers, apptest.Bearer(acc.Access))...)
+}
+
+// count runs a COUNT query.
+func count(t *testing.T, h *apptest.Harness, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := h.App.DB.SQL.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// waitInbox waits until the 3DS event has been processed and returns its state.
+func waitInbox(t *testing.T, h *apptest.Harness, key string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var state string
+		err := h.App.DB.SQL.QueryRow(`SELECT state FROM webhook_events WHERE provider = '3ds' AND event_key = $1`, key).Scan(&state)
+		if err == nil && state != "received" {
+			return state
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("3ds event %s not processed (state %q, %v)", key, state, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestThreeDSWebhook(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc, c := h.CardHolder(t, "tds-hook@example.com")
+		nid := uuid.NewString()
+		expiry := h.Clock.Now().Add(5 * time.Minute).Unix()
+		body := bioPayload(nid, c.PublicToken, expiry)
+
+		forged := []struct{ name, sig string }{
+			{"missing", ""}, {"garbage", "zz"}, {"other secret", httpapi.SignThreeDS("another-secret", body)},
+			{"other body", httpapi.SignThreeDS(threeDSSecret, append([]byte(" "), body...))},
+		}
+		for _, tc := range forged {
+			post3DSWebhook(h, body, tc.sig).Expect(t, 401, "SIGNATURE_INVALID")
+		}
+		if n := count(t, h, `SELECT COUNT(*) FROM webhook_events WHERE provider = '3ds'`); n != 0 {
+			t.Fatalf("forged deliveries stored: %d", n)
+		}
+		res := post3DSWebhook(h, body, httpapi.SignThreeDS(threeDSSecret, body)).Expect(t, 200, "")
+		if string(res.Body) != "ok" || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") {
+			t.Fatalf("reply %q %q", res.Header.Get("Content-Type"), res.Body)
+		}
+		if st := waitInbox(t, h, nid); st != "processed" {
+			t.Fatalf("state %s", st)
+		}
+		// Replays are acknowledged and change nothing.
+		for range 3 {
+			post3DSWebhook(h, body, strings.ToUpper(httpapi.SignThreeDS(threeDSSecret, body))).Expect(t, 200, "")
+		}
+		if n := count(t, h, `SELECT COUNT(*) FROM threeds_challenges WHERE notification_id = $1`, nid); n != 1 {
+			t.Fatalf("%d records after replays", n)
+		}
+		if n := count(t, h, `SELECT COUNT(*) FROM notifications WHERE user_id = $1`, acc.ID); n != 1 {
+			t.Fatalf("%d notifications after replays", n)
+		}
+		rec := recordOf(t, h, acc, nid)
+		want := map[string]any{"public_token": c.PublicToken, "merchant_name": "Example Merchant", "merchant_id": "M-1", "amount": "0.01",
+			"currency": "CNY", "passcode": "", "expires_after": float64(300), "auth_method": "BIO", "challenge_status": "UNCONFIRMED",
+			"confirmation_status": "", "confirmed_at": nil, "challenge_expires_at": time.Unix(expiry, 0).UTC().Format(time.RFC3339)}
+		for k, v := range want {
+			if rec[k] != v {
+				t.Errorf("record %s = %#v, want %#v", k, rec[k], v)
+			}
+		}
+		var typ, data, status string
+		if err := h.App.DB.SQL.QueryRow(`SELECT type, data, status FROM notifications WHERE user_id = $1`, acc.ID).Scan(&typ, &data, &status); err != nil {
+			t.Fatal(err)
+		}
+		wantData := fmt.Sprintf(`{"type":"3ds_bio_confirmation","auth_method":"BIO","notification_id":"%s","challenge_expiry":%d,`+
+			`"amount":"0.01","currency":"CNY","merchant_name":"Example Merchant","public_token":"%s"}`, nid, expiry, c.PublicToken)
+		if typ != "3ds_bio_confirmation" || status != "unread" || data != wantData {
+			t.Fatalf("notification %s %s %s\nwant data %s", typ, status, data, wantData)
+		}
+		var raw string
+		var appSent bool
+		if err := h.App.DB.SQL.QueryRow(`SELECT raw_data, app_notification_sent FROM threeds_challenges WHERE notification_id = $1`, nid).
+			Scan(&raw, &appSent); err != nil || !strings.Contains(raw, `"DsTransactionId":"ds-1"`) || !appSent {
+			t.Fatalf("raw_data %q app sent %v (%v)", raw, appSent, err)
+		}
+
+		// An unknown card is acknowledged and left unmatched; a signed body
+		// that is not a challenge is refused and not stored.
+		other := uuid.NewString()
+		body = bioPayload(other, "999999999", expiry)
+		post3DSWebhook(h, body, httpapi.SignThreeDS(threeDSSecret, body)).Expect(t, 200, "")
+		if st := waitInbox(t, h, other); st != "unmatched" {
+			t.Fatalf("unknown card: state %s", st)
+		}
+		for _, bad := range []string{`{"Pubtoken":1}`, `{"NotificationId":"x y","Pubtoken":1}`, `{"NotificationId":"a","Pubtoken":"abc"}`, `[]`, `nope`} {
+			post3DSWebhook(h, []byte(bad), httpapi.SignThreeDS(threeDSSecret, []byte(bad))).Expect(t, 400, "VALIDATION_FAILED")
+		}
+		if n := count(t, h, `SELECT COUNT(*) FROM webhook_events WHERE provider = '3ds'`); n != 2 {
+			t.Fatalf("%d 3ds events stored, want 2", n)
+		}
+	})
+}
+
+func TestThreeDSOTPChallenge(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc, c := h.CardHolder(t, "tds-otp@example.com")
+		sent := len(h.App.Outbox.To(acc.Email))
+		d := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "OTP", "amount": "12.5", "currency": "USD", "merchant_name": "Coffee"})
+		passcode, _ := d["passcode"].(string)
+		nid := d["notification_id"].(string)
+		if !regexp.MustCompile(`^[0-9]{6}$`).MatchString(passcode) || d["record_id"] == nil {
+			t.Fatalf("helper data %v", d)
+		}
+		exact := authExact(t, h.Do(http.MethodGet, "/api/v1/3ds/my-records", nil, apptest.Bearer(acc.Access)).Body)
+		rec := exact["data"].(map[string]any)["records"].([]any)[0].(map[string]any)
+		if _, ok := authJSONInt(rec["id"]); !ok || rec["amount"] != "12.50" || rec["currency"] != "USD" || rec["passcode"] != passcode ||
+			rec["challenge_status"] != "OTP_SENT" || rec["auth_method"] != "OTP" || rec["merchant_name"] != "Coffee" {
+			t.Fatalf("OTP record %v", rec)
+		}
+		mail := h.Outbox(acc.Email, sent+1)[0]
+		if mail.OTP != passcode || !strings.Contains(mail.Body, passcode) || strings.Contains(mail.Subject, passcode) {
+			t.Fatalf("mail %+v", mail)
+		}
+		var data string
+		if err := h.App.DB.SQL.QueryRow(`SELECT data FROM notifications WHERE user_id = $1 AND type = '3ds_otp'`, acc.ID).Scan(&data); err != nil ||
+			strings.Contains(data, passcode) || !strings.Contains(data, `"auth_method":"OTP"`) {
+			t.Fatalf("3ds_otp notification %q (%v)", data, err)
+		}
+		// The passcode is sealed at rest, in the record and in the inbox.
+		if n := count(t, h, `SELECT COUNT(*) FROM threeds_challenges WHERE raw_data LIKE $1 OR passcode_sealed LIKE $1`, "%"+passcode+"%"); n != 0 {
+			t.Fatal("passcode stored in clear in threeds_challenges")
+		}
+		if n := count(t, h, `SELECT COUNT(*) FROM webhook_events WHERE payload LIKE $1`, "%"+passcode+"%"); n != 0 {
+			t.Fatal("passcode stored in clear in the inbox")
+		}
+		confirm3DS(h, acc, nid, "SUCCESS").Expect(t, 400, "CHALLENGE_NOT_CONFIRMABLE")
+
+		// After expiry the code is no longer shown, and the job ends it.
+		h.Clock.Advance(301 * time.Second)
+		if rec := recordOf(t, h, acc, nid); rec["passcode"] != "" {
+			t.Fatalf("passcode shown after expiry: %v", rec)
+		}
+		// (The periodic job may have run first; either way the record ends EXPIRED.)
+		if n, err := h.App.ThreeDS.Expire(context.Background()); err != nil || n > 1 {
+			t.Fatalf("expired %d (%v)", n, err)
+		}
+		if rec := recordOf(t, h, acc, nid); rec["challenge_status"] != "EXPIRED" || rec["passcode"] != "" {
+			t.Fatalf("after the expiry job %v", rec)
+		}
+		if log := h.Log.String(); regexp.MustCompile(`(^|[^0-9])` + passcode + `([^0-9]|$)`).MatchString(log) {
+			t.Fatal("the passcode appears in the logs")
+		}
+	})
+}

@@ -1,0 +1,85 @@
+// Package notification is the in-app notification store (API.md §2.8):
+// domains create notifications inside their own transaction, so a
+// notification exists exactly when the event that caused it was committed.
+// Listing and reading them is served elsewhere.
+package notification
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Statuses (API.md §3.4.8).
+const (
+	StatusUnread = "unread"
+	StatusRead   = "read"
+)
+
+// New is a notification to create. Data is any JSON-encodable payload (a
+// struct keeps its field order); it is stored and served as a JSON string.
+type New struct {
+	UserID int64
+	Type   string // API.md §3.6; "" for free-form operator messages
+	Title  string
+	Body   string
+	Data   any // nil → "{}"
+}
+
+// Store creates notifications.
+type Store struct {
+	now func() time.Time
+}
+
+// NewStore returns a Store.
+func NewStore(now func() time.Time) *Store { return &Store{now: now} }
+
+// Create inserts an unread notification in the caller's transaction and
+// returns its id.
+func (s *Store) Create(ctx context.Context, tx *sql.Tx, n New) (int64, error) {
+	if n.UserID <= 0 {
+		return 0, errors.New("notification: user id is required")
+	}
+	data, err := EncodeData(n.Data)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now().UnixMicro()
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO notifications (user_id, type, title, body, data, status, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, n.UserID, n.Type, n.Title, n.Body, data, StatusUnread, now).Scan(&id)
+	return id, err
+}
+
+// EncodeData renders a payload as the JSON text of the `data` field: "{}"
+// when there is none. HTML characters are kept as they are, because the
+// client parses the string as JSON, not as HTML.
+func EncodeData(v any) (string, error) {
+	if v == nil {
+		return "{}", nil
+	}
+	if raw, ok := v.(json.RawMessage); ok {
+		if !json.Valid(raw) {
+			return "", errors.New("notification: data is not valid JSON")
+		}
+		return string(raw), nil
+	}
+	b, err := marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

@@ -1,0 +1,280 @@
+package physical
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/wallet"
+)
+
+// recoverAfter is when the recovery job of a paid order runs: long after
+// the synchronous request normally resolved the order, so the two rarely
+// meet (and when they do, the order row lock makes the second a no-op). It
+// is real time because the job queue schedules on the wall clock.
+const recoverAfter = 2 * time.Minute
+
+// ConvertInput is a parsed PUT /card/convertToPhysical.
+type ConvertInput struct {
+	UserID          int64
+	PublicToken     string
+	VerifyToken     string
+	PaymentCurrency string
+	Shipping        Shipping
+}
+
+// Result is the outcome of a conversion whose fee was paid.
+type Result struct {
+	Order Order
+	// Failure is ISSUER_UNAVAILABLE when the issuer refused the order: the
+	// order is FAILED and the fee was refunded in the same transaction.
+	Failure error
+}
+
+// Recorder is called inside the transaction that settles the order, so the
+// caller can store its final response with the effect (Idempotency-Key).
+type Recorder func(ctx context.Context, tx *sql.Tx, res Result) error
+
+// Convert upgrades a virtual card (API.md §2.6): in a first transaction the
+// verify token is checked and the fee debited (order FEE_PAID, recovery job
+// queued); then the issuer is called with no transaction open; then a
+// second transaction records SUBMITTED, or FAILED with the fee refunded.
+// An error means nothing was paid (or, for internal errors, that the
+// recovery job will settle the order); otherwise record was called in the
+// committed settling transaction.
+func (s *Service) Convert(ctx context.Context, in ConvertInput, record Recorder) (Result, error) {
+	c, err := s.card(ctx, in.UserID, 0, in.PublicToken)
+	if err != nil {
+		return Result{}, err
+	}
+	postal, err := json.Marshal(in.Shipping)
+	if err != nil {
+		return Result{}, err
+	}
+	var paid Order
+	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		if err := s.Users.EnsureWritable(ctx, tx, in.UserID); err != nil {
+			return err
+		}
+		if c.Status == card.StatusCancelled {
+			return ErrCardCancelled.WithDetails("The card is cancelled")
+		}
+		tok, err := s.checkToken(ctx, tx, in.UserID, c.ID, in.VerifyToken)
+		if err != nil {
+			return err
+		}
+		if err := s.ensureUpgradable(ctx, tx, c); err != nil {
+			return err
+		}
+		cur, ok := s.Wallets.Currencies.Crypto(in.PaymentCurrency)
+		if !ok {
+			return wallet.ErrUnsupportedCurrency.WithDetails("Pay with one of the currencies of fee-info")
+		}
+		// 1 USD = 1 unit of the stablecoin: cents → the coin's minor units.
+		amount := s.UpgradeFee * money.Amount(pow10(cur.Decimals-usdDecimals))
+		sealed := s.Box.Seal(postal, postalAD(in.UserID))
+		paid, err = s.payOrder(ctx, tx, c.ID, tok, Order{UserID: in.UserID, CardID: c.ID, PublicToken: c.PublicToken,
+			Kind: KindUpgrade, Status: StatusFeePaid, FeeUSD: s.UpgradeFee, FeeAmount: amount, PaymentCurrency: cur.Name}, sealed)
+		if err != nil {
+			return err
+		}
+		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "physical-upgrade:" + strconv.FormatInt(paid.ID, 10),
+			Kind: "card_upgrade", Description: "Physical card upgrade", Entries: []ledger.Entry{
+				{Account: ledger.UserAccount(in.UserID, ledger.Available, cur.Name), Amount: -amount},
+				{Account: ledger.HouseAccount(ledger.FeeIncome, cur.Name), Amount: amount},
+			}}); err != nil {
+			return err
+		}
+		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: in.UserID, Type: "card_upgrade", Status: "completed",
+			Amount: -amount, Currency: cur.Name, Description: "Physical card upgrade", Reference: paid.OrderNo,
+			SourceTable: "physical_orders", SourceID: paid.ID, Completed: true}); err != nil {
+			return err
+		}
+		_, err = s.Jobs.InsertTx(ctx, tx, RecoverArgs{OrderID: paid.ID}, &river.InsertOpts{ScheduledAt: time.Now().Add(recoverAfter)})
+		return err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	extID, callErr := s.Issuer.ConvertToPhysical(ctx, ConvertRequest{Reference: paid.OrderNo, PublicToken: c.PublicToken,
+		Shipping: in.Shipping})
+	if callErr != nil {
+		s.Log.WarnContext(ctx, "issuer refused a physical conversion", "order_no", paid.OrderNo, "error", callErr)
+	}
+	// The fee is already paid: settle even if the client went away.
+	return s.settle(context.WithoutCancel(ctx), paid.ID, SourceSystem, extID, callErr, record)
+}
+
+// payOrder moves the token's draft to FEE_PAID, or, when that draft already
+// failed (a retry after an issuer refusal), opens a new order; the token
+// follows the order it pays for.
+func (s *Service) payOrder(ctx context.Context, tx *sql.Tx, cardID int64, tok verifyToken, o Order, sealed string) (Order, error) {
+	d, err := s.order(ctx, tx, tok.OrderID, true)
+	if err != nil {
+		return Order{}, err
+	}
+	if d.Status == StatusEmailVerified {
+		if err := s.transition(ctx, tx, d, StatusFeePaid, SourceUser, "", ""); err != nil {
+			return Order{}, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET postal_sealed = $1, fee_usd = $2, fee_amount = $3,
+			payment_currency = $4 WHERE id = $5`, sealed, int64(o.FeeUSD), int64(o.FeeAmount), o.PaymentCurrency, d.ID); err != nil {
+			return Order{}, err
+		}
+		return s.order(ctx, tx, d.ID, false)
+	}
+	n, err := s.insertOrder(ctx, tx, o, sealed, SourceUser)
+	if err != nil {
+		return Order{}, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE physical_verify_tokens SET order_id = $1 WHERE token_hash = $2`, n.ID, tok.Hash)
+	return n, err
+}
+
+// settle records the issuer's answer for a paid order, idempotently: an
+// order no longer FEE_PAID was settled already and is reported as it is.
+func (s *Service) settle(ctx context.Context, orderID int64, source, extID string, callErr error, record Recorder) (Result, error) {
+	var res Result
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		o, err := s.order(ctx, tx, orderID, true)
+		if err != nil {
+			return err
+		}
+		switch {
+		case o.Status != StatusFeePaid:
+		case callErr == nil:
+			if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET external_req_id = $1 WHERE id = $2`, extID, o.ID); err != nil {
+				return err
+			}
+			if err := s.transition(ctx, tx, o, StatusSubmitted, source, "", extID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE physical_verify_tokens SET used_at = $1 WHERE order_id = $2 AND used_at IS NULL`,
+				s.Now().UnixMicro(), o.ID); err != nil {
+				return err
+			}
+			if err := s.Cards.SetPhysical(ctx, tx, o.CardID, true); err != nil {
+				return err
+			}
+		default:
+			if err := s.fail(ctx, tx, o, "The card issuer did not accept the order", source); err != nil {
+				return err
+			}
+		}
+		if o, err = s.order(ctx, tx, orderID, false); err != nil {
+			return err
+		}
+		res = Result{Order: o}
+		if o.Status == StatusFailed {
+			res.Failure = ErrIssuerUnavailable.WithDetails("The card issuer did not accept the order; the fee was refunded")
+		}
+		if record != nil {
+			return record(ctx, tx, res)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// fail ends a paid order: FAILED, the fee refunded to the wallet it came
+// from, and the card no longer (being made) physical, so the user may retry.
+func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason, source string) error {
+	if err := s.transition(ctx, tx, o, StatusFailed, source, reason, ""); err != nil {
+		return err
+	}
+	refund := ""
+	if o.FeeAmount > 0 {
+		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "physical-upgrade-refund:" + strconv.FormatInt(o.ID, 10),
+			Kind: "card_upgrade_refund", Description: "Physical card upgrade refund", Entries: []ledger.Entry{
+				{Account: ledger.HouseAccount(ledger.FeeIncome, o.PaymentCurrency), Amount: -o.FeeAmount},
+				{Account: ledger.UserAccount(o.UserID, ledger.Available, o.PaymentCurrency), Amount: o.FeeAmount},
+			}}); err != nil {
+			return err
+		}
+		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: o.UserID, Type: "refund", Status: "completed",
+			Amount: o.FeeAmount, Currency: o.PaymentCurrency, Description: "Physical card upgrade refund", Reference: o.OrderNo,
+			SourceTable: "physical_orders", SourceID: o.ID, Completed: true}); err != nil {
+			return err
+		}
+		refund = RefundCompleted
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET fail_reason = $1, refund_status = $2 WHERE id = $3`,
+		truncate(reason, 200), refund, o.ID); err != nil {
+		return err
+	}
+	return s.Cards.SetPhysical(ctx, tx, o.CardID, false)
+}
+
+// RecoverArgs is the job that settles an order left at FEE_PAID (the
+// process died between the debit and the issuer's answer).
+type RecoverArgs struct {
+	OrderID int64 `json:"order_id"`
+}
+
+// Kind implements river.JobArgs.
+func (RecoverArgs) Kind() string { return "physical.recover" }
+
+// InsertOpts retries transient issuer failures with River's backoff.
+func (RecoverArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
+
+// RecoverWorker settles paid orders the request did not settle.
+type RecoverWorker struct {
+	river.WorkerDefaults[RecoverArgs]
+	s *Service
+}
+
+// NewRecoverWorker returns the worker for RecoverArgs.
+func NewRecoverWorker(s *Service) *RecoverWorker { return &RecoverWorker{s: s} }
+
+// Work implements river.Worker.
+func (w *RecoverWorker) Work(ctx context.Context, job *river.Job[RecoverArgs]) error {
+	return w.s.Recover(ctx, job.Args.OrderID, job.Attempt >= job.MaxAttempts)
+}
+
+// Recover settles an order still at FEE_PAID by asking the issuer again
+// with the same reference (the order_no), so an order the issuer already
+// accepted is recognised rather than submitted twice. An issuer failure is
+// returned for a retry, unless final, when the order fails and is refunded.
+func (s *Service) Recover(ctx context.Context, orderID int64, final bool) error {
+	o, err := s.order(ctx, s.DB.SQL, orderID, false)
+	if err != nil || o.Status != StatusFeePaid {
+		return err
+	}
+	var ship Shipping
+	if o.Kind == KindUpgrade {
+		if pt, err := s.Box.Open(s.postal(ctx, orderID), postalAD(o.UserID)); err == nil {
+			_ = json.Unmarshal(pt, &ship)
+		}
+	}
+	extID, callErr := s.Issuer.ConvertToPhysical(ctx, ConvertRequest{Reference: o.OrderNo, PublicToken: o.PublicToken, Shipping: ship})
+	if callErr != nil && !final {
+		return callErr
+	}
+	_, err = s.settle(ctx, orderID, SourceSystem, extID, callErr, nil)
+	return err
+}
+
+func (s *Service) postal(ctx context.Context, orderID int64) string {
+	var sealed string
+	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT postal_sealed FROM physical_orders WHERE id = $1`, orderID).Scan(&sealed); err != nil {
+		return ""
+	}
+	return sealed
+}
+
+func postalAD(userID int64) []byte { return []byte("physical-postal|" + strconv.FormatInt(userID, 10)) }
+
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p
+}

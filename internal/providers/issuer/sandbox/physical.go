@@ -1,0 +1,42 @@
+package sandbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/comecomepay/comecomepay/internal/physical"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
+)
+
+// ConvertToPhysical implements physical.Issuer: it accepts the order of a
+// card it issued and answers with a request id. A repeated reference
+// returns the first request id, so a retried or recovered order is never
+// submitted twice. FailNext("convert_physical", n) makes calls fail.
+func (i *Issuer) ConvertToPhysical(ctx context.Context, req physical.ConvertRequest) (string, error) {
+	var ext string
+	err := i.db.SQL.QueryRowContext(ctx, `SELECT external_req_id FROM sim_issuer_physical WHERE reference = $1`, req.Reference).Scan(&ext)
+	if err == nil {
+		return ext, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	if i.injectedFailure("convert_physical") {
+		return "", errors.New("sandbox issuer: injected convert_physical failure")
+	}
+	var n int
+	if err := i.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM sim_issuer_cards WHERE public_token = $1`, req.PublicToken).Scan(&n); err != nil {
+		return "", err
+	}
+	if n == 0 {
+		return "", errors.New("sandbox issuer: unknown card")
+	}
+	ext = "phy_" + secret.Hex(12)
+	if _, err := i.db.SQL.ExecContext(ctx, `INSERT INTO sim_issuer_physical (reference, public_token, external_req_id, created_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (reference) DO NOTHING`, req.Reference, req.PublicToken, ext, i.now().UnixMicro()); err != nil {
+		return "", err
+	}
+	err = i.db.SQL.QueryRowContext(ctx, `SELECT external_req_id FROM sim_issuer_physical WHERE reference = $1`, req.Reference).Scan(&ext)
+	return ext, err
+}

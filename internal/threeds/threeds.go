@@ -1,0 +1,224 @@
+// Package threeds handles card authentication challenges (3DS, API.md §2.7):
+// the issuer raises a challenge by webhook, the cardholder gets the OTP by
+// e-mail or approves a BIO challenge in the app, and the decision is
+// forwarded to the issuer. It also keeps the card's 3DS plan in step with
+// the issuer.
+package threeds
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/mail"
+	"github.com/comecomepay/comecomepay/internal/notification"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// Authentication methods.
+const (
+	MethodOTP = "OTP"
+	MethodBIO = "BIO"
+)
+
+// Challenge statuses (API.md §3.4.7).
+const (
+	StatusOTPSent       = "OTP_SENT"
+	StatusUnconfirmed   = "UNCONFIRMED"
+	StatusProcessing    = "PROCESSING"
+	StatusSuccess       = "SUCCESS"
+	StatusFailure       = "FAILURE"
+	StatusConfirmFailed = "CONFIRM_FAILED"
+	StatusExpired       = "EXPIRED"
+)
+
+// Decisions a cardholder sends for a BIO challenge (confirmation_status).
+const (
+	DecisionApprove = "SUCCESS"
+	DecisionReject  = "FAILURE"
+)
+
+// Card 3DS plans.
+const (
+	PlanOTP = "OTP"
+	PlanBIO = "BIO"
+	PlanALL = "ALL"
+)
+
+// ValidPlan reports whether plan is one of OTP, BIO, ALL.
+func ValidPlan(plan string) bool { return plan == PlanOTP || plan == PlanBIO || plan == PlanALL }
+
+// Errors (API.md §1.6).
+var (
+	ErrNotFound          = apperr.New("CHALLENGE_NOT_FOUND")
+	ErrNotConfirmable    = apperr.New("CHALLENGE_NOT_CONFIRMABLE")
+	ErrExpired           = apperr.New("CHALLENGE_EXPIRED")
+	ErrAlreadyConfirmed  = apperr.New("CHALLENGE_ALREADY_CONFIRMED")
+	ErrIssuerUnavailable = apperr.New("ISSUER_UNAVAILABLE")
+	ErrCardCancelled     = apperr.New("CARD_CANCELLED")
+)
+
+// Issuer is the part of the card issuer that 3DS needs. Both calls must be
+// idempotent: a repeated call with the same arguments has one effect.
+type Issuer interface {
+	// SetPlan sets the 3DS authentication plan of a card.
+	SetPlan(ctx context.Context, publicToken, plan string) error
+	// Confirm forwards the cardholder's decision on a BIO challenge.
+	Confirm(ctx context.Context, notificationID string, approve bool) error
+}
+
+// Cards gives the card records 3DS works on.
+type Cards interface {
+	// Get returns one of the user's cards (CARD_NOT_FOUND otherwise).
+	Get(ctx context.Context, userID, id int64, publicToken string) (card.Card, error)
+	// ByPublicToken returns the card with an issuer handle, in q.
+	ByPublicToken(ctx context.Context, q store.Querier, publicToken string) (card.Card, error)
+	// SetThreeDSPlan records the plan the issuer accepted.
+	SetThreeDSPlan(ctx context.Context, cardID int64, plan string) error
+}
+
+// Users gives account facts.
+type Users interface {
+	// EnsureWritable refuses writes of a frozen account (ACCOUNT_FROZEN).
+	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
+	// Email returns the account's e-mail address, read in q.
+	Email(ctx context.Context, q store.Querier, userID int64) (string, error)
+}
+
+// Mailer queues e-mails in a transaction.
+type Mailer interface {
+	EnqueueTx(ctx context.Context, tx *sql.Tx, m mail.Message) error
+}
+
+// Notifications creates in-app notifications in a transaction.
+type Notifications interface {
+	Create(ctx context.Context, tx *sql.Tx, n notification.New) (int64, error)
+}
+
+// Deps are the collaborators of the Service.
+type Deps struct {
+	DB            *store.DB
+	Box           *secret.Box
+	Issuer        Issuer
+	Cards         Cards
+	Users         Users
+	Mailer        Mailer
+	Notifications Notifications
+	Now           func() time.Time
+}
+
+// Service implements the 3DS use cases.
+type Service struct{ Deps }
+
+// NewService returns a Service.
+func NewService(d Deps) *Service { return &Service{Deps: d} }
+
+// Record is a 3DS challenge as the app sees it.
+type Record struct {
+	ID                 int64
+	NotificationID     string
+	UserID             int64
+	CardID             int64
+	PublicToken        string
+	AuthMethod         string
+	ChallengeStatus    string
+	MerchantName       string
+	MerchantID         string
+	Amount             string // formatted with the currency exponent
+	Currency           string
+	Passcode           string // only while an OTP challenge is live
+	ExpiresAfter       int64  // seconds
+	ChallengeExpiresAt time.Time
+	ReceivedAt         time.Time
+	ConfirmationStatus string
+	ConfirmedAt        *time.Time
+	DelegateStatus     string
+	DelegateMethod     string
+	DSTransactionID    string
+	TransactionToken   string
+}
+
+const recordColumns = `id, notification_id, user_id, card_id, public_token, auth_method, challenge_status, merchant_name, merchant_id,
+	amount, currency, passcode_sealed, expires_after, challenge_expires_at, received_at, confirmation_status, confirmed_at,
+	delegate_status, delegate_method, ds_transaction_id, transaction_token`
+
+// scanRecord reads a row; the sealed passcode is returned apart, opened
+// only by the caller that may show it.
+func scanRecord(row interface{ Scan(...any) error }) (Record, string, error) {
+	var (
+		r                 Record
+		sealed            string
+		expires, received int64
+		confirmed         sql.NullInt64
+	)
+	if err := row.Scan(&r.ID, &r.NotificationID, &r.UserID, &r.CardID, &r.PublicToken, &r.AuthMethod, &r.ChallengeStatus,
+		&r.MerchantName, &r.MerchantID, &r.Amount, &r.Currency, &sealed, &r.ExpiresAfter, &expires, &received,
+		&r.ConfirmationStatus, &confirmed, &r.DelegateStatus, &r.DelegateMethod, &r.DSTransactionID, &r.TransactionToken); err != nil {
+		return Record{}, "", store.NotFound(err)
+	}
+	r.ChallengeExpiresAt, r.ReceivedAt = time.UnixMicro(expires).UTC(), time.UnixMicro(received).UTC()
+	if confirmed.Valid {
+		at := time.UnixMicro(confirmed.Int64).UTC()
+		r.ConfirmedAt = &at
+	}
+	return r, sealed, nil
+}
+
+// reveal fills in the passcode while the OTP challenge is live: the code is
+// useless afterwards and is not shown.
+func (s *Service) reveal(r *Record, sealed string) error {
+	if r.AuthMethod != MethodOTP || r.ChallengeStatus != StatusOTPSent || sealed == "" || !s.Now().Before(r.ChallengeExpiresAt) {
+		return nil
+	}
+	pt, err := s.Box.Open(sealed, passcodeAD(r.NotificationID))
+	if err != nil {
+		return err
+	}
+	r.Passcode = string(pt)
+	return nil
+}
+
+func passcodeAD(notificationID string) []byte { return []byte("3ds-passcode|" + notificationID) }
+
+// List returns a page of the user's challenges, newest first, and the total.
+func (s *Service) List(ctx context.Context, userID int64, page, size int) ([]Record, int, error) {
+	var total int
+	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM threeds_challenges WHERE user_id = $1`, userID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+recordColumns+` FROM threeds_challenges WHERE user_id = $1
+		ORDER BY received_at DESC, id DESC LIMIT $2 OFFSET $3`, userID, size, (page-1)*size)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []Record{}
+	for rows.Next() {
+		r, sealed, err := scanRecord(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		if err := s.reveal(&r, sealed); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// ByNotificationID returns the user's challenge with an issuer notification id.
+func (s *Service) ByNotificationID(ctx context.Context, userID int64, notificationID string) (Record, error) {
+	r, sealed, err := scanRecord(s.DB.SQL.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM threeds_challenges
+		WHERE notification_id = $1`, notificationID))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && r.UserID != userID) {
+		return Record{}, ErrNotFound.WithDetails("No such 3DS challenge")
+	}
+	if err != nil {
+		return Record{}, err
+	}
+	return r, s.reveal(&r, sealed)
+}
