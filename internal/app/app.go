@@ -168,7 +168,9 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		physical.NewRecoverWorker(a.Physical)); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
-	processors["issuer"] = a.Cards.IssuerProcessor(nil)
+	processors["issuer"] = a.Cards.IssuerProcessor(map[string]card.EventHandler{
+		"physical.order.updated": a.Physical.IssuerEventHandler(),
+	})
 	// An approval queues the issuer review in the decision's transaction.
 	processors["kyc"] = a.KYC.ProviderProcessor(a.Jobs)
 

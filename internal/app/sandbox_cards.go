@@ -22,3 +22,7 @@ func (a sandboxCards) SimulateTransaction(ctx context.Context, token string, tx 
 	}
 	return httpapi.SimulatedResult(res), err
 }
+
+func (a sandboxCards) ReportOrder(ctx context.Context, token, orderNo, status, trackingNo, failReason string) (string, error) {
+	return a.sim.ReportOrder(ctx, token, orderNo, status, trackingNo, failReason)
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -33,9 +34,13 @@ var (
 // StatusCode is the issuer code of a local card status.
 func StatusCode(status string) string { return codeByStatus[status] }
 
-// StatusIssuer is the issuer port for card states.
+// StatusIssuer is the issuer port for card states. Withdraw and Recharge
+// move money off and onto a card once per reference (a cancelled card is
+// emptied first).
 type StatusIssuer interface {
 	SetStatus(ctx context.Context, publicToken, code string) error
+	Withdraw(ctx context.Context, publicToken string, amount money.Amount, reference string) error
+	Recharge(ctx context.Context, publicToken string, amount money.Amount, reference string) error
 }
 
 // Refunds is what a cancellation needs from the wallet: the rate of the
@@ -89,7 +94,29 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code
 			return StatusChange{}, errRefundRateMissing
 		}
 	}
-	if err := s.StatusIssuer.SetStatus(context.WithoutCancel(ctx), c.PublicToken, code); err != nil {
+	ictx := context.WithoutCancel(ctx)
+	var emptied money.Amount
+	// Each attempt has its own reference: a refused attempt is undone, so a
+	// retry must withdraw again.
+	attempt := "cancel-" + strconv.FormatInt(c.ID, 10) + "-" + secret.Hex(8)
+	if code == CodeCancelled {
+		// The issuer gives the balance back before it closes the card.
+		if emptied, err = s.Balance(ctx, s.DB.SQL, c); err != nil {
+			return StatusChange{}, err
+		}
+		if emptied > 0 {
+			if err := s.StatusIssuer.Withdraw(ictx, c.PublicToken, emptied, attempt); err != nil {
+				return StatusChange{}, ErrIssuerUnavailable.WithDetails("The card issuer did not return the balance; nothing changed")
+			}
+		}
+	}
+	if err := s.StatusIssuer.SetStatus(ictx, c.PublicToken, code); err != nil {
+		if emptied > 0 {
+			// Put the balance back, so a failed cancellation changes nothing.
+			if rerr := s.StatusIssuer.Recharge(ictx, c.PublicToken, emptied, attempt+"-restore"); rerr != nil {
+				return StatusChange{}, rerr
+			}
+		}
 		return StatusChange{}, ErrIssuerUnavailable.WithDetails("The card issuer did not accept the change; nothing changed")
 	}
 	var out StatusChange

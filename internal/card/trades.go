@@ -305,17 +305,27 @@ func (s *Service) trade(ctx context.Context, tx *sql.Tx, c Card, id int64) (Trad
 	return t, err
 }
 
-func (s *Service) saveTrade(ctx context.Context, tx *sql.Tx, t Trade) error {
-	cleared, reversal := 0, 0
+// ClearFlag is the issuer's trade_clear: 1 once cleared.
+func (t Trade) ClearFlag() int {
 	if t.Cleared {
-		cleared = 1
+		return 1
 	}
+	return 0
+}
+
+// ReversalFlag is the issuer's trade_reversal: 0 none, 1 partial, 2 full.
+func (t Trade) ReversalFlag() int {
 	switch {
 	case t.ReversalAmount > 0 && t.ReversalAmount >= t.Amount:
-		reversal = 2
+		return 2
 	case t.ReversalAmount > 0:
-		reversal = 1
+		return 1
 	}
+	return 0
+}
+
+func (s *Service) saveTrade(ctx context.Context, tx *sql.Tx, t Trade) error {
+	cleared, reversal := t.ClearFlag(), t.ReversalFlag()
 	typ := t.Type
 	if reversal > 0 && typ == TradeAuthorization {
 		typ = TradeReversal

@@ -340,7 +340,18 @@ func TestCardStatusCancelRefundsBalance(t *testing.T) {
 		auth := apptest.Bearer(acc.Access)
 		before, _ := new(big.Rat).SetString(balanceOf(t, h, acc, "USDT-TRC20"))
 
+		// A cancellation the issuer refuses gives the balance it took back:
+		// nothing changes, on either side.
+		h.App.IssuerSim.FailNext("set_status", 1)
+		usrExpectErr(t, cmPutStatus(r, acc, c.PublicToken, "99"), 502, "ISSUER_UNAVAILABLE")
+		if got := cmIssuerBalance(t, h, c.PublicToken); got != 38142 {
+			t.Fatalf("issuer balance after a refused cancel = %d cents, want 38142", got)
+		}
+
 		d := cmData(t, cmPutStatus(r, acc, c.PublicToken, "99").Expect(t, 200, ""))
+		if got := cmIssuerBalance(t, h, c.PublicToken); got != 0 {
+			t.Errorf("issuer balance after cancel = %d cents, want 0 (the balance is withdrawn from the card)", got)
+		}
 		if d["card_status_code"] != "99" || d["card_status"] != "Closed" || d["status_name"] != "Cancelled" {
 			t.Fatalf("cancel data = %v", d)
 		}
@@ -875,4 +886,14 @@ func TestIssuerWebhookOutOfOrderAndDuplicates(t *testing.T) {
 		}
 		r.noPAN(t, c.PublicToken)
 	})
+}
+
+// cmIssuerBalance is the sandbox issuer's own balance of a card, in cents.
+func cmIssuerBalance(t *testing.T, h *apptest.Harness, token string) int64 {
+	t.Helper()
+	var b int64
+	if err := h.App.DB.SQL.QueryRow(`SELECT balance FROM sim_issuer_cards WHERE public_token = $1`, token).Scan(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

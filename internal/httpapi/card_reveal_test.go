@@ -57,10 +57,11 @@ func TestCardReveal(t *testing.T) {
 			if r.Outcome != "ok" || r.CardID != cd.ID || r.IP == "" || r.UserAgent != secUserAgent || r.Session == "" {
 				t.Errorf("audit row %+v", r)
 			}
-			for _, v := range []string{pan, cvv} {
-				if strings.Contains(r.Kind+r.Outcome+r.IP+r.UserAgent+r.Session, v) {
-					t.Errorf("audit row %+v holds a secret", r)
-				}
+			// The session id is random hex, which can contain any three
+			// digits; only the PAN is long enough to check against it.
+			if strings.Contains(r.Kind+r.Outcome+r.IP+r.UserAgent+r.Session, pan) ||
+				strings.Contains(r.Kind+r.Outcome+r.IP+r.UserAgent, cvv) {
+				t.Errorf("audit row %+v holds a secret", r)
 			}
 		}
 		secNoLeak(t, h, pan, cvv, pan[len(pan)-10:])

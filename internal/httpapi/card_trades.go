@@ -31,15 +31,7 @@ func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	filter := card.HistoryFilter{Page: page, Limit: limit}
-	for name, dst := range map[string]*time.Time{"start_date": &filter.From, "end_date": &filter.To} {
-		if raw := q.Get(name); raw != "" {
-			t, ok := parseDay(raw, name == "end_date")
-			if !ok {
-				f.Add(name, "must be YYYY-MM-DD or RFC 3339")
-			}
-			*dst = t
-		}
-	}
+	dayRange(q, f, &filter.From, &filter.To)
 	if err := f.Err(); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -135,16 +127,7 @@ func dateTime(t time.Time) string {
 }
 
 func toTradeJSON(c card.Card, t card.Trade) tradeJSON {
-	cleared, reversal := 0, 0
-	if t.Cleared {
-		cleared = 1
-	}
-	switch {
-	case t.ReversalAmount > 0 && t.ReversalAmount >= t.Amount:
-		reversal = 2
-	case t.ReversalAmount > 0:
-		reversal = 1
-	}
+	cleared, reversal := t.ClearFlag(), t.ReversalFlag()
 	id := strconv.FormatInt(t.TradeID, 10)
 	return tradeJSON{ID: t.TradeID, CardID: c.ID, CardNumber: c.MaskedPAN, Amount: num(t.Amount, 2), TradeTotal: num(t.Amount+t.TradeFee, 2),
 		TradeFee: num(t.TradeFee, 2), MerchantAmount: num(t.MerchantAmount, 2), ClearAmount: num(t.ClearAmount, 2),

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
@@ -79,15 +80,7 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 	if _, ok := statusLabels[filter.Status]; filter.Status != "" && !ok {
 		f.Add("status", "unknown status")
 	}
-	for name, dst := range map[string]*time.Time{"start_date": &filter.From, "end_date": &filter.To} {
-		if raw := q.Get(name); raw != "" {
-			t, ok := parseDay(raw, name == "end_date")
-			if !ok {
-				f.Add(name, "must be YYYY-MM-DD or RFC 3339")
-			}
-			*dst = t
-		}
-	}
+	dayRange(q, f, &filter.From, &filter.To)
 	if err := f.Err(); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -192,3 +185,17 @@ func (s *Server) exchangeRates(w http.ResponseWriter, r *http.Request) {
 }
 
 func strPtr(s string) *string { return &s }
+
+// dayRange reads the start_date / end_date query parameters (YYYY-MM-DD or
+// RFC 3339) into from and to; to is exclusive (the day after end_date).
+func dayRange(q url.Values, f fields, from, to *time.Time) {
+	for name, dst := range map[string]*time.Time{"start_date": from, "end_date": to} {
+		if raw := q.Get(name); raw != "" {
+			t, ok := parseDay(raw, name == "end_date")
+			if !ok {
+				f.Add(name, "must be YYYY-MM-DD or RFC 3339")
+			}
+			*dst = t
+		}
+	}
+}

@@ -358,7 +358,18 @@ func (s *Server) sandboxShipmentAdvance(w http.ResponseWriter, r *http.Request) 
 		s.writeAppError(w, r, apperr.Validation(map[string]string{"to": "must be PROCESSING, SHIPPED, DELIVERED or FAILED"}))
 		return
 	}
-	o, err := s.Physical.AdvanceLatest(r.Context(), r.PathValue("public_token"), to, optional(b.TrackingNo), optional(b.FailReason))
+	token := r.PathValue("public_token")
+	orderNo, next, err := s.Physical.NextUpdate(r.Context(), token, to)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	// The simulated issuer reports the change through the signed webhook.
+	if _, err := s.SandboxCards.ReportOrder(r.Context(), token, orderNo, next, optional(b.TrackingNo), optional(b.FailReason)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	o, err := s.Physical.OrderByNo(r.Context(), orderNo)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -33,6 +33,8 @@ type SimulatedResult struct {
 // through the signed webhook before it returns.
 type SandboxCards interface {
 	SimulateTransaction(ctx context.Context, publicToken string, tx SimulatedTransaction) (SimulatedResult, error)
+	// ReportOrder sends the issuer's physical.order.updated event.
+	ReportOrder(ctx context.Context, publicToken, orderNo, status, trackingNo, failReason string) (eventID string, err error)
 }
 
 // sandboxCardTransaction serves POST /sandbox/cards/{public_token}/transactions.

@@ -9,6 +9,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/webhook"
 )
 
 // CardIssued implements card.PhysicalOrders: a card applied for as physical
@@ -192,27 +193,62 @@ func (s *Service) ConfirmDelivery(ctx context.Context, userID, id int64) (Order,
 	return o, err
 }
 
-// AdvanceLatest moves the latest paid order of the card publicToken to
-// status ("" = the next state) with source callback: the sandbox stand-in
-// for the issuer's physical.order.updated event.
-func (s *Service) AdvanceLatest(ctx context.Context, publicToken, status, trackingNo, failReason string) (Order, error) {
-	var o Order
-	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		latest, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders
-			WHERE public_token = $1 AND status IN `+paidStatuses+` ORDER BY id DESC LIMIT 1`, publicToken))
-		if errors.Is(err, store.ErrNotFound) {
-			return ErrOrderNotFound.WithDetails("This card has no physical card order")
-		}
-		if err != nil {
-			return err
-		}
-		if status == "" {
-			status = nextStatus(latest.Status)
-		}
-		o, _, err = s.ApplyIssuerUpdate(ctx, tx, latest.OrderNo, status, trackingNo, failReason, SourceCallback)
-		return err
-	})
+// NextUpdate names the card's latest paid order and the status an update
+// should move it to (status, or by default the next shipping step): what
+// the sandbox issuer reports for POST /sandbox/cards/{token}/shipment/advance.
+func (s *Service) NextUpdate(ctx context.Context, publicToken, status string) (orderNo, next string, err error) {
+	latest, err := scanOrder(s.DB.SQL.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders
+		WHERE public_token = $1 AND status IN `+paidStatuses+` ORDER BY id DESC LIMIT 1`, publicToken))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", "", ErrOrderNotFound.WithDetails("This card has no physical card order")
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if status == "" {
+		status = nextStatus(latest.Status)
+	}
+	return latest.OrderNo, status, nil
+}
+
+// OrderByNo returns an order by its number.
+func (s *Service) OrderByNo(ctx context.Context, orderNo string) (Order, error) {
+	o, err := scanOrder(s.DB.SQL.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders WHERE order_no = $1`, orderNo))
+	if errors.Is(err, store.ErrNotFound) {
+		return Order{}, ErrOrderNotFound.WithDetails("No such physical order")
+	}
 	return o, err
+}
+
+// IssuerEventHandler applies the issuer's physical.order.updated events
+// (API.md §2.11.3) with source `callback`.
+func (s *Service) IssuerEventHandler() card.EventHandler {
+	return func(ctx context.Context, tx *sql.Tx, ev card.IssuerEvent) (string, error) {
+		var d struct {
+			OrderNo    string `json:"order_no"`
+			Status     string `json:"status"`
+			TrackingNo string `json:"tracking_no"`
+			FailReason string `json:"fail_reason"`
+		}
+		if err := json.Unmarshal(ev.Data, &d); err != nil || d.OrderNo == "" {
+			return webhook.StateIgnored, nil
+		}
+		switch d.Status {
+		case StatusProcessing, StatusShipped, StatusDelivered, StatusFailed:
+		default:
+			return webhook.StateIgnored, nil
+		}
+		_, applied, err := s.ApplyIssuerUpdate(ctx, tx, d.OrderNo, d.Status, d.TrackingNo, d.FailReason, SourceCallback)
+		switch {
+		case errors.Is(err, ErrOrderNotFound):
+			return webhook.StateUnmatched, nil
+		case err != nil:
+			return "", err
+		case !applied:
+			return webhook.StateIgnored, nil
+		}
+		return webhook.StateProcessed, nil
+	}
 }
 
 func nextStatus(current string) string {

@@ -172,6 +172,22 @@ func (i *Issuer) Simulate(ctx context.Context, publicToken string, tx Transactio
 	return res, i.Deliver(ctx, body)
 }
 
+// ReportOrder delivers the issuer's physical.order.updated event for one of
+// the simulator's card orders.
+func (i *Issuer) ReportOrder(ctx context.Context, publicToken, orderNo, status, trackingNo, failReason string) (string, error) {
+	id := "evt_" + uuid.NewString()
+	body, err := json.Marshal(map[string]any{"event_id": id, "event_type": "physical.order.updated",
+		"occurred_at": i.now().UTC().Format(time.RFC3339), "public_token": publicToken,
+		"data": map[string]string{"order_no": orderNo, "status": status, "tracking_no": trackingNo, "fail_reason": failReason}})
+	if err != nil {
+		return "", err
+	}
+	if i.Deliver == nil {
+		return "", errors.New("sandbox issuer: no event delivery configured")
+	}
+	return id, i.Deliver(ctx, body)
+}
+
 func hkd(a money.Amount) json.Number { return json.Number(a.Format(2)) }
 
 func or[T comparable](v, fallback T) T {
