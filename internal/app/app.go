@@ -145,6 +145,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	issuerSim := issuersandbox.New(a.DB, cfg.SandboxCardBIN, now)
 	issuerSim.IssueDelay, issuerSim.FailureRate = cfg.SandboxIssueDelay, cfg.SandboxIssueFailureRate
 	a.IssuerSim = issuerSim
+	notifications := notification.NewStore(now)
 	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, StatusIssuer: issuerSim, Ledger: a.Ledger,
 		Refunds: wallets, RefundCurrencies: wallets.Currencies, RefundCurrency: "USDT-TRC20", Box: box, MaxCards: cfg.MaxCards,
 		IssueTimeout: 24 * time.Hour, Now: now})
@@ -157,7 +158,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	processors := map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}
 	// 3DS: its users and mailer are wired once accounts and the queue exist.
 	a.ThreeDS = threeds.NewService(threeds.Deps{DB: a.DB, Box: box, Issuer: issuerSim, Cards: a.Cards,
-		Notifications: notification.NewStore(now), Now: now})
+		Notifications: notifications, Now: now})
 	processors["3ds"] = a.ThreeDS.Processor()
 	inbox := webhook.NewInbox(a.DB, processors, a.Log, now)
 	a.Inbox = inbox
@@ -205,7 +206,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	a.CardFees = cardfee.NewService(cardfee.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Users: a.Accounts, Coupons: a.Coupons,
 		Cards: a.Cards, MaxCards: cfg.MaxCards, Now: now})
 	a.KYC.Users, a.KYC.Fees = a.Accounts, a.CardFees
-	a.Cards.Users, a.Cards.Fees = a.Accounts, a.CardFees
+	a.Cards.Users, a.Cards.Fees, a.Cards.Notifier = a.Accounts, a.CardFees, notifications
 	wallets.Cards = a.Cards
 	a.Swaps.Users, a.Swaps.Jobs = a.Accounts, a.Jobs
 	a.Physical.Users, a.Physical.Mailer, a.Physical.Jobs = a.Accounts, mail.NewQueue(a.Jobs, box), a.Jobs

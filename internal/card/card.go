@@ -113,7 +113,9 @@ type Deps struct {
 	RefundCurrencies *wallet.Currencies
 	RefundCurrency   string
 	Box              *secret.Box
-	MaxCards         int
+	// Notifier creates the cardholder\'s in-app notifications.
+	Notifier Notifier
+	MaxCards int
 	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
 	IssueTimeout time.Duration
 	Now          func() time.Time

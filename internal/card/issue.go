@@ -128,9 +128,11 @@ func (s *Service) Issue(ctx context.Context, taskID int64) error {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE card_tasks SET status = $1, card_id = $2, completed_at = $3, updated_at = $3 WHERE id = $4`,
-			TaskCompleted, cardID, now, taskID)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE card_tasks SET status = $1, card_id = $2, completed_at = $3, updated_at = $3 WHERE id = $4`,
+			TaskCompleted, cardID, now, taskID); err != nil {
+			return err
+		}
+		return s.notifyIssue(ctx, tx, t.UserID, taskID, issued.PublicToken, true)
 	})
 }
 
@@ -148,9 +150,11 @@ func (s *Service) fail(ctx context.Context, taskID int64, reason string) error {
 			return err
 		}
 		if t.FeePayment.Valid {
-			return s.Fees.Release(ctx, tx, t.FeePayment.Int64)
+			if err := s.Fees.Release(ctx, tx, t.FeePayment.Int64); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.notifyIssue(ctx, tx, t.UserID, taskID, "", false)
 	})
 }
 

@@ -158,7 +158,10 @@ func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to, sour
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO card_status_changes (card_id, from_status, to_status, source, actor_id, reason, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.Status, to, source, actor, reason, now)
-	return err
+	if err != nil {
+		return err
+	}
+	return s.notifyStatus(ctx, tx, c, to)
 }
 
 // refundBalance moves what is left on a cancelled card to the user's

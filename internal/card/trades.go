@@ -106,6 +106,7 @@ func (s *Service) applyTradeEvent(ctx context.Context, tx *sql.Tx, ev IssuerEven
 	if at.IsZero() {
 		at = s.Now()
 	}
+	wasAuthorized, wasRefund := t.Authorized, t.Type == TradeRefund
 	amount := func(n json.Number) money.Amount { a, _ := parseHKD(n.String(), true); return a }
 	switch ev.Type {
 	case "card.transaction.authorized":
@@ -121,6 +122,14 @@ func (s *Service) applyTradeEvent(ctx context.Context, tx *sql.Tx, ev IssuerEven
 	case "card.transaction.refunded":
 		t.Type, t.Authorized, t.Amount, t.TradeTime = TradeRefund, true, amount(d.Amount), at
 		t.OriginalTradeID, _ = strconv.ParseInt(d.OriginalTradeID.String(), 10, 64)
+		if t.MerchantName == "" && t.OriginalTradeID > 0 {
+			// A refund names the purchase's merchant.
+			err := tx.QueryRowContext(ctx, `SELECT merchant_name, merchant_city, merchant_country FROM card_trades WHERE trade_id = $1 AND card_id = $2`,
+				t.OriginalTradeID, c.ID).Scan(&t.MerchantName, &t.MerchantCity, &t.MerchantCountry)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return "", err
+			}
+		}
 	}
 	if t.TradeTime.IsZero() {
 		t.TradeTime = at
@@ -132,6 +141,15 @@ func (s *Service) applyTradeEvent(ctx context.Context, tx *sql.Tx, ev IssuerEven
 		return "", err
 	}
 	if err := s.tradeHistory(ctx, tx, c, t); err != nil {
+		return "", err
+	}
+	switch {
+	case ev.Type == "card.transaction.authorized" && !wasAuthorized:
+		err = s.notifyTransaction(ctx, tx, c, t.Amount, t.MerchantName, "authorized")
+	case ev.Type == "card.transaction.refunded" && !wasRefund:
+		err = s.notifyTransaction(ctx, tx, c, t.Amount, t.MerchantName, "refunded")
+	}
+	if err != nil {
 		return "", err
 	}
 	return webhook.StateProcessed, s.setIssuerBalance(ctx, tx, c, d.BalanceAfter)
@@ -232,6 +250,9 @@ func (s *Service) applyDecline(ctx context.Context, tx *sql.Tx, c Card, ev Issue
 	}
 	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: tradeID, TradeType: "consume", Direction: "debit",
 		Amount: amount, MerchantName: d.MerchantName, Description: desc, Status: "declined", TradeTime: at}); err != nil {
+		return "", err
+	}
+	if err := s.notifyTransaction(ctx, tx, c, amount, d.MerchantName, "declined"); err != nil {
 		return "", err
 	}
 	if fee > 0 {
