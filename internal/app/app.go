@@ -210,6 +210,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	wallets.Cards = a.Cards
 	a.Swaps.Users, a.Swaps.Jobs = a.Accounts, a.Jobs
 	a.Physical.Users, a.Physical.Mailer, a.Physical.Jobs = a.Accounts, mail.NewQueue(a.Jobs, box), a.Jobs
+	a.Physical.Notifier = notifications
 	a.Cards.PhysicalOrders = a.Physical
 	a.ThreeDS.Users, a.ThreeDS.Mailer = threeDSUsers{a.Accounts}, mail.NewQueue(a.Jobs, box)
 	// Card secrets (CVV, full number, PIN) come from the issuer per request;

@@ -199,6 +199,16 @@ func TestPhysicalUpgradeJourney(t *testing.T) {
 		if list["cards"].([]any)[0].(map[string]any)["is_physical"] != true {
 			t.Fatalf("card list %v", list)
 		}
+		var notified []string
+		for _, n := range cardNotifications(t, h, acc.ID, "physical_card_status") {
+			if n["order_no"] != order["order_no"] || (n["status"] == "SHIPPED" && n["tracking_no"] != shipped["tracking_no"]) {
+				t.Errorf("physical_card_status notification %v", n)
+			}
+			notified = append(notified, n["status"].(string))
+		}
+		if fmt.Sprint(notified) != "[SUBMITTED PROCESSING SHIPPED DELIVERED]" {
+			t.Errorf("physical_card_status notifications for %v", notified)
+		}
 		verifyLedger(t, h)
 	})
 }

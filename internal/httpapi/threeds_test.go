@@ -121,7 +121,7 @@ func TestThreeDSWebhook(t *testing.T) {
 		if n := count(t, h, `SELECT COUNT(*) FROM threeds_challenges WHERE notification_id = $1`, nid); n != 1 {
 			t.Fatalf("%d records after replays", n)
 		}
-		if n := count(t, h, `SELECT COUNT(*) FROM notifications WHERE user_id = $1`, acc.ID); n != 1 {
+		if n := count(t, h, `SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND type LIKE '3ds%'`, acc.ID); n != 1 {
 			t.Fatalf("%d notifications after replays", n)
 		}
 		rec := recordOf(t, h, acc, nid)
@@ -134,7 +134,7 @@ func TestThreeDSWebhook(t *testing.T) {
 			}
 		}
 		var typ, data, status string
-		if err := h.App.DB.SQL.QueryRow(`SELECT type, data, status FROM notifications WHERE user_id = $1`, acc.ID).Scan(&typ, &data, &status); err != nil {
+		if err := h.App.DB.SQL.QueryRow(`SELECT type, data, status FROM notifications WHERE user_id = $1 AND type LIKE '3ds%'`, acc.ID).Scan(&typ, &data, &status); err != nil {
 			t.Fatal(err)
 		}
 		wantData := fmt.Sprintf(`{"type":"3ds_bio_confirmation","auth_method":"BIO","notification_id":"%s","challenge_expiry":%d,`+

@@ -21,6 +21,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -172,11 +173,18 @@ type Deps struct {
 	Hasher  *secret.Hasher
 	Box     *secret.Box
 	Log     *slog.Logger
+	// Notifier creates the cardholder's in-app notifications.
+	Notifier Notifier
 	// UpgradeFee is the upgrade fee in US cents (API.md §3.3: 40 USD).
 	UpgradeFee money.Amount
 	// EchoOTP returns codes in responses (sandbox mode only, API.md §1.11).
 	EchoOTP bool
 	Now     func() time.Time
+}
+
+// Notifier creates in-app notifications in the caller's transaction.
+type Notifier interface {
+	Create(ctx context.Context, tx *sql.Tx, n notification.New) (int64, error)
 }
 
 // Service implements the physical card use cases.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/mail"
+	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -147,7 +148,35 @@ func (s *Service) transition(ctx context.Context, tx *sql.Tx, o Order, status, s
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fmt.Errorf("physical: order %d changed meanwhile", o.ID)
 	}
-	return s.addEvent(ctx, tx, o.ID, status, o.Status, source, remark, externalReqID)
+	if err := s.addEvent(ctx, tx, o.ID, status, o.Status, source, remark, externalReqID); err != nil {
+		return err
+	}
+	return s.notifyTransition(ctx, tx, o, status)
+}
+
+// notifiedStatuses are the order states the cardholder hears about
+// (API.md §3.6 physical_card_status): those after the issuer has the order.
+var notifiedStatuses = map[string]string{StatusSubmitted: "Your physical card order was sent to the card issuer.",
+	StatusProcessing: "Your physical card is being made.", StatusShipped: "Your physical card has been shipped.",
+	StatusDelivered: "Your physical card was delivered.", StatusFailed: "Your physical card order failed; the fee was refunded."}
+
+func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, status string) error {
+	body, ok := notifiedStatuses[status]
+	if !ok || s.Notifier == nil {
+		return nil
+	}
+	var tracking string
+	if err := tx.QueryRowContext(ctx, `SELECT tracking_no FROM physical_orders WHERE id = $1`, o.ID).Scan(&tracking); err != nil {
+		return err
+	}
+	_, err := s.Notifier.Create(ctx, tx, notification.New{UserID: o.UserID, Type: "physical_card_status", Title: "Physical card",
+		Body: body, Data: struct {
+			Type       string `json:"type"`
+			OrderNo    string `json:"order_no"`
+			Status     string `json:"status"`
+			TrackingNo string `json:"tracking_no"`
+		}{"physical_card_status", o.OrderNo, status, tracking}})
+	return err
 }
 
 func (s *Service) addEvent(ctx context.Context, tx *sql.Tx, orderID int64, status, previous, source, remark, externalReqID string) error {
