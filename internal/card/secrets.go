@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -102,11 +101,7 @@ const pinCodeLength = 5
 // These errors stay unexported and file-local on purpose: parallel branches
 // add the same API codes to package card, and distinct names keep the merge
 // free of redeclarations. Fold them together once the branches are in.
-var (
-	secretErrNotOwned  = apperr.New("CARD_NOT_OWNED")
-	secretErrCancelled = apperr.New("CARD_CANCELLED")
-	secretErrIssuer    = apperr.New("ISSUER_UNAVAILABLE")
-)
+var ()
 
 // SecretsDeps are the collaborators of Secrets.
 type SecretsDeps struct {
@@ -286,7 +281,7 @@ func (s *Secrets) usableCard(ctx context.Context, q store.Querier, userID int64,
 	cd, err := scanCard(q.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE public_token = $1 AND user_id = $2`, token, userID))
 	if errors.Is(err, store.ErrNotFound) {
 		if familyC {
-			return Card{}, secretErrNotOwned.WithDetails("No such card among yours")
+			return Card{}, ErrCardNotOwned.WithDetails("No such card among yours")
 		}
 		return Card{}, ErrCardNotFound.WithDetails("No such card")
 	}
@@ -294,7 +289,7 @@ func (s *Secrets) usableCard(ctx context.Context, q store.Querier, userID int64,
 		return Card{}, err
 	}
 	if cd.Status == StatusCancelled {
-		return Card{}, secretErrCancelled.WithDetails("The card is cancelled")
+		return Card{}, ErrCardCancelled.WithDetails("The card is cancelled")
 	}
 	return cd, nil
 }
@@ -314,7 +309,7 @@ func (s *Secrets) finish(ctx context.Context, cd Card, auditID int64, kind Audit
 	}
 	if issuerErr != nil {
 		s.Log.WarnContext(ctx, "card issuer secret call failed", "kind", string(kind), "card_id", cd.ID, "error", issuerErr.Error())
-		return secretErrIssuer.WithDetails("The card issuer did not answer; try again")
+		return ErrIssuerUnavailable.WithDetails("The card issuer did not answer; try again")
 	}
 	return nil
 }

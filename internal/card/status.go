@@ -26,6 +26,8 @@ var (
 	ErrCardCancelled     = apperr.New("CARD_CANCELLED")
 	ErrCardLockedByAdmin = apperr.New("CARD_LOCKED_BY_ADMIN")
 	ErrIssuerUnavailable = apperr.New("ISSUER_UNAVAILABLE")
+	// ErrCardNotOwned is the family-C answer for an unknown or foreign card.
+	ErrCardNotOwned      = apperr.New("CARD_NOT_OWNED")
 	errRefundRateMissing = apperr.New("EXCHANGE_RATE_UNAVAILABLE")
 	statusByCode         = map[string]string{CodeActive: StatusNormal, CodeFrozen: StatusFrozen, CodeCancelled: StatusCancelled}
 	codeByStatus         = map[string]string{StatusNormal: CodeActive, StatusFrozen: CodeFrozen, StatusCancelled: CodeCancelled}

@@ -146,7 +146,7 @@ func (s *Server) ownedCardC(r *http.Request, p account.Principal, token string) 
 	}
 	c, err := s.Cards.Get(r.Context(), p.UserID, 0, token)
 	if errors.Is(err, card.ErrCardNotFound) {
-		return card.Card{}, apperr.New("CARD_NOT_OWNED").WithDetails("No such card on this account")
+		return card.Card{}, card.ErrCardNotOwned.WithDetails("No such card on this account")
 	}
 	return c, err
 }

@@ -82,15 +82,15 @@ const DefaultUpgradeFee money.Amount = 4000
 
 // Errors (API.md §1.6).
 var (
-	ErrCardNotOwned        = apperr.New("CARD_NOT_OWNED")
-	ErrCardCancelled       = apperr.New("CARD_CANCELLED")
+	ErrCardNotOwned        = card.ErrCardNotOwned
+	ErrCardCancelled       = card.ErrCardCancelled
 	ErrAlreadyPhysical     = apperr.New("ALREADY_PHYSICAL")
 	ErrUpgradeInProgress   = apperr.New("UPGRADE_IN_PROGRESS")
 	ErrVerifyTokenInvalid  = apperr.New("VERIFY_TOKEN_INVALID")
 	ErrOrderNotFound       = apperr.New("ORDER_NOT_FOUND")
 	ErrApplicationNotFound = apperr.New("APPLICATION_NOT_FOUND")
 	ErrNotShipped          = apperr.New("APPLICATION_NOT_SHIPPED")
-	ErrIssuerUnavailable   = apperr.New("ISSUER_UNAVAILABLE")
+	ErrIssuerUnavailable   = card.ErrIssuerUnavailable
 )
 
 // rank orders the forward path; FAILED and CANCELLED are terminal exits.

@@ -58,8 +58,8 @@ var (
 	ErrNotConfirmable    = apperr.New("CHALLENGE_NOT_CONFIRMABLE")
 	ErrExpired           = apperr.New("CHALLENGE_EXPIRED")
 	ErrAlreadyConfirmed  = apperr.New("CHALLENGE_ALREADY_CONFIRMED")
-	ErrIssuerUnavailable = apperr.New("ISSUER_UNAVAILABLE")
-	ErrCardCancelled     = apperr.New("CARD_CANCELLED")
+	ErrIssuerUnavailable = card.ErrIssuerUnavailable
+	ErrCardCancelled     = card.ErrCardCancelled
 )
 
 // Issuer is the part of the card issuer that 3DS needs. Both calls must be
