@@ -146,7 +146,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	issuerSim.IssueDelay, issuerSim.FailureRate = cfg.SandboxIssueDelay, cfg.SandboxIssueFailureRate
 	a.IssuerSim = issuerSim
 	notifications := notification.NewStore(now)
-	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, StatusIssuer: issuerSim, Ledger: a.Ledger,
+	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, StatusIssuer: issuerSim, TradeSource: issuerSim, Ledger: a.Ledger,
 		Refunds: wallets, RefundCurrencies: wallets.Currencies, RefundCurrency: "USDT-TRC20", Box: box, MaxCards: cfg.MaxCards,
 		IssueTimeout: 24 * time.Hour, Now: now})
 	a.Swaps = swap.NewService(swap.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Cards: a.Cards, Issuer: issuerSim,

@@ -113,9 +113,11 @@ type Deps struct {
 	RefundCurrencies *wallet.Currencies
 	RefundCurrency   string
 	Box              *secret.Box
-	// Notifier creates the cardholder\'s in-app notifications.
+	// Notifier creates the cardholder's in-app notifications.
 	Notifier Notifier
-	MaxCards int
+	// TradeSource answers trade queries at the issuer.
+	TradeSource TradeSource
+	MaxCards    int
 	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
 	IssueTimeout time.Duration
 	Now          func() time.Time

@@ -2,12 +2,15 @@ package card
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -65,8 +68,62 @@ func (s *Service) Trades(ctx context.Context, c Card, f TradeFilter) ([]Trade, i
 	return out, total, rows.Err()
 }
 
-// TradeByID returns one trade of the card.
+// IssuerTrade is what the issuer reports about one trade when asked.
+type IssuerTrade struct {
+	Found          bool
+	Cleared        bool
+	ClearAmount    money.Amount
+	ReversalAmount money.Amount
+}
+
+// TradeSource asks the issuer about a trade (API.md §2.6: a trade requested
+// by id and not yet cleared is refreshed from the issuer).
+type TradeSource interface {
+	TradeState(ctx context.Context, publicToken string, tradeID int64) (IssuerTrade, error)
+}
+
+// TradeByID returns one trade of the card. An uncleared purchase is first
+// refreshed from the issuer, so a clearing or reversal whose event was lost
+// still reaches the card's balance; the refresh goes through the same
+// event handling, so a late event moves nothing again.
 func (s *Service) TradeByID(ctx context.Context, c Card, id int64) (Trade, error) {
+	t, err := s.localTrade(ctx, c, id)
+	if err != nil || t.Cleared || t.Type == TradeRefund || s.TradeSource == nil {
+		return t, err
+	}
+	st, err := s.TradeSource.TradeState(ctx, c.PublicToken, id)
+	if err != nil {
+		return Trade{}, ErrIssuerUnavailable.WithDetails("The card issuer could not be asked about this trade")
+	}
+	var events []IssuerEvent
+	if st.Found && st.ReversalAmount > t.ReversalAmount {
+		events = append(events, syntheticEvent(c, id, "card.transaction.reversed", map[string]any{"trade_id": id,
+			"reversal_amount": json.Number(st.ReversalAmount.Format(2))}))
+	}
+	if st.Found && st.Cleared {
+		events = append(events, syntheticEvent(c, id, "card.transaction.cleared", map[string]any{"trade_id": id,
+			"clear_amount": json.Number(st.ClearAmount.Format(2))}))
+	}
+	for _, ev := range events {
+		if err := s.DB.InTx(ctx, func(tx *sql.Tx) error { _, err := s.applyTradeEvent(ctx, tx, ev); return err }); err != nil {
+			return Trade{}, err
+		}
+	}
+	if len(events) == 0 {
+		return t, nil
+	}
+	return s.localTrade(ctx, c, id)
+}
+
+// syntheticEvent is an issuer event rebuilt from a trade query; its id is
+// derived from the facts, so asking twice books nothing twice.
+func syntheticEvent(c Card, tradeID int64, typ string, data map[string]any) IssuerEvent {
+	raw, _ := json.Marshal(data)
+	return IssuerEvent{ID: "refresh:" + typ + ":" + strconv.FormatInt(tradeID, 10) + ":" + string(raw), Type: typ,
+		PublicToken: c.PublicToken, Data: raw}
+}
+
+func (s *Service) localTrade(ctx context.Context, c Card, id int64) (Trade, error) {
 	t, err := scanTrade(s.DB.SQL.QueryRowContext(ctx, `SELECT `+tradeColumns+` FROM card_trades
 		WHERE trade_id = $1 AND card_id = $2 AND (authorized OR trade_clear = 1)`, id, c.ID))
 	if errors.Is(err, store.ErrNotFound) {

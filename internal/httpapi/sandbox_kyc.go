@@ -125,7 +125,7 @@ func (s *Server) sandboxKYCDecide(approve bool) http.HandlerFunc {
 
 // issuerOperations are the simulated issuer calls a test can make fail.
 var issuerOperations = map[string]bool{"issue_card": true, "recharge": true, "withdraw": true, "convert_physical": true,
-	"set_status": true, "set_3ds_plan": true, "confirm_3ds": true, "reveal": true}
+	"set_status": true, "set_3ds_plan": true, "confirm_3ds": true, "reveal": true, "trade_query": true}
 
 // sandboxIssuerFailures serves POST /sandbox/issuer/failures: the next
 // `count` calls of an issuer operation fail.

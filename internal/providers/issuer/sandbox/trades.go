@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 )
@@ -144,7 +145,15 @@ func (i *Issuer) Simulate(ctx context.Context, publicToken string, tx Transactio
 					return err
 				}
 			}
-			if _, err := q.ExecContext(ctx, `UPDATE sim_issuer_trades SET state = $1 WHERE trade_id = $2`, next, tx.TradeID); err != nil {
+			var cleared, reversed money.Amount
+			switch tx.Type {
+			case TxClearing:
+				cleared = amount
+			case TxReversal:
+				reversed = amount
+			}
+			if _, err := q.ExecContext(ctx, `UPDATE sim_issuer_trades SET state = $1, clear_amount = clear_amount + $2,
+				reversal_amount = reversal_amount + $3 WHERE trade_id = $4`, next, int64(cleared), int64(reversed), tx.TradeID); err != nil {
 				return err
 			}
 		default:
@@ -170,6 +179,31 @@ func (i *Issuer) Simulate(ctx context.Context, publicToken string, tx Transactio
 		return res, errors.New("sandbox issuer: no event delivery configured")
 	}
 	return res, i.Deliver(ctx, body)
+}
+
+// TradeState implements card.TradeSource: what the simulator knows of a
+// trade ("trade_query" failure injection).
+func (i *Issuer) TradeState(ctx context.Context, publicToken string, tradeID int64) (card.IssuerTrade, error) {
+	if i.injectedFailure("trade_query") {
+		return card.IssuerTrade{}, errors.New("sandbox issuer: injected trade_query failure")
+	}
+	var (
+		st                card.IssuerTrade
+		state             string
+		cleared, reversed int64
+	)
+	err := i.db.SQL.QueryRowContext(ctx, `SELECT state, clear_amount, reversal_amount FROM sim_issuer_trades
+		WHERE trade_id = $1 AND public_token = $2`, tradeID, publicToken).Scan(&state, &cleared, &reversed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	st.Found = true
+	st.Cleared = state == "cleared" || state == "refunded"
+	st.ClearAmount, st.ReversalAmount = money.Amount(cleared), money.Amount(reversed)
+	return st, nil
 }
 
 // ReportOrder delivers the issuer's physical.order.updated event for one of
