@@ -171,6 +171,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	}
 	processors["issuer"] = a.Cards.IssuerProcessor(map[string]card.EventHandler{
 		"physical.order.updated": a.Physical.IssuerEventHandler(),
+		"kyc.review.completed":   kycReviewEvents(a.KYC),
 	})
 	// An approval queues the issuer review in the decision's transaction.
 	processors["kyc"] = a.KYC.ProviderProcessor(a.Jobs)

@@ -60,6 +60,8 @@ func (s *Service) IssuerProcessor(others map[string]EventHandler) webhook.Proces
 		"card.transaction.refunded":   s.applyTradeEvent,
 		"card.balance.updated":        s.applyBalanceEvent,
 		"card.status.changed":         s.applyStatusEvent,
+		"card.issuance.completed":     s.applyIssuanceEvent,
+		"card.issuance.failed":        s.applyIssuanceEvent,
 	}
 	for k, h := range others {
 		handlers[k] = h

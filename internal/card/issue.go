@@ -11,6 +11,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -114,26 +115,32 @@ func (s *Service) Issue(ctx context.Context, taskID int64) error {
 		if err != nil || t.Status == TaskCompleted || t.Status == TaskFailed {
 			return err
 		}
-		now := s.Now().UnixMicro()
-		var cardID int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO cards (user_id, task_id, public_token, masked_pan, status, is_physical, kyc_id,
-			member_name, fee_paid, expiry, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
-			t.UserID, taskID, issued.PublicToken, issued.MaskedPAN, StatusNormal, t.Physical, t.KYCID, member, int64(fee),
-			issued.Expiry.UTC().Format(time.DateTime), now).Scan(&cardID); err != nil {
-			return err
-		}
-		if t.Physical && s.PhysicalOrders != nil {
-			in := IssuedPhysical{UserID: t.UserID, CardID: cardID, TaskID: taskID, PublicToken: issued.PublicToken, Postal: req.Postal}
-			if err := s.PhysicalOrders.CardIssued(ctx, tx, in); err != nil {
-				return err
-			}
-		}
-		if _, err = tx.ExecContext(ctx, `UPDATE card_tasks SET status = $1, card_id = $2, completed_at = $3, updated_at = $3 WHERE id = $4`,
-			TaskCompleted, cardID, now, taskID); err != nil {
-			return err
-		}
-		return s.notifyIssue(ctx, tx, t.UserID, taskID, issued.PublicToken, true)
+		return s.recordIssued(ctx, tx, t, issued, member, fee, req.Postal)
 	})
+}
+
+// recordIssued creates the card of a task the issuer has issued and
+// completes the task, in tx (the task row locked by the caller).
+func (s *Service) recordIssued(ctx context.Context, tx *sql.Tx, t taskRow, issued IssuedCard, member string, fee money.Amount, postal Postal) error {
+	now := s.Now().UnixMicro()
+	var cardID int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO cards (user_id, task_id, public_token, masked_pan, status, is_physical, kyc_id,
+		member_name, fee_paid, expiry, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
+		t.UserID, t.ID, issued.PublicToken, issued.MaskedPAN, StatusNormal, t.Physical, t.KYCID, member, int64(fee),
+		issued.Expiry.UTC().Format(time.DateTime), now).Scan(&cardID); err != nil {
+		return err
+	}
+	if t.Physical && s.PhysicalOrders != nil {
+		in := IssuedPhysical{UserID: t.UserID, CardID: cardID, TaskID: t.ID, PublicToken: issued.PublicToken, Postal: postal}
+		if err := s.PhysicalOrders.CardIssued(ctx, tx, in); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE card_tasks SET status = $1, card_id = $2, completed_at = $3, updated_at = $3 WHERE id = $4`,
+		TaskCompleted, cardID, now, t.ID); err != nil {
+		return err
+	}
+	return s.notifyIssue(ctx, tx, t.UserID, t.ID, issued.PublicToken, true)
 }
 
 // fail ends a task that cannot be issued and releases its fee payment, so
@@ -144,22 +151,30 @@ func (s *Service) fail(ctx context.Context, taskID int64, reason string) error {
 		if err != nil || t.Status == TaskCompleted || t.Status == TaskFailed {
 			return err
 		}
-		now := s.Now().UnixMicro()
-		if _, err := tx.ExecContext(ctx, `UPDATE card_tasks SET status = $1, fail_reason = $2, completed_at = $3, updated_at = $3 WHERE id = $4`,
-			TaskFailed, truncate(reason, 200), now, taskID); err != nil {
-			return err
-		}
-		if t.FeePayment.Valid {
-			if err := s.Fees.Release(ctx, tx, t.FeePayment.Int64); err != nil {
-				return err
-			}
-		}
-		return s.notifyIssue(ctx, tx, t.UserID, taskID, "", false)
+		return s.failTx(ctx, tx, t, reason)
 	})
 }
 
+func (s *Service) failTx(ctx context.Context, tx *sql.Tx, t taskRow, reason string) error {
+	now := s.Now().UnixMicro()
+	if _, err := tx.ExecContext(ctx, `UPDATE card_tasks SET status = $1, fail_reason = $2, completed_at = $3, updated_at = $3 WHERE id = $4`,
+		TaskFailed, truncate(reason, 200), now, t.ID); err != nil {
+		return err
+	}
+	if t.FeePayment.Valid {
+		if err := s.Fees.Release(ctx, tx, t.FeePayment.Int64); err != nil {
+			return err
+		}
+	}
+	return s.notifyIssue(ctx, tx, t.UserID, t.ID, "", false)
+}
+
 func (s *Service) memberName(ctx context.Context, kycID int64) (string, error) {
-	id, err := s.KYC.Identity(ctx, s.DB.SQL, kycID)
+	return s.memberNameIn(ctx, s.DB.SQL, kycID)
+}
+
+func (s *Service) memberNameIn(ctx context.Context, q store.Querier, kycID int64) (string, error) {
+	id, err := s.KYC.Identity(ctx, q, kycID)
 	if err != nil {
 		return "", err
 	}
