@@ -97,7 +97,7 @@ func coupons(ctx context.Context, args []string, getenv func(string) string, std
 			return errors.New(couponsUsage)
 		}
 		err = a.DB.InTx(ctx, func(tx *sql.Tx) error {
-			_, err := a.Coupons.Assign(ctx, tx, userID, args[1], "admin")
+			_, err := a.Coupons.Assign(ctx, tx, userID, args[1], coupon.SourceAdmin)
 			return err
 		})
 		if err != nil {

@@ -41,6 +41,7 @@ import (
 	emailsmtp "github.com/comecomepay/comecomepay/internal/providers/email/smtp"
 	issuersandbox "github.com/comecomepay/comecomepay/internal/providers/issuer/sandbox"
 	kycsandbox "github.com/comecomepay/comecomepay/internal/providers/kycprovider/sandbox"
+	pushsandbox "github.com/comecomepay/comecomepay/internal/providers/push/sandbox"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
@@ -78,6 +79,8 @@ type App struct {
 	Inbox     *webhook.Inbox
 	// Outbox records e-mails in sandbox mode; nil in production.
 	Outbox *emailsandbox.Outbox
+	// Pushes records pushes in sandbox mode; nil otherwise.
+	Pushes *pushsandbox.Recorder
 }
 
 // New opens the database, applies migrations and wires every component.
@@ -163,10 +166,14 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	inbox := webhook.NewInbox(a.DB, processors, a.Log, now)
 	a.Inbox = inbox
 
+	pusher, err := a.pusher(cfg, now)
+	if err != nil {
+		return err
+	}
 	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox,
-		wallet.NewSubmitWorker(wallets, custodySim), kyc.NewReviewWorker(a.KYC, kycIssuer), card.NewIssueWorker(a.Cards),
-		swap.NewResolveWorker(a.Swaps), threeds.NewExpireWorker(a.ThreeDS),
-		physical.NewRecoverWorker(a.Physical)); err != nil {
+		worker(wallet.NewSubmitWorker(wallets, custodySim)), worker(kyc.NewReviewWorker(a.KYC, kycIssuer)),
+		worker(card.NewIssueWorker(a.Cards)), worker(swap.NewResolveWorker(a.Swaps)), worker(threeds.NewExpireWorker(a.ThreeDS)),
+		worker(physical.NewRecoverWorker(a.Physical)), worker(notify.NewPushWorker(a.DB, pusher, a.Log, now))); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	processors["issuer"] = a.Cards.IssuerProcessor(map[string]card.EventHandler{
@@ -208,6 +215,11 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Cards: a.Cards, MaxCards: cfg.MaxCards, Now: now})
 	a.KYC.Users, a.KYC.Fees = a.Accounts, a.CardFees
 	a.Cards.Users, a.Cards.Fees, a.Cards.Notifier = a.Accounts, a.CardFees, notifications
+	// Every notification is pushed by a job queued in its transaction.
+	notifications.Jobs = a.Jobs
+	wallets.Notifier = notifications
+	a.KYC.Notifier = notifications
+	a.Coupons.Notifier = notifications
 	wallets.Cards = a.Cards
 	a.Swaps.Users, a.Swaps.Jobs = a.Accounts, a.Jobs
 	a.Physical.Users, a.Physical.Mailer, a.Physical.Jobs = a.Accounts, mail.NewQueue(a.Jobs, box), a.Jobs
@@ -225,7 +237,8 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	server, err := httpapi.NewServer(httpapi.Deps{
 		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Coupons: a.Coupons, Devices: devices, Ready: a.DB, Registry: registry, Spec: api.Spec,
 		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
-		Custody: custodySigner, SandboxCustody: custodySim, SandboxCards: sandboxCards{issuerSim},
+		Custody: custodySigner, SandboxCustody: custodySim, SandboxCards: sandboxCards{issuerSim}, SandboxOutbox: sandboxOutbox{a},
+		Notifications:       &notification.Reader{DB: a.DB, Now: now},
 		IssuerWebhookSecret: cfg.IssuerWebhookSecret,
 		KYC:                 a.KYC, KYCIssuer: kycIssuer, Swaps: a.Swaps, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,
 		Physical:    a.Physical,
@@ -263,19 +276,14 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 
 // newJobs registers every worker and periodic job and builds the queue.
 func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometheus.Registerer, now func() time.Time,
-	sender mail.Sender, box *secret.Box, inbox *webhook.Inbox, submit *wallet.SubmitWorker, review *kyc.ReviewWorker,
-	issue *card.IssueWorker, resolveSwap *swap.ResolveWorker, expire3DS *threeds.ExpireWorker,
-	physicalRecover *physical.RecoverWorker) (*jobs.Client, error) {
+	sender mail.Sender, box *secret.Box, inbox *webhook.Inbox, domain ...func(*river.Workers)) (*jobs.Client, error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, resolveSwap)
-	river.AddWorker(workers, physicalRecover)
-	river.AddWorker(workers, issue)
-	river.AddWorker(workers, submit)
-	river.AddWorker(workers, review)
+	for _, add := range domain {
+		add(workers)
+	}
 	river.AddWorker(workers, mail.NewWorker(sender, box, log))
 	river.AddWorker(workers, account.NewPurgeWorker(db, now))
 	river.AddWorker(workers, webhook.NewWorker(inbox))
-	river.AddWorker(workers, expire3DS)
 	return jobs.New(db, workers, jobs.Options{
 		PollInterval: cfg.JobPollInterval, Logger: log, Metrics: registry,
 		Periodic: []*river.PeriodicJob{
@@ -288,6 +296,11 @@ func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometh
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})
+}
+
+// worker registers a domain's job worker with the queue.
+func worker[T river.JobArgs](w river.Worker[T]) func(*river.Workers) {
+	return func(ws *river.Workers) { river.AddWorker(ws, w) }
 }
 
 // StartJobs starts working jobs.

@@ -45,6 +45,9 @@ type Config struct {
 	IssuerWebhookSecret string
 	// ThreeDSWebhookSecret signs the issuer's 3DS challenges (/webhooks/3ds-callback).
 	ThreeDSWebhookSecret string
+	// FCMCredentialsFile is a Google service-account key file; when set,
+	// pushes go to Firebase Cloud Messaging.
+	FCMCredentialsFile string
 	// PublicBaseURL is where clients reach this service (sandbox KYC pages).
 	PublicBaseURL string
 
@@ -113,6 +116,7 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_KYC_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the KYC provider's decision webhooks (secret)"},
 	{"COMECOMEPAY_ISSUER_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the card issuer's card events (secret)"},
 	{"COMECOMEPAY_3DS_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the card issuer's 3DS challenge webhooks (secret)"},
+	{"COMECOMEPAY_FCM_CREDENTIALS_FILE", "empty (sandbox: pushes recorded; production: pushes off)", "Google service-account JSON key file for Firebase Cloud Messaging (HTTP v1)"},
 	{"COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service (links to the sandbox KYC page)"},
 	{"COMECOMEPAY_ACCESS_TOKEN_TTL", "24h", "access token lifetime"},
 	{"COMECOMEPAY_REFRESH_TOKEN_TTL", "168h", "refresh token lifetime"},
@@ -205,6 +209,7 @@ func Load(getenv func(string) string) (Config, error) {
 		KYCWebhookSecret:          get("COMECOMEPAY_KYC_WEBHOOK_SECRET", ""),
 		IssuerWebhookSecret:       get("COMECOMEPAY_ISSUER_WEBHOOK_SECRET", ""),
 		ThreeDSWebhookSecret:      get("COMECOMEPAY_3DS_WEBHOOK_SECRET", ""),
+		FCMCredentialsFile:        get("COMECOMEPAY_FCM_CREDENTIALS_FILE", ""),
 		PublicBaseURL:             strings.TrimRight(get("COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
 		AccessTokenTTL:            dur("COMECOMEPAY_ACCESS_TOKEN_TTL", 24*time.Hour),
 		RefreshTokenTTL:           dur("COMECOMEPAY_REFRESH_TOKEN_TTL", 7*24*time.Hour),
@@ -351,6 +356,7 @@ func (c Config) String() string {
 	line("COMECOMEPAY_KYC_WEBHOOK_SECRET", mask(c.KYCWebhookSecret))
 	line("COMECOMEPAY_ISSUER_WEBHOOK_SECRET", mask(c.IssuerWebhookSecret))
 	line("COMECOMEPAY_3DS_WEBHOOK_SECRET", mask(c.ThreeDSWebhookSecret))
+	line("COMECOMEPAY_FCM_CREDENTIALS_FILE", c.FCMCredentialsFile)
 	line("COMECOMEPAY_PUBLIC_BASE_URL", c.PublicBaseURL)
 	line("COMECOMEPAY_ACCESS_TOKEN_TTL", c.AccessTokenTTL.String())
 	line("COMECOMEPAY_REFRESH_TOKEN_TTL", c.RefreshTokenTTL.String())

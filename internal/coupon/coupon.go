@@ -11,6 +11,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -94,7 +95,16 @@ type UserCoupon struct {
 type Service struct {
 	db  *store.DB
 	now func() time.Time
+	// Notifier announces coupons an operator assigns.
+	Notifier Notifier
 }
+
+// Sources of a user coupon (API.md §2.9).
+const (
+	SourceClaim    = "claim"
+	SourceAdmin    = "admin"
+	SourceCampaign = "campaign"
+)
 
 // NewService returns a Service.
 func NewService(db *store.DB, now func() time.Time) *Service { return &Service{db: db, now: now} }
@@ -208,7 +218,23 @@ func (s *Service) Assign(ctx context.Context, tx *sql.Tx, userID int64, code, so
 	uc := UserCoupon{UserID: userID, Coupon: c, Status: Unused, Source: source, AssignedAt: now}
 	err = tx.QueryRowContext(ctx, `INSERT INTO user_coupons (user_id, coupon_id, status, source, assigned_at) VALUES ($1, $2, $3, $4, $5)
 		RETURNING id`, userID, c.ID, Unused, source, now.UnixMicro()).Scan(&uc.ID)
+	if err != nil || source != SourceAdmin || s.Notifier == nil {
+		return uc, err
+	}
+	// An operator's gift is announced; a claim is the user's own doing.
+	_, err = s.Notifier.Create(ctx, tx, notification.New{UserID: userID, Type: "coupon_assigned", Title: "You received a coupon",
+		Body: "Coupon " + c.Code + " (" + c.Name + ") was added to your account.",
+		Data: struct {
+			Type       string `json:"type"`
+			CouponCode string `json:"coupon_code"`
+			CouponName string `json:"coupon_name"`
+		}{"coupon_assigned", c.Code, c.Name}})
 	return uc, err
+}
+
+// Notifier creates in-app notifications in the caller's transaction.
+type Notifier interface {
+	Create(ctx context.Context, tx *sql.Tx, n notification.New) (int64, error)
 }
 
 // Claim assigns a claimable coupon to the caller by its code.
@@ -222,7 +248,7 @@ func (s *Service) Claim(ctx context.Context, userID int64, code string) (UserCou
 		if !c.Claimable || c.Status != "active" {
 			return ErrNotFound.WithDetails("No claimable coupon has this code")
 		}
-		uc, err = s.Assign(ctx, tx, userID, code, "claim")
+		uc, err = s.Assign(ctx, tx, userID, code, SourceClaim)
 		return err
 	})
 	return uc, err

@@ -107,6 +107,12 @@ func (s *Server) routes() {
 	bearer("GET "+v1+"/card/physical/upgrade/progress", s.upgradeProgress)
 	bearer("POST "+v1+"/card/physical-application/{id}/confirm-delivery", s.confirmDelivery)
 
+	// §2.8 Notifications
+	bearer("GET "+v1+"/notifications", s.listNotifications)
+	bearer("GET "+v1+"/notifications/unread-count", s.unreadNotifications)
+	bearer("GET "+v1+"/notifications/{id}", s.openNotification)
+	bearer("PUT "+v1+"/notifications/{id}/read", s.readNotification)
+
 	// §2.9 Coupons (as far as the card fee needs them)
 	bearer("GET "+v1+"/coupons", s.listCoupons)
 	bearer("GET "+v1+"/coupons/my-coupons", s.myCoupons)
@@ -125,6 +131,7 @@ func (s *Server) routes() {
 	if s.Sandbox {
 		sandbox := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.sandboxOnly(h)) }
 		sandbox("POST "+v1+"/sandbox/deposits", s.sandboxDeposit)
+		sandbox("GET "+v1+"/sandbox/outbox", s.sandboxOutbox)
 		sandbox("POST "+v1+"/sandbox/withdrawals/{id}/settle", s.sandboxSettleWithdrawal)
 		sandbox("POST "+v1+"/sandbox/issuer/failures", s.sandboxIssuerFailures)
 		sandbox("POST "+v1+"/sandbox/kyc/approve", s.sandboxKYCApproveUser)

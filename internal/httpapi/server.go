@@ -17,6 +17,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/kyc"
+	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -68,12 +69,15 @@ type Deps struct {
 	Custody             CustodySigner
 	SandboxCustody      SandboxCustody
 	SandboxCards        SandboxCards
-	Ready               Readiness
-	Registry            *prometheus.Registry
-	Spec                []byte
-	CORSOrigins         []string
-	TrustProxyHeaders   bool
-	Sandbox             bool
+	SandboxOutbox       SandboxOutbox
+	// Notifications reads the users\' in-app notifications.
+	Notifications     *notification.Reader
+	Ready             Readiness
+	Registry          *prometheus.Registry
+	Spec              []byte
+	CORSOrigins       []string
+	TrustProxyHeaders bool
+	Sandbox           bool
 	// SandboxToken, when set, guards the sandbox helpers.
 	SandboxToken string
 

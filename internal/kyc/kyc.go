@@ -115,6 +115,7 @@ type Deps struct {
 	Provider Provider
 	Fees     FeeGate
 	Users    Users
+	Notifier Notifier
 	Now      func() time.Time
 }
 

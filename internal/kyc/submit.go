@@ -160,6 +160,9 @@ func (s *Service) ApplyProviderStatus(ctx context.Context, tx *sql.Tx, sessionID
 		return Record{}, false, false, err
 	}
 	rec.Status, rec.FailReason = next, failReason
+	if err := s.notifyResult(ctx, tx, rec); err != nil {
+		return Record{}, false, false, err
+	}
 	return rec, next == StatusProcessing, true, nil
 }
 
@@ -194,5 +197,5 @@ func (s *Service) RecordIssuerReview(ctx context.Context, tx *sql.Tx, recordID i
 		return Record{}, err
 	}
 	rec.Status, rec.PokepayStatus, rec.FailReason, rec.UpdatedAt = status, code, reason, s.Now()
-	return rec, nil
+	return rec, s.notifyResult(ctx, tx, rec)
 }

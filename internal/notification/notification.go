@@ -11,6 +11,9 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // Statuses (API.md §3.4.8).
@@ -29,9 +32,29 @@ type New struct {
 	Data   any // nil → "{}"
 }
 
+// Inserter inserts jobs in a caller's transaction.
+type Inserter interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// PushArgs is the job that pushes one notification to the user's devices
+// (API.md §3.6: every notification is also pushed).
+type PushArgs struct {
+	NotificationID int64 `json:"notification_id"`
+}
+
+// Kind implements river.JobArgs.
+func (PushArgs) Kind() string { return "notification.push" }
+
+// InsertOpts retries an unreachable push provider for about a day.
+func (PushArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
+
 // Store creates notifications.
 type Store struct {
 	now func() time.Time
+	// Jobs, when set, queues the push of each notification in its
+	// transaction.
+	Jobs Inserter
 }
 
 // NewStore returns a Store.
@@ -51,6 +74,10 @@ func (s *Store) Create(ctx context.Context, tx *sql.Tx, n New) (int64, error) {
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO notifications (user_id, type, title, body, data, status, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, n.UserID, n.Type, n.Title, n.Body, data, StatusUnread, now).Scan(&id)
+	if err != nil || s.Jobs == nil {
+		return id, err
+	}
+	_, err = s.Jobs.InsertTx(ctx, tx, PushArgs{NotificationID: id}, nil)
 	return id, err
 }
 

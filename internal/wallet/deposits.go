@@ -218,7 +218,10 @@ func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent)
 	_, err = s.RecordActivity(ctx, tx, Activity{UserID: userID.Int64, Type: "deposit", Status: "completed", Amount: amount,
 		Currency: cur.Name, Address: ev.Address, TxHash: ev.TxID, Reference: "DEP" + strconv.FormatInt(id, 10),
 		Description: "Deposit", SourceTable: "deposits", SourceID: id, Completed: true})
-	return webhook.StateProcessed, err
+	if err != nil {
+		return "", err
+	}
+	return webhook.StateProcessed, s.notifyDeposit(ctx, tx, userID.Int64, cur, amount, ev.TxID)
 }
 
 func depositStatus(custodyStatus int) string {

@@ -105,5 +105,8 @@ func (s *Service) Transfer(ctx context.Context, tx *sql.Tx, in TransferInput) (T
 	if res.NewBalance, err = s.Ledger.Balance(ctx, tx, ledger.UserAccount(in.SenderID, ledger.Available, in.Currency.Name)); err != nil {
 		return TransferResult{}, err
 	}
+	if err := s.notifyTransfer(ctx, tx, in.RecipientID, in.SenderID, in.Currency, in.Amount); err != nil {
+		return TransferResult{}, err
+	}
 	return res, nil
 }

@@ -81,6 +81,7 @@ type Deps struct {
 	TxPasswords TxPasswords
 	Users       Users
 	Cards       CardBalances
+	Notifier    Notifier
 	Limits      Limits
 	// FXSpread is taken off the mid rate on each side (a fraction, 8 decimals).
 	FXSpread money.Rate

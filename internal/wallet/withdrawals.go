@@ -308,11 +308,16 @@ func (s *Service) completeWithdrawal(ctx context.Context, tx *sql.Tx, id int64, 
 		WHERE source_table = 'withdrawals' AND source_id = $4 AND type = 'withdraw'`, WithdrawalCompleted, txHash, now, id); err != nil {
 		return err
 	}
-	return nil
+	return s.notifyWithdrawal(ctx, tx, id, WithdrawalCompleted)
 }
 
+// setActivityStatus follows a withdrawal's transition in its history row
+// and tells the user.
 func (s *Service) setActivityStatus(ctx context.Context, tx *sql.Tx, id int64, status string, completed bool) error {
-	return s.SetActivityStatus(ctx, tx, "withdrawals", id, "withdraw", status, completed)
+	if err := s.SetActivityStatus(ctx, tx, "withdrawals", id, "withdraw", status, completed); err != nil {
+		return err
+	}
+	return s.notifyWithdrawal(ctx, tx, id, status)
 }
 
 const withdrawalColumns = `id, user_id, currency, amount, fee, address, status, tx_hash, reject_reason, created_at, updated_at, completed_at`

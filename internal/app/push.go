@@ -1,0 +1,89 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/notify"
+	"github.com/comecomepay/comecomepay/internal/providers/push/fcm"
+	pushsandbox "github.com/comecomepay/comecomepay/internal/providers/push/sandbox"
+)
+
+// pusher picks the push provider: FCM when credentials are configured, the
+// in-memory recorder in sandbox mode, otherwise none (notifications stay
+// in-app only).
+func (a *App) pusher(cfg config.Config, now func() time.Time) (notify.Pusher, error) {
+	if cfg.FCMCredentialsFile != "" {
+		creds, err := fcm.LoadCredentials(cfg.FCMCredentialsFile)
+		if err != nil {
+			return nil, fmt.Errorf("COMECOMEPAY_FCM_CREDENTIALS_FILE: %w", err)
+		}
+		return fcm.New(creds, "", &http.Client{Timeout: 15 * time.Second}, time.Now)
+	}
+	if cfg.Mode == config.Sandbox {
+		a.Pushes = pushsandbox.New(now)
+		return a.Pushes, nil
+	}
+	a.Log.Warn("no push provider configured (COMECOMEPAY_FCM_CREDENTIALS_FILE): notifications are in-app only")
+	return noPush{}, nil
+}
+
+// noPush drops pushes when no provider is configured.
+type noPush struct{}
+
+func (noPush) Push(context.Context, notify.Push) error { return nil }
+
+// sandboxOutbox merges the recorded e-mails and pushes for GET /sandbox/outbox.
+type sandboxOutbox struct{ a *App }
+
+func (o sandboxOutbox) Outbox(email string, limit int) []httpapi.OutboxEntry {
+	var out []httpapi.OutboxEntry
+	if o.a.Outbox != nil {
+		for _, m := range o.a.Outbox.To(strings.ToLower(strings.TrimSpace(email))) {
+			out = append(out, httpapi.OutboxEntry{Channel: "email", To: m.To, Subject: m.Subject, Body: m.Body, OTP: m.OTP,
+				CreatedAt: m.SentAt.UTC().Format(time.RFC3339)})
+		}
+	}
+	if o.a.Pushes != nil {
+		tokens := o.tokens(email)
+		for _, p := range o.a.Pushes.To("") {
+			if email != "" && !tokens[p.Token] {
+				continue
+			}
+			out = append(out, httpapi.OutboxEntry{Channel: "push", To: p.Token, Subject: p.Title, Body: p.Body,
+				CreatedAt: p.SentAt.UTC().Format(time.RFC3339)})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt > out[j].CreatedAt })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// tokens are the device tokens of the account with e-mail email.
+func (o sandboxOutbox) tokens(email string) map[string]bool {
+	out := map[string]bool{}
+	if email == "" {
+		return out
+	}
+	rows, err := o.a.DB.SQL.Query(`SELECT d.fcm_token FROM push_devices d JOIN users u ON u.id = d.user_id WHERE u.email = $1`,
+		strings.ToLower(strings.TrimSpace(email)))
+	if err != nil {
+		return out
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t string
+		if rows.Scan(&t) == nil {
+			out[t] = true
+		}
+	}
+	return out
+}

@@ -1,0 +1,162 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/notification"
+)
+
+// notificationJSON is the notification object of API.md §2.8; data stays a
+// JSON document serialised as a string.
+type notificationJSON struct {
+	ID        int64   `json:"id"`
+	UserID    int64   `json:"user_id"`
+	Title     string  `json:"title"`
+	Body      string  `json:"body"`
+	Status    string  `json:"status"`
+	Type      string  `json:"type"`
+	Data      string  `json:"data"`
+	ReadAt    *string `json:"read_at"`
+	CreatedAt string  `json:"created_at"`
+	UpdatedAt string  `json:"updated_at"`
+}
+
+func toNotificationJSON(n notification.Notification) notificationJSON {
+	return notificationJSON{n.ID, n.UserID, n.Title, n.Body, n.Status, n.Type, n.Data, optTime(n.ReadAt), rfc3339(n.CreatedAt),
+		rfc3339(n.UpdatedAt)}
+}
+
+// listNotifications serves GET /notifications (limit/offset paging).
+func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	q := r.URL.Query()
+	f := newFields()
+	limit, offset := 20, 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			f.Add("limit", "must be a positive integer")
+		}
+		limit = min(n, 100)
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			f.Add("offset", "must be a non-negative integer")
+		}
+		offset = n
+	}
+	status := q.Get("status")
+	if status != "" && status != notification.StatusUnread && status != notification.StatusRead {
+		f.Add("status", "must be unread or read")
+	}
+	if err := f.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, total, err := s.Notifications.List(r.Context(), p.UserID, status, limit, offset)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]notificationJSON, 0, len(list))
+	for _, n := range list {
+		out = append(out, toNotificationJSON(n))
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Count         int                `json:"count"`
+		Total         int                `json:"total"`
+		Notifications []notificationJSON `json:"notifications"`
+	}{okA(r, "OK"), len(out), total, out})
+}
+
+// unreadNotifications serves GET /notifications/unread-count.
+func (s *Server) unreadNotifications(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	n, err := s.Notifications.UnreadCount(r.Context(), p.UserID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Count int `json:"count"`
+	}{okA(r, "OK"), n})
+}
+
+func notificationID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, notification.ErrNotFound.WithDetails("No such notification")
+	}
+	return id, nil
+}
+
+// openNotification serves GET /notifications/{id}: it marks it read.
+func (s *Server) openNotification(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	id, err := notificationID(r)
+	if err == nil {
+		var n notification.Notification
+		if n, err = s.Notifications.Open(r.Context(), p.UserID, id); err == nil {
+			writeJSON(w, http.StatusOK, struct {
+				envelopeA
+				Notification notificationJSON `json:"notification"`
+			}{okA(r, "OK"), toNotificationJSON(n)})
+			return
+		}
+	}
+	s.writeError(w, r, err)
+}
+
+// readNotification serves PUT /notifications/{id}/read (idempotent).
+func (s *Server) readNotification(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	id, err := notificationID(r)
+	if err == nil {
+		err = s.Notifications.MarkRead(r.Context(), p.UserID, id)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okA(r, "Operation successful"))
+}
+
+// OutboxEntry is one recorded message of the sandbox providers.
+type OutboxEntry struct {
+	Channel, To, Subject, Body, OTP string
+	CreatedAt                       string
+}
+
+// SandboxOutbox lists what the sandbox e-mail and push providers recorded,
+// newest first.
+type SandboxOutbox interface {
+	Outbox(to string, limit int) []OutboxEntry
+}
+
+// sandboxOutbox serves GET /sandbox/outbox.
+func (s *Server) sandboxOutbox(w http.ResponseWriter, r *http.Request) {
+	limit := 50
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			s.writeAppError(w, r, apperr.Validation(map[string]string{"limit": "must be a positive integer"}))
+			return
+		}
+		limit = min(n, 500)
+	}
+	type entryJSON struct {
+		Channel   string `json:"channel"`
+		To        string `json:"to"`
+		Subject   string `json:"subject"`
+		Body      string `json:"body"`
+		OTP       string `json:"otp"`
+		CreatedAt string `json:"created_at"`
+	}
+	out := []entryJSON{}
+	for _, e := range s.SandboxOutbox.Outbox(r.URL.Query().Get("email"), limit) {
+		out = append(out, entryJSON(e))
+	}
+	writeJSON(w, http.StatusOK, okB(r, "OK", out))
+}

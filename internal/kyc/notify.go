@@ -1,0 +1,34 @@
+package kyc
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/comecomepay/comecomepay/internal/notification"
+)
+
+// Notifier creates in-app notifications in the caller's transaction.
+type Notifier interface {
+	Create(ctx context.Context, tx *sql.Tx, n notification.New) (int64, error)
+}
+
+// NotifyResult is the notification type of a KYC decision (API.md §3.6).
+const NotifyResult = "kyc_result"
+
+// notifyResult tells the user their verification was approved or rejected.
+func (s *Service) notifyResult(ctx context.Context, tx *sql.Tx, rec Record) error {
+	if s.Notifier == nil || (rec.Status != StatusApproved && rec.Status != StatusRejected) {
+		return nil
+	}
+	title, body := "Identity verified", "Your identity verification was approved. You can apply for a card."
+	if rec.Status == StatusRejected {
+		title, body = "Identity verification rejected", "Your identity verification was rejected: "+rec.FailReason+". You can submit it again."
+	}
+	_, err := s.Notifier.Create(ctx, tx, notification.New{UserID: rec.UserID, Type: NotifyResult, Title: title, Body: body,
+		Data: struct {
+			Type       string `json:"type"`
+			Status     string `json:"status"`
+			FailReason string `json:"fail_reason"`
+		}{NotifyResult, rec.Status, rec.FailReason}})
+	return err
+}

@@ -1,0 +1,158 @@
+package notify
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/comecomepay/comecomepay/internal/notification"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// Push is one message to one device.
+type Push struct {
+	Token string
+	Title string
+	Body  string
+	// Data carries the notification's data keys as strings (FCM data
+	// values are strings), plus notification_id.
+	Data map[string]string
+}
+
+// Pusher is the push provider port (FCM in production, a recorder in
+// sandbox mode).
+type Pusher interface {
+	Push(ctx context.Context, p Push) error
+}
+
+// ErrInvalidToken is a token the provider will never deliver to again
+// (app uninstalled, token rotated): the device is disabled, not retried.
+var ErrInvalidToken = errors.New("push: device token is no longer valid")
+
+// PushWorker pushes a notification to every enabled device of its user.
+// Devices already reached are skipped on a retry; a device whose token is
+// invalid is disabled; any other failure fails the job, which River retries
+// with backoff.
+type PushWorker struct {
+	river.WorkerDefaults[notification.PushArgs]
+	db     *store.DB
+	reader *notification.Reader
+	pusher Pusher
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// NewPushWorker returns the worker for notification.PushArgs.
+func NewPushWorker(db *store.DB, pusher Pusher, log *slog.Logger, now func() time.Time) *PushWorker {
+	return &PushWorker{db: db, reader: &notification.Reader{DB: db, Now: now}, pusher: pusher, log: log, now: now}
+}
+
+// Timeout bounds one round of pushes.
+func (w *PushWorker) Timeout(*river.Job[notification.PushArgs]) time.Duration { return time.Minute }
+
+// Work implements river.Worker.
+func (w *PushWorker) Work(ctx context.Context, job *river.Job[notification.PushArgs]) error {
+	n, err := w.reader.ByID(ctx, job.Args.NotificationID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	devices, err := w.pending(ctx, n)
+	if err != nil {
+		return err
+	}
+	data := pushData(n)
+	var failed int
+	for _, d := range devices {
+		err := w.pusher.Push(ctx, Push{Token: d.token, Title: n.Title, Body: n.Body, Data: data})
+		switch {
+		case err == nil:
+			err = w.record(ctx, n.ID, d.id, "sent", "")
+		case errors.Is(err, ErrInvalidToken):
+			w.log.InfoContext(ctx, "push token invalid: device disabled", "device_id", d.id)
+			err = w.disable(ctx, n.ID, d.id)
+		default:
+			w.log.WarnContext(ctx, "push failed; will retry", "device_id", d.id, "error", err)
+			failed++
+			err = nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("push: %d of %d devices failed", failed, len(devices))
+	}
+	return nil
+}
+
+type pendingDevice struct {
+	id    int64
+	token string
+}
+
+// pending lists the user's enabled devices this notification has not reached.
+func (w *PushWorker) pending(ctx context.Context, n notification.Notification) ([]pendingDevice, error) {
+	rows, err := w.db.SQL.QueryContext(ctx, `SELECT d.id, d.fcm_token FROM push_devices d
+		WHERE d.user_id = $1 AND d.enabled AND NOT EXISTS (SELECT 1 FROM push_deliveries p WHERE p.notification_id = $2 AND p.device_id = d.id)
+		ORDER BY d.id`, n.UserID, n.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pendingDevice
+	for rows.Next() {
+		var d pendingDevice
+		if err := rows.Scan(&d.id, &d.token); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (w *PushWorker) record(ctx context.Context, notificationID, deviceID int64, status, reason string) error {
+	_, err := w.db.SQL.ExecContext(ctx, `INSERT INTO push_deliveries (notification_id, device_id, status, error, sent_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (notification_id, device_id) DO NOTHING`, notificationID, deviceID, status, reason,
+		w.now().UnixMicro())
+	return err
+}
+
+func (w *PushWorker) disable(ctx context.Context, notificationID, deviceID int64) error {
+	return w.db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE push_devices SET enabled = FALSE WHERE id = $1`, deviceID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO push_deliveries (notification_id, device_id, status, error, sent_at)
+			VALUES ($1, $2, 'invalid_token', '', $3) ON CONFLICT (notification_id, device_id) DO NOTHING`, notificationID, deviceID,
+			w.now().UnixMicro())
+		return err
+	})
+}
+
+// pushData flattens the notification's data document into string values
+// (API.md §3.6: the push data carries the same keys and values).
+func pushData(n notification.Notification) map[string]string {
+	out := map[string]string{"notification_id": fmt.Sprint(n.ID), "type": n.Type}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(n.Data), &doc); err != nil {
+		return out
+	}
+	for k, v := range doc {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			out[k] = s
+		} else {
+			out[k] = string(v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,197 @@
+// Package fcm is the Firebase Cloud Messaging HTTP v1 adapter of
+// notify.Pusher. It authenticates as a Google service account (a signed
+// JWT exchanged for an OAuth2 access token, cached until shortly before it
+// expires) and sends one message per device token.
+package fcm
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/comecomepay/comecomepay/internal/notify"
+)
+
+// messagingScope is the OAuth2 scope of FCM sends.
+const messagingScope = "https://www.googleapis.com/auth/firebase.messaging"
+
+// Credentials are the fields of a service-account key file we use.
+type Credentials struct {
+	ProjectID   string `json:"project_id"`
+	ClientEmail string `json:"client_email"`
+	PrivateKey  string `json:"private_key"`
+	TokenURI    string `json:"token_uri"`
+}
+
+// LoadCredentials reads a service-account JSON key file.
+func LoadCredentials(path string) (Credentials, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Credentials{}, err
+	}
+	var c Credentials
+	if err := json.Unmarshal(b, &c); err != nil {
+		return Credentials{}, fmt.Errorf("fcm credentials: %w", err)
+	}
+	if c.ProjectID == "" || c.ClientEmail == "" || c.PrivateKey == "" {
+		return Credentials{}, errors.New("fcm credentials: project_id, client_email and private_key are required")
+	}
+	if c.TokenURI == "" {
+		c.TokenURI = "https://oauth2.googleapis.com/token"
+	}
+	return c, nil
+}
+
+// Client sends pushes through FCM.
+type Client struct {
+	creds    Credentials
+	key      *rsa.PrivateKey
+	endpoint string // https://fcm.googleapis.com, or a test server
+	http     *http.Client
+	now      func() time.Time
+
+	mu      sync.Mutex
+	token   string
+	expires time.Time
+}
+
+// New returns a client; endpoint "" means the public FCM endpoint.
+func New(creds Credentials, endpoint string, httpClient *http.Client, now func() time.Time) (*Client, error) {
+	key, err := jwt.ParseRSAPrivateKeyFromPEM([]byte(creds.PrivateKey))
+	if err != nil {
+		return nil, fmt.Errorf("fcm credentials: private_key: %w", err)
+	}
+	if endpoint == "" {
+		endpoint = "https://fcm.googleapis.com"
+	}
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	return &Client{creds: creds, key: key, endpoint: strings.TrimRight(endpoint, "/"), http: httpClient, now: now}, nil
+}
+
+// Push implements notify.Pusher.
+func (c *Client) Push(ctx context.Context, p notify.Push) error {
+	body, err := json.Marshal(map[string]any{"message": map[string]any{
+		"token":        p.Token,
+		"notification": map[string]string{"title": p.Title, "body": p.Body},
+		"data":         p.Data,
+	}})
+	if err != nil {
+		return err
+	}
+	for attempt := 0; ; attempt++ {
+		token, err := c.accessToken(ctx)
+		if err != nil {
+			return err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+"/v1/projects/"+url.PathEscape(c.creds.ProjectID)+"/messages:send",
+			bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := c.http.Do(req)
+		if err != nil {
+			return fmt.Errorf("fcm send: %w", err)
+		}
+		status, detail := res.StatusCode, errorStatus(res)
+		switch {
+		case status == http.StatusOK:
+			return nil
+		case status == http.StatusUnauthorized && attempt == 0:
+			c.forgetToken() // expired or revoked early: fetch a new one once
+			continue
+		case status == http.StatusNotFound || detail == "UNREGISTERED" ||
+			(status == http.StatusBadRequest && detail == "INVALID_ARGUMENT"):
+			return notify.ErrInvalidToken
+		default:
+			// 429, 5xx and the rest are worth retrying later.
+			return fmt.Errorf("fcm send: HTTP %d %s", status, detail)
+		}
+	}
+}
+
+// errorStatus reads the error status of an FCM answer ("UNREGISTERED",
+// "INVALID_ARGUMENT", …), never its full text.
+func errorStatus(res *http.Response) string {
+	defer res.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	var e struct {
+		Error struct {
+			Status  string `json:"status"`
+			Details []struct {
+				ErrorCode string `json:"errorCode"`
+			} `json:"details"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(b, &e) != nil {
+		return ""
+	}
+	for _, d := range e.Error.Details {
+		if d.ErrorCode == "UNREGISTERED" {
+			return d.ErrorCode
+		}
+	}
+	return e.Error.Status
+}
+
+func (c *Client) forgetToken() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.token = ""
+}
+
+// accessToken returns a cached OAuth2 token or exchanges a fresh signed
+// assertion for one.
+func (c *Client) accessToken(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if c.token != "" && now.Before(c.expires.Add(-time.Minute)) {
+		return c.token, nil
+	}
+	assertion, err := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+		"iss": c.creds.ClientEmail, "scope": messagingScope, "aud": c.creds.TokenURI,
+		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+	}).SignedString(c.key)
+	if err != nil {
+		return "", err
+	}
+	form := url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {assertion}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.creds.TokenURI, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := c.http.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("fcm token: %w", err)
+	}
+	defer res.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	if res.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("fcm token: HTTP %d", res.StatusCode)
+	}
+	if err := json.NewDecoder(io.LimitReader(res.Body, 64<<10)).Decode(&tok); err != nil || tok.AccessToken == "" {
+		return "", errors.New("fcm token: no access token in the answer")
+	}
+	c.token, c.expires = tok.AccessToken, now.Add(time.Duration(tok.ExpiresIn)*time.Second)
+	return c.token, nil
+}

@@ -1,0 +1,163 @@
+package fcm_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/comecomepay/comecomepay/internal/notify"
+	"github.com/comecomepay/comecomepay/internal/providers/push/fcm"
+)
+
+// fakeFCM is a local stand-in for Google's token endpoint and FCM v1.
+type fakeFCM struct {
+	t      *testing.T
+	pub    *rsa.PublicKey
+	mu     sync.Mutex
+	tokens int // access tokens issued
+	sent   []map[string]any
+	// answers by device token: HTTP status and error body
+	answers map[string][]func(w http.ResponseWriter)
+}
+
+func (f *fakeFCM) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		claims := jwt.MapClaims{}
+		_, err := jwt.ParseWithClaims(r.Form.Get("assertion"), claims, func(*jwt.Token) (any, error) { return f.pub, nil },
+			jwt.WithValidMethods([]string{"RS256"}))
+		if err != nil || r.Form.Get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" ||
+			claims["iss"] != "push@test.iam.gserviceaccount.com" || claims["scope"] != "https://www.googleapis.com/auth/firebase.messaging" {
+			http.Error(w, "bad assertion", http.StatusBadRequest)
+			return
+		}
+		f.mu.Lock()
+		f.tokens++
+		n := f.tokens
+		f.mu.Unlock()
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "at-" + string(rune('0'+n)), "expires_in": 3600})
+	})
+	mux.HandleFunc("POST /v1/projects/demo-project/messages:send", func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer at-") {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var body struct {
+			Message map[string]any `json:"message"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		token, _ := body.Message["token"].(string)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if q := f.answers[token]; len(q) > 0 {
+			f.answers[token] = q[1:]
+			q[0](w)
+			return
+		}
+		f.sent = append(f.sent, body.Message)
+		_, _ = w.Write([]byte(`{"name":"projects/demo-project/messages/1"}`))
+	})
+	return mux
+}
+
+func errorAnswer(status int, body string) func(http.ResponseWriter) {
+	return func(w http.ResponseWriter) { w.WriteHeader(status); _, _ = w.Write([]byte(body)) }
+}
+
+func newClient(t *testing.T) (*fcm.Client, *fakeFCM) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeFCM{t: t, pub: &key.PublicKey, answers: map[string][]func(http.ResponseWriter){}}
+	srv := httptest.NewServer(f.handler())
+	t.Cleanup(srv.Close)
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: mustPKCS8(t, key)})
+	c, err := fcm.New(fcm.Credentials{ProjectID: "demo-project", ClientEmail: "push@test.iam.gserviceaccount.com",
+		PrivateKey: string(pemKey), TokenURI: srv.URL + "/token"}, srv.URL, srv.Client(), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, f
+}
+
+func mustPKCS8(t *testing.T, key *rsa.PrivateKey) []byte {
+	b, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestFCMPush(t *testing.T) {
+	t.Parallel()
+	push := notify.Push{Title: "Card payment", Body: "HKD 12.30 at SHOP", Data: map[string]string{"type": "card_transaction", "amount": "12.30"}}
+	cases := []struct {
+		name    string
+		answers []func(http.ResponseWriter)
+		want    error // nil, ErrInvalidToken, or errRetry
+	}{
+		{"delivered", nil, nil},
+		{"unregistered token", []func(http.ResponseWriter){errorAnswer(404,
+			`{"error":{"code":404,"status":"NOT_FOUND","details":[{"@type":"type.googleapis.com/google.firebase.fcm.v1.FcmError","errorCode":"UNREGISTERED"}]}}`)},
+			notify.ErrInvalidToken},
+		{"malformed token", []func(http.ResponseWriter){errorAnswer(400, `{"error":{"code":400,"status":"INVALID_ARGUMENT"}}`)}, notify.ErrInvalidToken},
+		{"provider down", []func(http.ResponseWriter){errorAnswer(503, `{"error":{"code":503,"status":"UNAVAILABLE"}}`)}, errRetry},
+		{"quota", []func(http.ResponseWriter){errorAnswer(429, `{"error":{"code":429,"status":"RESOURCE_EXHAUSTED"}}`)}, errRetry},
+		{"token revoked early", []func(http.ResponseWriter){errorAnswer(401, ``)}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, f := newClient(t)
+			p := push
+			p.Token = "device-" + strings.ReplaceAll(tc.name, " ", "-")
+			f.answers[p.Token] = tc.answers
+			err := c.Push(context.Background(), p)
+			switch {
+			case tc.want == nil && err != nil:
+				t.Fatalf("push: %v", err)
+			case tc.want == notify.ErrInvalidToken && !errors.Is(err, notify.ErrInvalidToken):
+				t.Fatalf("push: %v, want ErrInvalidToken", err)
+			case tc.want == errRetry && (err == nil || errors.Is(err, notify.ErrInvalidToken)):
+				t.Fatalf("push: %v, want a retryable error", err)
+			}
+			if tc.want == nil {
+				if len(f.sent) != 1 || f.sent[0]["token"] != p.Token || f.sent[0]["data"].(map[string]any)["amount"] != "12.30" ||
+					f.sent[0]["notification"].(map[string]any)["title"] != "Card payment" {
+					t.Fatalf("sent %v", f.sent)
+				}
+			}
+		})
+	}
+}
+
+var errRetry = errors.New("retryable")
+
+// TestFCMTokenCached: one access token serves many sends.
+func TestFCMTokenCached(t *testing.T) {
+	t.Parallel()
+	c, f := newClient(t)
+	for i := range 5 {
+		if err := c.Push(context.Background(), notify.Push{Token: "t" + string(rune('a'+i)), Title: "x", Body: "y"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f.tokens != 1 || len(f.sent) != 5 {
+		t.Fatalf("%d tokens for %d sends", f.tokens, len(f.sent))
+	}
+}

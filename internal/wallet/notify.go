@@ -1,0 +1,78 @@
+package wallet
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/notification"
+)
+
+// Notifier creates in-app notifications in the caller's transaction.
+type Notifier interface {
+	Create(ctx context.Context, tx *sql.Tx, n notification.New) (int64, error)
+}
+
+// Notification types of the wallet (API.md §3.6).
+const (
+	NotifyDeposit          = "deposit_credited"
+	NotifyWithdrawalStatus = "withdrawal_status"
+	NotifyTransferReceived = "transfer_received"
+)
+
+func (s *Service) notify(ctx context.Context, tx *sql.Tx, n notification.New) error {
+	if s.Notifier == nil {
+		return nil
+	}
+	_, err := s.Notifier.Create(ctx, tx, n)
+	return err
+}
+
+func (s *Service) notifyDeposit(ctx context.Context, tx *sql.Tx, userID int64, cur Currency, amount money.Amount, txHash string) error {
+	text := amount.Format(cur.Decimals) + " " + cur.Name
+	return s.notify(ctx, tx, notification.New{UserID: userID, Type: NotifyDeposit, Title: "Deposit received",
+		Body: text + " was credited to your wallet.",
+		Data: struct {
+			Type     string `json:"type"`
+			Currency string `json:"currency"`
+			Amount   string `json:"amount"`
+			TxHash   string `json:"tx_hash"`
+		}{NotifyDeposit, cur.Name, amount.Format(cur.Decimals), txHash}})
+}
+
+// withdrawalTitles are the notified withdrawal states and their titles.
+var withdrawalTitles = map[string]string{WithdrawalApproved: "Withdrawal approved", WithdrawalCompleted: "Withdrawal completed",
+	WithdrawalRejected: "Withdrawal rejected", WithdrawalFailed: "Withdrawal failed"}
+
+func (s *Service) notifyWithdrawal(ctx context.Context, tx *sql.Tx, id int64, status string) error {
+	title, ok := withdrawalTitles[status]
+	if !ok {
+		return nil
+	}
+	w, err := s.withdrawalForUpdate(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	amount := w.Amount.Format(w.Currency.Decimals)
+	return s.notify(ctx, tx, notification.New{UserID: w.UserID, Type: NotifyWithdrawalStatus, Title: title,
+		Body: "Your withdrawal of " + amount + " " + w.Currency.Name + " is " + status + ".",
+		Data: struct {
+			Type         string `json:"type"`
+			WithdrawalID int64  `json:"withdrawal_id"`
+			Status       string `json:"status"`
+			Amount       string `json:"amount"`
+			Currency     string `json:"currency"`
+		}{NotifyWithdrawalStatus, id, status, amount, w.Currency.Name}})
+}
+
+func (s *Service) notifyTransfer(ctx context.Context, tx *sql.Tx, recipient, sender int64, cur Currency, amount money.Amount) error {
+	text := amount.Format(cur.Decimals) + " " + cur.Name
+	return s.notify(ctx, tx, notification.New{UserID: recipient, Type: NotifyTransferReceived, Title: "Transfer received",
+		Body: "You received " + text + ".",
+		Data: struct {
+			Type       string `json:"type"`
+			Amount     string `json:"amount"`
+			Currency   string `json:"currency"`
+			FromUserID int64  `json:"from_user_id"`
+		}{NotifyTransferReceived, amount.Format(cur.Decimals), cur.Name, sender}})
+}
