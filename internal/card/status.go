@@ -48,7 +48,7 @@ type StatusIssuer interface {
 // Refunds is what a cancellation needs from the wallet: the rate of the
 // refund currency and the history row.
 type Refunds interface {
-	Rate(ctx context.Context, from, to string) (money.Rate, error)
+	HKDPerDollar(ctx context.Context, selling bool) (money.Rate, error)
 	RecordActivity(ctx context.Context, tx *sql.Tx, a wallet.Activity) (int64, error)
 }
 
@@ -92,7 +92,7 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code
 	if code == CodeCancelled {
 		// Known before the card is closed, so a missing rate cannot leave a
 		// closed card holding money.
-		if refundRate, err = s.Refunds.Rate(ctx, Currency, s.RefundCurrency); err != nil {
+		if refundRate, err = s.Refunds.HKDPerDollar(ctx, true); err != nil {
 			return StatusChange{}, errRefundRateMissing
 		}
 	}
@@ -177,7 +177,7 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 	if !ok {
 		return errRefundRateMissing
 	}
-	credit := money.Convert(bal, 2, rate, cur.Decimals, false)
+	credit := money.Divide(bal, 2, rate, cur.Decimals)
 	ref := "card:" + strconv.FormatInt(c.ID, 10) + ":cancel-refund"
 	entries := []ledger.Entry{
 		{Account: BalanceAccount(c), Amount: -bal},

@@ -227,7 +227,9 @@ func (s *Service) tradeHistory(ctx context.Context, tx *sql.Tx, c Card, t Trade)
 		Amount: amount, Fee: t.TradeFee, MerchantName: t.MerchantName, Description: desc, Status: status, TradeTime: t.TradeTime}); err != nil {
 		return err
 	}
-	if t.ReversalAmount == 0 {
+	// A reversal after clearing moves no money (the issuer refunds a
+	// cleared purchase instead), so it gets no credit row either.
+	if t.ReversalAmount == 0 || t.Cleared {
 		return nil
 	}
 	return s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source + ":reversal", TradeID: t.TradeID, TradeType: "11",

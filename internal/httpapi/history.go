@@ -109,7 +109,7 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 				return
 			}
 			h.FromAmount, h.ToAmount = num(rec.FromAmount, rec.Pair.From.Decimals), num(rec.NetAmount, rec.Pair.To.Decimals)
-			h.FromCurrency, h.ToCurrency, h.ExchangeRate = rec.Pair.From.Name, rec.Pair.To.Name, rateNum(rec.Rate)
+			h.FromCurrency, h.ToCurrency, h.ExchangeRate = rec.Pair.From.Name, rec.Pair.To.Name, rateNum(rec.DisplayRate())
 		}
 		out = append(out, h)
 	}

@@ -59,7 +59,7 @@ func (s *Server) previewSwap(w http.ResponseWriter, r *http.Request, p account.P
 		QuoteID string `json:"quote_id"`
 		swapFiguresJSON
 		ExpiresAt string `json:"expires_at"`
-	}{q.ID, figures(q.Pair, q.FromAmount, q.ToAmount, q.Rate, q.FeeRate, q.FeeAmount, q.NetAmount), rfc3339(q.ExpiresAt)}))
+	}{q.ID, figures(q.Pair, q.FromAmount, q.ToAmount, q.DisplayRate(), q.FeeRate, q.FeeAmount, q.NetAmount), rfc3339(q.ExpiresAt)}))
 }
 
 // swapFiguresJSON are the priced figures shared by preview and swap.
@@ -123,7 +123,7 @@ func (s *Server) executeSwap(w http.ResponseWriter, r *http.Request, p account.P
 			NewBalances map[string]json.Number `json:"new_balances"`
 			CreatedAt   string                 `json:"created_at"`
 			CompletedAt *string                `json:"completed_at"`
-		}{rec.ID, rec.Status, figures(rec.Pair, rec.FromAmount, rec.ToAmount, rec.Rate, rec.FeeRate, rec.FeeAmount, rec.NetAmount),
+		}{rec.ID, rec.Status, figures(rec.Pair, rec.FromAmount, rec.ToAmount, rec.DisplayRate(), rec.FeeRate, rec.FeeAmount, rec.NetAmount),
 			rec.IssuerReference(res.PublicToken), rec.CardID, num(res.CardBalance, 2),
 			map[string]json.Number{crypto.Name: num(res.WalletBalance, crypto.Decimals), "HKD": num(res.CardBalance, 2)},
 			rfc3339(rec.CreatedAt), optTime(rec.CompletedAt)}), nil
@@ -162,7 +162,7 @@ func (s *Server) swapHistory(w http.ResponseWriter, r *http.Request, p account.P
 			s.writeError(w, r, err)
 			return
 		}
-		fig := figures(rec.Pair, rec.FromAmount, rec.ToAmount, rec.Rate, rec.FeeRate, rec.FeeAmount, rec.NetAmount)
+		fig := figures(rec.Pair, rec.FromAmount, rec.ToAmount, rec.DisplayRate(), rec.FeeRate, rec.FeeAmount, rec.NetAmount)
 		// Here `fee` is the HKD fee itself (API.md §2.3).
 		fig.Fee = fig.FeeAmount
 		rows = append(rows, rowJSON{rec.ID, rec.UserID, rec.UserID, fig, rec.Status, rec.QuoteID, rec.IssuerReference(token), rec.Direction,

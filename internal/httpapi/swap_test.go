@@ -29,7 +29,7 @@ func TestSwapPreview(t *testing.T) {
 				"to_amount": n("9999.99"), "fee_amount": n("220"), "net_amount": n("9779.99")}},
 			{"HKD to USDT", swapBody("HKD", "USDT-TRC20", 100), map[string]any{
 				"from_currency": "HKD", "to_currency": "USDT-TRC20", "from_amount": n("100"), "exchange_rate": n("0.12820513"),
-				"fee": n("0"), "fee_rate": n("0.022"), "fee_amount": n("2.2"), "to_amount": n("12.820513"), "net_amount": n("12.538461")}},
+				"fee": n("0"), "fee_rate": n("0.022"), "fee_amount": n("2.2"), "to_amount": n("12.820512"), "net_amount": n("12.538461")}},
 			{"HKD fee rounds up, credit rounds down", swapBody("HKD", "USDC-TRC20", "123.45"), map[string]any{
 				"fee_amount": n("2.72"), "to_amount": n("15.826923"), "net_amount": n("15.478205")}},
 			{"HKD withdrawal minimum", swapBody("HKD", "USDT-ERC20", "50"), map[string]any{
@@ -260,16 +260,16 @@ func TestSwapRoundTrip(t *testing.T) {
 		res = postSwap(h, acc, swapBody("HKD", "USDT-TRC20", "500", "card_id", strconv.FormatInt(card.ID, 10))).Expect(t, 200, "")
 		d = numData(t, res)
 		expectFields(t, "withdraw", d, map[string]any{"status": "completed", "from_currency": "HKD", "to_currency": "USDT-TRC20",
-			"from_amount": n("500"), "to_amount": n("64.102565"), "exchange_rate": n("0.12820513"), "fee": n("0"),
-			"fee_amount": n("11"), "net_amount": n("62.692308"), "pokepay_reference": "withdraw_" + card.PublicToken,
+			"from_amount": n("500"), "to_amount": n("64.102564"), "exchange_rate": n("0.12820513"), "fee": n("0"),
+			"fee_amount": n("11"), "net_amount": n("62.692307"), "pokepay_reference": "withdraw_" + card.PublicToken,
 			"card_balance": n("262.84")})
 		nb, _ = d["new_balances"].(map[string]any)
-		if len(nb) != 2 || nb["USDT-TRC20"] != n("162.692308") || nb["HKD"] != n("262.84") {
-			t.Errorf("new_balances %v, want {USDT-TRC20:162.692308, HKD:262.84}", nb)
+		if len(nb) != 2 || nb["USDT-TRC20"] != n("162.692307") || nb["HKD"] != n("262.84") {
+			t.Errorf("new_balances %v, want {USDT-TRC20:162.692307, HKD:262.84}", nb)
 		}
 		backID := d["transaction_id"].(json.Number)
-		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "162.692308" {
-			t.Errorf("wallet after the withdrawal %s, want 162.692308", got)
+		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "162.692307" {
+			t.Errorf("wallet after the withdrawal %s, want 162.692307", got)
 		}
 		if a, b, c := cardListBalance(t, h, acc, card), cardDetailsBalance(t, h, acc, card), balanceOf(t, h, acc, "HKD"); a != "262.84" || b != "262.84" || c != "262.84" {
 			t.Errorf("card balance list %s, details %s, wallet HKD %s; want 262.84", a, b, c)
@@ -279,14 +279,14 @@ func TestSwapRoundTrip(t *testing.T) {
 			t.Fatalf("history %v (total %s)", rows, total)
 		}
 		expectFields(t, "history withdraw", rows[0], map[string]any{"id": backID, "poke_pay_type": "withdraw",
-			"poke_pay_ref": "withdraw_" + card.PublicToken, "fee": n("11"), "net_amount": n("62.692308"), "quote_id": "", "status": "completed"})
+			"poke_pay_ref": "withdraw_" + card.PublicToken, "fee": n("11"), "net_amount": n("62.692307"), "quote_id": "", "status": "completed"})
 		unified = swapRows(t, h, acc)
 		if len(unified) != 2 {
 			t.Fatalf("unified swap rows %v", unified)
 		}
-		expectFields(t, "unified withdraw", unified[0], map[string]any{"type": "swap", "status": "completed", "amount": n("62.692308"),
+		expectFields(t, "unified withdraw", unified[0], map[string]any{"type": "swap", "status": "completed", "amount": n("62.692307"),
 			"currency": "USDT-TRC20", "source_table": "swaps", "source_id": backID, "from_amount": n("500"), "from_currency": "HKD",
-			"to_amount": n("62.692308"), "to_currency": "USDT-TRC20", "exchange_rate": n("0.12820513")})
+			"to_amount": n("62.692307"), "to_currency": "USDT-TRC20", "exchange_rate": n("0.12820513")})
 
 		// Paging of the history.
 		page := numData(t, h.Do(http.MethodGet, swapHistoryPath+"?page=2&limit=1", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))

@@ -147,6 +147,17 @@ func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, er
 	// same accounts can never deadlock.
 	slices.SortFunc(rows, func(a, b resolved) int { return int(a.id - b.id) })
 
+	// A repeated reference is answered before the insert: on PostgreSQL a
+	// failed insert would abort the caller's whole transaction, and callers
+	// treat ErrDuplicate as "already booked" and carry on.
+	var exists bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM ledger_transactions WHERE reference = $1)`, t.Reference).
+		Scan(&exists); err != nil {
+		return 0, fmt.Errorf("ledger: check reference: %w", err)
+	}
+	if exists {
+		return 0, ErrDuplicate
+	}
 	var txID int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO ledger_transactions (reference, kind, description, created_at)
 		VALUES ($1, $2, $3, $4) RETURNING id`, t.Reference, t.Kind, t.Description, now).Scan(&txID)

@@ -127,3 +127,16 @@ func Convert(amount Amount, fromDecimals int, rate Rate, toDecimals int, roundUp
 	}
 	return Amount(q.Int64())
 }
+
+// Divide divides amount (with fromDecimals) by rate into minor units of
+// toDecimals, rounding down: converting at 1/rate without first rounding
+// 1/rate, so 381.42 HKD at 7.80 HKD per USDT is exactly 48.9 USDT.
+func Divide(amount Amount, fromDecimals int, rate Rate, toDecimals int) Amount {
+	if rate <= 0 {
+		return 0
+	}
+	num := new(big.Int).Mul(big.NewInt(int64(amount)), big.NewInt(RateScale))
+	num.Mul(num, big.NewInt(pow10[toDecimals]))
+	den := new(big.Int).Mul(big.NewInt(int64(rate)), big.NewInt(pow10[fromDecimals]))
+	return Amount(new(big.Int).Quo(num, den).Int64())
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
 // Quote is a priced swap. Amounts are minor units of their currency; the
@@ -20,7 +21,7 @@ type Quote struct {
 	Pair       Pair
 	FromAmount money.Amount
 	ToAmount   money.Amount // gross
-	Rate       money.Rate   // units of To per 1 From
+	Rate       money.Rate   // HKD per USD-stablecoin, in either direction
 	FeeRate    money.Rate
 	FeeAmount  money.Amount // HKD cents
 	NetAmount  money.Amount // credited: HKD to the card or crypto to the wallet
@@ -43,8 +44,8 @@ func (s *Service) price(p Pair, amount money.Amount, rate, feeRate money.Rate) (
 	}
 	hkd = p.From.Decimals
 	q.FeeAmount = money.Convert(amount, hkd, feeRate, hkd, true)
-	q.ToAmount = money.Convert(amount, hkd, rate, crypto, false)
-	q.NetAmount = money.Convert(amount-q.FeeAmount, hkd, rate, crypto, false)
+	q.ToAmount = money.Divide(amount, hkd, rate, crypto)
+	q.NetAmount = money.Divide(amount-q.FeeAmount, hkd, rate, crypto)
 	if amount < s.Policy.WithdrawMin || (s.Policy.WithdrawMax > 0 && amount > s.Policy.WithdrawMax) {
 		limit := "at least " + s.Policy.WithdrawMin.Format(2) + " HKD"
 		if s.Policy.WithdrawMax > 0 {
@@ -60,11 +61,21 @@ func (s *Service) price(p Pair, amount money.Amount, rate, feeRate money.Rate) (
 
 // currentPrice prices a swap at the current rate and fee rate.
 func (s *Service) currentPrice(ctx context.Context, p Pair, amount money.Amount) (Quote, error) {
-	rate, err := s.Wallets.Rate(ctx, p.From.Name, p.To.Name)
+	rate, err := s.Wallets.HKDPerDollar(ctx, p.Direction == Withdraw)
 	if err != nil {
 		return Quote{}, err
 	}
 	return s.price(p, amount, rate, s.Policy.FeeRate)
+}
+
+// DisplayRate is the exchange rate shown: units of To per 1 From.
+func (q Quote) DisplayRate() money.Rate { return displayRate(q.Pair.Direction, q.Rate) }
+
+func displayRate(direction string, hkdPerDollar money.Rate) money.Rate {
+	if direction == Withdraw {
+		return wallet.Inverse(hkdPerDollar)
+	}
+	return hkdPerDollar
 }
 
 // Preview prices a swap and stores the quote for QuoteTTL. Balances are not

@@ -21,7 +21,7 @@ type Record struct {
 	Pair        Pair
 	FromAmount  money.Amount
 	ToAmount    money.Amount
-	Rate        money.Rate
+	Rate        money.Rate // HKD per USD-stablecoin, in either direction
 	FeeRate     money.Rate
 	FeeAmount   money.Amount
 	NetAmount   money.Amount
@@ -29,6 +29,9 @@ type Record struct {
 	CreatedAt   time.Time
 	CompletedAt *time.Time
 }
+
+// DisplayRate is the exchange rate shown: units of To per 1 From.
+func (r Record) DisplayRate() money.Rate { return displayRate(r.Direction, r.Rate) }
 
 // reference names the ledger transaction of one step of the swap.
 func (r Record) reference(step string) string {

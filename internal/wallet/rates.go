@@ -56,12 +56,29 @@ func (s *Service) Rate(ctx context.Context, from, to string) (money.Rate, error)
 	return Inverse(mulRate(mid, money.RateScale+s.FXSpread, true)), nil
 }
 
+// HKDPerDollar is the rate, in HKD per USD-stablecoin, at which the user
+// buys HKD (selling=false: mid less the spread, rounded down) or sells HKD
+// (selling=true: mid plus the spread, rounded up). Conversions out of HKD
+// divide by it (money.Divide) rather than multiply by a rounded inverse, so
+// they never round in the user's favour.
+func (s *Service) HKDPerDollar(ctx context.Context, selling bool) (money.Rate, error) {
+	mid, err := s.Rates.USDTHKD(ctx)
+	if err != nil || mid <= 0 {
+		return 0, ErrRateUnavailable
+	}
+	if selling {
+		return mulRate(mid, money.RateScale+s.FXSpread, true), nil
+	}
+	return mulRate(mid, money.RateScale-s.FXSpread, false), nil
+}
+
 // mulRate multiplies two rates, rounding down or up.
 func mulRate(a, b money.Rate, up bool) money.Rate {
 	return money.Rate(money.Convert(money.Amount(a), 8, b, 8, up))
 }
 
-// Inverse returns 1/r rounded to 8 decimals.
+// Inverse returns 1/r rounded to the nearest 8th decimal: the displayed
+// inverse_rate. Conversions use Rate, which never rounds in the user's favour.
 func Inverse(r money.Rate) money.Rate {
 	return money.Rate((int64(money.RateScale)*money.RateScale + int64(r)/2) / int64(r))
 }

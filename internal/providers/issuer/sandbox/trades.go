@@ -64,7 +64,7 @@ func (i *Issuer) Simulate(ctx context.Context, publicToken string, tx Transactio
 	err := i.db.InTx(ctx, func(q *sql.Tx) error {
 		var status string
 		var balance int64
-		if err := q.QueryRowContext(ctx, `SELECT status, balance FROM sim_issuer_cards WHERE public_token = $1`, publicToken).
+		if err := q.QueryRowContext(ctx, `SELECT status, balance FROM sim_issuer_cards WHERE public_token = $1`+i.db.ForUpdate(), publicToken).
 			Scan(&status, &balance); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrUnknownCard
