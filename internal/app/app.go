@@ -172,7 +172,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	}
 	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox,
 		worker(wallet.NewSubmitWorker(wallets, custodySim)), worker(kyc.NewReviewWorker(a.KYC, kycIssuer)),
-		worker(card.NewIssueWorker(a.Cards)), worker(swap.NewResolveWorker(a.Swaps)), worker(threeds.NewExpireWorker(a.ThreeDS)),
+		worker(card.NewIssueWorker(a.Cards)), worker(card.NewStatusRecoverWorker(a.Cards)), worker(swap.NewResolveWorker(a.Swaps)), worker(threeds.NewExpireWorker(a.ThreeDS)),
 		worker(physical.NewRecoverWorker(a.Physical)), worker(notify.NewPushWorker(a.DB, pusher, a.Log, now))); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
@@ -215,6 +215,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Cards: a.Cards, MaxCards: cfg.MaxCards, Now: now})
 	a.KYC.Users, a.KYC.Fees = a.Accounts, a.CardFees
 	a.Cards.Users, a.Cards.Fees, a.Cards.Notifier = a.Accounts, a.CardFees, notifications
+	a.Cards.Swaps, a.Cards.Jobs = a.Swaps, a.Jobs
 	// Every notification is pushed by a job queued in its transaction.
 	notifications.Jobs = a.Jobs
 	wallets.Notifier = notifications

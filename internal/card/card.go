@@ -117,7 +117,11 @@ type Deps struct {
 	Notifier Notifier
 	// TradeSource answers trade queries at the issuer.
 	TradeSource TradeSource
-	MaxCards    int
+	// Swaps tells whether a card has swaps still being settled.
+	Swaps PendingSwaps
+	// Jobs queues the recovery of status changes.
+	Jobs     Inserter
+	MaxCards int
 	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
 	IssueTimeout time.Duration
 	Now          func() time.Time

@@ -143,5 +143,24 @@ func (s *Service) applyStatusEvent(ctx context.Context, tx *sql.Tx, ev IssuerEve
 	if c.Status == target || c.Status == StatusCancelled {
 		return webhook.StateIgnored, nil
 	}
-	return webhook.StateProcessed, s.changeStatus(ctx, tx, c, target, "issuer", 0, truncate(d.Reason, 200))
+	// A change the issuer reports from before our last change is stale.
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(created_at), 0) FROM card_status_changes WHERE card_id = $1`, c.ID).
+		Scan(&last); err != nil {
+		return "", err
+	}
+	if !ev.OccurredAt.IsZero() && ev.OccurredAt.UnixMicro() < last {
+		return webhook.StateIgnored, nil
+	}
+	if err := s.changeStatus(ctx, tx, c, target, "issuer", 0, truncate(d.Reason, 200)); err != nil {
+		return "", err
+	}
+	if target == StatusCancelled {
+		// The issuer closed the card: what is left on it goes to the wallet.
+		c.Status = StatusCancelled
+		if err := s.sweepCancelled(ctx, tx, c); err != nil {
+			return "", err
+		}
+	}
+	return webhook.StateProcessed, nil
 }

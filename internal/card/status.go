@@ -9,7 +9,6 @@ import (
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
-	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -88,62 +87,30 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code
 	if code == CodeActive && c.LockedByAdmin {
 		return StatusChange{}, ErrCardLockedByAdmin.WithDetails("An operator froze this card; contact support")
 	}
-	var refundRate money.Rate
 	if code == CodeCancelled {
 		// Known before the card is closed, so a missing rate cannot leave a
 		// closed card holding money.
-		if refundRate, err = s.Refunds.HKDPerDollar(ctx, true); err != nil {
+		if _, err := s.Refunds.HKDPerDollar(ctx, true); err != nil {
 			return StatusChange{}, errRefundRateMissing
 		}
 	}
-	ictx := context.WithoutCancel(ctx)
-	var emptied money.Amount
-	// Each attempt has its own reference: a refused attempt is undone, so a
-	// retry must withdraw again.
-	attempt := "cancel-" + strconv.FormatInt(c.ID, 10) + "-" + secret.Hex(8)
-	if code == CodeCancelled {
-		// The issuer gives the balance back before it closes the card.
-		if emptied, err = s.Balance(ctx, s.DB.SQL, c); err != nil {
-			return StatusChange{}, err
-		}
-		if emptied > 0 {
-			if err := s.StatusIssuer.Withdraw(ictx, c.PublicToken, emptied, attempt); err != nil {
-				return StatusChange{}, ErrIssuerUnavailable.WithDetails("The card issuer did not return the balance; nothing changed")
-			}
-		}
+	// From here on the client may go away: the steps must run to the end.
+	ctx = context.WithoutCancel(ctx)
+	p, err := s.claimStatus(ctx, userID, c.ID, target)
+	if err != nil {
+		return StatusChange{}, err
 	}
-	if err := s.StatusIssuer.SetStatus(ictx, c.PublicToken, code); err != nil {
-		if emptied > 0 {
-			// Put the balance back, so a failed cancellation changes nothing.
-			if rerr := s.StatusIssuer.Recharge(ictx, c.PublicToken, emptied, attempt+"-restore"); rerr != nil {
-				return StatusChange{}, rerr
-			}
+	if err := s.issuerStatus(ctx, p); err != nil {
+		if rerr := s.releaseStatus(ctx, p); rerr != nil {
+			return StatusChange{}, rerr
 		}
-		return StatusChange{}, ErrIssuerUnavailable.WithDetails("The card issuer did not accept the change; nothing changed")
+		return StatusChange{}, err
 	}
-	var out StatusChange
-	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		cur, err := s.ForUpdate(ctx, tx, userID, c.ID, "")
-		if err != nil {
-			return err
-		}
-		if cur.Status == target || cur.Status == StatusCancelled {
-			out = StatusChange{Card: cur, Code: StatusCode(cur.Status), UpdatedAt: cur.UpdatedAt, UpdatedBy: cur.StatusUpdatedBy}
-			return nil
-		}
-		if err := s.changeStatus(ctx, tx, cur, target, "user", userID, "cardholder request"); err != nil {
-			return err
-		}
-		if target == StatusCancelled {
-			if err := s.refundBalance(ctx, tx, cur, refundRate); err != nil {
-				return err
-			}
-		}
-		cur, err = s.ForUpdate(ctx, tx, userID, c.ID, "")
-		out = StatusChange{Card: cur, Code: code, UpdatedAt: cur.UpdatedAt, UpdatedBy: cur.StatusUpdatedBy}
-		return err
-	})
-	return out, err
+	if err := s.finishStatus(ctx, p); err != nil {
+		return StatusChange{}, err
+	}
+	cur, err := s.Get(ctx, userID, c.ID, "")
+	return StatusChange{Card: cur, Code: StatusCode(cur.Status), UpdatedAt: cur.UpdatedAt, UpdatedBy: cur.StatusUpdatedBy}, err
 }
 
 // changeStatus records a status change of c in tx; source is user,
@@ -166,6 +133,20 @@ func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to, sour
 	return s.notifyStatus(ctx, tx, c, to)
 }
 
+// sweepCancelled returns to the wallet whatever reaches a cancelled card
+// (a late reversal or merchant refund, or the balance of a card the issuer
+// closed itself).
+func (s *Service) sweepCancelled(ctx context.Context, tx *sql.Tx, c Card) error {
+	if c.Status != StatusCancelled {
+		return nil
+	}
+	rate, err := s.Refunds.HKDPerDollar(ctx, true)
+	if err != nil {
+		return errRefundRateMissing // the event is retried until a rate exists
+	}
+	return s.refundBalance(ctx, tx, c, rate)
+}
+
 // refundBalance moves what is left on a cancelled card to the user's
 // wallet in the refund currency, rounded down (API.md §1.7).
 func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate money.Rate) error {
@@ -178,7 +159,19 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 		return errRefundRateMissing
 	}
 	credit := money.Divide(bal, 2, rate, cur.Decimals)
-	ref := "card:" + strconv.FormatInt(c.ID, 10) + ":cancel-refund"
+	// The first return is the cancellation's; money reaching the card later
+	// (a late refund) is returned again under the next number. The card row
+	// is locked, so the count is stable.
+	base := "card:" + strconv.FormatInt(c.ID, 10) + ":cancel-refund"
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_transactions WHERE reference = $1 OR reference LIKE $2`,
+		base, base+":%").Scan(&n); err != nil {
+		return err
+	}
+	ref, source := base, "cancel-refund"
+	if n > 0 {
+		ref, source = base+":"+strconv.Itoa(n), source+":"+strconv.Itoa(n)
+	}
 	entries := []ledger.Entry{
 		{Account: BalanceAccount(c), Amount: -bal},
 		{Account: ledger.HouseAccount(ledger.CardFloat, Currency), Amount: bal},
@@ -188,10 +181,11 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 			ledger.Entry{Account: ledger.HouseAccount(ledger.CardFloat, cur.Name), Amount: -credit},
 			ledger.Entry{Account: ledger.UserAccount(c.UserID, ledger.Available, cur.Name), Amount: credit})
 	}
-	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: ref, Kind: "card_cancel_refund", Entries: entries}); err != nil {
+	ledgerID, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: ref, Kind: "card_cancel_refund", Entries: entries})
+	if err != nil {
 		return err
 	}
-	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: "cancel-refund", TradeType: "2", Direction: "debit", Amount: bal,
+	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeType: "2", Direction: "debit", Amount: bal,
 		Description: "Balance returned to wallet on cancellation", Status: "success", TradeTime: s.Now()}); err != nil {
 		return err
 	}
@@ -199,7 +193,7 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 		return nil
 	}
 	_, err = s.Refunds.RecordActivity(ctx, tx, wallet.Activity{UserID: c.UserID, Type: "refund", Status: "completed", Amount: credit,
-		Currency: cur.Name, Description: "Card " + c.MaskedPAN + " cancelled: balance returned", Reference: ref, SourceTable: "cards",
-		SourceID: c.ID, Completed: true})
+		Currency: cur.Name, Description: "Card " + c.MaskedPAN + " cancelled: balance returned", Reference: ref,
+		SourceTable: "ledger_transactions", SourceID: ledgerID, Completed: true})
 	return err
 }

@@ -143,6 +143,9 @@ func (s *Service) applyTradeEvent(ctx context.Context, tx *sql.Tx, ev IssuerEven
 	if err := s.tradeHistory(ctx, tx, c, t); err != nil {
 		return "", err
 	}
+	if err := s.sweepCancelled(ctx, tx, c); err != nil {
+		return "", err
+	}
 	switch {
 	case ev.Type == "card.transaction.authorized" && !wasAuthorized:
 		err = s.notifyTransaction(ctx, tx, c, t.Amount, t.MerchantName, "authorized")

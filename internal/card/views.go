@@ -30,13 +30,15 @@ type Card struct {
 	LockedByAdmin bool
 	// StatusUpdatedBy is who made the last status change: user, operator or issuer.
 	StatusUpdatedBy string
+	// PendingStatus is a status change in flight at the issuer ("" = none).
+	PendingStatus string
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	DeletedAt       *time.Time
 }
 
 const cardColumns = `id, user_id, task_id, public_token, masked_pan, currency, status, is_physical, kyc_id, member_name,
-	three_ds_plan, ` + balanceColumn + `, fee_paid, expiry, created_at, updated_at, deleted_at, locked_by_admin, status_updated_by`
+	three_ds_plan, ` + balanceColumn + `, fee_paid, expiry, created_at, updated_at, deleted_at, locked_by_admin, status_updated_by, pending_status`
 
 func scanCard(row interface{ Scan(...any) error }) (Card, error) {
 	var (
@@ -46,7 +48,7 @@ func scanCard(row interface{ Scan(...any) error }) (Card, error) {
 	)
 	if err := row.Scan(&c.ID, &c.UserID, &c.TaskID, &c.PublicToken, &c.MaskedPAN, &c.Currency, &c.Status, &c.IsPhysical, &c.KYCID,
 		&c.MemberName, &c.ThreeDSPlan, &c.Balance, &c.FeePaid, &c.Expiry, &created, &updated, &deleted, &c.LockedByAdmin,
-		&c.StatusUpdatedBy); err != nil {
+		&c.StatusUpdatedBy, &c.PendingStatus); err != nil {
 		return Card{}, store.NotFound(err)
 	}
 	c.CreatedAt, c.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()

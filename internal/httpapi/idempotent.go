@@ -60,7 +60,10 @@ func (s *Server) executeOnce(w http.ResponseWriter, r *http.Request, scope int64
 	if err == nil {
 		out = marshalJSON(body)
 		if claim != nil {
-			err = s.DB.InTx(ctx, func(tx *sql.Tx) error { return s.Idempotency.Finish(ctx, tx, claim, status, out) })
+			// The effect is committed: record its answer even if the client
+			// has gone away.
+			sctx := context.WithoutCancel(ctx)
+			err = s.DB.InTx(sctx, func(tx *sql.Tx) error { return s.Idempotency.Finish(sctx, tx, claim, status, out) })
 		}
 	}
 	s.finish(w, r, claim, status, out, err)
@@ -162,8 +165,9 @@ func (s *Server) finishAs(w http.ResponseWriter, r *http.Request, claim *idempot
 	status, body, retryAfter := family(r, e)
 	out = marshalJSON(body)
 	if claim != nil {
-		if err := s.DB.InTx(ctx, func(tx *sql.Tx) error { return s.Idempotency.Finish(ctx, tx, claim, status, out) }); err != nil {
-			_ = s.Idempotency.Release(context.WithoutCancel(ctx), claim)
+		sctx := context.WithoutCancel(ctx)
+		if err := s.DB.InTx(sctx, func(tx *sql.Tx) error { return s.Idempotency.Finish(sctx, tx, claim, status, out) }); err != nil {
+			_ = s.Idempotency.Release(sctx, claim)
 		}
 	}
 	if retryAfter != nil {

@@ -208,6 +208,8 @@ var usrServedRoutes = []string{
 	"POST /api/v1/card/physical/upgrade/email-code/verify", "PUT /api/v1/card/convertToPhysical",
 	"GET /api/v1/card/physical/upgrade/progress", "POST /api/v1/card/physical-application/{id}/confirm-delivery",
 	"POST /api/v1/sandbox/cards/{public_token}/shipment/advance",
+	"GET /api/v1/notifications", "GET /api/v1/notifications/unread-count", "GET /api/v1/notifications/{id}",
+	"PUT /api/v1/notifications/{id}/read", "GET /api/v1/sandbox/outbox",
 }
 
 func TestEveryRouteDocumented(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/swap"
 )
@@ -99,6 +100,9 @@ func (s *Server) executeSwap(w http.ResponseWriter, r *http.Request, p account.P
 		return
 	}
 	in := swap.Input{UserID: p.UserID, Pair: pair, Amount: amount, QuoteID: optional(b.QuoteID)}
+	if key := r.Header.Get("Idempotency-Key"); idempotency.ValidKey(key) {
+		in.IdempotencyKey = key
+	}
 	if b.CardID.present {
 		in.CardID = f.id("card_id", b.CardID)
 	}

@@ -4,14 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -22,7 +25,13 @@ type Input struct {
 	Amount  money.Amount
 	QuoteID string // "" = price at the current rate
 	CardID  int64  // card record id; 0 = none given
+	// IdempotencyKey binds the swap to the request's key: a retry finds the
+	// swap it made (API.md §1.12), even if its first answer was lost.
+	IdempotencyKey string
 }
+
+// ErrInProgress is a retried request whose swap is still being resolved.
+var ErrInProgress = apperr.New("IDEMPOTENCY_IN_PROGRESS")
 
 // Result is an executed swap.
 type Result struct {
@@ -48,34 +57,95 @@ func (s *Service) Execute(ctx context.Context, in Input) (Result, error) {
 		rec Record
 		c   card.Card
 	)
+	if in.IdempotencyKey != "" {
+		if existing, ok, err := s.byKey(ctx, in.UserID, in.IdempotencyKey); err != nil || ok {
+			if err != nil {
+				return Result{}, err
+			}
+			return s.answer(ctx, existing)
+		}
+	}
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		rec, c, err = s.hold(ctx, tx, in)
 		return err
 	})
-	if err != nil {
-		return Result{}, err
-	}
-	callCtx, cancel := context.WithTimeout(ctx, issuerCallTimeout)
-	err = s.callIssuer(callCtx, rec, c.PublicToken)
-	cancel()
-	if err != nil {
-		err = s.undo(ctx, rec.ID, "issuer: "+err.Error())
-	} else {
-		err = s.settle(ctx, rec.ID)
+	if store.IsUniqueViolation(err) {
+		return Result{}, ErrInProgress.WithDetails("A swap with this Idempotency-Key is being made")
 	}
 	if err != nil {
 		return Result{}, err
 	}
-	// Answer from the swap's final state, whoever finished it.
-	res, err := s.result(ctx, rec.ID)
-	if err != nil || res.Swap.Status == StatusCompleted {
-		return res, err
+	if err := s.resolve(ctx, rec, c.PublicToken, false); err != nil {
+		return Result{}, err
+	}
+	rec, err = s.record(ctx, s.DB.SQL, rec.ID)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.answer(ctx, rec)
+}
+
+// answer reports a swap from its final state, whoever finished it.
+func (s *Service) answer(ctx context.Context, rec Record) (Result, error) {
+	switch rec.Status {
+	case StatusCompleted:
+		return s.result(ctx, rec.ID)
+	case StatusPending:
+		if rec.Direction == Recharge {
+			return Result{}, ErrRechargeFailed.WithDetails("The top-up could not be confirmed yet; it will complete or be refunded automatically")
+		}
+		return Result{}, ErrWithdrawFailed.WithDetails("The withdrawal could not be confirmed yet; it will complete or be returned automatically")
 	}
 	if rec.Direction == Recharge {
 		return Result{}, ErrRechargeFailed.WithDetails("The card issuer did not accept the top-up; your wallet balance was restored")
 	}
 	return Result{}, ErrWithdrawFailed.WithDetails("The card issuer did not accept the withdrawal; your card balance was restored")
+}
+
+// resolve runs the card leg of a pending swap and books the outcome. A
+// definite refusal returns the held funds. Any other failure is ambiguous
+// (the issuer may have applied it): the reference is voided at the issuer,
+// which says whether it was applied — then the swap settles — or makes sure
+// it never will be — then the funds come back. If even that cannot be
+// asked, the swap stays pending for the recovery job (retry=true reports
+// that as an error so the job tries again).
+func (s *Service) resolve(ctx context.Context, rec Record, publicToken string, retry bool) error {
+	callCtx, cancel := context.WithTimeout(ctx, issuerCallTimeout)
+	err := s.callIssuer(callCtx, rec, publicToken)
+	cancel()
+	if err == nil {
+		return s.settle(ctx, rec.ID)
+	}
+	if errors.Is(err, ErrCardDeclined) {
+		return s.undo(ctx, rec.ID, "issuer refused: "+err.Error())
+	}
+	voidCtx, cancel := context.WithTimeout(ctx, issuerCallTimeout)
+	applied, verr := s.Issuer.Void(voidCtx, issuerRef(rec))
+	cancel()
+	switch {
+	case verr != nil:
+		if retry {
+			return fmt.Errorf("swap %d: issuer unreachable: %w", rec.ID, verr)
+		}
+		return nil // stays pending; the recovery job finishes it
+	case applied:
+		return s.settle(ctx, rec.ID)
+	default:
+		return s.undo(ctx, rec.ID, "issuer failed: "+err.Error())
+	}
+}
+
+func issuerRef(rec Record) string { return "swap-" + strconv.FormatInt(rec.ID, 10) }
+
+// byKey finds the user's swap made with an Idempotency-Key.
+func (s *Service) byKey(ctx context.Context, userID int64, key string) (Record, bool, error) {
+	rec, err := s.scan(s.DB.SQL.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM swaps WHERE user_id = $1 AND idempotency_key = $2`,
+		userID, key))
+	if errors.Is(err, store.ErrNotFound) {
+		return Record{}, false, nil
+	}
+	return rec, err == nil, err
 }
 
 // issuerCallTimeout bounds the card leg of a request; it is well inside
@@ -94,6 +164,9 @@ func (s *Service) hold(ctx context.Context, tx *sql.Tx, in Input) (Record, card.
 	if c.Status != card.StatusNormal {
 		return Record{}, card.Card{}, ErrCardNotActive.WithDetails("The card is " + c.Status)
 	}
+	if c.PendingStatus != "" {
+		return Record{}, card.Card{}, ErrCardNotActive.WithDetails("A change of the card's status is in progress")
+	}
 	var q Quote
 	if in.QuoteID != "" {
 		q, err = s.useQuote(ctx, tx, in.UserID, in.QuoteID, in.Pair, in.Amount)
@@ -108,10 +181,11 @@ func (s *Service) hold(ctx context.Context, tx *sql.Tx, in Input) (Record, card.
 		FromAmount: q.FromAmount, ToAmount: q.ToAmount, Rate: q.Rate, FeeRate: q.FeeRate, FeeAmount: q.FeeAmount,
 		NetAmount: q.NetAmount, Status: StatusPending, CreatedAt: now}
 	if err := tx.QueryRowContext(ctx, `INSERT INTO swaps (user_id, card_id, quote_id, direction, from_currency, to_currency, from_amount,
-		to_amount, rate, fee_rate, fee_amount, net_amount, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		to_amount, rate, fee_rate, fee_amount, net_amount, status, created_at, idempotency_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		RETURNING id`, rec.UserID, rec.CardID, rec.QuoteID, rec.Direction, rec.Pair.From.Name, rec.Pair.To.Name, int64(rec.FromAmount),
 		int64(rec.ToAmount), int64(rec.Rate), int64(rec.FeeRate), int64(rec.FeeAmount), int64(rec.NetAmount), rec.Status,
-		now.UnixMicro()).Scan(&rec.ID); err != nil {
+		now.UnixMicro(), in.IdempotencyKey).Scan(&rec.ID); err != nil {
 		return Record{}, card.Card{}, err
 	}
 	from := ledger.UserAccount(in.UserID, ledger.Available, rec.Pair.From.Name)
@@ -142,7 +216,7 @@ func (s *Service) hold(ctx context.Context, tx *sql.Tx, in Input) (Record, card.
 // callIssuer performs the card leg; the swap id is the issuer's idempotency
 // reference.
 func (s *Service) callIssuer(ctx context.Context, rec Record, publicToken string) error {
-	ref := "swap-" + strconv.FormatInt(rec.ID, 10)
+	ref := issuerRef(rec)
 	if rec.Direction == Recharge {
 		return s.Issuer.Recharge(ctx, publicToken, rec.NetAmount, ref)
 	}
@@ -271,8 +345,9 @@ func (ResolveArgs) Kind() string { return "swap.resolve" }
 // InsertOpts retries an unreachable issuer with River's backoff.
 func (ResolveArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
 
-// ResolveWorker finishes swaps left pending by a crash: it repeats the card
-// leg under the same reference and settles, or undoes on a refusal.
+// ResolveWorker finishes swaps left pending by a crash or an unanswered
+// issuer: it repeats the card leg under the same reference and settles,
+// undoes a refusal, and voids an ambiguous failure.
 type ResolveWorker struct {
 	river.WorkerDefaults[ResolveArgs]
 	s *Service
@@ -294,14 +369,10 @@ func (w *ResolveWorker) Work(ctx context.Context, job *river.Job[ResolveArgs]) e
 	if err != nil {
 		return err
 	}
-	switch err := w.s.callIssuer(ctx, rec, c.PublicToken); {
-	case err == nil:
-		return w.s.settle(ctx, rec.ID)
-	case errors.Is(err, ErrCardDeclined) || job.Attempt >= job.MaxAttempts:
-		return w.s.undo(ctx, rec.ID, "issuer: "+err.Error())
-	default:
-		return err
-	}
+	// Never undone blindly: only a definite refusal, or a reference the
+	// issuer confirms it voided, returns the funds. A swap the issuer cannot
+	// be asked about stays pending and is logged when the job gives up.
+	return w.s.resolve(ctx, rec, c.PublicToken, true)
 }
 
 func (s *Service) cardOf(ctx context.Context, rec Record) (card.Card, error) {

@@ -125,3 +125,11 @@ func (s *Service) PublicToken(ctx context.Context, rec Record) (string, error) {
 func (s *Service) Get(ctx context.Context, userID, id int64) (Record, error) {
 	return s.scan(s.DB.SQL.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM swaps WHERE id = $1 AND user_id = $2`, id, userID))
 }
+
+// PendingOnCard counts a card's swaps whose card leg is unresolved
+// (implements card.PendingSwaps).
+func (s *Service) PendingOnCard(ctx context.Context, q store.Querier, cardID int64) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM swaps WHERE card_id = $1 AND status = $2`, cardID, StatusPending).Scan(&n)
+	return n, err
+}

@@ -57,10 +57,14 @@ var (
 var ErrCardDeclined = errors.New("issuer declined the card balance operation")
 
 // CardIssuer is the issuer port: card balance operations, idempotent per
-// reference.
+// reference. An operation refused for good returns ErrCardDeclined; any
+// other error is ambiguous (it may have been applied), and Void settles it:
+// it reports whether the reference was applied and otherwise cancels it so
+// it never will be.
 type CardIssuer interface {
 	Recharge(ctx context.Context, publicToken string, amount money.Amount, reference string) error
 	Withdraw(ctx context.Context, publicToken string, amount money.Amount, reference string) error
+	Void(ctx context.Context, reference string) (applied bool, err error)
 }
 
 // Cards finds and locks the caller's card, reads its balance and writes its

@@ -23,16 +23,22 @@ func (i *Issuer) balanceOperation(ctx context.Context, operation, publicToken st
 	if i.injectedFailure(operation) {
 		return errors.New("sandbox issuer: injected " + operation + " failure")
 	}
-	return i.db.InTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO sim_issuer_operations (reference, public_token, operation, amount, created_at)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (reference) DO NOTHING`, reference, publicToken, operation, int64(delta), i.now().UnixMicro())
-		if err != nil {
+	err := i.db.InTx(ctx, func(tx *sql.Tx) error {
+		var done string
+		err := tx.QueryRowContext(ctx, `SELECT operation FROM sim_issuer_operations WHERE reference = $1`, reference).Scan(&done)
+		switch {
+		case err == nil && done == voided:
+			return swap.ErrCardDeclined // cancelled by reference: never applies
+		case err == nil:
+			return nil // done before: the same answer again
+		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // done before: the same answer again
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sim_issuer_operations (reference, public_token, operation, amount, created_at)
+			VALUES ($1, $2, $3, $4, $5)`, reference, publicToken, operation, int64(delta), i.now().UnixMicro()); err != nil {
+			return err
 		}
-		res, err = tx.ExecContext(ctx, `UPDATE sim_issuer_cards SET balance = balance + $1
+		res, err := tx.ExecContext(ctx, `UPDATE sim_issuer_cards SET balance = balance + $1
 			WHERE public_token = $2 AND status <> 'closed' AND balance + $1 >= 0`, int64(delta), publicToken)
 		if err != nil {
 			return err
@@ -42,4 +48,34 @@ func (i *Issuer) balanceOperation(ctx context.Context, operation, publicToken st
 		}
 		return nil
 	})
+	// The operation happened, but its answer is lost (a timeout): the
+	// ambiguous case the platform must resolve by reference.
+	if err == nil && i.injectedFailure(operation+"_lost_reply") {
+		return errors.New("sandbox issuer: " + operation + " reply lost")
+	}
+	return err
+}
+
+// voided marks a reference cancelled before it was applied.
+const voided = "void"
+
+// Void implements swap.CardIssuer: it reports whether the operation with
+// this reference was applied, and if not makes sure it never will be.
+func (i *Issuer) Void(ctx context.Context, reference string) (applied bool, err error) {
+	if i.injectedFailure("void") {
+		return false, errors.New("sandbox issuer: injected void failure")
+	}
+	err = i.db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sim_issuer_operations (reference, public_token, operation, amount, created_at)
+			VALUES ($1, '', $2, 0, $3) ON CONFLICT (reference) DO NOTHING`, reference, voided, i.now().UnixMicro()); err != nil {
+			return err
+		}
+		var op string
+		if err := tx.QueryRowContext(ctx, `SELECT operation FROM sim_issuer_operations WHERE reference = $1`, reference).Scan(&op); err != nil {
+			return err
+		}
+		applied = op != voided
+		return nil
+	})
+	return applied, err
 }

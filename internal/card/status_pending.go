@@ -1,0 +1,203 @@
+package card
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// ErrStatusInProgress refuses a status change while another one of the same
+// card is at the issuer.
+var ErrStatusInProgress = apperr.New("INVALID_STATE")
+
+// pendingStatusStale is when a claimed change counts as abandoned by a dead
+// process; the recovery job finishes it first.
+const pendingStatusStale = 2 * time.Minute
+
+// PendingSwaps tells whether a card has swaps whose card leg is unresolved
+// (cancelling then would strand their money).
+type PendingSwaps interface {
+	PendingOnCard(ctx context.Context, q store.Querier, cardID int64) (int, error)
+}
+
+// pendingChange is a claimed status change.
+type pendingChange struct {
+	CardID, UserID int64
+	Token          string
+	Target         string
+	Ref            string       // issuer reference of the balance withdrawal (cancel)
+	Amount         money.Amount // balance taken off the card at the issuer (cancel)
+}
+
+// claimStatus records the change before the issuer is called: it refuses a
+// second change of the same card in flight, a cancellation while swaps are
+// unresolved, and queues the recovery job that finishes the change if this
+// process dies.
+func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target string) (pendingChange, error) {
+	var p pendingChange
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		c, err := s.ForUpdate(ctx, tx, userID, cardID, "")
+		if err != nil {
+			return err
+		}
+		var pendingAt int64
+		if err := tx.QueryRowContext(ctx, `SELECT pending_at FROM cards WHERE id = $1`, cardID).Scan(&pendingAt); err != nil {
+			return err
+		}
+		if c.PendingStatus != "" && s.Now().Sub(time.UnixMicro(pendingAt)) < pendingStatusStale {
+			return ErrStatusInProgress.WithDetails("Another change of this card is in progress; try again shortly")
+		}
+		if c.Status == StatusCancelled {
+			return ErrCardCancelled.WithDetails("A cancelled card cannot change state")
+		}
+		p = pendingChange{CardID: c.ID, UserID: userID, Token: c.PublicToken, Target: target}
+		if target == StatusCancelled {
+			if s.Swaps != nil {
+				n, err := s.Swaps.PendingOnCard(ctx, tx, c.ID)
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					return ErrStatusInProgress.WithDetails("A top-up or withdrawal of this card is still being settled; try again shortly")
+				}
+			}
+			if p.Amount, err = s.Balance(ctx, tx, c); err != nil {
+				return err
+			}
+			p.Ref = "cancel-" + strconv.FormatInt(c.ID, 10) + "-" + secret.Hex(8)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cards SET pending_status = $1, pending_ref = $2, pending_amount = $3, pending_actor = $4,
+			pending_at = $5 WHERE id = $6`, target, p.Ref, int64(p.Amount), userID, s.Now().UnixMicro(), c.ID); err != nil {
+			return err
+		}
+		if s.Jobs == nil {
+			return nil
+		}
+		_, err = s.Jobs.InsertTx(ctx, tx, StatusRecoverArgs{CardID: c.ID},
+			&river.InsertOpts{ScheduledAt: time.Now().Add(pendingStatusStale)})
+		return err
+	})
+	return p, err
+}
+
+// issuerStatus tells the issuer: a cancellation first takes the balance
+// off the card (once per reference), then the status changes. A refused
+// close puts the balance back.
+func (s *Service) issuerStatus(ctx context.Context, p pendingChange) error {
+	code := StatusCode(p.Target)
+	if p.Target == StatusCancelled && p.Amount > 0 {
+		if err := s.StatusIssuer.Withdraw(ctx, p.Token, p.Amount, p.Ref); err != nil {
+			return ErrIssuerUnavailable.WithDetails("The card issuer did not return the balance; nothing changed")
+		}
+	}
+	if err := s.StatusIssuer.SetStatus(ctx, p.Token, code); err != nil {
+		if p.Target == StatusCancelled && p.Amount > 0 {
+			if rerr := s.StatusIssuer.Recharge(ctx, p.Token, p.Amount, p.Ref+"-restore"); rerr != nil {
+				return rerr // the claim stays; the recovery job finishes the cancellation
+			}
+		}
+		return ErrIssuerUnavailable.WithDetails("The card issuer did not accept the change; nothing changed")
+	}
+	return nil
+}
+
+// releaseStatus drops a claim the issuer refused.
+func (s *Service) releaseStatus(ctx context.Context, p pendingChange) error {
+	_, err := s.DB.SQL.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0
+		WHERE id = $1 AND pending_status = $2`, p.CardID, p.Target)
+	return err
+}
+
+// finishStatus records a change the issuer made and, for a cancellation,
+// returns the card's balance to the wallet.
+func (s *Service) finishStatus(ctx context.Context, p pendingChange) error {
+	var rate money.Rate
+	if p.Target == StatusCancelled {
+		var err error
+		if rate, err = s.Refunds.HKDPerDollar(ctx, true); err != nil {
+			return errRefundRateMissing
+		}
+	}
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		cur, err := s.ForUpdate(ctx, tx, p.UserID, p.CardID, "")
+		if err != nil {
+			return err
+		}
+		if cur.Status != p.Target && cur.Status != StatusCancelled {
+			if err := s.changeStatus(ctx, tx, cur, p.Target, "user", p.UserID, "cardholder request"); err != nil {
+				return err
+			}
+		}
+		if p.Target == StatusCancelled || cur.Status == StatusCancelled {
+			if err := s.refundBalance(ctx, tx, cur, rate); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0
+			WHERE id = $1`, p.CardID)
+		return err
+	})
+}
+
+// StatusRecoverArgs is the job that finishes a status change a dead process
+// left claimed.
+type StatusRecoverArgs struct {
+	CardID int64 `json:"card_id"`
+}
+
+// Kind implements river.JobArgs.
+func (StatusRecoverArgs) Kind() string { return "card.status.recover" }
+
+// InsertOpts retries an unreachable issuer with River's backoff.
+func (StatusRecoverArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
+
+// StatusRecoverWorker repeats the issuer steps of an abandoned change (the
+// withdrawal is idempotent by reference, the status change by nature) and
+// records it.
+type StatusRecoverWorker struct {
+	river.WorkerDefaults[StatusRecoverArgs]
+	s *Service
+}
+
+// NewStatusRecoverWorker returns the worker for StatusRecoverArgs.
+func NewStatusRecoverWorker(s *Service) *StatusRecoverWorker { return &StatusRecoverWorker{s: s} }
+
+// Work implements river.Worker.
+func (w *StatusRecoverWorker) Work(ctx context.Context, job *river.Job[StatusRecoverArgs]) error {
+	var (
+		p         pendingChange
+		amount    int64
+		pendingAt int64
+	)
+	err := w.s.DB.SQL.QueryRowContext(ctx, `SELECT id, user_id, public_token, pending_status, pending_ref, pending_amount, pending_at
+		FROM cards WHERE id = $1`, job.Args.CardID).Scan(&p.CardID, &p.UserID, &p.Token, &p.Target, &p.Ref, &amount, &pendingAt)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && p.Target == "") {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if age := w.s.Now().Sub(time.UnixMicro(pendingAt)); age < pendingStatusStale {
+		return river.JobSnooze(pendingStatusStale - age)
+	}
+	p.Amount = money.Amount(amount)
+	code := StatusCode(p.Target)
+	if p.Target == StatusCancelled && p.Amount > 0 {
+		if err := w.s.StatusIssuer.Withdraw(ctx, p.Token, p.Amount, p.Ref); err != nil {
+			return err
+		}
+	}
+	if err := w.s.StatusIssuer.SetStatus(ctx, p.Token, code); err != nil {
+		return err
+	}
+	return w.s.finishStatus(ctx, p)
+}

@@ -1,0 +1,646 @@
+package httpapi_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/apptest"
+	"github.com/comecomepay/comecomepay/internal/notification"
+	pushsandbox "github.com/comecomepay/comecomepay/internal/providers/push/sandbox"
+)
+
+const ntfPath = "/api/v1/notifications"
+
+// ntfList lists the caller's notifications with the raw query q.
+func ntfList(t *testing.T, h *apptest.Harness, acc apptest.Account, q string) (items []map[string]any, count, total int) {
+	t.Helper()
+	res := h.Do(http.MethodGet, ntfPath+q, nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
+	if res.JSON["message"] != "OK" {
+		t.Errorf("list message %v", res.JSON["message"])
+	}
+	raw, ok := res.JSON["notifications"].([]any)
+	if !ok {
+		t.Fatalf("notifications is %T, want an array: %s", res.JSON["notifications"], res.Body)
+	}
+	for _, r := range raw {
+		items = append(items, r.(map[string]any))
+	}
+	c, _ := res.JSON["count"].(float64)
+	tt, _ := res.JSON["total"].(float64)
+	if int(c) != len(items) {
+		t.Errorf("count %v but %d items", c, len(items))
+	}
+	return items, int(c), int(tt)
+}
+
+// ntfData decodes the `data` string of a notification.
+func ntfData(t *testing.T, n map[string]any) map[string]any {
+	t.Helper()
+	s, ok := n["data"].(string)
+	if !ok {
+		t.Fatalf("data is %T, want a JSON string: %v", n["data"], n)
+	}
+	var d map[string]any
+	if err := json.Unmarshal([]byte(s), &d); err != nil {
+		t.Fatalf("data %q does not parse as a JSON object: %v", s, err)
+	}
+	return d
+}
+
+func ntfID(t *testing.T, n map[string]any) int64 {
+	t.Helper()
+	id, ok := n["id"].(float64)
+	if !ok || id <= 0 || id != float64(int64(id)) {
+		t.Fatalf("id %v (%T) is not a positive integer", n["id"], n["id"])
+	}
+	return int64(id)
+}
+
+func ntfUnread(t *testing.T, h *apptest.Harness, acc apptest.Account) int {
+	t.Helper()
+	res := h.Do(http.MethodGet, ntfPath+"/unread-count", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
+	n, ok := res.JSON["count"].(float64)
+	if !ok {
+		t.Fatalf("unread-count body %s", res.Body)
+	}
+	return int(n)
+}
+
+func ntfOpen(t *testing.T, h *apptest.Harness, acc apptest.Account, id int64) map[string]any {
+	t.Helper()
+	res := h.Do(http.MethodGet, ntfPath+"/"+strconv.FormatInt(id, 10), nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
+	n, ok := res.JSON["notification"].(map[string]any)
+	if !ok {
+		t.Fatalf("no notification object: %s", res.Body)
+	}
+	return n
+}
+
+// ntfDeposit runs a sandbox deposit and returns its data (tx_id, …).
+func ntfDeposit(t *testing.T, h *apptest.Harness, acc apptest.Account, amount string) map[string]any {
+	t.Helper()
+	res := h.Do(http.MethodPost, "/api/v1/sandbox/deposits", map[string]any{"currency": "USDT-TRC20", "amount": amount, "user_id": acc.ID}).Expect(t, 200, "")
+	return res.JSON["data"].(map[string]any)
+}
+
+func ntfRegisterDevice(t *testing.T, h *apptest.Harness, acc apptest.Account, token string) {
+	t.Helper()
+	h.Do(http.MethodPost, "/api/v1/push/devices", map[string]any{"fcm_token": token, "device_id": "dev-" + token, "platform": "ios",
+		"app_version": "2.0.0"}, apptest.Bearer(acc.Access)).Expect(t, 200, "")
+}
+
+// ntfPushesSettled waits until no push or e-mail job is left to run
+// (completed or given up), so the recorders can be checked for exact counts.
+func ntfPushesSettled(t *testing.T, h *apptest.Harness) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var pending int
+		err := h.App.DB.SQL.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind IN ('notification.push', 'mail.send')
+			AND state NOT IN ('completed', 'discarded', 'cancelled')`).Scan(&pending)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d push jobs still pending", pending)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// ntfWaitPushes waits until token has received at least n pushes.
+func ntfWaitPushes(t *testing.T, h *apptest.Harness, token string, n int, within time.Duration) []pushsandbox.Sent {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		got := h.App.Pushes.To(token)
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("want %d pushes to %s within %s, got %d", n, token, within, len(got))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestNotificationsCreatedByDepositAndTransfer(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		alice, bob := h.Register(t, "ntf-alice@example.com"), h.Register(t, "ntf-bob@example.com")
+		if items, count, total := ntfList(t, h, alice, ""); count != 0 || total != 0 || len(items) != 0 {
+			t.Fatalf("a new account has notifications: %v", items)
+		}
+		dep := ntfDeposit(t, h, alice, "12.5")
+		items, count, total := ntfList(t, h, alice, "")
+		if count != 1 || total != 1 {
+			t.Fatalf("after a deposit: count %d total %d", count, total)
+		}
+		n := items[0]
+		if n["type"] != "deposit_credited" || n["status"] != "unread" || n["read_at"] != nil || n["user_id"] != float64(alice.ID) ||
+			n["title"] == "" || n["body"] == "" {
+			t.Fatalf("deposit notification %v", n)
+		}
+		d := ntfData(t, n)
+		if d["type"] != "deposit_credited" || d["currency"] != "USDT-TRC20" || d["amount"] != "12.5" || d["tx_hash"] != dep["tx_id"] || d["tx_hash"] == "" {
+			t.Fatalf("deposit data %v (deposit %v)", d, dep)
+		}
+
+		// A transfer notifies the recipient only.
+		h.SetTxPassword(t, alice)
+		h.Do(http.MethodPost, "/api/v1/wallet/transfer-by-uid", map[string]any{"recipient_uid": bob.ID, "currency": "USDT-TRC20",
+			"amount": "2.25", "transaction_password": apptest.TxPassword}, apptest.Bearer(alice.Access)).Expect(t, 200, "")
+		items, _, total = ntfList(t, h, bob, "")
+		if total != 1 || items[0]["type"] != "transfer_received" || items[0]["user_id"] != float64(bob.ID) {
+			t.Fatalf("bob's notifications %v", items)
+		}
+		d = ntfData(t, items[0])
+		if d["type"] != "transfer_received" || d["amount"] != "2.25" || d["currency"] != "USDT-TRC20" || d["from_user_id"] != float64(alice.ID) {
+			t.Fatalf("transfer data %v", d)
+		}
+		if items, _, total := ntfList(t, h, alice, ""); total != 1 || items[0]["type"] != "deposit_credited" {
+			t.Fatalf("the sender got a notification of her own transfer: %v", items)
+		}
+	})
+}
+
+func TestNotificationsListPaging(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc := h.Register(t, "ntf-list@example.com")
+		auth := apptest.Bearer(acc.Access)
+		for _, amount := range []string{"1", "2", "3"} {
+			h.Clock.Advance(time.Minute)
+			h.Deposit(t, acc, "USDT-TRC20", amount)
+		}
+		amounts := func(items []map[string]any) []string {
+			var out []string
+			for _, n := range items {
+				out = append(out, fmt.Sprint(ntfData(t, n)["amount"]))
+			}
+			return out
+		}
+		items, count, total := ntfList(t, h, acc, "")
+		if count != 3 || total != 3 || !reflect.DeepEqual(amounts(items), []string{"3", "2", "1"}) {
+			t.Fatalf("list: count %d total %d amounts %v, want newest first", count, total, amounts(items))
+		}
+		for i := 1; i < len(items); i++ {
+			if items[i-1]["created_at"].(string) < items[i]["created_at"].(string) {
+				t.Errorf("not newest first: %v", items)
+			}
+		}
+		if items, count, total := ntfList(t, h, acc, "?limit=2"); count != 2 || total != 3 || !reflect.DeepEqual(amounts(items), []string{"3", "2"}) {
+			t.Errorf("limit=2: count %d total %d %v", count, total, amounts(items))
+		}
+		if items, count, total := ntfList(t, h, acc, "?limit=2&offset=2"); count != 1 || total != 3 || !reflect.DeepEqual(amounts(items), []string{"1"}) {
+			t.Errorf("limit=2&offset=2: count %d total %d %v", count, total, amounts(items))
+		}
+		if _, count, total := ntfList(t, h, acc, "?offset=10"); count != 0 || total != 3 {
+			t.Errorf("offset past the end: count %d total %d", count, total)
+		}
+		// The same ordering with equal timestamps: the id breaks ties.
+		h.Deposit(t, acc, "USDT-TRC20", "4")
+		h.Deposit(t, acc, "USDT-TRC20", "5")
+		if items, _, _ := ntfList(t, h, acc, "?limit=2"); !reflect.DeepEqual(amounts(items), []string{"5", "4"}) {
+			t.Errorf("same created_at: %v, want the later id first", amounts(items))
+		}
+
+		// The trailing-slash form is the same route.
+		plain := h.Do(http.MethodGet, ntfPath+"?limit=3&offset=1", nil, auth).Expect(t, 200, "")
+		slash := h.Do(http.MethodGet, ntfPath+"/?limit=3&offset=1", nil, auth).Expect(t, 200, "")
+		if !reflect.DeepEqual(plain.JSON, slash.JSON) || slash.Header.Get("Location") != "" {
+			t.Errorf("GET /notifications/ differs:\n%s\n%s", plain.Body, slash.Body)
+		}
+
+		// Status filter: read two, three stay unread.
+		all, _, _ := ntfList(t, h, acc, "")
+		ntfOpen(t, h, acc, ntfID(t, all[0]))
+		h.Do(http.MethodPut, fmt.Sprintf("%s/%d/read", ntfPath, ntfID(t, all[3])), nil, auth).Expect(t, 200, "")
+		read, count, total := ntfList(t, h, acc, "?status=read")
+		if count != 2 || total != 2 || ntfID(t, read[0]) != ntfID(t, all[0]) || ntfID(t, read[1]) != ntfID(t, all[3]) {
+			t.Errorf("status=read: count %d total %d %v", count, total, read)
+		}
+		for _, n := range read {
+			if n["status"] != "read" || n["read_at"] == nil {
+				t.Errorf("status=read returned %v", n)
+			}
+		}
+		unread, count, total := ntfList(t, h, acc, "?status=unread&limit=2")
+		if count != 2 || total != 3 {
+			t.Errorf("status=unread&limit=2: count %d total %d", count, total)
+		}
+		for _, n := range unread {
+			if n["status"] != "unread" || n["read_at"] != nil {
+				t.Errorf("status=unread returned %v", n)
+			}
+		}
+		if _, _, total := ntfList(t, h, acc, "?status=unread&offset=2"); total != 3 {
+			t.Errorf("status=unread&offset=2: total %d", total)
+		}
+
+		for _, q := range []struct{ query, field string }{
+			{"?limit=0", "limit"}, {"?limit=-1", "limit"}, {"?limit=abc", "limit"}, {"?limit=1.5", "limit"},
+			{"?offset=-1", "offset"}, {"?offset=x", "offset"}, {"?status=unknown", "status"}, {"?status=READ", "status"},
+			{"?limit=0&offset=-1", "offset"},
+		} {
+			fields := usrExpectErr(t, h.Do(http.MethodGet, ntfPath+q.query, nil, auth), 400, "VALIDATION_FAILED")
+			if _, ok := fields[q.field]; !ok {
+				t.Errorf("%s: fields %v lack %q", q.query, fields, q.field)
+			}
+		}
+		usrExpectErr(t, h.Do(http.MethodGet, ntfPath+"/?limit=0", nil, auth), 400, "VALIDATION_FAILED")
+	})
+}
+
+func TestNotificationsLimitClamped(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc := h.Register(t, "ntf-many@example.com")
+		store := notification.NewStore(h.Clock.Now)
+		err := h.App.DB.InTx(context.Background(), func(tx *sql.Tx) error {
+			for i := range 105 {
+				if _, err := store.Create(context.Background(), tx, notification.New{UserID: acc.ID, Title: fmt.Sprint("n", i), Body: "b"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int{"": 20, "?limit=100": 100, "?limit=101": 100, "?limit=1000": 100, "?limit=100&offset=100": 5} {
+			items, count, total := ntfList(t, h, acc, q)
+			if count != want || total != 105 {
+				t.Errorf("%q: count %d total %d, want %d/105", q, count, total, want)
+			}
+			if len(items) > 0 && items[0]["data"] != "{}" {
+				t.Errorf("no payload: data %v, want \"{}\"", items[0]["data"])
+			}
+		}
+		if n := ntfUnread(t, h, acc); n != 105 {
+			t.Errorf("unread-count %d, want 105", n)
+		}
+	})
+}
+
+func TestNotificationsReadAndAccess(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		alice, bob := h.Register(t, "ntf-read-a@example.com"), h.Register(t, "ntf-read-b@example.com")
+		a, b := apptest.Bearer(alice.Access), apptest.Bearer(bob.Access)
+		for _, amount := range []string{"1", "2", "3"} {
+			h.Deposit(t, alice, "USDT-TRC20", amount)
+		}
+		h.Deposit(t, bob, "USDT-TRC20", "9")
+		if n := ntfUnread(t, h, alice); n != 3 {
+			t.Fatalf("unread-count %d, want 3", n)
+		}
+		list, _, _ := ntfList(t, h, alice, "")
+		first, second, third := ntfID(t, list[0]), ntfID(t, list[1]), ntfID(t, list[2])
+
+		// GET {id} marks read once; a later read keeps the first read_at.
+		h.Clock.Advance(time.Minute)
+		opened := ntfOpen(t, h, alice, first)
+		readAt, _ := opened["read_at"].(string)
+		if opened["status"] != "read" || readAt == "" || ntfID(t, opened) != first || opened["type"] != "deposit_credited" ||
+			opened["data"] != list[0]["data"] || opened["created_at"] != list[0]["created_at"] {
+			t.Fatalf("opened %v (listed %v)", opened, list[0])
+		}
+		if at, err := time.Parse(time.RFC3339, readAt); err != nil || !at.Equal(h.Clock.Now().Truncate(time.Second)) {
+			t.Errorf("read_at %q, want the read time %s", readAt, h.Clock.Now())
+		}
+		if n := ntfUnread(t, h, alice); n != 2 {
+			t.Errorf("after opening one, unread-count %d, want 2", n)
+		}
+		h.Clock.Advance(time.Hour)
+		again := ntfOpen(t, h, alice, first)
+		if again["read_at"] != readAt || again["status"] != "read" || again["updated_at"] != opened["updated_at"] {
+			t.Errorf("a second read changed it: %v, first %v", again, opened)
+		}
+
+		// PUT read: idempotent, and read_at stays the first one.
+		put := func(acc apptest.Header, id any) *apptest.Response {
+			return h.Do(http.MethodPut, fmt.Sprintf("%s/%v/read", ntfPath, id), nil, acc)
+		}
+		for range 2 {
+			res := put(a, second).Expect(t, 200, "")
+			if !reflect.DeepEqual(res.JSON, map[string]any{"status": "success", "message": "Operation successful"}) {
+				t.Errorf("PUT read body %s", res.Body)
+			}
+			h.Clock.Advance(time.Minute)
+		}
+		if n := ntfUnread(t, h, alice); n != 1 {
+			t.Errorf("after PUT read twice, unread-count %d, want 1", n)
+		}
+		got := ntfOpen(t, h, alice, second)
+		if at, err := time.Parse(time.RFC3339, fmt.Sprint(got["read_at"])); err != nil || !at.Equal(h.Clock.Now().Add(-2*time.Minute).Truncate(time.Second)) {
+			t.Errorf("read_at after PUT twice and GET: %v, want the first PUT's time", got["read_at"])
+		}
+		put(a, first).Expect(t, 200, "") // already read by GET
+		res := h.Do(http.MethodPut, fmt.Sprintf("%s/%d/read", ntfPath, first), nil, a, apptest.Header{Name: "Accept-Language", Value: "zh-CN"}).Expect(t, 200, "")
+		if res.JSON["message"] != "操作成功" {
+			t.Errorf("zh message %v", res.JSON["message"])
+		}
+
+		// Another user's id and unknown ids: 404, and nothing changes.
+		bobList, _, _ := ntfList(t, h, bob, "")
+		bobs := ntfID(t, bobList[0])
+		for _, id := range []string{strconv.FormatInt(third, 10), "99999999", "0", "-1", "abc", "1.5", "9223372036854775808"} {
+			usrExpectErr(t, h.Do(http.MethodGet, ntfPath+"/"+id, nil, b), 404, "NOTIFICATION_NOT_FOUND")
+			usrExpectErr(t, put(b, id), 404, "NOTIFICATION_NOT_FOUND")
+		}
+		usrExpectErr(t, h.Do(http.MethodGet, fmt.Sprintf("%s/%d", ntfPath, bobs), nil, a), 404, "NOTIFICATION_NOT_FOUND")
+		usrExpectErr(t, put(a, bobs), 404, "NOTIFICATION_NOT_FOUND")
+		if n := ntfUnread(t, h, alice); n != 1 {
+			t.Errorf("bob's attempts changed alice's unread-count to %d", n)
+		}
+		if n := ntfUnread(t, h, bob); n != 1 {
+			t.Errorf("alice's attempts changed bob's unread-count to %d", n)
+		}
+		if l, _, _ := ntfList(t, h, alice, "?status=unread"); len(l) != 1 || ntfID(t, l[0]) != third {
+			t.Errorf("alice's unread list %v", l)
+		}
+
+		// A single trailing slash is insignificant on the other routes too; a
+		// wrong method is 405.
+		h.Do(http.MethodGet, ntfPath+"/unread-count/", nil, a).Expect(t, 200, "")
+		if n := ntfOpen(t, h, alice, third); n["status"] != "read" {
+			t.Errorf("opened %v", n)
+		}
+		h.Do(http.MethodGet, fmt.Sprintf("%s/%d/", ntfPath, third), nil, a).Expect(t, 200, "")
+		h.Do(http.MethodPut, fmt.Sprintf("%s/%d/read/", ntfPath, third), nil, a).Expect(t, 200, "")
+		for _, r := range []struct{ method, path string }{
+			{http.MethodPost, ntfPath}, {http.MethodDelete, fmt.Sprintf("%s/%d", ntfPath, third)},
+			{http.MethodGet, fmt.Sprintf("%s/%d/read", ntfPath, third)}, {http.MethodPut, ntfPath + "/unread-count"},
+		} {
+			usrExpectErr(t, h.Do(r.method, r.path, nil, a), 405, "METHOD_NOT_ALLOWED")
+		}
+
+		// 401 without (or with a bad) token.
+		for _, hdr := range [][]apptest.Header{nil, {apptest.Bearer("garbage")}} {
+			for _, r := range []struct{ method, path string }{
+				{http.MethodGet, ntfPath}, {http.MethodGet, ntfPath + "/"}, {http.MethodGet, ntfPath + "/unread-count"},
+				{http.MethodGet, fmt.Sprintf("%s/%d", ntfPath, third)}, {http.MethodPut, fmt.Sprintf("%s/%d/read", ntfPath, third)},
+			} {
+				usrExpectErr(t, h.Do(r.method, r.path, nil, hdr...), 401, "UNAUTHORIZED")
+			}
+		}
+		if n := ntfUnread(t, h, alice); n != 0 {
+			t.Errorf("unread-count %d after reading all three, want 0", n)
+		}
+	})
+}
+
+func TestNotificationPush(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc := h.Register(t, "ntf-push@example.com")
+		const token = "fcm-push-ok-1"
+		ntfRegisterDevice(t, h, acc, token)
+		dep := ntfDeposit(t, h, acc, "7")
+		got := ntfWaitPushes(t, h, token, 1, 20*time.Second)
+		ntfPushesSettled(t, h)
+		if got = h.App.Pushes.To(token); len(got) != 1 {
+			t.Fatalf("%d pushes, want 1: %+v", len(got), got)
+		}
+		list, _, _ := ntfList(t, h, acc, "")
+		n := list[0]
+		p := got[0]
+		if p.Token != token || p.Title != n["title"] || p.Body != n["body"] || p.Title == "" || p.Body == "" {
+			t.Errorf("push %+v, notification %v", p.Push, n)
+		}
+		if p.Data["type"] != "deposit_credited" || p.Data["notification_id"] != strconv.FormatInt(ntfID(t, n), 10) ||
+			p.Data["currency"] != "USDT-TRC20" || p.Data["amount"] != "7" || p.Data["tx_hash"] != dep["tx_id"] {
+			t.Errorf("push data %v", p.Data)
+		}
+		var status string
+		if err := h.App.DB.SQL.QueryRow(`SELECT status FROM push_deliveries WHERE notification_id = $1`, ntfID(t, n)).Scan(&status); err != nil || status != "sent" {
+			t.Errorf("push_deliveries status %q (%v), want sent", status, err)
+		}
+
+		// A user without devices: the notification exists, nothing is pushed.
+		other := h.Register(t, "ntf-push-none@example.com")
+		h.Deposit(t, other, "USDT-TRC20", "1")
+		ntfPushesSettled(t, h)
+		if all := h.App.Pushes.To(""); len(all) != 1 {
+			t.Errorf("pushes to all tokens %d, want 1", len(all))
+		}
+	})
+}
+
+func TestNotificationPushInvalidToken(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc := h.Register(t, "ntf-push-invalid@example.com")
+		const bad, good = "invalid-token-123", "fcm-still-good"
+		ntfRegisterDevice(t, h, acc, bad)
+		ntfRegisterDevice(t, h, acc, good)
+		h.Deposit(t, acc, "USDT-TRC20", "3")
+		ntfWaitPushes(t, h, good, 1, 20*time.Second)
+		ntfPushesSettled(t, h)
+		enabled := func(token string) bool {
+			var on bool
+			if err := h.App.DB.SQL.QueryRow(`SELECT enabled FROM push_devices WHERE fcm_token = $1`, token).Scan(&on); err != nil {
+				t.Fatal(err)
+			}
+			return on
+		}
+		if enabled(bad) {
+			t.Errorf("the device with an invalid token is still enabled")
+		}
+		if !enabled(good) {
+			t.Errorf("the healthy device was disabled")
+		}
+		if got := h.App.Pushes.To(bad); len(got) != 0 {
+			t.Errorf("pushes recorded for an invalid token: %+v", got)
+		}
+		var attempts int
+		if err := h.App.DB.SQL.QueryRow(`SELECT MAX(attempt) FROM river_job WHERE kind = 'notification.push'`).Scan(&attempts); err != nil || attempts != 1 {
+			t.Errorf("an invalid token made the push job retry: %d attempts (%v)", attempts, err)
+		}
+		// The disabled device is skipped from then on.
+		h.Deposit(t, acc, "USDT-TRC20", "4")
+		ntfWaitPushes(t, h, good, 2, 20*time.Second)
+		ntfPushesSettled(t, h)
+		var deliveries int
+		if err := h.App.DB.SQL.QueryRow(`SELECT COUNT(*) FROM push_deliveries p JOIN push_devices d ON d.id = p.device_id WHERE d.fcm_token = $1`, bad).Scan(&deliveries); err != nil || deliveries != 1 {
+			t.Errorf("deliveries for the disabled device %d (%v), want 1 (the first attempt only)", deliveries, err)
+		}
+		if len(h.App.Pushes.To(good)) != 2 {
+			t.Errorf("healthy device pushes %d, want 2", len(h.App.Pushes.To(good)))
+		}
+	})
+}
+
+func TestNotificationPushRetry(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc := h.Register(t, "ntf-push-retry@example.com")
+		const token = "fcm-retry-1"
+		ntfRegisterDevice(t, h, acc, token)
+		h.App.Pushes.FailNext(1)
+		h.Deposit(t, acc, "USDT-TRC20", "5")
+		ntfWaitPushes(t, h, token, 1, 25*time.Second)
+		ntfPushesSettled(t, h)
+		if got := h.App.Pushes.To(token); len(got) != 1 || got[0].Data["type"] != "deposit_credited" {
+			t.Fatalf("pushes after a transient failure %+v, want exactly one", got)
+		}
+		var attempts int
+		if err := h.App.DB.SQL.QueryRow(`SELECT MAX(attempt) FROM river_job WHERE kind = 'notification.push'`).Scan(&attempts); err != nil || attempts != 2 {
+			t.Errorf("push job attempts %d (%v), want 2", attempts, err)
+		}
+
+		// Two devices, one push failing: the retry reaches only the one missed.
+		acc2 := h.Register(t, "ntf-push-retry2@example.com")
+		ntfRegisterDevice(t, h, acc2, "fcm-two-a")
+		ntfRegisterDevice(t, h, acc2, "fcm-two-b")
+		h.App.Pushes.FailNext(1)
+		h.Deposit(t, acc2, "USDT-TRC20", "6")
+		ntfWaitPushes(t, h, "fcm-two-a", 1, 25*time.Second)
+		ntfWaitPushes(t, h, "fcm-two-b", 1, 25*time.Second)
+		ntfPushesSettled(t, h)
+		for _, tok := range []string{"fcm-two-a", "fcm-two-b"} {
+			if got := h.App.Pushes.To(tok); len(got) != 1 {
+				t.Errorf("%s received %d pushes, want exactly 1", tok, len(got))
+			}
+		}
+		var sent int
+		if err := h.App.DB.SQL.QueryRow(`SELECT COUNT(*) FROM push_deliveries p JOIN push_devices d ON d.id = p.device_id
+			WHERE d.user_id = $1 AND p.status = 'sent'`, acc2.ID).Scan(&sent); err != nil || sent != 2 {
+			t.Errorf("sent deliveries %d (%v), want 2", sent, err)
+		}
+		if err := h.App.DB.SQL.QueryRow(`SELECT MAX(attempt) FROM river_job WHERE kind = 'notification.push'`).Scan(&attempts); err != nil || attempts != 2 {
+			t.Errorf("push job attempts %d (%v), want 2", attempts, err)
+		}
+	})
+}
+
+func TestSandboxOutbox(t *testing.T) {
+	t.Parallel()
+	otp5 := regexp.MustCompile(`^[0-9]{5}$`)
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		const email = "ntf-outbox@example.com"
+		acc := h.Register(t, email)
+		other := h.Register(t, "ntf-outbox-other@example.com")
+		outbox := func(q string) []map[string]any {
+			t.Helper()
+			res := h.Do(http.MethodGet, "/api/v1/sandbox/outbox"+q, nil).Expect(t, 200, "")
+			raw, ok := res.JSON["data"].([]any)
+			if !ok {
+				t.Fatalf("outbox data is %T: %s", res.JSON["data"], res.Body)
+			}
+			var out []map[string]any
+			for _, e := range raw {
+				out = append(out, e.(map[string]any))
+			}
+			return out
+		}
+		byChannel := func(entries []map[string]any, channel string) []map[string]any {
+			var out []map[string]any
+			for _, e := range entries {
+				if e["channel"] == channel {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+		waitFor := func(q, channel string, n int) []map[string]any {
+			t.Helper()
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				all := outbox(q)
+				if len(byChannel(all, channel)) >= n {
+					return all
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("outbox%s: want %d %s entries, got %v", q, n, channel, all)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		q := "?email=" + url.QueryEscape(email)
+		waitFor(q, "email", 1)
+		ntfPushesSettled(t, h)
+		entries := outbox(q)
+		mails := byChannel(entries, "email")
+		var signup map[string]any
+		for _, m := range mails {
+			if m["to"] != email {
+				t.Errorf("outbox for %s lists a mail to %v", email, m["to"])
+			}
+			if otp5.MatchString(fmt.Sprint(m["otp"])) {
+				signup = m
+			}
+		}
+		if signup == nil || signup["subject"] == "" || signup["body"] == "" {
+			t.Fatalf("no signup OTP e-mail in %v", mails)
+		}
+		if _, err := time.Parse(time.RFC3339, fmt.Sprint(signup["created_at"])); err != nil {
+			t.Errorf("created_at %v: %v", signup["created_at"], err)
+		}
+		if len(byChannel(entries, "push")) != 0 {
+			t.Errorf("pushes before any device: %v", entries)
+		}
+
+		// A push to the account's device is listed under its e-mail, newest first.
+		ntfRegisterDevice(t, h, acc, "fcm-outbox-1")
+		ntfRegisterDevice(t, h, other, "fcm-outbox-other")
+		h.Clock.Advance(time.Minute)
+		h.Deposit(t, acc, "USDT-TRC20", "8")
+		h.Deposit(t, other, "USDT-TRC20", "8")
+		waitFor(q, "push", 1)
+		ntfWaitPushes(t, h, "fcm-outbox-other", 1, 20*time.Second)
+		ntfPushesSettled(t, h)
+		entries = outbox(q)
+		pushes := byChannel(entries, "push")
+		if len(pushes) != 1 {
+			t.Fatalf("pushes listed for %s: %v", email, pushes)
+		}
+		p := pushes[0]
+		if p["to"] != "fcm-outbox-1" || p["subject"] == "" || p["body"] == "" || p["otp"] != "" {
+			t.Errorf("push entry %v", p)
+		}
+		if entries[0]["channel"] != "push" {
+			t.Errorf("the newest entry is not the push: %v", entries)
+		}
+		for _, e := range entries {
+			if e["to"] == "fcm-outbox-other" || e["to"] == other.Email {
+				t.Errorf("another account's message is listed: %v", e)
+			}
+		}
+		// The e-mail filter is trimmed and case-insensitive.
+		if upper := outbox("?email=" + url.QueryEscape("  NTF-OUTBOX@Example.COM ")); !reflect.DeepEqual(upper, entries) {
+			t.Errorf("upper-case e-mail: %v, want %v", upper, entries)
+		}
+		if none := outbox("?email=nobody%40example.com"); len(none) != 0 {
+			t.Errorf("unknown e-mail: %v", none)
+		}
+
+		// limit, and everything without a filter.
+		if one := outbox(q + "&limit=1"); len(one) != 1 || !reflect.DeepEqual(one[0], entries[0]) {
+			t.Errorf("limit=1: %v", one)
+		}
+		all := outbox("")
+		if len(byChannel(all, "push")) != 2 || len(all) < len(entries)+2 {
+			t.Errorf("unfiltered outbox has %d entries (%d pushes), want both accounts' messages", len(all), len(byChannel(all, "push")))
+		}
+		if two := outbox("?limit=2"); len(two) != 2 {
+			t.Errorf("limit=2: %d entries", len(two))
+		}
+		for _, bad := range []string{"?limit=0", "?limit=-3", "?limit=abc"} {
+			usrExpectErr(t, h.Do(http.MethodGet, "/api/v1/sandbox/outbox"+bad, nil), 400, "VALIDATION_FAILED")
+		}
+	})
+}
