@@ -32,9 +32,9 @@ type Card struct {
 	StatusUpdatedBy string
 	// PendingStatus is a status change in flight at the issuer ("" = none).
 	PendingStatus string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	DeletedAt       *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	DeletedAt     *time.Time
 }
 
 const cardColumns = `id, user_id, task_id, public_token, masked_pan, currency, status, is_physical, kyc_id, member_name,
