@@ -23,6 +23,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/content"
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
@@ -78,6 +79,8 @@ type App struct {
 	Inbox     *webhook.Inbox
 	// Outbox records e-mails in sandbox mode; nil in production.
 	Outbox *emailsandbox.Outbox
+	// Content is announcements, site texts, app versions and the partner link.
+	Content *content.Service
 }
 
 // New opens the database, applies migrations and wires every component.
@@ -221,6 +224,8 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		RevealLimit: card.DefaultRevealLimit, RevealWindow: card.DefaultRevealWindow, CodeTTL: otp.DefaultPolicy.TTL,
 		EchoOTP: sandbox, Now: now})
 
+	a.Content = content.NewService(a.DB, now)
+
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
 		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Coupons: a.Coupons, Devices: devices, Ready: a.DB, Registry: registry, Spec: api.Spec,
@@ -233,6 +238,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 		SandboxToken: cfg.SandboxToken,
 		ThreeDS:      a.ThreeDS, ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, SandboxThreeDS: issuerSim,
+		Content: a.Content,
 	})
 	if err != nil {
 		return err

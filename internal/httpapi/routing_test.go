@@ -208,6 +208,8 @@ var usrServedRoutes = []string{
 	"POST /api/v1/card/physical/upgrade/email-code/verify", "PUT /api/v1/card/convertToPhysical",
 	"GET /api/v1/card/physical/upgrade/progress", "POST /api/v1/card/physical-application/{id}/confirm-delivery",
 	"POST /api/v1/sandbox/cards/{public_token}/shipment/advance",
+	"GET /api/v1/partner-link", "GET /api/v1/announcements", "GET /api/v1/announcements/unread-count",
+	"GET /api/v1/announcements/{id}", "GET /api/v1/site-content", "GET /api/v1/app-version",
 }
 
 func TestEveryRouteDocumented(t *testing.T) {
