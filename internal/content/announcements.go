@@ -112,8 +112,10 @@ func (s *Service) CreateAnnouncement(ctx context.Context, texts [langCount]Trans
 			f.Add("content_"+l.String(), "is required when title_"+l.String()+" is given")
 		}
 		given++
-		if n := utf8.RuneCountInString(t.Title); n > maxTitleRunes || !utf8.ValidString(t.Title) {
-			f.Add("title_"+l.String(), fmt.Sprintf("must be UTF-8 text of at most %d characters", maxTitleRunes))
+		if err := checkText(t.Title, maxContentBytes); err != nil {
+			f.Add("title_"+l.String(), err.Error())
+		} else if utf8.RuneCountInString(t.Title) > maxTitleRunes {
+			f.Add("title_"+l.String(), fmt.Sprintf("must be at most %d characters", maxTitleRunes))
 		}
 		if err := checkText(t.Content, maxContentBytes); err != nil {
 			f.Add("content_"+l.String(), err.Error())

@@ -101,10 +101,11 @@ func checkURL(raw string) error {
 	return nil
 }
 
-// checkText validates an operator text: UTF-8, at most max bytes.
+// checkText validates an operator text: UTF-8 without NUL (PostgreSQL
+// refuses NUL in text), at most maxBytes.
 func checkText(s string, maxBytes int) error {
-	if !utf8.ValidString(s) {
-		return fmt.Errorf("must be UTF-8 text")
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		return fmt.Errorf("must be UTF-8 text without NUL characters")
 	}
 	if len(s) > maxBytes {
 		return fmt.Errorf("must be at most %d bytes", maxBytes)

@@ -180,7 +180,7 @@ func (s *Service) SetPartnerLink(ctx context.Context, p PartnerLink) error {
 		return err
 	}
 	f := apperr.Fields{}
-	if n := utf8.RuneCountInString(p.Name); p.Name == "" || n > maxNameRunes || !utf8.ValidString(p.Name) {
+	if n := utf8.RuneCountInString(p.Name); p.Name == "" || n > maxNameRunes || checkText(p.Name, maxURLBytes) != nil {
 		f.Add("name", fmt.Sprintf("must be 1–%d characters", maxNameRunes))
 	}
 	if err := checkURL(p.URL); err != nil {
