@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return withdrawals(ctx, rest, getenv, stdout)
 	case "coupons":
 		return coupons(ctx, rest, getenv, stdout)
+	case "content":
+		return contentCmd(ctx, rest, getenv, os.Stdin, stdout)
 	case "config":
 		cfg, err := loadConfig(getenv)
 		if err != nil {
@@ -53,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintln(stdout, "comecomepay", buildVersion())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, withdrawals, coupons, config or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, withdrawals, coupons, content, config or version)", cmd)
 	}
 }
 

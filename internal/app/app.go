@@ -23,6 +23,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/content"
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
@@ -81,6 +82,8 @@ type App struct {
 	Outbox *emailsandbox.Outbox
 	// Pushes records pushes in sandbox mode; nil otherwise.
 	Pushes *pushsandbox.Recorder
+	// Content is announcements, site texts, app versions and the partner link.
+	Content *content.Service
 }
 
 // New opens the database, applies migrations and wires every component.
@@ -234,6 +237,8 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		RevealLimit: card.DefaultRevealLimit, RevealWindow: card.DefaultRevealWindow, CodeTTL: otp.DefaultPolicy.TTL,
 		EchoOTP: sandbox, Now: now})
 
+	a.Content = content.NewService(a.DB, now)
+
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
 		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Coupons: a.Coupons, Devices: devices, Ready: a.DB, Registry: registry, Spec: api.Spec,
@@ -247,6 +252,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 		SandboxToken: cfg.SandboxToken,
 		ThreeDS:      a.ThreeDS, ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, SandboxThreeDS: issuerSim,
+		Content: a.Content,
 	})
 	if err != nil {
 		return err

@@ -51,6 +51,7 @@ func (s *Server) routes() {
 	bearer("POST "+v1+"/user/deactivate", s.deactivate)
 	bearer("POST "+v1+"/push/devices", s.registerPushDevice)
 	bearer("DELETE "+v1+"/push/devices", s.unregisterPushDevice)
+	bearer("GET "+v1+"/partner-link", s.partnerLink)
 
 	// §2.3 Wallet
 	bearer("GET "+v1+"/wallet", s.getWallet)
@@ -112,6 +113,13 @@ func (s *Server) routes() {
 	bearer("GET "+v1+"/notifications/unread-count", s.unreadNotifications)
 	bearer("GET "+v1+"/notifications/{id}", s.openNotification)
 	bearer("PUT "+v1+"/notifications/{id}/read", s.readNotification)
+	// §2.8 Announcements, site content, app version (the last two public:
+	// the app calls them before login, with whatever token it has stored)
+	bearer("GET "+v1+"/announcements", s.listAnnouncements)
+	bearer("GET "+v1+"/announcements/unread-count", s.announcementUnreadCount)
+	bearer("GET "+v1+"/announcements/{id}", s.getAnnouncement)
+	public("GET "+v1+"/site-content", s.siteContent)
+	public("GET "+v1+"/app-version", s.appVersion)
 
 	// §2.9 Coupons (as far as the card fee needs them)
 	bearer("GET "+v1+"/coupons", s.listCoupons)

@@ -210,6 +210,8 @@ var usrServedRoutes = []string{
 	"POST /api/v1/sandbox/cards/{public_token}/shipment/advance",
 	"GET /api/v1/notifications", "GET /api/v1/notifications/unread-count", "GET /api/v1/notifications/{id}",
 	"PUT /api/v1/notifications/{id}/read", "GET /api/v1/sandbox/outbox",
+	"GET /api/v1/partner-link", "GET /api/v1/announcements", "GET /api/v1/announcements/unread-count",
+	"GET /api/v1/announcements/{id}", "GET /api/v1/site-content", "GET /api/v1/app-version",
 }
 
 func TestEveryRouteDocumented(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
+	"github.com/comecomepay/comecomepay/internal/content"
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/kyc"
@@ -86,6 +87,10 @@ type Deps struct {
 	ThreeDS              *threeds.Service
 	ThreeDSWebhookSecret string
 	SandboxThreeDS       SandboxThreeDS
+
+	// Content serves announcements, site texts, app versions and the
+	// partner link.
+	Content *content.Service
 }
 
 // Server is the API handler.

@@ -1,0 +1,260 @@
+package content
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/i18n"
+)
+
+// Announcement statuses (API.md §3.4.8): draft → published → deleted (soft).
+// Only published announcements are visible to users.
+const (
+	Draft     = "draft"
+	Published = "published"
+	Deleted   = "deleted"
+)
+
+// Translation is an announcement's text in one language.
+type Translation struct {
+	Title   string
+	Content string
+}
+
+// Announcement is an announcement with its texts in every language
+// (indexed by i18n.Lang; an empty Translation means "not translated").
+type Announcement struct {
+	ID          int64
+	Status      string
+	Texts       [langCount]Translation
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	PublishedAt *time.Time
+}
+
+// In returns the texts in lang, else in English, else in the first language
+// that has them (API.md §2.8). Title and content always come from the same
+// language, so a reader never sees a mixed-language announcement.
+func (a Announcement) In(lang i18n.Lang) Translation {
+	if int(lang) < langCount && a.Texts[lang] != (Translation{}) {
+		return a.Texts[lang]
+	}
+	for _, l := range Languages() {
+		if a.Texts[l] != (Translation{}) {
+			return a.Texts[l]
+		}
+	}
+	return Translation{}
+}
+
+// UserAnnouncement is an announcement as one user sees it.
+type UserAnnouncement struct {
+	Announcement
+	IsRead bool
+}
+
+const announcementColumns = `a.id, a.status, a.title_en, a.content_en, a.title_zh, a.content_zh, a.title_ar, a.content_ar,
+	a.created_at, a.updated_at, a.published_at`
+
+// announcementRow holds the scan destinations of announcementColumns and,
+// for user lists, the user's read time.
+type announcementRow struct {
+	a                  Announcement
+	enT, enC, zhT, zhC string
+	arT, arC           string
+	created, updated   int64
+	published, readAt  sql.NullInt64
+	dest               []any
+}
+
+func newAnnouncementRow(withRead bool) *announcementRow {
+	r := &announcementRow{}
+	r.dest = []any{&r.a.ID, &r.a.Status, &r.enT, &r.enC, &r.zhT, &r.zhC, &r.arT, &r.arC, &r.created, &r.updated, &r.published}
+	if withRead {
+		r.dest = append(r.dest, &r.readAt)
+	}
+	return r
+}
+
+func (r *announcementRow) value() UserAnnouncement {
+	a := r.a
+	a.Texts[i18n.EN] = Translation{r.enT, r.enC}
+	a.Texts[i18n.ZH] = Translation{r.zhT, r.zhC}
+	a.Texts[i18n.AR] = Translation{r.arT, r.arC}
+	a.CreatedAt, a.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
+	if r.published.Valid {
+		t := fromMicros(r.published.Int64)
+		a.PublishedAt = &t
+	}
+	return UserAnnouncement{Announcement: a, IsRead: r.readAt.Valid}
+}
+
+// CreateAnnouncement stores a draft. Every language given needs both a title
+// and a content, and at least one language must be given.
+func (s *Service) CreateAnnouncement(ctx context.Context, texts [langCount]Translation) (Announcement, error) {
+	f := apperr.Fields{}
+	given := 0
+	for _, l := range Languages() {
+		t := Translation{strings.TrimSpace(texts[l].Title), strings.TrimSpace(texts[l].Content)}
+		texts[l] = t
+		switch {
+		case t == Translation{}:
+			continue
+		case t.Title == "":
+			f.Add("title_"+l.String(), "is required when content_"+l.String()+" is given")
+		case t.Content == "":
+			f.Add("content_"+l.String(), "is required when title_"+l.String()+" is given")
+		}
+		given++
+		if err := checkText(t.Title, maxContentBytes); err != nil {
+			f.Add("title_"+l.String(), err.Error())
+		} else if utf8.RuneCountInString(t.Title) > maxTitleRunes {
+			f.Add("title_"+l.String(), fmt.Sprintf("must be at most %d characters", maxTitleRunes))
+		}
+		if err := checkText(t.Content, maxContentBytes); err != nil {
+			f.Add("content_"+l.String(), err.Error())
+		}
+	}
+	if given == 0 {
+		f.Add("title_en", "at least one language needs a title and a content")
+	}
+	if err := f.Err(); err != nil {
+		return Announcement{}, err
+	}
+	now := s.now()
+	a := Announcement{Status: Draft, Texts: texts, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
+	err := s.db.SQL.QueryRowContext(ctx, `INSERT INTO announcements (status, title_en, content_en, title_zh, content_zh,
+		title_ar, content_ar, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+		Draft, texts[i18n.EN].Title, texts[i18n.EN].Content, texts[i18n.ZH].Title, texts[i18n.ZH].Content,
+		texts[i18n.AR].Title, texts[i18n.AR].Content, micros(now)).Scan(&a.ID)
+	return a, err
+}
+
+// PublishAnnouncement makes a draft visible. Publishing a published
+// announcement changes nothing (its publication time stays); a deleted one
+// cannot come back.
+func (s *Service) PublishAnnouncement(ctx context.Context, id int64) (Announcement, error) {
+	now := micros(s.now())
+	res, err := s.db.SQL.ExecContext(ctx, `UPDATE announcements SET status = $1, published_at = $2, updated_at = $2
+		WHERE id = $3 AND status = $4`, Published, now, id, Draft)
+	if err != nil {
+		return Announcement{}, err
+	}
+	a, err := s.Announcement(ctx, id)
+	if err != nil {
+		return Announcement{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 && a.Status == Deleted {
+		return a, apperr.New(apperr.CodeInvalidState).WithDetails("A deleted announcement cannot be published")
+	}
+	return a, nil
+}
+
+// DeleteAnnouncement hides an announcement for good (a soft delete: the row
+// and the read states stay). Deleting twice is not an error.
+func (s *Service) DeleteAnnouncement(ctx context.Context, id int64) error {
+	now := micros(s.now())
+	if _, err := s.db.SQL.ExecContext(ctx, `UPDATE announcements SET status = $1, deleted_at = $2, updated_at = $2
+		WHERE id = $3 AND status <> $1`, Deleted, now, id); err != nil {
+		return err
+	}
+	_, err := s.Announcement(ctx, id)
+	return err
+}
+
+// Announcement returns an announcement in any status (operators).
+func (s *Service) Announcement(ctx context.Context, id int64) (Announcement, error) {
+	row := newAnnouncementRow(false)
+	err := s.db.SQL.QueryRowContext(ctx, `SELECT `+announcementColumns+` FROM announcements a WHERE a.id = $1`, id).Scan(row.dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Announcement{}, ErrAnnouncementNotFound.WithDetails("No announcement has this id")
+	}
+	if err != nil {
+		return Announcement{}, err
+	}
+	return row.value().Announcement, nil
+}
+
+// AllAnnouncements lists announcements in every status, newest first, for
+// operators.
+func (s *Service) AllAnnouncements(ctx context.Context, limit int) ([]Announcement, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT `+announcementColumns+` FROM announcements a ORDER BY a.id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Announcement
+	for rows.Next() {
+		row := newAnnouncementRow(false)
+		if err := rows.Scan(row.dest...); err != nil {
+			return nil, err
+		}
+		out = append(out, row.value().Announcement)
+	}
+	return out, rows.Err()
+}
+
+// Announcements is one page of the published announcements, newest
+// publication first, with the user's read state, and the number of them.
+func (s *Service) Announcements(ctx context.Context, userID int64, page, limit int) ([]UserAnnouncement, int, error) {
+	var total int
+	if err := s.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM announcements WHERE status = $1`, Published).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT `+announcementColumns+`, r.read_at FROM announcements a
+		LEFT JOIN announcement_reads r ON r.announcement_id = a.id AND r.user_id = $1
+		WHERE a.status = $2 ORDER BY a.published_at DESC, a.id DESC LIMIT $3 OFFSET $4`,
+		userID, Published, limit, (page-1)*limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []UserAnnouncement{}
+	for rows.Next() {
+		row := newAnnouncementRow(true)
+		if err := rows.Scan(row.dest...); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, row.value())
+	}
+	return out, total, rows.Err()
+}
+
+// ReadAnnouncement returns a published announcement and records that the
+// user has read it (the first read counts; later ones change nothing).
+// Drafts, deleted and unknown ids are ANNOUNCEMENT_NOT_FOUND alike.
+func (s *Service) ReadAnnouncement(ctx context.Context, userID, id int64) (UserAnnouncement, error) {
+	row := newAnnouncementRow(false)
+	err := s.db.SQL.QueryRowContext(ctx, `SELECT `+announcementColumns+` FROM announcements a WHERE a.id = $1 AND a.status = $2`,
+		id, Published).Scan(row.dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return UserAnnouncement{}, ErrAnnouncementNotFound.WithDetails("No published announcement has this id")
+	}
+	if err != nil {
+		return UserAnnouncement{}, err
+	}
+	// One statement, so concurrent first reads cannot conflict.
+	if _, err := s.db.SQL.ExecContext(ctx, `INSERT INTO announcement_reads (user_id, announcement_id, read_at)
+		VALUES ($1, $2, $3) ON CONFLICT (user_id, announcement_id) DO NOTHING`, userID, id, micros(s.now())); err != nil {
+		return UserAnnouncement{}, err
+	}
+	ua := row.value()
+	ua.IsRead = true
+	return ua, nil
+}
+
+// UnreadAnnouncements counts the published announcements the user has not
+// read.
+func (s *Service) UnreadAnnouncements(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM announcements a WHERE a.status = $1
+		AND NOT EXISTS (SELECT 1 FROM announcement_reads r WHERE r.announcement_id = a.id AND r.user_id = $2)`,
+		Published, userID).Scan(&n)
+	return n, err
+}
