@@ -208,6 +208,9 @@ var usrServedRoutes = []string{
 	"POST /api/v1/card/physical/upgrade/email-code/verify", "PUT /api/v1/card/convertToPhysical",
 	"GET /api/v1/card/physical/upgrade/progress", "POST /api/v1/card/physical-application/{id}/confirm-delivery",
 	"POST /api/v1/sandbox/cards/{public_token}/shipment/advance",
+	"GET /api/v1/user/referral-code", "GET /api/v1/user/referral-stats", "GET /api/v1/user/referrals",
+	"GET /api/v1/user/commissions", "GET /api/v1/user/my-referrer", "GET /api/v1/tier-configs",
+	"GET /api/v1/user/tier", "GET /api/v1/user/tier/progress",
 }
 
 func TestEveryRouteDocumented(t *testing.T) {
