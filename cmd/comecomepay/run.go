@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return withdrawals(ctx, rest, getenv, stdout)
 	case "coupons":
 		return coupons(ctx, rest, getenv, stdout)
+	case "tiers":
+		return tiers(ctx, rest, getenv, stdout)
 	case "config":
 		cfg, err := loadConfig(getenv)
 		if err != nil {
@@ -53,7 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintln(stdout, "comecomepay", buildVersion())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, withdrawals, coupons, config or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, withdrawals, coupons, tiers, config or version)", cmd)
 	}
 }
 
