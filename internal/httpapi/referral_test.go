@@ -110,7 +110,9 @@ func TestTierEndpoints(t *testing.T) {
 
 		acc := h.Register(t, "tiers@example.com")
 		auth := apptest.Bearer(acc.Access)
-		tier := func() map[string]any { return numData(t, h.Do(http.MethodGet, "/api/v1/user/tier", nil, auth).Expect(t, 200, "")) }
+		tier := func() map[string]any {
+			return numData(t, h.Do(http.MethodGet, "/api/v1/user/tier", nil, auth).Expect(t, 200, ""))
+		}
 		progress := func() map[string]any {
 			return numData(t, h.Do(http.MethodGet, "/api/v1/user/tier/progress", nil, auth).Expect(t, 200, ""))
 		}
