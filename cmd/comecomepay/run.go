@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return coupons(ctx, rest, getenv, stdout)
 	case "content":
 		return contentCmd(ctx, rest, getenv, os.Stdin, stdout)
+	case "tiers":
+		return tiers(ctx, rest, getenv, stdout)
 	case "config":
 		cfg, err := loadConfig(getenv)
 		if err != nil {
@@ -56,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintln(stdout, "comecomepay", buildVersion())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, withdrawals, coupons, content, config or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, withdrawals, coupons, tiers, content, config or version)", cmd)
 	}
 }
 

@@ -26,6 +26,13 @@ type Repo interface {
 	SetTxPasswordFailures(ctx context.Context, q store.Querier, id int64, fails int, lockedUntil time.Time) error
 	SetStatus(ctx context.Context, q store.Querier, id int64, status Status, now time.Time) error
 	RecordLogin(ctx context.Context, q store.Querier, id int64, ip string, now time.Time) error
+	SetReferralCode(ctx context.Context, q store.Querier, id int64, code string, now time.Time) error
+
+	// Referral links (users.referred_by): level 1 = referred by the user,
+	// level 2 = referred by a level-1 referee; level 0 = both.
+	Referees(ctx context.Context, q store.Querier, userID int64, level, limit, offset int) ([]Referee, int, error)
+	RefereeCounts(ctx context.Context, q store.Querier, userID int64) (level1, level2 int, err error)
+	DirectRefereeIDs(ctx context.Context, q store.Querier, userID int64) ([]int64, error)
 
 	PendingRegistration(ctx context.Context, q store.Querier, email string) (PendingRegistration, error)
 	PutPendingRegistration(ctx context.Context, q store.Querier, p PendingRegistration) error

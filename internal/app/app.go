@@ -44,6 +44,7 @@ import (
 	kycsandbox "github.com/comecomepay/comecomepay/internal/providers/kycprovider/sandbox"
 	pushsandbox "github.com/comecomepay/comecomepay/internal/providers/push/sandbox"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
+	"github.com/comecomepay/comecomepay/internal/referral"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
 	"github.com/comecomepay/comecomepay/internal/threeds"
@@ -74,6 +75,8 @@ type App struct {
 	ThreeDS  *threeds.Service
 	// Physical is the physical card order domain (upgrades, shipments).
 	Physical *physical.Service
+	// Referrals is the referral programme (codes, tiers, commissions).
+	Referrals *referral.Service
 	// IssuerSim is the sandbox card issuer (tests drive its failures).
 	IssuerSim *issuersandbox.Issuer
 	Ledger    *ledger.Ledger
@@ -160,6 +163,10 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	a.Physical = physical.NewService(physical.Deps{DB: a.DB, Cards: a.Cards, Ledger: a.Ledger, Wallets: wallets,
 		OTP: otp.NewService(a.DB, hasher, nil, otp.DefaultPolicy, now), Issuer: issuerSim, Hasher: hasher, Box: box, Log: a.Log,
 		UpgradeFee: physical.DefaultUpgradeFee, EchoOTP: sandbox, Now: now})
+	// Commissions are paid in USDT-TRC20 (API.md §3.3); accounts, fees and
+	// the queue are wired once they exist.
+	a.Referrals = referral.NewService(referral.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Notifier: notifications,
+		PayoutCurrency: referral.DefaultPayoutCurrency, Now: now})
 	kycIssuer := kycsandbox.Issuer{}
 	processors := map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}
 	// 3DS: its users and mailer are wired once accounts and the queue exist.
@@ -176,7 +183,9 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox,
 		worker(wallet.NewSubmitWorker(wallets, custodySim)), worker(kyc.NewReviewWorker(a.KYC, kycIssuer)),
 		worker(card.NewIssueWorker(a.Cards)), worker(card.NewStatusRecoverWorker(a.Cards)), worker(swap.NewResolveWorker(a.Swaps)), worker(threeds.NewExpireWorker(a.ThreeDS)),
-		worker(physical.NewRecoverWorker(a.Physical)), worker(notify.NewPushWorker(a.DB, pusher, a.Log, now))); err != nil {
+		worker(physical.NewRecoverWorker(a.Physical)), worker(notify.NewPushWorker(a.DB, pusher, a.Log, now)),
+
+		worker(referral.NewCommissionWorker(a.Referrals))); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	processors["issuer"] = a.Cards.IssuerProcessor(map[string]card.EventHandler{
@@ -229,6 +238,8 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	a.Physical.Users, a.Physical.Mailer, a.Physical.Jobs = a.Accounts, mail.NewQueue(a.Jobs, box), a.Jobs
 	a.Physical.Notifier = notifications
 	a.Cards.PhysicalOrders = a.Physical
+	a.Referrals.Accounts, a.Referrals.Fees, a.Referrals.Jobs = a.Accounts, a.CardFees, a.Jobs
+	a.Cards.Commissions, a.Swaps.Commissions = a.Referrals, a.Referrals
 	a.ThreeDS.Users, a.ThreeDS.Mailer = threeDSUsers{a.Accounts}, mail.NewQueue(a.Jobs, box)
 	// Card secrets (CVV, full number, PIN) come from the issuer per request;
 	// PIN codes are e-mailed like the account's codes.
@@ -248,6 +259,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		IssuerWebhookSecret: cfg.IssuerWebhookSecret,
 		KYC:                 a.KYC, KYCIssuer: kycIssuer, Swaps: a.Swaps, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,
 		Physical:    a.Physical,
+		Referrals:   a.Referrals,
 		CardSecrets: cardSecrets,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 		SandboxToken: cfg.SandboxToken,

@@ -91,7 +91,14 @@ type Card struct {
 // apply and wait for issuance — and returns the account and its card.
 func (h *Harness) CardHolder(t testing.TB, email string) (Account, Card) {
 	t.Helper()
-	acc := h.Register(t, email)
+	return h.CardHolderReferred(t, email, "")
+}
+
+// CardHolderReferred is CardHolder for a user who signs up with a referral
+// code.
+func (h *Harness) CardHolderReferred(t testing.TB, email, referral string) (Account, Card) {
+	t.Helper()
+	acc := h.RegisterWithReferral(t, email, referral)
 	auth := Bearer(acc.Access)
 	h.Deposit(t, acc, "USDT-TRC20", "5")
 	res := h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment", map[string]string{"card_type": "virtual"}, auth).Expect(t, 200, "")

@@ -127,6 +127,15 @@ type Deps struct {
 	Now          func() time.Time
 	// PhysicalOrders, when set, opens the order of a physical card at issuance.
 	PhysicalOrders PhysicalOrders
+	// Commissions, when set, queues the referral commissions of an issued card.
+	Commissions Commissions
+}
+
+// Commissions is the port to the referral programme: a completed issuance
+// pays card-opening commissions on the consumed fee payment (API.md §3.2
+// step 7), queued in the transaction that completes the task.
+type Commissions interface {
+	QueueCardOpening(ctx context.Context, tx *sql.Tx, userID, taskID int64, paidUSD money.Amount) error
 }
 
 // Service implements the card use cases.

@@ -140,6 +140,11 @@ func (s *Service) recordIssued(ctx context.Context, tx *sql.Tx, t taskRow, issue
 		TaskCompleted, cardID, now, t.ID); err != nil {
 		return err
 	}
+	if s.Commissions != nil && fee > 0 {
+		if err := s.Commissions.QueueCardOpening(ctx, tx, t.UserID, t.ID, fee); err != nil {
+			return err
+		}
+	}
 	return s.notifyIssue(ctx, tx, t.UserID, t.ID, issued.PublicToken, true)
 }
 

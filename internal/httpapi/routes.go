@@ -127,6 +127,16 @@ func (s *Server) routes() {
 	bearer("POST "+v1+"/coupons/claim", s.claimCoupon)
 	bearer("POST "+v1+"/coupons/check-eligibility", s.checkCouponEligibility)
 
+	// §2.10 Referrals and tiers
+	bearer("GET "+v1+"/user/referral-code", s.referralCode)
+	bearer("GET "+v1+"/user/referral-stats", s.referralStats)
+	bearer("GET "+v1+"/user/referrals", s.referrals)
+	bearer("GET "+v1+"/user/commissions", s.commissions)
+	bearer("GET "+v1+"/user/my-referrer", s.myReferrer)
+	public("GET "+v1+"/tier-configs", s.tierConfigs)
+	bearer("GET "+v1+"/user/tier", s.userTier)
+	bearer("GET "+v1+"/user/tier/progress", s.tierProgress)
+
 	// §2.11 Inbound provider webhooks (signature-checked, no bearer)
 	public("POST "+v1+"/webhooks/custody", s.custodyCallback)
 	public("POST "+v1+"/yudun/callback", s.custodyCallback)

@@ -212,6 +212,9 @@ var usrServedRoutes = []string{
 	"PUT /api/v1/notifications/{id}/read", "GET /api/v1/sandbox/outbox",
 	"GET /api/v1/partner-link", "GET /api/v1/announcements", "GET /api/v1/announcements/unread-count",
 	"GET /api/v1/announcements/{id}", "GET /api/v1/site-content", "GET /api/v1/app-version",
+	"GET /api/v1/user/referral-code", "GET /api/v1/user/referral-stats", "GET /api/v1/user/referrals",
+	"GET /api/v1/user/commissions", "GET /api/v1/user/my-referrer", "GET /api/v1/tier-configs",
+	"GET /api/v1/user/tier", "GET /api/v1/user/tier/progress",
 }
 
 func TestEveryRouteDocumented(t *testing.T) {

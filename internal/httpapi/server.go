@@ -21,6 +21,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/physical"
+	"github.com/comecomepay/comecomepay/internal/referral"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
 	"github.com/comecomepay/comecomepay/internal/threeds"
@@ -57,7 +58,9 @@ type Deps struct {
 	Cards       *card.Service
 	CardSecrets *card.Secrets
 	// Physical serves the physical card upgrade and shipment endpoints.
-	Physical         *physical.Service
+	Physical *physical.Service
+	// Referrals serves the referral and tier endpoints (API.md §2.10).
+	Referrals        *referral.Service
 	Swaps            *swap.Service
 	IssuerFailures   FailureInjector
 	KYCIssuer        kyc.IssuerReview

@@ -115,6 +115,16 @@ type Deps struct {
 	Jobs    Inserter
 	Policy  Policy
 	Now     func() time.Time
+	// Commissions, when set, queues the referral commissions of a swap.
+	Commissions Commissions
+}
+
+// Commissions is the port to the referral programme: a completed swap pays
+// transaction commissions on its fee (API.md §2.3), queued in the
+// transaction that settles it. rate is the swap's (HKD per unit for a
+// recharge, units per HKD for a withdrawal) and direction says which.
+type Commissions interface {
+	QueueTransaction(ctx context.Context, tx *sql.Tx, userID, swapID int64, feeHKD money.Amount, rate money.Rate, direction string) error
 }
 
 // Service implements swaps.

@@ -1,0 +1,269 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/referral"
+)
+
+// referralCode serves GET /user/referral-code.
+func (s *Server) referralCode(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	code, err := s.Referrals.Code(r.Context(), p.UserID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		ReferralCode string `json:"referral_code"`
+	}{okA(r, "OK"), code})
+}
+
+// referralStats serves GET /user/referral-stats.
+func (s *Server) referralStats(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	st, err := s.Referrals.Stats(r.Context(), p.UserID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	type statsJSON struct {
+		Level1Count          int         `json:"level1_count"`
+		Level2Count          int         `json:"level2_count"`
+		TotalReferrals       int         `json:"total_referrals"`
+		TotalCommission      json.Number `json:"total_commission"`
+		PendingCommission    json.Number `json:"pending_commission"`
+		ThisMonthCommission  json.Number `json:"this_month_commission"`
+		Level1CardCommission json.Number `json:"level1_card_opening_commission"`
+		Level2CardCommission json.Number `json:"level2_card_opening_commission"`
+		Level1TxCommission   json.Number `json:"level1_transaction_commission"`
+		Level2TxCommission   json.Number `json:"level2_transaction_commission"`
+		Currency             string      `json:"currency"`
+	}
+	d := st.Decimals
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Stats statsJSON `json:"stats"`
+	}{okA(r, "OK"), statsJSON{st.Level1, st.Level2, st.Level1 + st.Level2, num(st.Total, d), num(st.Pending, d),
+		num(st.ThisMonth, d), num(st.L1Card, d), num(st.L2Card, d), num(st.L1Tx, d), num(st.L2Tx, d), "USDT"}})
+}
+
+type referralPaginationJSON struct {
+	Page       int `json:"page"`
+	PageSize   int `json:"page_size"`
+	Total      int `json:"total"`
+	TotalPages int `json:"total_pages"`
+}
+
+// intChoice parses an optional integer query parameter that must be one of
+// allowed ("" → 0).
+func intChoice(r *http.Request, name string, allowed ...int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	for _, a := range allowed {
+		if err == nil && n == a {
+			return n, nil
+		}
+	}
+	return 0, apperr.Validation(map[string]string{name: "must be one of " + joinInts(allowed)})
+}
+
+func joinInts(xs []int) string {
+	out := ""
+	for i, x := range xs {
+		if i > 0 {
+			out += ", "
+		}
+		out += strconv.Itoa(x)
+	}
+	return out
+}
+
+// referrals serves GET /user/referrals.
+func (s *Server) referrals(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	page, size, err := pageParams(r, "page_size")
+	if err == nil {
+		var level int
+		if level, err = intChoice(r, "level", 0, 1, 2); err == nil {
+			var list []account.Referee
+			var total int
+			if list, total, err = s.Referrals.Referrals(r.Context(), p.UserID, level, size, (page-1)*size); err == nil {
+				type refJSON struct {
+					ID        int64  `json:"id"`
+					Email     string `json:"email"`
+					FirstName string `json:"first_name"`
+					LastName  string `json:"last_name"`
+					Level     int    `json:"level"`
+					CreatedAt string `json:"created_at"`
+				}
+				items := make([]refJSON, 0, len(list))
+				for _, ref := range list {
+					items = append(items, refJSON{ref.ID, ref.Email, ref.FirstName, ref.LastName, ref.Level, rfc3339(ref.CreatedAt)})
+				}
+				writeJSON(w, http.StatusOK, struct {
+					envelopeA
+					Referrals  []refJSON              `json:"referrals"`
+					Pagination referralPaginationJSON `json:"pagination"`
+				}{okA(r, "OK"), items, referralPaginationJSON{page, size, total, totalPages(total, size)}})
+				return
+			}
+		}
+	}
+	s.writeError(w, r, err)
+}
+
+// commissions serves GET /user/commissions.
+func (s *Server) commissions(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	page, size, err := pageParams(r, "page_size")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := referral.CommissionFilter{Type: r.URL.Query().Get("type")}
+	if f.Type != "" && f.Type != referral.TypeCardOpening && f.Type != referral.TypeTransaction {
+		s.writeAppError(w, r, apperr.Validation(map[string]string{"type": "must be card_opening or transaction"}))
+		return
+	}
+	if f.Level, err = intChoice(r, "level", 1, 2); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, total, err := s.Referrals.Commissions(r.Context(), p.UserID, f, size, (page-1)*size)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	type refereeJSON struct {
+		ID    int64  `json:"id"`
+		Email string `json:"email"`
+	}
+	type commissionJSON struct {
+		ID               int64       `json:"id"`
+		Type             string      `json:"type"`
+		Level            int         `json:"level"`
+		CommissionAmount json.Number `json:"commission_amount"`
+		SourceAmount     json.Number `json:"source_amount"`
+		Rate             json.Number `json:"rate"`
+		Currency         string      `json:"currency"`
+		Status           string      `json:"status"`
+		CreatedAt        string      `json:"created_at"`
+		Referee          refereeJSON `json:"referee"`
+	}
+	items := make([]commissionJSON, 0, len(list))
+	for _, c := range list {
+		items = append(items, commissionJSON{c.ID, c.Type, c.Level, num(c.Amount, c.Decimals), num(c.SourceAmount, c.Decimals),
+			rateNum(c.Rate), c.Currency, c.Status, rfc3339(c.CreatedAt), refereeJSON{c.RefereeID, c.RefereeEmail}})
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		Commissions []commissionJSON       `json:"commissions"`
+		Pagination  referralPaginationJSON `json:"pagination"`
+	}{okA(r, "OK"), items, referralPaginationJSON{page, size, total, totalPages(total, size)}})
+}
+
+type referrerJSON struct {
+	ID        int64  `json:"id"`
+	Email     string `json:"email"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+}
+
+func toReferrer(p *account.Referee) *referrerJSON {
+	if p == nil {
+		return nil
+	}
+	return &referrerJSON{p.ID, p.Email, p.FirstName, p.LastName}
+}
+
+// myReferrer serves GET /user/my-referrer.
+func (s *Server) myReferrer(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	l1, l2, err := s.Referrals.Referrers(r.Context(), p.UserID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		envelopeA
+		HasReferrer bool          `json:"has_referrer"`
+		Level1      *referrerJSON `json:"level1_referrer"`
+		Level2      *referrerJSON `json:"level2_referrer"`
+	}{okA(r, "OK"), l1 != nil, toReferrer(l1), toReferrer(l2)})
+}
+
+type tierJSON struct {
+	TierLevel             int         `json:"tier_level"`
+	TierName              string      `json:"tier_name"`
+	Description           string      `json:"description"`
+	MinReferralCount      int64       `json:"min_referral_count"`
+	MaxReferralCount      int64       `json:"max_referral_count"`
+	Level1CardOpeningRate json.Number `json:"level1_card_opening_rate"`
+	Level1TransactionRate json.Number `json:"level1_transaction_rate"`
+	Level2CardOpeningRate json.Number `json:"level2_card_opening_rate"`
+	Level2TransactionRate json.Number `json:"level2_transaction_rate"`
+}
+
+// tierConfigs serves GET /tier-configs (public).
+func (s *Server) tierConfigs(w http.ResponseWriter, r *http.Request) {
+	tiers, err := s.Referrals.Tiers(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	items := make([]tierJSON, 0, len(tiers))
+	for _, t := range tiers {
+		items = append(items, tierJSON{t.Level, t.Name, t.Description, t.Min, t.Max, rateNum(t.L1Card), rateNum(t.L1Tx),
+			rateNum(t.L2Card), rateNum(t.L2Tx)})
+	}
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		Total   int        `json:"total"`
+		Configs []tierJSON `json:"configs"`
+	}{len(items), items}))
+}
+
+// userTier serves GET /user/tier.
+func (s *Server) userTier(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	ut, err := s.Referrals.TierOf(r.Context(), p.UserID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	t := ut.Tier
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		UserID          int64       `json:"user_id"`
+		TierLevel       int         `json:"tier_level"`
+		TierName        string      `json:"tier_name"`
+		DirectReferrals int64       `json:"direct_referrals"`
+		Level1CardRate  json.Number `json:"level1_card_rate"`
+		Level1TxRate    json.Number `json:"level1_tx_rate"`
+		Level2CardRate  json.Number `json:"level2_card_rate"`
+		Level2TxRate    json.Number `json:"level2_tx_rate"`
+	}{p.UserID, t.Level, t.Name, ut.Qualified, rateNum(t.L1Card), rateNum(t.L1Tx), rateNum(t.L2Card), rateNum(t.L2Tx)}))
+}
+
+// tierProgress serves GET /user/tier/progress.
+func (s *Server) tierProgress(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	ut, err := s.Referrals.TierOf(r.Context(), p.UserID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	next, remaining, required := "", int64(0), int64(0)
+	if !ut.Max {
+		next, required = ut.Next.Name, ut.Next.Min
+		remaining = max(required-ut.Qualified, 0)
+	}
+	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		CurrentReferrals  int64  `json:"current_referrals"`
+		CurrentTier       string `json:"current_tier"`
+		NextTier          string `json:"next_tier"`
+		IsMaxTier         bool   `json:"is_max_tier"`
+		RemainingCount    int64  `json:"remaining_count"`
+		RequiredReferrals int64  `json:"required_referrals"`
+	}{ut.Qualified, ut.Tier.Name, next, ut.Max, remaining, required}))
+}

@@ -1,0 +1,240 @@
+package referral
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/riverqueue/river"
+
+	"github.com/comecomepay/comecomepay/internal/ledger"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/notification"
+	"github.com/comecomepay/comecomepay/internal/wallet"
+)
+
+// CommissionArgs is the job that pays the commissions of one event. It
+// carries the event's facts, so the job needs nothing of the card or swap
+// domains; the beneficiaries and their tiers are read when it runs.
+type CommissionArgs struct {
+	Type      string `json:"type"` // card_opening | transaction
+	SourceID  int64  `json:"source_id"`
+	RefereeID int64  `json:"referee_id"` // the paying user
+	// Amount is the commission base: card opening, the fee payment's
+	// actual_payment (USD cents); transaction, the swap fee (HKD cents).
+	Amount int64 `json:"amount"`
+	// Rate and Direction (transaction only) are the swap's: HKD per USD in
+	// both directions (10^8 scale).
+	Rate      int64  `json:"rate,omitempty"`
+	Direction string `json:"direction,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (CommissionArgs) Kind() string { return "referral.commission" }
+
+// InsertOpts retries a failed computation with River's backoff.
+func (CommissionArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 25} }
+
+// CommissionWorker pays commissions. Running a job again pays nothing
+// twice: every commission has a unique reference per (event, level,
+// beneficiary) in the commissions table and on the ledger.
+type CommissionWorker struct {
+	river.WorkerDefaults[CommissionArgs]
+	s *Service
+}
+
+// NewCommissionWorker returns the worker for CommissionArgs.
+func NewCommissionWorker(s *Service) *CommissionWorker { return &CommissionWorker{s: s} }
+
+// Work implements river.Worker.
+func (w *CommissionWorker) Work(ctx context.Context, job *river.Job[CommissionArgs]) error {
+	return w.s.Pay(ctx, job.Args)
+}
+
+// QueueCardOpening queues the card-opening commissions of an issuance task
+// that completed in tx (API.md §3.2 step 7); paid is the consumed fee
+// payment's actual_payment in USD cents.
+func (s *Service) QueueCardOpening(ctx context.Context, tx *sql.Tx, userID, taskID int64, paid money.Amount) error {
+	return s.queue(ctx, tx, CommissionArgs{Type: TypeCardOpening, SourceID: taskID, RefereeID: userID, Amount: int64(paid)})
+}
+
+// QueueTransaction queues the transaction commissions of a swap that
+// completed in tx: its fee (HKD cents), its rate (HKD per USD) and its
+// direction ("recharge" or "withdraw").
+func (s *Service) QueueTransaction(ctx context.Context, tx *sql.Tx, userID, swapID int64, feeHKD money.Amount, rate money.Rate, direction string) error {
+	return s.queue(ctx, tx, CommissionArgs{Type: TypeTransaction, SourceID: swapID, RefereeID: userID, Amount: int64(feeHKD),
+		Rate: int64(rate), Direction: direction})
+}
+
+// queue inserts the job in the event's transaction, so the commission
+// exists exactly when the event committed. Users nobody referred (most)
+// cost no job.
+func (s *Service) queue(ctx context.Context, tx *sql.Tx, a CommissionArgs) error {
+	if a.Amount <= 0 {
+		return nil
+	}
+	referrer, err := s.Accounts.ReferrerOf(ctx, tx, a.RefereeID)
+	if err != nil || referrer == 0 {
+		return err
+	}
+	_, err = s.Jobs.InsertTx(ctx, tx, a, nil)
+	return err
+}
+
+// Pay computes and books the commissions of one event for both levels, in
+// one transaction.
+func (s *Service) Pay(ctx context.Context, a CommissionArgs) error {
+	payout, ok := s.Wallets.Currencies.Crypto(s.PayoutCurrency)
+	if !ok {
+		return errors.New("referral: payout currency " + s.PayoutCurrency + " is not enabled")
+	}
+	var b base
+	switch a.Type {
+	case TypeCardOpening:
+		b = cardOpeningBase(money.Amount(a.Amount), payout.Decimals)
+	case TypeTransaction:
+		var err error
+		if b, err = transactionBase(money.Amount(a.Amount), money.Rate(a.Rate), a.Direction, payout.Decimals); err != nil {
+			return err
+		}
+	default:
+		return errors.New("referral: unknown commission type " + a.Type)
+	}
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		tiers, err := s.tiers(ctx, tx)
+		if err != nil {
+			return err
+		}
+		below := a.RefereeID
+		for level := 1; level <= 2; level++ {
+			beneficiary, err := s.Accounts.ReferrerOf(ctx, tx, below)
+			if err != nil || beneficiary == 0 {
+				return err
+			}
+			if err := s.payLevel(ctx, tx, a, b, payout, tiers, level, beneficiary); err != nil {
+				return err
+			}
+			below = beneficiary
+		}
+		return nil
+	})
+}
+
+// Commission is a recorded commission.
+type Commission struct {
+	ID           int64
+	Beneficiary  int64
+	RefereeID    int64
+	RefereeEmail string // masked
+	Level        int
+	Type         string
+	SourceTable  string
+	SourceID     int64
+	SourceAmount money.Amount // USD, payout-currency minor units
+	Rate         money.Rate
+	TierLevel    int
+	Amount       money.Amount // payout-currency minor units
+	Currency     string
+	Status       string
+	Reference    string
+}
+
+func sourceTable(typ string) string {
+	if typ == TypeCardOpening {
+		return "card_tasks"
+	}
+	return "swaps"
+}
+
+// statusFor maps the beneficiary's account state onto the commission's
+// (API.md §3.5): frozen accounts wait, deactivated ones never receive it.
+func statusFor(accountStatus string) string {
+	switch accountStatus {
+	case "frozen":
+		return StatusPending
+	case "deactivated":
+		return StatusCancelled
+	}
+	return StatusCredited
+}
+
+// payLevel records one beneficiary's commission and, when credited, books
+// it: a balanced ledger transaction from the commission expense account,
+// the unified history row and the notification.
+func (s *Service) payLevel(ctx context.Context, tx *sql.Tx, a CommissionArgs, b base, payout wallet.Currency, tiers []Tier,
+	level int, beneficiary int64) error {
+	ref := fmt.Sprintf("commission:%s:%d:L%d:%d", a.Type, a.SourceID, level, beneficiary)
+	var done bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM commissions WHERE reference = $1)`, ref).Scan(&done); err != nil || done {
+		return err
+	}
+	// The tier is the beneficiary's at the moment of computation.
+	qualified, err := s.Qualified(ctx, tx, beneficiary)
+	if err != nil {
+		return err
+	}
+	tier := TierFor(tiers, qualified)
+	c := Commission{Beneficiary: beneficiary, RefereeID: a.RefereeID, Level: level, Type: a.Type, SourceTable: sourceTable(a.Type),
+		SourceID: a.SourceID, SourceAmount: b.amount(), Rate: tier.Rate(a.Type, level), TierLevel: tier.Level,
+		Currency: payout.Name, Reference: ref}
+	c.Amount = b.times(c.Rate)
+	if c.Amount <= 0 {
+		return nil // nothing to pay (rate 0 or a fee below one minor unit)
+	}
+	st, err := s.Accounts.AccountStatus(ctx, tx, beneficiary)
+	if err != nil {
+		return err
+	}
+	c.Status = statusFor(st)
+	now := s.Now().UnixMicro()
+	var credited any
+	if c.Status == StatusCredited {
+		credited = now
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO commissions (beneficiary_id, referee_id, level, type, source_table, source_id,
+		source_amount, rate, tier_level, commission_amount, currency, status, reference, created_at, credited_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+		c.Beneficiary, c.RefereeID, c.Level, c.Type, c.SourceTable, c.SourceID, int64(c.SourceAmount), int64(c.Rate), c.TierLevel,
+		int64(c.Amount), c.Currency, c.Status, c.Reference, now, credited).Scan(&c.ID); err != nil {
+		return err
+	}
+	if c.Status == StatusCredited {
+		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: ref, Kind: "commission",
+			Description: "Referral commission (" + c.Type + ", level " + strconv.Itoa(level) + ")",
+			Entries: []ledger.Entry{
+				{Account: ledger.HouseAccount(ledger.Commissions, c.Currency), Amount: -c.Amount},
+				{Account: ledger.UserAccount(beneficiary, ledger.Available, c.Currency), Amount: c.Amount},
+			}}); err != nil {
+			return err
+		}
+	}
+	if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: beneficiary, Type: "commission", Status: c.Status,
+		Amount: c.Amount, Currency: c.Currency, Description: "Referral commission (" + describeCommission(c) + ")", Reference: "COM" + strconv.FormatInt(c.ID, 10),
+		SourceTable: "commissions", SourceID: c.ID, Completed: c.Status == StatusCredited}); err != nil {
+		return err
+	}
+	if c.Status != StatusCredited || s.Notifier == nil {
+		return nil
+	}
+	_, err = s.Notifier.Create(ctx, tx, notification.New{UserID: beneficiary, Type: NotifyCredited, Title: "Commission credited",
+		Body: "Your referral commission (" + describeCommission(c) + ") of " + c.Amount.Format(payout.Decimals) + " " + c.Currency +
+			" has been credited to your wallet.",
+		Data: struct {
+			Type           string `json:"type"`
+			Amount         string `json:"amount"`
+			Currency       string `json:"currency"`
+			Level          int    `json:"level"`
+			CommissionType string `json:"commission_type"`
+		}{NotifyCredited, c.Amount.Format(payout.Decimals), c.Currency, level, c.Type}})
+	return err
+}
+
+func describeCommission(c Commission) string {
+	kind := "card opening"
+	if c.Type == TypeTransaction {
+		kind = "transaction"
+	}
+	return kind + ", level " + strconv.Itoa(c.Level)
+}
