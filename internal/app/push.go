@@ -43,11 +43,15 @@ func (noPush) Push(context.Context, notify.Push) error { return nil }
 type sandboxOutbox struct{ a *App }
 
 func (o sandboxOutbox) Outbox(email string, limit int) []httpapi.OutboxEntry {
-	var out []httpapi.OutboxEntry
+	type entry struct {
+		httpapi.OutboxEntry
+		at time.Time
+	}
+	var all []entry
 	if o.a.Outbox != nil {
 		for _, m := range o.a.Outbox.To(strings.ToLower(strings.TrimSpace(email))) {
-			out = append(out, httpapi.OutboxEntry{Channel: "email", To: m.To, Subject: m.Subject, Body: m.Body, OTP: m.OTP,
-				CreatedAt: m.SentAt.UTC().Format(time.RFC3339)})
+			all = append(all, entry{httpapi.OutboxEntry{Channel: "email", To: m.To, Subject: m.Subject, Body: m.Body, OTP: m.OTP,
+				CreatedAt: m.SentAt.UTC().Format(time.RFC3339)}, m.SentAt})
 		}
 	}
 	if o.a.Pushes != nil {
@@ -56,13 +60,15 @@ func (o sandboxOutbox) Outbox(email string, limit int) []httpapi.OutboxEntry {
 			if email != "" && !tokens[p.Token] {
 				continue
 			}
-			out = append(out, httpapi.OutboxEntry{Channel: "push", To: p.Token, Subject: p.Title, Body: p.Body,
-				CreatedAt: p.SentAt.UTC().Format(time.RFC3339)})
+			all = append(all, entry{httpapi.OutboxEntry{Channel: "push", To: p.Token, Subject: p.Title, Body: p.Body,
+				CreatedAt: p.SentAt.UTC().Format(time.RFC3339)}, p.SentAt})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt > out[j].CreatedAt })
-	if len(out) > limit {
-		out = out[:limit]
+	// Newest first by the full time, not the second-rounded text.
+	sort.SliceStable(all, func(i, j int) bool { return all[i].at.After(all[j].at) })
+	out := make([]httpapi.OutboxEntry, 0, min(len(all), limit))
+	for i := 0; i < len(all) && i < limit; i++ {
+		out = append(out, all[i].OutboxEntry)
 	}
 	return out
 }

@@ -103,13 +103,15 @@ func (s *Service) Convert(ctx context.Context, in ConvertInput, record Recorder)
 	if err != nil {
 		return Result{}, err
 	}
+	// The fee is already paid: from here on, finish even if the client goes
+	// away (a cancelled call would look like an issuer refusal).
+	ctx = context.WithoutCancel(ctx)
 	extID, callErr := s.Issuer.ConvertToPhysical(ctx, ConvertRequest{Reference: paid.OrderNo, PublicToken: c.PublicToken,
 		Shipping: in.Shipping})
 	if callErr != nil {
 		s.Log.WarnContext(ctx, "issuer refused a physical conversion", "order_no", paid.OrderNo, "error", callErr)
 	}
-	// The fee is already paid: settle even if the client went away.
-	return s.settle(context.WithoutCancel(ctx), paid.ID, SourceSystem, extID, callErr, record)
+	return s.settle(ctx, paid.ID, SourceSystem, extID, callErr, record)
 }
 
 // payOrder moves the token's draft to FEE_PAID, or, when that draft already

@@ -38,7 +38,11 @@ func (s *Service) Confirm(ctx context.Context, userID int64, notificationID, dec
 			if r.ConfirmationStatus != decision {
 				return ErrAlreadyConfirmed.WithDetails("The challenge was already answered with " + r.ConfirmationStatus)
 			}
-			if r.ChallengeStatus != StatusConfirmFailed {
+			stuck, err := s.stuckProcessing(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			if r.ChallengeStatus != StatusConfirmFailed && !stuck {
 				return nil // replay
 			}
 		}
@@ -53,7 +57,7 @@ func (s *Service) Confirm(ctx context.Context, userID int64, notificationID, dec
 			}
 			return ErrExpired.WithDetails("The challenge expired at " + r.ChallengeExpiresAt.Format(time.RFC3339))
 		}
-		if r.ChallengeStatus != StatusUnconfirmed && r.ChallengeStatus != StatusConfirmFailed {
+		if r.ChallengeStatus != StatusUnconfirmed && r.ChallengeStatus != StatusConfirmFailed && r.ChallengeStatus != StatusProcessing {
 			return ErrAlreadyConfirmed.WithDetails("The challenge is " + r.ChallengeStatus)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE threeds_challenges SET challenge_status = $1, confirmation_status = $2, confirmed_at = $3,
@@ -72,6 +76,23 @@ func (s *Service) Confirm(ctx context.Context, userID int64, notificationID, dec
 		}
 	}
 	return s.ByNotificationID(ctx, userID, notificationID)
+}
+
+// processingStuckAfter is how long a decision may sit in PROCESSING before
+// a repeated confirmation forwards it again (its process died after
+// committing it; the issuer takes a decision once per challenge).
+const processingStuckAfter = 30 * time.Second
+
+// stuckProcessing reports a decision left in PROCESSING by a dead process.
+func (s *Service) stuckProcessing(ctx context.Context, tx *sql.Tx, r Record) (bool, error) {
+	if r.ChallengeStatus != StatusProcessing {
+		return false, nil
+	}
+	var updated int64
+	if err := tx.QueryRowContext(ctx, `SELECT updated_at FROM threeds_challenges WHERE id = $1`, r.ID).Scan(&updated); err != nil {
+		return false, err
+	}
+	return s.Now().Sub(time.UnixMicro(updated)) >= processingStuckAfter, nil
 }
 
 // forward sends a committed decision to the issuer and records the outcome.

@@ -4,6 +4,7 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -18,10 +19,18 @@ type Sent struct {
 
 // Outbox records sent messages, newest last, keeping at most limit.
 type Outbox struct {
-	mu    sync.Mutex
-	sent  []Sent
-	limit int
-	now   func() time.Time
+	mu       sync.Mutex
+	sent     []Sent
+	limit    int
+	failures int
+	now      func() time.Time
+}
+
+// FailNext makes the next n sends fail as an unreachable mail server would.
+func (o *Outbox) FailNext(n int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.failures += n
 }
 
 // NewOutbox returns an empty outbox.
@@ -31,6 +40,10 @@ func NewOutbox(now func() time.Time) *Outbox { return &Outbox{limit: 1000, now: 
 func (o *Outbox) Send(_ context.Context, m mail.Message) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.failures > 0 {
+		o.failures--
+		return errors.New("sandbox mail: injected delivery failure")
+	}
 	o.sent = append(o.sent, Sent{Message: m, SentAt: o.now()})
 	if len(o.sent) > o.limit {
 		o.sent = o.sent[len(o.sent)-o.limit:]
