@@ -128,14 +128,14 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if err != nil {
 		return Principal{}, ErrUnauthorized.WithDetails("The access token is invalid or expired")
 	}
-	userID, status, err := s.Repo.ActiveSession(ctx, s.DB.SQL, c.SID)
+	userID, status, language, err := s.Repo.ActiveSession(ctx, s.DB.SQL, c.SID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (userID != c.UserID || status == StatusDeactivated)) {
 		return Principal{}, ErrUnauthorized.WithDetails("The session has ended")
 	}
 	if err != nil {
 		return Principal{}, err
 	}
-	return Principal{UserID: c.UserID, Email: c.Email, SessionID: c.SID, Status: status}, nil
+	return Principal{UserID: c.UserID, Email: c.Email, SessionID: c.SID, Status: status, Language: language}, nil
 }
 
 // Refresh rotates a refresh token. A token already rotated less than the
@@ -154,7 +154,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 		if err != nil {
 			return notFound(err, ErrUnauthorized.WithDetails("The refresh token is unknown"))
 		}
-		userID, _, err := s.Repo.ActiveSession(ctx, tx, rt.SessionID)
+		userID, _, _, err := s.Repo.ActiveSession(ctx, tx, rt.SessionID)
 		if err != nil || userID != c.UserID || rt.SessionID != c.SID {
 			return notFound(err, ErrUnauthorized.WithDetails("The session has ended"))
 		}

@@ -67,6 +67,8 @@ type Principal struct {
 	Email     string
 	SessionID string
 	Status    Status
+	// Language is the language the user last asked for ("en", "zh", "ar").
+	Language string
 }
 
 // TokenPair is what a successful login or refresh returns.

@@ -41,7 +41,11 @@ type Repo interface {
 	CreateSession(ctx context.Context, q store.Querier, s Session) error
 	// ActiveSession returns the owner and status of a session that is not
 	// revoked; store.ErrNotFound otherwise.
-	ActiveSession(ctx context.Context, q store.Querier, sid string) (userID int64, status Status, err error)
+	ActiveSession(ctx context.Context, q store.Querier, sid string) (userID int64, status Status, language string, err error)
+	// Language returns the user's recorded language ("en", "zh", "ar").
+	Language(ctx context.Context, q store.Querier, userID int64) (string, error)
+	// SetLanguage records the user's language ("en", "zh", "ar").
+	SetLanguage(ctx context.Context, q store.Querier, userID int64, language string) error
 	RevokeSession(ctx context.Context, q store.Querier, sid, reason string, now time.Time) error
 	// RevokeUserSessions revokes every live session of the user except keepSID.
 	RevokeUserSessions(ctx context.Context, q store.Querier, userID int64, keepSID, reason string, now time.Time) error

@@ -230,6 +230,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	a.Cards.Swaps, a.Cards.Jobs = a.Swaps, a.Jobs
 	// Every notification is pushed by a job queued in its transaction.
 	notifications.Jobs = a.Jobs
+	notifications.Languages = a.Accounts
 	wallets.Notifier = notifications
 	a.KYC.Notifier = notifications
 	a.Coupons.Notifier = notifications

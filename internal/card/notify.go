@@ -53,8 +53,10 @@ func lastFour(c Card) string {
 func (s *Service) notifyStatus(ctx context.Context, tx *sql.Tx, c Card, status string) error {
 	shown := listStatusOf(status)
 	titles := map[string]string{"active": "Card active", "frozen": "Card frozen", "cancelled": "Card cancelled"}
+	bodies := map[string]string{"active": "Your card ending %s is active again.", "frozen": "Your card ending %s is frozen.",
+		"cancelled": "Your card ending %s is cancelled."}
 	return s.notify(ctx, tx, notification.New{UserID: c.UserID, Type: NotifyStatus, Title: titles[shown],
-		Body: "Your card ending " + lastFour(c) + " is now " + shown + ".",
+		Body: bodies[shown], Args: []any{lastFour(c)},
 		Data: struct {
 			Type        string `json:"type"`
 			PublicToken string `json:"public_token"`
@@ -74,12 +76,15 @@ func listStatusOf(status string) string {
 // or a refund.
 func (s *Service) notifyTransaction(ctx context.Context, tx *sql.Tx, c Card, amount money.Amount, merchant, status string) error {
 	titles := map[string]string{"authorized": "Card payment", "declined": "Card payment declined", "refunded": "Card refund"}
-	body := "HKD " + fixed2(amount)
-	if merchant != "" {
-		body += " at " + merchant
+	bodies := map[string]string{"authorized": "HKD %s paid at %s with your card ending %s.",
+		"declined": "A payment of HKD %s at %s with your card ending %s was declined.",
+		"refunded": "HKD %s from %s was refunded to your card ending %s."}
+	shownMerchant := merchant
+	if shownMerchant == "" {
+		shownMerchant = "-"
 	}
 	return s.notify(ctx, tx, notification.New{UserID: c.UserID, Type: NotifyTransaction, Title: titles[status],
-		Body: body + " on your card ending " + lastFour(c) + " (" + status + ").",
+		Body: bodies[status], Args: []any{fixed2(amount), shownMerchant, lastFour(c)},
 		Data: struct {
 			Type         string `json:"type"`
 			PublicToken  string `json:"public_token"`

@@ -223,7 +223,7 @@ func (s *Service) Assign(ctx context.Context, tx *sql.Tx, userID int64, code, so
 	}
 	// An operator's gift is announced; a claim is the user's own doing.
 	_, err = s.Notifier.Create(ctx, tx, notification.New{UserID: userID, Type: "coupon_assigned", Title: "You received a coupon",
-		Body: "Coupon " + c.Code + " (" + c.Name + ") was added to your account.",
+		Body: "Coupon %s (%s) was added to your account.", Args: []any{c.Code, c.Name},
 		Data: struct {
 			Type       string `json:"type"`
 			CouponCode string `json:"coupon_code"`

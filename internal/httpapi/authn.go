@@ -24,6 +24,12 @@ func (s *Server) authenticated(h principalHandler) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
+		if r.Header.Get("Accept-Language") != "" {
+			if err := s.Accounts.RememberLanguage(r.Context(), p, langOf(r)); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
 		h(w, r, p)
 	})
 }

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode"
@@ -283,6 +284,9 @@ func TestTextCatalogueComplete(t *testing.T) {
 				t.Errorf("text %q is defined in more than one catalogue", en)
 			}
 			all[en] = tr
+			if isFormat(en) {
+				continue // checked by TestNotificationFormats
+			}
 			checkText(t, "key "+en, en, nil)
 			checkText(t, en+" zh", tr[0], unicode.Han)
 			checkText(t, en+" ar", tr[1], unicode.Arabic)
@@ -309,5 +313,42 @@ func checkText(t *testing.T, what, s string, script *unicode.RangeTable) {
 	}
 	if script != nil && !strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(script, r) }) {
 		t.Errorf("%s is not in the expected script: %q", what, s)
+	}
+}
+
+func isFormat(s string) bool { return strings.Contains(s, "%") }
+
+// TestNotificationFormats: every translation of a notification format takes
+// exactly the English text's arguments, so rendering never shows %!s(MISSING)
+// or %!(EXTRA …).
+func TestNotificationFormats(t *testing.T) {
+	t.Parallel()
+	for en, tr := range textsNotifications {
+		n := strings.Count(en, "%s")
+		args := make([]any, n)
+		for i := range args {
+			args[i] = fmt.Sprintf("<arg%d>", i)
+		}
+		for i, s := range append([]string{en}, tr[0], tr[1]) {
+			if strings.TrimSpace(s) == "" {
+				t.Errorf("%q: translation %d is empty", en, i)
+				continue
+			}
+			out := fmt.Sprintf(s, args...)
+			if strings.Contains(out, "%!") {
+				t.Errorf("%q: %q renders as %q", en, s, out)
+			}
+			for _, a := range args {
+				if !strings.Contains(out, a.(string)) {
+					t.Errorf("%q: %q drops %s", en, s, a)
+				}
+			}
+		}
+		scripts := []*unicode.RangeTable{unicode.Han, unicode.Arabic}
+		for i, s := range tr {
+			if !strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(scripts[i], r) }) {
+				t.Errorf("%q: translation %q is not in the expected script", en, s)
+			}
+		}
 	}
 }

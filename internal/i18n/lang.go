@@ -122,7 +122,7 @@ var errorCatalogues = [...]map[string]errorText{errorsGeneral, errorsMoney}
 
 // textCatalogues are the success-text maps keyed by the English text; the
 // value holds the {zh, ar} translations. A text appears in exactly one.
-var textCatalogues = [...]map[string][2]string{textsAuthUser, textsOther}
+var textCatalogues = [...]map[string][2]string{textsAuthUser, textsOther, textsNotifications}
 
 func lookupError(code string) errorText {
 	for _, catalogue := range errorCatalogues {

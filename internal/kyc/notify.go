@@ -20,11 +20,12 @@ func (s *Service) notifyResult(ctx context.Context, tx *sql.Tx, rec Record) erro
 	if s.Notifier == nil || (rec.Status != StatusApproved && rec.Status != StatusRejected) {
 		return nil
 	}
-	title, body := "Identity verified", "Your identity verification was approved. You can apply for a card."
+	title, body, args := "Identity verified", "Your identity verification was approved. You can apply for a card.", []any(nil)
 	if rec.Status == StatusRejected {
-		title, body = "Identity verification rejected", "Your identity verification was rejected: "+rec.FailReason+". You can submit it again."
+		title, body, args = "Identity verification rejected", "Your identity verification was rejected (%s). You can submit it again.",
+			[]any{rec.FailReason}
 	}
-	_, err := s.Notifier.Create(ctx, tx, notification.New{UserID: rec.UserID, Type: NotifyResult, Title: title, Body: body,
+	_, err := s.Notifier.Create(ctx, tx, notification.New{UserID: rec.UserID, Type: NotifyResult, Title: title, Body: body, Args: args,
 		Data: struct {
 			Type       string `json:"type"`
 			Status     string `json:"status"`

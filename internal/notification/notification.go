@@ -10,10 +10,14 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
 // Statuses (API.md §3.4.8).
@@ -22,14 +26,23 @@ const (
 	StatusRead   = "read"
 )
 
-// New is a notification to create. Data is any JSON-encodable payload (a
-// struct keeps its field order); it is stored and served as a JSON string.
+// New is a notification to create. Title and Body are canonical English
+// texts of the i18n catalogue; Body is a format whose verbs Args fill. Both
+// are rendered in the recipient's language when the notification is
+// created (API.md §2.8). Data is any JSON-encodable payload (a struct keeps
+// its field order); it is stored and served as a JSON string.
 type New struct {
 	UserID int64
 	Type   string // API.md §3.6; "" for free-form operator messages
 	Title  string
 	Body   string
+	Args   []any
 	Data   any // nil → "{}"
+}
+
+// Languages tells the language a user reads notifications in.
+type Languages interface {
+	Language(ctx context.Context, q store.Querier, userID int64) (i18n.Lang, error)
 }
 
 // Inserter inserts jobs in a caller's transaction.
@@ -55,6 +68,8 @@ type Store struct {
 	// Jobs, when set, queues the push of each notification in its
 	// transaction.
 	Jobs Inserter
+	// Languages, when set, picks the language texts are written in.
+	Languages Languages
 }
 
 // NewStore returns a Store.
@@ -69,6 +84,17 @@ func (s *Store) Create(ctx context.Context, tx *sql.Tx, n New) (int64, error) {
 	data, err := EncodeData(n.Data)
 	if err != nil {
 		return 0, err
+	}
+	lang := i18n.EN
+	if s.Languages != nil {
+		if lang, err = s.Languages.Language(ctx, tx, n.UserID); err != nil {
+			return 0, err
+		}
+	}
+	n.Title = i18n.Text(lang, n.Title)
+	n.Body = i18n.Text(lang, n.Body)
+	if len(n.Args) > 0 {
+		n.Body = fmt.Sprintf(n.Body, n.Args...)
 	}
 	now := s.now().UnixMicro()
 	var id int64

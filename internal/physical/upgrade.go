@@ -157,7 +157,7 @@ func (s *Service) transition(ctx context.Context, tx *sql.Tx, o Order, status, s
 // notifiedStatuses are the order states the cardholder hears about
 // (API.md §3.6 physical_card_status): those after the issuer has the order.
 var notifiedStatuses = map[string]string{StatusSubmitted: "Your physical card order was sent to the card issuer.",
-	StatusProcessing: "Your physical card is being made.", StatusShipped: "Your physical card has been shipped.",
+	StatusProcessing: "Your physical card is being made.", StatusShipped: "Your physical card has been shipped (tracking number %s).",
 	StatusDelivered: "Your physical card was delivered.", StatusFailed: "Your physical card order failed; the fee was refunded."}
 
 func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, status string) error {
@@ -169,8 +169,12 @@ func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, sta
 	if err := tx.QueryRowContext(ctx, `SELECT tracking_no FROM physical_orders WHERE id = $1`, o.ID).Scan(&tracking); err != nil {
 		return err
 	}
+	var args []any
+	if status == StatusShipped {
+		args = []any{tracking}
+	}
 	_, err := s.Notifier.Create(ctx, tx, notification.New{UserID: o.UserID, Type: "physical_card_status", Title: "Physical card",
-		Body: body, Data: struct {
+		Body: body, Args: args, Data: struct {
 			Type       string `json:"type"`
 			OrderNo    string `json:"order_no"`
 			Status     string `json:"status"`

@@ -219,8 +219,8 @@ func (s *Service) payLevel(ctx context.Context, tx *sql.Tx, a CommissionArgs, b 
 		return nil
 	}
 	_, err = s.Notifier.Create(ctx, tx, notification.New{UserID: beneficiary, Type: NotifyCredited, Title: "Commission credited",
-		Body: "Your referral commission (" + describeCommission(c) + ") of " + c.Amount.Format(payout.Decimals) + " " + c.Currency +
-			" has been credited to your wallet.",
+		Body: "Your referral commission (%s) of %s %s has been credited to your wallet.",
+		Args: []any{describeCommission(c), c.Amount.Format(payout.Decimals), c.Currency},
 		Data: struct {
 			Type           string `json:"type"`
 			Amount         string `json:"amount"`

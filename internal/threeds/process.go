@@ -132,20 +132,20 @@ const (
 	NotificationBIO = "3ds_bio_confirmation"
 )
 
-// notificationFor builds the in-app notification of a challenge. Texts are
-// English: the recipient's language is not recorded yet.
+// notificationFor builds the in-app notification of a challenge (rendered
+// in the cardholder's language when stored).
 func (s *Service) notificationFor(r Record) notification.New {
-	purchase := fmt.Sprintf("%s %s at %s", r.Currency, r.Amount, merchantOrDefault(r.MerchantName))
+	args := []any{r.Currency, r.Amount, merchantOrDefault(r.MerchantName)}
 	d := notificationData{AuthMethod: r.AuthMethod, NotificationID: r.NotificationID, ChallengeExpiry: r.ChallengeExpiresAt.Unix(),
 		Amount: r.Amount, Currency: r.Currency, MerchantName: r.MerchantName, PublicToken: r.PublicToken}
 	if r.AuthMethod == MethodBIO {
 		d.Type = NotificationBIO
 		return notification.New{UserID: r.UserID, Type: NotificationBIO, Title: "Confirm your card payment",
-			Body: "Approve or reject the payment of " + purchase + " in the app.", Data: d}
+			Body: "Approve or reject the payment of %s %s at %s in the app.", Args: args, Data: d}
 	}
 	d.Type = NotificationOTP
 	return notification.New{UserID: r.UserID, Type: NotificationOTP, Title: "Card payment verification code",
-		Body: "The verification code for the payment of " + purchase + " has been sent to your e-mail.", Data: d}
+		Body: "The verification code for the payment of %s %s at %s has been sent to your e-mail.", Args: args, Data: d}
 }
 
 func passcodeMail(to string, r Record, passcode string) mail.Message {

@@ -29,9 +29,8 @@ func (s *Service) notify(ctx context.Context, tx *sql.Tx, n notification.New) er
 }
 
 func (s *Service) notifyDeposit(ctx context.Context, tx *sql.Tx, userID int64, cur Currency, amount money.Amount, txHash string) error {
-	text := amount.Format(cur.Decimals) + " " + cur.Name
 	return s.notify(ctx, tx, notification.New{UserID: userID, Type: NotifyDeposit, Title: "Deposit received",
-		Body: text + " was credited to your wallet.",
+		Body: "%s %s was credited to your wallet.", Args: []any{amount.Format(cur.Decimals), cur.Name},
 		Data: struct {
 			Type     string `json:"type"`
 			Currency string `json:"currency"`
@@ -44,6 +43,11 @@ func (s *Service) notifyDeposit(ctx context.Context, tx *sql.Tx, userID int64, c
 var withdrawalTitles = map[string]string{WithdrawalApproved: "Withdrawal approved", WithdrawalCompleted: "Withdrawal completed",
 	WithdrawalRejected: "Withdrawal rejected", WithdrawalFailed: "Withdrawal failed"}
 
+var withdrawalBodies = map[string]string{WithdrawalApproved: "Your withdrawal of %s %s was approved and is being sent.",
+	WithdrawalCompleted: "Your withdrawal of %s %s was completed.",
+	WithdrawalRejected:  "Your withdrawal of %s %s was rejected; the amount and fee are back in your wallet.",
+	WithdrawalFailed:    "Your withdrawal of %s %s failed; the amount and fee are back in your wallet."}
+
 func (s *Service) notifyWithdrawal(ctx context.Context, tx *sql.Tx, id int64, status string) error {
 	title, ok := withdrawalTitles[status]
 	if !ok {
@@ -55,7 +59,7 @@ func (s *Service) notifyWithdrawal(ctx context.Context, tx *sql.Tx, id int64, st
 	}
 	amount := w.Amount.Format(w.Currency.Decimals)
 	return s.notify(ctx, tx, notification.New{UserID: w.UserID, Type: NotifyWithdrawalStatus, Title: title,
-		Body: "Your withdrawal of " + amount + " " + w.Currency.Name + " is " + status + ".",
+		Body: withdrawalBodies[status], Args: []any{amount, w.Currency.Name},
 		Data: struct {
 			Type         string `json:"type"`
 			WithdrawalID int64  `json:"withdrawal_id"`
@@ -66,9 +70,8 @@ func (s *Service) notifyWithdrawal(ctx context.Context, tx *sql.Tx, id int64, st
 }
 
 func (s *Service) notifyTransfer(ctx context.Context, tx *sql.Tx, recipient, sender int64, cur Currency, amount money.Amount) error {
-	text := amount.Format(cur.Decimals) + " " + cur.Name
 	return s.notify(ctx, tx, notification.New{UserID: recipient, Type: NotifyTransferReceived, Title: "Transfer received",
-		Body: "You received " + text + ".",
+		Body: "You received %s %s.", Args: []any{amount.Format(cur.Decimals), cur.Name},
 		Data: struct {
 			Type       string `json:"type"`
 			Amount     string `json:"amount"`

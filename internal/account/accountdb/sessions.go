@@ -17,14 +17,27 @@ func (r *Repo) CreateSession(ctx context.Context, q store.Querier, s account.Ses
 }
 
 // ActiveSession implements account.Repo.
-func (r *Repo) ActiveSession(ctx context.Context, q store.Querier, sid string) (int64, account.Status, error) {
+func (r *Repo) ActiveSession(ctx context.Context, q store.Querier, sid string) (int64, account.Status, string, error) {
 	var (
-		userID int64
-		status string
+		userID           int64
+		status, language string
 	)
-	err := q.QueryRowContext(ctx, `SELECT s.user_id, u.status FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.id = $1 AND s.revoked_at IS NULL`, sid).Scan(&userID, &status)
-	return userID, account.Status(status), store.NotFound(err)
+	err := q.QueryRowContext(ctx, `SELECT s.user_id, u.status, u.language FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.id = $1 AND s.revoked_at IS NULL`, sid).Scan(&userID, &status, &language)
+	return userID, account.Status(status), language, store.NotFound(err)
+}
+
+// Language implements account.Repo.
+func (r *Repo) Language(ctx context.Context, q store.Querier, userID int64) (string, error) {
+	var code string
+	err := q.QueryRowContext(ctx, `SELECT language FROM users WHERE id = $1`, userID).Scan(&code)
+	return code, store.NotFound(err)
+}
+
+// SetLanguage implements account.Repo.
+func (r *Repo) SetLanguage(ctx context.Context, q store.Querier, userID int64, language string) error {
+	_, err := q.ExecContext(ctx, `UPDATE users SET language = $1 WHERE id = $2`, language, userID)
+	return err
 }
 
 // RevokeSession implements account.Repo.

@@ -1,0 +1,29 @@
+package account
+
+import (
+	"context"
+
+	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/store"
+)
+
+// RememberLanguage keeps the language of an authenticated request when it
+// differs from the one on record: notifications are written in the user's
+// last language (API.md §2.8).
+func (s *Service) RememberLanguage(ctx context.Context, p Principal, lang i18n.Lang) error {
+	code := lang.String()
+	if code == p.Language {
+		return nil
+	}
+	return s.Repo.SetLanguage(ctx, s.DB.SQL, p.UserID, code)
+}
+
+// Language returns the user's last language (English when unknown).
+func (s *Service) Language(ctx context.Context, q store.Querier, userID int64) (i18n.Lang, error) {
+	code, err := s.Repo.Language(ctx, q, userID)
+	if err != nil {
+		return i18n.EN, err
+	}
+	lang, _ := i18n.ParseLang(code)
+	return lang, nil
+}
