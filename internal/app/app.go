@@ -182,7 +182,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	}
 	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox,
 		worker(wallet.NewSubmitWorker(wallets, custodySim)), worker(kyc.NewReviewWorker(a.KYC, kycIssuer)),
-		worker(card.NewIssueWorker(a.Cards)), worker(card.NewStatusRecoverWorker(a.Cards)), worker(swap.NewResolveWorker(a.Swaps)), worker(threeds.NewExpireWorker(a.ThreeDS)),
+		worker(card.NewIssueWorker(a.Cards)), worker(card.NewStatusRecoverWorker(a.Cards)), worker(card.NewExpireHoldsWorker(a.Cards)), worker(swap.NewResolveWorker(a.Swaps)), worker(threeds.NewExpireWorker(a.ThreeDS)),
 		worker(physical.NewRecoverWorker(a.Physical)), worker(notify.NewPushWorker(a.DB, pusher, a.Log, now)),
 
 		worker(referral.NewCommissionWorker(a.Referrals))); err != nil {
@@ -309,6 +309,10 @@ func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometh
 		Periodic: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return account.PurgeArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			// Authorisations never cleared release their holds.
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return card.ExpireHoldsArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 			// Live 3DS challenges end at their expiry (API.md §2.11.4).
 			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),

@@ -120,7 +120,9 @@ type Deps struct {
 	// Swaps tells whether a card has swaps still being settled.
 	Swaps PendingSwaps
 	// Jobs queues the recovery of status changes.
-	Jobs     Inserter
+	Jobs Inserter
+	// HoldTTL is when an uncleared authorisation is released (0 = DefaultHoldTTL).
+	HoldTTL  time.Duration
 	MaxCards int
 	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
 	IssueTimeout time.Duration

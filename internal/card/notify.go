@@ -31,6 +31,8 @@ func (s *Service) notify(ctx context.Context, tx *sql.Tx, n notification.New) er
 	return err
 }
 
+func moneyOf(cents int64) money.Amount { return money.Amount(cents) }
+
 // fixed2 renders HKD cents with both decimals ("12.30"), like the amount
 // strings of the 3DS notifications.
 func fixed2(a money.Amount) string {
