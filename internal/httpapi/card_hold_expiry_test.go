@@ -26,7 +26,7 @@ func TestCardHoldExpires(t *testing.T) {
 		}
 		h.Clock.Advance(31 * 24 * time.Hour)
 		acc = h.Login(t, acc.Email, apptest.Password) // the month-old tokens have expired
-		for want := 1; want >= 0; want-- { // the second run finds nothing left
+		for want := 1; want >= 0; want-- {            // the second run finds nothing left
 			if n, err := h.App.Cards.ExpireHolds(ctx); err != nil || n != want {
 				t.Fatalf("expired %d, %v; want %d", n, err, want)
 			}
