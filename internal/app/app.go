@@ -264,7 +264,8 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		CardSecrets: cardSecrets,
 		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
 		SandboxToken: cfg.SandboxToken,
-		ThreeDS:      a.ThreeDS, ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, SandboxThreeDS: issuerSim,
+		Limiter:      ratelimit.NewCounter(now), RequestsPerIP: cfg.RequestsPerIP, RequestsPerUser: cfg.RequestsPerUser, Now: now,
+		ThreeDS: a.ThreeDS, ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, SandboxThreeDS: issuerSim,
 		Content: a.Content,
 	})
 	if err != nil {

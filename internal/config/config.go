@@ -69,6 +69,10 @@ type Config struct {
 	SandboxAutoSettle bool
 	// MaxCards is the default number of cards an account may hold.
 	MaxCards int
+	// RequestsPerIP and RequestsPerUser are the per-minute request limits of
+	// API.md §1.14 (0 turns a limit off).
+	RequestsPerIP   int
+	RequestsPerUser int
 	// SandboxIssueDelay is how long the sandbox issuer takes to issue a card.
 	SandboxIssueDelay time.Duration
 	// SandboxIssueFailureRate is the share of sandbox issuance calls that fail.
@@ -132,6 +136,8 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_JOB_POLL_INTERVAL", "1s", "how often job workers poll for new jobs"},
 	{"COMECOMEPAY_SANDBOX_SETTLE_DELAY", "2s", "sandbox custody: delay before a submitted withdrawal completes (0 = at once)"},
 	{"COMECOMEPAY_MAX_CARDS", "5", "cards (issued or being issued) an account may hold"},
+	{"COMECOMEPAY_RATE_LIMIT_PER_IP", "300", "API requests per minute per client IP (webhooks exempt; 0 = off)"},
+	{"COMECOMEPAY_RATE_LIMIT_PER_USER", "120", "API requests per minute per signed-in user (0 = off)"},
 	{"COMECOMEPAY_SANDBOX_ISSUE_DELAY", "2s", "sandbox issuer: time to issue a card (0 = at once)"},
 	{"COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE", "0", "sandbox issuer: share of issuance calls that fail (0–1; failures are retried)"},
 	{"COMECOMEPAY_SANDBOX_CARD_BIN", "424242", "sandbox issuer: 6-digit test BIN of issued PANs"},
@@ -255,6 +261,12 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.MaxCards, err = strconv.Atoi(get("COMECOMEPAY_MAX_CARDS", "5")); err != nil || c.MaxCards < 1 || c.MaxCards > 100 {
 		errs = append(errs, errors.New("COMECOMEPAY_MAX_CARDS: must be a number from 1 to 100"))
 	}
+	if c.RequestsPerIP, err = strconv.Atoi(get("COMECOMEPAY_RATE_LIMIT_PER_IP", "300")); err != nil || c.RequestsPerIP < 0 {
+		errs = append(errs, errors.New("COMECOMEPAY_RATE_LIMIT_PER_IP: must be a number ≥ 0 (0 = off)"))
+	}
+	if c.RequestsPerUser, err = strconv.Atoi(get("COMECOMEPAY_RATE_LIMIT_PER_USER", "120")); err != nil || c.RequestsPerUser < 0 {
+		errs = append(errs, errors.New("COMECOMEPAY_RATE_LIMIT_PER_USER: must be a number ≥ 0 (0 = off)"))
+	}
 	port, err := strconv.Atoi(get("COMECOMEPAY_SMTP_PORT", "587"))
 	if err != nil || port <= 0 || port > 65535 {
 		errs = append(errs, errors.New("COMECOMEPAY_SMTP_PORT: not a port number"))
@@ -372,6 +384,8 @@ func (c Config) String() string {
 	line("COMECOMEPAY_JOB_POLL_INTERVAL", c.JobPollInterval.String())
 	line("COMECOMEPAY_SANDBOX_SETTLE_DELAY", c.SandboxSettleDelay.String())
 	line("COMECOMEPAY_MAX_CARDS", strconv.Itoa(c.MaxCards))
+	line("COMECOMEPAY_RATE_LIMIT_PER_IP", strconv.Itoa(c.RequestsPerIP))
+	line("COMECOMEPAY_RATE_LIMIT_PER_USER", strconv.Itoa(c.RequestsPerUser))
 	line("COMECOMEPAY_SANDBOX_ISSUE_DELAY", c.SandboxIssueDelay.String())
 	line("COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE", strconv.FormatFloat(c.SandboxIssueFailureRate, 'f', -1, 64))
 	line("COMECOMEPAY_SANDBOX_CARD_BIN", c.SandboxCardBIN)

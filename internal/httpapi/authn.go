@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/account"
@@ -22,6 +23,9 @@ func (s *Server) authenticated(h principalHandler) http.Handler {
 		p, err := s.Accounts.Authenticate(r.Context(), strings.TrimSpace(token))
 		if err != nil {
 			s.writeError(w, r, err)
+			return
+		}
+		if s.overLimit(w, r, "user:"+strconv.FormatInt(p.UserID, 10), s.RequestsPerUser) {
 			return
 		}
 		if r.Header.Get("Accept-Language") != "" {

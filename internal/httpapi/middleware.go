@@ -136,6 +136,8 @@ func (s *Server) dispatch() http.Handler {
 			_, pattern = mux.Handler(r)
 		}
 		switch {
+		case pattern != "" && !limitExempt(r.URL.Path) && s.overLimit(rec, r, "ip:"+s.clientIP(r), s.RequestsPerIP):
+			pattern = "rate_limited"
 		case pattern != "":
 			mux.ServeHTTP(rec, r)
 		case s.pathKnown(r):

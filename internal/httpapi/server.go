@@ -21,6 +21,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/physical"
+	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/referral"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
@@ -84,6 +85,12 @@ type Deps struct {
 	Sandbox           bool
 	// SandboxToken, when set, guards the sandbox helpers.
 	SandboxToken string
+	// Limiter counts requests for the limits of API.md §1.14 (0 = off).
+	Limiter         *ratelimit.Counter
+	RequestsPerIP   int
+	RequestsPerUser int
+	// Now is the service clock (rate-limit windows).
+	Now func() time.Time
 
 	// 3DS challenges, the issuer's 3DS webhook secret and the simulated
 	// issuer that raises challenges in sandbox mode.
