@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
+	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -47,6 +48,20 @@ func BenchmarkNotificationPoll(b *testing.B) {
 			req := httptest.NewRequest(http.MethodGet, "/api/v1/notifications?limit=5", nil)
 			req.Header.Set("Authorization", "Bearer "+acc.Access)
 			serve(b, h, req)
+		}
+	})
+}
+
+// BenchmarkAuthenticatedGetLimited is GET /user/profile with the request
+// limits on (their counters are a database write per request).
+func BenchmarkAuthenticatedGetLimited(b *testing.B) {
+	forBenchEngines(b, func(b *testing.B, engine store.Engine) {
+		h := apptest.New(b, engine, func(c *config.Config) { c.RequestsPerIP, c.RequestsPerUser = 1 << 30, 1 << 30 })
+		acc := h.Register(b, "bench-limited@example.com")
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			serve(b, h, profileRequest(acc.Access))
 		}
 	})
 }
