@@ -56,7 +56,7 @@ func BenchmarkNotificationPoll(b *testing.B) {
 // limits on (their counters are a database write per request).
 func BenchmarkAuthenticatedGetLimited(b *testing.B) {
 	forBenchEngines(b, func(b *testing.B, engine store.Engine) {
-		h := apptest.New(b, engine, func(c *config.Config) { c.RequestsPerIP, c.RequestsPerUser = 1 << 30, 1 << 30 })
+		h := apptest.New(b, engine, func(c *config.Config) { c.RequestsPerIP, c.RequestsPerUser = 1<<30, 1<<30 })
 		acc := h.Register(b, "bench-limited@example.com")
 		b.ReportAllocs()
 		b.ResetTimer()
