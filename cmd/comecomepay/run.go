@@ -39,6 +39,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return errors.New("usage: comecomepay ledger verify")
 		}
 		return verifyLedger(ctx, getenv, stdout)
+	case "reconcile":
+		if len(rest) != 0 {
+			return errors.New("usage: comecomepay reconcile")
+		}
+		return reconcile(ctx, getenv, stdout)
 	case "withdrawals":
 		return withdrawals(ctx, rest, getenv, stdout)
 	case "coupons":
@@ -58,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintln(stdout, "comecomepay", buildVersion())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, withdrawals, coupons, tiers, content, config or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, reconcile, withdrawals, coupons, tiers, content, config or version)", cmd)
 	}
 }
 
@@ -157,6 +162,25 @@ func verifyLedger(ctx context.Context, getenv func(string) string, stdout io.Wri
 	fmt.Fprint(stdout, report.String())
 	if !report.OK() {
 		return fmt.Errorf("ledger drift: %d problem(s)", len(report.Problems))
+	}
+	return nil
+}
+
+// reconcile compares card balances at the issuer with the ledger once and
+// exits non-zero on a difference.
+func reconcile(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	a, err := openApp(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer a.Close(context.WithoutCancel(ctx))
+	r, err := a.Cards.Reconcile(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
+	fmt.Fprint(stdout, r.String())
+	if len(r.Mismatches) > 0 {
+		return fmt.Errorf("card balances differ from the issuer's: %d card(s)", len(r.Mismatches))
 	}
 	return nil
 }

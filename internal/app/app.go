@@ -155,7 +155,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	issuerSim.IssueDelay, issuerSim.FailureRate = cfg.SandboxIssueDelay, cfg.SandboxIssueFailureRate
 	a.IssuerSim = issuerSim
 	notifications := notification.NewStore(now)
-	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, StatusIssuer: issuerSim, TradeSource: issuerSim, Ledger: a.Ledger,
+	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, StatusIssuer: issuerSim, TradeSource: issuerSim, Balances: issuerSim, Ledger: a.Ledger,
 		Refunds: wallets, RefundCurrencies: wallets.Currencies, RefundCurrency: "USDT-TRC20", Box: box, MaxCards: cfg.MaxCards,
 		IssueTimeout: 24 * time.Hour, Now: now})
 	a.Swaps = swap.NewService(swap.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Cards: a.Cards, Issuer: issuerSim,
@@ -182,7 +182,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	}
 	if a.Jobs, err = newJobs(a.DB, cfg, a.Log, registry, now, sender, box, inbox,
 		worker(wallet.NewSubmitWorker(wallets, custodySim)), worker(kyc.NewReviewWorker(a.KYC, kycIssuer)),
-		worker(card.NewIssueWorker(a.Cards)), worker(card.NewStatusRecoverWorker(a.Cards)), worker(card.NewExpireHoldsWorker(a.Cards)), worker(swap.NewResolveWorker(a.Swaps)), worker(threeds.NewExpireWorker(a.ThreeDS)),
+		worker(card.NewIssueWorker(a.Cards)), worker(card.NewStatusRecoverWorker(a.Cards)), worker(card.NewExpireHoldsWorker(a.Cards)), worker(card.NewReconcileWorker(a.Cards, a.Log)), worker(swap.NewResolveWorker(a.Swaps)), worker(threeds.NewExpireWorker(a.ThreeDS)),
 		worker(physical.NewRecoverWorker(a.Physical)), worker(notify.NewPushWorker(a.DB, pusher, a.Log, now)),
 
 		worker(referral.NewCommissionWorker(a.Referrals))); err != nil {
@@ -311,6 +311,9 @@ func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometh
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return account.PurgeArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
+			// Card balances at the issuer against the ledger (API.md §3.7).
+			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return card.ReconcileArgs{}, nil }, nil),
 			// Authorisations never cleared release their holds.
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return card.ExpireHoldsArgs{}, nil },

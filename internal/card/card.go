@@ -122,7 +122,9 @@ type Deps struct {
 	// Jobs queues the recovery of status changes.
 	Jobs Inserter
 	// HoldTTL is when an uncleared authorisation is released (0 = DefaultHoldTTL).
-	HoldTTL  time.Duration
+	HoldTTL time.Duration
+	// Balances reads card balances at the issuer (reconciliation).
+	Balances BalanceSource
 	MaxCards int
 	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
 	IssueTimeout time.Duration

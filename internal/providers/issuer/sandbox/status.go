@@ -3,6 +3,8 @@ package sandbox
 import (
 	"context"
 	"errors"
+
+	"github.com/comecomepay/comecomepay/internal/money"
 )
 
 // simStatus maps issuer status codes onto the simulator's card states.
@@ -26,4 +28,11 @@ func (i *Issuer) SetStatus(ctx context.Context, publicToken, code string) error 
 		return errors.New("sandbox issuer: no such open card")
 	}
 	return nil
+}
+
+// CardBalance implements card.BalanceSource.
+func (i *Issuer) CardBalance(ctx context.Context, publicToken string) (money.Amount, error) {
+	var b int64
+	err := i.db.SQL.QueryRowContext(ctx, `SELECT balance FROM sim_issuer_cards WHERE public_token = $1`, publicToken).Scan(&b)
+	return money.Amount(b), err
 }

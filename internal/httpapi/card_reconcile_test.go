@@ -1,0 +1,40 @@
+package httpapi_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/comecomepay/comecomepay/internal/apptest"
+)
+
+// TestCardReconciliation: after top-ups and purchases the issuer's card
+// balances equal the ledger's; a difference is reported with its figures
+// and the run is stored.
+func TestCardReconciliation(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		r := &cmRec{h: h}
+		_, c := cmToppedCard(t, r, "reconcile@example.com")
+		auth := cmData(t, cmSim(r, c.PublicToken, map[string]any{"type": "authorization", "amount": "100"}).Expect(t, 200, ""))
+		cmSim(r, c.PublicToken, map[string]any{"type": "clearing", "trade_id": auth["trade_id"], "amount": "90"}).Expect(t, 200, "")
+		ctx := context.Background()
+		rec, err := h.App.Cards.Reconcile(ctx, nil)
+		if err != nil || rec.Checked != 1 || len(rec.Mismatches) != 0 {
+			t.Fatalf("clean run: %+v, %v", rec, err)
+		}
+		if _, err := h.App.DB.SQL.Exec(`UPDATE sim_issuer_cards SET balance = balance - 1 WHERE public_token = $1`, c.PublicToken); err != nil {
+			t.Fatal(err)
+		}
+		rec, err = h.App.Cards.Reconcile(ctx, nil)
+		if err != nil || len(rec.Mismatches) != 1 || rec.Mismatches[0].Ledger != 29142 || rec.Mismatches[0].Issuer != 29141 {
+			t.Fatalf("run with a difference: %+v, %v", rec, err)
+		}
+		var runs, flagged int
+		if err := h.App.DB.SQL.QueryRow(`SELECT COUNT(*), COALESCE(SUM(mismatches), 0) FROM reconciliation_runs`).Scan(&runs, &flagged); err != nil {
+			t.Fatal(err)
+		}
+		if runs != 2 || flagged != 1 {
+			t.Fatalf("%d runs, %d mismatches stored", runs, flagged)
+		}
+	})
+}
