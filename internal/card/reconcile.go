@@ -49,7 +49,9 @@ func (r Reconciliation) String() string {
 // between the two reads may show a transient difference, which the next
 // run clears.
 func (s *Service) Reconcile(ctx context.Context, log *slog.Logger) (Reconciliation, error) {
-	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+cardColumns+` FROM cards ORDER BY id`)
+	// A cancelled card's balance has gone back to the programme's float at
+	// the issuer (and to the user's wallet here): only open cards count.
+	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE status <> $1 ORDER BY id`, StatusCancelled)
 	if err != nil {
 		return Reconciliation{}, err
 	}

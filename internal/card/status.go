@@ -42,6 +42,9 @@ type StatusIssuer interface {
 	SetStatus(ctx context.Context, publicToken, code string) error
 	Withdraw(ctx context.Context, publicToken string, amount money.Amount, reference string) error
 	Recharge(ctx context.Context, publicToken string, amount money.Amount, reference string) error
+	// Void reports whether the operation with reference was applied and, if
+	// not, makes sure it never will be.
+	Void(ctx context.Context, reference string) (applied bool, err error)
 }
 
 // Refunds is what a cancellation needs from the wallet: the rate of the
@@ -100,9 +103,11 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code
 	if err != nil {
 		return StatusChange{}, err
 	}
-	if err := s.issuerStatus(ctx, p); err != nil {
-		if rerr := s.releaseStatus(ctx, p); rerr != nil {
-			return StatusChange{}, rerr
+	if release, err := s.issuerStatus(ctx, p); err != nil {
+		if release {
+			if rerr := s.releaseStatus(ctx, p); rerr != nil {
+				return StatusChange{}, rerr
+			}
 		}
 		return StatusChange{}, err
 	}

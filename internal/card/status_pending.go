@@ -49,17 +49,24 @@ func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target 
 		if err != nil {
 			return err
 		}
-		var pendingAt int64
-		if err := tx.QueryRowContext(ctx, `SELECT pending_at FROM cards WHERE id = $1`, cardID).Scan(&pendingAt); err != nil {
+		var (
+			pendingAt     int64
+			pendingAmount int64
+		)
+		if err := tx.QueryRowContext(ctx, `SELECT pending_at, pending_amount FROM cards WHERE id = $1`, cardID).
+			Scan(&pendingAt, &pendingAmount); err != nil {
 			return err
 		}
-		if c.PendingStatus != "" && s.Now().Sub(time.UnixMicro(pendingAt)) < pendingStatusStale {
+		// A claim may be taken over once abandoned — unless money may have
+		// left the card for it: that one only the recovery job finishes.
+		if c.PendingStatus != "" && (pendingAmount > 0 || s.Now().Sub(time.UnixMicro(pendingAt)) < pendingStatusStale) {
 			return ErrStatusInProgress.WithDetails("Another change of this card is in progress; try again shortly")
 		}
 		if c.Status == StatusCancelled {
 			return ErrCardCancelled.WithDetails("A cancelled card cannot change state")
 		}
-		p = pendingChange{CardID: c.ID, UserID: userID, Token: c.PublicToken, Target: target}
+		p = pendingChange{CardID: c.ID, UserID: userID, Token: c.PublicToken, Target: target,
+			Ref: "status-" + strconv.FormatInt(c.ID, 10) + "-" + secret.Hex(8)}
 		if target == StatusCancelled {
 			if s.Swaps != nil {
 				n, err := s.Swaps.PendingOnCard(ctx, tx, c.ID)
@@ -89,31 +96,56 @@ func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target 
 	return p, err
 }
 
+// issuerCallTimeout bounds each issuer call of a status change, well inside
+// the time after which a claim counts as abandoned.
+const issuerCallTimeout = 30 * time.Second
+
+// errStatusUnresolved answers a change whose outcome at the issuer is not
+// known yet; the claim stays and the recovery job finishes it.
+var errStatusUnresolved = ErrIssuerUnavailable.WithDetails("The card issuer did not confirm the change; it will be completed automatically")
+
 // issuerStatus tells the issuer: a cancellation first takes the balance
 // off the card (once per reference), then the status changes. A refused
-// close puts the balance back.
-func (s *Service) issuerStatus(ctx context.Context, p pendingChange) error {
-	code := StatusCode(p.Target)
-	if p.Target == StatusCancelled && p.Amount > 0 {
-		if err := s.StatusIssuer.Withdraw(ctx, p.Token, p.Amount, p.Ref); err != nil {
-			return ErrIssuerUnavailable.WithDetails("The card issuer did not return the balance; nothing changed")
-		}
+// close puts the balance back. release reports that nothing is left
+// outstanding at the issuer, so the claim may be dropped; otherwise the
+// claim stays for the recovery job.
+func (s *Service) issuerStatus(ctx context.Context, p pendingChange) (release bool, err error) {
+	call := func(fn func(ctx context.Context) error) error {
+		cctx, cancel := context.WithTimeout(ctx, issuerCallTimeout)
+		defer cancel()
+		return fn(cctx)
 	}
-	if err := s.StatusIssuer.SetStatus(ctx, p.Token, code); err != nil {
-		if p.Target == StatusCancelled && p.Amount > 0 {
-			if rerr := s.StatusIssuer.Recharge(ctx, p.Token, p.Amount, p.Ref+"-restore"); rerr != nil {
-				return rerr // the claim stays; the recovery job finishes the cancellation
+	withdraws := p.Target == StatusCancelled && p.Amount > 0
+	if withdraws {
+		if err := call(func(c context.Context) error { return s.StatusIssuer.Withdraw(c, p.Token, p.Amount, p.Ref) }); err != nil {
+			// The withdrawal may have happened: the issuer says, and cancels
+			// the reference if it did not.
+			var applied bool
+			if verr := call(func(c context.Context) (e error) { applied, e = s.StatusIssuer.Void(c, p.Ref); return }); verr != nil {
+				return false, errStatusUnresolved
+			}
+			if !applied {
+				return true, ErrIssuerUnavailable.WithDetails("The card issuer did not return the balance; nothing changed")
 			}
 		}
-		return ErrIssuerUnavailable.WithDetails("The card issuer did not accept the change; nothing changed")
 	}
-	return nil
+	if err := call(func(c context.Context) error { return s.StatusIssuer.SetStatus(c, p.Token, StatusCode(p.Target)) }); err != nil {
+		if withdraws {
+			if rerr := call(func(c context.Context) error {
+				return s.StatusIssuer.Recharge(c, p.Token, p.Amount, p.Ref+"-restore")
+			}); rerr != nil {
+				return false, errStatusUnresolved
+			}
+		}
+		return true, ErrIssuerUnavailable.WithDetails("The card issuer did not accept the change; nothing changed")
+	}
+	return false, nil
 }
 
-// releaseStatus drops a claim the issuer refused.
+// releaseStatus drops this claim (and no other).
 func (s *Service) releaseStatus(ctx context.Context, p pendingChange) error {
 	_, err := s.DB.SQL.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0
-		WHERE id = $1 AND pending_status = $2`, p.CardID, p.Target)
+		WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref)
 	return err
 }
 
@@ -132,6 +164,13 @@ func (s *Service) finishStatus(ctx context.Context, p pendingChange) error {
 		if err != nil {
 			return err
 		}
+		var ref string
+		if err := tx.QueryRowContext(ctx, `SELECT pending_ref FROM cards WHERE id = $1`, p.CardID).Scan(&ref); err != nil {
+			return err
+		}
+		if ref != p.Ref {
+			return nil // finished already (by the request or the recovery job)
+		}
 		if cur.Status != p.Target && cur.Status != StatusCancelled {
 			if err := s.changeStatus(ctx, tx, cur, p.Target, "user", p.UserID, "cardholder request"); err != nil {
 				return err
@@ -143,7 +182,7 @@ func (s *Service) finishStatus(ctx context.Context, p pendingChange) error {
 			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0
-			WHERE id = $1`, p.CardID)
+			WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref)
 		return err
 	})
 }

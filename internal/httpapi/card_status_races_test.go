@@ -127,3 +127,60 @@ func TestCardClosedByIssuer(t *testing.T) {
 		_ = http.MethodGet
 	})
 }
+
+// TestCardCancelIssuerAmbiguity: a cancellation whose balance withdrawal
+// has no clear answer is never released blindly — applied withdrawals are
+// followed through, refused ones leave everything as it was, and an
+// unfinished one is finished by the recovery job (and blocks other changes
+// meanwhile).
+func TestCardCancelIssuerAmbiguity(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		r := &cmRec{h: h}
+		ctx := context.Background()
+		wallet := func(acc apptest.Account) *big.Rat {
+			v, _ := new(big.Rat).SetString(balanceOf(t, h, acc, "USDT-TRC20"))
+			return v
+		}
+		// The withdrawal happened but its reply was lost: the cancellation
+		// completes.
+		acc, c := cmToppedCard(t, r, "cancel-lost@example.com")
+		before := wallet(acc)
+		h.App.IssuerSim.FailNext("withdraw_lost_reply", 1)
+		cmPutStatus(r, acc, c.PublicToken, "99").Expect(t, 200, "")
+		if diff := new(big.Rat).Sub(wallet(acc), before); diff.Cmp(big.NewRat(489, 10)) != 0 || cmIssuerBalance(t, h, c.PublicToken) != 0 {
+			t.Fatalf("lost reply: refund %s, issuer %d", diff.FloatString(6), cmIssuerBalance(t, h, c.PublicToken))
+		}
+
+		// A refused withdrawal leaves the card and the money as they were.
+		acc, c = cmToppedCard(t, r, "cancel-refused@example.com")
+		h.App.IssuerSim.FailNext("withdraw", 1)
+		usrExpectErr(t, cmPutStatus(r, acc, c.PublicToken, "99"), 502, "ISSUER_UNAVAILABLE")
+		if g := cmGetStatus(t, r, acc, c.PublicToken); g["card_status_code"] != "00" || cmIssuerBalance(t, h, c.PublicToken) != 38142 {
+			t.Fatalf("refused withdrawal: %v, issuer %d", g, cmIssuerBalance(t, h, c.PublicToken))
+		}
+		cmPutStatus(r, acc, c.PublicToken, "G1").Expect(t, 200, "") // nothing left claimed
+
+		// The close is refused and the balance cannot be put back: the claim
+		// stays, other changes wait, the recovery job completes the cancel.
+		acc, c = cmToppedCard(t, r, "cancel-stuck@example.com")
+		before = wallet(acc)
+		h.App.IssuerSim.FailNext("set_status", 1)
+		h.App.IssuerSim.FailNext("recharge", 1)
+		usrExpectErr(t, cmPutStatus(r, acc, c.PublicToken, "99"), 502, "ISSUER_UNAVAILABLE")
+		h.Clock.Advance(3 * time.Minute)
+		usrExpectErr(t, cmPutStatus(r, acc, c.PublicToken, "G1"), 400, "INVALID_STATE")
+		job := &river.Job[card.StatusRecoverArgs]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 20}, Args: card.StatusRecoverArgs{CardID: c.ID}}
+		if err := card.NewStatusRecoverWorker(h.App.Cards).Work(ctx, job); err != nil {
+			t.Fatal(err)
+		}
+		acc = h.Login(t, acc.Email, apptest.Password)
+		if g := cmGetStatus(t, r, acc, c.PublicToken); g["card_status_code"] != "99" {
+			t.Fatalf("after recovery %v", g)
+		}
+		if diff := new(big.Rat).Sub(wallet(acc), before); diff.Cmp(big.NewRat(489, 10)) != 0 {
+			t.Fatalf("recovered refund %s", diff.FloatString(6))
+		}
+		verifyLedger(t, h)
+	})
+}

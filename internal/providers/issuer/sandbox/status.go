@@ -19,8 +19,9 @@ func (i *Issuer) SetStatus(ctx context.Context, publicToken, code string) error 
 	if i.injectedFailure("set_status") {
 		return errors.New("sandbox issuer: injected set_status failure")
 	}
-	res, err := i.db.SQL.ExecContext(ctx, `UPDATE sim_issuer_cards SET status = $1 WHERE public_token = $2 AND (status <> 'closed' OR $1 = 'closed')`,
-		st, publicToken)
+	// Closing a card returns what is left on it to the programme's float.
+	res, err := i.db.SQL.ExecContext(ctx, `UPDATE sim_issuer_cards SET status = $1, balance = CASE WHEN $1 = 'closed' THEN 0 ELSE balance END
+		WHERE public_token = $2 AND (status <> 'closed' OR $1 = 'closed')`, st, publicToken)
 	if err != nil {
 		return err
 	}

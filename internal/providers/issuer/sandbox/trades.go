@@ -134,8 +134,11 @@ func (i *Issuer) Simulate(ctx context.Context, publicToken string, tx Transactio
 				}
 				eventType, data = "card.transaction.reversed", map[string]any{"trade_id": tx.TradeID, "reversal_amount": hkd(amount)}
 			case TxRefund:
-				if err := move(amount); err != nil {
-					return err
+				// A refund to a closed card goes to the programme's float.
+				if status != "closed" {
+					if err := move(amount); err != nil {
+						return err
+					}
 				}
 				res.TradeID = newTradeID()
 				eventType, data = "card.transaction.refunded", map[string]any{"trade_id": res.TradeID, "original_trade_id": tx.TradeID,
