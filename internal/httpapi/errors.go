@@ -37,6 +37,7 @@ var statusByCode = map[string]int{
 	"KYC_PROVIDER_UNAVAILABLE":    http.StatusBadGateway,
 	"CARD_RECHARGE_FAILED":        http.StatusServiceUnavailable,
 	"CARD_WITHDRAW_FAILED":        http.StatusServiceUnavailable,
+	"SWAP_PENDING":                http.StatusServiceUnavailable,
 	"EXCHANGE_RATE_UNAVAILABLE":   http.StatusServiceUnavailable,
 }
 

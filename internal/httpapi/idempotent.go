@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -164,6 +165,13 @@ func (s *Server) finishAs(w http.ResponseWriter, r *http.Request, claim *idempot
 	}
 	status, body, retryAfter := family(r, e)
 	out = marshalJSON(body)
+	var nf interface{ NotFinal() bool }
+	if claim != nil && errors.As(err, &nf) && nf.NotFinal() {
+		// An interim answer: the key stays free, so a retry reaches the
+		// operation again and gets its outcome.
+		_ = s.Idempotency.Release(context.WithoutCancel(ctx), claim)
+		claim = nil
+	}
 	if claim != nil {
 		sctx := context.WithoutCancel(ctx)
 		if err := s.DB.InTx(sctx, func(tx *sql.Tx) error { return s.Idempotency.Finish(sctx, tx, claim, status, out) }); err != nil {

@@ -36,7 +36,8 @@ func TestSwapAmbiguousIssuerAnswers(t *testing.T) {
 		// pending with the money held, then the recovery job completes it.
 		h.App.IssuerSim.FailNext("recharge", 1)
 		h.App.IssuerSim.FailNext("void", 1)
-		postSwap(h, acc, body).Expect(t, 503, "CARD_RECHARGE_FAILED")
+		key := apptest.Header{Name: "Idempotency-Key", Value: "pending-swap-01"}
+		postSwap(h, acc, body, key).Expect(t, 503, "SWAP_PENDING")
 		hist, _ := swapHistory(t, h, acc)
 		pending := hist[0]
 		if pending["status"] != "pending" || balanceOf(t, h, acc, "USDT-TRC20") != "100" {
@@ -49,6 +50,12 @@ func TestSwapAmbiguousIssuerAnswers(t *testing.T) {
 		}
 		if got := cardListBalance(t, h, acc, c); got != "762.84" {
 			t.Fatalf("card after recovery %s, want 762.84", got)
+		}
+		// The interim answer was not bound to the key: a retry reads the
+		// swap's outcome and swaps nothing more.
+		d = numData(t, postSwap(h, acc, body, key).Expect(t, 200, ""))
+		if d["status"] != "completed" || cardListBalance(t, h, acc, c) != "762.84" {
+			t.Fatalf("retry after recovery: %v, card %s", d, cardListBalance(t, h, acc, c))
 		}
 		checkBooks(t, h, acc, c)
 

@@ -287,6 +287,15 @@ var errorsMoney = map[string]errorText{
 		zh:      "卡片充值失败，钱包资金未扣除，请稍后再试",
 		ar:      "فشل شحن البطاقة ولم يتم الخصم من محفظتك، يرجى المحاولة لاحقًا",
 	},
+	// SWAP_PENDING extends the API.md catalogue: a swap whose card leg the
+	// issuer has not confirmed either way (it completes or is returned by
+	// itself; the swap history shows which).
+	"SWAP_PENDING": {
+		summary: "Swap not confirmed yet",
+		en:      "Your swap is being confirmed by the card issuer; check the swap history in a few minutes",
+		zh:      "您的兑换正在等待发卡机构确认，请几分钟后查看兑换记录",
+		ar:      "جارٍ تأكيد المبادلة لدى جهة إصدار البطاقة؛ تحقق من سجل المبادلات بعد بضع دقائق",
+	},
 	"CARD_WITHDRAW_FAILED": {
 		summary: "Card withdrawal failed",
 		en:      "Withdrawal from the card failed, please try again later",

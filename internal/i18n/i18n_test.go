@@ -9,6 +9,7 @@ import (
 
 // catalogueCodes is every code of the API.md §1.6 error code catalogue.
 var catalogueCodes = []string{
+	"SWAP_PENDING", // an extension, documented in api/openapi.yaml and the README
 	"VALIDATION_FAILED", "UNAUTHORIZED", "SIGNATURE_INVALID", "FORBIDDEN",
 	"ACCOUNT_FROZEN", "ACCOUNT_DEACTIVATED", "CARD_NOT_OWNED", "CARD_LOCKED_BY_ADMIN",
 	"NOT_FOUND",

@@ -33,6 +33,20 @@ type Input struct {
 // ErrInProgress is a retried request whose swap is still being resolved.
 var ErrInProgress = apperr.New("IDEMPOTENCY_IN_PROGRESS")
 
+// ErrPending answers a swap whose card leg the issuer has not confirmed
+// either way; the recovery job resolves it.
+var ErrPending = apperr.New("SWAP_PENDING")
+
+// notFinal marks an answer that is not the request's last word: the
+// Idempotency-Key is not bound to it, so a retry reads the swap's outcome.
+type notFinal struct{ err *apperr.Error }
+
+func (n notFinal) Error() string { return n.err.Error() }
+func (n notFinal) Unwrap() error { return n.err }
+
+// NotFinal implements the idempotency layer's marker.
+func (notFinal) NotFinal() bool { return true }
+
 // Result is an executed swap.
 type Result struct {
 	Swap          Record
@@ -92,10 +106,8 @@ func (s *Service) answer(ctx context.Context, rec Record) (Result, error) {
 	case StatusCompleted:
 		return s.result(ctx, rec.ID)
 	case StatusPending:
-		if rec.Direction == Recharge {
-			return Result{}, ErrRechargeFailed.WithDetails("The top-up could not be confirmed yet; it will complete or be refunded automatically")
-		}
-		return Result{}, ErrWithdrawFailed.WithDetails("The withdrawal could not be confirmed yet; it will complete or be returned automatically")
+		return Result{}, notFinal{err: ErrPending.WithDetails("Swap " + strconv.FormatInt(rec.ID, 10) +
+			" is waiting for the card issuer; it completes or its funds come back by themselves")}
 	}
 	if rec.Direction == Recharge {
 		return Result{}, ErrRechargeFailed.WithDetails("The card issuer did not accept the top-up; your wallet balance was restored")
@@ -268,6 +280,9 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 		if err := s.Cards.RecordHistory(ctx, tx, history); err != nil {
 			return err
 		}
+		if err := s.Cards.SweepCancelled(ctx, tx, c); err != nil {
+			return err
+		}
 		if s.Commissions != nil {
 			if err := s.Commissions.QueueTransaction(ctx, tx, rec.UserID, rec.ID, rec.FeeAmount, rec.Rate, rec.Direction); err != nil {
 				return err
@@ -285,9 +300,9 @@ func (s *Service) undo(ctx context.Context, id int64, reason string) error {
 			return err
 		}
 		to := ledger.UserAccount(rec.UserID, ledger.Available, rec.Pair.From.Name)
+		var c card.Card
 		if rec.Direction == Withdraw {
-			c, err := s.Cards.ForUpdate(ctx, tx, rec.UserID, rec.CardID, "")
-			if err != nil {
+			if c, err = s.Cards.ForUpdate(ctx, tx, rec.UserID, rec.CardID, ""); err != nil {
 				return err
 			}
 			to = card.BalanceAccount(c)
@@ -298,6 +313,12 @@ func (s *Service) undo(ctx context.Context, id int64, reason string) error {
 				{Account: to, Amount: rec.FromAmount},
 			}}); err != nil {
 			return err
+		}
+		if rec.Direction == Withdraw {
+			// The card may have been closed meanwhile: its money goes home.
+			if err := s.Cards.SweepCancelled(ctx, tx, c); err != nil {
+				return err
+			}
 		}
 		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, "swap", StatusFailed, false)
 	})

@@ -74,6 +74,8 @@ type Cards interface {
 	ForUpdate(ctx context.Context, tx *sql.Tx, userID, id int64, publicToken string) (card.Card, error)
 	Balance(ctx context.Context, q store.Querier, c card.Card) (money.Amount, error)
 	RecordHistory(ctx context.Context, tx *sql.Tx, h card.HistoryEntry) error
+	// SweepCancelled returns to the wallet what is booked to a cancelled card.
+	SweepCancelled(ctx context.Context, tx *sql.Tx, c card.Card) error
 }
 
 // Users refuses writes of frozen accounts.
