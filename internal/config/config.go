@@ -131,7 +131,7 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_SMTP_FROM", "no-reply@comecomepay.local", "sender address"},
 	{"COMECOMEPAY_SMTP_STARTTLS", "true", "require STARTTLS"},
 	{"COMECOMEPAY_CORS_ORIGINS", "empty (no CORS)", "comma-separated allowed origins, or `*`"},
-	{"COMECOMEPAY_TRUST_PROXY_HEADERS", "false", "take the client IP from X-Forwarded-For (only behind a trusted proxy)"},
+	{"COMECOMEPAY_TRUST_PROXY_HEADERS", "false", "take the client IP from the last X-Forwarded-For hop (only behind one trusted proxy)"},
 	{"COMECOMEPAY_SHUTDOWN_TIMEOUT", "20s", "grace period for in-flight requests and jobs on SIGTERM"},
 	{"COMECOMEPAY_JOB_POLL_INTERVAL", "1s", "how often job workers poll for new jobs"},
 	{"COMECOMEPAY_SANDBOX_SETTLE_DELAY", "2s", "sandbox custody: delay before a submitted withdrawal completes (0 = at once)"},

@@ -171,13 +171,15 @@ func (s *Server) pathKnown(r *http.Request) bool {
 	return false
 }
 
-// clientIP is the peer address, or the first X-Forwarded-For hop when the
-// service is configured to sit behind a trusted proxy.
+// clientIP is the peer address, or the last X-Forwarded-For hop (the one
+// the trusted proxy appended) when the service sits behind a trusted proxy.
 func (s *Server) clientIP(r *http.Request) string {
 	if s.TrustProxyHeaders {
-		if fwd := r.Header.Get("X-Forwarded-For"); fwd != "" {
-			first, _, _ := strings.Cut(fwd, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
+		// The trusted proxy appends the address it saw; anything to its
+		// left was written by the client and proves nothing.
+		if fwd := r.Header.Values("X-Forwarded-For"); len(fwd) > 0 {
+			hops := strings.Split(fwd[len(fwd)-1], ",")
+			if ip := net.ParseIP(strings.TrimSpace(hops[len(hops)-1])); ip != nil {
 				return ip.String()
 			}
 		}

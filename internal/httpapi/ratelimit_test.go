@@ -40,3 +40,17 @@ func TestRequestLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestLimitsBehindProxy: behind a trusted proxy the limit follows
+// the address the proxy appended, not what the client put before it.
+func TestRequestLimitsBehindProxy(t *testing.T) {
+	t.Parallel()
+	h := apptest.New(t, storetest.Engines()[0], func(c *config.Config) { c.RequestsPerIP, c.TrustProxyHeaders = 2, true })
+	for i, spoof := range []string{"1.1.1.1", "2.2.2.2", "3.3.3.3"} {
+		res := h.Do(http.MethodGet, "/api/v1/wallet/exchange-rates", nil,
+			apptest.Header{Name: "X-Forwarded-For", Value: spoof + ", 203.0.113.7"})
+		if want := map[bool]int{true: 429, false: 200}[i == 2]; res.Status != want {
+			t.Fatalf("request %d from %s: %d, want %d", i, spoof, res.Status, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -34,6 +35,10 @@ type Pusher interface {
 // ErrInvalidToken is a token the provider will never deliver to again
 // (app uninstalled, token rotated): the device is disabled, not retried.
 var ErrInvalidToken = errors.New("push: device token is no longer valid")
+
+// ErrRejected is a message the provider refuses whatever the device (too
+// large, reserved data key): it is dropped for that device, not retried.
+var ErrRejected = errors.New("push: message rejected by the provider")
 
 // PushWorker pushes a notification to every enabled device of its user.
 // Devices already reached are skipped on a retry; a device whose token is
@@ -79,6 +84,9 @@ func (w *PushWorker) Work(ctx context.Context, job *river.Job[notification.PushA
 		case errors.Is(err, ErrInvalidToken):
 			w.log.InfoContext(ctx, "push token invalid: device disabled", "device_id", d.id)
 			err = w.disable(ctx, n.ID, d.id)
+		case errors.Is(err, ErrRejected):
+			w.log.WarnContext(ctx, "push message rejected by the provider", "notification_id", n.ID, "error", err)
+			err = w.record(ctx, n.ID, d.id, "rejected", "")
 		default:
 			w.log.WarnContext(ctx, "push failed; will retry", "device_id", d.id, "error", err)
 			failed++
@@ -138,6 +146,15 @@ func (w *PushWorker) disable(ctx context.Context, notificationID, deviceID int64
 	})
 }
 
+// reservedDataKey reports the data keys FCM reserves.
+func reservedDataKey(k string) bool {
+	switch k {
+	case "from", "message_type", "collapse_key", "notification":
+		return true
+	}
+	return strings.HasPrefix(k, "google.") || strings.HasPrefix(k, "gcm.")
+}
+
 // pushData flattens the notification's data document into string values
 // (API.md §3.6: the push data carries the same keys and values).
 func pushData(n notification.Notification) map[string]string {
@@ -147,6 +164,9 @@ func pushData(n notification.Notification) map[string]string {
 		return out
 	}
 	for k, v := range doc {
+		if reservedDataKey(k) {
+			continue // FCM refuses the whole message for these
+		}
 		var s string
 		if json.Unmarshal(v, &s) == nil {
 			out[k] = s

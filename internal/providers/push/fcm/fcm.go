@@ -108,45 +108,62 @@ func (c *Client) Push(ctx context.Context, p notify.Push) error {
 		if err != nil {
 			return fmt.Errorf("fcm send: %w", err)
 		}
-		status, detail := res.StatusCode, errorStatus(res)
+		status, e := res.StatusCode, readError(res)
 		switch {
 		case status == http.StatusOK:
 			return nil
 		case status == http.StatusUnauthorized && attempt == 0:
 			c.forgetToken() // expired or revoked early: fetch a new one once
 			continue
-		case status == http.StatusNotFound || detail == "UNREGISTERED" ||
-			(status == http.StatusBadRequest && detail == "INVALID_ARGUMENT"):
+		case e.unregistered || (status == http.StatusBadRequest && e.badToken):
 			return notify.ErrInvalidToken
+		case status == http.StatusBadRequest:
+			// The message itself is refused (size, reserved data key, …):
+			// no retry helps, and the device is not at fault.
+			return fmt.Errorf("fcm send: %w: %s", notify.ErrRejected, e.status)
 		default:
-			// 429, 5xx and the rest are worth retrying later.
-			return fmt.Errorf("fcm send: HTTP %d %s", status, detail)
+			// 404 without UNREGISTERED (a wrong project), 429, 5xx and the
+			// rest may pass later.
+			return fmt.Errorf("fcm send: HTTP %d %s", status, e.status)
 		}
 	}
 }
 
-// errorStatus reads the error status of an FCM answer ("UNREGISTERED",
-// "INVALID_ARGUMENT", …), never its full text.
-func errorStatus(res *http.Response) string {
+// fcmError is what an FCM error answer says, never its full text.
+type fcmError struct {
+	status       string // "INVALID_ARGUMENT", "UNAVAILABLE", …
+	unregistered bool   // the token is gone for good
+	badToken     bool   // the request was refused because of the token
+}
+
+// readError reads the error of an FCM answer: UNREGISTERED in the FcmError
+// details, or a BadRequest field violation on message.token, condemn the
+// device; any other INVALID_ARGUMENT is about the message.
+func readError(res *http.Response) fcmError {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 	var e struct {
 		Error struct {
 			Status  string `json:"status"`
 			Details []struct {
-				ErrorCode string `json:"errorCode"`
+				ErrorCode       string `json:"errorCode"`
+				FieldViolations []struct {
+					Field string `json:"field"`
+				} `json:"fieldViolations"`
 			} `json:"details"`
 		} `json:"error"`
 	}
 	if json.Unmarshal(b, &e) != nil {
-		return ""
+		return fcmError{}
 	}
+	out := fcmError{status: e.Error.Status}
 	for _, d := range e.Error.Details {
-		if d.ErrorCode == "UNREGISTERED" {
-			return d.ErrorCode
+		out.unregistered = out.unregistered || d.ErrorCode == "UNREGISTERED"
+		for _, v := range d.FieldViolations {
+			out.badToken = out.badToken || v.Field == "message.token"
 		}
 	}
-	return e.Error.Status
+	return out
 }
 
 func (c *Client) forgetToken() {

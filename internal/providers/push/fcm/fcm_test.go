@@ -115,7 +115,13 @@ func TestFCMPush(t *testing.T) {
 		{"unregistered token", []func(http.ResponseWriter){errorAnswer(404,
 			`{"error":{"code":404,"status":"NOT_FOUND","details":[{"@type":"type.googleapis.com/google.firebase.fcm.v1.FcmError","errorCode":"UNREGISTERED"}]}}`)},
 			notify.ErrInvalidToken},
-		{"malformed token", []func(http.ResponseWriter){errorAnswer(400, `{"error":{"code":400,"status":"INVALID_ARGUMENT"}}`)}, notify.ErrInvalidToken},
+		{"malformed token", []func(http.ResponseWriter){errorAnswer(400,
+			`{"error":{"code":400,"status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.BadRequest","fieldViolations":[{"field":"message.token","description":"Invalid registration token"}]}]}}`)},
+			notify.ErrInvalidToken},
+		{"message refused", []func(http.ResponseWriter){errorAnswer(400,
+			`{"error":{"code":400,"status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.BadRequest","fieldViolations":[{"field":"message.data[0].key","description":"Invalid data key: from"}]}]}}`)},
+			notify.ErrRejected},
+		{"wrong project", []func(http.ResponseWriter){errorAnswer(404, `{"error":{"code":404,"status":"NOT_FOUND"}}`)}, errRetry},
 		{"provider down", []func(http.ResponseWriter){errorAnswer(503, `{"error":{"code":503,"status":"UNAVAILABLE"}}`)}, errRetry},
 		{"quota", []func(http.ResponseWriter){errorAnswer(429, `{"error":{"code":429,"status":"RESOURCE_EXHAUSTED"}}`)}, errRetry},
 		{"token revoked early", []func(http.ResponseWriter){errorAnswer(401, ``)}, nil},
@@ -133,7 +139,9 @@ func TestFCMPush(t *testing.T) {
 				t.Fatalf("push: %v", err)
 			case tc.want == notify.ErrInvalidToken && !errors.Is(err, notify.ErrInvalidToken):
 				t.Fatalf("push: %v, want ErrInvalidToken", err)
-			case tc.want == errRetry && (err == nil || errors.Is(err, notify.ErrInvalidToken)):
+			case tc.want == notify.ErrRejected && !errors.Is(err, notify.ErrRejected):
+				t.Fatalf("push: %v, want ErrRejected", err)
+			case tc.want == errRetry && (err == nil || errors.Is(err, notify.ErrInvalidToken) || errors.Is(err, notify.ErrRejected)):
 				t.Fatalf("push: %v, want a retryable error", err)
 			}
 			if tc.want == nil {
