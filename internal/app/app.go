@@ -155,7 +155,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	issuerSim.IssueDelay, issuerSim.FailureRate = cfg.SandboxIssueDelay, cfg.SandboxIssueFailureRate
 	a.IssuerSim = issuerSim
 	notifications := notification.NewStore(now)
-	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, StatusIssuer: issuerSim, TradeSource: issuerSim, Balances: issuerSim, Ledger: a.Ledger,
+	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, StatusIssuer: issuerSim, TradeSource: issuerSim, Balances: issuerSim, Log: a.Log, Ledger: a.Ledger,
 		Refunds: wallets, RefundCurrencies: wallets.Currencies, RefundCurrency: "USDT-TRC20", Box: box, MaxCards: cfg.MaxCards,
 		IssueTimeout: 24 * time.Hour, Now: now})
 	a.Swaps = swap.NewService(swap.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Cards: a.Cards, Issuer: issuerSim,
@@ -313,7 +313,8 @@ func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometh
 				&river.PeriodicJobOpts{RunOnStart: true}),
 			// Card balances at the issuer against the ledger (API.md §3.7).
 			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
-				func() (river.JobArgs, *river.InsertOpts) { return card.ReconcileArgs{}, nil }, nil),
+				func() (river.JobArgs, *river.InsertOpts) { return card.ReconcileArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
 			// Authorisations never cleared release their holds.
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return card.ExpireHoldsArgs{}, nil },

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -125,6 +126,8 @@ type Deps struct {
 	HoldTTL time.Duration
 	// Balances reads card balances at the issuer (reconciliation).
 	Balances BalanceSource
+	// Log receives what background work skips.
+	Log      *slog.Logger
 	MaxCards int
 	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
 	IssueTimeout time.Duration

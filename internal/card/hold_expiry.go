@@ -38,17 +38,33 @@ func (w *ExpireHoldsWorker) Work(ctx context.Context, _ *river.Job[ExpireHoldsAr
 
 // ExpireHolds releases the hold of every authorisation still uncleared
 // after the hold TTL, as a full reversal through the card-event handling
-// (so a real reversal arriving later moves nothing). It returns how many it
-// released.
+// (so a real reversal arriving later moves nothing). A trade that fails is
+// logged and skipped, so it cannot hold up the others. It returns how many
+// it released.
 func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
+	released, after := 0, int64(0)
+	for {
+		n, last, err := s.expireHoldsPage(ctx, after)
+		released += n
+		if err != nil || last == 0 {
+			return released, err
+		}
+		after = last
+	}
+}
+
+// expireHoldsPage handles up to one page of stale holds with trade ids
+// above after; last is the highest trade id seen (0 = no more).
+func (s *Service) expireHoldsPage(ctx context.Context, after int64) (released int, last int64, err error) {
 	ttl := s.HoldTTL
 	if ttl <= 0 {
 		ttl = DefaultHoldTTL
 	}
 	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT t.trade_id, t.amount, c.public_token FROM card_trades t JOIN cards c ON c.id = t.card_id
-		WHERE t.held > 0 AND t.trade_clear = 0 AND t.trade_time < $1 ORDER BY t.trade_id LIMIT 500`, s.Now().Add(-ttl).UnixMicro())
+		WHERE t.held > 0 AND t.trade_clear = 0 AND t.trade_time < $1 AND t.trade_id > $2 ORDER BY t.trade_id LIMIT 500`,
+		s.Now().Add(-ttl).UnixMicro(), after)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	type stale struct {
 		id     int64
@@ -60,21 +76,28 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 		var st stale
 		if err := rows.Scan(&st.id, &st.amount, &st.token); err != nil {
 			rows.Close()
-			return 0, err
+			return 0, 0, err
 		}
 		list = append(list, st)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
+	if err := rows.Err(); err != nil || len(list) == 0 {
+		return 0, 0, err
 	}
 	for _, st := range list {
 		raw, _ := json.Marshal(map[string]any{"trade_id": st.id, "reversal_amount": json.Number(fixed2(moneyOf(st.amount)))})
 		ev := IssuerEvent{ID: "expiry:" + strconv.FormatInt(st.id, 10), Type: "card.transaction.reversed", OccurredAt: s.Now(),
 			PublicToken: st.token, Data: raw}
 		if err := s.DB.InTx(ctx, func(tx *sql.Tx) error { _, err := s.applyTradeEvent(ctx, tx, ev); return err }); err != nil {
-			return 0, err
+			if ctx.Err() != nil {
+				return released, 0, err
+			}
+			if s.Log != nil {
+				s.Log.ErrorContext(ctx, "releasing an expired card hold failed", "trade_id", st.id, "error", err)
+			}
+			continue
 		}
+		released++
 	}
-	return len(list), nil
+	return released, list[len(list)-1].id, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -30,12 +31,17 @@ type Reconciliation struct {
 	ID         int64
 	Checked    int
 	Mismatches []Mismatch
+	// Unreadable are cards whose balance the issuer did not give.
+	Unreadable []int64
 }
 
 // String renders the report for operators.
 func (r Reconciliation) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "reconciliation %d: %d card(s) checked against the issuer, %d mismatch(es)\n", r.ID, r.Checked, len(r.Mismatches))
+	if len(r.Unreadable) > 0 {
+		fmt.Fprintf(&b, "  %d card(s) the issuer did not answer for: %v\n", len(r.Unreadable), r.Unreadable)
+	}
 	for _, m := range r.Mismatches {
 		fmt.Fprintf(&b, "  card %d (%s): ledger %s HKD, issuer %s HKD, difference %s\n", m.CardID, m.PublicToken,
 			m.Ledger.Format(2), m.Issuer.Format(2), (m.Issuer - m.Ledger).Format(2))
@@ -72,7 +78,12 @@ func (s *Service) Reconcile(ctx context.Context, log *slog.Logger) (Reconciliati
 	for _, c := range cards {
 		issuer, err := s.Balances.CardBalance(ctx, c.PublicToken)
 		if err != nil {
-			return Reconciliation{}, fmt.Errorf("issuer balance of card %d: %w", c.ID, err)
+			if ctx.Err() != nil {
+				return Reconciliation{}, err
+			}
+			// One card the issuer cannot answer for does not stop the run.
+			r.Unreadable = append(r.Unreadable, c.ID)
+			continue
 		}
 		r.Checked++
 		if issuer != c.Balance {
@@ -88,8 +99,9 @@ func (s *Service) Reconcile(ctx context.Context, log *slog.Logger) (Reconciliati
 		Scan(&r.ID); err != nil {
 		return Reconciliation{}, err
 	}
-	if len(r.Mismatches) > 0 && log != nil {
-		log.ErrorContext(ctx, "card reconciliation found differences with the issuer", "run_id", r.ID, "mismatches", len(r.Mismatches))
+	if (len(r.Mismatches) > 0 || len(r.Unreadable) > 0) && log != nil {
+		log.ErrorContext(ctx, "card reconciliation found differences with the issuer", "run_id", r.ID, "mismatches", len(r.Mismatches),
+			"unreadable", len(r.Unreadable))
 	}
 	return r, nil
 }
@@ -111,6 +123,9 @@ type ReconcileWorker struct {
 func NewReconcileWorker(s *Service, log *slog.Logger) *ReconcileWorker {
 	return &ReconcileWorker{s: s, log: log}
 }
+
+// Timeout allows one issuer call per card.
+func (w *ReconcileWorker) Timeout(*river.Job[ReconcileArgs]) time.Duration { return 30 * time.Minute }
 
 // Work implements river.Worker.
 func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs]) error {

@@ -140,7 +140,9 @@ func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to, sour
 
 // SweepCancelled is sweepCancelled for other domains that book to a card
 // (a swap returned to a card the issuer closed meanwhile).
-func (s *Service) SweepCancelled(ctx context.Context, tx *sql.Tx, c Card) error { return s.sweepCancelled(ctx, tx, c) }
+func (s *Service) SweepCancelled(ctx context.Context, tx *sql.Tx, c Card) error {
+	return s.sweepCancelled(ctx, tx, c)
+}
 
 // sweepCancelled returns to the wallet whatever reaches a cancelled card
 // (a late reversal or merchant refund, or the balance of a card the issuer

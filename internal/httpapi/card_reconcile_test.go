@@ -29,12 +29,13 @@ func TestCardReconciliation(t *testing.T) {
 		if err != nil || len(rec.Mismatches) != 1 || rec.Mismatches[0].Ledger != 29142 || rec.Mismatches[0].Issuer != 29141 {
 			t.Fatalf("run with a difference: %+v, %v", rec, err)
 		}
-		var runs, flagged int
-		if err := h.App.DB.SQL.QueryRow(`SELECT COUNT(*), COALESCE(SUM(mismatches), 0) FROM reconciliation_runs`).Scan(&runs, &flagged); err != nil {
+		// The daily job may also have run once at start, on no cards yet.
+		var flagged int
+		if err := h.App.DB.SQL.QueryRow(`SELECT mismatches FROM reconciliation_runs WHERE id = $1`, rec.ID).Scan(&flagged); err != nil {
 			t.Fatal(err)
 		}
-		if runs != 2 || flagged != 1 {
-			t.Fatalf("%d runs, %d mismatches stored", runs, flagged)
+		if flagged != 1 {
+			t.Fatalf("run %d stored %d mismatches", rec.ID, flagged)
 		}
 	})
 }

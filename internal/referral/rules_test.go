@@ -31,15 +31,18 @@ func TestValidateTiers(t *testing.T) {
 		"negative rate":      with(func(ts []Tier) { ts[1].L2Tx = -1 }),
 		"card l1+l2 above 1": with(func(ts []Tier) { ts[2].L1Card, ts[2].L2Card = 60_000_000, 40_000_001 }),
 		"tx l1+l2 above 1":   with(func(ts []Tier) { ts[2].L1Tx, ts[2].L2Tx = 90_000_000, 20_000_000 }),
-		"gap":                with(func(ts []Tier) { ts[1].Min = 12 }),
-		"overlap":            with(func(ts []Tier) { ts[1].Min = 10 }),
-		"not from zero":      with(func(ts []Tier) { ts[0].Min = 1 }),
-		"last bounded":       with(func(ts []Tier) { ts[3].Max = 500 }),
-		"open in the middle": with(func(ts []Tier) { ts[1].Max = 0 }),
-		"empty range":        with(func(ts []Tier) { ts[1].Max = 5 }),
-		"duplicate level":    with(func(ts []Tier) { ts[1].Level = 1 }),
-		"no name":            with(func(ts []Tier) { ts[0].Name = "" }),
-		"level zero":         with(func(ts []Tier) { ts[0].Level = 0 }),
+		// A V1 referrer's level-1 rate and a V4 grand-referrer's level-2 rate
+		// are paid on the same event.
+		"across tiers above 1": with(func(ts []Tier) { ts[0].L1Card = 90_000_000 }),
+		"gap":                  with(func(ts []Tier) { ts[1].Min = 12 }),
+		"overlap":              with(func(ts []Tier) { ts[1].Min = 10 }),
+		"not from zero":        with(func(ts []Tier) { ts[0].Min = 1 }),
+		"last bounded":         with(func(ts []Tier) { ts[3].Max = 500 }),
+		"open in the middle":   with(func(ts []Tier) { ts[1].Max = 0 }),
+		"empty range":          with(func(ts []Tier) { ts[1].Max = 5 }),
+		"duplicate level":      with(func(ts []Tier) { ts[1].Level = 1 }),
+		"no name":              with(func(ts []Tier) { ts[0].Name = "" }),
+		"level zero":           with(func(ts []Tier) { ts[0].Level = 0 }),
 	}
 	for name, ts := range bad {
 		if err := ValidateTiers(ts); err == nil {
@@ -47,7 +50,7 @@ func TestValidateTiers(t *testing.T) {
 		}
 	}
 	good := map[string][]Tier{
-		"rates at the bounds": with(func(ts []Tier) { ts[0].L1Card, ts[0].L2Card, ts[0].L1Tx, ts[0].L2Tx = one, 0, 0, one }),
+		"rates at the bounds": {{Level: 1, Name: "ALL", Min: 0, Max: 0, L1Card: one, L2Tx: one}},
 		"one open tier":       {{Level: 1, Name: "ALL", Min: 0, Max: 0, L1Card: 20_000_000}},
 		"given out of order":  {DefaultTiers[2], DefaultTiers[0], DefaultTiers[3], DefaultTiers[1]},
 	}

@@ -107,6 +107,16 @@ func ValidateTiers(tiers []Tier) error {
 	if sorted[len(sorted)-1].Max != 0 {
 		return invalid("tier %d: the last tier must be open-ended (max 0)", sorted[len(sorted)-1].Level)
 	}
+	// The two levels of one event are paid at two beneficiaries' tiers, so
+	// the bound that keeps a commission within its source is on the highest
+	// rates of each level, across tiers.
+	var l1Card, l2Card, l1Tx, l2Tx money.Rate
+	for _, t := range sorted {
+		l1Card, l2Card, l1Tx, l2Tx = max(l1Card, t.L1Card), max(l2Card, t.L2Card), max(l1Tx, t.L1Tx), max(l2Tx, t.L2Tx)
+	}
+	if l1Card+l2Card > one || l1Tx+l2Tx > one {
+		return invalid("the highest level-1 and level-2 rates of one commission type add up to more than 1 across tiers")
+	}
 	return nil
 }
 
