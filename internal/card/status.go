@@ -175,8 +175,10 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 	// is locked, so the count is stable.
 	base := "card:" + strconv.FormatInt(c.ID, 10) + ":cancel-refund"
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_transactions WHERE reference = $1 OR reference LIKE $2`,
-		base, base+":%").Scan(&n); err != nil {
+	// Counted from the card's own history rows (indexed by card), not by a
+	// pattern over the whole ledger.
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_transactions WHERE card_id = $1
+		AND (source = 'cancel-refund' OR source LIKE 'cancel-refund:%')`, c.ID).Scan(&n); err != nil {
 		return err
 	}
 	ref, source := base, "cancel-refund"
