@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/i18n"
@@ -44,17 +43,13 @@ func errorResponseC(r *http.Request, e *apperr.Error) (int, errorC) {
 		Error: b.Error, Details: b.Details, Fields: b.Fields, RetryAfter: b.RetryAfter}
 }
 
-// writeErrorC is writeError for family-C endpoints: internal errors are
-// logged and answered with generic text only.
-func (s *Server) writeErrorC(w http.ResponseWriter, r *http.Request, err error) {
-	e, ok := apperr.As(err)
-	if !ok {
-		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "error", err)
-		e = apperr.New(apperr.CodeInternal)
-	}
+// familyC renders the issuer-style error body of family C.
+func familyC(r *http.Request, e *apperr.Error) (int, any, *int) {
 	status, body := errorResponseC(r, e)
-	if body.RetryAfter != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(*body.RetryAfter))
-	}
-	writeJSON(w, status, body)
+	return status, body, body.RetryAfter
+}
+
+// writeErrorC is writeError for family-C endpoints.
+func (s *Server) writeErrorC(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeFamilyError(w, r, err, familyC)
 }

@@ -63,22 +63,37 @@ type errorBody struct {
 	RetryAfter *int `json:"retry_after,omitempty"`
 }
 
-// writeError maps err to its status and envelope. Anything that is not an
-// *apperr.Error is an internal error: it is logged with the request id and
-// answered with generic text only.
+// writeError maps err to its status and the common error envelope.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeFamilyError(w, r, err, familyAB)
+}
+
+func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, e *apperr.Error) {
+	s.writeFamilyError(w, r, e, familyAB)
+}
+
+// errorFamily renders an application error in one envelope family: its
+// status, body and retry_after (nil when none).
+type errorFamily func(r *http.Request, e *apperr.Error) (int, any, *int)
+
+// familyAB renders the common error body of families A and B.
+func familyAB(r *http.Request, e *apperr.Error) (int, any, *int) {
+	status, body := errorResponse(r, e)
+	return status, body, body.RetryAfter
+}
+
+// writeFamilyError is the one error writer: anything that is not an
+// *apperr.Error is an internal error, logged with the request id and
+// answered with generic text only.
+func (s *Server) writeFamilyError(w http.ResponseWriter, r *http.Request, err error, family errorFamily) {
 	e, ok := apperr.As(err)
 	if !ok {
 		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "error", err)
 		e = apperr.New(apperr.CodeInternal)
 	}
-	s.writeAppError(w, r, e)
-}
-
-func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, e *apperr.Error) {
-	status, body := errorResponse(r, e)
-	if body.RetryAfter != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(*body.RetryAfter))
+	status, body, retryAfter := family(r, e)
+	if retryAfter != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(*retryAfter))
 	}
 	writeJSON(w, status, body)
 }

@@ -70,37 +70,6 @@ func (s *Server) executeOnce(w http.ResponseWriter, r *http.Request, scope int64
 	s.finish(w, r, claim, status, out, err)
 }
 
-// errorFamily renders an application error in one envelope family: its
-// status, body and retry_after (nil when none).
-type errorFamily func(r *http.Request, e *apperr.Error) (int, any, *int)
-
-// familyAB renders the common error body of families A and B.
-func familyAB(r *http.Request, e *apperr.Error) (int, any, *int) {
-	status, body := errorResponse(r, e)
-	return status, body, body.RetryAfter
-}
-
-// familyC renders the issuer-style error body of family C.
-func familyC(r *http.Request, e *apperr.Error) (int, any, *int) {
-	status, body := errorResponseC(r, e)
-	return status, body, body.RetryAfter
-}
-
-// writeFamilyError is writeError in the given family: internal errors are
-// logged and answered with generic text only.
-func (s *Server) writeFamilyError(w http.ResponseWriter, r *http.Request, err error, family errorFamily) {
-	e, ok := apperr.As(err)
-	if !ok {
-		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "error", err)
-		e = apperr.New(apperr.CodeInternal)
-	}
-	status, body, retryAfter := family(r, e)
-	if retryAfter != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(*retryAfter))
-	}
-	writeJSON(w, status, body)
-}
-
 // errKeyRequired answers a missing or malformed key where a key is required.
 var errKeyRequired = apperr.New("IDEMPOTENCY_KEY_REQUIRED").WithDetails("Send an Idempotency-Key of 8–128 characters of A-Z a-z 0-9 : _ . -")
 
