@@ -10,6 +10,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -109,7 +110,7 @@ func (s *Service) profile(ctx context.Context, q store.Querier, userID int64) (P
 // newSession creates a session and its first token pair inside tx.
 func (s *Service) newSession(ctx context.Context, tx *sql.Tx, u User, ip, ua string) (TokenPair, error) {
 	now := s.Now()
-	sess := Session{ID: secret.Hex(16), UserID: u.ID, CreatedAt: now, IP: ip, UserAgent: truncate(ua, 256)}
+	sess := Session{ID: secret.Hex(16), UserID: u.ID, CreatedAt: now, IP: ip, UserAgent: text.Truncate(ua, 256)}
 	if err := s.Repo.CreateSession(ctx, tx, sess); err != nil {
 		return TokenPair{}, err
 	}
@@ -123,13 +124,6 @@ func (s *Service) issuePair(ctx context.Context, q store.Querier, userID int64, 
 		return TokenPair{}, err
 	}
 	return s.Signer.pair(spec)
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
 
 func notFound(err error, replacement error) error {

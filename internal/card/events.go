@@ -8,6 +8,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
@@ -152,7 +153,7 @@ func (s *Service) applyStatusEvent(ctx context.Context, tx *sql.Tx, ev IssuerEve
 	if !ev.OccurredAt.IsZero() && ev.OccurredAt.UnixMicro() < last {
 		return webhook.StateIgnored, nil
 	}
-	if err := s.changeStatus(ctx, tx, c, target, "issuer", 0, truncate(d.Reason, 200)); err != nil {
+	if err := s.changeStatus(ctx, tx, c, target, "issuer", 0, text.Truncate(d.Reason, 200)); err != nil {
 		return "", err
 	}
 	if target == StatusCancelled {

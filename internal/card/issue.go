@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -163,7 +164,7 @@ func (s *Service) fail(ctx context.Context, taskID int64, reason string) error {
 func (s *Service) failTx(ctx context.Context, tx *sql.Tx, t taskRow, reason string) error {
 	now := s.Now().UnixMicro()
 	if _, err := tx.ExecContext(ctx, `UPDATE card_tasks SET status = $1, fail_reason = $2, completed_at = $3, updated_at = $3 WHERE id = $4`,
-		TaskFailed, truncate(reason, 200), now, t.ID); err != nil {
+		TaskFailed, text.Truncate(reason, 200), now, t.ID); err != nil {
 		return err
 	}
 	if t.FeePayment.Valid {
@@ -184,11 +185,4 @@ func (s *Service) memberNameIn(ctx context.Context, q store.Querier, kycID int64
 		return "", err
 	}
 	return strings.TrimSpace(id.FirstName + " " + id.LastName), nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
@@ -251,7 +252,7 @@ func (s *Service) applyDecline(ctx context.Context, tx *sql.Tx, c Card, ev Issue
 	source := "trade:" + strconv.FormatInt(tradeID, 10)
 	desc := "Declined"
 	if d.DeclineReason != "" {
-		desc += ": " + truncate(d.DeclineReason, 100)
+		desc += ": " + text.Truncate(d.DeclineReason, 100)
 	}
 	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: tradeID, TradeType: "consume", Direction: "debit",
 		Amount: amount, MerchantName: d.MerchantName, Description: desc, Status: "declined", TradeTime: at}); err != nil {

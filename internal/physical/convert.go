@@ -12,6 +12,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -208,7 +209,7 @@ func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason, source 
 		refund = RefundCompleted
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET fail_reason = $1, refund_status = $2 WHERE id = $3`,
-		truncate(reason, 200), refund, o.ID); err != nil {
+		text.Truncate(reason, 200), refund, o.ID); err != nil {
 		return err
 	}
 	return s.Cards.SetPhysical(ctx, tx, o.CardID, false)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
@@ -82,13 +83,13 @@ func (s *Service) forward(ctx context.Context, tx *sql.Tx, o Order, status, trac
 			trackingNo = "SF" + secret.Digits(10)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET tracking_no = $1, shipped_at = $2 WHERE id = $3`,
-			truncate(trackingNo, 64), now, o.ID); err != nil {
+			text.Truncate(trackingNo, 64), now, o.ID); err != nil {
 			return err
 		}
 	case StatusDelivered:
 		// Delivery may be the first news of a shipment (a missed event).
 		if trackingNo != "" && o.TrackingNo == "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET tracking_no = $1 WHERE id = $2`, truncate(trackingNo, 64), o.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET tracking_no = $1 WHERE id = $2`, text.Truncate(trackingNo, 64), o.ID); err != nil {
 				return err
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -185,7 +186,7 @@ func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, sta
 
 func (s *Service) addEvent(ctx context.Context, tx *sql.Tx, orderID int64, status, previous, source, remark, externalReqID string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO physical_order_events (order_id, status, previous_status, source, remark, external_req_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, orderID, status, previous, source, truncate(remark, 200), externalReqID, s.Now().UnixMicro())
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, orderID, status, previous, source, text.Truncate(remark, 200), externalReqID, s.Now().UnixMicro())
 	return err
 }
 
@@ -268,11 +269,4 @@ func (s *Service) checkToken(ctx context.Context, tx *sql.Tx, userID, cardID int
 		return t, ErrVerifyTokenInvalid.WithDetails("The verify token has expired")
 	}
 	return t, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

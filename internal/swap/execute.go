@@ -14,6 +14,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
@@ -332,7 +333,7 @@ func (s *Service) finish(ctx context.Context, tx *sql.Tx, id int64, status, reas
 		completed = s.Now().UnixMicro()
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE swaps SET status = $1, fail_reason = $2, completed_at = $3 WHERE id = $4 AND status = $5`,
-		status, truncate(reason, 200), completed, id, StatusPending)
+		status, text.Truncate(reason, 200), completed, id, StatusPending)
 	if err != nil {
 		return Record{}, false, err
 	}
@@ -351,13 +352,6 @@ func dropZero(entries []ledger.Entry) []ledger.Entry {
 		}
 	}
 	return out
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
 
 // ResolveArgs is the recovery job of one swap.

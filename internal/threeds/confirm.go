@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -100,7 +101,7 @@ func (s *Service) forward(ctx context.Context, notificationID, decision string) 
 	final, issuerErr := decision, ""
 	callErr := s.Issuer.Confirm(ctx, notificationID, decision == DecisionApprove)
 	if callErr != nil {
-		final, issuerErr = StatusConfirmFailed, truncate(callErr.Error(), 300)
+		final, issuerErr = StatusConfirmFailed, text.Truncate(callErr.Error(), 300)
 	}
 	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE threeds_challenges SET challenge_status = $1, issuer_error = $2, updated_at = $3
 		WHERE notification_id = $4 AND challenge_status = $5`, final, issuerErr, s.Now().UnixMicro(), notificationID, StatusProcessing); err != nil {
@@ -166,11 +167,4 @@ func NewExpireWorker(s *Service) *ExpireWorker { return &ExpireWorker{s: s} }
 func (w *ExpireWorker) Work(ctx context.Context, _ *river.Job[ExpireArgs]) error {
 	_, err := w.s.Expire(ctx)
 	return err
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -112,7 +113,7 @@ func (i *Inbox) Process(ctx context.Context, eventID int64) error {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		// Record the failure for operators; the job retries.
 		_, _ = i.db.SQL.ExecContext(ctx, `UPDATE webhook_events SET attempts = attempts + 1, last_error = $1 WHERE id = $2`,
-			truncate(err.Error(), 500), eventID)
+			text.Truncate(err.Error(), 500), eventID)
 		i.log.WarnContext(ctx, "webhook processing failed", "event_id", eventID, "error", err)
 	}
 	return err
@@ -130,11 +131,4 @@ func NewWorker(inbox *Inbox) *Worker { return &Worker{inbox: inbox} }
 // Work implements river.Worker.
 func (w *Worker) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
 	return w.inbox.Process(ctx, job.Args.EventID)
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
