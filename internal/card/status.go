@@ -185,15 +185,12 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 	if n > 0 {
 		ref, source = base+":"+strconv.Itoa(n), source+":"+strconv.Itoa(n)
 	}
-	entries := []ledger.Entry{
-		{Account: BalanceAccount(c), Amount: -bal},
-		{Account: ledger.HouseAccount(ledger.CardFloat, Currency), Amount: bal},
-	}
-	if credit > 0 {
-		entries = append(entries,
-			ledger.Entry{Account: ledger.HouseAccount(ledger.CardFloat, cur.Name), Amount: -credit},
-			ledger.Entry{Account: ledger.UserAccount(c.UserID, ledger.Available, cur.Name), Amount: credit})
-	}
+	entries := ledger.NonZero(
+		ledger.Entry{Account: BalanceAccount(c), Amount: -bal},
+		ledger.Entry{Account: ledger.HouseAccount(ledger.CardFloat, Currency), Amount: bal},
+		ledger.Entry{Account: ledger.HouseAccount(ledger.CardFloat, cur.Name), Amount: -credit},
+		ledger.Entry{Account: ledger.UserAccount(c.UserID, ledger.Available, cur.Name), Amount: credit},
+	)
 	ledgerID, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: ref, Kind: "card_cancel_refund", Entries: entries})
 	if err != nil {
 		return err

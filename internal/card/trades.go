@@ -187,19 +187,13 @@ func (s *Service) settleTrade(ctx context.Context, tx *sql.Tx, c Card, t *Trade,
 			return nil
 		}
 	}
-	entries := []ledger.Entry{
-		{Account: BalanceAccount(c), Amount: -(dHold + dCaptured)},
-		{Account: HoldAccount(c), Amount: dHold},
-		{Account: ledger.HouseAccount(ledger.CardFloat, Currency), Amount: dCaptured},
-	}
-	kept := entries[:0]
-	for _, e := range entries {
-		if e.Amount != 0 {
-			kept = append(kept, e)
-		}
-	}
+	entries := ledger.NonZero(
+		ledger.Entry{Account: BalanceAccount(c), Amount: -(dHold + dCaptured)},
+		ledger.Entry{Account: HoldAccount(c), Amount: dHold},
+		ledger.Entry{Account: ledger.HouseAccount(ledger.CardFloat, Currency), Amount: dCaptured},
+	)
 	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "card-trade:" + strconv.FormatInt(t.TradeID, 10) + ":" + eventID,
-		Kind: "card_trade", Entries: kept}); err != nil {
+		Kind: "card_trade", Entries: entries}); err != nil {
 		return err
 	}
 	t.Held, t.Captured, t.Exception = hold, captured, ""

@@ -85,6 +85,19 @@ type Transaction struct {
 	Entries     []Entry
 }
 
+// NonZero drops the entries of zero amount, for transactions whose legs
+// are computed and may vanish (a fee rounding to nothing, a hold that does
+// not change).
+func NonZero(entries ...Entry) []Entry {
+	out := make([]Entry, 0, len(entries))
+	for _, e := range entries {
+		if e.Amount != 0 {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Ledger posts transactions and reads balances.
 type Ledger struct {
 	db     *store.DB

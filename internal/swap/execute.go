@@ -273,7 +273,7 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 			}
 			history.TradeType, history.Direction, history.Amount, history.Description = "2", "debit", rec.FromAmount, "Withdrawal to wallet"
 		}
-		entries = dropZero(entries)
+		entries = ledger.NonZero(entries...)
 		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: rec.reference("settle"), Kind: "swap", Entries: entries}); err != nil {
 			return err
 		}
@@ -342,16 +342,6 @@ func (s *Service) finish(ctx context.Context, tx *sql.Tx, id int64, status, reas
 	}
 	rec, err := s.record(ctx, tx, id)
 	return rec, err == nil, err
-}
-
-func dropZero(entries []ledger.Entry) []ledger.Entry {
-	out := entries[:0]
-	for _, e := range entries {
-		if e.Amount != 0 {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // ResolveArgs is the recovery job of one swap.
