@@ -90,6 +90,17 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 		s.writeError(w, r, err)
 		return
 	}
+	var swapIDs []int64
+	for _, it := range items {
+		if it.Type == "swap" && it.SourceTable == "swaps" {
+			swapIDs = append(swapIDs, it.SourceID)
+		}
+	}
+	swaps, err := s.Swaps.ByIDs(r.Context(), filter.UserID, swapIDs)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	lang := langOf(r)
 	out := make([]historyJSON, 0, len(items))
 	for _, it := range items {
@@ -102,12 +113,7 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 			c := rfc3339(*it.CompletedAt)
 			h.CompletedAt = &c
 		}
-		if it.Type == "swap" && it.SourceTable == "swaps" {
-			rec, err := s.Swaps.Get(r.Context(), filter.UserID, it.SourceID)
-			if err != nil {
-				s.writeError(w, r, err)
-				return
-			}
+		if rec, ok := swaps[it.SourceID]; ok && it.Type == "swap" && it.SourceTable == "swaps" {
 			h.FromAmount, h.ToAmount = num(rec.FromAmount, rec.Pair.From.Decimals), num(rec.NetAmount, rec.Pair.To.Decimals)
 			h.FromCurrency, h.ToCurrency, h.ExchangeRate = rec.Pair.From.Name, rec.Pair.To.Name, rateNum(rec.DisplayRate())
 		}

@@ -159,13 +159,18 @@ func (s *Server) swapHistory(w http.ResponseWriter, r *http.Request, p account.P
 		CreatedAt   string  `json:"created_at"`
 		CompletedAt *string `json:"completed_at"`
 	}
+	cards, err := s.Cards.List(r.Context(), p.UserID, true)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	tokens := make(map[int64]string, len(cards))
+	for _, c := range cards {
+		tokens[c.ID] = c.PublicToken
+	}
 	rows := []rowJSON{}
 	for _, rec := range recs {
-		token, err := s.Swaps.PublicToken(r.Context(), rec)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+		token := tokens[rec.CardID]
 		fig := figures(rec.Pair, rec.FromAmount, rec.ToAmount, rec.DisplayRate(), rec.FeeRate, rec.FeeAmount, rec.NetAmount)
 		// Here `fee` is the HKD fee itself (API.md §2.3).
 		fig.Fee = fig.FeeAmount

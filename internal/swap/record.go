@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/ledger"
@@ -114,11 +115,33 @@ func (s *Service) History(ctx context.Context, userID int64, page, limit int) ([
 	return out, total, rows.Err()
 }
 
-// PublicToken returns the public token of a swap's card (history rows show
-// the issuer reference).
-func (s *Service) PublicToken(ctx context.Context, rec Record) (string, error) {
-	c, err := s.cardOf(ctx, rec)
-	return c.PublicToken, err
+// ByIDs returns the user's swaps among ids (one query for a page of
+// history rows).
+func (s *Service) ByIDs(ctx context.Context, userID int64, ids []int64) (map[int64]Record, error) {
+	out := map[int64]Record{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{userID}
+	marks := make([]string, 0, len(ids))
+	for _, id := range ids {
+		args = append(args, id)
+		marks = append(marks, "$"+strconv.Itoa(len(args)))
+	}
+	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+recordColumns+` FROM swaps WHERE user_id = $1 AND id IN (`+
+		strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := s.scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[r.ID] = r
+	}
+	return out, rows.Err()
 }
 
 // Get returns one of the user's swaps.
