@@ -312,7 +312,7 @@ func newJobs(db *store.DB, cfg config.Config, log *slog.Logger, registry prometh
 				func() (river.JobArgs, *river.InsertOpts) { return account.PurgeArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 			// Card balances at the issuer against the ledger (API.md §3.7).
-			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return card.ReconcileArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 			// Authorisations never cleared release their holds.

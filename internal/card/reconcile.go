@@ -127,8 +127,20 @@ func NewReconcileWorker(s *Service, log *slog.Logger) *ReconcileWorker {
 // Timeout allows one issuer call per card.
 func (w *ReconcileWorker) Timeout(*river.Job[ReconcileArgs]) time.Duration { return 30 * time.Minute }
 
+// reconcileEvery is how often the job reconciles; it also runs at start
+// (a deploy must not postpone it a day), so a recent run is not repeated.
+const reconcileEvery = 24 * time.Hour
+
 // Work implements river.Worker.
 func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs]) error {
+	var last int64
+	if err := w.s.DB.SQL.QueryRowContext(ctx, `SELECT COALESCE(MAX(run_at), 0) FROM reconciliation_runs WHERE kind = 'issuer_cards'`).
+		Scan(&last); err != nil {
+		return err
+	}
+	if last > 0 && w.s.Now().Sub(time.UnixMicro(last)) < reconcileEvery-time.Hour {
+		return nil
+	}
 	_, err := w.s.Reconcile(ctx, w.log)
 	return err
 }

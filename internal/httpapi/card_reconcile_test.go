@@ -3,8 +3,13 @@ package httpapi_test
 import (
 	"context"
 	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
+	"github.com/comecomepay/comecomepay/internal/card"
 )
 
 // TestCardReconciliation: after top-ups and purchases the issuer's card
@@ -36,6 +41,28 @@ func TestCardReconciliation(t *testing.T) {
 		}
 		if flagged != 1 {
 			t.Fatalf("run %d stored %d mismatches", rec.ID, flagged)
+		}
+		// The job (hourly, and at start) reconciles once a day.
+		runs := func() (n int) {
+			if err := h.App.DB.SQL.QueryRow(`SELECT COUNT(*) FROM reconciliation_runs`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		work := func() {
+			if err := card.NewReconcileWorker(h.App.Cards, nil).Work(ctx, &river.Job[card.ReconcileArgs]{JobRow: &rivertype.JobRow{}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := runs()
+		work()
+		if runs() != before {
+			t.Fatal("the job reconciled again right after a run")
+		}
+		h.Clock.Advance(24 * time.Hour)
+		work()
+		if runs() != before+1 {
+			t.Fatal("the job did not reconcile a day later")
 		}
 	})
 }
