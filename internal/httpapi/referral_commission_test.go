@@ -60,7 +60,7 @@ func TestCommissionJourney(t *testing.T) {
 			"total_commission": num("0.36"), "level2_card_opening_commission": num("0.25"), "level2_transaction_commission": num("0.11")})
 
 		// The unified history shows them as credited commissions (+).
-		body := numData(t, h.Do(http.MethodGet, "/api/v1/wallet/unified-transactions?type=commission", nil,
+		body := cmData(t, h.Do(http.MethodGet, "/api/v1/wallet/unified-transactions?type=commission", nil,
 			apptest.Bearer(ref.Access)).Expect(t, 200, ""))
 		items := body["items"].([]any)
 		if len(items) != 2 {

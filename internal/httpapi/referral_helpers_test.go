@@ -78,7 +78,7 @@ func referralCodeOf(t *testing.T, h *apptest.Harness, acc apptest.Account) strin
 // commissionsOf returns the caller's commissions (query appended as is).
 func commissionsOf(t *testing.T, h *apptest.Harness, acc apptest.Account, query string) ([]map[string]any, map[string]any) {
 	t.Helper()
-	body := numJSON(t, h.Do(http.MethodGet, "/api/v1/user/commissions"+query, nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
+	body := cmNum(t, h.Do(http.MethodGet, "/api/v1/user/commissions"+query, nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
 	var list []map[string]any
 	for _, raw := range body["commissions"].([]any) {
 		list = append(list, raw.(map[string]any))
@@ -104,7 +104,7 @@ func waitCommissions(t *testing.T, h *apptest.Harness, acc apptest.Account, n in
 
 func statsOf(t *testing.T, h *apptest.Harness, acc apptest.Account) map[string]any {
 	t.Helper()
-	return numJSON(t, h.Do(http.MethodGet, "/api/v1/user/referral-stats", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))["stats"].(map[string]any)
+	return cmNum(t, h.Do(http.MethodGet, "/api/v1/user/referral-stats", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))["stats"].(map[string]any)
 }
 
 func num(s string) json.Number { return json.Number(s) }

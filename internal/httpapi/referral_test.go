@@ -32,7 +32,7 @@ func TestReferralEndpoints(t *testing.T) {
 		outsider := h.Register(t, "outsider@example.com")
 
 		// The grandparent sees both levels, newest first, e-mails masked.
-		body := numJSON(t, h.Do(http.MethodGet, "/api/v1/user/referrals", nil, apptest.Bearer(grand.Access)).Expect(t, 200, ""))
+		body := cmNum(t, h.Do(http.MethodGet, "/api/v1/user/referrals", nil, apptest.Bearer(grand.Access)).Expect(t, 200, ""))
 		list := body["referrals"].([]any)
 		if len(list) != 2 {
 			t.Fatalf("referrals %s", body)
@@ -44,7 +44,7 @@ func TestReferralEndpoints(t *testing.T) {
 		expectFields(t, "pagination", body["pagination"].(map[string]any), map[string]any{"page": num("1"), "page_size": num("20"),
 			"total": num("2"), "total_pages": num("1")})
 		for level, want := range map[string]int64{"1": ref.ID, "2": user.ID} {
-			body := numJSON(t, h.Do(http.MethodGet, "/api/v1/user/referrals?level="+level, nil, apptest.Bearer(grand.Access)).Expect(t, 200, ""))
+			body := cmNum(t, h.Do(http.MethodGet, "/api/v1/user/referrals?level="+level, nil, apptest.Bearer(grand.Access)).Expect(t, 200, ""))
 			if l := body["referrals"].([]any); len(l) != 1 || l[0].(map[string]any)["id"] != num(itoa(want)) {
 				t.Errorf("level %s: %v", level, l)
 			}
@@ -57,17 +57,17 @@ func TestReferralEndpoints(t *testing.T) {
 		}
 
 		// Referrers, two levels up, masked.
-		body = numJSON(t, h.Do(http.MethodGet, "/api/v1/user/my-referrer", nil, apptest.Bearer(user.Access)).Expect(t, 200, ""))
+		body = cmNum(t, h.Do(http.MethodGet, "/api/v1/user/my-referrer", nil, apptest.Bearer(user.Access)).Expect(t, 200, ""))
 		expectFields(t, "my-referrer", body, map[string]any{"has_referrer": true})
 		expectFields(t, "level 1 referrer", body["level1_referrer"].(map[string]any), map[string]any{"id": num(itoa(ref.ID)),
 			"email": "22***@test.com", "first_name": "JOHN", "last_name": "DOE"})
 		expectFields(t, "level 2 referrer", body["level2_referrer"].(map[string]any), map[string]any{"id": num(itoa(grand.ID)),
 			"email": "gr***@example.com", "first_name": "", "last_name": ""})
-		body = numJSON(t, h.Do(http.MethodGet, "/api/v1/user/my-referrer", nil, apptest.Bearer(ref.Access)).Expect(t, 200, ""))
+		body = cmNum(t, h.Do(http.MethodGet, "/api/v1/user/my-referrer", nil, apptest.Bearer(ref.Access)).Expect(t, 200, ""))
 		if body["level1_referrer"].(map[string]any)["id"] != num(itoa(grand.ID)) || body["level2_referrer"] != nil {
 			t.Errorf("referrer's referrers: %v", body)
 		}
-		body = numJSON(t, h.Do(http.MethodGet, "/api/v1/user/my-referrer", nil, apptest.Bearer(grand.Access)).Expect(t, 200, ""))
+		body = cmNum(t, h.Do(http.MethodGet, "/api/v1/user/my-referrer", nil, apptest.Bearer(grand.Access)).Expect(t, 200, ""))
 		expectFields(t, "no referrer", body, map[string]any{"has_referrer": false, "level1_referrer": nil, "level2_referrer": nil})
 
 		// Stats: counts are integers, amounts numbers.
@@ -78,7 +78,7 @@ func TestReferralEndpoints(t *testing.T) {
 			"level2_transaction_commission": zero, "currency": "USDT"})
 
 		// Someone else's network is invisible.
-		body = numJSON(t, h.Do(http.MethodGet, "/api/v1/user/referrals", nil, apptest.Bearer(outsider.Access)).Expect(t, 200, ""))
+		body = cmNum(t, h.Do(http.MethodGet, "/api/v1/user/referrals", nil, apptest.Bearer(outsider.Access)).Expect(t, 200, ""))
 		if len(body["referrals"].([]any)) != 0 || body["pagination"].(map[string]any)["total_pages"] != zero {
 			t.Errorf("an outsider sees referrals: %s", body)
 		}
@@ -97,7 +97,7 @@ func TestReferralEndpoints(t *testing.T) {
 func TestTierEndpoints(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
-		data := numData(t, h.Do(http.MethodGet, "/api/v1/tier-configs", nil).Expect(t, 200, ""))
+		data := cmData(t, h.Do(http.MethodGet, "/api/v1/tier-configs", nil).Expect(t, 200, ""))
 		configs := data["configs"].([]any)
 		if data["total"] != num("4") || len(configs) != 4 {
 			t.Fatalf("tier configs %v", data)
@@ -111,10 +111,10 @@ func TestTierEndpoints(t *testing.T) {
 		acc := h.Register(t, "tiers@example.com")
 		auth := apptest.Bearer(acc.Access)
 		tier := func() map[string]any {
-			return numData(t, h.Do(http.MethodGet, "/api/v1/user/tier", nil, auth).Expect(t, 200, ""))
+			return cmData(t, h.Do(http.MethodGet, "/api/v1/user/tier", nil, auth).Expect(t, 200, ""))
 		}
 		progress := func() map[string]any {
-			return numData(t, h.Do(http.MethodGet, "/api/v1/user/tier/progress", nil, auth).Expect(t, 200, ""))
+			return cmData(t, h.Do(http.MethodGet, "/api/v1/user/tier/progress", nil, auth).Expect(t, 200, ""))
 		}
 		expectFields(t, "new user tier", tier(), map[string]any{"user_id": num(itoa(acc.ID)), "tier_level": num("1"), "tier_name": "V1",
 			"direct_referrals": num("0"), "level1_card_rate": num("0.2"), "level1_tx_rate": num("0.1"), "level2_card_rate": num("0.05"),
@@ -143,7 +143,7 @@ func TestReferralPagination(t *testing.T) {
 		auth := apptest.Bearer(acc.Access)
 		ids := insertReferees(t, h, acc.ID, "page-", 25, 3)
 		page := func(query string) ([]any, map[string]any) {
-			body := numJSON(t, h.Do(http.MethodGet, "/api/v1/user/referrals?"+query, nil, auth).Expect(t, 200, ""))
+			body := cmNum(t, h.Do(http.MethodGet, "/api/v1/user/referrals?"+query, nil, auth).Expect(t, 200, ""))
 			return body["referrals"].([]any), body["pagination"].(map[string]any)
 		}
 		list, p := page("page=3&page_size=10")

@@ -26,7 +26,7 @@ func TestSwapAmbiguousIssuerAnswers(t *testing.T) {
 		// The recharge happened but its answer was lost: the void finds it
 		// applied, so the swap completes.
 		h.App.IssuerSim.FailNext("recharge_lost_reply", 1)
-		d := numData(t, postSwap(h, acc, body).Expect(t, 200, ""))
+		d := cmData(t, postSwap(h, acc, body).Expect(t, 200, ""))
 		if d["status"] != "completed" || cardListBalance(t, h, acc, c) != "381.42" {
 			t.Fatalf("after a lost reply: %v, card %s", d, cardListBalance(t, h, acc, c))
 		}
@@ -53,7 +53,7 @@ func TestSwapAmbiguousIssuerAnswers(t *testing.T) {
 		}
 		// The interim answer was not bound to the key: a retry reads the
 		// swap's outcome and swaps nothing more.
-		d = numData(t, postSwap(h, acc, body, key).Expect(t, 200, ""))
+		d = cmData(t, postSwap(h, acc, body, key).Expect(t, 200, ""))
 		if d["status"] != "completed" || cardListBalance(t, h, acc, c) != "762.84" {
 			t.Fatalf("retry after recovery: %v, card %s", d, cardListBalance(t, h, acc, c))
 		}
@@ -80,11 +80,11 @@ func TestSwapKeyBoundToSwap(t *testing.T) {
 		h.Deposit(t, acc, "USDT-TRC20", "200")
 		key := apptest.Header{Name: "Idempotency-Key", Value: "swap-key-0001"}
 		body := swapBody("USDT-TRC20", "HKD", 50, "card_id", c.ID)
-		first := numData(t, postSwap(h, acc, body, key).Expect(t, 200, ""))
+		first := cmData(t, postSwap(h, acc, body, key).Expect(t, 200, ""))
 		if _, err := h.App.DB.SQL.Exec(`DELETE FROM idempotency_keys WHERE user_id = $1`, acc.ID); err != nil {
 			t.Fatal(err)
 		}
-		again := numData(t, postSwap(h, acc, body, key).Expect(t, 200, ""))
+		again := cmData(t, postSwap(h, acc, body, key).Expect(t, 200, ""))
 		if again["transaction_id"] != first["transaction_id"] {
 			t.Fatalf("retry made swap %v, first was %v", again["transaction_id"], first["transaction_id"])
 		}

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -19,28 +18,6 @@ const (
 )
 
 var quoteIDPattern = regexp.MustCompile(`^quote_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-
-// numJSON decodes a response body keeping numbers as their exact literals.
-func numJSON(t *testing.T, res *apptest.Response) map[string]any {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(res.Body))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		t.Fatalf("decode %s: %v", res.Body, err)
-	}
-	return m
-}
-
-// numData is the `data` object of an envelope-B body, numbers kept exact.
-func numData(t *testing.T, res *apptest.Response) map[string]any {
-	t.Helper()
-	d, ok := numJSON(t, res)["data"].(map[string]any)
-	if !ok {
-		t.Fatalf("no data object: %s", res.Body)
-	}
-	return d
-}
 
 // expectFields compares fields of m with want, numbers by their JSON literal.
 func expectFields(t *testing.T, what string, m map[string]any, want map[string]any) {
@@ -93,7 +70,7 @@ func postSwap(h *apptest.Harness, acc apptest.Account, body any, headers ...appt
 // quoteFor previews a swap and returns the quote id.
 func quoteFor(t *testing.T, h *apptest.Harness, acc apptest.Account, from, to string, amount any) string {
 	t.Helper()
-	id, _ := numData(t, previewSwap(h, acc, swapBody(from, to, amount)).Expect(t, 200, ""))["quote_id"].(string)
+	id, _ := cmData(t, previewSwap(h, acc, swapBody(from, to, amount)).Expect(t, 200, ""))["quote_id"].(string)
 	if !quoteIDPattern.MatchString(id) {
 		t.Fatalf("quote_id %q is not quote_<uuid v4>", id)
 	}
@@ -103,7 +80,7 @@ func quoteFor(t *testing.T, h *apptest.Harness, acc apptest.Account, from, to st
 // cardListBalance is the `balance` of the card in GET /card/list.
 func cardListBalance(t *testing.T, h *apptest.Harness, acc apptest.Account, c apptest.Card) string {
 	t.Helper()
-	d := numData(t, h.Do(http.MethodGet, "/api/v1/card/list", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
+	d := cmData(t, h.Do(http.MethodGet, "/api/v1/card/list", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
 	for _, raw := range d["cards"].([]any) {
 		card := raw.(map[string]any)
 		if card["id"] == json.Number(strconv.FormatInt(c.ID, 10)) {
@@ -117,7 +94,7 @@ func cardListBalance(t *testing.T, h *apptest.Harness, acc apptest.Account, c ap
 // cardDetailsBalance is the `balance` of GET /card/account-details.
 func cardDetailsBalance(t *testing.T, h *apptest.Harness, acc apptest.Account, c apptest.Card) string {
 	t.Helper()
-	d := numData(t, h.Do(http.MethodGet, fmt.Sprintf("/api/v1/card/account-details?card_id=%d", c.ID), nil,
+	d := cmData(t, h.Do(http.MethodGet, fmt.Sprintf("/api/v1/card/account-details?card_id=%d", c.ID), nil,
 		apptest.Bearer(acc.Access)).Expect(t, 200, ""))
 	return d["balance"].(json.Number).String()
 }
@@ -125,7 +102,7 @@ func cardDetailsBalance(t *testing.T, h *apptest.Harness, acc apptest.Account, c
 // swapHistory returns the caller's swap history rows (newest first) and the total.
 func swapHistory(t *testing.T, h *apptest.Harness, acc apptest.Account) ([]map[string]any, string) {
 	t.Helper()
-	d := numData(t, h.Do(http.MethodGet, swapHistoryPath+"?limit=100", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
+	d := cmData(t, h.Do(http.MethodGet, swapHistoryPath+"?limit=100", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
 	var rows []map[string]any
 	for _, r := range d["transactions"].([]any) {
 		rows = append(rows, r.(map[string]any))
@@ -136,7 +113,7 @@ func swapHistory(t *testing.T, h *apptest.Harness, acc apptest.Account) ([]map[s
 // swapRows returns the caller's unified transactions of type swap.
 func swapRows(t *testing.T, h *apptest.Harness, acc apptest.Account) []map[string]any {
 	t.Helper()
-	d := numData(t, h.Do(http.MethodGet, "/api/v1/wallet/unified-transactions?type=swap&page_size=100", nil,
+	d := cmData(t, h.Do(http.MethodGet, "/api/v1/wallet/unified-transactions?type=swap&page_size=100", nil,
 		apptest.Bearer(acc.Access)).Expect(t, 200, ""))
 	var rows []map[string]any
 	for _, r := range d["items"].([]any) {

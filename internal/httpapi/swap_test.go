@@ -40,7 +40,7 @@ func TestSwapPreview(t *testing.T) {
 				if res.JSON["status"] != "success" || res.JSON["message"] != "OK" {
 					t.Errorf("envelope %s", res.Body)
 				}
-				d := numData(t, res)
+				d := cmData(t, res)
 				expectFields(t, tc.name, d, tc.want)
 				expectFields(t, tc.name, d, map[string]any{"expires_at": h.Clock.Now().Add(5 * time.Minute).UTC().Format(time.RFC3339)})
 				if id, _ := d["quote_id"].(string); !quoteIDPattern.MatchString(id) {
@@ -200,7 +200,7 @@ func TestSwapRoundTrip(t *testing.T) {
 		if res.JSON["status"] != "success" || res.JSON["message"] != "Swap completed successfully" {
 			t.Errorf("envelope %s", res.Body)
 		}
-		d := numData(t, res)
+		d := cmData(t, res)
 		expectFields(t, "recharge", d, map[string]any{"status": "completed", "from_currency": "USDT-TRC20", "to_currency": "HKD",
 			"from_amount": n("100"), "to_amount": n("780"), "exchange_rate": n("7.8"), "fee": n("0"), "fee_rate": n("0.022"),
 			"fee_amount": n("17.16"), "net_amount": n("762.84"), "pokepay_reference": "recharge_" + card.PublicToken,
@@ -258,7 +258,7 @@ func TestSwapRoundTrip(t *testing.T) {
 
 		// HKD → crypto without a quote, card_id as a numeric string: back to the wallet.
 		res = postSwap(h, acc, swapBody("HKD", "USDT-TRC20", "500", "card_id", strconv.FormatInt(card.ID, 10))).Expect(t, 200, "")
-		d = numData(t, res)
+		d = cmData(t, res)
 		expectFields(t, "withdraw", d, map[string]any{"status": "completed", "from_currency": "HKD", "to_currency": "USDT-TRC20",
 			"from_amount": n("500"), "to_amount": n("64.102564"), "exchange_rate": n("0.12820513"), "fee": n("0"),
 			"fee_amount": n("11"), "net_amount": n("62.692307"), "pokepay_reference": "withdraw_" + card.PublicToken,
@@ -289,7 +289,7 @@ func TestSwapRoundTrip(t *testing.T) {
 			"to_amount": n("62.692307"), "to_currency": "USDT-TRC20", "exchange_rate": n("0.12820513")})
 
 		// Paging of the history.
-		page := numData(t, h.Do(http.MethodGet, swapHistoryPath+"?page=2&limit=1", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
+		page := cmData(t, h.Do(http.MethodGet, swapHistoryPath+"?page=2&limit=1", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
 		expectFields(t, "page 2", page["pagination"].(map[string]any), map[string]any{"page": n("2"), "limit": n("1"), "total": n("2"), "total_pages": n("2")})
 		h.Do(http.MethodGet, swapHistoryPath+"?page=0", nil, apptest.Bearer(acc.Access)).Expect(t, 400, "VALIDATION_FAILED")
 		h.Do(http.MethodGet, swapHistoryPath, nil).Expect(t, 401, "UNAUTHORIZED")
