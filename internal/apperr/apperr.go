@@ -29,6 +29,10 @@ type Error struct {
 	Details    string
 	Fields     map[string]string
 	RetryAfter time.Duration
+	// Interim marks an answer that is not the operation's last word (the
+	// outcome is still being resolved): an Idempotency-Key is not bound to
+	// it, so a retry reaches the operation and learns the outcome.
+	Interim bool
 }
 
 func (e *Error) Error() string {
@@ -59,6 +63,13 @@ func (e *Error) WithDetails(details string) *Error {
 func (e *Error) WithRetryAfter(d time.Duration) *Error {
 	c := *e
 	c.RetryAfter = d
+	return &c
+}
+
+// AsInterim returns a copy of e marked Interim.
+func (e *Error) AsInterim() *Error {
+	c := *e
+	c.Interim = true
 	return &c
 }
 

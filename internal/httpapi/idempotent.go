@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -134,8 +133,7 @@ func (s *Server) finishAs(w http.ResponseWriter, r *http.Request, claim *idempot
 	}
 	status, body, retryAfter := family(r, e)
 	out = marshalJSON(body)
-	var nf interface{ NotFinal() bool }
-	if claim != nil && errors.As(err, &nf) && nf.NotFinal() {
+	if claim != nil && e.Interim {
 		// An interim answer: the key stays free, so a retry reaches the
 		// operation again and gets its outcome.
 		_ = s.Idempotency.Release(context.WithoutCancel(ctx), claim)

@@ -38,15 +38,6 @@ var ErrInProgress = apperr.New("IDEMPOTENCY_IN_PROGRESS")
 // either way; the recovery job resolves it.
 var ErrPending = apperr.New("SWAP_PENDING")
 
-// notFinal marks an answer that is not the request's last word: the
-// Idempotency-Key is not bound to it, so a retry reads the swap's outcome.
-type notFinal struct{ err *apperr.Error }
-
-func (n notFinal) Error() string { return n.err.Error() }
-func (n notFinal) Unwrap() error { return n.err }
-
-// NotFinal implements the idempotency layer's marker.
-func (notFinal) NotFinal() bool { return true }
 
 // Result is an executed swap.
 type Result struct {
@@ -107,8 +98,8 @@ func (s *Service) answer(ctx context.Context, rec Record) (Result, error) {
 	case StatusCompleted:
 		return s.result(ctx, rec.ID)
 	case StatusPending:
-		return Result{}, notFinal{err: ErrPending.WithDetails("Swap " + strconv.FormatInt(rec.ID, 10) +
-			" is waiting for the card issuer; it completes or its funds come back by themselves")}
+		return Result{}, ErrPending.WithDetails("Swap " + strconv.FormatInt(rec.ID, 10) +
+			" is waiting for the card issuer; it completes or its funds come back by themselves").AsInterim()
 	}
 	if rec.Direction == Recharge {
 		return Result{}, ErrRechargeFailed.WithDetails("The card issuer did not accept the top-up; your wallet balance was restored")
