@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
@@ -107,12 +108,43 @@ func (s *Service) Convert(ctx context.Context, in ConvertInput, record Recorder)
 	// The fee is already paid: from here on, finish even if the client goes
 	// away (a cancelled call would look like an issuer refusal).
 	ctx = context.WithoutCancel(ctx)
-	extID, callErr := s.Issuer.ConvertToPhysical(ctx, ConvertRequest{Reference: paid.OrderNo, PublicToken: c.PublicToken,
-		Shipping: in.Shipping})
-	if callErr != nil {
-		s.Log.WarnContext(ctx, "issuer refused a physical conversion", "order_no", paid.OrderNo, "error", callErr)
+	extID, callErr := s.submit(ctx, ConvertRequest{Reference: paid.OrderNo, PublicToken: c.PublicToken, Shipping: in.Shipping})
+	if errors.Is(callErr, errUnresolved) {
+		// The order stays FEE_PAID; the recovery job finishes it.
+		return Result{}, ErrIssuerUnavailable.WithDetails("The card issuer did not confirm the order yet; it completes or is refunded by itself").
+			AsInterim()
 	}
 	return s.settle(ctx, paid.ID, SourceSystem, extID, callErr, record)
+}
+
+// errUnresolved is an issuer answer that says neither yes nor no.
+var errUnresolved = errors.New("physical: the issuer's answer is unknown")
+
+// submit sends an order to the issuer. A failure that may have happened
+// (a timeout, a lost reply) is voided by its reference first: taken → the
+// order goes on; voided → a definite refusal (the fee is refunded);
+// unanswerable → errUnresolved, so nothing is refunded blindly.
+func (s *Service) submit(ctx context.Context, req ConvertRequest) (string, error) {
+	extID, err := s.Issuer.ConvertToPhysical(ctx, req)
+	if err == nil {
+		return extID, nil
+	}
+	return s.settleLost(ctx, req.Reference, err)
+}
+
+// settleLost turns a failed submission into a definite answer by voiding
+// its reference at the issuer.
+func (s *Service) settleLost(ctx context.Context, reference string, err error) (string, error) {
+	s.Log.WarnContext(ctx, "issuer did not accept a physical conversion", "order_no", reference, "error", err)
+	applied, voidedExt, verr := s.Issuer.VoidConversion(ctx, reference)
+	switch {
+	case verr != nil:
+		return "", errUnresolved
+	case applied:
+		return voidedExt, nil
+	default:
+		return "", err
+	}
 }
 
 // payOrder moves the token's draft to FEE_PAID, or, when that draft already
@@ -243,8 +275,10 @@ func (w *RecoverWorker) Work(ctx context.Context, job *river.Job[RecoverArgs]) e
 
 // Recover settles an order still at FEE_PAID by asking the issuer again
 // with the same reference (the order_no), so an order the issuer already
-// accepted is recognised rather than submitted twice. An issuer failure is
-// returned for a retry, unless final, when the order fails and is refunded.
+// accepted is recognised rather than submitted twice. A failure is retried
+// by the queue; the last attempt voids the reference and then refunds only
+// an order the issuer confirms it never took (one it cannot be asked about
+// is left to operators, never refunded blindly).
 func (s *Service) Recover(ctx context.Context, orderID int64, final bool) error {
 	o, err := s.order(ctx, s.DB.SQL, orderID, false)
 	if err != nil || o.Status != StatusFeePaid {
@@ -257,8 +291,14 @@ func (s *Service) Recover(ctx context.Context, orderID int64, final bool) error 
 		}
 	}
 	extID, callErr := s.Issuer.ConvertToPhysical(ctx, ConvertRequest{Reference: o.OrderNo, PublicToken: o.PublicToken, Shipping: ship})
-	if callErr != nil && !final {
-		return callErr
+	if callErr != nil {
+		if !final {
+			return callErr // the queue retries under the same reference
+		}
+		if extID, callErr = s.settleLost(ctx, o.OrderNo, callErr); errors.Is(callErr, errUnresolved) {
+			s.Log.ErrorContext(ctx, "physical order unresolved at the issuer; needs an operator", "order_no", o.OrderNo)
+			return callErr
+		}
 	}
 	_, err = s.settle(ctx, orderID, SourceSystem, extID, callErr, nil)
 	return err

@@ -133,6 +133,10 @@ type Issuer interface {
 	// ConvertToPhysical submits the order; a repeated reference returns the
 	// request id of the first submission.
 	ConvertToPhysical(ctx context.Context, req ConvertRequest) (externalReqID string, err error)
+	// VoidConversion settles a submission whose answer was lost: it reports
+	// whether the issuer took the order (and its request id) and otherwise
+	// makes sure the reference never will be.
+	VoidConversion(ctx context.Context, reference string) (applied bool, externalReqID string, err error)
 }
 
 // Cards is what this domain needs of the card records.
