@@ -38,7 +38,6 @@ var ErrInProgress = apperr.New("IDEMPOTENCY_IN_PROGRESS")
 // either way; the recovery job resolves it.
 var ErrPending = apperr.New("SWAP_PENDING")
 
-
 // Result is an executed swap.
 type Result struct {
 	Swap          Record
