@@ -177,6 +177,9 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 			if err := s.Repo.RevokeSession(ctx, tx, rt.SessionID, "refresh token reuse", now); err != nil {
 				return err
 			}
+			if err := s.alertTokenReuse(ctx, tx, u); err != nil {
+				return err
+			}
 			return store.CommitThenFail(ErrUnauthorized.WithDetails("The refresh token was already used"))
 		}
 		spec := pairSpec{UserID: u.ID, Email: u.Email, SID: rt.SessionID, JTI: newJTI(), IssuedAt: now.Truncate(time.Second)}

@@ -205,20 +205,21 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	}
 	devices := notify.NewDevices(a.DB, now)
 	a.Accounts = account.NewService(account.Deps{
-		DB:      a.DB,
-		Repo:    accountdb.New(a.DB),
-		OTP:     otp.NewService(a.DB, hasher, otpBox, otp.DefaultPolicy, now),
-		Limiter: ratelimit.NewCounter(now),
-		Mailer:  mail.NewQueue(a.Jobs, box),
-		Wallets: wallets,
-		KYC:     a.KYC,
-		Guard:   wallets,
-		Devices: devices,
-		Signer:  account.NewSigner(cfg.JWTSecret, cfg.JWTPreviousSecrets, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
-		Hasher:  hasher,
-		Hash:    hashProfile,
-		Now:     now,
-		EchoOTP: sandbox,
+		DB:       a.DB,
+		Repo:     accountdb.New(a.DB),
+		OTP:      otp.NewService(a.DB, hasher, otpBox, otp.DefaultPolicy, now),
+		Limiter:  ratelimit.NewCounter(now),
+		Mailer:   mail.NewQueue(a.Jobs, box),
+		Notifier: notifications,
+		Wallets:  wallets,
+		KYC:      a.KYC,
+		Guard:    wallets,
+		Devices:  devices,
+		Signer:   account.NewSigner(cfg.JWTSecret, cfg.JWTPreviousSecrets, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
+		Hasher:   hasher,
+		Hash:     hashProfile,
+		Now:      now,
+		EchoOTP:  sandbox,
 	})
 	// The wallet consults accounts for statuses and transaction passwords.
 	wallets.Users, wallets.TxPasswords = a.Accounts, a.Accounts
