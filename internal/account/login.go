@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/otp"
@@ -40,8 +41,19 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (LoginR
 	if u.Status == StatusDeactivated {
 		return LoginResult{}, ErrAccountDeactivated
 	}
+	// The plain password is at hand only now: a hash made under an older
+	// cost profile is upgraded (hashed before the transaction, being slow).
+	rehash := ""
+	if needsRehash(u.PasswordHash, s.Hash) {
+		rehash = hashSecret(s.Hash, password)
+	}
 	var res LoginResult
 	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		if rehash != "" {
+			if err := s.upgradeHash(ctx, tx, u, rehash); err != nil {
+				return err
+			}
+		}
 		issued, err := s.OTP.IssueOrReuse(ctx, tx, otp.Login, email, otpLength)
 		if err != nil {
 			return err
@@ -53,6 +65,19 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (LoginR
 		return s.sendCode(ctx, tx, email, "Your ComeComePay login code", issued.Code)
 	})
 	return res, err
+}
+
+// upgradeHash stores a re-hash of the password just verified, unless the
+// password changed meanwhile. updated_at is kept: the user changed nothing.
+func (s *Service) upgradeHash(ctx context.Context, tx *sql.Tx, verified User, rehash string) error {
+	cur, err := s.Repo.UserByIDForUpdate(ctx, tx, verified.ID)
+	if err != nil {
+		return fmt.Errorf("account: rehash: %w", err)
+	}
+	if cur.PasswordHash != verified.PasswordHash {
+		return nil
+	}
+	return s.Repo.SetPasswordHash(ctx, tx, cur.ID, rehash, cur.UpdatedAt)
 }
 
 func (s *Service) loginAllowed(ctx context.Context, email, ip string) error {
@@ -175,6 +200,9 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 				return err
 			}
 			if err := s.Repo.RevokeSession(ctx, tx, rt.SessionID, "refresh token reuse", now); err != nil {
+				return err
+			}
+			if err := s.alertTokenReuse(ctx, tx, u); err != nil {
 				return err
 			}
 			return store.CommitThenFail(ErrUnauthorized.WithDetails("The refresh token was already used"))

@@ -35,27 +35,49 @@ func hashSecret(p HashProfile, plain string) string {
 
 // verifySecret reports whether plain matches a hash made by hashSecret.
 func verifySecret(encoded, plain string) bool {
-	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
+	h, ok := parseHash(encoded)
+	if !ok {
 		return false
 	}
-	var p HashProfile
+	got := argon2.IDKey([]byte(plain), h.salt, h.params.Time, h.params.MemoryKiB, h.params.Threads, uint32(len(h.sum)))
+	return subtle.ConstantTimeCompare(got, h.sum) == 1
+}
+
+// needsRehash reports whether an encoded hash was made with other
+// parameters than p (an older profile, or another argon2 version).
+func needsRehash(encoded string, p HashProfile) bool {
+	h, ok := parseHash(encoded)
+	return !ok || h.version != argon2.Version || h.params != p
+}
+
+type parsedHash struct {
+	version   int
+	params    HashProfile
+	salt, sum []byte
+}
+
+func parseHash(encoded string) (parsedHash, bool) {
+	var h parsedHash
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return h, false
+	}
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &h.version); err != nil {
+		return h, false
+	}
+	p := &h.params
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil {
-		return false
+		return h, false
 	}
 	// Parameters argon2 would panic on, or that would cost absurd time or
 	// memory, mean a corrupt hash: refuse rather than compute.
 	if p.Time < 1 || p.Time > 16 || p.Threads < 1 || p.Threads > 16 || p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > 1<<20 {
-		return false
+		return h, false
 	}
-	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
-	if err != nil {
-		return false
+	var err error
+	if h.salt, err = base64.RawStdEncoding.DecodeString(parts[4]); err != nil {
+		return h, false
 	}
-	want, err := base64.RawStdEncoding.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
-		return false
-	}
-	got := argon2.IDKey([]byte(plain), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
+	h.sum, err = base64.RawStdEncoding.DecodeString(parts[5])
+	return h, err == nil && len(h.sum) > 0
 }

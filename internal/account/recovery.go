@@ -60,8 +60,8 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword, c
 	if newPassword != confirm {
 		return ErrPasswordMismatch.WithDetails("new_password and confirm_password differ")
 	}
-	if !PasswordStrong(newPassword) {
-		return ErrPasswordTooWeak.WithDetails("8–128 characters with an upper-case letter, a digit and a special character")
+	if err := checkNewPassword(newPassword); err != nil {
+		return err
 	}
 	hash := hashSecret(s.Hash, newPassword)
 	return s.DB.InTx(ctx, func(tx *sql.Tx) error {

@@ -26,8 +26,8 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 	if newPassword != confirm {
 		return ErrPasswordMismatch.WithDetails("new_password and confirm_password differ")
 	}
-	if !PasswordStrong(newPassword) {
-		return ErrPasswordTooWeak.WithDetails("8–128 characters with an upper-case letter, a digit and a special character")
+	if err := checkNewPassword(newPassword); err != nil {
+		return err
 	}
 	u, err := s.Repo.UserByID(ctx, s.DB.SQL, p.UserID)
 	if err != nil {

@@ -39,14 +39,16 @@ type Deps struct {
 	OTP     *otp.Service
 	Limiter *ratelimit.Counter
 	Mailer  Mailer
-	Wallets Wallets
-	KYC     KYCStatuses
-	Guard   DeactivationGuard
-	Devices PushDevices
-	Signer  *Signer
-	Hasher  *secret.Hasher
-	Hash    HashProfile
-	Now     func() time.Time
+	// Notifier tells the user about security events in-app.
+	Notifier Notifier
+	Wallets  Wallets
+	KYC      KYCStatuses
+	Guard    DeactivationGuard
+	Devices  PushDevices
+	Signer   *Signer
+	Hasher   *secret.Hasher
+	Hash     HashProfile
+	Now      func() time.Time
 	// EchoOTP returns codes in responses (sandbox mode only, API.md §1.11).
 	EchoOTP bool
 }

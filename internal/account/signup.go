@@ -102,8 +102,8 @@ func (s *Service) SetPassword(ctx context.Context, email, password, referral, ip
 	if !ok {
 		return Registered{}, ErrInvalidReferralCode.WithDetails("Referral codes are 8 letters or digits")
 	}
-	if !PasswordStrong(password) {
-		return Registered{}, ErrPasswordTooWeak.WithDetails("8–128 characters with an upper-case letter, a digit and a special character")
+	if err := checkNewPassword(password); err != nil {
+		return Registered{}, err
 	}
 	// Hash before the transaction: it is slow and must not hold a connection.
 	hash := hashSecret(s.Hash, password)

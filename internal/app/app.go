@@ -143,21 +143,23 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	if err != nil {
 		return fmt.Errorf("COMECOMEPAY_WALLET_CURRENCIES: %w", err)
 	}
+	// Per-user quotas of withdrawals, KYC and card applications.
+	quotas := ratelimit.NewCounter(now)
 	wallets := wallet.NewService(wallet.Deps{
 		DB: a.DB, Ledger: a.Ledger, Currencies: wallet.NewCurrencies(currencies),
 		Custody: custodySim,
 		Rates:   wallet.FixedRates{Rate: cfg.FXRate}, FXSpread: cfg.FXSpread,
-		Limits: limits, Log: a.Log, Now: now,
+		Limits: limits, Quotas: quotas, Log: a.Log, Now: now,
 	})
 	a.Wallets = wallets
-	a.KYC = kyc.NewService(kyc.Deps{DB: a.DB, Box: box, Provider: kycsandbox.New(cfg.PublicBaseURL), Now: now})
+	a.KYC = kyc.NewService(kyc.Deps{DB: a.DB, Box: box, Provider: kycsandbox.New(cfg.PublicBaseURL), Quotas: quotas, Now: now})
 	issuerSim := issuersandbox.New(a.DB, cfg.SandboxCardBIN, now)
 	issuerSim.IssueDelay, issuerSim.FailureRate = cfg.SandboxIssueDelay, cfg.SandboxIssueFailureRate
 	a.IssuerSim = issuerSim
 	notifications := notification.NewStore(now)
 	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, StatusIssuer: issuerSim, TradeSource: issuerSim, Balances: issuerSim, Log: a.Log, Ledger: a.Ledger,
 		Refunds: wallets, RefundCurrencies: wallets.Currencies, RefundCurrency: "USDT-TRC20", Box: box, MaxCards: cfg.MaxCards,
-		IssueTimeout: 24 * time.Hour, Now: now})
+		Quotas: quotas, IssueTimeout: 24 * time.Hour, Now: now})
 	a.Swaps = swap.NewService(swap.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Cards: a.Cards, Issuer: issuerSim,
 		Policy: swap.DefaultPolicy, Now: now})
 	a.Physical = physical.NewService(physical.Deps{DB: a.DB, Cards: a.Cards, Ledger: a.Ledger, Wallets: wallets,
@@ -205,20 +207,21 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	}
 	devices := notify.NewDevices(a.DB, now)
 	a.Accounts = account.NewService(account.Deps{
-		DB:      a.DB,
-		Repo:    accountdb.New(a.DB),
-		OTP:     otp.NewService(a.DB, hasher, otpBox, otp.DefaultPolicy, now),
-		Limiter: ratelimit.NewCounter(now),
-		Mailer:  mail.NewQueue(a.Jobs, box),
-		Wallets: wallets,
-		KYC:     a.KYC,
-		Guard:   wallets,
-		Devices: devices,
-		Signer:  account.NewSigner(cfg.JWTSecret, cfg.JWTPreviousSecrets, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
-		Hasher:  hasher,
-		Hash:    hashProfile,
-		Now:     now,
-		EchoOTP: sandbox,
+		DB:       a.DB,
+		Repo:     accountdb.New(a.DB),
+		OTP:      otp.NewService(a.DB, hasher, otpBox, otp.DefaultPolicy, now),
+		Limiter:  ratelimit.NewCounter(now),
+		Mailer:   mail.NewQueue(a.Jobs, box),
+		Notifier: notifications,
+		Wallets:  wallets,
+		KYC:      a.KYC,
+		Guard:    wallets,
+		Devices:  devices,
+		Signer:   account.NewSigner(cfg.JWTSecret, cfg.JWTPreviousSecrets, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
+		Hasher:   hasher,
+		Hash:     hashProfile,
+		Now:      now,
+		EchoOTP:  sandbox,
 	})
 	// The wallet consults accounts for statuses and transaction passwords.
 	wallets.Users, wallets.TxPasswords = a.Accounts, a.Accounts

@@ -22,6 +22,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
@@ -129,6 +130,8 @@ type Deps struct {
 	// Log receives what background work skips.
 	Log      *slog.Logger
 	MaxCards int
+	// Quotas counts each user's applications (AppliesPerHour, AppliesPerDay).
+	Quotas *ratelimit.Counter
 	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
 	IssueTimeout time.Duration
 	Now          func() time.Time
@@ -202,6 +205,10 @@ func (s *Service) Apply(ctx context.Context, tx *sql.Tx, jobs Inserter, in Apply
 	if success+pending >= s.MaxCards {
 		return Applied{}, ErrCardLimit.WithDetails("All " + strconv.Itoa(s.MaxCards) + " card slots are used")
 	}
+	if err := s.Quotas.Take(ctx, tx, "card applications", in.UserID,
+		ratelimit.Rule{Max: AppliesPerHour, Window: time.Hour}, ratelimit.Rule{Max: AppliesPerDay, Window: 24 * time.Hour}); err != nil {
+		return Applied{}, err
+	}
 	cardType := cardfee.Virtual
 	if in.Physical {
 		cardType = cardfee.Physical
@@ -245,3 +252,11 @@ func (s *Service) feePaid(ctx context.Context, q store.Querier, paymentID sql.Nu
 	}
 	return s.Fees.PaidAmount(ctx, q, paymentID.Int64)
 }
+
+// Per-user quota of card applications: a failed issuance frees its slot and
+// fee, so without it a script could re-apply at the issuer without end
+// (docs/decisions-hardening.md).
+const (
+	AppliesPerHour = 10
+	AppliesPerDay  = 20
+)

@@ -71,6 +71,17 @@ var textsNotifications = map[string][2]string{
 	"The verification code for the payment of %s %s at %s has been sent to your e-mail.": {
 		"在%[3]s支付 %[1]s %[2]s 的验证码已发送至您的邮箱。", "تم إرسال رمز التحقق لدفعة %s %s لدى %s إلى بريدك الإلكتروني."},
 	"Commission credited": {"佣金已到账", "تمت إضافة العمولة"},
+
+	// Account security (the e-mail of the same event is translated here too).
+	"Sessions signed out": {"登录会话已退出", "تم تسجيل الخروج من الجلسات"},
+	"Someone used an old sign-in token of your account, so all sessions on that device were signed out. If it wasn't you, change your password.": {
+		"有人使用了您账户的旧登录令牌，因此该设备上的所有会话均已退出。如果不是您本人操作，请修改密码。",
+		"استخدم شخص ما رمز تسجيل دخول قديمًا لحسابك، لذلك تم تسجيل الخروج من جميع الجلسات على ذلك الجهاز. إذا لم تكن أنت، فغيّر كلمة المرور."},
+	"Security alert: your ComeComePay sessions were signed out": {
+		"安全提醒：您的 ComeComePay 会话已退出", "تنبيه أمني: تم تسجيل الخروج من جلساتك في ComeComePay"},
+	"Someone used an old sign-in token of your ComeComePay account, so all sessions on that device were signed out. If it wasn't you, change your password now.": {
+		"有人使用了您 ComeComePay 账户的旧登录令牌，因此该设备上的所有会话均已退出。如果不是您本人操作，请立即修改密码。",
+		"استخدم شخص ما رمز تسجيل دخول قديمًا لحسابك في ComeComePay، لذلك تم تسجيل الخروج من جميع الجلسات على ذلك الجهاز. إذا لم تكن أنت، فغيّر كلمة المرور الآن."},
 	"Your referral commission (%s) of %s %s has been credited to your wallet.": {
 		"您的推荐佣金（%s）%s %s 已存入钱包。", "تمت إضافة عمولة الإحالة (%s) البالغة %s %s إلى محفظتك."},
 }

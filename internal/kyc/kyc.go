@@ -14,6 +14,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -116,7 +117,9 @@ type Deps struct {
 	Fees     FeeGate
 	Users    Users
 	Notifier Notifier
-	Now      func() time.Time
+	// Quotas counts each user's initialisations (InitsPerHour, InitsPerDay).
+	Quotas *ratelimit.Counter
+	Now    func() time.Time
 }
 
 // Service implements KYC.

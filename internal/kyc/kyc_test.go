@@ -11,6 +11,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
@@ -56,8 +57,9 @@ func newService(t *testing.T, engine store.Engine, p *provider, paid bool) (*kyc
 	_, _ = rand.Read(key)
 	box, _ := secret.NewBox("k1", map[string][]byte{"k1": key})
 	clock := time.Date(2026, 2, 25, 12, 0, 0, 0, time.UTC)
+	now := func() time.Time { return clock }
 	return kyc.NewService(kyc.Deps{DB: db, Box: box, Provider: p, Fees: fees{paid}, Users: &users{},
-		Now: func() time.Time { return clock }}), db, userID
+		Quotas: ratelimit.NewCounter(now), Now: now}), db, userID
 }
 
 func apply(t *testing.T, s *kyc.Service, db *store.DB, session, status, reason string) (kyc.Record, bool) {

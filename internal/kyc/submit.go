@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -53,6 +55,11 @@ func (s *Service) Initialize(ctx context.Context, in InitInput) (Record, error) 
 		}
 		if ok && (latest.Status == StatusPending || latest.Status == StatusProcessing) {
 			return ErrInProgress.WithDetails("The last submission is under review")
+		}
+		// Each initialisation may open a paid session at the provider.
+		if err := s.Quotas.Take(ctx, tx, "KYC initialisations", in.UserID,
+			ratelimit.Rule{Max: InitsPerHour, Window: time.Hour}, ratelimit.Rule{Max: InitsPerDay, Window: 24 * time.Hour}); err != nil {
+			return err
 		}
 		sealed := s.seal(in.UserID, in.Identity)
 		if ok && latest.Status == StatusPendingSubmit && latest.SessionID != "" && now.Sub(latest.SessionCreated) < sessionLifetime {
@@ -199,3 +206,11 @@ func (s *Service) RecordIssuerReview(ctx context.Context, tx *sql.Tx, recordID i
 	rec.Status, rec.PokepayStatus, rec.FailReason, rec.UpdatedAt = status, code, reason, s.Now()
 	return rec, s.notifyResult(ctx, tx, rec)
 }
+
+// Per-user quota of KYC initialisations: far above a person's retries, far
+// below what a script opening provider sessions needs
+// (docs/decisions-hardening.md).
+const (
+	InitsPerHour = 10
+	InitsPerDay  = 20
+)

@@ -13,6 +13,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/chain"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -83,6 +84,9 @@ type Deps struct {
 	Cards       CardBalances
 	Notifier    Notifier
 	Limits      Limits
+	// Quotas counts each user's withdrawal requests (WithdrawalsPerHour,
+	// WithdrawalsPerDay).
+	Quotas *ratelimit.Counter
 	// FXSpread is taken off the mid rate on each side (a fraction, 8 decimals).
 	FXSpread money.Rate
 	Log      *slog.Logger

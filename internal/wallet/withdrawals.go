@@ -15,6 +15,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/chain"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -123,6 +124,10 @@ func (s *Service) RequestWithdrawal(ctx context.Context, tx *sql.Tx, jobs Insert
 		}
 	}
 	if err := s.checkWithdrawalLimits(ctx, tx, in); err != nil {
+		return Withdrawal{}, err
+	}
+	if err := s.Quotas.Take(ctx, tx, "withdrawals", in.UserID,
+		ratelimit.Rule{Max: WithdrawalsPerHour, Window: time.Hour}, ratelimit.Rule{Max: WithdrawalsPerDay, Window: 24 * time.Hour}); err != nil {
 		return Withdrawal{}, err
 	}
 	now := s.Now()
@@ -419,3 +424,11 @@ func (s *Service) PendingWithdrawals(ctx context.Context, limit int) ([]Withdraw
 	}
 	return out, rows.Err()
 }
+
+// Per-user quota of withdrawal requests, beside the amount limits: each
+// request is an operator review or a custody call
+// (docs/decisions-hardening.md).
+const (
+	WithdrawalsPerHour = 20
+	WithdrawalsPerDay  = 50
+)
