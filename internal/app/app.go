@@ -95,6 +95,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
+	if err := guardProviders(cfg, log); err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -262,7 +265,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Physical:    a.Physical,
 		Referrals:   a.Referrals,
 		CardSecrets: cardSecrets,
-		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
+		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandboxHelpers(cfg),
 		SandboxToken: cfg.SandboxToken,
 		Limiter:      ratelimit.NewCounter(now), RequestsPerIP: cfg.RequestsPerIP, RequestsPerUser: cfg.RequestsPerUser, Now: now,
 		ThreeDS: a.ThreeDS, ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, SandboxThreeDS: issuerSim,

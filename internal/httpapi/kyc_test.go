@@ -157,12 +157,14 @@ func TestKYCWebhook(t *testing.T) {
 	})
 }
 
+// TestKYCSandboxPagesAbsentInProduction: outside sandbox mode (staging here,
+// production's routing on the simulators) the hosted KYC page is not served.
 func TestKYCSandboxPagesAbsentInProduction(t *testing.T) {
 	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			h := apptest.New(t, engine, apptest.Production())
+			h := apptest.New(t, engine, apptest.Staging())
 			h.Do(http.MethodGet, "/api/v1/sandbox/kyc/sessions/kyc_x", nil).Expect(t, 404, "NOT_FOUND")
 		})
 	}
