@@ -254,7 +254,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 
 	a.Content = content.NewService(a.DB, now)
 
-	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
+	custodySigner := custody.NewSigner(cfg.CustodyAPIKey, cfg.CustodyPreviousAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
 		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Coupons: a.Coupons, Devices: devices, Ready: a.DB, Registry: registry, Spec: api.Spec,
 		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
@@ -269,6 +269,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		SandboxToken: cfg.SandboxToken,
 		Limiter:      ratelimit.NewCounter(now), RequestsPerIP: cfg.RequestsPerIP, RequestsPerUser: cfg.RequestsPerUser, Now: now,
 		ThreeDS: a.ThreeDS, ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, SandboxThreeDS: issuerSim,
+		KYCWebhookPreviousSecret: cfg.KYCWebhookPreviousSecret, IssuerWebhookPreviousSecret: cfg.IssuerWebhookPreviousSecret, ThreeDSWebhookPreviousSecret: cfg.ThreeDSWebhookPreviousSecret,
 		Content: a.Content,
 	})
 	if err != nil {
