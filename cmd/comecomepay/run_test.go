@@ -154,6 +154,14 @@ func TestRunServeFailsFast(t *testing.T) {
 		"bad config": {[]string{"comecomepay", "serve"}, map[string]string{"COMECOMEPAY_LOG_LEVEL": "loud"}, "COMECOMEPAY_LOG_LEVEL"},
 		"bad flag":   {[]string{"comecomepay", "serve", "-bogus"}, nil, "bogus"},
 		"port taken": {[]string{"comecomepay", "serve", "-addr", taken.Addr().String()}, nil, "listen"},
+		// Production refuses the simulators before anything starts.
+		"production on simulators": {[]string{"comecomepay", "serve"}, map[string]string{"COMECOMEPAY_MODE": "production",
+			"COMECOMEPAY_JWT_SECRET": "rUn7tEsT-jWt-5eCrEt-9QxW2mZr7TbY4nHs8LdP1cFg", "COMECOMEPAY_DATA_KEY": "q8Xv0mC3n1bA7yT5rE2wQ9uI4oP6sD8fG0hJ2kL4zX0=",
+			"COMECOMEPAY_CUSTODY_API_KEY":       "cUsToDy-9QxW2mZr7TbY4nHs8LdP1cFg6VaE0uRo5iNy",
+			"COMECOMEPAY_KYC_WEBHOOK_SECRET":    "kYc-9QxW2mZr7TbY4nHs8LdP1cFg6VaE0uRo5iNy3",
+			"COMECOMEPAY_ISSUER_WEBHOOK_SECRET": "iSsUeR-9QxW2mZr7TbY4nHs8LdP1cFg6VaE0uRo5iNy",
+			"COMECOMEPAY_3DS_WEBHOOK_SECRET":    "tHrEeDs-9QxW2mZr7TbY4nHs8LdP1cFg6VaE0uRo5iN",
+			"COMECOMEPAY_SMTP_HOST":             "smtp.example.com", "COMECOMEPAY_PASSWORD_HASH": "default"}, "card issuer"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -95,6 +95,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
+	if err := guardProviders(cfg, log); err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -254,7 +257,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 
 	a.Content = content.NewService(a.DB, now)
 
-	custodySigner := custody.NewSigner(cfg.CustodyAPIKey)
+	custodySigner := custody.NewSigner(cfg.CustodyAPIKey, cfg.CustodyPreviousAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
 		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Coupons: a.Coupons, Devices: devices, Ready: a.DB, Registry: registry, Spec: api.Spec,
 		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
@@ -265,10 +268,11 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Physical:    a.Physical,
 		Referrals:   a.Referrals,
 		CardSecrets: cardSecrets,
-		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandbox,
+		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandboxHelpers(cfg),
 		SandboxToken: cfg.SandboxToken,
 		Limiter:      ratelimit.NewCounter(now), RequestsPerIP: cfg.RequestsPerIP, RequestsPerUser: cfg.RequestsPerUser, Now: now,
 		ThreeDS: a.ThreeDS, ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, SandboxThreeDS: issuerSim,
+		KYCWebhookPreviousSecret: cfg.KYCWebhookPreviousSecret, IssuerWebhookPreviousSecret: cfg.IssuerWebhookPreviousSecret, ThreeDSWebhookPreviousSecret: cfg.ThreeDSWebhookPreviousSecret,
 		Content: a.Content,
 	})
 	if err != nil {

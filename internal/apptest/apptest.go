@@ -57,9 +57,11 @@ type Harness struct {
 // Option adjusts the configuration of a Harness.
 type Option func(*config.Config)
 
-// Production runs the service in production mode (no OTP echo) while still
-// using the in-memory outbox.
-func Production() Option { return func(c *config.Config) { c.Mode = config.Production } }
+// Staging runs the service in staging mode: production's behaviour (no OTP
+// echo, withdrawals wait for an operator, no /sandbox/* without a sandbox
+// token) on the simulated providers and the in-memory outbox. Production
+// itself refuses the simulators, so this is how tests see its behaviour.
+func Staging() Option { return func(c *config.Config) { c.Mode = config.Staging } }
 
 // New starts a service on a fresh database of engine.
 func New(t testing.TB, engine store.Engine, opts ...Option) *Harness {

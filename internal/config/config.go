@@ -14,13 +14,22 @@ import (
 	"github.com/comecomepay/comecomepay/internal/money"
 )
 
-// Mode selects simulated (sandbox) or real (production) providers.
+// Mode selects simulated (sandbox) or real (production) providers; staging
+// is production's rules on simulated money providers.
 type Mode string
 
 const (
-	Sandbox    Mode = "sandbox"
+	Sandbox Mode = "sandbox"
+	// Staging runs the simulated custody, KYC and card issuer with real
+	// e-mail allowed, no OTP echo and production's secret rules. It is
+	// never chosen implicitly and must never hold real money.
+	Staging    Mode = "staging"
 	Production Mode = "production"
 )
+
+// ProductionLike reports whether the mode holds real users' data: no OTP
+// echo, no generated secrets, the secret strength rule.
+func (m Mode) ProductionLike() bool { return m == Production || m == Staging }
 
 // Config is every setting of the service.
 type Config struct {
@@ -45,6 +54,14 @@ type Config struct {
 	IssuerWebhookSecret string
 	// ThreeDSWebhookSecret signs the issuer's 3DS challenges (/webhooks/3ds-callback).
 	ThreeDSWebhookSecret string
+	// The previous key of each provider, still accepted on inbound
+	// webhooks while a rotation is under way (empty: none).
+	CustodyPreviousAPIKey        string
+	KYCWebhookPreviousSecret     string
+	IssuerWebhookPreviousSecret  string
+	ThreeDSWebhookPreviousSecret string
+	// Providers selects the adapter of each provider port.
+	Providers Providers
 	// FCMCredentialsFile is a Google service-account key file; when set,
 	// pushes go to Firebase Cloud Messaging.
 	FCMCredentialsFile string
@@ -108,7 +125,7 @@ func (s SMTP) Configured() bool { return s.Host != "" }
 
 // Settings documents every variable: the README table is written from it.
 var Settings = []struct{ Name, Default, Meaning string }{
-	{"COMECOMEPAY_MODE", "sandbox if no SMTP host, else production", "`sandbox` (simulated providers, OTP echo) or `production`"},
+	{"COMECOMEPAY_MODE", "sandbox if no SMTP host, else production", "`sandbox` (simulated providers, OTP echo), `staging` (simulated money providers, real e-mail allowed, production's secret rules; explicit only) or `production` (real providers only)"},
 	{"COMECOMEPAY_HTTP_ADDR", ":8080", "listen address of the API"},
 	{"COMECOMEPAY_DATA_DIR", "./data", "directory for the SQLite file and generated sandbox secrets"},
 	{"COMECOMEPAY_DATABASE_URL", "SQLite file `<data dir>/comecomepay.db`", "`postgres://…` selects PostgreSQL; a path or `sqlite://path` selects SQLite"},
@@ -120,6 +137,13 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_KYC_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the KYC provider's decision webhooks (secret)"},
 	{"COMECOMEPAY_ISSUER_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the card issuer's card events (secret)"},
 	{"COMECOMEPAY_3DS_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the card issuer's 3DS challenge webhooks (secret)"},
+	{"COMECOMEPAY_CUSTODY_PREVIOUS_API_KEY", "empty", "previous custody API key, still accepted on callbacks during a rotation (secret)"},
+	{"COMECOMEPAY_KYC_WEBHOOK_PREVIOUS_SECRET", "empty", "previous KYC webhook key, still accepted during a rotation (secret)"},
+	{"COMECOMEPAY_ISSUER_WEBHOOK_PREVIOUS_SECRET", "empty", "previous issuer webhook key, still accepted during a rotation (secret)"},
+	{"COMECOMEPAY_3DS_WEBHOOK_PREVIOUS_SECRET", "empty", "previous 3DS webhook key, still accepted during a rotation (secret)"},
+	{"COMECOMEPAY_CUSTODY_PROVIDER", "sandbox", "custody adapter; `sandbox` (the simulator) is the only one so far and production refuses it"},
+	{"COMECOMEPAY_KYC_PROVIDER", "sandbox", "KYC adapter; `sandbox` (the simulator) is the only one so far and production refuses it"},
+	{"COMECOMEPAY_ISSUER_PROVIDER", "sandbox", "card issuer adapter; `sandbox` (the simulator) is the only one so far and production refuses it"},
 	{"COMECOMEPAY_FCM_CREDENTIALS_FILE", "empty (sandbox: pushes recorded; production: pushes off)", "Google service-account JSON key file for Firebase Cloud Messaging (HTTP v1)"},
 	{"COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service (links to the sandbox KYC page)"},
 	{"COMECOMEPAY_ACCESS_TOKEN_TTL", "24h", "access token lifetime"},
@@ -142,7 +166,7 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE", "0", "sandbox issuer: share of issuance calls that fail (0–1; failures are retried)"},
 	{"COMECOMEPAY_SANDBOX_CARD_BIN", "424242", "sandbox issuer: 6-digit test BIN of issued PANs"},
 	{"COMECOMEPAY_SANDBOX_AUTO_SETTLE", "true", "sandbox custody completes submitted withdrawals by itself"},
-	{"COMECOMEPAY_SANDBOX_TOKEN", "empty (sandbox helpers open)", "when set, /sandbox/* requires header X-Sandbox-Token with this value (secret)"},
+	{"COMECOMEPAY_SANDBOX_TOKEN", "empty (sandbox helpers open)", "when set, /sandbox/* requires header X-Sandbox-Token with this value; staging mounts /sandbox/* only when it is set (secret)"},
 	{"COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", "false", "withdrawals must carry the transaction password"},
 	{"COMECOMEPAY_WALLET_CURRENCIES", "USDT-TRC20,USDT-ERC20,USDC-TRC20,USDC-ERC20,HKD", "enabled wallet currencies, in display order"},
 	{"COMECOMEPAY_FX_USDT_HKD", "7.80", "sandbox FX: USD-stablecoin → HKD mid rate"},
@@ -206,15 +230,24 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c := Config{
-		HTTPAddr:                  get("COMECOMEPAY_HTTP_ADDR", ":8080"),
-		DataDir:                   get("COMECOMEPAY_DATA_DIR", "./data"),
-		LogLevel:                  strings.ToLower(get("COMECOMEPAY_LOG_LEVEL", "info")),
-		JWTSecret:                 get("COMECOMEPAY_JWT_SECRET", ""),
-		JWTPreviousSecrets:        list("COMECOMEPAY_JWT_PREVIOUS_SECRETS"),
-		CustodyAPIKey:             get("COMECOMEPAY_CUSTODY_API_KEY", ""),
-		KYCWebhookSecret:          get("COMECOMEPAY_KYC_WEBHOOK_SECRET", ""),
-		IssuerWebhookSecret:       get("COMECOMEPAY_ISSUER_WEBHOOK_SECRET", ""),
-		ThreeDSWebhookSecret:      get("COMECOMEPAY_3DS_WEBHOOK_SECRET", ""),
+		HTTPAddr:                     get("COMECOMEPAY_HTTP_ADDR", ":8080"),
+		DataDir:                      get("COMECOMEPAY_DATA_DIR", "./data"),
+		LogLevel:                     strings.ToLower(get("COMECOMEPAY_LOG_LEVEL", "info")),
+		JWTSecret:                    get("COMECOMEPAY_JWT_SECRET", ""),
+		JWTPreviousSecrets:           list("COMECOMEPAY_JWT_PREVIOUS_SECRETS"),
+		CustodyAPIKey:                get("COMECOMEPAY_CUSTODY_API_KEY", ""),
+		KYCWebhookSecret:             get("COMECOMEPAY_KYC_WEBHOOK_SECRET", ""),
+		IssuerWebhookSecret:          get("COMECOMEPAY_ISSUER_WEBHOOK_SECRET", ""),
+		ThreeDSWebhookSecret:         get("COMECOMEPAY_3DS_WEBHOOK_SECRET", ""),
+		CustodyPreviousAPIKey:        get("COMECOMEPAY_CUSTODY_PREVIOUS_API_KEY", ""),
+		KYCWebhookPreviousSecret:     get("COMECOMEPAY_KYC_WEBHOOK_PREVIOUS_SECRET", ""),
+		IssuerWebhookPreviousSecret:  get("COMECOMEPAY_ISSUER_WEBHOOK_PREVIOUS_SECRET", ""),
+		ThreeDSWebhookPreviousSecret: get("COMECOMEPAY_3DS_WEBHOOK_PREVIOUS_SECRET", ""),
+		Providers: Providers{
+			Custody: strings.ToLower(get("COMECOMEPAY_CUSTODY_PROVIDER", SimulatorProvider)),
+			KYC:     strings.ToLower(get("COMECOMEPAY_KYC_PROVIDER", SimulatorProvider)),
+			Issuer:  strings.ToLower(get("COMECOMEPAY_ISSUER_PROVIDER", SimulatorProvider)),
+		},
 		FCMCredentialsFile:        get("COMECOMEPAY_FCM_CREDENTIALS_FILE", ""),
 		PublicBaseURL:             strings.TrimRight(get("COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
 		AccessTokenTTL:            dur("COMECOMEPAY_ACCESS_TOKEN_TTL", 24*time.Hour),
@@ -279,10 +312,10 @@ func Load(getenv func(string) string) (Config, error) {
 		if c.SMTP.Configured() {
 			c.Mode = Production
 		}
-	case Sandbox, Production:
+	case Sandbox, Staging, Production:
 		c.Mode, c.ModeExplicit = m, true
 	default:
-		errs = append(errs, fmt.Errorf("COMECOMEPAY_MODE: %q is neither sandbox nor production", m))
+		errs = append(errs, fmt.Errorf("COMECOMEPAY_MODE: %q is not sandbox, staging or production", m))
 	}
 	if k := get("COMECOMEPAY_DATA_KEY", ""); k != "" {
 		key, err := decodeKey(k)
@@ -301,32 +334,13 @@ func Load(getenv func(string) string) (Config, error) {
 // sandbox mode are generated later (see EnsureSandboxSecrets).
 func (c Config) Validate() error {
 	var errs []error
-	if c.Mode == Production {
-		if c.JWTSecret == "" {
-			errs = append(errs, errors.New("production mode needs COMECOMEPAY_JWT_SECRET"))
-		}
-		if len(c.DataKey) == 0 {
-			errs = append(errs, errors.New("production mode needs COMECOMEPAY_DATA_KEY"))
-		}
-		if c.CustodyAPIKey == "" {
-			errs = append(errs, errors.New("production mode needs COMECOMEPAY_CUSTODY_API_KEY"))
-		}
-		if c.KYCWebhookSecret == "" {
-			errs = append(errs, errors.New("production mode needs COMECOMEPAY_KYC_WEBHOOK_SECRET"))
-		}
-		if c.IssuerWebhookSecret == "" {
-			errs = append(errs, errors.New("production mode needs COMECOMEPAY_ISSUER_WEBHOOK_SECRET"))
-		}
-		if c.ThreeDSWebhookSecret == "" {
-			errs = append(errs, errors.New("production mode needs COMECOMEPAY_3DS_WEBHOOK_SECRET"))
-		}
-		if !c.SMTP.Configured() {
-			errs = append(errs, errors.New("production mode needs a real e-mail provider (COMECOMEPAY_SMTP_HOST)"))
-		}
+	if c.Mode.ProductionLike() {
+		errs = append(errs, c.validateSecrets()...)
 		if c.PasswordHashProfile != "default" {
-			errs = append(errs, errors.New("production mode needs COMECOMEPAY_PASSWORD_HASH=default"))
+			errs = append(errs, fmt.Errorf("%s mode needs COMECOMEPAY_PASSWORD_HASH=default", c.Mode))
 		}
 	}
+	errs = append(errs, c.CheckProviders())
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		errs = append(errs, errors.New("COMECOMEPAY_JWT_SECRET must be at least 32 bytes"))
 	}
@@ -355,7 +369,7 @@ func (c Config) Validate() error {
 // String prints the configuration with every secret masked.
 func (c Config) String() string {
 	var b strings.Builder
-	line := func(k, v string) { fmt.Fprintf(&b, "%-34s %s\n", k, v) }
+	line := func(k, v string) { fmt.Fprintf(&b, "%-42s %s\n", k, v) }
 	line("COMECOMEPAY_MODE", string(c.Mode))
 	line("COMECOMEPAY_HTTP_ADDR", c.HTTPAddr)
 	line("COMECOMEPAY_DATA_DIR", c.DataDir)
@@ -368,6 +382,13 @@ func (c Config) String() string {
 	line("COMECOMEPAY_KYC_WEBHOOK_SECRET", mask(c.KYCWebhookSecret))
 	line("COMECOMEPAY_ISSUER_WEBHOOK_SECRET", mask(c.IssuerWebhookSecret))
 	line("COMECOMEPAY_3DS_WEBHOOK_SECRET", mask(c.ThreeDSWebhookSecret))
+	line("COMECOMEPAY_CUSTODY_PREVIOUS_API_KEY", mask(c.CustodyPreviousAPIKey))
+	line("COMECOMEPAY_KYC_WEBHOOK_PREVIOUS_SECRET", mask(c.KYCWebhookPreviousSecret))
+	line("COMECOMEPAY_ISSUER_WEBHOOK_PREVIOUS_SECRET", mask(c.IssuerWebhookPreviousSecret))
+	line("COMECOMEPAY_3DS_WEBHOOK_PREVIOUS_SECRET", mask(c.ThreeDSWebhookPreviousSecret))
+	line("COMECOMEPAY_CUSTODY_PROVIDER", c.Providers.Custody)
+	line("COMECOMEPAY_KYC_PROVIDER", c.Providers.KYC)
+	line("COMECOMEPAY_ISSUER_PROVIDER", c.Providers.Issuer)
 	line("COMECOMEPAY_FCM_CREDENTIALS_FILE", c.FCMCredentialsFile)
 	line("COMECOMEPAY_PUBLIC_BASE_URL", c.PublicBaseURL)
 	line("COMECOMEPAY_ACCESS_TOKEN_TTL", c.AccessTokenTTL.String())

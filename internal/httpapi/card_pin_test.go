@@ -210,7 +210,8 @@ func TestCardPINRefusals(t *testing.T) {
 	})
 }
 
-// TestCardPINProduction: production mode never echoes the code; it arrives
+// TestCardPINProduction: production mode (staging here: its behaviour on the
+// simulators) never echoes the code; it arrives
 // by e-mail only. Production has no sandbox routes for the card journey, so
 // the card is seeded below the API.
 func TestCardPINProduction(t *testing.T) {
@@ -218,7 +219,7 @@ func TestCardPINProduction(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			h := apptest.New(t, engine, apptest.Production())
+			h := apptest.New(t, engine, apptest.Staging())
 			acc := h.Register(t, "pin-prod@example.com")
 			cd := secSeedCard(t, h, acc.ID)
 			c := secAs(h, acc)

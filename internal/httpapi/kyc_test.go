@@ -1,6 +1,9 @@
 package httpapi_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -122,9 +125,9 @@ func TestKYCRejectionThroughThePage(t *testing.T) {
 // kycPost sends a provider decision, signed unless forged.
 func kycPost(h *apptest.Harness, body map[string]any, secret string, at time.Time) *apptest.Response {
 	raw, _ := json.Marshal(body)
+	ts, signature := httpapi.SignKYC(secret, at, raw)
 	return h.Do(http.MethodPost, "/api/v1/webhooks/kyc", raw,
-		apptest.Header{Name: "X-Signature", Value: httpapi.SignKYC(secret, raw)},
-		apptest.Header{Name: "X-Timestamp", Value: strconv.FormatInt(at.Unix(), 10)})
+		apptest.Header{Name: "X-Signature", Value: signature}, apptest.Header{Name: "X-Timestamp", Value: ts})
 }
 
 func TestKYCWebhook(t *testing.T) {
@@ -157,12 +160,45 @@ func TestKYCWebhook(t *testing.T) {
 	})
 }
 
+// TestKYCSandboxPagesAbsentInProduction: outside sandbox mode (staging here,
+// production's routing on the simulators) the hosted KYC page is not served.
+// TestKYCWebhookReplayWithNewTimestamp: the timestamp is signed, so a
+// captured delivery replayed under a fresh X-Timestamp is refused, as are a
+// timestamp written another way and a signature of the bare body (the
+// scheme before the timestamp was signed).
+func TestKYCWebhookReplayWithNewTimestamp(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc := h.Register(t, "kyc-replay@example.com")
+		payFee(t, h, acc)
+		session, _ := startKYC(t, h, acc)
+		const secret = "test-kyc-webhook-secret"
+		raw, _ := json.Marshal(map[string]any{"session_id": session, "status": "Declined"})
+		post := func(ts, signature string) *apptest.Response {
+			return h.Do(http.MethodPost, "/api/v1/webhooks/kyc", raw,
+				apptest.Header{Name: "X-Signature", Value: signature}, apptest.Header{Name: "X-Timestamp", Value: ts})
+		}
+		now := time.Now()
+		_, captured := httpapi.SignKYC(secret, now.Add(-10*time.Minute), raw) // delivered ten minutes ago
+		post(strconv.FormatInt(now.Unix(), 10), captured).Expect(t, 401, "SIGNATURE_INVALID")
+		ts, fresh := httpapi.SignKYC(secret, now, raw)
+		post("0"+ts, fresh).Expect(t, 401, "SIGNATURE_INVALID")
+		m := hmac.New(sha256.New, []byte(secret))
+		m.Write(raw)
+		post(ts, hex.EncodeToString(m.Sum(nil))).Expect(t, 401, "SIGNATURE_INVALID")
+		if st := kycStatus(t, h, acc); st["user_kyc_status"] != "none" {
+			t.Fatalf("a refused replay changed the status: %v", st)
+		}
+		post(ts, fresh).Expect(t, 200, "")
+	})
+}
+
 func TestKYCSandboxPagesAbsentInProduction(t *testing.T) {
 	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			h := apptest.New(t, engine, apptest.Production())
+			h := apptest.New(t, engine, apptest.Staging())
 			h.Do(http.MethodGet, "/api/v1/sandbox/kyc/sessions/kyc_x", nil).Expect(t, 404, "NOT_FOUND")
 		})
 	}

@@ -91,8 +91,8 @@ func (s *Server) sandboxKYCDecide(approve bool) http.HandlerFunc {
 			event["decision"] = map[string]string{"reason": reason}
 		}
 		body, _ := json.Marshal(event)
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		id, err := s.acceptKYC(r, ts, SignKYC(s.KYCWebhookSecret, body), body)
+		ts, signature := SignKYC(s.KYCWebhookSecret, time.Now(), body)
+		id, err := s.acceptKYC(r, ts, signature, body)
 		if err != nil {
 			s.writeError(w, r, err)
 			return

@@ -101,6 +101,13 @@ type Deps struct {
 	// Content serves announcements, site texts, app versions and the
 	// partner link.
 	Content *content.Service
+
+	// The previous key of each provider, still accepted while a rotation
+	// is under way (empty: none). New deliveries are signed with the
+	// current key only.
+	KYCWebhookPreviousSecret     string
+	IssuerWebhookPreviousSecret  string
+	ThreeDSWebhookPreviousSecret string
 }
 
 // Server is the API handler.

@@ -167,7 +167,7 @@ func (s *Server) threeDSWebhook(w http.ResponseWriter, r *http.Request) {
 // acceptThreeDS verifies and stores one challenge and returns its inbox id.
 // The stored payload carries the passcode sealed (threeds.Service.Inbound).
 func (s *Server) acceptThreeDS(ctx context.Context, signature string, raw []byte) (int64, error) {
-	if !validHMAC(s.ThreeDSWebhookSecret, raw, signature) {
+	if !validHMAC(raw, signature, s.ThreeDSWebhookSecret, s.ThreeDSWebhookPreviousSecret) {
 		s.log.WarnContext(ctx, "3ds webhook rejected: bad signature", "request_id", requestID(ctx))
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature is invalid")
 	}
@@ -179,5 +179,6 @@ func (s *Server) acceptThreeDS(ctx context.Context, signature string, raw []byte
 	return id, err
 }
 
-// SignThreeDS signs a body like the issuer signs 3DS webhooks.
-func SignThreeDS(secret string, body []byte) string { return SignKYC(secret, body) }
+// SignThreeDS signs a body like the issuer signs 3DS webhooks: hex
+// HMAC-SHA256 of the raw body.
+func SignThreeDS(secret string, body []byte) string { return hmacHex(secret, body) }

@@ -259,5 +259,5 @@ func TestUserProductionModeOmitsOTP(t *testing.T) {
 		noOTP(h.Do(http.MethodPost, "/api/v1/user/change-phone/request", map[string]string{"new_phone": "+8613800138000"}, auth).Expect(t, 200, ""))
 		noOTP(h.Do(http.MethodPost, usrTxRequest, map[string]string{"transaction_password": "123456", "confirm_transaction_password": "123456"}, auth).Expect(t, 200, ""))
 		noOTP(h.Do(http.MethodPost, "/api/v1/user/deactivate/request", nil, auth).Expect(t, 200, ""))
-	}, apptest.Production())
+	}, apptest.Staging())
 }

@@ -41,7 +41,7 @@ func (s *Server) issuerWebhook(w http.ResponseWriter, r *http.Request) {
 // AcceptIssuerEvent verifies and stores one issuer event and returns its
 // inbox id. The sandbox issuer delivers through it too.
 func (s *Server) AcceptIssuerEvent(ctx context.Context, signature string, raw []byte) (int64, error) {
-	if !verifyIssuerSignature(s.IssuerWebhookSecret, signature, raw, time.Now()) {
+	if !verifyIssuerSignature(signature, raw, time.Now(), s.IssuerWebhookSecret, s.IssuerWebhookPreviousSecret) {
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Issuer-Signature is invalid or its timestamp is stale")
 	}
 	ev, err := card.ParseIssuerEvent(raw)
@@ -65,12 +65,10 @@ func issuerMAC(secret, ts string, body []byte) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// verifyIssuerSignature accepts any of several v1 values (secret rotation
-// at the issuer) over "<t>.<body>" with t within the window.
-func verifyIssuerSignature(secret, header string, body []byte, now time.Time) bool {
-	if secret == "" {
-		return false
-	}
+// verifyIssuerSignature accepts any of several v1 values (the issuer may
+// send one per key while it rotates) over "<t>.<body>" with t within the
+// window, each checked against every key we hold (ours rotate too).
+func verifyIssuerSignature(header string, body []byte, now time.Time, secrets ...string) bool {
 	var ts string
 	var sigs []string
 	for _, part := range strings.Split(header, ",") {
@@ -86,11 +84,16 @@ func verifyIssuerSignature(secret, header string, body []byte, now time.Time) bo
 	if err != nil || absDuration(now.Sub(time.Unix(t, 0))) > issuerWebhookWindow {
 		return false
 	}
-	want := []byte(issuerMAC(secret, ts, body))
 	ok := false
-	for _, sig := range sigs {
-		if hmac.Equal(want, []byte(sig)) {
-			ok = true
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		want := []byte(issuerMAC(secret, ts, body))
+		for _, sig := range sigs {
+			if hmac.Equal(want, []byte(sig)) {
+				ok = true
+			}
 		}
 	}
 	return ok

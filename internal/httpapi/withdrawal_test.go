@@ -170,15 +170,16 @@ func TestParallelWithdrawalsNeverOverdraw(t *testing.T) {
 	}
 }
 
-// TestWithdrawalOperatorReview runs in production mode, where withdrawals
-// wait for an operator (today the CLI, which calls these service methods).
+// TestWithdrawalOperatorReview runs in staging mode (production's behaviour
+// on the simulators), where withdrawals wait for an operator (today the CLI,
+// which calls these service methods).
 func TestWithdrawalOperatorReview(t *testing.T) {
 	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			h := apptest.New(t, engine, apptest.Production())
+			h := apptest.New(t, engine, apptest.Staging())
 			acc := h.Register(t, "review@example.com")
 			addr := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"].(string)
 			custodyPost(h, "/api/v1/webhooks/custody", depositEvent("prod-dep-1", addr, 3, "80000000"), false).Expect(t, 200, "")
