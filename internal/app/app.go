@@ -40,6 +40,8 @@ import (
 	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
 	emailsandbox "github.com/comecomepay/comecomepay/internal/providers/email/sandbox"
 	emailsmtp "github.com/comecomepay/comecomepay/internal/providers/email/smtp"
+	issuerfaults "github.com/comecomepay/comecomepay/internal/providers/issuer/faults"
+	issuerguard "github.com/comecomepay/comecomepay/internal/providers/issuer/guard"
 	issuersandbox "github.com/comecomepay/comecomepay/internal/providers/issuer/sandbox"
 	kycsandbox "github.com/comecomepay/comecomepay/internal/providers/kycprovider/sandbox"
 	pushsandbox "github.com/comecomepay/comecomepay/internal/providers/push/sandbox"
@@ -79,8 +81,13 @@ type App struct {
 	Referrals *referral.Service
 	// IssuerSim is the sandbox card issuer (tests drive its failures).
 	IssuerSim *issuersandbox.Issuer
-	Ledger    *ledger.Ledger
-	Inbox     *webhook.Inbox
+	// IssuerFaults injects transport faults under the issuer guard and
+	// records the calls that reach the simulator (sandbox mode only).
+	IssuerFaults *issuerfaults.Issuer
+	// Issuer is the guarded issuer port every domain calls.
+	Issuer *issuerguard.Issuer
+	Ledger *ledger.Ledger
+	Inbox  *webhook.Inbox
 	// Outbox records e-mails in sandbox mode; nil in production.
 	Outbox *emailsandbox.Outbox
 	// Pushes records pushes in sandbox mode; nil otherwise.
@@ -159,14 +166,15 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	issuerSim := issuersandbox.New(a.DB, cfg.SandboxCardBIN, now)
 	issuerSim.IssueDelay, issuerSim.FailureRate = cfg.SandboxIssueDelay, cfg.SandboxIssueFailureRate
 	a.IssuerSim = issuerSim
+	issuer := a.guardIssuer(issuerSim, sandbox)
 	notifications := notification.NewStore(now)
-	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuerSim, StatusIssuer: issuerSim, TradeSource: issuerSim, Balances: issuerSim, Log: a.Log, Ledger: a.Ledger,
+	a.Cards = card.NewService(card.Deps{DB: a.DB, KYC: a.KYC, Issuer: issuer, StatusIssuer: issuer, TradeSource: issuer, Balances: issuer, Log: a.Log, Ledger: a.Ledger,
 		Refunds: wallets, RefundCurrencies: wallets.Currencies, RefundCurrency: "USDT-TRC20", Box: box, MaxCards: cfg.MaxCards,
 		Quotas: quotas, IssueTimeout: 24 * time.Hour, Now: now})
-	a.Swaps = swap.NewService(swap.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Cards: a.Cards, Issuer: issuerSim,
+	a.Swaps = swap.NewService(swap.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: wallets, Cards: a.Cards, Issuer: issuer,
 		Policy: swap.DefaultPolicy, Now: now})
 	a.Physical = physical.NewService(physical.Deps{DB: a.DB, Cards: a.Cards, Ledger: a.Ledger, Wallets: wallets,
-		OTP: otp.NewService(a.DB, hasher, nil, otp.DefaultPolicy, now), Issuer: issuerSim, Hasher: hasher, Box: box, Log: a.Log,
+		OTP: otp.NewService(a.DB, hasher, nil, otp.DefaultPolicy, now), Issuer: issuer, Hasher: hasher, Box: box, Log: a.Log,
 		UpgradeFee: physical.DefaultUpgradeFee, EchoOTP: sandbox, Now: now})
 	// Commissions are paid in USDT-TRC20 (API.md §3.3); accounts, fees and
 	// the queue are wired once they exist.
@@ -175,7 +183,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	kycIssuer := kycsandbox.Issuer{}
 	processors := map[string]webhook.Processor{"custody": wallets.CustodyProcessor()}
 	// 3DS: its users and mailer are wired once accounts and the queue exist.
-	a.ThreeDS = threeds.NewService(threeds.Deps{DB: a.DB, Box: box, Issuer: issuerSim, Cards: a.Cards,
+	a.ThreeDS = threeds.NewService(threeds.Deps{DB: a.DB, Box: box, Issuer: issuer, Cards: a.Cards,
 		Notifications: notifications, Now: now})
 	processors["3ds"] = a.ThreeDS.Processor()
 	inbox := webhook.NewInbox(a.DB, processors, a.Log, now)
@@ -250,7 +258,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	a.ThreeDS.Users, a.ThreeDS.Mailer = threeDSUsers{a.Accounts}, mail.NewQueue(a.Jobs, box)
 	// Card secrets (CVV, full number, PIN) come from the issuer per request;
 	// PIN codes are e-mailed like the account's codes.
-	cardSecrets := card.NewSecrets(card.SecretsDeps{DB: a.DB, Users: a.Accounts, Issuer: issuerSim,
+	cardSecrets := card.NewSecrets(card.SecretsDeps{DB: a.DB, Users: a.Accounts, Issuer: issuer,
 		OTP: otp.NewService(a.DB, hasher, otpBox, otp.DefaultPolicy, now), Mailer: mail.NewQueue(a.Jobs, box), Log: a.Log,
 		RevealLimit: card.DefaultRevealLimit, RevealWindow: card.DefaultRevealWindow, CodeTTL: otp.DefaultPolicy.TTL,
 		EchoOTP: sandbox, Now: now})
@@ -300,6 +308,19 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		return inbox.Process(ctx, id)
 	}
 	return nil
+}
+
+// guardIssuer puts the per-call timeout and the circuit breaker in front
+// of the issuer adapter (the real adapter gets the same guard); in sandbox
+// mode the fault injector sits between them, where a network would fail.
+func (a *App) guardIssuer(adapter issuerguard.Port, sandbox bool) *issuerguard.Issuer {
+	if sandbox {
+		a.IssuerFaults = issuerfaults.New(adapter)
+		adapter = a.IssuerFaults
+	}
+	a.Issuer = issuerguard.New(adapter, issuerguard.Settings{CallTimeout: a.Config.IssuerTimeout,
+		Failures: uint32(max(a.Config.IssuerBreakerFailures, 0)), Cooldown: a.Config.IssuerBreakerCooldown, Log: a.Log})
+	return a.Issuer
 }
 
 // newJobs registers every worker and periodic job and builds the queue.

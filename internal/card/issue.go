@@ -44,6 +44,9 @@ func (w *IssueWorker) Work(ctx context.Context, job *river.Job[IssueArgs]) error
 	if err == nil {
 		return nil
 	}
+	if errors.Is(err, ErrIssuerDown) {
+		return WaitIfDown(err)
+	}
 	permanent := errors.Is(err, ErrIssueRejected)
 	if permanent || job.Attempt >= job.MaxAttempts {
 		return w.s.fail(ctx, job.Args.TaskID, err.Error())

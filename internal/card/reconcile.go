@@ -3,6 +3,7 @@ package card
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -78,8 +79,11 @@ func (s *Service) Reconcile(ctx context.Context, log *slog.Logger) (Reconciliati
 	for _, c := range cards {
 		issuer, err := s.Balances.CardBalance(ctx, c.PublicToken)
 		if err != nil {
-			if ctx.Err() != nil {
-				return Reconciliation{}, err
+			// A run cut short (or an issuer whose breaker is open) is not
+			// recorded, so the job tries again instead of filing every card
+			// as unreadable for a day.
+			if ctx.Err() != nil || errors.Is(err, ErrIssuerDown) {
+				return Reconciliation{}, fmt.Errorf("card: reconcile: %w", err)
 			}
 			// One card the issuer cannot answer for does not stop the run.
 			r.Unreadable = append(r.Unreadable, c.ID)

@@ -309,7 +309,7 @@ func (s *Secrets) finish(ctx context.Context, cd Card, auditID int64, kind Audit
 	}
 	if issuerErr != nil {
 		s.Log.WarnContext(ctx, "card issuer secret call failed", "kind", string(kind), "card_id", cd.ID, "error", issuerErr.Error())
-		return ErrIssuerUnavailable.WithDetails("The card issuer did not answer; try again")
+		return IssuerFailure(issuerErr, ErrIssuerUnavailable.WithDetails("The card issuer did not answer; try again"))
 	}
 	return nil
 }

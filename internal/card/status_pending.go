@@ -102,7 +102,8 @@ const issuerCallTimeout = 30 * time.Second
 
 // errStatusUnresolved answers a change whose outcome at the issuer is not
 // known yet; the claim stays and the recovery job finishes it.
-var errStatusUnresolved = ErrIssuerUnavailable.WithDetails("The card issuer did not confirm the change; it will be completed automatically")
+var errStatusUnresolved = ErrIssuerUnavailable.WithDetails("The card issuer did not confirm the change; it will be completed automatically").
+	AsInterim()
 
 // issuerStatus tells the issuer: a cancellation first takes the balance
 // off the card (once per reference), then the status changes. A refused
@@ -118,6 +119,9 @@ func (s *Service) issuerStatus(ctx context.Context, p pendingChange) (release bo
 	withdraws := p.Target == StatusCancelled && p.Amount > 0
 	if withdraws {
 		if err := call(func(c context.Context) error { return s.StatusIssuer.Withdraw(c, p.Token, p.Amount, p.Ref) }); err != nil {
+			if errors.Is(err, ErrIssuerDown) {
+				return true, err // the first call under a fresh reference never left
+			}
 			// The withdrawal may have happened: the issuer says, and cancels
 			// the reference if it did not.
 			var applied bool
@@ -130,6 +134,12 @@ func (s *Service) issuerStatus(ctx context.Context, p pendingChange) (release bo
 		}
 	}
 	if err := call(func(c context.Context) error { return s.StatusIssuer.SetStatus(c, p.Token, StatusCode(p.Target)) }); err != nil {
+		if !withdraws && errors.Is(err, ErrIssuerNoAnswer) {
+			// The issuer may have made the change: releasing the claim
+			// would leave it and us disagreeing. The recovery job makes the
+			// change again (it is idempotent) and records it.
+			return false, errStatusUnresolved
+		}
 		if withdraws {
 			if rerr := call(func(c context.Context) error {
 				return s.StatusIssuer.Recharge(c, p.Token, p.Amount, p.Ref+"-restore")
@@ -137,7 +147,7 @@ func (s *Service) issuerStatus(ctx context.Context, p pendingChange) (release bo
 				return false, errStatusUnresolved
 			}
 		}
-		return true, ErrIssuerUnavailable.WithDetails("The card issuer did not accept the change; nothing changed")
+		return true, IssuerFailure(err, ErrIssuerUnavailable.WithDetails("The card issuer did not accept the change; nothing changed"))
 	}
 	return false, nil
 }
@@ -232,11 +242,11 @@ func (w *StatusRecoverWorker) Work(ctx context.Context, job *river.Job[StatusRec
 	code := StatusCode(p.Target)
 	if p.Target == StatusCancelled && p.Amount > 0 {
 		if err := w.s.StatusIssuer.Withdraw(ctx, p.Token, p.Amount, p.Ref); err != nil {
-			return err
+			return WaitIfDown(err)
 		}
 	}
 	if err := w.s.StatusIssuer.SetStatus(ctx, p.Token, code); err != nil {
-		return err
+		return WaitIfDown(err)
 	}
 	return w.s.finishStatus(ctx, p)
 }

@@ -93,7 +93,7 @@ func (s *Service) TradeByID(ctx context.Context, c Card, id int64) (Trade, error
 	}
 	st, err := s.TradeSource.TradeState(ctx, c.PublicToken, id)
 	if err != nil {
-		return Trade{}, ErrIssuerUnavailable.WithDetails("The card issuer could not be asked about this trade")
+		return Trade{}, IssuerFailure(err, ErrIssuerUnavailable.WithDetails("The card issuer could not be asked about this trade"))
 	}
 	var events []IssuerEvent
 	if st.Found && st.ReversalAmount > t.ReversalAmount {

@@ -108,6 +108,12 @@ type Config struct {
 	// FXSpread is the fraction taken off it on each side.
 	FXRate   money.Rate
 	FXSpread money.Rate
+	// IssuerTimeout bounds each card issuer call; IssuerBreakerFailures
+	// outages in a row open the issuer's circuit breaker for
+	// IssuerBreakerCooldown (zero values take the guard's defaults).
+	IssuerTimeout         time.Duration
+	IssuerBreakerFailures int
+	IssuerBreakerCooldown time.Duration
 }
 
 // SMTP configures the real e-mail provider.
@@ -171,6 +177,9 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_WALLET_CURRENCIES", "USDT-TRC20,USDT-ERC20,USDC-TRC20,USDC-ERC20,HKD", "enabled wallet currencies, in display order"},
 	{"COMECOMEPAY_FX_USDT_HKD", "7.80", "sandbox FX: USD-stablecoin → HKD mid rate"},
 	{"COMECOMEPAY_FX_SPREAD", "0", "fraction taken off the mid rate on each side (e.g. 0.005)"},
+	{"COMECOMEPAY_ISSUER_TIMEOUT", "15s", "longest wait for one card issuer call; the operation then goes to its recovery path"},
+	{"COMECOMEPAY_ISSUER_BREAKER_FAILURES", "5", "card issuer time-outs, broken connections or 5xx in a row that open its circuit breaker (calls then fail fast with 503)"},
+	{"COMECOMEPAY_ISSUER_BREAKER_COOLDOWN", "30s", "how long the card issuer's circuit breaker stays open before one probe call"},
 	{"COMECOMEPAY_PASSWORD_HASH", "default", "argon2id cost profile: `default` (OWASP: 19 MiB, t=2) or `fast` (tests only, refused in production)"},
 }
 
@@ -263,6 +272,8 @@ func Load(getenv func(string) string) (Config, error) {
 		WalletCurrencies:          list("COMECOMEPAY_WALLET_CURRENCIES"),
 		SandboxToken:              get("COMECOMEPAY_SANDBOX_TOKEN", ""),
 		WithdrawalNeedsTxPassword: boolean("COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", false),
+		IssuerTimeout:             dur("COMECOMEPAY_ISSUER_TIMEOUT", 15*time.Second),
+		IssuerBreakerCooldown:     dur("COMECOMEPAY_ISSUER_BREAKER_COOLDOWN", 30*time.Second),
 		SMTP: SMTP{
 			Host:     get("COMECOMEPAY_SMTP_HOST", ""),
 			Username: get("COMECOMEPAY_SMTP_USERNAME", ""),
@@ -299,6 +310,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.RequestsPerUser, err = strconv.Atoi(get("COMECOMEPAY_RATE_LIMIT_PER_USER", "120")); err != nil || c.RequestsPerUser < 0 {
 		errs = append(errs, errors.New("COMECOMEPAY_RATE_LIMIT_PER_USER: must be a number ≥ 0 (0 = off)"))
+	}
+	if c.IssuerBreakerFailures, err = strconv.Atoi(get("COMECOMEPAY_ISSUER_BREAKER_FAILURES", "5")); err != nil ||
+		c.IssuerBreakerFailures < 1 || c.IssuerBreakerFailures > 1000 {
+		errs = append(errs, errors.New("COMECOMEPAY_ISSUER_BREAKER_FAILURES: must be a number from 1 to 1000"))
 	}
 	port, err := strconv.Atoi(get("COMECOMEPAY_SMTP_PORT", "587"))
 	if err != nil || port <= 0 || port > 65535 {
@@ -416,6 +431,9 @@ func (c Config) String() string {
 	line("COMECOMEPAY_WALLET_CURRENCIES", strings.Join(c.WalletCurrencies, ","))
 	line("COMECOMEPAY_FX_USDT_HKD", c.FXRate.String())
 	line("COMECOMEPAY_FX_SPREAD", c.FXSpread.String())
+	line("COMECOMEPAY_ISSUER_TIMEOUT", c.IssuerTimeout.String())
+	line("COMECOMEPAY_ISSUER_BREAKER_FAILURES", strconv.Itoa(c.IssuerBreakerFailures))
+	line("COMECOMEPAY_ISSUER_BREAKER_COOLDOWN", c.IssuerBreakerCooldown.String())
 	line("COMECOMEPAY_PASSWORD_HASH", c.PasswordHashProfile)
 	return b.String()
 }

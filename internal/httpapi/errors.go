@@ -39,6 +39,8 @@ var statusByCode = map[string]int{
 	"CARD_WITHDRAW_FAILED":        http.StatusServiceUnavailable,
 	"SWAP_PENDING":                http.StatusServiceUnavailable,
 	"EXCHANGE_RATE_UNAVAILABLE":   http.StatusServiceUnavailable,
+	// The issuer's circuit breaker is open: nothing was sent (Retry-After).
+	"ISSUER_TEMPORARILY_UNAVAILABLE": http.StatusServiceUnavailable,
 }
 
 func statusOf(code string) int {
@@ -118,7 +120,8 @@ func errorResponse(r *http.Request, e *apperr.Error) (int, errorBody) {
 		}
 		body.Fields = fields
 	}
-	if status == http.StatusTooManyRequests || status == http.StatusLocked {
+	if status == http.StatusTooManyRequests || status == http.StatusLocked ||
+		(status == http.StatusServiceUnavailable && e.RetryAfter > 0) {
 		secs := int((e.RetryAfter + time.Second - 1) / time.Second)
 		if secs < 1 {
 			secs = 1

@@ -275,6 +275,15 @@ var errorsMoney = map[string]errorText{
 		zh:      "卡片服务暂时不可用，请稍后再试",
 		ar:      "خدمة البطاقات غير متاحة مؤقتًا، يرجى المحاولة لاحقًا",
 	},
+	// ISSUER_TEMPORARILY_UNAVAILABLE extends the API.md catalogue: the
+	// issuer failed repeatedly and its circuit breaker is open, so the call
+	// was not even sent (503 with Retry-After).
+	"ISSUER_TEMPORARILY_UNAVAILABLE": {
+		summary: "Card issuer temporarily unavailable",
+		en:      "The card service is not responding right now and nothing was changed, please try again in a minute",
+		zh:      "卡片服务暂时无响应，未做任何更改，请一分钟后再试",
+		ar:      "خدمة البطاقات لا تستجيب حاليًا ولم يتم تغيير أي شيء، يرجى المحاولة بعد دقيقة",
+	},
 	"KYC_PROVIDER_UNAVAILABLE": {
 		summary: "KYC provider unavailable",
 		en:      "Identity verification is temporarily unavailable, please try again later",

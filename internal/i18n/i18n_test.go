@@ -9,7 +9,8 @@ import (
 
 // catalogueCodes is every code of the API.md §1.6 error code catalogue.
 var catalogueCodes = []string{
-	"SWAP_PENDING", // an extension, documented in api/openapi.yaml and the README
+	"SWAP_PENDING",                   // an extension, documented in api/openapi.yaml and the README
+	"ISSUER_TEMPORARILY_UNAVAILABLE", // an extension: the issuer's circuit breaker is open (503)
 	"VALIDATION_FAILED", "UNAUTHORIZED", "SIGNATURE_INVALID", "FORBIDDEN",
 	"ACCOUNT_FROZEN", "ACCOUNT_DEACTIVATED", "CARD_NOT_OWNED", "CARD_LOCKED_BY_ADMIN",
 	"NOT_FOUND",

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
@@ -35,8 +36,9 @@ type ConvertInput struct {
 // Result is the outcome of a conversion whose fee was paid.
 type Result struct {
 	Order Order
-	// Failure is ISSUER_UNAVAILABLE when the issuer refused the order: the
-	// order is FAILED and the fee was refunded in the same transaction.
+	// Failure is ISSUER_UNAVAILABLE when the issuer refused the order (or
+	// ISSUER_TEMPORARILY_UNAVAILABLE when its breaker kept the order back):
+	// the order is FAILED and the fee was refunded in the same transaction.
 	Failure error
 }
 
@@ -129,6 +131,9 @@ func (s *Service) submit(ctx context.Context, req ConvertRequest) (string, error
 	if err == nil {
 		return extID, nil
 	}
+	if errors.Is(err, card.ErrIssuerDown) {
+		return "", err // the first submission of this order never left: a definite no
+	}
 	return s.settleLost(ctx, req.Reference, err)
 }
 
@@ -209,6 +214,9 @@ func (s *Service) settle(ctx context.Context, orderID int64, source, extID strin
 		res = Result{Order: o}
 		if o.Status == StatusFailed {
 			res.Failure = ErrIssuerUnavailable.WithDetails("The card issuer did not accept the order; the fee was refunded")
+			if down, ok := apperr.As(callErr); ok && errors.Is(down, card.ErrIssuerDown) {
+				res.Failure = down.WithDetails("The card issuer is not answering; the order was not sent and the fee was refunded")
+			}
 		}
 		if record != nil {
 			return record(ctx, tx, res)
@@ -270,7 +278,7 @@ func NewRecoverWorker(s *Service) *RecoverWorker { return &RecoverWorker{s: s} }
 
 // Work implements river.Worker.
 func (w *RecoverWorker) Work(ctx context.Context, job *river.Job[RecoverArgs]) error {
-	return w.s.Recover(ctx, job.Args.OrderID, job.Attempt >= job.MaxAttempts)
+	return card.WaitIfDown(w.s.Recover(ctx, job.Args.OrderID, job.Attempt >= job.MaxAttempts))
 }
 
 // Recover settles an order still at FEE_PAID by asking the issuer again
@@ -292,7 +300,8 @@ func (s *Service) Recover(ctx context.Context, orderID int64, final bool) error 
 	}
 	extID, callErr := s.Issuer.ConvertToPhysical(ctx, ConvertRequest{Reference: o.OrderNo, PublicToken: o.PublicToken, Shipping: ship})
 	if callErr != nil {
-		if !final {
+		// Only an issuer that was really asked lets the last attempt void.
+		if !final || errors.Is(callErr, card.ErrIssuerDown) {
 			return callErr // the queue retries under the same reference
 		}
 		if extID, callErr = s.settleLost(ctx, o.OrderNo, callErr); errors.Is(callErr, errUnresolved) {

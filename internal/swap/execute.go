@@ -123,6 +123,12 @@ func (s *Service) resolve(ctx context.Context, rec Record, publicToken string, r
 	if errors.Is(err, ErrCardDeclined) {
 		return s.undo(ctx, rec.ID, "issuer refused: "+err.Error())
 	}
+	// The request's call is the first under this reference: one the
+	// breaker kept from leaving was never applied. (A later call may not
+	// conclude that: an earlier one may have been.)
+	if !retry && errors.Is(err, card.ErrIssuerDown) {
+		return s.undo(ctx, rec.ID, "issuer down: not sent")
+	}
 	voidCtx, cancel := context.WithTimeout(ctx, issuerCallTimeout)
 	applied, verr := s.Issuer.Void(voidCtx, issuerRef(rec))
 	cancel()
@@ -372,7 +378,7 @@ func (w *ResolveWorker) Work(ctx context.Context, job *river.Job[ResolveArgs]) e
 	// Never undone blindly: only a definite refusal, or a reference the
 	// issuer confirms it voided, returns the funds. A swap the issuer cannot
 	// be asked about stays pending and is logged when the job gives up.
-	return w.s.resolve(ctx, rec, c.PublicToken, true)
+	return card.WaitIfDown(w.s.resolve(ctx, rec, c.PublicToken, true))
 }
 
 func (s *Service) cardOf(ctx context.Context, rec Record) (card.Card, error) {

@@ -108,7 +108,7 @@ func (s *Service) forward(ctx context.Context, notificationID, decision string) 
 		return err
 	}
 	if callErr != nil {
-		return ErrIssuerUnavailable.WithDetails("The card issuer did not take the decision; try again")
+		return card.IssuerFailure(callErr, ErrIssuerUnavailable.WithDetails("The card issuer did not take the decision; try again"))
 	}
 	return nil
 }
@@ -127,7 +127,7 @@ func (s *Service) SetPlan(ctx context.Context, userID int64, publicToken, plan s
 		return card.Card{}, ErrCardCancelled.WithDetails("The card is cancelled")
 	}
 	if err := s.Issuer.SetPlan(ctx, c.PublicToken, plan); err != nil {
-		return card.Card{}, ErrIssuerUnavailable.WithDetails("The card issuer did not accept the 3DS plan")
+		return card.Card{}, card.IssuerFailure(err, ErrIssuerUnavailable.WithDetails("The card issuer did not accept the 3DS plan"))
 	}
 	if err := s.Cards.SetThreeDSPlan(ctx, c.ID, plan); err != nil {
 		return card.Card{}, err
