@@ -34,7 +34,7 @@ func TestLedgerVerifyCommand(t *testing.T) {
 	}
 	defer db.Close()
 	if _, err := db.Exec(`INSERT INTO ledger_accounts (owner_id, name, currency, shard, balance, may_go_negative, created_at)
-		VALUES (7, 'available', 'USDT-TRC20', 0, -5, 0, 1)`); err != nil {
+		VALUES (7, 'available', 'USDT-TRC20', 0, 5, 0, 1)`); err != nil {
 		t.Fatal(err)
 	}
 	out.Reset()

@@ -40,6 +40,7 @@ import (
 	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
 	emailsandbox "github.com/comecomepay/comecomepay/internal/providers/email/sandbox"
 	emailsmtp "github.com/comecomepay/comecomepay/internal/providers/email/smtp"
+	fxsandbox "github.com/comecomepay/comecomepay/internal/providers/fx/sandbox"
 	issuerfaults "github.com/comecomepay/comecomepay/internal/providers/issuer/faults"
 	issuerguard "github.com/comecomepay/comecomepay/internal/providers/issuer/guard"
 	issuersandbox "github.com/comecomepay/comecomepay/internal/providers/issuer/sandbox"
@@ -155,10 +156,18 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	}
 	// Per-user quotas of withdrawals, KYC and card applications.
 	quotas := ratelimit.NewCounter(now)
+	fxSim, err := fxsandbox.New(ctx, a.DB, cfg.FXRate, now)
+	if err != nil {
+		return err
+	}
+	var rates wallet.Rates = wallet.FixedRates{Rate: cfg.FXRate}
+	if sandbox {
+		rates = fxSim // POST /sandbox/fx changes it for every replica
+	}
 	wallets := wallet.NewService(wallet.Deps{
 		DB: a.DB, Ledger: a.Ledger, Currencies: wallet.NewCurrencies(currencies),
 		Custody: custodySim,
-		Rates:   wallet.FixedRates{Rate: cfg.FXRate}, FXSpread: cfg.FXSpread,
+		Rates:   rates, FXSpread: cfg.FXSpread,
 		Limits: limits, Quotas: quotas, Log: a.Log, Now: now,
 	})
 	a.Wallets = wallets
@@ -269,7 +278,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	server, err := httpapi.NewServer(httpapi.Deps{
 		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: wallets, CardFees: a.CardFees, Coupons: a.Coupons, Devices: devices, Ready: a.DB, Registry: registry, Spec: api.Spec,
 		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
-		Custody: custodySigner, SandboxCustody: custodySim, SandboxCards: sandboxCards{issuerSim}, SandboxOutbox: sandboxOutbox{a},
+		Custody: custodySigner, SandboxCustody: custodySim, SandboxCards: sandboxCards{issuerSim}, SandboxOutbox: sandboxOutbox{a}, SandboxFX: fxSim,
 		Notifications:       &notification.Reader{DB: a.DB, Now: now},
 		IssuerWebhookSecret: cfg.IssuerWebhookSecret,
 		KYC:                 a.KYC, KYCIssuer: kycIssuer, Swaps: a.Swaps, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,

@@ -175,7 +175,7 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_SANDBOX_TOKEN", "empty (sandbox helpers open)", "when set, /sandbox/* requires header X-Sandbox-Token with this value; staging mounts /sandbox/* only when it is set (secret)"},
 	{"COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", "false", "withdrawals must carry the transaction password"},
 	{"COMECOMEPAY_WALLET_CURRENCIES", "USDT-TRC20,USDT-ERC20,USDC-TRC20,USDC-ERC20,HKD", "enabled wallet currencies, in display order"},
-	{"COMECOMEPAY_FX_USDT_HKD", "7.80", "sandbox FX: USD-stablecoin → HKD mid rate"},
+	{"COMECOMEPAY_FX_USDT_HKD", "7.80", "sandbox FX: USD-stablecoin → HKD mid rate until `POST /sandbox/fx` stores another"},
 	{"COMECOMEPAY_FX_SPREAD", "0", "fraction taken off the mid rate on each side (e.g. 0.005)"},
 	{"COMECOMEPAY_ISSUER_TIMEOUT", "15s", "longest wait for one card issuer call; the operation then goes to its recovery path"},
 	{"COMECOMEPAY_ISSUER_BREAKER_FAILURES", "5", "card issuer time-outs, broken connections or 5xx in a row that open its circuit breaker (calls then fail fast with 503)"},

@@ -165,6 +165,9 @@ func (s *Server) acceptKYC(r *http.Request, timestamp, signature string, raw []b
 		s.log.WarnContext(r.Context(), "kyc webhook rejected: bad signature or stale timestamp", "request_id", requestID(r.Context()))
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature or X-Timestamp is invalid")
 	}
+	if err := uniqueNames(raw); err != nil {
+		return 0, err
+	}
 	ev, err := kyc.ParseProviderEvent(raw)
 	if err != nil {
 		return 0, apperr.Validation(map[string]string{"session_id": "session_id and status are required"})

@@ -6,10 +6,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/platform/jsonx"
+	"github.com/comecomepay/comecomepay/internal/platform/text"
 )
 
 // maxBodyBytes is the request body limit of API.md §1.2.
@@ -35,8 +38,9 @@ func langOf(r *http.Request) i18n.Lang {
 }
 
 // decode reads a JSON object body into dst. Unknown fields are ignored, an
-// empty body is {}, and every malformed input becomes VALIDATION_FAILED (or
-// PAYLOAD_TOO_LARGE) before anything is executed.
+// empty body is {}, a member named twice is refused, and every malformed
+// input becomes VALIDATION_FAILED (or PAYLOAD_TOO_LARGE) before anything is
+// executed.
 func decode(r *http.Request, dst any) error {
 	body, err := readBody(r)
 	if err != nil {
@@ -63,6 +67,9 @@ func decodeJSON(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
+	if err := uniqueNames(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(dst); err != nil {
 		var typeErr *json.UnmarshalTypeError
@@ -80,6 +87,29 @@ func decodeJSON(body []byte, dst any) error {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return apperr.Validation(nil).WithDetails("The body has data after the JSON object")
+	}
+	return nil
+}
+
+// uniqueNames refuses a JSON body that names a member twice in one object:
+// the decoder would keep the last copy while whatever read the body before
+// (a proxy, a log, a signature check, the client's own preview) may have
+// seen the first.
+func uniqueNames(body []byte) error {
+	if name, dup := jsonx.DuplicateName(body); dup {
+		return apperr.Validation(map[string]string{text.Truncate(name, 64): "is given more than once"}).
+			WithDetails("The body names a member more than once")
+	}
+	return nil
+}
+
+// uniqueFields refuses a form that gives a field twice, for the same reason.
+func uniqueFields(form url.Values) error {
+	for name, values := range form {
+		if len(values) > 1 {
+			return apperr.Validation(map[string]string{text.Truncate(name, 64): "is given more than once"}).
+				WithDetails("The form gives a field more than once")
+		}
 	}
 	return nil
 }

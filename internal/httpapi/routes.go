@@ -150,6 +150,7 @@ func (s *Server) routes() {
 		sandbox := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.sandboxOnly(h)) }
 		sandbox("POST "+v1+"/sandbox/deposits", s.sandboxDeposit)
 		sandbox("GET "+v1+"/sandbox/outbox", s.sandboxOutbox)
+		sandbox("POST "+v1+"/sandbox/fx", s.sandboxFX)
 		sandbox("POST "+v1+"/sandbox/withdrawals/{id}/settle", s.sandboxSettleWithdrawal)
 		sandbox("POST "+v1+"/sandbox/issuer/failures", s.sandboxIssuerFailures)
 		sandbox("POST "+v1+"/sandbox/kyc/approve", s.sandboxKYCApproveUser)

@@ -209,7 +209,7 @@ var usrServedRoutes = []string{
 	"GET /api/v1/card/physical/upgrade/progress", "POST /api/v1/card/physical-application/{id}/confirm-delivery",
 	"POST /api/v1/sandbox/cards/{public_token}/shipment/advance",
 	"GET /api/v1/notifications", "GET /api/v1/notifications/unread-count", "GET /api/v1/notifications/{id}",
-	"PUT /api/v1/notifications/{id}/read", "GET /api/v1/sandbox/outbox",
+	"PUT /api/v1/notifications/{id}/read", "GET /api/v1/sandbox/outbox", "POST /api/v1/sandbox/fx",
 	"GET /api/v1/partner-link", "GET /api/v1/announcements", "GET /api/v1/announcements/unread-count",
 	"GET /api/v1/announcements/{id}", "GET /api/v1/site-content", "GET /api/v1/app-version",
 	"GET /api/v1/user/referral-code", "GET /api/v1/user/referral-stats", "GET /api/v1/user/referrals",

@@ -65,6 +65,10 @@ func (s *Server) sandboxKYCDecide(approve bool) http.HandlerFunc {
 				s.writeAppError(w, r, apperr.Validation(nil).WithDetails("The form could not be read"))
 				return
 			}
+			if err := uniqueFields(r.PostForm); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
 			reason = strings.TrimSpace(r.PostForm.Get("reason"))
 		} else {
 			var b struct {

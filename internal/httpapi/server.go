@@ -75,6 +75,7 @@ type Deps struct {
 	SandboxCustody      SandboxCustody
 	SandboxCards        SandboxCards
 	SandboxOutbox       SandboxOutbox
+	SandboxFX           SandboxFX
 	// Notifications reads the users\' in-app notifications.
 	Notifications     *notification.Reader
 	Ready             Readiness

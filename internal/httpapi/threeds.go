@@ -171,6 +171,9 @@ func (s *Server) acceptThreeDS(ctx context.Context, signature string, raw []byte
 		s.log.WarnContext(ctx, "3ds webhook rejected: bad signature", "request_id", requestID(ctx))
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature is invalid")
 	}
+	if err := uniqueNames(raw); err != nil {
+		return 0, err
+	}
 	key, stored, err := s.ThreeDS.Inbound(raw)
 	if err != nil {
 		return 0, err

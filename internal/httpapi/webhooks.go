@@ -61,6 +61,9 @@ func (s *Server) AcceptCustody(ctx context.Context, form url.Values) (int64, boo
 	if body == "" || sign == "" || !s.Custody.Verify(body, nonce, ts, sign) {
 		return 0, false, errBadSignature
 	}
+	if uniqueNames([]byte(body)) != nil {
+		return 0, false, errMalformedEvent
+	}
 	ev, err := wallet.ParseCustodyEvent([]byte(body))
 	if err != nil {
 		return 0, false, errMalformedEvent
@@ -69,9 +72,13 @@ func (s *Server) AcceptCustody(ctx context.Context, form url.Values) (int64, boo
 }
 
 // custodyForm reads the four callback fields from a form-encoded body or
-// from a JSON object with the same keys.
+// from a JSON object with the same keys. A field given twice is refused in
+// either form: which copy counts would otherwise be the parser's choice.
 func custodyForm(contentType string, raw []byte) (url.Values, error) {
 	if strings.HasPrefix(strings.TrimSpace(contentType), "application/json") {
+		if err := uniqueNames(raw); err != nil {
+			return nil, err
+		}
 		var m map[string]any
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, err
@@ -88,5 +95,9 @@ func custodyForm(contentType string, raw []byte) (url.Values, error) {
 		}
 		return v, nil
 	}
-	return url.ParseQuery(string(raw))
+	form, err := url.ParseQuery(string(raw))
+	if err != nil {
+		return nil, err
+	}
+	return form, uniqueFields(form)
 }

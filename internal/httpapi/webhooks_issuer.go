@@ -44,6 +44,9 @@ func (s *Server) AcceptIssuerEvent(ctx context.Context, signature string, raw []
 	if !verifyIssuerSignature(signature, raw, time.Now(), s.IssuerWebhookSecret, s.IssuerWebhookPreviousSecret) {
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Issuer-Signature is invalid or its timestamp is stale")
 	}
+	if err := uniqueNames(raw); err != nil {
+		return 0, err
+	}
 	ev, err := card.ParseIssuerEvent(raw)
 	if err != nil {
 		return 0, apperr.Validation(map[string]string{"event_id": "event_id and event_type are required"})

@@ -5,6 +5,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"log/slog"
@@ -29,7 +30,25 @@ type Options struct {
 	Logger       *slog.Logger
 	Metrics      prometheus.Registerer
 	Periodic     []*river.PeriodicJob
+	// JobTimeout is how long a job may run unless its worker says otherwise
+	// (Timeout); zero means DefaultJobTimeout. Tests shorten it.
+	JobTimeout time.Duration
 }
+
+// DefaultJobTimeout bounds a job whose worker sets no Timeout of its own.
+const DefaultJobTimeout = time.Minute
+
+// RescueAfter is how long a job may stay `running` before River's rescuer
+// takes it for dead (its process was killed mid-call) and schedules it
+// again: the jobs' time-out plus as much again for a worker whose context
+// was cancelled to return and record its outcome. River's default is an
+// hour, which left an issuance task `processing` and a withdrawal
+// `approved` that long after a crash; with the one-minute time-out a job
+// resumes within about 2.5 min (the rescuer looks every 30 s). A worker
+// with a longer Timeout of its own (the daily reconciliation) is left
+// alone by the rescuer until that time-out has passed. Every worker is
+// safe to run twice, so a rescue of a job that was merely slow is harmless.
+func RescueAfter(jobTimeout time.Duration) time.Duration { return 2 * jobTimeout }
 
 // New returns a client for db with the given workers; it works jobs after Start.
 func New(db *store.DB, workers *river.Workers, opts Options) (*Client, error) {
@@ -43,6 +62,7 @@ func New(db *store.DB, workers *river.Workers, opts Options) (*Client, error) {
 	if poll <= 0 {
 		poll = time.Second
 	}
+	timeout := cmp.Or(opts.JobTimeout, DefaultJobTimeout)
 	cfg := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 10},
@@ -55,7 +75,8 @@ func New(db *store.DB, workers *river.Workers, opts Options) (*Client, error) {
 		// Completed rows carry sealed payloads only, but there is no reason
 		// to keep them long.
 		CompletedJobRetentionPeriod: 24 * time.Hour,
-		JobTimeout:                  time.Minute,
+		JobTimeout:                  timeout,
+		RescueStuckJobsAfter:        RescueAfter(timeout),
 		PeriodicJobs:                opts.Periodic,
 	}
 	if opts.Metrics != nil {
