@@ -114,9 +114,16 @@ func parseURL(rawURL string) (Engine, string, error) {
 
 // ForUpdate returns the row-lock suffix for a SELECT on this engine. SQLite
 // needs none: its single connection already serialises transactions.
+//
+// On PostgreSQL it is FOR NO KEY UPDATE, not FOR UPDATE: lockers still
+// exclude each other, but the FOR KEY SHARE lock that a foreign-key check
+// takes on the referenced row passes. With FOR UPDATE, two transactions that
+// each lock their own row and then insert a row referencing the other's
+// (A pays B while B pays A) deadlock. An UPDATE that later changes a unique
+// key or a DELETE of the locked row takes the stronger lock by itself.
 func (db *DB) ForUpdate() string {
 	if db.Engine == Postgres {
-		return " FOR UPDATE"
+		return " FOR NO KEY UPDATE"
 	}
 	return ""
 }
