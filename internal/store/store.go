@@ -86,10 +86,17 @@ func (db *DB) Close() error { return db.SQL.Close() }
 func parseURL(rawURL string) (Engine, string, error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		if _, err := url.Parse(rawURL); err != nil {
+		u, err := url.Parse(rawURL)
+		if err != nil {
 			return "", "", errors.New("database url is not a valid postgres url")
 		}
-		return Postgres, rawURL, nil
+		// A server that does not answer must fail requests quickly (503)
+		// rather than hold them until the client gives up.
+		if q := u.Query(); q.Get("connect_timeout") == "" {
+			q.Set("connect_timeout", "5")
+			u.RawQuery = q.Encode()
+		}
+		return Postgres, u.String(), nil
 	case rawURL == "":
 		return "", "", errors.New("database url is empty")
 	}
