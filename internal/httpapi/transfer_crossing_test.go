@@ -23,6 +23,7 @@ func TestCrossingTransfersNeverFail(t *testing.T) {
 			h.SetTxPassword(t, acc)
 			h.Deposit(t, acc, "USDT-TRC20", "50")
 		}
+		before := deadlocksSoFar(t, h)
 		const transfers, clients = 400, 16
 		var (
 			mu       sync.Mutex
@@ -68,6 +69,9 @@ func TestCrossingTransfersNeverFail(t *testing.T) {
 				len(failures), transfers, ok, nsf, failures[0])
 		}
 		t.Logf("%d transfers done, %d refused for balance", ok, nsf)
+		if n := deadlocksSoFar(t, h) - before; n != 0 {
+			t.Errorf("%d deadlocks detected (retried away, but each cost a second)", n)
+		}
 		for _, acc := range []apptest.Account{alice, bob} {
 			if got, want := balanceOf(t, h, acc, "USDT-TRC20"), fmt.Sprint(50+moved[acc.ID]); got != want {
 				t.Errorf("%s has %s USDT-TRC20, want %s", acc.Email, got, want)
