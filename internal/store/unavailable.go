@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql/driver"
 	"errors"
 	"io"
@@ -16,7 +17,9 @@ import (
 // transient and says nothing about the request, so the API answers it with a
 // 503 instead of an internal error.
 func IsUnavailable(err error) bool {
-	if err == nil {
+	// A deadline or cancellation of our own (context.DeadlineExceeded also
+	// looks like a net.Error) is not the database going away.
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return false
 	}
 	var pgErr *pgconn.PgError
