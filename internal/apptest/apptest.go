@@ -63,6 +63,11 @@ type Option func(*config.Config)
 // itself refuses the simulators, so this is how tests see its behaviour.
 func Staging() Option { return func(c *config.Config) { c.Mode = config.Staging } }
 
+// Database runs the service on the database at url (of the engine passed
+// to New) instead of a fresh test database, e.g. on a private PostgreSQL
+// cluster a test restarts.
+func Database(url string) Option { return func(c *config.Config) { c.DatabaseURL = url } }
+
 // New starts a service on a fresh database of engine.
 func New(t testing.TB, engine store.Engine, opts ...Option) *Harness {
 	t.Helper()
@@ -92,7 +97,6 @@ func build(t testing.TB, engine store.Engine, start bool, opts []Option) *Harnes
 		Mode:                 config.Sandbox,
 		HTTPAddr:             "127.0.0.1:0",
 		DataDir:              t.TempDir(),
-		DatabaseURL:          storetest.URL(t, engine),
 		LogLevel:             "debug",
 		JWTSecret:            "test-secret-" + strings.Repeat("x", 32),
 		DataKey:              key,
@@ -116,6 +120,9 @@ func build(t testing.TB, engine store.Engine, start bool, opts []Option) *Harnes
 	}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.DatabaseURL == "" {
+		cfg.DatabaseURL = storetest.URL(t, engine)
 	}
 	clock := &Clock{now: time.Date(2026, 2, 25, 12, 0, 0, 0, time.UTC)}
 	logBuf := &SyncBuffer{}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
 // statusByCode is the one table from API error code to HTTP status; codes
@@ -41,7 +42,19 @@ var statusByCode = map[string]int{
 	"EXCHANGE_RATE_UNAVAILABLE":   http.StatusServiceUnavailable,
 	// The issuer's circuit breaker is open: nothing was sent (Retry-After).
 	"ISSUER_TEMPORARILY_UNAVAILABLE": http.StatusServiceUnavailable,
+	codeServiceUnavailable:           http.StatusServiceUnavailable,
 }
+
+// codeServiceUnavailable answers any request that failed because the
+// database could not be reached: nothing was decided, and the same request
+// (with the same Idempotency-Key) may be sent again after Retry-After.
+const codeServiceUnavailable = "SERVICE_UNAVAILABLE"
+
+// errDatabaseUnavailable is the answer while the database is down or
+// restarting. A transaction cut off at its commit may have committed; a
+// retry with the same Idempotency-Key then replays its stored answer.
+var errDatabaseUnavailable = apperr.New(codeServiceUnavailable).
+	WithDetails("The service cannot reach its database; try again shortly").WithRetryAfter(2 * time.Second)
 
 func statusOf(code string) int {
 	if s, ok := statusByCode[code]; ok {
@@ -89,6 +102,10 @@ func familyAB(r *http.Request, e *apperr.Error) (int, any, *int) {
 // answered with generic text only.
 func (s *Server) writeFamilyError(w http.ResponseWriter, r *http.Request, err error, family errorFamily) {
 	e, ok := apperr.As(err)
+	if !ok && store.IsUnavailable(err) {
+		s.log.WarnContext(r.Context(), "database unavailable", "request_id", requestID(r.Context()), "error", err)
+		e, ok = errDatabaseUnavailable, true
+	}
 	if !ok {
 		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "error", err)
 		e = apperr.New(apperr.CodeInternal)

@@ -317,4 +317,10 @@ var errorsMoney = map[string]errorText{
 		zh:      "汇率暂时不可用，请稍后再试",
 		ar:      "سعر الصرف غير متاح مؤقتًا، يرجى المحاولة لاحقًا",
 	},
+	"SERVICE_UNAVAILABLE": {
+		summary: "Service temporarily unavailable",
+		en:      "The service is temporarily unavailable, please try again in a moment",
+		zh:      "服务暂时不可用，请稍后再试",
+		ar:      "الخدمة غير متاحة مؤقتًا، يرجى المحاولة بعد قليل",
+	},
 }

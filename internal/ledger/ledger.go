@@ -200,6 +200,36 @@ func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, er
 	return txID, nil
 }
 
+// LockUserAccounts takes the row locks of user accounts (created when
+// missing) in the ledger's global order, ascending id, for the rest of tx.
+// Post sorts the accounts of one transaction; a caller that books several
+// transactions in one database transaction locks every user account they
+// touch first, or it could lock them in the opposite order to another
+// caller (a commission job paying two referrers while they pay each other)
+// and deadlock. House accounts are left out: they are sharded.
+func (l *Ledger) LockUserAccounts(ctx context.Context, tx *sql.Tx, refs ...AccountRef) error {
+	now := l.now().UnixMicro()
+	ids := make([]int64, 0, len(refs))
+	for _, ref := range refs {
+		if ref.Owner == House {
+			continue
+		}
+		id, err := l.accountID(ctx, tx, ref, now)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		var locked int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE id = $1`+l.db.ForUpdate(), id).Scan(&locked); err != nil {
+			return fmt.Errorf("ledger: lock account: %w", err)
+		}
+	}
+	return nil
+}
+
 // accountID finds or creates the account row an entry posts to.
 func (l *Ledger) accountID(ctx context.Context, tx *sql.Tx, ref AccountRef, now int64) (int64, error) {
 	shard := 0

@@ -107,16 +107,32 @@ func (s *Service) Pay(ctx context.Context, a CommissionArgs) error {
 		if err != nil {
 			return err
 		}
-		below := a.RefereeID
-		for level := 1; level <= 2; level++ {
+		var beneficiaries []int64
+		for below, level := a.RefereeID, 1; level <= 2; level++ {
 			beneficiary, err := s.Accounts.ReferrerOf(ctx, tx, below)
-			if err != nil || beneficiary == 0 {
+			if err != nil {
 				return err
 			}
-			if err := s.payLevel(ctx, tx, a, b, payout, tiers, level, beneficiary); err != nil {
-				return err
+			if beneficiary == 0 {
+				break
 			}
+			beneficiaries = append(beneficiaries, beneficiary)
 			below = beneficiary
+		}
+		// The levels are booked one after the other, so their accounts are
+		// locked together first: a transfer between the two referrers
+		// locks them in id order, and so must this job.
+		accounts := make([]ledger.AccountRef, len(beneficiaries))
+		for i, beneficiary := range beneficiaries {
+			accounts[i] = ledger.UserAccount(beneficiary, ledger.Available, payout.Name)
+		}
+		if err := s.Ledger.LockUserAccounts(ctx, tx, accounts...); err != nil {
+			return err
+		}
+		for i, beneficiary := range beneficiaries {
+			if err := s.payLevel(ctx, tx, a, b, payout, tiers, i+1, beneficiary); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -86,10 +86,17 @@ func (db *DB) Close() error { return db.SQL.Close() }
 func parseURL(rawURL string) (Engine, string, error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		if _, err := url.Parse(rawURL); err != nil {
+		u, err := url.Parse(rawURL)
+		if err != nil {
 			return "", "", errors.New("database url is not a valid postgres url")
 		}
-		return Postgres, rawURL, nil
+		// A server that does not answer must fail requests quickly (503)
+		// rather than hold them until the client gives up.
+		if q := u.Query(); q.Get("connect_timeout") == "" {
+			q.Set("connect_timeout", "5")
+			u.RawQuery = q.Encode()
+		}
+		return Postgres, u.String(), nil
 	case rawURL == "":
 		return "", "", errors.New("database url is empty")
 	}
@@ -114,9 +121,16 @@ func parseURL(rawURL string) (Engine, string, error) {
 
 // ForUpdate returns the row-lock suffix for a SELECT on this engine. SQLite
 // needs none: its single connection already serialises transactions.
+//
+// On PostgreSQL it is FOR NO KEY UPDATE, not FOR UPDATE: lockers still
+// exclude each other, but the FOR KEY SHARE lock that a foreign-key check
+// takes on the referenced row passes. With FOR UPDATE, two transactions that
+// each lock their own row and then insert a row referencing the other's
+// (A pays B while B pays A) deadlock. An UPDATE that later changes a unique
+// key or a DELETE of the locked row takes the stronger lock by itself.
 func (db *DB) ForUpdate() string {
 	if db.Engine == Postgres {
-		return " FOR UPDATE"
+		return " FOR NO KEY UPDATE"
 	}
 	return ""
 }
