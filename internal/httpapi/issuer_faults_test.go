@@ -21,11 +21,12 @@ import (
 
 // issuerTimings shortens the issuer guard's per-call timeout and breaker
 // cool-down so injected time-outs cost little (the timeout stays long
-// enough for a simulator call queued behind a busy SQLite connection);
+// enough for a simulator call queued behind a busy SQLite connection
+// under the race detector on two loaded cores);
 // failures is the breaker's threshold.
 func issuerTimings(failures int) apptest.Option {
 	return func(c *config.Config) {
-		c.IssuerTimeout = time.Second
+		c.IssuerTimeout = 3 * time.Second
 		c.IssuerBreakerFailures = failures
 		c.IssuerBreakerCooldown = 600 * time.Millisecond
 	}
