@@ -81,6 +81,8 @@ type PushDevices interface {
 }
 
 // DeactivationGuard explains why an account may not be closed yet ("" = ok).
+// It runs in the deactivating transaction and may lock what must not change
+// until the status flip commits (money arriving).
 type DeactivationGuard interface {
-	DeactivationBlocker(ctx context.Context, q store.Querier, userID int64) (string, error)
+	DeactivationBlocker(ctx context.Context, tx *sql.Tx, userID int64) (string, error)
 }
