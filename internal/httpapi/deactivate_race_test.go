@@ -92,3 +92,36 @@ func TestDeactivationRacingIncomingTransfers(t *testing.T) {
 		verifyLedger(t, h)
 	})
 }
+
+// TestDeactivationWaitsForPendingSwap: a swap parks the user's money in the
+// platform's clearing account until the card leg settles or is undone, and
+// then books it back to the user (the wallet, or the card). With every
+// balance at zero meanwhile, the account must still not close, or the
+// settlement would credit a closed account (API.md §2.2: a swap not final
+// blocks).
+func TestDeactivationWaitsForPendingSwap(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		acc, c := h.CardHolder(t, "swap-closer@example.com")
+		sink := h.Register(t, "swap-sink@example.com")
+		if left := balanceOf(t, h, acc, "USDT-TRC20"); left != "0" {
+			h.SetTxPassword(t, acc)
+			h.Do(http.MethodPost, "/api/v1/wallet/transfer-by-uid", map[string]any{"recipient_uid": sink.ID, "currency": "USDT-TRC20",
+				"amount": left, "transaction_password": apptest.TxPassword}, apptest.Bearer(acc.Access)).Expect(t, 200, "")
+		}
+		var held int64
+		if err := h.App.DB.SQL.QueryRow(`SELECT COALESCE(SUM(ABS(balance)), 0) FROM ledger_accounts WHERE owner_id = $1`, acc.ID).
+			Scan(&held); err != nil || held != 0 {
+			t.Fatalf("the user still holds %d minor units (%v)", held, err)
+		}
+		// The hold of a card → wallet swap whose card leg has no answer yet
+		// (its money is in swap clearing, not in any account of the user).
+		if _, err := h.App.DB.SQL.Exec(`INSERT INTO swaps (user_id, card_id, direction, from_currency, to_currency, from_amount, to_amount,
+			rate, fee_rate, fee_amount, net_amount, status, created_at) VALUES ($1, $2, 'withdraw', 'HKD', 'USDT-TRC20', 10000, 12000000,
+			7800000, 0, 0, 12000000, 'pending', $3)`, acc.ID, c.ID, h.Clock.Now().UnixMicro()); err != nil {
+			t.Fatal(err)
+		}
+		res := h.Do(http.MethodPost, "/api/v1/user/deactivate/request", nil, apptest.Bearer(acc.Access))
+		res.Expect(t, 400, "DEACTIVATION_BLOCKED")
+	})
+}

@@ -66,10 +66,22 @@ func (s *Service) DeactivationBlocker(ctx context.Context, tx *sql.Tx, userID in
 // statement). Call it after any lock on the user's own rows (users row,
 // cards), which the deactivation takes before the wallet's.
 func (s *Service) CreditStatus(ctx context.Context, tx *sql.Tx, userID int64) (string, error) {
-	if err := s.lockWallet(ctx, tx, userID, s.DB.ForShare()); err != nil {
+	if err := s.LockForCredit(ctx, tx, userID); err != nil {
 		return "", err
 	}
 	return s.Users.AccountStatus(ctx, tx, userID)
+}
+
+// LockForCredit takes the wallet row's shared lock for the rest of tx, for
+// money returning to the user that cannot be refused (a swap settled or
+// undone): the deactivation's guard, holding the lock exclusively, then
+// reads the user's balances and open operations without this commit
+// falling between its reads.
+func (s *Service) LockForCredit(ctx context.Context, tx *sql.Tx, userID int64) error {
+	if err := s.lockWallet(ctx, tx, userID, s.DB.ForShare()); err != nil {
+		return fmt.Errorf("wallet: lock for credit: %w", err)
+	}
+	return nil
 }
 
 func (s *Service) lockWallet(ctx context.Context, tx *sql.Tx, userID int64, lock string) error {
