@@ -81,6 +81,24 @@ type PushDevices interface {
 }
 
 // DeactivationGuard explains why an account may not be closed yet ("" = ok).
+// It runs in the deactivating transaction and may lock what must not change
+// until the status flip commits (money arriving).
 type DeactivationGuard interface {
-	DeactivationBlocker(ctx context.Context, q store.Querier, userID int64) (string, error)
+	DeactivationBlocker(ctx context.Context, tx *sql.Tx, userID int64) (string, error)
+}
+
+// Guards asks each guard in turn; the first objection wins. The wallet's
+// comes first: an operation that moves the user's money out of their
+// balances (a swap's hold) commits its open record in the same transaction,
+// so either the balances or the later check sees it.
+type Guards []DeactivationGuard
+
+// DeactivationBlocker implements DeactivationGuard.
+func (g Guards) DeactivationBlocker(ctx context.Context, tx *sql.Tx, userID int64) (string, error) {
+	for _, guard := range g {
+		if why, err := guard.DeactivationBlocker(ctx, tx, userID); err != nil || why != "" {
+			return why, err
+		}
+	}
+	return "", nil
 }

@@ -235,7 +235,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Notifier: notifications,
 		Wallets:  wallets,
 		KYC:      a.KYC,
-		Guard:    wallets,
+		Guard:    account.Guards{wallets, a.Swaps},
 		Devices:  devices,
 		Signer:   account.NewSigner(cfg.JWTSecret, cfg.JWTPreviousSecrets, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
 		Hasher:   hasher,

@@ -199,7 +199,9 @@ func (s *Service) payLevel(ctx context.Context, tx *sql.Tx, a CommissionArgs, b 
 	if c.Amount <= 0 {
 		return nil // nothing to pay (rate 0 or a fee below one minor unit)
 	}
-	st, err := s.Accounts.AccountStatus(ctx, tx, beneficiary)
+	// Read under the wallet's credit lock: a deactivation committing now
+	// either sees this commission in the balances or is seen here.
+	st, err := s.Wallets.CreditStatus(ctx, tx, beneficiary)
 	if err != nil {
 		return err
 	}

@@ -52,8 +52,6 @@ type Accounts interface {
 	RefereeCounts(ctx context.Context, q store.Querier, userID int64) (level1, level2 int, err error)
 	DirectRefereeIDs(ctx context.Context, q store.Querier, userID int64) ([]int64, error)
 	EnsureReferralCode(ctx context.Context, userID int64) (string, error)
-	// AccountStatus returns "active", "frozen" or "deactivated".
-	AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error)
 }
 
 // FeePayments tells which users have paid a card fee: a referee counts

@@ -134,3 +134,14 @@ func (db *DB) ForUpdate() string {
 	}
 	return ""
 }
+
+// ForShare returns the shared row-lock suffix for a SELECT on this engine
+// ("" on SQLite, serialised anyway). Shared holders do not wait for each
+// other, only for a holder of ForUpdate: many writers can pass a gate row
+// at once while one closer excludes them all.
+func (db *DB) ForShare() string {
+	if db.Engine == Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}

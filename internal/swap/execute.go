@@ -244,6 +244,9 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
+		if err := s.Wallets.LockForCredit(ctx, tx, rec.UserID); err != nil {
+			return err
+		}
 		crypto, hkd := rec.Pair.Crypto.Name, card.Currency
 		float := func(cur string) ledger.AccountRef { return ledger.HouseAccount(ledger.CardFloat, cur) }
 		var entries []ledger.Entry
@@ -303,6 +306,9 @@ func (s *Service) undo(ctx context.Context, id int64, reason string) error {
 				return err
 			}
 			to = card.BalanceAccount(c)
+		}
+		if err := s.Wallets.LockForCredit(ctx, tx, rec.UserID); err != nil {
+			return err
 		}
 		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: rec.reference("undo"), Kind: "swap_refund",
 			Entries: []ledger.Entry{

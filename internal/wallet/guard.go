@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/ledger"
@@ -11,10 +12,21 @@ import (
 // DeactivationBlocker explains why the user's wallet keeps the account open
 // ("" = nothing): money left in any currency, or a withdrawal not final.
 // It implements account.DeactivationGuard.
-func (s *Service) DeactivationBlocker(ctx context.Context, q store.Querier, userID int64) (string, error) {
+//
+// It first takes the wallet row's exclusive lock for the rest of tx, which
+// every credit from outside the user's own money takes shared
+// (CreditStatus). So a credit that committed before is in the balances read
+// below, and one that had not started its posting waits for tx and then
+// reads the account's final status. The balances are read before the open
+// withdrawals: a withdrawal moves money from the balance to its hold in the
+// same commit, so one of the two reads sees it.
+func (s *Service) DeactivationBlocker(ctx context.Context, tx *sql.Tx, userID int64) (string, error) {
+	if err := s.lockWallet(ctx, tx, userID, s.DB.ForUpdate()); err != nil {
+		return "", fmt.Errorf("wallet: deactivation guard: %w", err)
+	}
 	var currency, name string
 	var balance int64
-	err := q.QueryRowContext(ctx, `SELECT currency, name, balance FROM ledger_accounts
+	err := tx.QueryRowContext(ctx, `SELECT currency, name, balance FROM ledger_accounts
 		WHERE owner_id = $1 AND balance <> 0 ORDER BY id LIMIT 1`, userID).Scan(&currency, &name, &balance)
 	if err == nil {
 		c, ok := s.Currencies.Get(currency)
@@ -32,7 +44,7 @@ func (s *Service) DeactivationBlocker(ctx context.Context, q store.Querier, user
 		return "", err
 	}
 	var open int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM withdrawals WHERE user_id = $1 AND status IN ('pending', 'approved')`,
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM withdrawals WHERE user_id = $1 AND status IN ('pending', 'approved')`,
 		userID).Scan(&open); err != nil {
 		return "", err
 	}
@@ -40,4 +52,40 @@ func (s *Service) DeactivationBlocker(ctx context.Context, q store.Querier, user
 		return fmt.Sprintf("%d withdrawal(s) are not final yet", open), nil
 	}
 	return "", nil
+}
+
+// CreditStatus returns the account status ("active", "frozen",
+// "deactivated") of a user about to receive money that is not already
+// theirs (a transfer, a commission), holding the wallet row's shared lock
+// for the rest of tx; store.ErrNotFound when the user has no wallet.
+//
+// The status is read after the lock, in its own statement: if a
+// deactivation held the lock, that statement starts after it committed and
+// sees "deactivated" (PostgreSQL READ COMMITTED takes a new snapshot per
+// statement; a lock-only wait does not refresh the rows of the waiting
+// statement). Call it after any lock on the user's own rows (users row,
+// cards), which the deactivation takes before the wallet's.
+func (s *Service) CreditStatus(ctx context.Context, tx *sql.Tx, userID int64) (string, error) {
+	if err := s.LockForCredit(ctx, tx, userID); err != nil {
+		return "", err
+	}
+	return s.Users.AccountStatus(ctx, tx, userID)
+}
+
+// LockForCredit takes the wallet row's shared lock for the rest of tx, for
+// money returning to the user that cannot be refused (a swap settled or
+// undone): the deactivation's guard, holding the lock exclusively, then
+// reads the user's balances and open operations without this commit
+// falling between its reads.
+func (s *Service) LockForCredit(ctx context.Context, tx *sql.Tx, userID int64) error {
+	if err := s.lockWallet(ctx, tx, userID, s.DB.ForShare()); err != nil {
+		return fmt.Errorf("wallet: lock for credit: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) lockWallet(ctx context.Context, tx *sql.Tx, userID int64, lock string) error {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT user_id FROM wallets WHERE user_id = $1`+lock, userID).Scan(&id)
+	return store.NotFound(err)
 }

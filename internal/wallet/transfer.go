@@ -69,6 +69,15 @@ func (s *Service) Transfer(ctx context.Context, tx *sql.Tx, in TransferInput) (T
 	if err := s.TxPasswords.CheckTxPassword(ctx, tx, in.SenderID, in.TxPassword); err != nil {
 		return TransferResult{}, err
 	}
+	// The status read above is a quick answer; this one, under the wallet
+	// lock, is the one that counts: the recipient may have closed the
+	// account while the password was checked.
+	if recipientStatus, err = s.CreditStatus(ctx, tx, in.RecipientID); err != nil {
+		return TransferResult{}, err
+	}
+	if recipientStatus == "deactivated" {
+		return TransferResult{}, ErrRecipientNotFound.WithDetails("No active user has this UID")
+	}
 	now := s.Now()
 	var transferID int64
 	// The transfer row comes first so its id can name the ledger transaction.
