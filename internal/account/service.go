@@ -177,10 +177,20 @@ func (s *Service) CopyKYCProfile(ctx context.Context, tx *sql.Tx, userID int64, 
 }
 
 // LockUser takes the user's row lock for the rest of tx: card applications
-// of one user are serialised on it (API.md §3.2).
+// of one user are serialised on it (API.md §3.2). A closed account is
+// refused with ACCOUNT_DEACTIVATED: the deactivation holds the same lock, so
+// an application that waited for it reads the status it committed (a
+// locking read returns the row's latest version) instead of opening a card
+// for the closed account.
 func (s *Service) LockUser(ctx context.Context, tx *sql.Tx, userID int64) error {
-	_, err := s.Repo.UserByIDForUpdate(ctx, tx, userID)
-	return notFound(err, ErrUserNotFound)
+	u, err := s.Repo.UserByIDForUpdate(ctx, tx, userID)
+	if err != nil {
+		return notFound(err, ErrUserNotFound)
+	}
+	if u.Status == StatusDeactivated {
+		return ErrAccountDeactivated.WithDetails("The account is closed")
+	}
+	return nil
 }
 
 // EnsureWritable refuses money-moving and card-changing writes of a frozen

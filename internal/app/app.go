@@ -235,7 +235,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Notifier: notifications,
 		Wallets:  wallets,
 		KYC:      a.KYC,
-		Guard:    account.Guards{wallets, a.Swaps},
+		Guard:    account.Guards{wallets, a.Swaps, a.Cards, a.Physical},
 		Devices:  devices,
 		Signer:   account.NewSigner(cfg.JWTSecret, cfg.JWTPreviousSecrets, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
 		Hasher:   hasher,

@@ -103,6 +103,18 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code
 	if err != nil {
 		return StatusChange{}, err
 	}
+	// The cancellation withdraws the ledger's balance; the issuer refuses
+	// it while it still holds part of it (an authorisation our hold expiry
+	// released). Asked first, under the claim (no swap moves the card
+	// meanwhile), so the user learns why instead of seeing an outage.
+	if target == StatusCancelled {
+		if err := s.ensureReleasable(ctx, p.Token, p.Amount); err != nil {
+			if rerr := s.releaseStatus(ctx, p); rerr != nil {
+				return StatusChange{}, rerr
+			}
+			return StatusChange{}, err
+		}
+	}
 	if release, err := s.issuerStatus(ctx, p); err != nil {
 		if release {
 			if rerr := s.releaseStatus(ctx, p); rerr != nil {

@@ -129,6 +129,11 @@ func (s *Service) issuerStatus(ctx context.Context, p pendingChange) (release bo
 				return false, errStatusUnresolved
 			}
 			if !applied {
+				// Refused for good: say why when the issuer holds part of
+				// the balance (an authorisation arrived since the check).
+				if err := s.ensureReleasable(ctx, p.Token, p.Amount); err != nil {
+					return true, err
+				}
 				return true, ErrIssuerUnavailable.WithDetails("The card issuer did not return the balance; nothing changed")
 			}
 		}

@@ -305,6 +305,16 @@ var errorsMoney = map[string]errorText{
 		zh:      "您的兑换正在等待发卡机构确认，请几分钟后查看兑换记录",
 		ar:      "جارٍ تأكيد المبادلة لدى جهة إصدار البطاقة؛ تحقق من سجل المبادلات بعد بضع دقائق",
 	},
+	// CARD_BALANCE_PENDING extends the API.md catalogue: part of the card's
+	// balance is still held by the card issuer for an authorisation that has
+	// not settled, so it cannot be withdrawn (card → wallet swap) or returned
+	// on cancellation yet. A definite answer, not an outage.
+	"CARD_BALANCE_PENDING": {
+		summary: "Card balance still held by the issuer",
+		en:      "Part of your card balance is still held by the card issuer for a payment that has not settled; try again once it completes or is released",
+		zh:      "部分卡片余额仍被发卡机构冻结于一笔尚未结算的交易，请在该交易完成或释放后再试",
+		ar:      "لا تزال جهة إصدار البطاقة تحجز جزءًا من رصيد بطاقتك لعملية دفع لم تُسوَّ بعد؛ يرجى المحاولة مرة أخرى بعد اكتمالها أو إلغاء الحجز",
+	},
 	"CARD_WITHDRAW_FAILED": {
 		summary: "Card withdrawal failed",
 		en:      "Withdrawal from the card failed, please try again later",

@@ -11,6 +11,7 @@ import (
 var catalogueCodes = []string{
 	"SWAP_PENDING",                   // an extension, documented in api/openapi.yaml and the README
 	"ISSUER_TEMPORARILY_UNAVAILABLE", // an extension: the issuer's circuit breaker is open (503)
+	"CARD_BALANCE_PENDING",           // an extension: the issuer still holds part of the card balance (400)
 	"VALIDATION_FAILED", "UNAUTHORIZED", "SIGNATURE_INVALID", "FORBIDDEN",
 	"ACCOUNT_FROZEN", "ACCOUNT_DEACTIVATED", "CARD_NOT_OWNED", "CARD_LOCKED_BY_ADMIN",
 	"NOT_FOUND",

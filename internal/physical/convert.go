@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -234,6 +235,19 @@ func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason, source 
 	}
 	refund := ""
 	if o.FeeAmount > 0 {
+		// The refund is money returning to the user: it passes the wallet
+		// gate, so it either lands before a deactivation's guard reads the
+		// balances or waits for that guard, which sees this order open and
+		// refuses. An account closed before orders blocked deactivation
+		// still gets its fee back (it is the user's money) and is flagged.
+		status, err := s.Wallets.CreditStatus(ctx, tx, o.UserID)
+		if err != nil {
+			return fmt.Errorf("physical: refund order %d: %w", o.ID, err)
+		}
+		if status == "deactivated" {
+			s.Log.ErrorContext(ctx, "physical order fee refunded to a closed account; an operator must return it",
+				"order_no", o.OrderNo, "user_id", o.UserID)
+		}
 		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "physical-upgrade-refund:" + strconv.FormatInt(o.ID, 10),
 			Kind: "card_upgrade_refund", Description: "Physical card upgrade refund", Entries: []ledger.Entry{
 				{Account: ledger.HouseAccount(ledger.FeeIncome, o.PaymentCurrency), Amount: -o.FeeAmount},

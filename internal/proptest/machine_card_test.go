@@ -170,15 +170,15 @@ func (m *machine) swap(t *rapid.T, c *cardModel, from, to string, amount money.A
 	case amount > have:
 		want = ledger.ErrInsufficientBalance
 	case pair.Direction == swap.Withdraw && amount > c.issuer:
-		// An expired hold still held at the issuer: the issuer refuses and
-		// the swap's hold is undone, so nothing changes in the end.
-		want = swap.ErrWithdrawFailed
+		// An expired hold still held at the issuer: the swap asks the
+		// issuer's spendable balance first and is refused before booking.
+		want = card.ErrBalancePending
 	}
 	res, err := s.Execute(m.w.ctx, swap.Input{UserID: u.id, Pair: pair, Amount: amount, QuoteID: q.ID, CardID: c.id,
 		IdempotencyKey: "prop-" + randomHex(8)})
 	expect(t, "swap "+from+" → "+to, err, want)
-	if errors.Is(want, swap.ErrWithdrawFailed) {
-		m.w.stats.refused["swap declined by the issuer"]++
+	if errors.Is(want, card.ErrBalancePending) {
+		m.refused(t, "swap of money the issuer still holds", before)
 		return
 	}
 	if want != nil {
@@ -360,11 +360,10 @@ func (m *machine) SetCardStatus(t *rapid.T) {
 		return
 	}
 	if code == card.CodeCancelled && c.balance > c.issuer {
-		// Finding: cancelling first takes the ledger's balance off the card
-		// at the issuer, which still holds a hold the platform released on
-		// expiry; the issuer declines and the cancellation is refused
-		// (ISSUER_UNAVAILABLE) until that authorisation settles there.
-		expect(t, "cancel with a hold the issuer still has", err, card.ErrIssuerUnavailable)
+		// The issuer still holds a hold the platform released on expiry,
+		// so it cannot give back the ledger's balance: the cancellation is
+		// refused (CARD_BALANCE_PENDING) until that authorisation settles.
+		expect(t, "cancel with a hold the issuer still has", err, card.ErrBalancePending)
 		m.refused(t, "cancel while the issuer holds an expired hold", before)
 		return
 	}

@@ -70,6 +70,11 @@ func (s *Service) Execute(ctx context.Context, in Input) (Result, error) {
 			return s.answer(ctx, existing)
 		}
 	}
+	if in.Pair.Direction == Withdraw {
+		if err := s.ensureReleasable(ctx, in); err != nil {
+			return Result{}, err
+		}
+	}
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		rec, c, err = s.hold(ctx, tx, in)
@@ -89,6 +94,24 @@ func (s *Service) Execute(ctx context.Context, in Input) (Result, error) {
 		return Result{}, err
 	}
 	return s.answer(ctx, rec)
+}
+
+// ensureReleasable refuses a card → wallet swap the issuer would decline
+// because it still holds part of the card's balance for an authorisation
+// (one our hold expiry released): CARD_BALANCE_PENDING before anything is
+// booked, instead of a hold, a refusal and an undo reported as
+// CARD_WITHDRAW_FAILED. Whatever else is wrong (no such card, not active,
+// not enough on the ledger) is left to hold, which says so.
+func (s *Service) ensureReleasable(ctx context.Context, in Input) error {
+	c, err := s.Cards.Get(ctx, in.UserID, in.CardID, "")
+	if err != nil || c.Status != card.StatusNormal || c.PendingStatus != "" {
+		return nil
+	}
+	booked, err := s.Cards.Balance(ctx, s.DB.SQL, c)
+	if err != nil || booked < in.Amount {
+		return nil
+	}
+	return s.Cards.EnsureReleasable(ctx, c, in.Amount)
 }
 
 // answer reports a swap from its final state, whoever finished it.

@@ -76,6 +76,9 @@ type Cards interface {
 	RecordHistory(ctx context.Context, tx *sql.Tx, h card.HistoryEntry) error
 	// SweepCancelled returns to the wallet what is booked to a cancelled card.
 	SweepCancelled(ctx context.Context, tx *sql.Tx, c card.Card) error
+	// EnsureReleasable refuses (CARD_BALANCE_PENDING) an amount the issuer
+	// still holds for an authorisation.
+	EnsureReleasable(ctx context.Context, c card.Card, amount money.Amount) error
 }
 
 // Users refuses writes of frozen accounts.
