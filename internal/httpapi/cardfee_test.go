@@ -21,7 +21,7 @@ func completePayment(h *apptest.Harness, acc apptest.Account, ref, currency stri
 
 func TestCardFeeJourney(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "fee@example.com")
 		auth := apptest.Bearer(acc.Access)
 		stats := h.Do(http.MethodGet, "/api/v1/CardFee/GetStats", nil, auth).Expect(t, 200, "").JSON["stats"].(map[string]any)
@@ -92,7 +92,7 @@ func TestCardFeeJourney(t *testing.T) {
 
 func TestCardFeePaymentLifecycle(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "fee-life@example.com")
 		h.Deposit(t, acc, "USDC-ERC20", "100")
 		first := createPayment(h, acc, "physical").Expect(t, 200, "").JSON["payment"].(map[string]any)
@@ -111,7 +111,7 @@ func TestCardFeePaymentLifecycle(t *testing.T) {
 // payments racing for one balance that covers one never overdraw.
 func TestCardFeeRaces(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "fee-race@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "50")
 		ref := createPayment(h, acc, "physical").Expect(t, 200, "").JSON["payment"].(map[string]any)["transaction_ref"].(string)
