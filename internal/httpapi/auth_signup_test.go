@@ -82,7 +82,7 @@ func TestAuthSignupReferral(t *testing.T) {
 		h := apptest.New(t, engine)
 		referrer := h.Register(t, "referrer@example.com")
 		res := h.Do("GET", "/api/v1/user/profile", nil, apptest.Bearer(referrer.Access)).Expect(t, 200, "")
-		code := res.JSON["user"].(map[string]any)["referral_code"].(string)
+		code := apptest.Decode[apptest.Session](t, res).User.ReferralCode
 		unknown := "ZZZZZZZZ"
 		if code == unknown {
 			unknown = "YYYYYYYY"

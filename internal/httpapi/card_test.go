@@ -127,7 +127,7 @@ func TestCardApplyStatusCodes(t *testing.T) {
 		applyCard(h, acc, map[string]any{"physical": true, "name_on_card": "JOHN DOE", "recipient": "张三", "area_code": "+86",
 			"phone": "13800138000", "postal_address": "某街道123号", "postal_city": "上海", "postal_code": "200000",
 			"postal_country": "CN"}).Expect(t, 402, "CARD_FEE_UNPAID")
-		task := int64(applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "").JSON["data"].(map[string]any)["task_id"].(float64))
+		task := apptest.Data[apptest.CardApplied](t, applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")).TaskID
 		waitTask(t, h, acc, task)
 		h.Deposit(t, acc, "USDT-TRC20", "5")
 		ref := createPayment(h, acc, "virtual")
@@ -176,7 +176,7 @@ func TestIssuanceSurvivesARestart(t *testing.T) {
 		if err := h.App.Jobs.Stop(ctx); err != nil {
 			t.Fatal(err)
 		}
-		task := int64(applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "").JSON["data"].(map[string]any)["task_id"].(float64))
+		task := apptest.Data[apptest.CardApplied](t, applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")).TaskID
 		issued, err := h.App.IssuerSim.IssueCard(ctx, card.IssueRequest{Reference: fmt.Sprintf("task-%d", task), MemberName: "JOHN DOE"})
 		if err != nil {
 			t.Fatal(err)
@@ -210,7 +210,7 @@ func TestFailedIssuanceReleasesTheFee(t *testing.T) {
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := verifiedUser(t, h, "fail-issue@example.com")
 		h.App.IssuerSim.FailNext("issue_card", 1000)
-		task := int64(applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "").JSON["data"].(map[string]any)["task_id"].(float64))
+		task := apptest.Data[apptest.CardApplied](t, applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")).TaskID
 		// Fast-forward: the issuance window is over, so the next attempt fails the task.
 		h.Clock.Advance(25 * time.Hour)
 		if err := h.App.Cards.Issue(context.Background(), task); err != nil {
@@ -242,7 +242,7 @@ func TestIssuerFailureIsRetried(t *testing.T) {
 		h.Do(http.MethodPost, "/api/v1/sandbox/kyc/approve", map[string]any{"email": acc.Email}).Expect(t, 400, "INVALID_STATE")
 		h.Do(http.MethodPost, "/api/v1/sandbox/issuer/failures", map[string]any{"operation": "issue_card", "count": 1}).Expect(t, 200, "")
 		h.Do(http.MethodPost, "/api/v1/sandbox/issuer/failures", map[string]any{"operation": "explode"}).Expect(t, 400, "VALIDATION_FAILED")
-		task := int64(applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "").JSON["data"].(map[string]any)["task_id"].(float64))
+		task := apptest.Data[apptest.CardApplied](t, applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")).TaskID
 		if done := waitTask(t, h, acc, task); done["status"] != "completed" {
 			t.Fatalf("task after one failure %v", done)
 		}

@@ -114,7 +114,7 @@ func TestCardFeeRaces(t *testing.T) {
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "fee-race@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "50")
-		ref := createPayment(h, acc, "physical").Expect(t, 200, "").JSON["payment"].(map[string]any)["transaction_ref"].(string)
+		ref := apptest.Decode[apptest.FeePayment](t, createPayment(h, acc, "physical").Expect(t, 200, "")).Payment.TransactionRef
 		var wg sync.WaitGroup
 		for i := range 10 {
 			wg.Add(1)
@@ -133,8 +133,8 @@ func TestCardFeeRaces(t *testing.T) {
 
 		poor := h.Register(t, "fee-poor@example.com")
 		h.Deposit(t, poor, "USDT-TRC20", "8")
-		virtual := createPayment(h, poor, "virtual").Expect(t, 200, "").JSON["payment"].(map[string]any)["transaction_ref"].(string)
-		physical := createPayment(h, poor, "physical").Expect(t, 200, "").JSON["payment"].(map[string]any)["transaction_ref"].(string)
+		virtual := apptest.Decode[apptest.FeePayment](t, createPayment(h, poor, "virtual").Expect(t, 200, "")).Payment.TransactionRef
+		physical := apptest.Decode[apptest.FeePayment](t, createPayment(h, poor, "physical").Expect(t, 200, "")).Payment.TransactionRef
 		h.Deposit(t, poor, "USDT-TRC20", "40") // 48: enough for one of 5 and 45, not both
 		results := make(chan int, 2)
 		for _, ref := range []string{virtual, physical} {

@@ -24,7 +24,7 @@ var kycForm = map[string]string{"first_en_name": "JOHN", "last_en_name": "DOE", 
 func payFee(t *testing.T, h *apptest.Harness, acc apptest.Account) {
 	t.Helper()
 	h.Deposit(t, acc, "USDT-TRC20", "5")
-	ref := createPayment(h, acc, "virtual").Expect(t, 200, "").JSON["payment"].(map[string]any)["transaction_ref"].(string)
+	ref := apptest.Decode[apptest.FeePayment](t, createPayment(h, acc, "virtual").Expect(t, 200, "")).Payment.TransactionRef
 	completePayment(h, acc, ref, "USDT-TRC20").Expect(t, 200, "")
 }
 

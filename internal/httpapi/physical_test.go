@@ -469,12 +469,12 @@ func TestPhysicalApplicationOrder(t *testing.T) {
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := verifiedUser(t, h, "physical-apply@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "45")
-		ref := createPayment(h, acc, "physical").Expect(t, 200, "").JSON["payment"].(map[string]any)["transaction_ref"].(string)
+		ref := apptest.Decode[apptest.FeePayment](t, createPayment(h, acc, "physical").Expect(t, 200, "")).Payment.TransactionRef
 		completePayment(h, acc, ref, "USDT-TRC20").Expect(t, 200, "")
 		res := applyCard(h, acc, map[string]any{"physical": true, "name_on_card": "JOHN DOE", "recipient": "John Doe", "area_code": "+852",
 			"phone": "91234567", "postal_address": "1 Queen's Road", "postal_city": "Hong Kong", "postal_code": "000000",
 			"postal_country": "HK"}).Expect(t, 200, "")
-		done := waitTask(t, h, acc, int64(res.JSON["data"].(map[string]any)["task_id"].(float64)))
+		done := waitTask(t, h, acc, apptest.Data[apptest.CardApplied](t, res).TaskID)
 		item := done["list"].([]any)[0].(map[string]any)
 		token, cardID := item["public_token"].(string), int64(item["card_id"].(float64))
 		d := cardDetails(t, h, acc, token)

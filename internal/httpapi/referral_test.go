@@ -17,7 +17,7 @@ func TestReferralEndpoints(t *testing.T) {
 		grand := h.Register(t, "grand@example.com")
 		code := referralCodeOf(t, h, grand)
 		profile := h.Do(http.MethodGet, "/api/v1/user/profile", nil, apptest.Bearer(grand.Access)).Expect(t, 200, "")
-		if !referralCodePattern.MatchString(code) || profile.JSON["user"].(map[string]any)["referral_code"] != code {
+		if !referralCodePattern.MatchString(code) || apptest.Decode[apptest.Profile](t, profile).User.ReferralCode != code {
 			t.Fatalf("referral code %q, profile %s", code, profile.Body)
 		}
 		if again := referralCodeOf(t, h, grand); again != code {
