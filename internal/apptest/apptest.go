@@ -22,27 +22,11 @@ import (
 	emailsandbox "github.com/comecomepay/comecomepay/internal/providers/email/sandbox"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
+	"github.com/comecomepay/comecomepay/internal/testclock"
 )
 
-// Clock is a settable clock shared by the app under test.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the current test time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// Clock is the settable clock shared by the app under test.
+type Clock = testclock.Clock
 
 // Harness is one running service.
 type Harness struct {
@@ -124,7 +108,7 @@ func build(t testing.TB, engine store.Engine, start bool, opts []Option) *Harnes
 	if cfg.DatabaseURL == "" {
 		cfg.DatabaseURL = storetest.URL(t, engine)
 	}
-	clock := &Clock{now: time.Date(2026, 2, 25, 12, 0, 0, 0, time.UTC)}
+	clock := testclock.New(testclock.Start)
 	logBuf := &SyncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx := context.Background()
@@ -258,3 +242,12 @@ func (b *SyncBuffer) String() string {
 }
 
 var _ io.Writer = (*SyncBuffer)(nil)
+
+// EachEngine runs fn as a parallel subtest per engine of the run, each on
+// its own service built with opts.
+func EachEngine(t *testing.T, fn func(t *testing.T, h *Harness), opts ...Option) {
+	t.Helper()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		fn(t, New(t, engine, opts...))
+	})
+}

@@ -33,9 +33,8 @@ func (h *Harness) RegisterWithReferral(t testing.TB, email, referral string) Acc
 	code := h.code(t, res, email, sent)
 	h.Do(http.MethodPost, "/api/v1/auth/verify", map[string]string{"email": email, "otp_code": code}).Expect(t, 200, "")
 	res = h.Do(http.MethodPost, "/api/v1/auth/set-password", map[string]string{"email": email, "password": Password}).Expect(t, 200, "")
-	user, _ := res.JSON["user"].(map[string]any)
-	id, _ := user["id"].(float64)
-	return Account{ID: int64(id), Email: email, Access: res.Str(t, "access_token"), Refresh: res.Str(t, "refresh_token")}
+	session := Decode[Session](t, res)
+	return Account{ID: session.User.ID, Email: email, Access: res.Str(t, "access_token"), Refresh: res.Str(t, "refresh_token")}
 }
 
 // Login runs login → verify-login-otp and returns fresh tokens.
@@ -45,9 +44,8 @@ func (h *Harness) Login(t testing.TB, email, password string) Account {
 	res := h.Do(http.MethodPost, "/api/v1/auth/login", map[string]string{"email": email, "password": password}).Expect(t, 200, "")
 	code := h.code(t, res, email, sent)
 	res = h.Do(http.MethodPost, "/api/v1/auth/verify-login-otp", map[string]string{"email": email, "otp_code": code}).Expect(t, 200, "")
-	user, _ := res.JSON["user"].(map[string]any)
-	id, _ := user["id"].(float64)
-	return Account{ID: int64(id), Email: email, Access: res.Str(t, "access_token"), Refresh: res.Str(t, "refresh_token")}
+	session := Decode[Session](t, res)
+	return Account{ID: session.User.ID, Email: email, Access: res.Str(t, "access_token"), Refresh: res.Str(t, "refresh_token")}
 }
 
 // TxPassword is the transaction password SetTxPassword sets.
@@ -102,7 +100,7 @@ func (h *Harness) CardHolderReferred(t testing.TB, email, referral string) (Acco
 	auth := Bearer(acc.Access)
 	h.Deposit(t, acc, "USDT-TRC20", "5")
 	res := h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment", map[string]string{"card_type": "virtual"}, auth).Expect(t, 200, "")
-	ref, _ := res.JSON["payment"].(map[string]any)["transaction_ref"].(string)
+	ref := Decode[FeePayment](t, res).Payment.TransactionRef
 	h.Do(http.MethodPost, "/api/v1/CardFee/CompletePayment/"+ref, map[string]string{"payment_currency": "USDT-TRC20"}, auth).Expect(t, 200, "")
 	res = h.Do(http.MethodPost, "/api/v1/didit/initialize-token", map[string]string{"first_en_name": "JOHN", "last_en_name": "DOE",
 		"bill_country_code": "hk", "area_code": "+852", "phone": "91234567", "address": "1 Queen's Road Central", "city": "Hong Kong",
@@ -110,16 +108,15 @@ func (h *Harness) CardHolderReferred(t testing.TB, email, referral string) (Acco
 	session, _ := res.JSON["verification_id"].(string)
 	h.Do(http.MethodPost, "/api/v1/sandbox/kyc/sessions/"+session+"/approve", nil).Expect(t, 200, "")
 	res = h.Do(http.MethodPost, "/api/v1/card/apply", map[string]any{"physical": false}, auth).Expect(t, 200, "")
-	taskID := int64(res.JSON["data"].(map[string]any)["task_id"].(float64))
+	taskID := Data[CardApplied](t, res).TaskID
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		res = h.Do(http.MethodGet, "/api/v1/card/apply/progress/"+strconv.FormatInt(taskID, 10), nil, auth).Expect(t, 200, "")
-		d := res.JSON["data"].(map[string]any)
-		if d["status"] == "completed" {
-			item := d["list"].([]any)[0].(map[string]any)
-			return acc, Card{ID: int64(item["card_id"].(float64)), PublicToken: item["public_token"].(string)}
+		d := Data[CardTask](t, res)
+		if d.Status == "completed" {
+			return acc, Card{ID: d.List[0].CardID, PublicToken: d.List[0].PublicToken}
 		}
-		if d["status"] == "failed" || time.Now().After(deadline) {
+		if d.Status == "failed" || time.Now().After(deadline) {
 			t.Fatalf("card task %d: %s", taskID, res.Body)
 		}
 		time.Sleep(20 * time.Millisecond)

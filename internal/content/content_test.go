@@ -9,6 +9,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/content"
 	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
 
@@ -72,77 +73,74 @@ func TestAnnouncementLanguageFallback(t *testing.T) {
 // reads on every engine.
 func TestAnnouncementLifecycle(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			db := storetest.New(t, engine)
-			now := time.Date(2026, 2, 25, 12, 0, 0, 0, time.UTC)
-			svc := content.NewService(db, func() time.Time { return now })
-			var userID int64
-			if err := db.SQL.QueryRowContext(ctx, `INSERT INTO users (email, password_hash, referral_code, created_at, updated_at)
-				VALUES ('a@example.com', '', 'AAAAAAAA', 1, 1) RETURNING id`).Scan(&userID); err != nil {
-				t.Fatalf("insert a user: %v", err)
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		db := storetest.New(t, engine)
+		now := time.Date(2026, 2, 25, 12, 0, 0, 0, time.UTC)
+		svc := content.NewService(db, func() time.Time { return now })
+		var userID int64
+		if err := db.SQL.QueryRowContext(ctx, `INSERT INTO users (email, password_hash, referral_code, created_at, updated_at)
+			VALUES ('a@example.com', '', 'AAAAAAAA', 1, 1) RETURNING id`).Scan(&userID); err != nil {
+			t.Fatalf("insert a user: %v", err)
+		}
+		for _, bad := range [][3]content.Translation{
+			{}, {{Title: "only a title"}}, {{}, {Content: "only content"}}, {{Title: strings.Repeat("é", 201), Content: "x"}},
+			{{Title: "T", Content: "nul\x00"}}, {{Title: "T", Content: "\xff"}},
+		} {
+			if _, err := svc.CreateAnnouncement(ctx, bad); err == nil {
+				t.Errorf("%+v accepted", bad)
 			}
-			for _, bad := range [][3]content.Translation{
-				{}, {{Title: "only a title"}}, {{}, {Content: "only content"}}, {{Title: strings.Repeat("é", 201), Content: "x"}},
-				{{Title: "T", Content: "nul\x00"}}, {{Title: "T", Content: "\xff"}},
-			} {
-				if _, err := svc.CreateAnnouncement(ctx, bad); err == nil {
-					t.Errorf("%+v accepted", bad)
-				}
+		}
+		a, err := svc.CreateAnnouncement(ctx, [3]content.Translation{{Title: " T ", Content: " C "}})
+		if err != nil || a.Status != content.Draft || a.Texts[i18n.EN].Title != "T" {
+			t.Fatalf("create: %+v %v", a, err)
+		}
+		if _, err := svc.ReadAnnouncement(ctx, userID, a.ID); err == nil {
+			t.Fatal("a draft could be read")
+		}
+		first, err := svc.PublishAnnouncement(ctx, a.ID)
+		if err != nil || first.Status != content.Published || first.PublishedAt == nil {
+			t.Fatalf("publish: %+v %v", first, err)
+		}
+		now = now.Add(time.Hour)
+		again, err := svc.PublishAnnouncement(ctx, a.ID)
+		if err != nil || !again.PublishedAt.Equal(*first.PublishedAt) {
+			t.Fatalf("publishing twice moved the publication time: %+v %v", again, err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := svc.ReadAnnouncement(ctx, userID, a.ID)
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("concurrent first read: %v", err)
 			}
-			a, err := svc.CreateAnnouncement(ctx, [3]content.Translation{{Title: " T ", Content: " C "}})
-			if err != nil || a.Status != content.Draft || a.Texts[i18n.EN].Title != "T" {
-				t.Fatalf("create: %+v %v", a, err)
-			}
-			if _, err := svc.ReadAnnouncement(ctx, userID, a.ID); err == nil {
-				t.Fatal("a draft could be read")
-			}
-			first, err := svc.PublishAnnouncement(ctx, a.ID)
-			if err != nil || first.Status != content.Published || first.PublishedAt == nil {
-				t.Fatalf("publish: %+v %v", first, err)
-			}
-			now = now.Add(time.Hour)
-			again, err := svc.PublishAnnouncement(ctx, a.ID)
-			if err != nil || !again.PublishedAt.Equal(*first.PublishedAt) {
-				t.Fatalf("publishing twice moved the publication time: %+v %v", again, err)
-			}
-			var wg sync.WaitGroup
-			errs := make(chan error, 8)
-			for range 8 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_, err := svc.ReadAnnouncement(ctx, userID, a.ID)
-					errs <- err
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				if err != nil {
-					t.Errorf("concurrent first read: %v", err)
-				}
-			}
-			if n, err := svc.UnreadAnnouncements(ctx, userID); err != nil || n != 0 {
-				t.Fatalf("unread after reading: %d %v", n, err)
-			}
-			if err := svc.DeleteAnnouncement(ctx, a.ID); err != nil {
-				t.Fatal(err)
-			}
-			if err := svc.DeleteAnnouncement(ctx, a.ID); err != nil {
-				t.Fatalf("deleting twice: %v", err)
-			}
-			if _, err := svc.PublishAnnouncement(ctx, a.ID); err == nil {
-				t.Fatal("a deleted announcement was published again")
-			}
-			if err := svc.DeleteAnnouncement(ctx, 424242); err == nil {
-				t.Fatal("deleting an unknown announcement succeeded")
-			}
-			if list, err := svc.AllAnnouncements(ctx, 10); err != nil || len(list) != 1 || list[0].Status != content.Deleted {
-				t.Fatalf("operator list: %+v %v", list, err)
-			}
-		})
-	}
+		}
+		if n, err := svc.UnreadAnnouncements(ctx, userID); err != nil || n != 0 {
+			t.Fatalf("unread after reading: %d %v", n, err)
+		}
+		if err := svc.DeleteAnnouncement(ctx, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.DeleteAnnouncement(ctx, a.ID); err != nil {
+			t.Fatalf("deleting twice: %v", err)
+		}
+		if _, err := svc.PublishAnnouncement(ctx, a.ID); err == nil {
+			t.Fatal("a deleted announcement was published again")
+		}
+		if err := svc.DeleteAnnouncement(ctx, 424242); err == nil {
+			t.Fatal("deleting an unknown announcement succeeded")
+		}
+		if list, err := svc.AllAnnouncements(ctx, 10); err != nil || len(list) != 1 || list[0].Status != content.Deleted {
+			t.Fatalf("operator list: %+v %v", list, err)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apptest"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
 
@@ -27,35 +28,32 @@ func authExpectCommon(t testing.TB, res *apptest.Response) {
 // password with 400 PASSWORD_TOO_WEAK and change nothing.
 func TestAuthCommonPasswordRefused(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine)
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine)
 
-			const fresh = "common-signup@example.com"
-			authVerifiedSignup(t, h, fresh)
-			for _, pw := range authCommonPasswords {
-				authExpectCommon(t, authPost(h, "set-password", map[string]string{"email": fresh, "password": pw}))
-			}
-			authPost(h, "set-password", map[string]string{"email": fresh, "password": apptest.Password}).Expect(t, 200, "")
+		const fresh = "common-signup@example.com"
+		authVerifiedSignup(t, h, fresh)
+		for _, pw := range authCommonPasswords {
+			authExpectCommon(t, authPost(h, "set-password", map[string]string{"email": fresh, "password": pw}))
+		}
+		authPost(h, "set-password", map[string]string{"email": fresh, "password": apptest.Password}).Expect(t, 200, "")
 
-			acc := h.Register(t, "common-reset@example.com")
-			code := authPost(h, "forgot-password", map[string]string{"email": acc.Email}).Expect(t, 200, "").Str(t, "otp")
-			for _, pw := range authCommonPasswords {
-				authExpectCommon(t, authPost(h, "reset-password", authResetBody(acc.Email, code, pw, pw)))
-			}
-			if authProfileStatus(t, h, acc.Access) != 200 {
-				t.Fatal("a refused reset ended the session")
-			}
-			for _, pw := range authCommonPasswords {
-				authExpectCommon(t, h.Do(http.MethodPost, "/api/v1/user/change-password", usrPwBody(apptest.Password, pw, pw), apptest.Bearer(acc.Access)))
-			}
-			// The password is still the old one, and the code still resets it.
-			h.Login(t, acc.Email, apptest.Password)
-			authPost(h, "reset-password", authResetBody(acc.Email, code, authNewPassword, authNewPassword)).Expect(t, 200, "")
-			h.Login(t, acc.Email, authNewPassword)
-		})
-	}
+		acc := h.Register(t, "common-reset@example.com")
+		code := authPost(h, "forgot-password", map[string]string{"email": acc.Email}).Expect(t, 200, "").Str(t, "otp")
+		for _, pw := range authCommonPasswords {
+			authExpectCommon(t, authPost(h, "reset-password", authResetBody(acc.Email, code, pw, pw)))
+		}
+		if authProfileStatus(t, h, acc.Access) != 200 {
+			t.Fatal("a refused reset ended the session")
+		}
+		for _, pw := range authCommonPasswords {
+			authExpectCommon(t, h.Do(http.MethodPost, "/api/v1/user/change-password", usrPwBody(apptest.Password, pw, pw), apptest.Bearer(acc.Access)))
+		}
+		// The password is still the old one, and the code still resets it.
+		h.Login(t, acc.Email, apptest.Password)
+		authPost(h, "reset-password", authResetBody(acc.Email, code, authNewPassword, authNewPassword)).Expect(t, 200, "")
+		h.Login(t, acc.Email, authNewPassword)
+	})
 }
 
 // authStoredHash is the user's stored password hash.
@@ -73,31 +71,28 @@ func authStoredHash(t testing.TB, h *apptest.Harness, userID int64) string {
 // login, and still logs in; a wrong password changes nothing.
 func TestAuthLoginRehashesOldParameters(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine) // the fast profile
-			acc := h.Register(t, "rehash@example.com")
-			old := authStoredHash(t, h, acc.ID)
-			if !strings.Contains(old, "$m=64,t=1,p=1$") {
-				t.Fatalf("hash under the fast profile: %s", old)
-			}
-			// The operator raises the cost: the service now hashes with the default profile.
-			h.App.Accounts.Hash = account.DefaultHashProfile
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine) // the fast profile
+		acc := h.Register(t, "rehash@example.com")
+		old := authStoredHash(t, h, acc.ID)
+		if !strings.Contains(old, "$m=64,t=1,p=1$") {
+			t.Fatalf("hash under the fast profile: %s", old)
+		}
+		// The operator raises the cost: the service now hashes with the default profile.
+		h.App.Accounts.Hash = account.DefaultHashProfile
 
-			authExpectErr(t, authPost(h, "login", map[string]string{"email": acc.Email, "password": "Wr0ng!Passw0rd"}), 400, "INVALID_CREDENTIALS")
-			if got := authStoredHash(t, h, acc.ID); got != old {
-				t.Fatal("a wrong password re-hashed the stored password")
-			}
-			h.Login(t, acc.Email, apptest.Password)
-			rehashed := authStoredHash(t, h, acc.ID)
-			if !strings.Contains(rehashed, "$m=19456,t=2,p=1$") {
-				t.Fatalf("hash after login: %s, want the default profile's parameters", rehashed)
-			}
-			h.Login(t, acc.Email, apptest.Password)
-			if got := authStoredHash(t, h, acc.ID); got != rehashed {
-				t.Fatal("a hash with current parameters was hashed again")
-			}
-		})
-	}
+		authExpectErr(t, authPost(h, "login", map[string]string{"email": acc.Email, "password": "Wr0ng!Passw0rd"}), 400, "INVALID_CREDENTIALS")
+		if got := authStoredHash(t, h, acc.ID); got != old {
+			t.Fatal("a wrong password re-hashed the stored password")
+		}
+		h.Login(t, acc.Email, apptest.Password)
+		rehashed := authStoredHash(t, h, acc.ID)
+		if !strings.Contains(rehashed, "$m=19456,t=2,p=1$") {
+			t.Fatalf("hash after login: %s, want the default profile's parameters", rehashed)
+		}
+		h.Login(t, acc.Email, apptest.Password)
+		if got := authStoredHash(t, h, acc.ID); got != rehashed {
+			t.Fatal("a hash with current parameters was hashed again")
+		}
+	})
 }

@@ -34,7 +34,7 @@ func cardNotifications(t *testing.T, h *apptest.Harness, userID int64, typ strin
 
 func TestCardNotifications(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := cmToppedCard(t, r, "card-notify@example.com")
 		if got := cardNotifications(t, h, acc.ID, "card_issued"); len(got) != 1 || got[0]["public_token"] != c.PublicToken ||

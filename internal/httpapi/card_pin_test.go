@@ -12,6 +12,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
 
@@ -21,7 +22,7 @@ var secPINRE = regexp.MustCompile(`^[0-9]{4}$`)
 // codes, the resend cooldown, the e-mail, the audit and the logs.
 func TestCardPINJourney(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, cd := h.CardHolder(t, "pin@example.com")
 		c := secAs(h, acc)
 		mails := len(h.App.Outbox.To(acc.Email))
@@ -85,7 +86,7 @@ func TestCardPINJourney(t *testing.T) {
 // five wrong tries burn it.
 func TestCardPINCodeScopes(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, cd := h.CardHolder(t, "pin-scopes@example.com")
 		second := secSecondCard(t, h, acc)
 		c := secAs(h, acc)
@@ -139,7 +140,7 @@ func wrongCode(code string) string {
 // cancelled cards and frozen accounts.
 func TestCardPINRefusals(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, cd := h.CardHolder(t, "pin-refusals@example.com")
 		other, otherCard := h.CardHolder(t, "pin-refusals-other@example.com")
 		c := secAs(h, acc)
@@ -216,23 +217,20 @@ func TestCardPINRefusals(t *testing.T) {
 // the card is seeded below the API.
 func TestCardPINProduction(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine, apptest.Staging())
-			acc := h.Register(t, "pin-prod@example.com")
-			cd := secSeedCard(t, h, acc.ID)
-			c := secAs(h, acc)
-			mails := len(h.App.Outbox.To(acc.Email))
-			d := secOKC(t, c.sendCode(cd.PublicToken, "card_pin_activate"), "OTP sent")
-			if _, has := d["otp"]; has {
-				t.Fatalf("production echoed the code: %v", d)
-			}
-			code := h.Outbox(acc.Email, mails+1)[0].OTP
-			secOKC(t, c.setPIN(cd.PublicToken, "8642", code), "PIN set successfully")
-			secNoLeak(t, h, "8642", code)
-		})
-	}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine, apptest.Staging())
+		acc := h.Register(t, "pin-prod@example.com")
+		cd := secSeedCard(t, h, acc.ID)
+		c := secAs(h, acc)
+		mails := len(h.App.Outbox.To(acc.Email))
+		d := secOKC(t, c.sendCode(cd.PublicToken, "card_pin_activate"), "OTP sent")
+		if _, has := d["otp"]; has {
+			t.Fatalf("production echoed the code: %v", d)
+		}
+		code := h.Outbox(acc.Email, mails+1)[0].OTP
+		secOKC(t, c.setPIN(cd.PublicToken, "8642", code), "PIN set successfully")
+		secNoLeak(t, h, "8642", code)
+	})
 }
 
 // secSeedCard issues a card at the simulated issuer and records it for

@@ -17,7 +17,7 @@ import (
 // and the run is stored.
 func TestCardReconciliation(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		_, c := cmToppedCard(t, r, "reconcile@example.com")
 		auth := cmData(t, cmSim(r, c.PublicToken, map[string]any{"type": "authorization", "amount": "100"}).Expect(t, 200, ""))

@@ -17,7 +17,7 @@ import (
 // nothing in the logs.
 func TestCardReveal(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, cd := h.CardHolder(t, "reveal@example.com")
 		secSetSimCVV(t, h, cd.PublicToken, "871")
 		pan, cvv, expiry := secSim(t, h, cd.PublicToken)
@@ -72,7 +72,7 @@ func TestCardReveal(t *testing.T) {
 // the issuer is asked; a refused reveal is neither audited nor counted.
 func TestCardRevealRefusals(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, cd := h.CardHolder(t, "refusals@example.com")
 		other, otherCard := h.CardHolder(t, "refusals-other@example.com")
 		c := secAs(h, acc)
@@ -118,7 +118,7 @@ func TestCardRevealRefusals(t *testing.T) {
 // do not count; the window slides.
 func TestCardRevealRateLimit(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, cd := h.CardHolder(t, "limit@example.com")
 		other, otherCard := h.CardHolder(t, "limit-other@example.com")
 		c := secAs(h, acc)
@@ -162,7 +162,7 @@ func TestCardRevealRateLimit(t *testing.T) {
 // issuer fails, in its family, and the audit records the failure.
 func TestCardSecretsIssuerFailure(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, cd := h.CardHolder(t, "issuer-down@example.com")
 		c := secAs(h, acc)
 		fail := func() {
@@ -197,7 +197,7 @@ func TestCardSecretsIssuerFailure(t *testing.T) {
 // get past the limit (the count is taken under the user's row lock).
 func TestCardRevealLimitUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, cd := h.CardHolder(t, "limit-race@example.com")
 		c := secAs(h, acc)
 		var (

@@ -189,19 +189,20 @@ func secSecondCard(t *testing.T, h *apptest.Harness, acc apptest.Account) string
 	t.Helper()
 	auth := apptest.Bearer(acc.Access)
 	h.Deposit(t, acc, "USDT-TRC20", "5")
-	ref := h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment", map[string]string{"card_type": "virtual"}, auth).Expect(t, 200, "").
-		JSON["payment"].(map[string]any)["transaction_ref"].(string)
+	ref := apptest.Decode[apptest.FeePayment](t, h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment",
+		map[string]string{"card_type": "virtual"}, auth).Expect(t, 200, "")).Payment.TransactionRef
 	h.Do(http.MethodPost, "/api/v1/CardFee/CompletePayment/"+ref, map[string]string{"payment_currency": "USDT-TRC20"}, auth).Expect(t, 200, "")
-	task := int64(h.Do(http.MethodPost, "/api/v1/card/apply", map[string]any{"physical": false}, auth).Expect(t, 200, "").
-		JSON["data"].(map[string]any)["task_id"].(float64))
+	task := apptest.Data[apptest.CardApplied](t, h.Do(http.MethodPost, "/api/v1/card/apply", map[string]any{"physical": false}, auth).
+		Expect(t, 200, "")).TaskID
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		d := h.Do(http.MethodGet, "/api/v1/card/apply/progress/"+strconv.FormatInt(task, 10), nil, auth).Expect(t, 200, "").JSON["data"].(map[string]any)
-		if d["status"] == "completed" {
-			return d["list"].([]any)[0].(map[string]any)["public_token"].(string)
+		res := h.Do(http.MethodGet, "/api/v1/card/apply/progress/"+strconv.FormatInt(task, 10), nil, auth).Expect(t, 200, "")
+		d := apptest.Data[apptest.CardTask](t, res)
+		if d.Status == "completed" {
+			return d.List[0].PublicToken
 		}
-		if d["status"] == "failed" || time.Now().After(deadline) {
-			t.Fatalf("second card task %d: %v", task, d)
+		if d.Status == "failed" || time.Now().After(deadline) {
+			t.Fatalf("second card task %d: %s", task, res.Body)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -19,7 +19,7 @@ import (
 // cancellation while a swap of the card is unsettled.
 func TestCardStatusGuards(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := cmToppedCard(t, r, "status-guards@example.com")
 		db := h.App.DB.SQL
@@ -51,7 +51,7 @@ func TestCardStatusGuards(t *testing.T) {
 // the issuer, card cancelled, wallet refunded.
 func TestCardStatusRecovery(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := cmToppedCard(t, r, "status-recover@example.com")
 		ctx := context.Background()
@@ -90,7 +90,7 @@ func TestCardStatusRecovery(t *testing.T) {
 // than our last change is ignored.
 func TestCardClosedByIssuer(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := cmToppedCard(t, r, "issuer-close@example.com")
 		deliver := func(id, typ string, at time.Time, data map[string]any) {
@@ -135,7 +135,7 @@ func TestCardClosedByIssuer(t *testing.T) {
 // meanwhile).
 func TestCardCancelIssuerAmbiguity(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		ctx := context.Background()
 		wallet := func(acc apptest.Account) *big.Rat {

@@ -12,7 +12,7 @@ import (
 
 func TestCardStatusLifecycle(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := h.CardHolder(t, "cm-status@example.com")
 		auth := apptest.Bearer(acc.Access)
@@ -131,7 +131,7 @@ func TestCardStatusLifecycle(t *testing.T) {
 
 func TestCardStatusCancelRefundsBalance(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := cmToppedCard(t, r, "cm-cancel@example.com")
 		auth := apptest.Bearer(acc.Access)
@@ -211,7 +211,7 @@ func TestCardStatusCancelRefundsBalance(t *testing.T) {
 
 func TestCardStatusFrozenAccount(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := h.CardHolder(t, "cm-frozen@example.com")
 		acc = cmFreezeAccount(t, h, acc)

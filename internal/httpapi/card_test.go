@@ -13,6 +13,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/apptest"
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
 
@@ -49,7 +50,7 @@ func waitTask(t *testing.T, h *apptest.Harness, acc apptest.Account, taskID int6
 
 func TestCardApplyJourney(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := verifiedUser(t, h, "card@example.com")
 		auth := apptest.Bearer(acc.Access)
 		if list := h.Do(http.MethodGet, "/api/v1/card/list", nil, auth).Expect(t, 200, "").JSON["data"].(map[string]any); list["total"] != float64(0) {
@@ -105,43 +106,40 @@ func TestCardApplyJourney(t *testing.T) {
 // TestCardApplyStatusCodes covers each status of the product owner's contract.
 func TestCardApplyStatusCodes(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine, func(c *config.Config) { c.MaxCards = 1 })
-			h.Do(http.MethodPost, "/api/v1/card/apply", map[string]any{"physical": false}).Expect(t, 401, "UNAUTHORIZED")
-			h.Do(http.MethodPost, "/api/v1/card/apply", map[string]any{"physical": false}, apptest.Bearer("expired.or.forged")).Expect(t, 401, "UNAUTHORIZED")
-			plain := h.Register(t, "no-kyc@example.com")
-			applyCard(h, plain, map[string]any{"physical": false}).Expect(t, 400, "KYC_NOT_APPROVED")
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine, func(c *config.Config) { c.MaxCards = 1 })
+		h.Do(http.MethodPost, "/api/v1/card/apply", map[string]any{"physical": false}).Expect(t, 401, "UNAUTHORIZED")
+		h.Do(http.MethodPost, "/api/v1/card/apply", map[string]any{"physical": false}, apptest.Bearer("expired.or.forged")).Expect(t, 401, "UNAUTHORIZED")
+		plain := h.Register(t, "no-kyc@example.com")
+		applyCard(h, plain, map[string]any{"physical": false}).Expect(t, 400, "KYC_NOT_APPROVED")
 
-			acc := verifiedUser(t, h, "codes@example.com")
-			applyCard(h, acc, map[string]any{"physical": "true"}).Expect(t, 400, "VALIDATION_FAILED")
-			applyCard(h, acc, `{"physical":`).Expect(t, 400, "VALIDATION_FAILED")
-			res := applyCard(h, acc, map[string]any{"physical": true, "name_on_card": "john doe", "area_code": "86", "phone": "12ab",
-				"postal_country": "cn"}).Expect(t, 400, "VALIDATION_FAILED")
-			fields := res.JSON["fields"].(map[string]any)
-			for _, f := range []string{"name_on_card", "recipient", "area_code", "phone", "postal_address", "postal_city", "postal_code", "postal_country"} {
-				if _, ok := fields[f]; !ok {
-					t.Errorf("fields lacks %s: %v", f, fields)
-				}
+		acc := verifiedUser(t, h, "codes@example.com")
+		applyCard(h, acc, map[string]any{"physical": "true"}).Expect(t, 400, "VALIDATION_FAILED")
+		applyCard(h, acc, `{"physical":`).Expect(t, 400, "VALIDATION_FAILED")
+		res := applyCard(h, acc, map[string]any{"physical": true, "name_on_card": "john doe", "area_code": "86", "phone": "12ab",
+			"postal_country": "cn"}).Expect(t, 400, "VALIDATION_FAILED")
+		fields := res.JSON["fields"].(map[string]any)
+		for _, f := range []string{"name_on_card", "recipient", "area_code", "phone", "postal_address", "postal_city", "postal_code", "postal_country"} {
+			if _, ok := fields[f]; !ok {
+				t.Errorf("fields lacks %s: %v", f, fields)
 			}
-			applyCard(h, acc, map[string]any{"physical": true, "name_on_card": "JOHN DOE", "recipient": "张三", "area_code": "+86",
-				"phone": "13800138000", "postal_address": "某街道123号", "postal_city": "上海", "postal_code": "200000",
-				"postal_country": "CN"}).Expect(t, 402, "CARD_FEE_UNPAID")
-			task := int64(applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "").JSON["data"].(map[string]any)["task_id"].(float64))
-			waitTask(t, h, acc, task)
-			h.Deposit(t, acc, "USDT-TRC20", "5")
-			ref := createPayment(h, acc, "virtual")
-			ref.Expect(t, 400, "CARD_LIMIT_REACHED")
-			applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 400, "CARD_LIMIT_REACHED")
-		})
-	}
+		}
+		applyCard(h, acc, map[string]any{"physical": true, "name_on_card": "JOHN DOE", "recipient": "张三", "area_code": "+86",
+			"phone": "13800138000", "postal_address": "某街道123号", "postal_city": "上海", "postal_code": "200000",
+			"postal_country": "CN"}).Expect(t, 402, "CARD_FEE_UNPAID")
+		task := apptest.Data[apptest.CardApplied](t, applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")).TaskID
+		waitTask(t, h, acc, task)
+		h.Deposit(t, acc, "USDT-TRC20", "5")
+		ref := createPayment(h, acc, "virtual")
+		ref.Expect(t, 400, "CARD_LIMIT_REACHED")
+		applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 400, "CARD_LIMIT_REACHED")
+	})
 }
 
 // TestParallelAppliesConsumeOnePayment: 20 applies with one paid fee.
 func TestParallelAppliesConsumeOnePayment(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := verifiedUser(t, h, "race-apply@example.com")
 		var (
 			wg    sync.WaitGroup
@@ -170,52 +168,49 @@ func TestParallelAppliesConsumeOnePayment(t *testing.T) {
 // application still yields exactly one card, the one the issuer made.
 func TestIssuanceSurvivesARestart(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			h := apptest.NewStopped(t, engine)
-			h.StartJobs() // the journey before the apply needs the mail and KYC jobs
-			acc := verifiedUser(t, h, "restart@example.com")
-			if err := h.App.Jobs.Stop(ctx); err != nil {
-				t.Fatal(err)
-			}
-			task := int64(applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "").JSON["data"].(map[string]any)["task_id"].(float64))
-			issued, err := h.App.IssuerSim.IssueCard(ctx, card.IssueRequest{Reference: fmt.Sprintf("task-%d", task), MemberName: "JOHN DOE"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := h.App.DB.SQL.Exec(`UPDATE card_tasks SET status = 'processing' WHERE id = $1`, task); err != nil {
-				t.Fatal(err)
-			}
-			h.StartJobs() // the restart
-			waitTask(t, h, acc, task)
-			// A duplicate job run changes nothing either.
-			if err := h.App.Cards.Issue(ctx, task); err != nil {
-				t.Fatal(err)
-			}
-			var n int
-			var token string
-			if err := h.App.DB.InTx(ctx, func(tx *sql.Tx) error {
-				return tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(public_token) FROM cards WHERE task_id = $1`, task).Scan(&n, &token)
-			}); err != nil {
-				t.Fatal(err)
-			}
-			if n != 1 || token != issued.PublicToken {
-				t.Fatalf("%d cards (token %s), want exactly the issuer's %s", n, token, issued.PublicToken)
-			}
-		})
-	}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		h := apptest.NewStopped(t, engine)
+		h.StartJobs() // the journey before the apply needs the mail and KYC jobs
+		acc := verifiedUser(t, h, "restart@example.com")
+		if err := h.App.Jobs.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		task := apptest.Data[apptest.CardApplied](t, applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")).TaskID
+		issued, err := h.App.IssuerSim.IssueCard(ctx, card.IssueRequest{Reference: fmt.Sprintf("task-%d", task), MemberName: "JOHN DOE"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.App.DB.SQL.Exec(`UPDATE card_tasks SET status = 'processing' WHERE id = $1`, task); err != nil {
+			t.Fatal(err)
+		}
+		h.StartJobs() // the restart
+		waitTask(t, h, acc, task)
+		// A duplicate job run changes nothing either.
+		if err := h.App.Cards.Issue(ctx, task); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		var token string
+		if err := h.App.DB.InTx(ctx, func(tx *sql.Tx) error {
+			return tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(public_token) FROM cards WHERE task_id = $1`, task).Scan(&n, &token)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || token != issued.PublicToken {
+			t.Fatalf("%d cards (token %s), want exactly the issuer's %s", n, token, issued.PublicToken)
+		}
+	})
 }
 
 // TestFailedIssuanceReleasesTheFee: an issuer refusal fails the task and the
 // fee payment can be used again.
 func TestFailedIssuanceReleasesTheFee(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := verifiedUser(t, h, "fail-issue@example.com")
 		h.App.IssuerSim.FailNext("issue_card", 1000)
-		task := int64(applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "").JSON["data"].(map[string]any)["task_id"].(float64))
+		task := apptest.Data[apptest.CardApplied](t, applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")).TaskID
 		// Fast-forward: the issuance window is over, so the next attempt fails the task.
 		h.Clock.Advance(25 * time.Hour)
 		if err := h.App.Cards.Issue(context.Background(), task); err != nil {
@@ -239,7 +234,7 @@ func TestFailedIssuanceReleasesTheFee(t *testing.T) {
 // job queue and the card still arrives, once.
 func TestIssuerFailureIsRetried(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "retry@example.com")
 		payFee(t, h, acc)
 		startKYC(t, h, acc)
@@ -247,7 +242,7 @@ func TestIssuerFailureIsRetried(t *testing.T) {
 		h.Do(http.MethodPost, "/api/v1/sandbox/kyc/approve", map[string]any{"email": acc.Email}).Expect(t, 400, "INVALID_STATE")
 		h.Do(http.MethodPost, "/api/v1/sandbox/issuer/failures", map[string]any{"operation": "issue_card", "count": 1}).Expect(t, 200, "")
 		h.Do(http.MethodPost, "/api/v1/sandbox/issuer/failures", map[string]any{"operation": "explode"}).Expect(t, 400, "VALIDATION_FAILED")
-		task := int64(applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "").JSON["data"].(map[string]any)["task_id"].(float64))
+		task := apptest.Data[apptest.CardApplied](t, applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")).TaskID
 		if done := waitTask(t, h, acc, task); done["status"] != "completed" {
 			t.Fatalf("task after one failure %v", done)
 		}

@@ -16,7 +16,7 @@ import (
 // money a second time.
 func TestCardTradeRefreshedFromIssuer(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := cmToppedCard(t, r, "trade-refresh@example.com")
 		auth := apptest.Bearer(acc.Access)

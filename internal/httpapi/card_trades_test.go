@@ -14,7 +14,7 @@ import (
 
 func TestCardTradeSandboxTransactions(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := cmToppedCard(t, r, "cm-trades@example.com")
 		auth := apptest.Bearer(acc.Access)

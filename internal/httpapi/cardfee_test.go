@@ -21,7 +21,7 @@ func completePayment(h *apptest.Harness, acc apptest.Account, ref, currency stri
 
 func TestCardFeeJourney(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "fee@example.com")
 		auth := apptest.Bearer(acc.Access)
 		stats := h.Do(http.MethodGet, "/api/v1/CardFee/GetStats", nil, auth).Expect(t, 200, "").JSON["stats"].(map[string]any)
@@ -92,7 +92,7 @@ func TestCardFeeJourney(t *testing.T) {
 
 func TestCardFeePaymentLifecycle(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "fee-life@example.com")
 		h.Deposit(t, acc, "USDC-ERC20", "100")
 		first := createPayment(h, acc, "physical").Expect(t, 200, "").JSON["payment"].(map[string]any)
@@ -111,10 +111,10 @@ func TestCardFeePaymentLifecycle(t *testing.T) {
 // payments racing for one balance that covers one never overdraw.
 func TestCardFeeRaces(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "fee-race@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "50")
-		ref := createPayment(h, acc, "physical").Expect(t, 200, "").JSON["payment"].(map[string]any)["transaction_ref"].(string)
+		ref := apptest.Decode[apptest.FeePayment](t, createPayment(h, acc, "physical").Expect(t, 200, "")).Payment.TransactionRef
 		var wg sync.WaitGroup
 		for i := range 10 {
 			wg.Add(1)
@@ -133,8 +133,8 @@ func TestCardFeeRaces(t *testing.T) {
 
 		poor := h.Register(t, "fee-poor@example.com")
 		h.Deposit(t, poor, "USDT-TRC20", "8")
-		virtual := createPayment(h, poor, "virtual").Expect(t, 200, "").JSON["payment"].(map[string]any)["transaction_ref"].(string)
-		physical := createPayment(h, poor, "physical").Expect(t, 200, "").JSON["payment"].(map[string]any)["transaction_ref"].(string)
+		virtual := apptest.Decode[apptest.FeePayment](t, createPayment(h, poor, "virtual").Expect(t, 200, "")).Payment.TransactionRef
+		physical := apptest.Decode[apptest.FeePayment](t, createPayment(h, poor, "physical").Expect(t, 200, "")).Payment.TransactionRef
 		h.Deposit(t, poor, "USDT-TRC20", "40") // 48: enough for one of 5 and 45, not both
 		results := make(chan int, 2)
 		for _, ref := range []string{virtual, physical} {

@@ -18,7 +18,7 @@ var garbageTokens = []apptest.Header{
 
 func TestSiteContent(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		ctx := context.Background()
 		res := h.Do(http.MethodGet, "/api/v1/site-content", nil).Expect(t, 200, "")
 		data, _ := res.JSON["data"].(map[string]any)
@@ -79,7 +79,7 @@ func TestSiteContent(t *testing.T) {
 
 func TestAppVersion(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		ctx := context.Background()
 		for _, q := range []string{"", "?platform=", "?platform=windows", "?platform=web", "?platform=ios%20x"} {
 			fields := usrExpectErr(t, h.Do(http.MethodGet, "/api/v1/app-version"+q, nil), 400, "VALIDATION_FAILED")
@@ -155,7 +155,7 @@ func TestAppVersion(t *testing.T) {
 
 func TestPartnerLink(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		ctx := context.Background()
 		auth := apptest.Bearer(h.Register(t, "partner@example.com").Access)
 		get := func() map[string]any {

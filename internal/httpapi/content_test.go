@@ -65,7 +65,7 @@ var announcementKinds = map[string]string{"id": "integer", "title": "string", "c
 
 func TestAnnouncements(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		both := announce(t, h, map[i18n.Lang][2]string{i18n.EN: {"Hello", "<p>en</p>"}, i18n.ZH: {"你好", "<p>zh</p>"}}, false)
 		zhOnly := announce(t, h, map[i18n.Lang][2]string{i18n.ZH: {"仅中文", "<p>只有中文</p>"}}, false)
 		draft := announce(t, h, map[i18n.Lang][2]string{i18n.EN: {"Draft", "not yet"}}, true)
@@ -197,7 +197,7 @@ func TestAnnouncements(t *testing.T) {
 
 func TestAnnouncementPagination(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		auth := apptest.Bearer(h.Register(t, "ann-pages@example.com").Access)
 		// Nothing published (a draft only): total_pages is 0, items an empty array.
 		announce(t, h, map[i18n.Lang][2]string{i18n.EN: {"Draft", "c"}}, true)

@@ -14,7 +14,7 @@ import (
 
 func TestCouponsDiscountTheCardFee(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		ctx := context.Background()
 		for _, c := range []coupon.Coupon{
 			{Code: "welcome1", Name: "Welcome", Type: coupon.Fixed, Value: 100, Claimable: true},
@@ -96,7 +96,7 @@ func TestCouponsDiscountTheCardFee(t *testing.T) {
 // types and held by a pending virtual payment cannot discount a physical one.
 func TestCouponHeldByAnotherPaymentIsRefused(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		if _, err := h.App.Coupons.Create(context.Background(), coupon.Coupon{Code: "BOTH", Name: "Both", Type: coupon.Fixed, Value: 200, Claimable: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func TestCouponHeldByAnotherPaymentIsRefused(t *testing.T) {
 // TestLastCouponHasOneWinner: ten users race for a coupon with one unit left.
 func TestLastCouponHasOneWinner(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		if _, err := h.App.Coupons.Create(context.Background(), coupon.Coupon{Code: "LAST1", Name: "Last one", Type: coupon.Fixed,
 			Value: 100, UsageLimit: 1, Claimable: true}); err != nil {
 			t.Fatal(err)

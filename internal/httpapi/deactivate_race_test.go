@@ -20,7 +20,7 @@ import (
 // checked the sender's transaction password, and credit the closed account.
 func TestDeactivationRacingIncomingTransfers(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		ctx := context.Background()
 		payer := h.Register(t, "race-payer@example.com")
 		h.SetTxPassword(t, payer)
@@ -101,7 +101,7 @@ func TestDeactivationRacingIncomingTransfers(t *testing.T) {
 // blocks).
 func TestDeactivationWaitsForPendingSwap(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "swap-closer@example.com")
 		sink := h.Register(t, "swap-sink@example.com")
 		if left := balanceOf(t, h, acc, "USDT-TRC20"); left != "0" {

@@ -18,7 +18,7 @@ import (
 // route refuses them with 400 and nothing happens.
 func TestDuplicateKeysRefused(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		alice, bob := h.Register(t, "dup-alice@example.com"), h.Register(t, "dup-bob@example.com")
 		h.Deposit(t, alice, "USDT-TRC20", "100")
 		h.SetTxPassword(t, alice)

@@ -12,7 +12,7 @@ import (
 // answers 403 ACCOUNT_FROZEN and changes nothing.
 func TestFrozenAccountCannotMoveMoney(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, bob := h.Register(t, "frozen@example.com"), h.Register(t, "frozen-bob@example.com")
 		h.SetTxPassword(t, acc)
 		h.Deposit(t, acc, "USDT-TRC20", "100")

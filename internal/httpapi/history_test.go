@@ -9,7 +9,7 @@ import (
 
 func TestUnifiedTransactions(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		alice, bob := h.Register(t, "hist-a@example.com"), h.Register(t, "hist-b@example.com")
 		h.SetTxPassword(t, alice)
 		h.Deposit(t, alice, "USDT-TRC20", "100")
@@ -71,7 +71,7 @@ func TestUnifiedTransactions(t *testing.T) {
 
 func TestExchangeRates(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "rates@example.com")
 		auth := apptest.Bearer(acc.Access)
 		for _, tc := range []struct {

@@ -119,7 +119,7 @@ func (r usrBodyRoute) badBodies() []usrBadBody {
 
 func TestInputBadBodies(t *testing.T) {
 	t.Parallel()
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "input@example.com")
 		before := usrGetUser(t, h, acc.Access)
 		auth := apptest.Bearer(acc.Access)
@@ -196,7 +196,7 @@ func TestInputBadBodies(t *testing.T) {
 // declared length.
 func TestInputBodyLimits(t *testing.T) {
 	t.Parallel()
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "limits@example.com")
 		body := usrMustJSON(map[string]any{"first_name": "Big", "pad": strings.Repeat("x", 60<<10)})
 		res := h.Do(http.MethodPut, usrProfilePath, body, apptest.Bearer(acc.Access)).Expect(t, 200, "")
@@ -226,7 +226,7 @@ func TestInputBodyLimits(t *testing.T) {
 // body and leaves the login code alone (API.md §2.1).
 func TestInputVerifyOTPNoop(t *testing.T) {
 	t.Parallel()
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "noop@example.com")
 		code := h.Do(http.MethodPost, "/api/v1/auth/login", map[string]string{"email": acc.Email, "password": apptest.Password}).
 			Expect(t, 200, "").Str(t, "otp")

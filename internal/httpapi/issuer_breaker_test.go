@@ -48,7 +48,7 @@ func TestIssuerBreaker(t *testing.T) {
 	t.Parallel()
 	// A long cool-down: the checks below must all meet the open breaker,
 	// however slow the machine (TestIssuerBreakerProbeFails covers probes).
-	eachEngineWith(t, []apptest.Option{issuerTimings(3), breakerCooldown(time.Minute)}, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "issuer-breaker@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "140")
 		upgrade := convertBody(c.PublicToken, verifiedToken(t, h, acc, c.PublicToken), "USDT-TRC20")
@@ -115,7 +115,7 @@ func TestIssuerBreaker(t *testing.T) {
 			t.Fatalf("%d calls reached the issuer while the breaker was open: %v", n, h.App.IssuerFaults.Calls("")[all:])
 		}
 		checkBooks(t, h, acc, c)
-	})
+	}, issuerTimings(3), breakerCooldown(time.Minute))
 }
 
 // TestIssuerBreakerProbeFails: after the cool-down one probe call goes
@@ -123,7 +123,7 @@ func TestIssuerBreaker(t *testing.T) {
 // when it succeeds the breaker closes.
 func TestIssuerBreakerProbeFails(t *testing.T) {
 	t.Parallel()
-	eachEngineWith(t, []apptest.Option{issuerTimings(2), breakerCooldown(time.Second)}, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "issuer-breaker-probe@example.com")
 		waitFirstReconciliation(t, h)
 		cvv := func() *apptest.Response { return secAs(h, acc).cvv(c.PublicToken) }
@@ -143,7 +143,7 @@ func TestIssuerBreakerProbeFails(t *testing.T) {
 		if got := len(h.App.IssuerFaults.Calls(faults.OpRevealCard)); got != 4 {
 			t.Fatalf("%d reveal calls reached the issuer, want 4", got)
 		}
-	})
+	}, issuerTimings(2), breakerCooldown(time.Second))
 }
 
 // TestIssuerFaultsReadsAnd3DS: reads (card secrets, a trade refresh, the
@@ -154,7 +154,7 @@ func TestIssuerBreakerProbeFails(t *testing.T) {
 // the next run, where the issuer's balances equal ours.
 func TestIssuerFaultsReadsAnd3DS(t *testing.T) {
 	t.Parallel()
-	eachEngineWith(t, []apptest.Option{issuerTimings(100)}, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := cmToppedCard(t, r, "issuer-faults-reads@example.com")
 		auth := apptest.Bearer(acc.Access)
@@ -218,5 +218,5 @@ func TestIssuerFaultsReadsAnd3DS(t *testing.T) {
 			t.Fatalf("balances asked for %v", keys)
 		}
 		verifyLedger(t, h)
-	})
+	}, issuerTimings(100))
 }

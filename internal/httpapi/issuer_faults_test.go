@@ -15,7 +15,6 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/providers/issuer/faults"
-	"github.com/comecomepay/comecomepay/internal/store/storetest"
 	"github.com/comecomepay/comecomepay/internal/swap"
 )
 
@@ -29,17 +28,6 @@ func issuerTimings(failures int) apptest.Option {
 		c.IssuerTimeout = 3 * time.Second
 		c.IssuerBreakerFailures = failures
 		c.IssuerBreakerCooldown = 600 * time.Millisecond
-	}
-}
-
-// eachEngineWith is eachEngine with harness options.
-func eachEngineWith(t *testing.T, opts []apptest.Option, fn func(t *testing.T, h *apptest.Harness)) {
-	t.Helper()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			fn(t, apptest.New(t, engine, opts...))
-		})
 	}
 }
 
@@ -111,7 +99,7 @@ func resolveSwap(t *testing.T, h *apptest.Harness, reference string) {
 // reference; the issuer applies it once and its balance equals ours.
 func TestIssuerFaultsSwaps(t *testing.T) {
 	t.Parallel()
-	eachEngineWith(t, []apptest.Option{issuerTimings(100)}, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "issuer-faults-swap@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "1000")
 		recharge := swapBody("USDT-TRC20", "HKD", 50, "card_id", c.ID)
@@ -176,7 +164,7 @@ func TestIssuerFaultsSwaps(t *testing.T) {
 			postSwap(h, acc, withdraw).Expect(t, 503, "CARD_WITHDRAW_FAILED")
 			checkBooks(t, h, acc, c)
 		})
-	})
+	}, issuerTimings(100))
 }
 
 func simCardStatus(t *testing.T, h *apptest.Harness, token string) string {
@@ -203,7 +191,7 @@ func recoverStatus(t *testing.T, h *apptest.Harness, cardID int64) {
 // balance withdrawal went unanswered is finished under the same reference.
 func TestIssuerFaultsCardStatus(t *testing.T) {
 	t.Parallel()
-	eachEngineWith(t, []apptest.Option{issuerTimings(100)}, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := cmToppedCard(t, r, "issuer-faults-status@example.com")
 		for i, tc := range transportFaults {
@@ -238,7 +226,7 @@ func TestIssuerFaultsCardStatus(t *testing.T) {
 			t.Errorf("wallet after the cancellation %s, want 98.9 (50 left + 48.9 refunded)", b)
 		}
 		verifyLedger(t, h)
-	})
+	}, issuerTimings(100))
 }
 
 // TestIssuerFaultsPhysical: an order submission that went unanswered is
@@ -246,7 +234,7 @@ func TestIssuerFaultsCardStatus(t *testing.T) {
 // recovery job under the same number: the issuer takes the order once.
 func TestIssuerFaultsPhysical(t *testing.T) {
 	t.Parallel()
-	eachEngineWith(t, []apptest.Option{issuerTimings(100)}, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "issuer-faults-physical@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "40")
 		body := func() map[string]any {
@@ -284,7 +272,7 @@ func TestIssuerFaultsPhysical(t *testing.T) {
 			t.Fatalf("after recovery %v, balance %s", p, balanceOf(t, h, acc, "USDT-TRC20"))
 		}
 		verifyLedger(t, h)
-	})
+	}, issuerTimings(100))
 }
 
 // TestIssuerFaultsIssuance: an issuance that timed out (after the issuer
@@ -292,7 +280,7 @@ func TestIssuerFaultsPhysical(t *testing.T) {
 // reference; the issuer makes one card, and it is the one we record.
 func TestIssuerFaultsIssuance(t *testing.T) {
 	t.Parallel()
-	eachEngineWith(t, []apptest.Option{issuerTimings(100)}, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		for i, f := range []faults.Fault{{Kind: faults.Hang, Applied: true}, {Kind: faults.ServerError}} {
 			h.App.IssuerFaults.Inject(faults.OpIssueCard, f, 1)
 			_, c := h.CardHolder(t, "issuer-faults-issue-"+strconv.Itoa(i)+"@example.com")
@@ -315,5 +303,5 @@ func TestIssuerFaultsIssuance(t *testing.T) {
 				t.Fatalf("the issuer made %v for %s, we recorded %s", tokens, ref, c.PublicToken)
 			}
 		}
-	})
+	}, issuerTimings(100))
 }

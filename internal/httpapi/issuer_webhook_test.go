@@ -73,7 +73,7 @@ func cmWaitBalance(t *testing.T, r *cmRec, acc apptest.Account, cardID int64, wa
 
 func TestIssuerWebhookSignature(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := cmToppedCard(t, r, "cm-webhook-sig@example.com")
 		now := time.Now()
@@ -146,7 +146,7 @@ func TestIssuerWebhookSignature(t *testing.T) {
 
 func TestIssuerWebhookOutOfOrderAndDuplicates(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := cmToppedCard(t, r, "cm-webhook-money@example.com")
 		const start = "381.42"

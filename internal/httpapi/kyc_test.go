@@ -13,6 +13,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
 
@@ -23,7 +24,7 @@ var kycForm = map[string]string{"first_en_name": "JOHN", "last_en_name": "DOE", 
 func payFee(t *testing.T, h *apptest.Harness, acc apptest.Account) {
 	t.Helper()
 	h.Deposit(t, acc, "USDT-TRC20", "5")
-	ref := createPayment(h, acc, "virtual").Expect(t, 200, "").JSON["payment"].(map[string]any)["transaction_ref"].(string)
+	ref := apptest.Decode[apptest.FeePayment](t, createPayment(h, acc, "virtual").Expect(t, 200, "")).Payment.TransactionRef
 	completePayment(h, acc, ref, "USDT-TRC20").Expect(t, 200, "")
 }
 
@@ -46,7 +47,7 @@ func kycStatus(t *testing.T, h *apptest.Harness, acc apptest.Account) map[string
 
 func TestKYCJourney(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "kyc-journey@example.com")
 		auth := apptest.Bearer(acc.Access)
 		if st := kycStatus(t, h, acc); st["user_kyc_status"] != "none" || st["can_submit_kyc"] != true || st["latest_kyc"] != nil {
@@ -103,7 +104,7 @@ func TestKYCJourney(t *testing.T) {
 
 func TestKYCRejectionThroughThePage(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "kyc-reject@example.com")
 		payFee(t, h, acc)
 		session, _ := startKYC(t, h, acc)
@@ -132,7 +133,7 @@ func kycPost(h *apptest.Harness, body map[string]any, secret string, at time.Tim
 
 func TestKYCWebhook(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "kyc-hook@example.com")
 		payFee(t, h, acc)
 		session, _ := startKYC(t, h, acc)
@@ -168,7 +169,7 @@ func TestKYCWebhook(t *testing.T) {
 // scheme before the timestamp was signed).
 func TestKYCWebhookReplayWithNewTimestamp(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "kyc-replay@example.com")
 		payFee(t, h, acc)
 		session, _ := startKYC(t, h, acc)
@@ -195,11 +196,8 @@ func TestKYCWebhookReplayWithNewTimestamp(t *testing.T) {
 
 func TestKYCSandboxPagesAbsentInProduction(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine, apptest.Staging())
-			h.Do(http.MethodGet, "/api/v1/sandbox/kyc/sessions/kyc_x", nil).Expect(t, 404, "NOT_FOUND")
-		})
-	}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine, apptest.Staging())
+		h.Do(http.MethodGet, "/api/v1/sandbox/kyc/sessions/kyc_x", nil).Expect(t, 404, "NOT_FOUND")
+	})
 }

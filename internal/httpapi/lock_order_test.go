@@ -40,7 +40,7 @@ func deadlocksSoFar(t *testing.T, h *apptest.Harness) int64 {
 // not lock their accounts in the opposite order to a transfer.
 func TestCommissionsBesideTransfersNeverDeadlock(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		grand := h.Register(t, "lock-grand@example.com")
 		ref := h.RegisterWithReferral(t, "lock-ref@example.com", referralCodeOf(t, h, grand))
 		referee := h.RegisterWithReferral(t, "lock-referee@example.com", referralCodeOf(t, h, ref))

@@ -12,7 +12,7 @@ import (
 // take is sent again by the job queue and arrives exactly once.
 func TestMailRetriedAfterTransientFailure(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		h.App.Outbox.FailNext(1)
 		h.Do(http.MethodPost, "/api/v1/auth/signup", map[string]string{"email": "retry-mail@example.com"}).Expect(t, 200, "")
 		deadline := time.Now().Add(20 * time.Second)

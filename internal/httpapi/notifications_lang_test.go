@@ -11,7 +11,7 @@ import (
 // language of the user's last authenticated request (API.md §2.8).
 func TestNotificationsInUsersLanguage(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		cases := []struct{ lang, title, body string }{
 			{"", "Deposit received", "12.5 USDT-TRC20 was credited to your wallet."},
 			{"zh-CN", "充值到账", "12.5 USDT-TRC20 已存入您的钱包。"},

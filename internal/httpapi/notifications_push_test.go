@@ -60,7 +60,7 @@ func ntfWaitPushes(t *testing.T, h *apptest.Harness, token string, n int, within
 
 func TestNotificationPush(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "ntf-push@example.com")
 		const token = "fcm-push-ok-1"
 		ntfRegisterDevice(t, h, acc, token)
@@ -97,7 +97,7 @@ func TestNotificationPush(t *testing.T) {
 
 func TestNotificationPushInvalidToken(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "ntf-push-invalid@example.com")
 		const bad, good = "invalid-token-123", "fcm-still-good"
 		ntfRegisterDevice(t, h, acc, bad)
@@ -141,7 +141,7 @@ func TestNotificationPushInvalidToken(t *testing.T) {
 
 func TestNotificationPushRetry(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "ntf-push-retry@example.com")
 		const token = "fcm-retry-1"
 		ntfRegisterDevice(t, h, acc, token)
@@ -185,7 +185,7 @@ func TestNotificationPushRetry(t *testing.T) {
 func TestSandboxOutbox(t *testing.T) {
 	t.Parallel()
 	otp5 := regexp.MustCompile(`^[0-9]{5}$`)
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		const email = "ntf-outbox@example.com"
 		acc := h.Register(t, email)
 		other := h.Register(t, "ntf-outbox-other@example.com")

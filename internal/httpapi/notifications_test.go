@@ -91,7 +91,7 @@ func ntfDeposit(t *testing.T, h *apptest.Harness, acc apptest.Account, amount st
 
 func TestNotificationsCreatedByDepositAndTransfer(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		alice, bob := h.Register(t, "ntf-alice@example.com"), h.Register(t, "ntf-bob@example.com")
 		if items, count, total := ntfList(t, h, alice, ""); count != 0 || total != 0 || len(items) != 0 {
 			t.Fatalf("a new account has notifications: %v", items)
@@ -131,7 +131,7 @@ func TestNotificationsCreatedByDepositAndTransfer(t *testing.T) {
 
 func TestNotificationsListPaging(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "ntf-list@example.com")
 		auth := apptest.Bearer(acc.Access)
 		for _, amount := range []string{"1", "2", "3"} {
@@ -219,7 +219,7 @@ func TestNotificationsListPaging(t *testing.T) {
 
 func TestNotificationsLimitClamped(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "ntf-many@example.com")
 		store := notification.NewStore(h.Clock.Now)
 		err := h.App.DB.InTx(context.Background(), func(tx *sql.Tx) error {
@@ -250,7 +250,7 @@ func TestNotificationsLimitClamped(t *testing.T) {
 
 func TestNotificationsReadAndAccess(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		alice, bob := h.Register(t, "ntf-read-a@example.com"), h.Register(t, "ntf-read-b@example.com")
 		a, b := apptest.Bearer(alice.Access), apptest.Bearer(bob.Access)
 		for _, amount := range []string{"1", "2", "3"} {

@@ -13,7 +13,7 @@ import (
 // key free, and the recovery job completes it.
 func TestPhysicalUpgradeAmbiguousIssuer(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "upgrade-ambiguous@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "40")
 		h.App.IssuerSim.FailNext("convert_physical_lost_reply", 1)

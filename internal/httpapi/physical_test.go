@@ -110,7 +110,7 @@ func unifiedOfType(t *testing.T, h *apptest.Harness, acc apptest.Account, typ st
 
 func TestPhysicalUpgradeJourney(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "upgrade@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "50")
 		fee := dataOf(expectC(t, h.Do(http.MethodGet, "/api/v1/card/physical/upgrade/fee-info", nil, apptest.Bearer(acc.Access)), 200, "SUCCESS"))
@@ -215,7 +215,7 @@ func TestPhysicalUpgradeJourney(t *testing.T) {
 
 func TestPhysicalUpgradeErrors(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "upgrade-errors@example.com")
 		other, oc := h.CardHolder(t, "upgrade-other@example.com")
 		auth := apptest.Bearer(acc.Access)
@@ -319,7 +319,7 @@ func TestPhysicalUpgradeErrors(t *testing.T) {
 
 func TestPhysicalUpgradeIssuerFailure(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "upgrade-fail@example.com")
 		h.Deposit(t, acc, "USDC-ERC20", "40")
 		vt := verifiedToken(t, h, acc, c.PublicToken)
@@ -371,7 +371,7 @@ func TestPhysicalUpgradeIssuerFailure(t *testing.T) {
 // token and different keys charge the fee exactly once.
 func TestPhysicalUpgradeParallel(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "upgrade-race@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "400")
 		vt := verifiedToken(t, h, acc, c.PublicToken)
@@ -406,7 +406,7 @@ func TestPhysicalUpgradeParallel(t *testing.T) {
 // issuer's first answer, or refunds it when the issuer keeps refusing.
 func TestPhysicalUpgradeRecovery(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		ctx := context.Background()
 		acc, c := h.CardHolder(t, "upgrade-crash@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "80")
@@ -466,15 +466,15 @@ func TestPhysicalUpgradeRecovery(t *testing.T) {
 // order in SUBMITTED at issuance and cannot be upgraded.
 func TestPhysicalApplicationOrder(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := verifiedUser(t, h, "physical-apply@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "45")
-		ref := createPayment(h, acc, "physical").Expect(t, 200, "").JSON["payment"].(map[string]any)["transaction_ref"].(string)
+		ref := apptest.Decode[apptest.FeePayment](t, createPayment(h, acc, "physical").Expect(t, 200, "")).Payment.TransactionRef
 		completePayment(h, acc, ref, "USDT-TRC20").Expect(t, 200, "")
 		res := applyCard(h, acc, map[string]any{"physical": true, "name_on_card": "JOHN DOE", "recipient": "John Doe", "area_code": "+852",
 			"phone": "91234567", "postal_address": "1 Queen's Road", "postal_city": "Hong Kong", "postal_code": "000000",
 			"postal_country": "HK"}).Expect(t, 200, "")
-		done := waitTask(t, h, acc, int64(res.JSON["data"].(map[string]any)["task_id"].(float64)))
+		done := waitTask(t, h, acc, apptest.Data[apptest.CardApplied](t, res).TaskID)
 		item := done["list"].([]any)[0].(map[string]any)
 		token, cardID := item["public_token"].(string), int64(item["card_id"].(float64))
 		d := cardDetails(t, h, acc, token)

@@ -10,7 +10,7 @@ import (
 
 func TestPushDevices(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		alice, bob := h.Register(t, "push-a@example.com"), h.Register(t, "push-b@example.com")
 		register := func(acc apptest.Account, token, device string) *apptest.Response {
 			return h.Do(http.MethodPost, "/api/v1/push/devices", map[string]any{"fcm_token": token, "device_id": device,

@@ -10,6 +10,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/kyc"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
@@ -51,7 +52,7 @@ func quotaKYCState(t testing.TB, h *apptest.Harness, userID int64) [2]int64 {
 // next one is 429 and changes nothing; another user is unaffected.
 func TestQuotaKYCInitialisations(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, other := h.Register(t, "kyc-quota@example.com"), h.Register(t, "kyc-other@example.com")
 		payFee(t, h, acc)
 		payFee(t, h, other)
@@ -84,35 +85,32 @@ func TestQuotaKYCInitialisations(t *testing.T) {
 // card.AppliesPerHour times an hour per user.
 func TestQuotaCardApplications(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine, func(c *config.Config) { c.MaxCards = 100 })
-			acc, other := verifiedUser(t, h, "card-quota@example.com"), verifiedUser(t, h, "card-other@example.com")
-			// A free virtual card and room for many, so only the quota refuses.
-			if _, err := h.App.DB.SQL.Exec(`UPDATE card_fee_config SET fee_amount = 0 WHERE card_type = 'virtual'`); err != nil {
-				t.Fatal(err)
-			}
-			for range card.AppliesPerHour {
-				applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")
-			}
-			quotaExpect429(t, applyCard(h, acc, map[string]any{"physical": false}, apptest.Header{Name: "Idempotency-Key", Value: "apply-over-quota"}), time.Hour)
-			if n := quotaCount(t, h, `SELECT COUNT(*) FROM card_tasks WHERE user_id = $1`, acc.ID); n != card.AppliesPerHour {
-				t.Fatalf("%d card tasks, want %d", n, card.AppliesPerHour)
-			}
-			applyCard(h, other, map[string]any{"physical": false}).Expect(t, 200, "")
-			// The refusal did not bind the Idempotency-Key: the same request goes through once the hour is over.
-			h.Clock.Advance(time.Hour)
-			applyCard(h, acc, map[string]any{"physical": false}, apptest.Header{Name: "Idempotency-Key", Value: "apply-over-quota"}).Expect(t, 200, "")
-		})
-	}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine, func(c *config.Config) { c.MaxCards = 100 })
+		acc, other := verifiedUser(t, h, "card-quota@example.com"), verifiedUser(t, h, "card-other@example.com")
+		// A free virtual card and room for many, so only the quota refuses.
+		if _, err := h.App.DB.SQL.Exec(`UPDATE card_fee_config SET fee_amount = 0 WHERE card_type = 'virtual'`); err != nil {
+			t.Fatal(err)
+		}
+		for range card.AppliesPerHour {
+			applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")
+		}
+		quotaExpect429(t, applyCard(h, acc, map[string]any{"physical": false}, apptest.Header{Name: "Idempotency-Key", Value: "apply-over-quota"}), time.Hour)
+		if n := quotaCount(t, h, `SELECT COUNT(*) FROM card_tasks WHERE user_id = $1`, acc.ID); n != card.AppliesPerHour {
+			t.Fatalf("%d card tasks, want %d", n, card.AppliesPerHour)
+		}
+		applyCard(h, other, map[string]any{"physical": false}).Expect(t, 200, "")
+		// The refusal did not bind the Idempotency-Key: the same request goes through once the hour is over.
+		h.Clock.Advance(time.Hour)
+		applyCard(h, acc, map[string]any{"physical": false}, apptest.Header{Name: "Idempotency-Key", Value: "apply-over-quota"}).Expect(t, 200, "")
+	})
 }
 
 // TestQuotaWithdrawals: POST /wallet/withdrawal is allowed
 // wallet.WithdrawalsPerHour times an hour per user.
 func TestQuotaWithdrawals(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, other := h.Register(t, "wd-quota@example.com"), h.Register(t, "wd-other@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "1000")
 		h.Deposit(t, other, "USDT-TRC20", "100")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
 	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
 
@@ -14,31 +15,28 @@ import (
 // minute, 429 RATE_LIMITED with Retry-After, webhooks exempt.
 func TestRequestLimits(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine, func(c *config.Config) { c.RequestsPerIP, c.RequestsPerUser = 12, 3 })
-			acc := h.Register(t, "limits@example.com") // 3 public requests
-			auth := apptest.Bearer(acc.Access)
-			for range 3 {
-				h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 200, "")
-			}
-			res := h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 429, "RATE_LIMITED")
-			if res.Header.Get("Retry-After") == "" || res.JSON["retry_after"] == nil {
-				t.Fatalf("429 without Retry-After: %v %s", res.Header, res.Body)
-			}
-			// Public routes count per IP only: 7 requests so far, 5 left.
-			for range 5 {
-				h.Do(http.MethodGet, "/api/v1/wallet/exchange-rates", nil).Expect(t, 200, "")
-			}
-			h.Do(http.MethodGet, "/api/v1/wallet/exchange-rates", nil).Expect(t, 429, "RATE_LIMITED")
-			// Provider webhooks are never limited per IP.
-			h.Do(http.MethodPost, "/api/v1/webhooks/kyc", `{"session_id":"x","status":"Approved"}`).Expect(t, 401, "SIGNATURE_INVALID")
-			h.Clock.Advance(61 * time.Second)
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine, func(c *config.Config) { c.RequestsPerIP, c.RequestsPerUser = 12, 3 })
+		acc := h.Register(t, "limits@example.com") // 3 public requests
+		auth := apptest.Bearer(acc.Access)
+		for range 3 {
 			h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 200, "")
+		}
+		res := h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 429, "RATE_LIMITED")
+		if res.Header.Get("Retry-After") == "" || res.JSON["retry_after"] == nil {
+			t.Fatalf("429 without Retry-After: %v %s", res.Header, res.Body)
+		}
+		// Public routes count per IP only: 7 requests so far, 5 left.
+		for range 5 {
 			h.Do(http.MethodGet, "/api/v1/wallet/exchange-rates", nil).Expect(t, 200, "")
-		})
-	}
+		}
+		h.Do(http.MethodGet, "/api/v1/wallet/exchange-rates", nil).Expect(t, 429, "RATE_LIMITED")
+		// Provider webhooks are never limited per IP.
+		h.Do(http.MethodPost, "/api/v1/webhooks/kyc", `{"session_id":"x","status":"Approved"}`).Expect(t, 401, "SIGNATURE_INVALID")
+		h.Clock.Advance(61 * time.Second)
+		h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 200, "")
+		h.Do(http.MethodGet, "/api/v1/wallet/exchange-rates", nil).Expect(t, 200, "")
+	})
 }
 
 // TestRequestLimitsBehindProxy: behind a trusted proxy the limit follows

@@ -12,7 +12,7 @@ import (
 // swaps; both levels are paid for both events.
 func TestCommissionJourney(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		grand := h.Register(t, "grand@example.com")
 		ref := h.RegisterWithReferral(t, "22334@test.com", referralCodeOf(t, h, grand))
 		user, card := h.CardHolderReferred(t, "buyer@example.com", referralCodeOf(t, h, ref))
@@ -97,7 +97,7 @@ func TestCommissionJourney(t *testing.T) {
 // boundaries, for both levels.
 func TestCommissionTiers(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		grand := h.Register(t, "grand@example.com")
 		ref := h.RegisterWithReferral(t, "ref@example.com", referralCodeOf(t, h, grand))
 		// ref: 10 qualified referees (V1) and 2 that never paid.
@@ -139,7 +139,7 @@ func TestCommissionTiers(t *testing.T) {
 // (pending), a deactivated one's is cancelled; neither is paid.
 func TestCommissionBeneficiaryStates(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		grand := h.Register(t, "grand@example.com")
 		ref := h.RegisterWithReferral(t, "ref@example.com", referralCodeOf(t, h, grand))
 		payer := insertReferees(t, h, ref.ID, "p", 1, 1)[0]
@@ -185,7 +185,7 @@ func TestCommissionBeneficiaryStates(t *testing.T) {
 // a crash, a duplicate): each beneficiary is paid once.
 func TestCommissionJobRetried(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		grand := h.Register(t, "grand@example.com")
 		ref := h.RegisterWithReferral(t, "ref@example.com", referralCodeOf(t, h, grand))
 		payer := insertReferees(t, h, ref.ID, "p", 1, 1)[0]

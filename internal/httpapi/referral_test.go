@@ -13,11 +13,11 @@ var referralCodePattern = regexp.MustCompile(`^[A-Z0-9]{8}$`)
 
 func TestReferralEndpoints(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		grand := h.Register(t, "grand@example.com")
 		code := referralCodeOf(t, h, grand)
 		profile := h.Do(http.MethodGet, "/api/v1/user/profile", nil, apptest.Bearer(grand.Access)).Expect(t, 200, "")
-		if !referralCodePattern.MatchString(code) || profile.JSON["user"].(map[string]any)["referral_code"] != code {
+		if !referralCodePattern.MatchString(code) || apptest.Decode[apptest.Profile](t, profile).User.ReferralCode != code {
 			t.Fatalf("referral code %q, profile %s", code, profile.Body)
 		}
 		if again := referralCodeOf(t, h, grand); again != code {
@@ -96,7 +96,7 @@ func TestReferralEndpoints(t *testing.T) {
 
 func TestTierEndpoints(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		data := cmData(t, h.Do(http.MethodGet, "/api/v1/tier-configs", nil).Expect(t, 200, ""))
 		configs := data["configs"].([]any)
 		if data["total"] != num("4") || len(configs) != 4 {
@@ -138,7 +138,7 @@ func TestTierEndpoints(t *testing.T) {
 
 func TestReferralPagination(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "pages@example.com")
 		auth := apptest.Bearer(acc.Access)
 		ids := insertReferees(t, h, acc.ID, "page-", 25, 3)

@@ -47,7 +47,7 @@ func TestRoutingNotFoundAndMethodNotAllowed(t *testing.T) {
 		{"GET", "/api/v1/user/deactivate/", 405, "METHOD_NOT_ALLOWED"},
 		{"POST", "/healthz", 405, "METHOD_NOT_ALLOWED"},
 	}
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "routing@example.com")
 		for _, tc := range cases {
 			t.Run(tc.method+" "+tc.path, func(t *testing.T) {
@@ -62,7 +62,7 @@ func TestRoutingNotFoundAndMethodNotAllowed(t *testing.T) {
 
 func TestRoutingTrailingSlash(t *testing.T) {
 	t.Parallel()
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "slash@example.com")
 		auth := apptest.Bearer(acc.Access)
 		plain := h.Do(http.MethodGet, usrProfilePath, nil, auth).Expect(t, 200, "")
@@ -85,7 +85,7 @@ func TestRoutingTrailingSlash(t *testing.T) {
 func TestRoutingHeadersAndProbes(t *testing.T) {
 	t.Parallel()
 	hexID := regexp.MustCompile(`^[0-9a-f]{32}$`)
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "probes@example.com")
 		reqs := []struct {
 			method, path string
@@ -244,7 +244,7 @@ func TestEveryRouteDocumented(t *testing.T) {
 			t.Errorf("%s is documented but not in routes.go", d)
 		}
 	}
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		for _, op := range documented {
 			method, path, _ := strings.Cut(op, " ")
 			// A 404 of a handler (unknown resource for the placeholder id) is

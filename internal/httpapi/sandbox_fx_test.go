@@ -25,59 +25,56 @@ func usdtHKD(t *testing.T, h *apptest.Harness, acc apptest.Account) json.Number 
 // once, and another replica on the same database within a second or two.
 func TestSandboxFXSetsTheSharedRate(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine)
-			acc, _ := h.CardHolder(t, "fx@example.com")
-			if got := usdtHKD(t, h, acc); got != "7.8" {
-				t.Fatalf("configured rate %s, want 7.8", got)
-			}
-			res := h.Do(http.MethodPost, sandboxFXPath, map[string]any{"usdt_hkd": "7.9"}).Expect(t, 200, "")
-			if d := cmData(t, res); res.JSON["status"] != "success" || d["usdt_hkd"] != json.Number("7.9") {
-				t.Fatalf("answer %s", res.Body)
-			}
-			if got := usdtHKD(t, h, acc); got != "7.9" {
-				t.Errorf("exchange-rate %s after setting 7.9", got)
-			}
-			d := cmData(t, previewSwap(h, acc, swapBody("USDT-TRC20", "HKD", 100)).Expect(t, 200, ""))
-			expectFields(t, "quote at 7.9", d, map[string]any{"exchange_rate": json.Number("7.9"), "to_amount": json.Number("790")})
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine)
+		acc, _ := h.CardHolder(t, "fx@example.com")
+		if got := usdtHKD(t, h, acc); got != "7.8" {
+			t.Fatalf("configured rate %s, want 7.8", got)
+		}
+		res := h.Do(http.MethodPost, sandboxFXPath, map[string]any{"usdt_hkd": "7.9"}).Expect(t, 200, "")
+		if d := cmData(t, res); res.JSON["status"] != "success" || d["usdt_hkd"] != json.Number("7.9") {
+			t.Fatalf("answer %s", res.Body)
+		}
+		if got := usdtHKD(t, h, acc); got != "7.9" {
+			t.Errorf("exchange-rate %s after setting 7.9", got)
+		}
+		d := cmData(t, previewSwap(h, acc, swapBody("USDT-TRC20", "HKD", 100)).Expect(t, 200, ""))
+		expectFields(t, "quote at 7.9", d, map[string]any{"exchange_rate": json.Number("7.9"), "to_amount": json.Number("790")})
 
-			for _, bad := range []any{nil, "", "abc", 0, "0", -7.8, "-1", "1e2", true, "7.123456789", "0.001", 100000, "1001", map[string]any{}} {
-				body := map[string]any{"usdt_hkd": bad}
-				if bad == nil {
-					body = map[string]any{}
-				}
-				if res := h.Do(http.MethodPost, sandboxFXPath, body); res.Status != 400 || res.Code() != "VALIDATION_FAILED" {
-					t.Errorf("usdt_hkd %#v: %d %s", bad, res.Status, res.Body)
-				}
+		for _, bad := range []any{nil, "", "abc", 0, "0", -7.8, "-1", "1e2", true, "7.123456789", "0.001", 100000, "1001", map[string]any{}} {
+			body := map[string]any{"usdt_hkd": bad}
+			if bad == nil {
+				body = map[string]any{}
 			}
-			if got := usdtHKD(t, h, acc); got != "7.9" {
-				t.Errorf("refused inputs changed the rate to %s", got)
+			if res := h.Do(http.MethodPost, sandboxFXPath, body); res.Status != 400 || res.Code() != "VALIDATION_FAILED" {
+				t.Errorf("usdt_hkd %#v: %d %s", bad, res.Status, res.Body)
 			}
+		}
+		if got := usdtHKD(t, h, acc); got != "7.9" {
+			t.Errorf("refused inputs changed the rate to %s", got)
+		}
 
-			// A second replica on the same database starts with the stored
-			// rate and follows a change made on the first. Replicas share
-			// PostgreSQL; SQLite is one process, whose memory is the truth.
-			if engine != store.Postgres {
-				return
+		// A second replica on the same database starts with the stored
+		// rate and follows a change made on the first. Replicas share
+		// PostgreSQL; SQLite is one process, whose memory is the truth.
+		if engine != store.Postgres {
+			return
+		}
+		shared := h.App.Config.DatabaseURL
+		h2 := apptest.New(t, engine, func(c *config.Config) { c.DatabaseURL = shared })
+		acc2 := h2.Login(t, "fx@example.com", apptest.Password)
+		if got := usdtHKD(t, h2, acc2); got != "7.9" {
+			t.Errorf("second replica starts at %s, want 7.9", got)
+		}
+		h.Do(http.MethodPost, sandboxFXPath, map[string]any{"usdt_hkd": 7.75}).Expect(t, 200, "")
+		deadline := time.Now().Add(5 * time.Second)
+		for usdtHKD(t, h2, acc2) != "7.75" {
+			if time.Now().After(deadline) {
+				t.Fatalf("second replica still at %s", usdtHKD(t, h2, acc2))
 			}
-			shared := h.App.Config.DatabaseURL
-			h2 := apptest.New(t, engine, func(c *config.Config) { c.DatabaseURL = shared })
-			acc2 := h2.Login(t, "fx@example.com", apptest.Password)
-			if got := usdtHKD(t, h2, acc2); got != "7.9" {
-				t.Errorf("second replica starts at %s, want 7.9", got)
-			}
-			h.Do(http.MethodPost, sandboxFXPath, map[string]any{"usdt_hkd": 7.75}).Expect(t, 200, "")
-			deadline := time.Now().Add(5 * time.Second)
-			for usdtHKD(t, h2, acc2) != "7.75" {
-				if time.Now().After(deadline) {
-					t.Fatalf("second replica still at %s", usdtHKD(t, h2, acc2))
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			d = cmData(t, previewSwap(h2, acc2, swapBody("USDT-TRC20", "HKD", 100)).Expect(t, 200, ""))
-			expectFields(t, "quote at 7.75 on the second replica", d, map[string]any{"exchange_rate": json.Number("7.75"), "to_amount": json.Number("775")})
-		})
-	}
+			time.Sleep(50 * time.Millisecond)
+		}
+		d = cmData(t, previewSwap(h2, acc2, swapBody("USDT-TRC20", "HKD", 100)).Expect(t, 200, ""))
+		expectFields(t, "quote at 7.75 on the second replica", d, map[string]any{"exchange_rate": json.Number("7.75"), "to_amount": json.Number("775")})
+	})
 }

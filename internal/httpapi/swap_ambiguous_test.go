@@ -18,7 +18,7 @@ import (
 // recovery job finishes it; the books always match the issuer.
 func TestSwapAmbiguousIssuerAnswers(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "swap-ambiguous@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "200")
 		body := swapBody("USDT-TRC20", "HKD", 50, "card_id", c.ID)
@@ -75,7 +75,7 @@ func TestSwapAmbiguousIssuerAnswers(t *testing.T) {
 // from the swap it made instead of swapping again.
 func TestSwapKeyBoundToSwap(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "swap-key@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "200")
 		key := apptest.Header{Name: "Idempotency-Key", Value: "swap-key-0001"}

@@ -14,7 +14,7 @@ import (
 
 func TestSwapRaces(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, card := h.CardHolder(t, "swap-race@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "200")
 
@@ -85,7 +85,7 @@ func TestSwapRaces(t *testing.T) {
 
 func TestSwapIssuerFailure(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, card := h.CardHolder(t, "swap-issuer@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "200")
 		n := func(s string) json.Number { return json.Number(s) }
@@ -144,7 +144,7 @@ func TestSwapIssuerFailure(t *testing.T) {
 
 func TestSwapIdempotency(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, card := h.CardHolder(t, "swap-idem@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "200")
 		key := apptest.Header{Name: "Idempotency-Key", Value: "swap-key-0001"}
@@ -190,7 +190,7 @@ func TestSwapIdempotency(t *testing.T) {
 
 func TestSwapFrozenAccount(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, card := h.CardHolder(t, "swap-frozen@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "200")
 		postSwap(h, acc, swapBody("USDT-TRC20", "HKD", 100, "card_id", card.ID)).Expect(t, 200, "")

@@ -12,7 +12,7 @@ import (
 
 func TestSwapPreview(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, _ := h.CardHolder(t, "swap-preview@example.com")
 		n := func(s string) json.Number { return json.Number(s) }
 		for _, tc := range []struct {
@@ -101,7 +101,7 @@ func TestSwapPreview(t *testing.T) {
 
 func TestSwapRefusalsChangeNothing(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, card := h.CardHolder(t, "swap-refusals@example.com")
 		other, otherCard := h.CardHolder(t, "swap-refusals-other@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "200")
@@ -189,7 +189,7 @@ func TestSwapRefusalsChangeNothing(t *testing.T) {
 
 func TestSwapRoundTrip(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, card := h.CardHolder(t, "swap-roundtrip@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "200")
 		n := func(s string) json.Number { return json.Number(s) }

@@ -14,7 +14,7 @@ import (
 // one cardholder (the cases share a clock, so they run in sequence).
 func TestThreeDSConfirm(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "tds-confirm@example.com")
 		stranger, _ := h.CardHolder(t, "tds-stranger@example.com")
 		bio := func(extra map[string]any) string {
@@ -132,7 +132,7 @@ func TestThreeDSConfirm(t *testing.T) {
 
 func TestThreeDSPlan(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "tds-plan@example.com")
 		_, otherCard := h.CardHolder(t, "tds-plan-other@example.com")
 		auth := apptest.Bearer(acc.Access)
@@ -208,7 +208,7 @@ func TestThreeDSPlan(t *testing.T) {
 
 func TestThreeDSMyRecords(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "tds-list@example.com")
 		other, otherCard := h.CardHolder(t, "tds-list-other@example.com")
 		var ids []string
@@ -263,7 +263,7 @@ func TestThreeDSMyRecords(t *testing.T) {
 // the decision once and all get the record.
 func TestThreeDSParallelConfirms(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "tds-race@example.com")
 		nid := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "BIO"})["notification_id"].(string)
 		var wg sync.WaitGroup

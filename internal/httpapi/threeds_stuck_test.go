@@ -13,7 +13,7 @@ import (
 // confirmation once it has been stuck for a while, and only then.
 func TestThreeDSStuckDecisionForwardedAgain(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "tds-stuck@example.com")
 		nid := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "BIO", "amount": 10, "currency": "HKD"})["notification_id"].(string)
 		if _, err := h.App.DB.SQL.Exec(`UPDATE threeds_challenges SET challenge_status = 'PROCESSING', confirmation_status = 'SUCCESS',

@@ -91,7 +91,7 @@ func waitInbox(t *testing.T, h *apptest.Harness, key string) string {
 
 func TestThreeDSWebhook(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "tds-hook@example.com")
 		nid := uuid.NewString()
 		expiry := h.Clock.Now().Add(5 * time.Minute).Unix()
@@ -168,7 +168,7 @@ func TestThreeDSWebhook(t *testing.T) {
 
 func TestThreeDSOTPChallenge(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "tds-otp@example.com")
 		sent := len(h.App.Outbox.To(acc.Email))
 		d := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "OTP", "amount": "12.5", "currency": "USD", "merchant_name": "Coffee"})

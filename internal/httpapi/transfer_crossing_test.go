@@ -17,7 +17,7 @@ import (
 // and the money is conserved.
 func TestCrossingTransfersNeverFail(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		alice, bob := h.Register(t, "cross-a@example.com"), h.Register(t, "cross-b@example.com")
 		for _, acc := range []apptest.Account{alice, bob} {
 			h.SetTxPassword(t, acc)

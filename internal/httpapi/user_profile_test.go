@@ -12,23 +12,11 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
 	emailsandbox "github.com/comecomepay/comecomepay/internal/providers/email/sandbox"
-	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
 
 // Helpers shared by the tests of this package.
 
 const usrProfilePath = "/api/v1/user/profile"
-
-// usrEachEngine runs fn in a parallel subtest per engine, each on its own service.
-func usrEachEngine(t *testing.T, fn func(t *testing.T, h *apptest.Harness), opts ...apptest.Option) {
-	t.Helper()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			fn(t, apptest.New(t, engine, opts...))
-		})
-	}
-}
 
 // usrExpectErr checks status, code and the full error envelope (API.md §1.6)
 // and returns the fields object (nil unless VALIDATION_FAILED).
@@ -131,7 +119,7 @@ func usrWithOTP(code string) func(emailsandbox.Sent) bool {
 
 func TestUserProfileJSONTypes(t *testing.T) {
 	t.Parallel()
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "Types@Example.com")
 		res := h.Do(http.MethodGet, usrProfilePath, nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
 		if res.Str(t, "status") != "success" || res.Str(t, "message") != "Profile retrieved successfully" {
@@ -189,7 +177,7 @@ func TestUserProfileJSONTypes(t *testing.T) {
 
 func TestUserProfileUpdate(t *testing.T) {
 	t.Parallel()
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "update@example.com")
 		auth := apptest.Bearer(acc.Access)
 		before := usrGetUser(t, h, acc.Access)
@@ -260,7 +248,7 @@ func TestUserProfileUpdate(t *testing.T) {
 
 func TestUserProfileIgnoresProtectedFields(t *testing.T) {
 	t.Parallel()
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		other := h.Register(t, "other@example.com")
 		acc := h.Register(t, "self@example.com")
 		before, otherBefore := usrGetUser(t, h, acc.Access), usrGetUser(t, h, other.Access)
@@ -328,7 +316,7 @@ func TestUserProfileValidation(t *testing.T) {
 		{"valid field with invalid one", map[string]any{"first_name": "Changed", "area_code": "12a"}, []string{"area_code"}},
 		{"two invalid", map[string]any{"first_name": long(51), "bill_country_code": "CHN"}, []string{"first_name", "bill_country_code"}},
 	}
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "validation@example.com")
 		auth := apptest.Bearer(acc.Access)
 		h.Do(http.MethodPut, usrProfilePath, map[string]any{"first_name": "Orig", "date_of_birth": "1980-01-01",

@@ -34,7 +34,7 @@ func TestUserChangePassword(t *testing.T) {
 		{"missing old", "VALIDATION_FAILED", map[string]string{"new_password": usrNewPassword, "confirm_password": usrNewPassword}, []string{"old_password"}},
 		{"missing all", "VALIDATION_FAILED", map[string]string{}, []string{"old_password", "new_password", "confirm_password"}},
 	}
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "pw@example.com")
 		other := h.Login(t, acc.Email, apptest.Password)
 		for _, tc := range rejected {
@@ -66,7 +66,7 @@ func TestUserChangePassword(t *testing.T) {
 // A wrong current password counts towards the login lockout (API.md §2.2).
 func TestUserChangePasswordCountsTowardsLoginLockout(t *testing.T) {
 	t.Parallel()
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "lockout@example.com")
 		for range 5 {
 			usrExpectErr(t, h.Do(http.MethodPost, "/api/v1/user/change-password", usrPwBody("Wr0ng!Passw0rd", usrNewPassword, usrNewPassword),
@@ -105,7 +105,7 @@ func (f usrFlow) complete(h *apptest.Harness, acc apptest.Account, target, code 
 func TestUserChangeEmail(t *testing.T) {
 	t.Parallel()
 	f := usrEmailFlow
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "old@example.com")
 		other := h.Login(t, acc.Email, apptest.Password)
 
@@ -211,7 +211,7 @@ func TestUserChangeEmailErrors(t *testing.T) {
 			return usrEmailFlow.request(h, acc, "not-an-email")
 		}, 400, "VALIDATION_FAILED"},
 	}
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		h.Register(t, "taken@example.com")
 		for i, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -234,7 +234,7 @@ func TestUserChangePhone(t *testing.T) {
 	f := usrPhoneFlow
 	badPhones := []string{"", "   ", "12345", "+12345", strings.Repeat("1", 21), "+" + strings.Repeat("1", 21),
 		"+86 13800138000", "86-13800138000", "++8613800138000", "phone12345", "１３８００１３８０００", "8613800138000+"}
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "phone@example.com")
 		for _, p := range badPhones {
 			t.Run("bad "+p, func(t *testing.T) {
@@ -290,7 +290,7 @@ func TestUserChangePhone(t *testing.T) {
 
 func TestUserDeactivation(t *testing.T) {
 	t.Parallel()
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "leaving@example.com")
 		other := h.Login(t, acc.Email, apptest.Password)
 		stranger := h.Register(t, "stranger@example.com")

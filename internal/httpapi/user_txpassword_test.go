@@ -60,7 +60,7 @@ func TestUserTransactionPassword(t *testing.T) {
 		{"missing confirm", "VALIDATION_FAILED", "123456", nil, []string{"confirm_transaction_password"}},
 		{"mismatch", "PASSWORD_MISMATCH", "123456", "654321", nil},
 	}
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "txpw@example.com")
 		other := h.Register(t, "txpw-other@example.com")
 		if got := usrTxIsSet(t, h, acc); got != false {
@@ -143,7 +143,7 @@ func usrCheckTx(h *apptest.Harness, userID int64, pw string) error {
 
 func TestUserCheckTxPasswordLockout(t *testing.T) {
 	t.Parallel()
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "lock@example.com")
 		expect := func(pw, code string) *apperr.Error {
 			t.Helper()
@@ -205,7 +205,7 @@ func TestUserCodeCooldown(t *testing.T) {
 		{"transaction password", usrTxRequest, map[string]string{"transaction_password": "123456", "confirm_transaction_password": "123456"}},
 		{"deactivation", "/api/v1/user/deactivate/request", nil},
 	}
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "cooldown@example.com")
 		auth := apptest.Bearer(acc.Access)
 		for _, tc := range cases {
@@ -239,7 +239,7 @@ func TestUserCodeCooldown(t *testing.T) {
 // an otp field (API.md §1.11).
 func TestUserProductionModeOmitsOTP(t *testing.T) {
 	t.Parallel()
-	usrEachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		const email = "prod@example.com"
 		noOTP := func(res *apptest.Response) *apptest.Response {
 			t.Helper()

@@ -14,18 +14,9 @@ import (
 	"github.com/comecomepay/comecomepay/internal/chain"
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/providers/custody"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
-
-func eachEngine(t *testing.T, fn func(t *testing.T, h *apptest.Harness)) {
-	t.Helper()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			fn(t, apptest.New(t, engine))
-		})
-	}
-}
 
 func walletOf(t *testing.T, h *apptest.Harness, acc apptest.Account) map[string]any {
 	t.Helper()
@@ -61,7 +52,7 @@ func verifyLedger(t *testing.T, h *apptest.Harness) {
 
 func TestWalletOverview(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "wallet@example.com")
 		w := walletOf(t, h, acc)
 		if w["user_id"] != float64(acc.ID) || w["currency"] != "USD" || w["status"] != "active" {
@@ -152,7 +143,7 @@ func processAll(t *testing.T, h *apptest.Harness) {
 
 func TestCustodyCallback(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "deposit@example.com")
 		addr := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"].(string)
 
@@ -218,7 +209,7 @@ func TestCustodyCallback(t *testing.T) {
 
 func TestTransferByUID(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		alice, bob := h.Register(t, "alice@example.com"), h.Register(t, "bob@example.com")
 		h.Deposit(t, alice, "USDT-TRC20", "100")
 		body := func(amount any, extra ...string) map[string]any {
@@ -298,7 +289,7 @@ func TestTransferByUID(t *testing.T) {
 // balance of 100: exactly 14 go through.
 func TestParallelTransfersLeaveOneWinnerPerCoin(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		alice, bob := h.Register(t, "race-a@example.com"), h.Register(t, "race-b@example.com")
 		h.SetTxPassword(t, alice)
 		h.Deposit(t, alice, "USDT-TRC20", "100")
@@ -339,7 +330,7 @@ func TestParallelTransfersLeaveOneWinnerPerCoin(t *testing.T) {
 
 func TestDeactivationBlockedByMoney(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		alice, bob := h.Register(t, "leaving@example.com"), h.Register(t, "staying@example.com")
 		h.SetTxPassword(t, alice)
 		h.Deposit(t, alice, "USDT-TRC20", "12.5")
@@ -355,22 +346,19 @@ func TestDeactivationBlockedByMoney(t *testing.T) {
 
 func TestSandboxToken(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine, func(c *config.Config) { c.SandboxToken = "let-me-in-please" })
-			acc := h.Register(t, "token@example.com")
-			body := map[string]any{"currency": "USDT-TRC20", "amount": "5", "user_id": acc.ID}
-			h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body).Expect(t, 401, "UNAUTHORIZED")
-			h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body, apptest.Header{Name: "X-Sandbox-Token", Value: "wrong"}).Expect(t, 401, "UNAUTHORIZED")
-			h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body, apptest.Header{Name: "X-Sandbox-Token", Value: "let-me-in-please"}).Expect(t, 200, "")
-		})
-	}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine, func(c *config.Config) { c.SandboxToken = "let-me-in-please" })
+		acc := h.Register(t, "token@example.com")
+		body := map[string]any{"currency": "USDT-TRC20", "amount": "5", "user_id": acc.ID}
+		h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body).Expect(t, 401, "UNAUTHORIZED")
+		h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body, apptest.Header{Name: "X-Sandbox-Token", Value: "wrong"}).Expect(t, 401, "UNAUTHORIZED")
+		h.Do(http.MethodPost, "/api/v1/sandbox/deposits", body, apptest.Header{Name: "X-Sandbox-Token", Value: "let-me-in-please"}).Expect(t, 200, "")
+	})
 }
 
 func TestSandboxDepositIdempotency(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "sbx-idem@example.com")
 		key := apptest.Header{Name: "Idempotency-Key", Value: "sandbox-dep-0001"}
 		body := map[string]any{"currency": "USDT-ERC20", "amount": "3.25", "email": acc.Email}
@@ -392,7 +380,7 @@ func TestSandboxDepositIdempotency(t *testing.T) {
 // the stored success or 409 IDEMPOTENCY_IN_PROGRESS.
 func TestConcurrentDuplicateTransferExecutesOnce(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		alice, bob := h.Register(t, "dup-a@example.com"), h.Register(t, "dup-b@example.com")
 		h.SetTxPassword(t, alice)
 		h.Deposit(t, alice, "USDT-TRC20", "100")

@@ -11,6 +11,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/providers/custody"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
 
@@ -34,54 +35,51 @@ func withPreviousSecrets(c *config.Config) {
 // the current and the previous key of its provider, and nothing else.
 func TestWebhookSecretRotation(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine, withPreviousSecrets)
-			t.Run("custody", func(t *testing.T) {
-				post := func(key, tradeID string) *apptest.Response {
-					body, _ := json.Marshal(depositEvent(tradeID, "TJRabPrwbZy45sbavfcjinPJC18kjpRTv8", 3, "1000000"))
-					nonce, ts := "n0nce", "1767225600"
-					form := url.Values{"body": {string(body)}, "nonce": {nonce}, "timestamp": {ts},
-						"sign": {custody.NewSigner(key).Sign(string(body), nonce, ts)}}
-					return h.Do(http.MethodPost, "/api/v1/webhooks/custody", form.Encode(),
-						apptest.Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
-				}
-				post("test-custody-api-key", "rot-current").Expect(t, 200, "")
-				post(rotCustodyPrevious, "rot-previous").Expect(t, 200, "")
-				post(rotUnknown, "rot-unknown").Expect(t, 401, "")
-			})
-			t.Run("issuer", func(t *testing.T) {
-				post := func(key, id string) *apptest.Response {
-					body := cmEvent(id, "card.transaction.authorized", "pt_none", time.Now(), map[string]any{"trade_id": 1})
-					return h.Do(http.MethodPost, "/api/v1/webhooks/issuer", body,
-						apptest.Header{Name: "X-Issuer-Signature", Value: httpapi.SignIssuerEvent(key, time.Now(), body)})
-				}
-				post(cmIssuerKey, "rot-current").Expect(t, 200, "")
-				post(rotIssuerPrevious, "rot-previous").Expect(t, 200, "")
-				post(rotUnknown, "rot-unknown").Expect(t, 401, "SIGNATURE_INVALID")
-			})
-			t.Run("3ds", func(t *testing.T) {
-				expiry := time.Now().Add(5 * time.Minute).Unix()
-				post := func(key, id string) *apptest.Response {
-					body := bioPayload(id, "987654321", expiry)
-					return post3DSWebhook(h, body, httpapi.SignThreeDS(key, body))
-				}
-				post(threeDSSecret, "rot-current").Expect(t, 200, "")
-				post(rotThreeDSPrevious, "rot-previous").Expect(t, 200, "")
-				post(rotUnknown, "rot-unknown").Expect(t, 401, "SIGNATURE_INVALID")
-			})
-			t.Run("kyc", func(t *testing.T) {
-				post := func(key, session string) *apptest.Response {
-					raw, _ := json.Marshal(map[string]any{"session_id": session, "status": "In Review"})
-					ts, signature := httpapi.SignKYC(key, time.Now(), raw)
-					return h.Do(http.MethodPost, "/api/v1/webhooks/kyc", raw,
-						apptest.Header{Name: "X-Signature", Value: signature}, apptest.Header{Name: "X-Timestamp", Value: ts})
-				}
-				post("test-kyc-webhook-secret", "kyc_rot_current").Expect(t, 200, "")
-				post(rotKYCPrevious, "kyc_rot_previous").Expect(t, 200, "")
-				post(rotUnknown, "kyc_rot_unknown").Expect(t, 401, "SIGNATURE_INVALID")
-			})
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine, withPreviousSecrets)
+		t.Run("custody", func(t *testing.T) {
+			post := func(key, tradeID string) *apptest.Response {
+				body, _ := json.Marshal(depositEvent(tradeID, "TJRabPrwbZy45sbavfcjinPJC18kjpRTv8", 3, "1000000"))
+				nonce, ts := "n0nce", "1767225600"
+				form := url.Values{"body": {string(body)}, "nonce": {nonce}, "timestamp": {ts},
+					"sign": {custody.NewSigner(key).Sign(string(body), nonce, ts)}}
+				return h.Do(http.MethodPost, "/api/v1/webhooks/custody", form.Encode(),
+					apptest.Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
+			}
+			post("test-custody-api-key", "rot-current").Expect(t, 200, "")
+			post(rotCustodyPrevious, "rot-previous").Expect(t, 200, "")
+			post(rotUnknown, "rot-unknown").Expect(t, 401, "")
 		})
-	}
+		t.Run("issuer", func(t *testing.T) {
+			post := func(key, id string) *apptest.Response {
+				body := cmEvent(id, "card.transaction.authorized", "pt_none", time.Now(), map[string]any{"trade_id": 1})
+				return h.Do(http.MethodPost, "/api/v1/webhooks/issuer", body,
+					apptest.Header{Name: "X-Issuer-Signature", Value: httpapi.SignIssuerEvent(key, time.Now(), body)})
+			}
+			post(cmIssuerKey, "rot-current").Expect(t, 200, "")
+			post(rotIssuerPrevious, "rot-previous").Expect(t, 200, "")
+			post(rotUnknown, "rot-unknown").Expect(t, 401, "SIGNATURE_INVALID")
+		})
+		t.Run("3ds", func(t *testing.T) {
+			expiry := time.Now().Add(5 * time.Minute).Unix()
+			post := func(key, id string) *apptest.Response {
+				body := bioPayload(id, "987654321", expiry)
+				return post3DSWebhook(h, body, httpapi.SignThreeDS(key, body))
+			}
+			post(threeDSSecret, "rot-current").Expect(t, 200, "")
+			post(rotThreeDSPrevious, "rot-previous").Expect(t, 200, "")
+			post(rotUnknown, "rot-unknown").Expect(t, 401, "SIGNATURE_INVALID")
+		})
+		t.Run("kyc", func(t *testing.T) {
+			post := func(key, session string) *apptest.Response {
+				raw, _ := json.Marshal(map[string]any{"session_id": session, "status": "In Review"})
+				ts, signature := httpapi.SignKYC(key, time.Now(), raw)
+				return h.Do(http.MethodPost, "/api/v1/webhooks/kyc", raw,
+					apptest.Header{Name: "X-Signature", Value: signature}, apptest.Header{Name: "X-Timestamp", Value: ts})
+			}
+			post("test-kyc-webhook-secret", "kyc_rot_current").Expect(t, 200, "")
+			post(rotKYCPrevious, "kyc_rot_previous").Expect(t, 200, "")
+			post(rotUnknown, "kyc_rot_unknown").Expect(t, 401, "SIGNATURE_INVALID")
+		})
+	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
 	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
 
@@ -40,7 +41,7 @@ func waitWithdrawal(t *testing.T, h *apptest.Harness, acc apptest.Account, statu
 
 func TestWithdrawalLifecycleInSandbox(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "withdraw@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "100")
 		own := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"].(string)
@@ -97,77 +98,71 @@ func withoutAutoSettle(c *config.Config) { c.SandboxAutoSettle = false }
 
 func TestWithdrawalRefundOnFailure(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine, withoutAutoSettle)
-			acc := h.Register(t, "refund@example.com")
-			h.Deposit(t, acc, "USDT-TRC20", "50")
-			for i, outcome := range []string{"failed", "rejected"} {
-				res := withdraw(h, acc, "30", externalTron).Expect(t, 200, "")
-				id := int64(res.JSON["withdrawal"].(map[string]any)["id"].(float64))
-				res = h.Do(http.MethodPost, fmt.Sprintf("/api/v1/sandbox/withdrawals/%d/settle", id), map[string]string{"outcome": outcome}).Expect(t, 200, "")
-				if res.JSON["data"].(map[string]any)["status"] != outcome {
-					t.Fatalf("settle %d: %s", i, res.Body)
-				}
-				if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "50" {
-					t.Fatalf("after %s the balance is %s, want the full 50 back", outcome, got)
-				}
-				// A late success for a refunded withdrawal changes nothing.
-				h.Do(http.MethodPost, fmt.Sprintf("/api/v1/sandbox/withdrawals/%d/settle", id), map[string]string{"outcome": "completed"}).Expect(t, 200, "")
-				if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "50" {
-					t.Fatalf("late completion moved money: %s", got)
-				}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine, withoutAutoSettle)
+		acc := h.Register(t, "refund@example.com")
+		h.Deposit(t, acc, "USDT-TRC20", "50")
+		for i, outcome := range []string{"failed", "rejected"} {
+			res := withdraw(h, acc, "30", externalTron).Expect(t, 200, "")
+			id := int64(res.JSON["withdrawal"].(map[string]any)["id"].(float64))
+			res = h.Do(http.MethodPost, fmt.Sprintf("/api/v1/sandbox/withdrawals/%d/settle", id), map[string]string{"outcome": outcome}).Expect(t, 200, "")
+			if res.JSON["data"].(map[string]any)["status"] != outcome {
+				t.Fatalf("settle %d: %s", i, res.Body)
 			}
-			verifyLedger(t, h)
-		})
-	}
+			if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "50" {
+				t.Fatalf("after %s the balance is %s, want the full 50 back", outcome, got)
+			}
+			// A late success for a refunded withdrawal changes nothing.
+			h.Do(http.MethodPost, fmt.Sprintf("/api/v1/sandbox/withdrawals/%d/settle", id), map[string]string{"outcome": "completed"}).Expect(t, 200, "")
+			if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "50" {
+				t.Fatalf("late completion moved money: %s", got)
+			}
+		}
+		verifyLedger(t, h)
+	})
 }
 
 // TestParallelWithdrawalsNeverOverdraw races 50 withdrawals of 11 from 100.
 func TestParallelWithdrawalsNeverOverdraw(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine, withoutAutoSettle)
-			acc := h.Register(t, "wd-race@example.com")
-			h.Deposit(t, acc, "USDT-TRC20", "100")
-			var (
-				wg      sync.WaitGroup
-				mu      sync.Mutex
-				ok, nsf int
-			)
-			for range 50 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					res := withdraw(h, acc, "11", externalTron)
-					mu.Lock()
-					defer mu.Unlock()
-					switch {
-					case res.Status == 200:
-						ok++
-					case res.Code() == "INSUFFICIENT_BALANCE":
-						nsf++
-					default:
-						t.Errorf("withdrawal: %d %s", res.Status, res.Body)
-					}
-				}()
-			}
-			wg.Wait()
-			if ok != 9 || nsf != 41 {
-				t.Fatalf("%d accepted, %d refused; want 9 and 41", ok, nsf)
-			}
-			if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "1" {
-				t.Fatalf("balance %s, want 1", got)
-			}
-			report, err := h.App.Ledger.VerifySnapshot(context.Background())
-			if err != nil || !report.OK() {
-				t.Fatalf("verify: %v %s", err, report)
-			}
-		})
-	}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine, withoutAutoSettle)
+		acc := h.Register(t, "wd-race@example.com")
+		h.Deposit(t, acc, "USDT-TRC20", "100")
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			ok, nsf int
+		)
+		for range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res := withdraw(h, acc, "11", externalTron)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case res.Status == 200:
+					ok++
+				case res.Code() == "INSUFFICIENT_BALANCE":
+					nsf++
+				default:
+					t.Errorf("withdrawal: %d %s", res.Status, res.Body)
+				}
+			}()
+		}
+		wg.Wait()
+		if ok != 9 || nsf != 41 {
+			t.Fatalf("%d accepted, %d refused; want 9 and 41", ok, nsf)
+		}
+		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "1" {
+			t.Fatalf("balance %s, want 1", got)
+		}
+		report, err := h.App.Ledger.VerifySnapshot(context.Background())
+		if err != nil || !report.OK() {
+			t.Fatalf("verify: %v %s", err, report)
+		}
+	})
 }
 
 // TestWithdrawalOperatorReview runs in staging mode (production's behaviour
@@ -175,63 +170,57 @@ func TestParallelWithdrawalsNeverOverdraw(t *testing.T) {
 // which calls these service methods).
 func TestWithdrawalOperatorReview(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			h := apptest.New(t, engine, apptest.Staging())
-			acc := h.Register(t, "review@example.com")
-			addr := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"].(string)
-			custodyPost(h, "/api/v1/webhooks/custody", depositEvent("prod-dep-1", addr, 3, "80000000"), false).Expect(t, 200, "")
-			processAll(t, h)
-			h.Do(http.MethodPost, "/api/v1/sandbox/deposits", map[string]any{}).Expect(t, 404, "NOT_FOUND")
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		h := apptest.New(t, engine, apptest.Staging())
+		acc := h.Register(t, "review@example.com")
+		addr := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"].(string)
+		custodyPost(h, "/api/v1/webhooks/custody", depositEvent("prod-dep-1", addr, 3, "80000000"), false).Expect(t, 200, "")
+		processAll(t, h)
+		h.Do(http.MethodPost, "/api/v1/sandbox/deposits", map[string]any{}).Expect(t, 404, "NOT_FOUND")
 
-			first := withdraw(h, acc, "30", externalTron).Expect(t, 200, "")
-			if st := first.JSON["withdrawal"].(map[string]any)["status"]; st != "pending" {
-				t.Fatalf("production withdrawal status %v, want pending", st)
-			}
-			id := int64(first.JSON["withdrawal"].(map[string]any)["id"].(float64))
-			if err := h.App.Wallets.RejectWithdrawal(ctx, id, "address on a sanctions list"); err != nil {
-				t.Fatal(err)
-			}
-			if err := h.App.Wallets.RejectWithdrawal(ctx, id, "twice"); err == nil {
-				t.Fatal("a rejected withdrawal was rejected again")
-			}
-			if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "80" {
-				t.Fatalf("after rejection: %s", got)
-			}
-			second := withdraw(h, acc, "30", externalTron).Expect(t, 200, "")
-			id = int64(second.JSON["withdrawal"].(map[string]any)["id"].(float64))
-			if err := h.App.Wallets.ApproveWithdrawal(ctx, h.App.Jobs, id); err != nil {
-				t.Fatal(err)
-			}
-			if err := h.App.Wallets.ApproveWithdrawal(ctx, h.App.Jobs, 999999); err == nil {
-				t.Fatal("approved a withdrawal that does not exist")
-			}
-			waitWithdrawal(t, h, acc, "completed")
-			if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "50" {
-				t.Fatalf("after completion: %s", got)
-			}
-			verifyLedger(t, h)
-		})
-	}
+		first := withdraw(h, acc, "30", externalTron).Expect(t, 200, "")
+		if st := first.JSON["withdrawal"].(map[string]any)["status"]; st != "pending" {
+			t.Fatalf("production withdrawal status %v, want pending", st)
+		}
+		id := int64(first.JSON["withdrawal"].(map[string]any)["id"].(float64))
+		if err := h.App.Wallets.RejectWithdrawal(ctx, id, "address on a sanctions list"); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.App.Wallets.RejectWithdrawal(ctx, id, "twice"); err == nil {
+			t.Fatal("a rejected withdrawal was rejected again")
+		}
+		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "80" {
+			t.Fatalf("after rejection: %s", got)
+		}
+		second := withdraw(h, acc, "30", externalTron).Expect(t, 200, "")
+		id = int64(second.JSON["withdrawal"].(map[string]any)["id"].(float64))
+		if err := h.App.Wallets.ApproveWithdrawal(ctx, h.App.Jobs, id); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.App.Wallets.ApproveWithdrawal(ctx, h.App.Jobs, 999999); err == nil {
+			t.Fatal("approved a withdrawal that does not exist")
+		}
+		waitWithdrawal(t, h, acc, "completed")
+		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "50" {
+			t.Fatalf("after completion: %s", got)
+		}
+		verifyLedger(t, h)
+	})
 }
 
 func TestWithdrawalTransactionPassword(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.New(t, engine, func(c *config.Config) { c.WithdrawalNeedsTxPassword = true })
-			acc := h.Register(t, "wd-pin@example.com")
-			h.Deposit(t, acc, "USDT-TRC20", "50")
-			withdraw(h, acc, "20", externalTron).Expect(t, 400, "TRANSACTION_PASSWORD_NOT_SET")
-			h.SetTxPassword(t, acc)
-			withdraw(h, acc, "20", externalTron).Expect(t, 400, "INVALID_TRANSACTION_PASSWORD")
-			body := map[string]any{"currency": "USDT-TRC20", "amount": "20", "address": externalTron, "transaction_password": "000000"}
-			h.Do(http.MethodPost, "/api/v1/wallet/withdrawal", body, apptest.Bearer(acc.Access)).Expect(t, 400, "INVALID_TRANSACTION_PASSWORD")
-			body["transaction_password"] = apptest.TxPassword
-			h.Do(http.MethodPost, "/api/v1/wallet/withdrawal", body, apptest.Bearer(acc.Access)).Expect(t, 200, "")
-		})
-	}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.New(t, engine, func(c *config.Config) { c.WithdrawalNeedsTxPassword = true })
+		acc := h.Register(t, "wd-pin@example.com")
+		h.Deposit(t, acc, "USDT-TRC20", "50")
+		withdraw(h, acc, "20", externalTron).Expect(t, 400, "TRANSACTION_PASSWORD_NOT_SET")
+		h.SetTxPassword(t, acc)
+		withdraw(h, acc, "20", externalTron).Expect(t, 400, "INVALID_TRANSACTION_PASSWORD")
+		body := map[string]any{"currency": "USDT-TRC20", "amount": "20", "address": externalTron, "transaction_password": "000000"}
+		h.Do(http.MethodPost, "/api/v1/wallet/withdrawal", body, apptest.Bearer(acc.Access)).Expect(t, 400, "INVALID_TRANSACTION_PASSWORD")
+		body["transaction_password"] = apptest.TxPassword
+		h.Do(http.MethodPost, "/api/v1/wallet/withdrawal", body, apptest.Bearer(acc.Access)).Expect(t, 200, "")
+	})
 }

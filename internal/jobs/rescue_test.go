@@ -82,70 +82,67 @@ func TestHelperProcess(t *testing.T) {
 // the rescue delay derived from the jobs' time-out, not River's default hour.
 func TestJobKilledWhileRunningIsRescued(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			url := storetest.URL(t, engine)
-			db, err := store.Open(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = db.Close() })
-			parent := &stallWorker{done: make(chan int64, 1)}
-			client := newClient(t, db, parent)
-			inserted, err := client.Insert(ctx, stallArgs{}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		url := storetest.URL(t, engine)
+		db, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		parent := &stallWorker{done: make(chan int64, 1)}
+		client := newClient(t, db, parent)
+		inserted, err := client.Insert(ctx, stallArgs{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 
-			var out bytes.Buffer
-			child := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-			child.Env = append(os.Environ(), helperDBEnv+"="+url)
-			child.Stdout, child.Stderr = &out, &out
-			if err := child.Start(); err != nil {
-				t.Fatal(err)
+		var out bytes.Buffer
+		child := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+		child.Env = append(os.Environ(), helperDBEnv+"="+url)
+		child.Stdout, child.Stderr = &out, &out
+		if err := child.Start(); err != nil {
+			t.Fatal(err)
+		}
+		killed := false
+		t.Cleanup(func() {
+			if !killed {
+				_ = child.Process.Kill()
+				_ = child.Wait()
 			}
-			killed := false
-			t.Cleanup(func() {
-				if !killed {
-					_ = child.Process.Kill()
-					_ = child.Wait()
-				}
-			})
-			waitState(t, db, inserted.Job.ID, "running", 30*time.Second, &out)
-			if err := child.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			_ = child.Wait()
-			killed = true
-
-			// The dead process was the queue's leader; its leadership lapses
-			// after River's 15 s TTL. Ending it now keeps the test short
-			// without touching what is under test (the rescue delay).
-			if _, err := db.SQL.ExecContext(ctx, `DELETE FROM river_leader`); err != nil {
-				t.Fatal(err)
-			}
-			// The rescuer runs when the new client becomes leader and then
-			// every 30 s: start it once the job is old enough to be rescued.
-			time.Sleep(jobs.RescueAfter(testJobTimeout))
-			if err := client.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = client.Stop(context.Background()) })
-			select {
-			case id := <-parent.done:
-				if id != inserted.Job.ID {
-					t.Fatalf("worked job %d, want %d", id, inserted.Job.ID)
-				}
-			case <-time.After(20 * time.Second):
-				var state string
-				_ = db.SQL.QueryRowContext(ctx, `SELECT state FROM river_job WHERE id = $1`, inserted.Job.ID).Scan(&state)
-				t.Fatalf("the killed job was not rescued (state %s)", state)
-			}
-			waitState(t, db, inserted.Job.ID, "completed", 10*time.Second, &out)
 		})
-	}
+		waitState(t, db, inserted.Job.ID, "running", 30*time.Second, &out)
+		if err := child.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_ = child.Wait()
+		killed = true
+
+		// The dead process was the queue's leader; its leadership lapses
+		// after River's 15 s TTL. Ending it now keeps the test short
+		// without touching what is under test (the rescue delay).
+		if _, err := db.SQL.ExecContext(ctx, `DELETE FROM river_leader`); err != nil {
+			t.Fatal(err)
+		}
+		// The rescuer runs when the new client becomes leader and then
+		// every 30 s: start it once the job is old enough to be rescued.
+		time.Sleep(jobs.RescueAfter(testJobTimeout))
+		if err := client.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = client.Stop(context.Background()) })
+		select {
+		case id := <-parent.done:
+			if id != inserted.Job.ID {
+				t.Fatalf("worked job %d, want %d", id, inserted.Job.ID)
+			}
+		case <-time.After(20 * time.Second):
+			var state string
+			_ = db.SQL.QueryRowContext(ctx, `SELECT state FROM river_job WHERE id = $1`, inserted.Job.ID).Scan(&state)
+			t.Fatalf("the killed job was not rescued (state %s)", state)
+		}
+		waitState(t, db, inserted.Job.ID, "completed", 10*time.Second, &out)
+	})
 }
 
 // TestRescueRule pins the rule the service runs with: a job cut off by a

@@ -81,112 +81,106 @@ func apply(t *testing.T, s *kyc.Service, db *store.DB, session, status, reason s
 
 func TestKYCLifecycle(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			p := &provider{}
-			s, db, user := newService(t, engine, p, true)
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		p := &provider{}
+		s, db, user := newService(t, engine, p, true)
 
-			rec, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Email: "kyc@example.com", Identity: identity})
-			if err != nil || rec.SessionID == "" || rec.Status != kyc.StatusPendingSubmit || !strings.HasPrefix(rec.AgentUID, "JOHN_DOE_") {
-				t.Fatalf("initialize: %+v %v", rec, err)
-			}
-			again, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity})
-			if err != nil || again.ID != rec.ID || again.SessionID != rec.SessionID || p.n != 1 {
-				t.Fatalf("a live session was not resumed: %+v %v (sessions %d)", again, err, p.n)
-			}
-			var sealed string
-			_ = db.SQL.QueryRow(`SELECT identity_sealed FROM kyc_records WHERE id = $1`, rec.ID).Scan(&sealed)
-			if strings.Contains(sealed, "JOHN") || strings.Contains(sealed, "91234567") {
-				t.Fatal("identity stored in clear")
-			}
-			if got, err := s.Identity(ctx, db.SQL, rec.ID); err != nil || got != identity {
-				t.Fatalf("identity round trip: %+v %v", got, err)
-			}
+		rec, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Email: "kyc@example.com", Identity: identity})
+		if err != nil || rec.SessionID == "" || rec.Status != kyc.StatusPendingSubmit || !strings.HasPrefix(rec.AgentUID, "JOHN_DOE_") {
+			t.Fatalf("initialize: %+v %v", rec, err)
+		}
+		again, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity})
+		if err != nil || again.ID != rec.ID || again.SessionID != rec.SessionID || p.n != 1 {
+			t.Fatalf("a live session was not resumed: %+v %v (sessions %d)", again, err, p.n)
+		}
+		var sealed string
+		_ = db.SQL.QueryRow(`SELECT identity_sealed FROM kyc_records WHERE id = $1`, rec.ID).Scan(&sealed)
+		if strings.Contains(sealed, "JOHN") || strings.Contains(sealed, "91234567") {
+			t.Fatal("identity stored in clear")
+		}
+		if got, err := s.Identity(ctx, db.SQL, rec.ID); err != nil || got != identity {
+			t.Fatalf("identity round trip: %+v %v", got, err)
+		}
 
-			apply(t, s, db, rec.SessionID, "In Review", "")
-			if st, lvl, _ := s.UserKYC(ctx, db.SQL, user); st != kyc.UserPending || lvl != 0 {
-				t.Fatalf("under review: %s %d", st, lvl)
-			}
-			if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrInProgress) {
-				t.Fatalf("initialize during review: %v", err)
-			}
-			if _, review := apply(t, s, db, rec.SessionID, "Approved", ""); !review {
-				t.Fatal("approval did not ask for the issuer review")
-			}
-			if _, review := apply(t, s, db, rec.SessionID, "Approved", ""); review {
-				t.Fatal("a repeated approval asked for a second review")
-			}
-			// A late step backwards changes nothing.
-			if back, _ := apply(t, s, db, rec.SessionID, "In Progress", ""); back.Status != kyc.StatusProcessing {
-				t.Fatalf("moved backwards to %s", back.Status)
-			}
-			err = db.InTx(ctx, func(tx *sql.Tx) error {
-				_, err := s.RecordIssuerReview(ctx, tx, rec.ID, 2)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if st, lvl, _ := s.UserKYC(ctx, db.SQL, user); st != kyc.UserVerified || lvl != 1 {
-				t.Fatalf("after the issuer review: %s %d", st, lvl)
-			}
-			if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrAlreadyApproved) {
-				t.Fatalf("initialize after approval: %v", err)
-			}
-			v, err := s.Status(ctx, user)
-			if err != nil || v.CanSubmit || v.Latest == nil || v.Latest.PokepayStatus != 2 {
-				t.Fatalf("status %+v %v", v, err)
-			}
+		apply(t, s, db, rec.SessionID, "In Review", "")
+		if st, lvl, _ := s.UserKYC(ctx, db.SQL, user); st != kyc.UserPending || lvl != 0 {
+			t.Fatalf("under review: %s %d", st, lvl)
+		}
+		if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrInProgress) {
+			t.Fatalf("initialize during review: %v", err)
+		}
+		if _, review := apply(t, s, db, rec.SessionID, "Approved", ""); !review {
+			t.Fatal("approval did not ask for the issuer review")
+		}
+		if _, review := apply(t, s, db, rec.SessionID, "Approved", ""); review {
+			t.Fatal("a repeated approval asked for a second review")
+		}
+		// A late step backwards changes nothing.
+		if back, _ := apply(t, s, db, rec.SessionID, "In Progress", ""); back.Status != kyc.StatusProcessing {
+			t.Fatalf("moved backwards to %s", back.Status)
+		}
+		err = db.InTx(ctx, func(tx *sql.Tx) error {
+			_, err := s.RecordIssuerReview(ctx, tx, rec.ID, 2)
+			return err
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, lvl, _ := s.UserKYC(ctx, db.SQL, user); st != kyc.UserVerified || lvl != 1 {
+			t.Fatalf("after the issuer review: %s %d", st, lvl)
+		}
+		if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrAlreadyApproved) {
+			t.Fatalf("initialize after approval: %v", err)
+		}
+		v, err := s.Status(ctx, user)
+		if err != nil || v.CanSubmit || v.Latest == nil || v.Latest.PokepayStatus != 2 {
+			t.Fatalf("status %+v %v", v, err)
+		}
+	})
 }
 
 func TestKYCRejectionAndGates(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			if s, _, user := newService(t, engine, &provider{}, false); true {
-				if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrFeeUnpaid) {
-					t.Fatalf("without the fee: %v", err)
-				}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		if s, _, user := newService(t, engine, &provider{}, false); true {
+			if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrFeeUnpaid) {
+				t.Fatalf("without the fee: %v", err)
 			}
-			p := &provider{fail: true}
-			s, db, user := newService(t, engine, p, true)
-			if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrProviderUnavailable) {
-				t.Fatalf("provider down: %v", err)
-			}
-			p.fail = false
-			rec, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity})
-			if err != nil {
-				t.Fatal(err)
-			}
-			declined, _ := apply(t, s, db, rec.SessionID, "Declined", "Document expired")
-			if declined.Status != kyc.StatusRejected || declined.FailReason != "Document expired" {
-				t.Fatalf("declined: %+v", declined)
-			}
-			v, _ := s.Status(ctx, user)
-			if v.UserStatus != kyc.UserRejected || !v.CanSubmit {
-				t.Fatalf("after rejection: %+v", v)
-			}
-			if fresh, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); err != nil || fresh.ID == rec.ID {
-				t.Fatalf("resubmission after rejection: %+v %v", fresh, err)
-			}
-			if _, _, ok, err := func() (kyc.Record, bool, bool, error) {
-				var r kyc.Record
-				var review, ok bool
-				err := db.InTx(ctx, func(tx *sql.Tx) error {
-					var err error
-					r, review, ok, err = s.ApplyProviderStatus(ctx, tx, "kyc_unknown", "Approved", "")
-					return err
-				})
-				return r, review, ok, err
-			}(); ok || err != nil {
-				t.Fatalf("unknown session matched: ok=%v err=%v", ok, err)
-			}
-		})
-	}
+		}
+		p := &provider{fail: true}
+		s, db, user := newService(t, engine, p, true)
+		if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrProviderUnavailable) {
+			t.Fatalf("provider down: %v", err)
+		}
+		p.fail = false
+		rec, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		declined, _ := apply(t, s, db, rec.SessionID, "Declined", "Document expired")
+		if declined.Status != kyc.StatusRejected || declined.FailReason != "Document expired" {
+			t.Fatalf("declined: %+v", declined)
+		}
+		v, _ := s.Status(ctx, user)
+		if v.UserStatus != kyc.UserRejected || !v.CanSubmit {
+			t.Fatalf("after rejection: %+v", v)
+		}
+		if fresh, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); err != nil || fresh.ID == rec.ID {
+			t.Fatalf("resubmission after rejection: %+v %v", fresh, err)
+		}
+		if _, _, ok, err := func() (kyc.Record, bool, bool, error) {
+			var r kyc.Record
+			var review, ok bool
+			err := db.InTx(ctx, func(tx *sql.Tx) error {
+				var err error
+				r, review, ok, err = s.ApplyProviderStatus(ctx, tx, "kyc_unknown", "Approved", "")
+				return err
+			})
+			return r, review, ok, err
+		}(); ok || err != nil {
+			t.Fatalf("unknown session matched: ok=%v err=%v", ok, err)
+		}
+	})
 }

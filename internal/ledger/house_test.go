@@ -17,37 +17,34 @@ import (
 // house account; they must spread over several rows and still sum exactly.
 func TestHouseAccountIsSharded(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			db, l := newLedger(t, engine)
-			var wg sync.WaitGroup
-			for i := range 64 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					if err := post(ctx, db, l, deposit(int64(1000+i), 5, fmt.Sprintf("dep-%d", i))); err != nil {
-						t.Errorf("deposit %d: %v", i, err)
-					}
-				}()
-			}
-			wg.Wait()
-			var rows int
-			if err := db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_accounts WHERE owner_id = 0 AND name = $1`, ledger.Custody).Scan(&rows); err != nil {
-				t.Fatal(err)
-			}
-			if rows < 2 || rows > ledger.DefaultHouseShards {
-				t.Errorf("custody is spread over %d rows, want 2..%d", rows, ledger.DefaultHouseShards)
-			}
-			if got, _ := l.Balance(ctx, db.SQL, ledger.HouseAccount(ledger.Custody, usdt)); got != -64*5 {
-				t.Errorf("custody total %d, want %d", got, -64*5)
-			}
-			if report, err := l.VerifySnapshot(ctx); err != nil || !report.OK() {
-				t.Fatalf("verify: %v %s", err, report)
-			}
-		})
-	}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		db, l := newLedger(t, engine)
+		var wg sync.WaitGroup
+		for i := range 64 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := post(ctx, db, l, deposit(int64(1000+i), 5, fmt.Sprintf("dep-%d", i))); err != nil {
+					t.Errorf("deposit %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		var rows int
+		if err := db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_accounts WHERE owner_id = 0 AND name = $1`, ledger.Custody).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if rows < 2 || rows > ledger.DefaultHouseShards {
+			t.Errorf("custody is spread over %d rows, want 2..%d", rows, ledger.DefaultHouseShards)
+		}
+		if got, _ := l.Balance(ctx, db.SQL, ledger.HouseAccount(ledger.Custody, usdt)); got != -64*5 {
+			t.Errorf("custody total %d, want %d", got, -64*5)
+		}
+		if report, err := l.VerifySnapshot(ctx); err != nil || !report.OK() {
+			t.Fatalf("verify: %v %s", err, report)
+		}
+	})
 }
 
 // BenchmarkHouseAccountContention measures deposits of distinct users that

@@ -15,17 +15,10 @@ import (
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
+	"github.com/comecomepay/comecomepay/internal/testclock"
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
-
-var t0 = time.Date(2026, 2, 25, 12, 0, 0, 0, time.UTC)
+var t0 = testclock.Start
 
 const subject = "alice@example.com"
 
@@ -33,7 +26,7 @@ const subject = "alice@example.com"
 type fixture struct {
 	t      *testing.T
 	db     *store.DB
-	clock  *clock
+	clock  *testclock.Clock
 	svc    *otp.Service
 	hasher *secret.Hasher
 }
@@ -48,7 +41,7 @@ func newFixture(t *testing.T, engine store.Engine, withBox bool) *fixture {
 			t.Fatal(err)
 		}
 	}
-	c := &clock{now: t0}
+	c := testclock.New(t0)
 	hasher := secret.NewHasher([]byte("otp-test-key"))
 	return &fixture{t: t, db: db, clock: c, hasher: hasher, svc: otp.NewService(db, hasher, box, otp.DefaultPolicy, c.Now)}
 }
@@ -124,18 +117,9 @@ func expectCode(t *testing.T, err error, code string) *apperr.Error {
 	return e
 }
 
-func forEngines(t *testing.T, fn func(t *testing.T, engine store.Engine)) {
-	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			fn(t, engine)
-		})
-	}
-}
-
 func TestIssueCheckConsume(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine, false)
 		code := f.issue(subject).Code
 		for _, c := range code {
@@ -158,7 +142,8 @@ func TestIssueCheckConsume(t *testing.T) {
 }
 
 func TestWrongAttemptsPersistAndBurn(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine, false)
 		code := f.issue(subject).Code
 		for i := 1; i <= 4; i++ {
@@ -206,7 +191,8 @@ func TestWrongAttemptsPersistAndBurn(t *testing.T) {
 }
 
 func TestExpiry(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine, false)
 		code := f.issue(subject).Code
 		f.clock.Advance(otp.DefaultPolicy.TTL - time.Second)
@@ -219,7 +205,8 @@ func TestExpiry(t *testing.T) {
 }
 
 func TestCooldown(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine, false)
 		first := f.issue(subject)
 		for _, tc := range []struct {
@@ -252,7 +239,8 @@ func TestCooldown(t *testing.T) {
 func TestIssueOrReuse(t *testing.T) {
 	for _, withBox := range []bool{true, false} {
 		t.Run(fmt.Sprintf("box=%v", withBox), func(t *testing.T) {
-			forEngines(t, func(t *testing.T, engine store.Engine) {
+			t.Parallel()
+			storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 				f := newFixture(t, engine, withBox)
 				first, err := f.run(f.svc.IssueOrReuse, otp.Login, subject, 5)
 				if err != nil || !first.Fresh || len(first.Code) != 5 {
@@ -286,7 +274,8 @@ func TestIssueOrReuse(t *testing.T) {
 }
 
 func TestResendKeepsFlowStart(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine, false)
 		if _, ok := f.openFlow(subject); ok {
 			t.Fatal("open flow before any code")
@@ -317,7 +306,8 @@ func TestResendKeepsFlowStart(t *testing.T) {
 }
 
 func TestOpenFlowWindow(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine, false)
 		f.issue(subject)
 		f.clock.Advance(otp.DefaultPolicy.FlowWindow - time.Microsecond)
@@ -341,7 +331,8 @@ func TestOpenFlowWindow(t *testing.T) {
 }
 
 func TestCodesStoredHashed(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine, true)
 		// A long code makes an accidental substring match impossible in practice.
 		iss, err := f.run(f.svc.Issue, otp.Login, subject, 16)
@@ -376,7 +367,8 @@ func TestCodesStoredHashed(t *testing.T) {
 // TestConcurrentWrongChecks: parallel wrong guesses never get more than
 // MaxAttempts tries, and the counter is exact.
 func TestConcurrentWrongChecks(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine, false)
 		code := f.issue(subject).Code
 		const n = 20

@@ -19,6 +19,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
 
@@ -54,25 +55,22 @@ const defaultSequences = 40
 // fresh users), which keeps 10 000 sequences affordable.
 func TestLedgerInvariantsUnderRandomOperations(t *testing.T) {
 	sequences := setSequences(t)
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			h := apptest.NewStopped(t, engine)
-			ctx := context.Background()
-			w, err := newWorld(ctx, h)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w.verifyEvery = max(1, sequences/100)
-			w.verifyAll(t)
-			start := time.Now()
-			rapid.Check(t, func(rt *rapid.T) { w.sequence(rt) })
-			w.verifyAll(t)
-			t.Logf("%s: %d sequences, %d steps in %v; whole-book verifications %d; succeeded %v; refused as expected %v; issuance retries %q",
-				engine, w.stats.sequences, w.stats.steps, time.Since(start).Round(time.Millisecond), w.stats.verifications, w.stats.ok,
-				w.stats.refused, w.stats.issueRetries)
-		})
-	}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		h := apptest.NewStopped(t, engine)
+		ctx := context.Background()
+		w, err := newWorld(ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.verifyEvery = max(1, sequences/100)
+		w.verifyAll(t)
+		start := time.Now()
+		rapid.Check(t, func(rt *rapid.T) { w.sequence(rt) })
+		w.verifyAll(t)
+		t.Logf("%s: %d sequences, %d steps in %v; whole-book verifications %d; succeeded %v; refused as expected %v; issuance retries %q",
+			engine, w.stats.sequences, w.stats.steps, time.Since(start).Round(time.Millisecond), w.stats.verifications, w.stats.ok,
+			w.stats.refused, w.stats.issueRetries)
+	})
 }
 
 // setSequences applies SequencesEnv, or the modest default when neither it

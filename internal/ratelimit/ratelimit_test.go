@@ -10,30 +10,23 @@ import (
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
+	"github.com/comecomepay/comecomepay/internal/testclock"
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
-
-var t0 = time.Date(2026, 2, 25, 12, 0, 0, 0, time.UTC)
+var t0 = testclock.Start
 
 var rule = ratelimit.Rule{Max: 3, Window: 15 * time.Minute}
 
 type fixture struct {
 	t     *testing.T
 	db    *store.DB
-	clock *clock
+	clock *testclock.Clock
 	c     *ratelimit.Counter
 }
 
 func newFixture(t *testing.T, engine store.Engine) *fixture {
 	t.Helper()
-	c := &clock{now: t0}
+	c := testclock.New(t0)
 	return &fixture{t: t, db: storetest.New(t, engine), clock: c, c: ratelimit.NewCounter(c.Now)}
 }
 
@@ -59,18 +52,9 @@ func (f *fixture) exceeded(key string, want bool, wantLeft time.Duration) {
 	}
 }
 
-func forEngines(t *testing.T, fn func(t *testing.T, engine store.Engine)) {
-	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			fn(t, engine)
-		})
-	}
-}
-
 func TestHitAndExceeded(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		end := t0.Add(rule.Window)
 		f.exceeded("k", false, 0) // never hit
@@ -89,7 +73,8 @@ func TestHitAndExceeded(t *testing.T) {
 }
 
 func TestWindowRollover(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		for i := 1; i <= 3; i++ {
 			f.hit("k", i, t0.Add(rule.Window))
@@ -106,7 +91,8 @@ func TestWindowRollover(t *testing.T) {
 }
 
 func TestReset(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		for i := 1; i <= 3; i++ {
 			f.hit("a", i, t0.Add(rule.Window))
@@ -127,7 +113,8 @@ func TestReset(t *testing.T) {
 
 // TestInsideTransaction: a hit made in a rolled-back transaction is not kept.
 func TestInsideTransaction(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		ctx := context.Background()
 		_ = f.db.InTx(ctx, func(tx *sql.Tx) error {
@@ -149,7 +136,8 @@ func TestInsideTransaction(t *testing.T) {
 
 // TestConcurrentHits: no hit is lost when many arrive at once.
 func TestConcurrentHits(t *testing.T) {
-	forEngines(t, func(t *testing.T, engine store.Engine) {
+	t.Parallel()
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		const n = 25
 		seen := make([]int, n)

@@ -11,6 +11,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/apptest"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 	"github.com/comecomepay/comecomepay/internal/swap"
 )
@@ -41,9 +42,9 @@ func TestRecoveryFinishesInterruptedSwaps(t *testing.T) {
 			}
 		}, swap.StatusFailed, 0, 100_000_000},
 	}
-	for _, engine := range storetest.Engines() {
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		for _, tc := range cases {
-			t.Run(string(engine)+"/"+tc.name, func(t *testing.T) {
+			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
 				h := apptest.New(t, engine)
 				ctx := context.Background()
@@ -94,7 +95,7 @@ func TestRecoveryFinishesInterruptedSwaps(t *testing.T) {
 				}
 			})
 		}
-	}
+	})
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -34,6 +34,18 @@ func Engines() []store.Engine {
 	return []store.Engine{store.SQLite}
 }
 
+// EachEngine runs fn as a parallel subtest, named after the engine, on each
+// engine of the run.
+func EachEngine(t *testing.T, fn func(t *testing.T, engine store.Engine)) {
+	t.Helper()
+	for _, engine := range Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			fn(t, engine)
+		})
+	}
+}
+
 // URL returns the URL of a fresh, migrated database of engine, dropped when t
 // ends.
 func URL(t testing.TB, engine store.Engine) string {
