@@ -17,7 +17,7 @@ import (
 // nothing is booked; once the issuer releases the authorisation both work.
 func TestCardMoneyStillHeldAtIssuer(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		r := &cmRec{h: h}
 		acc, c := cmToppedCard(t, r, "held-at-issuer@example.com")
 		auth := cmData(t, cmSim(r, c.PublicToken, map[string]any{"type": "authorization", "amount": "1.04"}).Expect(t, 200, ""))

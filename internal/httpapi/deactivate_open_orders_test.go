@@ -44,7 +44,7 @@ func expectBlocked(t *testing.T, h *apptest.Harness, acc apptest.Account, why st
 // would otherwise open a card at the issuer for a closed account.
 func TestDeactivationWaitsForCardApplication(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "apply-closer@example.com")
 		// An application the issuance job is working on (no job is queued
 		// for this row, so it stays as it is).
@@ -67,7 +67,7 @@ func TestDeactivationWaitsForCardApplication(t *testing.T) {
 // the account may close.
 func TestDeactivationWaitsForPhysicalOrder(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "physical-closer@example.com")
 		h.Deposit(t, acc, "USDC-ERC20", "40")
 		vt := verifiedToken(t, h, acc, c.PublicToken)
@@ -96,7 +96,7 @@ func TestDeactivationWaitsForPhysicalOrder(t *testing.T) {
 // issuing a card to the closed account.
 func TestLockUserRefusesClosedAccount(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, h *apptest.Harness) {
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "lock-closed@example.com")
 		otp := h.Do(http.MethodPost, "/api/v1/user/deactivate/request", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "").Str(t, "otp")
 		h.Do(http.MethodPost, "/api/v1/user/deactivate", map[string]any{"otp_code": otp}, apptest.Bearer(acc.Access)).Expect(t, 200, "")
