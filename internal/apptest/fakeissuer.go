@@ -79,6 +79,11 @@ func (f *FakeIssuer) Balance(publicToken string) money.Amount {
 	return f.balances[publicToken]
 }
 
+// CardBalance implements card.BalanceSource: what the issuer would release.
+func (f *FakeIssuer) CardBalance(_ context.Context, publicToken string) (money.Amount, error) {
+	return f.Balance(publicToken), nil
+}
+
 // Status is the card's issuer status code (card.CodeActive when never set).
 func (f *FakeIssuer) Status(publicToken string) string {
 	f.mu.Lock()

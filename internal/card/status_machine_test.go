@@ -30,10 +30,11 @@ type statusFixture struct {
 func newStatusFixture(t *testing.T, h *apptest.Harness) *statusFixture {
 	issuer := apptest.NewFakeIssuer()
 	cd := h.App.Cards.Deps
-	cd.StatusIssuer = issuer
+	cd.StatusIssuer, cd.Balances = issuer, issuer
+	cards := card.NewService(cd)
 	sd := h.App.Swaps.Deps
-	sd.Issuer = issuer
-	return &statusFixture{h: h, issuer: issuer, cards: card.NewService(cd), swaps: swap.NewService(sd)}
+	sd.Issuer, sd.Cards = issuer, cards
+	return &statusFixture{h: h, issuer: issuer, cards: cards, swaps: swap.NewService(sd)}
 }
 
 // holder is a new cardholder; topped puts 50 USDT of HKD on the card.

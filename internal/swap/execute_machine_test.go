@@ -10,6 +10,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/apptest"
+	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/swap"
@@ -73,7 +74,9 @@ func TestSwapStateMachine(t *testing.T) {
 		ctx := context.Background()
 		issuer := apptest.NewFakeIssuer()
 		d := h.App.Swaps.Deps
-		d.Issuer = issuer
+		cd := h.App.Cards.Deps
+		cd.Balances = issuer
+		d.Issuer, d.Cards = issuer, card.NewService(cd)
 		swaps := swap.NewService(d)
 		execute := func(acc apptest.Account, c apptest.Card, from, to string, amount money.Amount) (swap.Result, error) {
 			t.Helper()
