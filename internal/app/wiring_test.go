@@ -49,33 +49,30 @@ func newApp(t *testing.T, engine store.Engine, opts Options) (*App, error) {
 // pending swap, a notification never pushed, a commission never paid).
 func TestStartRefusesMissingPort(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			for _, tc := range []struct {
-				unwire func(*wiring)
-				want   []string
-			}{
-				{func(w *wiring) { w.Cards.Swaps = nil }, []string{"card: missing dependencies: Swaps"}},
-				{func(w *wiring) {
-					w.Cards.Jobs, w.Cards.Commissions, w.Notifications.Jobs, w.Swaps.Commissions = nil, nil, nil, nil
-					w.Accounts.Guard, w.cardSecrets.Mailer = nil, nil
-				}, []string{"card: missing dependencies: Commissions, Jobs", "notification: missing dependencies: Jobs",
-					"swap: missing dependencies: Commissions", "account: missing dependencies: Guard",
-					"card secrets: missing dependencies: Mailer"}},
-			} {
-				a, err := newApp(t, engine, Options{beforeCheck: tc.unwire})
-				if err == nil || a != nil {
-					t.Fatalf("started without a port; want %q", tc.want)
-				}
-				for _, want := range tc.want {
-					if !strings.Contains(err.Error(), want) {
-						t.Errorf("err = %v, want it to contain %q", err, want)
-					}
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		for _, tc := range []struct {
+			unwire func(*wiring)
+			want   []string
+		}{
+			{func(w *wiring) { w.Cards.Swaps = nil }, []string{"card: missing dependencies: Swaps"}},
+			{func(w *wiring) {
+				w.Cards.Jobs, w.Cards.Commissions, w.Notifications.Jobs, w.Swaps.Commissions = nil, nil, nil, nil
+				w.Accounts.Guard, w.cardSecrets.Mailer = nil, nil
+			}, []string{"card: missing dependencies: Commissions, Jobs", "notification: missing dependencies: Jobs",
+				"swap: missing dependencies: Commissions", "account: missing dependencies: Guard",
+				"card secrets: missing dependencies: Mailer"}},
+		} {
+			a, err := newApp(t, engine, Options{beforeCheck: tc.unwire})
+			if err == nil || a != nil {
+				t.Fatalf("started without a port; want %q", tc.want)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("err = %v, want it to contain %q", err, want)
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestWiringCheckIsTotal: every collaborator of every service (each field
@@ -85,36 +82,33 @@ func TestStartRefusesMissingPort(t *testing.T) {
 // built carry job kinds River accepts.
 func TestWiringCheckIsTotal(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			var w wiring
-			a, err := newApp(t, engine, Options{beforeCheck: func(got *wiring) { w = *got }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			requireTotal(t, "notification", w.Notifications.Deps)
-			requireTotal(t, "account", w.Accounts.Deps)
-			requireTotal(t, "coupon", w.Coupons.Deps)
-			requireTotal(t, "wallet", w.Wallets.Deps)
-			requireTotal(t, "cardfee", w.CardFees.Deps)
-			requireTotal(t, "kyc", w.KYC.Deps)
-			requireTotal(t, "referral", w.Referrals.Deps)
-			requireTotal(t, "card", w.Cards.Deps)
-			requireTotal(t, "swap", w.Swaps.Deps)
-			requireTotal(t, "physical", w.Physical.Deps)
-			requireTotal(t, "threeds", w.ThreeDS.Deps)
-			requireTotal(t, "card secrets", w.cardSecrets.SecretsDeps)
+	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
+		var w wiring
+		a, err := newApp(t, engine, Options{beforeCheck: func(got *wiring) { w = *got }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		requireTotal(t, "notification", w.Notifications.Deps)
+		requireTotal(t, "account", w.Accounts.Deps)
+		requireTotal(t, "coupon", w.Coupons.Deps)
+		requireTotal(t, "wallet", w.Wallets.Deps)
+		requireTotal(t, "cardfee", w.CardFees.Deps)
+		requireTotal(t, "kyc", w.KYC.Deps)
+		requireTotal(t, "referral", w.Referrals.Deps)
+		requireTotal(t, "card", w.Cards.Deps)
+		requireTotal(t, "swap", w.Swaps.Deps)
+		requireTotal(t, "physical", w.Physical.Deps)
+		requireTotal(t, "threeds", w.ThreeDS.Deps)
+		requireTotal(t, "card secrets", w.cardSecrets.SecretsDeps)
 
-			// River checks the kinds of the workers it is built with; ours
-			// join the bundle later, so build a client on them to check.
-			workers := river.NewWorkers()
-			a.registerWorkers(workers, nil, nil, nil, kyc.IssuerReview(nil), nil, time.Now)
-			if _, err := river.NewClient(riversqlite.New(nil), &river.Config{Workers: workers}); err != nil {
-				t.Errorf("worker kinds: %v", err)
-			}
-		})
-	}
+		// River checks the kinds of the workers it is built with; ours
+		// join the bundle later, so build a client on them to check.
+		workers := river.NewWorkers()
+		a.registerWorkers(workers, nil, nil, nil, kyc.IssuerReview(nil), nil, time.Now)
+		if _, err := river.NewClient(riversqlite.New(nil), &river.Config{Workers: workers}); err != nil {
+			t.Errorf("worker kinds: %v", err)
+		}
+	})
 }
 
 // requireTotal zeroes each collaborator of d in turn and requires Check to
