@@ -9,6 +9,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/otp"
+	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
@@ -51,6 +52,16 @@ type Deps struct {
 	Now      func() time.Time
 	// EchoOTP returns codes in responses (sandbox mode only, API.md §1.11).
 	EchoOTP bool
+}
+
+// Check names the collaborators left unwired.
+func (d Deps) Check() error {
+	return deps.Check("account", deps.Wired{
+		"DB": d.DB != nil, "Repo": d.Repo != nil, "OTP": d.OTP != nil, "Limiter": d.Limiter != nil,
+		"Mailer": d.Mailer != nil, "Notifier": d.Notifier != nil, "Wallets": d.Wallets != nil, "KYC": d.KYC != nil,
+		"Guard": d.Guard != nil, "Devices": d.Devices != nil, "Signer": d.Signer != nil, "Hasher": d.Hasher != nil,
+		"Now": d.Now != nil,
+	})
 }
 
 // Service implements the account use cases.

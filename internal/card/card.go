@@ -21,6 +21,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -135,10 +136,24 @@ type Deps struct {
 	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
 	IssueTimeout time.Duration
 	Now          func() time.Time
-	// PhysicalOrders, when set, opens the order of a physical card at issuance.
+	// PhysicalOrders opens the order of a physical card at issuance.
 	PhysicalOrders PhysicalOrders
-	// Commissions, when set, queues the referral commissions of an issued card.
+	// Commissions queues the referral commissions of an issued card.
 	Commissions Commissions
+}
+
+// Check names the collaborators left unwired: the composition root refuses
+// to start without them (a missing Swaps would let a card be cancelled under
+// a swap still settling, a missing Jobs would strand a cancellation).
+func (d Deps) Check() error {
+	return deps.Check("card", deps.Wired{
+		"DB": d.DB != nil, "Fees": d.Fees != nil, "KYC": d.KYC != nil, "Users": d.Users != nil,
+		"Issuer": d.Issuer != nil, "StatusIssuer": d.StatusIssuer != nil, "Ledger": d.Ledger != nil,
+		"Refunds": d.Refunds != nil, "RefundCurrencies": d.RefundCurrencies != nil, "RefundCurrency": d.RefundCurrency != "",
+		"Box": d.Box != nil, "Notifier": d.Notifier != nil, "TradeSource": d.TradeSource != nil, "Swaps": d.Swaps != nil,
+		"Jobs": d.Jobs != nil, "Balances": d.Balances != nil, "Log": d.Log != nil, "Quotas": d.Quotas != nil,
+		"Now": d.Now != nil, "PhysicalOrders": d.PhysicalOrders != nil, "Commissions": d.Commissions != nil,
+	})
 }
 
 // Commissions is the port to the referral programme: a completed issuance

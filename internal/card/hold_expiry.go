@@ -92,9 +92,7 @@ func (s *Service) expireHoldsPage(ctx context.Context, after int64) (released in
 			if ctx.Err() != nil {
 				return released, 0, err
 			}
-			if s.Log != nil {
-				s.Log.ErrorContext(ctx, "releasing an expired card hold failed", "trade_id", st.id, "error", err)
-			}
+			s.Log.ErrorContext(ctx, "releasing an expired card hold failed", "trade_id", st.id, "error", err)
 			continue
 		}
 		released++

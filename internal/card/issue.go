@@ -134,7 +134,7 @@ func (s *Service) recordIssued(ctx context.Context, tx *sql.Tx, t taskRow, issue
 		issued.Expiry.UTC().Format(time.DateTime), now).Scan(&cardID); err != nil {
 		return err
 	}
-	if t.Physical && s.PhysicalOrders != nil {
+	if t.Physical {
 		in := IssuedPhysical{UserID: t.UserID, CardID: cardID, TaskID: t.ID, PublicToken: issued.PublicToken, Postal: postal}
 		if err := s.PhysicalOrders.CardIssued(ctx, tx, in); err != nil {
 			return err
@@ -144,7 +144,7 @@ func (s *Service) recordIssued(ctx context.Context, tx *sql.Tx, t taskRow, issue
 		TaskCompleted, cardID, now, t.ID); err != nil {
 		return err
 	}
-	if s.Commissions != nil && fee > 0 {
+	if fee > 0 {
 		if err := s.Commissions.QueueCardOpening(ctx, tx, t.UserID, t.ID, fee); err != nil {
 			return err
 		}

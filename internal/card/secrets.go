@@ -12,6 +12,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/otp"
+	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -119,6 +120,14 @@ type SecretsDeps struct {
 	// EchoOTP returns codes in responses (sandbox mode only, API.md §1.11).
 	EchoOTP bool
 	Now     func() time.Time
+}
+
+// Check names the collaborators left unwired.
+func (d SecretsDeps) Check() error {
+	return deps.Check("card secrets", deps.Wired{
+		"DB": d.DB != nil, "Users": d.Users != nil, "Issuer": d.Issuer != nil, "OTP": d.OTP != nil,
+		"Mailer": d.Mailer != nil, "Log": d.Log != nil, "Now": d.Now != nil,
+	})
 }
 
 // Secrets implements the card-secret use cases.

@@ -68,14 +68,12 @@ func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target 
 		p = pendingChange{CardID: c.ID, UserID: userID, Token: c.PublicToken, Target: target,
 			Ref: "status-" + strconv.FormatInt(c.ID, 10) + "-" + secret.Hex(8)}
 		if target == StatusCancelled {
-			if s.Swaps != nil {
-				n, err := s.Swaps.PendingOnCard(ctx, tx, c.ID)
-				if err != nil {
-					return err
-				}
-				if n > 0 {
-					return ErrStatusInProgress.WithDetails("A top-up or withdrawal of this card is still being settled; try again shortly")
-				}
+			n, err := s.Swaps.PendingOnCard(ctx, tx, c.ID)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return ErrStatusInProgress.WithDetails("A top-up or withdrawal of this card is still being settled; try again shortly")
 			}
 			if p.Amount, err = s.Balance(ctx, tx, c); err != nil {
 				return err
@@ -85,9 +83,6 @@ func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target 
 		if _, err := tx.ExecContext(ctx, `UPDATE cards SET pending_status = $1, pending_ref = $2, pending_amount = $3, pending_actor = $4,
 			pending_at = $5 WHERE id = $6`, target, p.Ref, int64(p.Amount), userID, s.Now().UnixMicro(), c.ID); err != nil {
 			return err
-		}
-		if s.Jobs == nil {
-			return nil
 		}
 		_, err = s.Jobs.InsertTx(ctx, tx, StatusRecoverArgs{CardID: c.ID},
 			&river.InsertOpts{ScheduledAt: time.Now().Add(pendingStatusStale)})

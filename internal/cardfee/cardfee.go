@@ -14,6 +14,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
@@ -122,6 +123,14 @@ type Deps struct {
 	Cards    Cards
 	MaxCards int
 	Now      func() time.Time
+}
+
+// Check names the collaborators left unwired.
+func (d Deps) Check() error {
+	return deps.Check("cardfee", deps.Wired{
+		"Coupons": d.Coupons != nil, "DB": d.DB != nil, "Ledger": d.Ledger != nil, "Wallets": d.Wallets != nil,
+		"Users": d.Users != nil, "Cards": d.Cards != nil, "Now": d.Now != nil,
+	})
 }
 
 // Service implements the card fee use cases.

@@ -12,6 +12,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/notification"
+	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -91,13 +92,21 @@ type UserCoupon struct {
 	UsedAt     *time.Time
 }
 
-// Service implements coupons.
-type Service struct {
-	db  *store.DB
-	now func() time.Time
+// Deps are the collaborators of the Service.
+type Deps struct {
+	DB *store.DB
 	// Notifier announces coupons an operator assigns.
 	Notifier Notifier
+	Now      func() time.Time
 }
+
+// Check names the collaborators left unwired.
+func (d Deps) Check() error {
+	return deps.Check("coupon", deps.Wired{"DB": d.DB != nil, "Notifier": d.Notifier != nil, "Now": d.Now != nil})
+}
+
+// Service implements coupons.
+type Service struct{ Deps }
 
 // Sources of a user coupon (API.md §2.9).
 const (
@@ -107,7 +116,7 @@ const (
 )
 
 // NewService returns a Service.
-func NewService(db *store.DB, now func() time.Time) *Service { return &Service{db: db, now: now} }
+func NewService(d Deps) *Service { return &Service{Deps: d} }
 
 // NormalizeCode upper-cases and trims a code (codes are case-insensitive).
 func NormalizeCode(code string) string { return strings.ToUpper(strings.TrimSpace(code)) }
@@ -151,7 +160,7 @@ func (s *Service) Create(ctx context.Context, c Coupon) (Coupon, error) {
 	if err := f.Err(); err != nil {
 		return Coupon{}, err
 	}
-	now := s.now()
+	now := s.Now()
 	if c.ValidFrom.IsZero() {
 		c.ValidFrom = now
 	}
@@ -159,7 +168,7 @@ func (s *Service) Create(ctx context.Context, c Coupon) (Coupon, error) {
 		c.ValidUntil = now.AddDate(1, 0, 0)
 	}
 	c.Status = "active"
-	err := s.db.SQL.QueryRowContext(ctx, `INSERT INTO coupons (code, name, description, type, value, min_fee, max_discount, applies_to,
+	err := s.DB.SQL.QueryRowContext(ctx, `INSERT INTO coupons (code, name, description, type, value, min_fee, max_discount, applies_to,
 		usage_limit, usage_limit_per_user, valid_from, valid_until, claimable, status, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 		c.Code, c.Name, c.Description, c.Type, c.Value, int64(c.MinFee), int64(c.MaxDiscount), c.AppliesTo, c.UsageLimit,
@@ -175,7 +184,7 @@ func (s *Service) byCode(ctx context.Context, q store.Querier, code string, lock
 	dest := scanCoupon(&c)
 	suffix := ""
 	if lock {
-		suffix = s.db.ForUpdate()
+		suffix = s.DB.ForUpdate()
 	}
 	err := q.QueryRowContext(ctx, `SELECT `+couponColumns+` FROM coupons c WHERE c.code = $1`+suffix, NormalizeCode(code)).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -195,7 +204,7 @@ func (s *Service) Assign(ctx context.Context, tx *sql.Tx, userID int64, code, so
 	if err != nil {
 		return UserCoupon{}, err
 	}
-	now := s.now()
+	now := s.Now()
 	if c.Status != "active" {
 		return UserCoupon{}, ErrNotFound.WithDetails("No coupon has this code")
 	}
@@ -218,7 +227,7 @@ func (s *Service) Assign(ctx context.Context, tx *sql.Tx, userID int64, code, so
 	uc := UserCoupon{UserID: userID, Coupon: c, Status: Unused, Source: source, AssignedAt: now}
 	err = tx.QueryRowContext(ctx, `INSERT INTO user_coupons (user_id, coupon_id, status, source, assigned_at) VALUES ($1, $2, $3, $4, $5)
 		RETURNING id`, userID, c.ID, Unused, source, now.UnixMicro()).Scan(&uc.ID)
-	if err != nil || source != SourceAdmin || s.Notifier == nil {
+	if err != nil || source != SourceAdmin {
 		return uc, err
 	}
 	// An operator's gift is announced; a claim is the user's own doing.
@@ -240,7 +249,7 @@ type Notifier interface {
 // Claim assigns a claimable coupon to the caller by its code.
 func (s *Service) Claim(ctx context.Context, userID int64, code string) (UserCoupon, error) {
 	var uc UserCoupon
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		c, err := s.byCode(ctx, tx, code, false)
 		if err != nil {
 			return err

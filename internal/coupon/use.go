@@ -27,7 +27,7 @@ func (s *Service) scanUserCoupon(row interface{ Scan(...any) error }) (UserCoupo
 		at := time.UnixMicro(used.Int64).UTC()
 		uc.UsedAt = &at
 	}
-	if uc.Status == Unused && !s.now().Before(uc.Coupon.ValidUntil) {
+	if uc.Status == Unused && !s.Now().Before(uc.Coupon.ValidUntil) {
 		uc.Status = Expired
 	}
 	return uc, nil
@@ -55,7 +55,7 @@ func (s *Service) Quote(ctx context.Context, q store.Querier, userID int64, code
 		return UserCoupon{}, 0, ErrNotFound.WithDetails("No coupon with this code is assigned to you")
 	}
 	uc := list[0]
-	now := s.now()
+	now := s.Now()
 	switch {
 	case uc.Status == Used:
 		return UserCoupon{}, 0, ErrUsed
@@ -98,7 +98,7 @@ func (s *Service) Release(ctx context.Context, tx *sql.Tx, paymentID int64) erro
 // payment only.
 func (s *Service) Use(ctx context.Context, tx *sql.Tx, paymentID int64) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE user_coupons SET status = 'used', used_at = $1 WHERE reserved_by_payment = $2 AND status = 'unused'`,
-		s.now().UnixMicro(), paymentID)
+		s.Now().UnixMicro(), paymentID)
 	if err != nil {
 		return false, err
 	}
@@ -108,14 +108,14 @@ func (s *Service) Use(ctx context.Context, tx *sql.Tx, paymentID int64) (bool, e
 
 // List returns the user's coupons; onlyValid keeps unused ones in validity.
 func (s *Service) List(ctx context.Context, userID int64, onlyValid bool, status string, page, limit int) ([]UserCoupon, int, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, `SELECT `+userCouponColumns+` FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id
+	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+userCouponColumns+` FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id
 		WHERE uc.user_id = $1 ORDER BY uc.id DESC`, userID)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
 	var all []UserCoupon
-	now := s.now()
+	now := s.Now()
 	for rows.Next() {
 		uc, err := s.scanUserCoupon(rows)
 		if err != nil {

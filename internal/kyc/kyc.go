@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -120,6 +121,14 @@ type Deps struct {
 	// Quotas counts each user's initialisations (InitsPerHour, InitsPerDay).
 	Quotas *ratelimit.Counter
 	Now    func() time.Time
+}
+
+// Check names the collaborators left unwired.
+func (d Deps) Check() error {
+	return deps.Check("kyc", deps.Wired{
+		"DB": d.DB != nil, "Box": d.Box != nil, "Provider": d.Provider != nil, "Fees": d.Fees != nil,
+		"Users": d.Users != nil, "Notifier": d.Notifier != nil, "Quotas": d.Quotas != nil, "Now": d.Now != nil,
+	})
 }
 
 // Service implements KYC.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/kyc"
+	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -42,6 +43,12 @@ func (u *users) CopyKYCProfile(context.Context, *sql.Tx, int64, string, string, 
 	return nil
 }
 
+// notifier stands in for the notification store, which the service cannot
+// run without.
+type notifier struct{}
+
+func (notifier) Create(context.Context, *sql.Tx, notification.New) (int64, error) { return 1, nil }
+
 var identity = kyc.Identity{FirstName: "JOHN", LastName: "DOE", BillCountry: "HK", AreaCode: "852", Phone: "91234567",
 	Address: "1 Queen's Road", City: "Hong Kong", PostCode: "000000"}
 
@@ -59,7 +66,7 @@ func newService(t *testing.T, engine store.Engine, p *provider, paid bool) (*kyc
 	clock := time.Date(2026, 2, 25, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clock }
 	return kyc.NewService(kyc.Deps{DB: db, Box: box, Provider: p, Fees: fees{paid}, Users: &users{},
-		Quotas: ratelimit.NewCounter(now), Now: now}), db, userID
+		Notifier: notifier{}, Quotas: ratelimit.NewCounter(now), Now: now}), db, userID
 }
 
 func apply(t *testing.T, s *kyc.Service, db *store.DB, session, status, reason string) (kyc.Record, bool) {

@@ -17,7 +17,7 @@ const NotifyResult = "kyc_result"
 
 // notifyResult tells the user their verification was approved or rejected.
 func (s *Service) notifyResult(ctx context.Context, tx *sql.Tx, rec Record) error {
-	if s.Notifier == nil || (rec.Status != StatusApproved && rec.Status != StatusRejected) {
+	if rec.Status != StatusApproved && rec.Status != StatusRejected {
 		return nil
 	}
 	title, body, args := "Identity verified", "Your identity verification was approved. You can apply for a card.", []any(nil)

@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -62,18 +63,47 @@ func (PushArgs) Kind() string { return "notification.push" }
 // InsertOpts retries an unreachable push provider for about a day.
 func (PushArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
 
-// Store creates notifications.
-type Store struct {
-	now func() time.Time
-	// Jobs, when set, queues the push of each notification in its
-	// transaction.
+// Deps are the collaborators of the Store.
+type Deps struct {
+	// Jobs queues the push of each notification in its transaction.
 	Jobs Inserter
-	// Languages, when set, picks the language texts are written in.
+	// Languages picks the language texts are written in.
 	Languages Languages
+	Now       func() time.Time
 }
 
-// NewStore returns a Store.
-func NewStore(now func() time.Time) *Store { return &Store{now: now} }
+// Check names the collaborators left unwired.
+func (d Deps) Check() error {
+	return deps.Check("notification", deps.Wired{"Jobs": d.Jobs != nil, "Languages": d.Languages != nil, "Now": d.Now != nil})
+}
+
+// Store creates notifications.
+type Store struct{ Deps }
+
+// NewService returns the Store the app wires: every notification is
+// written in its recipient's language and pushed.
+func NewService(d Deps) *Store { return &Store{Deps: d} }
+
+// NewStore returns a Store outside the app's wiring (tools and tests that
+// seed notifications): texts in English and no push, said here rather than
+// left to missing collaborators.
+func NewStore(now func() time.Time) *Store {
+	return NewService(Deps{Jobs: noPush{}, Languages: english{}, Now: now})
+}
+
+// noPush queues nothing.
+type noPush struct{}
+
+func (noPush) InsertTx(context.Context, *sql.Tx, river.JobArgs, *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	return &rivertype.JobInsertResult{}, nil
+}
+
+// english writes every text in English.
+type english struct{}
+
+func (english) Language(context.Context, store.Querier, int64) (i18n.Lang, error) {
+	return i18n.EN, nil
+}
 
 // Create inserts an unread notification in the caller's transaction and
 // returns its id.
@@ -85,22 +115,20 @@ func (s *Store) Create(ctx context.Context, tx *sql.Tx, n New) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	lang := i18n.EN
-	if s.Languages != nil {
-		if lang, err = s.Languages.Language(ctx, tx, n.UserID); err != nil {
-			return 0, err
-		}
+	lang, err := s.Languages.Language(ctx, tx, n.UserID)
+	if err != nil {
+		return 0, err
 	}
 	n.Title = i18n.Text(lang, n.Title)
 	n.Body = i18n.Text(lang, n.Body)
 	if len(n.Args) > 0 {
 		n.Body = fmt.Sprintf(n.Body, n.Args...)
 	}
-	now := s.now().UnixMicro()
+	now := s.Now().UnixMicro()
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO notifications (user_id, type, title, body, data, status, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, n.UserID, n.Type, n.Title, n.Body, data, StatusUnread, now).Scan(&id)
-	if err != nil || s.Jobs == nil {
+	if err != nil {
 		return id, err
 	}
 	_, err = s.Jobs.InsertTx(ctx, tx, PushArgs{NotificationID: id}, nil)

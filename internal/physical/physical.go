@@ -23,6 +23,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/otp"
+	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
@@ -184,6 +185,16 @@ type Deps struct {
 	// EchoOTP returns codes in responses (sandbox mode only, API.md §1.11).
 	EchoOTP bool
 	Now     func() time.Time
+}
+
+// Check names the collaborators left unwired.
+func (d Deps) Check() error {
+	return deps.Check("physical", deps.Wired{
+		"DB": d.DB != nil, "Cards": d.Cards != nil, "Users": d.Users != nil, "Ledger": d.Ledger != nil,
+		"Wallets": d.Wallets != nil, "OTP": d.OTP != nil, "Mailer": d.Mailer != nil, "Issuer": d.Issuer != nil,
+		"Jobs": d.Jobs != nil, "Hasher": d.Hasher != nil, "Box": d.Box != nil, "Log": d.Log != nil,
+		"Notifier": d.Notifier != nil, "Now": d.Now != nil,
+	})
 }
 
 // Notifier creates in-app notifications in the caller's transaction.

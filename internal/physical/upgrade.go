@@ -163,7 +163,7 @@ var notifiedStatuses = map[string]string{StatusSubmitted: "Your physical card or
 
 func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, status string) error {
 	body, ok := notifiedStatuses[status]
-	if !ok || s.Notifier == nil {
+	if !ok {
 		return nil
 	}
 	var tracking string

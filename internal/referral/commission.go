@@ -233,7 +233,7 @@ func (s *Service) payLevel(ctx context.Context, tx *sql.Tx, a CommissionArgs, b 
 		SourceTable: "commissions", SourceID: c.ID, Completed: c.Status == StatusCredited}); err != nil {
 		return err
 	}
-	if c.Status != StatusCredited || s.Notifier == nil {
+	if c.Status != StatusCredited {
 		return nil
 	}
 	_, err = s.Notifier.Create(ctx, tx, notification.New{UserID: beneficiary, Type: NotifyCredited, Title: "Commission credited",

@@ -19,6 +19,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/notification"
+	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
@@ -83,6 +84,14 @@ type Deps struct {
 	// stablecoin, 1 USD = 1 unit).
 	PayoutCurrency string
 	Now            func() time.Time
+}
+
+// Check names the collaborators left unwired.
+func (d Deps) Check() error {
+	return deps.Check("referral", deps.Wired{
+		"DB": d.DB != nil, "Ledger": d.Ledger != nil, "Wallets": d.Wallets != nil, "Accounts": d.Accounts != nil,
+		"Fees": d.Fees != nil, "Notifier": d.Notifier != nil, "Jobs": d.Jobs != nil, "Now": d.Now != nil,
+	})
 }
 
 // Service implements the referral programme.

@@ -306,10 +306,8 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 		if err := s.Cards.SweepCancelled(ctx, tx, c); err != nil {
 			return err
 		}
-		if s.Commissions != nil {
-			if err := s.Commissions.QueueTransaction(ctx, tx, rec.UserID, rec.ID, rec.FeeAmount, rec.Rate, rec.Direction); err != nil {
-				return err
-			}
+		if err := s.Commissions.QueueTransaction(ctx, tx, rec.UserID, rec.ID, rec.FeeAmount, rec.Rate, rec.Direction); err != nil {
+			return err
 		}
 		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, "swap", StatusCompleted, true)
 	})

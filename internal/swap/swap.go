@@ -19,6 +19,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
@@ -120,8 +121,17 @@ type Deps struct {
 	Jobs    Inserter
 	Policy  Policy
 	Now     func() time.Time
-	// Commissions, when set, queues the referral commissions of a swap.
+	// Commissions queues the referral commissions of a swap.
 	Commissions Commissions
+}
+
+// Check names the collaborators left unwired.
+func (d Deps) Check() error {
+	return deps.Check("swap", deps.Wired{
+		"DB": d.DB != nil, "Ledger": d.Ledger != nil, "Wallets": d.Wallets != nil, "Cards": d.Cards != nil,
+		"Users": d.Users != nil, "Issuer": d.Issuer != nil, "Jobs": d.Jobs != nil, "Now": d.Now != nil,
+		"Commissions": d.Commissions != nil,
+	})
 }
 
 // Commissions is the port to the referral programme: a completed swap pays

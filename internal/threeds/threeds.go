@@ -15,6 +15,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/notification"
+	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -109,6 +110,14 @@ type Deps struct {
 	Mailer        Mailer
 	Notifications Notifications
 	Now           func() time.Time
+}
+
+// Check names the collaborators left unwired.
+func (d Deps) Check() error {
+	return deps.Check("threeds", deps.Wired{
+		"DB": d.DB != nil, "Box": d.Box != nil, "Issuer": d.Issuer != nil, "Cards": d.Cards != nil,
+		"Users": d.Users != nil, "Mailer": d.Mailer != nil, "Notifications": d.Notifications != nil, "Now": d.Now != nil,
+	})
 }
 
 // Service implements the 3DS use cases.

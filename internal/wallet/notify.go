@@ -21,9 +21,6 @@ const (
 )
 
 func (s *Service) notify(ctx context.Context, tx *sql.Tx, n notification.New) error {
-	if s.Notifier == nil {
-		return nil
-	}
 	_, err := s.Notifier.Create(ctx, tx, n)
 	return err
 }

@@ -65,10 +65,8 @@ func (s *Service) Overview(ctx context.Context, userID int64) (Overview, error) 
 			stable += rescale(b.Available, c.Decimals, 6)
 		} else if c.Name == HKD {
 			b.AccountID = 0
-			if s.Cards != nil {
-				if b.Available, err = s.Cards.TotalBalance(ctx, s.DB.SQL, userID); err != nil {
-					return Overview{}, err
-				}
+			if b.Available, err = s.Cards.TotalBalance(ctx, s.DB.SQL, userID); err != nil {
+				return Overview{}, err
 			}
 			hkd = b.Available
 		}

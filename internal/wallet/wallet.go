@@ -13,6 +13,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/chain"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -91,6 +92,15 @@ type Deps struct {
 	FXSpread money.Rate
 	Log      *slog.Logger
 	Now      func() time.Time
+}
+
+// Check names the collaborators left unwired.
+func (d Deps) Check() error {
+	return deps.Check("wallet", deps.Wired{
+		"DB": d.DB != nil, "Ledger": d.Ledger != nil, "Currencies": d.Currencies != nil, "Custody": d.Custody != nil,
+		"Rates": d.Rates != nil, "TxPasswords": d.TxPasswords != nil, "Users": d.Users != nil, "Cards": d.Cards != nil,
+		"Notifier": d.Notifier != nil, "Quotas": d.Quotas != nil, "Log": d.Log != nil, "Now": d.Now != nil,
+	})
 }
 
 // Service implements the wallet use cases.

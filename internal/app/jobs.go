@@ -1,0 +1,73 @@
+package app
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/jobs"
+	"github.com/comecomepay/comecomepay/internal/kyc"
+	"github.com/comecomepay/comecomepay/internal/mail"
+	"github.com/comecomepay/comecomepay/internal/notify"
+	"github.com/comecomepay/comecomepay/internal/physical"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
+	"github.com/comecomepay/comecomepay/internal/referral"
+	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/swap"
+	"github.com/comecomepay/comecomepay/internal/threeds"
+	"github.com/comecomepay/comecomepay/internal/wallet"
+	"github.com/comecomepay/comecomepay/internal/webhook"
+)
+
+// newJobs builds the queue on workers, which registerWorkers fills before
+// the queue starts, with the periodic jobs.
+func newJobs(db *store.DB, workers *river.Workers, cfg config.Config, log *slog.Logger, registry prometheus.Registerer) (*jobs.Client, error) {
+	return jobs.New(db, workers, jobs.Options{
+		PollInterval: cfg.JobPollInterval, Logger: log, Metrics: registry,
+		Periodic: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return account.PurgeArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			// Card balances at the issuer against the ledger (API.md §3.7).
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return card.ReconcileArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			// Authorisations never cleared release their holds.
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return card.ExpireHoldsArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			// Live 3DS challenges end at their expiry (API.md §2.11.4).
+			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return threeds.ExpireArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+		},
+	})
+}
+
+// registerWorkers adds every job worker to the queue's bundle. River reads
+// the bundle when a job is inserted or worked, so workers added after the
+// client was built are picked up as long as this runs before StartJobs
+// (River's own tests register after NewClient the same way).
+func (a *App) registerWorkers(workers *river.Workers, sender mail.Sender, box *secret.Box, custody *custodysandbox.Custody,
+	kycIssuer kyc.IssuerReview, pusher notify.Pusher, now func() time.Time) {
+	river.AddWorker(workers, wallet.NewSubmitWorker(a.Wallets, custody))
+	river.AddWorker(workers, kyc.NewReviewWorker(a.KYC, kycIssuer))
+	river.AddWorker(workers, card.NewIssueWorker(a.Cards))
+	river.AddWorker(workers, card.NewStatusRecoverWorker(a.Cards))
+	river.AddWorker(workers, card.NewExpireHoldsWorker(a.Cards))
+	river.AddWorker(workers, card.NewReconcileWorker(a.Cards, a.Log))
+	river.AddWorker(workers, swap.NewResolveWorker(a.Swaps))
+	river.AddWorker(workers, threeds.NewExpireWorker(a.ThreeDS))
+	river.AddWorker(workers, physical.NewRecoverWorker(a.Physical))
+	river.AddWorker(workers, notify.NewPushWorker(a.DB, pusher, a.Log, now))
+	river.AddWorker(workers, referral.NewCommissionWorker(a.Referrals))
+	river.AddWorker(workers, mail.NewWorker(sender, box, a.Log))
+	river.AddWorker(workers, account.NewPurgeWorker(a.DB, now))
+	river.AddWorker(workers, webhook.NewWorker(a.Inbox))
+}
