@@ -13,7 +13,7 @@ import (
 )
 
 // cardTransactionHistory serves GET /card/transaction-history.
-func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	q := r.URL.Query()
 	f := newFields()
 	token := q.Get("public_token")
@@ -27,24 +27,20 @@ func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, 
 	}
 	page, limit, err := pageParams(r, "limit")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	filter := card.HistoryFilter{Page: page, Limit: limit}
 	dayRange(q, f, &filter.From, &filter.To)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	c, err := s.Cards.Get(r.Context(), p.UserID, cardID, token)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	rows, total, err := s.Cards.History(r.Context(), c, filter)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type rowJSON struct {
 		ID           int64       `json:"id"`
@@ -82,6 +78,7 @@ func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, 
 		Total        int       `json:"total"`
 		Transactions []rowJSON `json:"transactions"`
 	}{c.PublicToken, page, limit, total, out}))
+	return nil
 }
 
 // tradeJSON is the Trade object of API.md §2.6.
@@ -152,12 +149,11 @@ func (s *Server) ownedCardC(r *http.Request, p account.Principal, token string) 
 }
 
 // cardTrades serves GET /card/trades (envelope C).
-func (s *Server) cardTrades(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardTrades(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	q := r.URL.Query()
 	page, limit, err := pageParams(r, "limit")
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	filter := card.TradeFilter{Page: page, Limit: limit, Clear: -1}
@@ -184,18 +180,15 @@ func (s *Server) cardTrades(w http.ResponseWriter, r *http.Request, p account.Pr
 		filter.Clear, _ = strconv.Atoi(raw)
 	}
 	if err := f.Err(); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	c, err := s.ownedCardC(r, p, q.Get("public_token"))
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	trades, total, err := s.Cards.Trades(r.Context(), c, filter)
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	out := make([]tradeJSON, 0, len(trades))
 	for _, t := range trades {
@@ -207,24 +200,23 @@ func (s *Server) cardTrades(w http.ResponseWriter, r *http.Request, p account.Pr
 		Total    int         `json:"total"`
 		Trades   []tradeJSON `json:"trades"`
 	}{page, limit, total, out}))
+	return nil
 }
 
 // cardTrade serves GET /card/trade/{id} (envelope C).
-func (s *Server) cardTrade(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardTrade(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.writeErrorC(w, r, card.ErrTradeNotFound.WithDetails("No such trade on this card"))
-		return
+		return card.ErrTradeNotFound.WithDetails("No such trade on this card")
 	}
 	c, err := s.ownedCardC(r, p, r.URL.Query().Get("public_token"))
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	t, err := s.Cards.TradeByID(r.Context(), c, id)
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okC(r, "OK", toTradeJSON(c, t)))
+	return nil
 }

@@ -54,21 +54,20 @@ func cardTypeParam(r *http.Request) (string, error) {
 	return t, nil
 }
 
-func (s *Server) cardFeeStats(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardFeeStats(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	cardType, err := cardTypeParam(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	st, err := s.CardFees.Stats(r.Context(), p.UserID, cardType)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
 		envelopeA
 		Stats statsJSON `json:"stats"`
 	}{okA(r, "OK"), statsJSON(st)})
+	return nil
 }
 
 // statsJSON has the exact keys of GET /CardFee/GetStats.
@@ -82,22 +81,21 @@ type statsJSON struct {
 	NextCardIndex  int  `json:"next_card_index"`
 }
 
-func (s *Server) cardFeeConfig(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+func (s *Server) cardFeeConfig(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
 	cardType, err := cardTypeParam(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	c, err := s.CardFees.Config(r.Context(), s.DB.SQL, cardType)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
 		envelopeA
 		Config feeConfigJSON `json:"config"`
 	}{okA(r, "OK"), feeConfigJSON{c.ID, c.CardType, c.FeeType, num(c.FeeAmount, 2), c.IsActive, c.Description, c.CreatedBy,
 		rfc3339(c.CreatedAt), rfc3339(c.UpdatedAt)}})
+	return nil
 }
 
 // feeConfigJSON keeps the capital IsActive key the client reads.
@@ -113,7 +111,7 @@ type feeConfigJSON struct {
 	UpdatedAt   string      `json:"updated_at"`
 }
 
-func (s *Server) cardFeeCurrencies(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+func (s *Server) cardFeeCurrencies(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
 	type currencyJSON struct {
 		Name     string `json:"name"`
 		Symbol   string `json:"symbol"`
@@ -130,6 +128,7 @@ func (s *Server) cardFeeCurrencies(w http.ResponseWriter, r *http.Request, _ acc
 		envelopeA
 		Currencies []currencyJSON `json:"currencies"`
 	}{okA(r, "OK"), list})
+	return nil
 }
 
 type paymentResponse struct {
@@ -137,19 +136,17 @@ type paymentResponse struct {
 	Payment paymentJSON `json:"payment"`
 }
 
-func (s *Server) createCardFeePayment(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) createCardFeePayment(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
 		CardType   *string `json:"card_type"`
 		CouponCode *string `json:"coupon_code"`
 	}
 	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	cardType := f.required("card_type", b.CardType)
@@ -157,53 +154,50 @@ func (s *Server) createCardFeePayment(w http.ResponseWriter, r *http.Request, p 
 		f.Add("card_type", "must be virtual or physical")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	coupon := optional(b.CouponCode)
-	s.execute(w, r, p.UserID, "POST /CardFee/CreatePayment", raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
+	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		pay, err := s.CardFees.CreatePayment(ctx, tx, p.UserID, cardType, coupon)
 		if err != nil {
 			return 0, nil, err
 		}
 		return http.StatusOK, paymentResponse{okA(r, "Payment created successfully"), toPaymentJSON(pay)}, nil
 	})
+	return nil
 }
 
-func (s *Server) completeCardFeePayment(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) completeCardFeePayment(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
 		Currency *string `json:"payment_currency"`
 	}
 	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ref := r.PathValue("transaction_ref")
 	currency := optional(b.Currency)
-	s.execute(w, r, p.UserID, "POST /CardFee/CompletePayment/{transaction_ref}", raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
+	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		pay, err := s.CardFees.CompletePayment(ctx, tx, p.UserID, ref, currency)
 		if err != nil {
 			return 0, nil, err
 		}
 		return http.StatusOK, paymentResponse{okA(r, "Payment completed successfully"), toPaymentJSON(pay)}, nil
 	})
+	return nil
 }
 
-func (s *Server) cardFeePaymentStatus(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardFeePaymentStatus(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	cardType := r.URL.Query().Get("card_type")
 	if cardType != "" && !cardfee.ValidCardType(cardType) {
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"card_type": "must be virtual or physical"}))
-		return
+		return apperr.Validation(map[string]string{"card_type": "must be virtual or physical"})
 	}
 	pay, ok, err := s.CardFees.Latest(r.Context(), p.UserID, cardType)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	body := struct {
 		envelopeA
@@ -216,18 +210,17 @@ func (s *Server) cardFeePaymentStatus(w http.ResponseWriter, r *http.Request, p 
 		body.HasPayment, body.PaymentStatus, body.Payment = true, pay.Status, &j
 	}
 	writeJSON(w, http.StatusOK, body)
+	return nil
 }
 
-func (s *Server) cardFeePaymentHistory(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardFeePaymentHistory(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	page, size, err := pageParams(r, "page_size")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	list, total, err := s.CardFees.History(r.Context(), p.UserID, page, size)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]paymentJSON, 0, len(list))
 	for _, pay := range list {
@@ -241,18 +234,17 @@ func (s *Server) cardFeePaymentHistory(w http.ResponseWriter, r *http.Request, p
 		TotalPages int           `json:"total_pages"`
 		Payments   []paymentJSON `json:"payments"`
 	}{okA(r, "OK"), page, size, total, totalPages(total, size), out})
+	return nil
 }
 
-func (s *Server) kycEligibility(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) kycEligibility(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	prof, err := s.Accounts.Profile(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	e, err := s.CardFees.KYCEligibility(r.Context(), p.UserID, prof.KYCStatus == "verified")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	reason := ""
 	if !e.Eligible {
@@ -266,4 +258,5 @@ func (s *Server) kycEligibility(w http.ResponseWriter, r *http.Request, p accoun
 		Reason         string `json:"reason"`
 		RequiredAction string `json:"required_action"`
 	}{okA(r, "OK"), e.Eligible, e.PaymentStatus, e.PaymentType, i18n.Text(langOf(r), reason), e.RequiredAction})
+	return nil
 }

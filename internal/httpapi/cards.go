@@ -23,11 +23,10 @@ var (
 
 // applyCard serves POST /card/apply (the product owner's contract, with the
 // integer task_id of API.md).
-func (s *Server) applyCard(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) applyCard(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
 		Physical   *bool   `json:"physical"`
@@ -41,8 +40,7 @@ func (s *Server) applyCard(w http.ResponseWriter, r *http.Request, p account.Pri
 		Country    *string `json:"postal_country"`
 	}
 	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	in := card.ApplyInput{UserID: p.UserID, Physical: b.Physical != nil && *b.Physical}
 	if in.Physical {
@@ -67,11 +65,10 @@ func (s *Server) applyCard(w http.ResponseWriter, r *http.Request, p account.Pri
 		bad("postal_code", pc.PostalCode, postalCodeRE.MatchString(pc.PostalCode), "must be 1–16 letters, digits, spaces or dashes")
 		bad("postal_country", pc.Country, alpha2.MatchString(pc.Country), "must be an upper-case ISO 3166-1 alpha-2 code")
 		if err := f.Err(); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 	}
-	s.execute(w, r, p.UserID, "POST /card/apply", raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
+	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		res, err := s.Cards.Apply(ctx, tx, s.Jobs, in)
 		if err != nil {
 			return 0, nil, err
@@ -82,6 +79,7 @@ func (s *Server) applyCard(w http.ResponseWriter, r *http.Request, p account.Pri
 			Physical bool  `json:"physical"`
 		}{res.TaskID, res.KYCID, res.Physical}), nil
 	})
+	return nil
 }
 
 type progressItemJSON struct {
@@ -94,16 +92,14 @@ type progressItemJSON struct {
 }
 
 // cardApplyProgress serves GET /card/apply/progress/{task_id}.
-func (s *Server) cardApplyProgress(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardApplyProgress(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	taskID, err := strconv.ParseInt(r.PathValue("task_id"), 10, 64)
 	if err != nil || taskID <= 0 {
-		s.writeAppError(w, r, card.ErrTaskNotFound.WithDetails("No such card application"))
-		return
+		return card.ErrTaskNotFound.WithDetails("No such card application")
 	}
 	pr, err := s.Cards.Progress(r.Context(), p.UserID, taskID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := []progressItemJSON{}
 	succeed, failed := 0, 0
@@ -127,6 +123,7 @@ func (s *Server) cardApplyProgress(w http.ResponseWriter, r *http.Request, p acc
 		LastPolledAt *string            `json:"last_polled_at"`
 		List         []progressItemJSON `json:"list"`
 	}{pr.TaskID, pr.Status, 1, succeed, failed, pr.FailReason, rfc3339(pr.CreatedAt), optTime(pr.CompletedAt), optTime(pr.LastPolledAt), items}))
+	return nil
 }
 
 func optTime(t *time.Time) *string {
@@ -146,12 +143,11 @@ func listStatus(st string) string {
 }
 
 // listCards serves GET /card/list.
-func (s *Server) listCards(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) listCards(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	include, _ := strconv.ParseBool(r.URL.Query().Get("include_cancelled"))
 	cards, err := s.Cards.List(r.Context(), p.UserID, include)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type cardJSON struct {
 		ID          int64       `json:"id"`
@@ -174,39 +170,36 @@ func (s *Server) listCards(w http.ResponseWriter, r *http.Request, p account.Pri
 		Total int        `json:"total"`
 		Cards []cardJSON `json:"cards"`
 	}{len(out), out}))
+	return nil
 }
 
 // cardAccountDetails serves GET /card/account-details.
-func (s *Server) cardAccountDetails(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardAccountDetails(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	q := r.URL.Query()
 	token, rawID := q.Get("public_token"), q.Get("card_id")
 	var id int64
 	if token == "" {
 		n, err := strconv.ParseInt(rawID, 10, 64)
 		if err != nil || n <= 0 {
-			s.writeAppError(w, r, apperr.Validation(map[string]string{"public_token": "public_token or card_id is required"}))
-			return
+			return apperr.Validation(map[string]string{"public_token": "public_token or card_id is required"})
 		}
 		id = n
 	}
 	c, err := s.Cards.Get(r.Context(), p.UserID, id, token)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ident, err := s.KYC.Identity(r.Context(), s.DB.SQL, c.KYCID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	d := accountDetails(c, ident.Address, ident.PostCode)
 	if err := s.fillPhysical(r.Context(), &d); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if d.FailedTransactionCount, err = s.Cards.FailedThisMonth(r.Context(), c); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okB(r, "Card account details retrieved successfully", d))
+	return nil
 }

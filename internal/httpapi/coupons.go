@@ -40,12 +40,11 @@ func toCouponItem(uc coupon.UserCoupon) couponItemJSON {
 }
 
 // listCoupons serves GET /coupons/.
-func (s *Server) listCoupons(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) listCoupons(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	onlyValid := r.URL.Query().Get("only_valid") == "true"
 	list, _, err := s.Coupons.List(r.Context(), p.UserID, onlyValid, "", 0, 0)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := make([]couponItemJSON, 0, len(list))
 	for _, uc := range list {
@@ -56,24 +55,22 @@ func (s *Server) listCoupons(w http.ResponseWriter, r *http.Request, p account.P
 		Count   int              `json:"count"`
 		Coupons []couponItemJSON `json:"coupons"`
 	}{okA(r, "OK"), len(items), items})
+	return nil
 }
 
 // myCoupons serves GET /coupons/my-coupons.
-func (s *Server) myCoupons(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) myCoupons(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	page, limit, err := pageParams(r, "limit")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	status := r.URL.Query().Get("status")
 	if status != "" && status != coupon.Unused && status != coupon.Used && status != coupon.Expired {
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"status": "must be unused, used or expired"}))
-		return
+		return apperr.Validation(map[string]string{"status": "must be unused, used or expired"})
 	}
 	list, total, err := s.Coupons.List(r.Context(), p.UserID, false, status, page, limit)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type couponJSON struct {
 		ID                   int64       `json:"id"`
@@ -133,27 +130,25 @@ func (s *Server) myCoupons(w http.ResponseWriter, r *http.Request, p account.Pri
 		Page  int `json:"page"`
 		Total int `json:"total"`
 	}{limit, page, total}}))
+	return nil
 }
 
 // claimCoupon serves POST /coupons/claim.
-func (s *Server) claimCoupon(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) claimCoupon(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		Code *string `json:"coupon_code"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	code := f.required("coupon_code", b.Code)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	uc, err := s.Coupons.Claim(r.Context(), p.UserID, code)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
 		envelopeA
@@ -168,19 +163,19 @@ func (s *Server) claimCoupon(w http.ResponseWriter, r *http.Request, p account.P
 		Status     string `json:"status"`
 		AssignedAt string `json:"assigned_at"`
 	}{uc.ID, uc.Status, rfc3339(uc.AssignedAt)}})
+	return nil
 }
 
 // checkCouponEligibility serves POST /coupons/check-eligibility; an
 // ineligible coupon is an answer, never an error.
-func (s *Server) checkCouponEligibility(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) checkCouponEligibility(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		Code     *string    `json:"coupon_code"`
 		Amount   flexNumber `json:"transaction_amount"`
 		CardType *string    `json:"card_type"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	code := f.required("coupon_code", b.Code)
@@ -193,8 +188,7 @@ func (s *Server) checkCouponEligibility(w http.ResponseWriter, r *http.Request, 
 		f.Add("card_type", "must be virtual or physical")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := struct {
 		envelopeA
@@ -207,10 +201,10 @@ func (s *Server) checkCouponEligibility(w http.ResponseWriter, r *http.Request, 
 	if e, ok := apperr.As(err); ok {
 		out.Reason = i18n.ErrorMessage(langOf(r), e.Code)
 	} else if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	} else {
 		out.Eligible, out.DiscountAmount, out.FinalAmount = true, num(discount, 2), num(amount-discount, 2)
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }

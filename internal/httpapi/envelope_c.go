@@ -48,8 +48,3 @@ func familyC(r *http.Request, e *apperr.Error) (int, any, *int) {
 	status, body := errorResponseC(r, e)
 	return status, body, body.RetryAfter
 }
-
-// writeErrorC is writeError for family-C endpoints.
-func (s *Server) writeErrorC(w http.ResponseWriter, r *http.Request, err error) {
-	s.writeFamilyError(w, r, err, familyC)
-}

@@ -65,11 +65,10 @@ func parseDay(raw string, dayEnd bool) (time.Time, bool) {
 }
 
 // unifiedTransactions serves GET /wallet/unified-transactions.
-func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	page, size, err := pageParams(r, "page_size")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	f := newFields()
@@ -82,13 +81,11 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 	}
 	dayRange(q, f, &filter.From, &filter.To)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items, total, err := s.Wallets.History(r.Context(), filter)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var swapIDs []int64
 	for _, it := range items {
@@ -98,8 +95,7 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 	}
 	swaps, err := s.Swaps.ByIDs(r.Context(), filter.UserID, swapIDs)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	lang := langOf(r)
 	out := make([]historyJSON, 0, len(items))
@@ -126,6 +122,7 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 		Total      int           `json:"total"`
 		TotalPages int           `json:"total_pages"`
 	}{out, page, size, total, totalPages(total, size)}))
+	return nil
 }
 
 type rateJSON struct {
@@ -146,18 +143,16 @@ func (s *Server) rateSource() string {
 }
 
 // exchangeRate serves GET /wallet/exchange-rate.
-func (s *Server) exchangeRate(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+func (s *Server) exchangeRate(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
 	q := r.URL.Query()
 	f := newFields()
 	from, to := f.required("from", strPtr(q.Get("from"))), f.required("to", strPtr(q.Get("to")))
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	rate, err := s.Wallets.Rate(r.Context(), from, to)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	now := time.Now().UTC()
 	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
@@ -167,16 +162,16 @@ func (s *Server) exchangeRate(w http.ResponseWriter, r *http.Request, _ account.
 		Source     string `json:"source"`
 	}{rateJSON{wallet.MainSymbol(from), wallet.MainSymbol(to), rateNum(rate), rateNum(wallet.Inverse(rate))},
 		rfc3339(now), rfc3339(now.Add(time.Minute)), s.rateSource()}))
+	return nil
 }
 
 // exchangeRates serves GET /wallet/exchange-rates (public).
-func (s *Server) exchangeRates(w http.ResponseWriter, r *http.Request) {
+func (s *Server) exchangeRates(w http.ResponseWriter, r *http.Request) error {
 	rates := []rateJSON{}
 	for _, sym := range []string{"USDT", "USDC", "USD"} {
 		rate, err := s.Wallets.Rate(r.Context(), sym, wallet.HKD)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		rates = append(rates, rateJSON{sym, wallet.HKD, rateNum(rate), rateNum(wallet.Inverse(rate))})
 	}
@@ -188,6 +183,7 @@ func (s *Server) exchangeRates(w http.ResponseWriter, r *http.Request) {
 		Source     string     `json:"source"`
 		FromCache  bool       `json:"from_cache"`
 	}{rates, rfc3339(now), rfc3339(now.Add(time.Minute)), s.rateSource(), false}))
+	return nil
 }
 
 func strPtr(s string) *string { return &s }

@@ -23,7 +23,7 @@ var (
 )
 
 // initializeKYC serves POST /didit/initialize-token.
-func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var raw struct {
 		First    *string `json:"first_en_name"`
 		Last     *string `json:"last_en_name"`
@@ -37,8 +37,7 @@ func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account
 		AgentUID *string `json:"agent_uid"`
 	}
 	if err := decode(r, &raw); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	id := kyc.Identity{
@@ -69,13 +68,11 @@ func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account
 		f.Add("agent_uid", "must be at most 100 characters")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	rec, err := s.KYC.Initialize(r.Context(), kyc.InitInput{UserID: p.UserID, Email: p.Email, Identity: id, AgentUID: agent})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type tokenData struct {
 		SessionID string `json:"session_id"`
@@ -94,6 +91,7 @@ func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account
 		VerificationID string `json:"verification_id"`
 	}{okA(r, "KYC session created"), token{200, "SUCCESS", requestID(r.Context()), tokenData{rec.SessionID, rec.SessionURL}},
 		rec.ID, rec.SessionID})
+	return nil
 }
 
 type latestKYCJSON struct {
@@ -107,11 +105,10 @@ type latestKYCJSON struct {
 }
 
 // kycStatus serves GET /didit/status.
-func (s *Server) kycStatus(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) kycStatus(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	v, err := s.KYC.Status(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	lang := langOf(r)
 	var message string
@@ -137,6 +134,7 @@ func (s *Server) kycStatus(w http.ResponseWriter, r *http.Request, p account.Pri
 		CanSubmitKYC  bool           `json:"can_submit_kyc"`
 		LatestKYC     *latestKYCJSON `json:"latest_kyc"`
 	}{"success", message, v.UserStatus, v.CanSubmit, latest})
+	return nil
 }
 
 // kycWebhookWindow is how far a signed timestamp may be from now.
@@ -146,17 +144,16 @@ const kycWebhookWindow = 300 * time.Second
 // body>" with a fresh timestamp, then the inbox. Signing the timestamp is
 // what makes the freshness window hold: a captured delivery cannot be
 // replayed under a new X-Timestamp.
-func (s *Server) kycWebhook(w http.ResponseWriter, r *http.Request) {
+func (s *Server) kycWebhook(w http.ResponseWriter, r *http.Request) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if _, err := s.acceptKYC(r, r.Header.Get("X-Timestamp"), r.Header.Get("X-Signature"), raw); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "success"})
+	return nil
 }
 
 // acceptKYC verifies and stores one KYC decision and returns its inbox id.

@@ -30,7 +30,7 @@ func toNotificationJSON(n notification.Notification) notificationJSON {
 }
 
 // listNotifications serves GET /notifications (limit/offset paging).
-func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	q := r.URL.Query()
 	f := newFields()
 	limit, offset := 20, 0
@@ -53,13 +53,11 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p acc
 		f.Add("status", "must be unread or read")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	list, total, err := s.Notifications.List(r.Context(), p.UserID, status, limit, offset)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]notificationJSON, 0, len(list))
 	for _, n := range list {
@@ -71,19 +69,20 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p acc
 		Total         int                `json:"total"`
 		Notifications []notificationJSON `json:"notifications"`
 	}{okA(r, "OK"), len(out), total, out})
+	return nil
 }
 
 // unreadNotifications serves GET /notifications/unread-count.
-func (s *Server) unreadNotifications(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) unreadNotifications(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	n, err := s.Notifications.UnreadCount(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
 		envelopeA
 		Count int `json:"count"`
 	}{okA(r, "OK"), n})
+	return nil
 }
 
 func notificationID(r *http.Request) (int64, error) {
@@ -95,7 +94,7 @@ func notificationID(r *http.Request) (int64, error) {
 }
 
 // openNotification serves GET /notifications/{id}: it marks it read.
-func (s *Server) openNotification(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) openNotification(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	id, err := notificationID(r)
 	if err == nil {
 		var n notification.Notification
@@ -104,23 +103,23 @@ func (s *Server) openNotification(w http.ResponseWriter, r *http.Request, p acco
 				envelopeA
 				Notification notificationJSON `json:"notification"`
 			}{okA(r, "OK"), toNotificationJSON(n)})
-			return
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
 // readNotification serves PUT /notifications/{id}/read (idempotent).
-func (s *Server) readNotification(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) readNotification(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	id, err := notificationID(r)
 	if err == nil {
 		err = s.Notifications.MarkRead(r.Context(), p.UserID, id)
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okA(r, "Operation successful"))
+	return nil
 }
 
 // OutboxEntry is one recorded message of the sandbox providers.
@@ -136,13 +135,12 @@ type SandboxOutbox interface {
 }
 
 // sandboxOutbox serves GET /sandbox/outbox.
-func (s *Server) sandboxOutbox(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sandboxOutbox(w http.ResponseWriter, r *http.Request) error {
 	limit := 50
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			s.writeAppError(w, r, apperr.Validation(map[string]string{"limit": "must be a positive integer"}))
-			return
+			return apperr.Validation(map[string]string{"limit": "must be a positive integer"})
 		}
 		limit = min(n, 500)
 	}
@@ -159,4 +157,5 @@ func (s *Server) sandboxOutbox(w http.ResponseWriter, r *http.Request) {
 		out = append(out, entryJSON(e))
 	}
 	writeJSON(w, http.StatusOK, okB(r, "OK", out))
+	return nil
 }

@@ -28,7 +28,7 @@ func statusDesc(r *http.Request, status string) string {
 }
 
 // upgradeFeeInfo serves GET /card/physical/upgrade/fee-info.
-func (s *Server) upgradeFeeInfo(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+func (s *Server) upgradeFeeInfo(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
 	fee, currencies := s.Physical.FeeInfo()
 	type currencyJSON struct {
 		Name     string `json:"name"`
@@ -45,6 +45,7 @@ func (s *Server) upgradeFeeInfo(w http.ResponseWriter, r *http.Request, _ accoun
 		Currency      string         `json:"currency"`
 		Currencies    []currencyJSON `json:"currencies"`
 	}{num(fee, 2), "USD", list}))
+	return nil
 }
 
 // parseScene checks the scene of the e-mail code endpoints.
@@ -57,25 +58,22 @@ func parseScene(f fields, v *string) string {
 }
 
 // upgradeSendCode serves POST /card/physical/upgrade/email-code/send.
-func (s *Server) upgradeSendCode(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) upgradeSendCode(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		PublicToken *string `json:"public_token"`
 		Scene       *string `json:"scene"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	token, scene := f.required("public_token", b.PublicToken), parseScene(f, b.Scene)
 	if err := f.Err(); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	sent, err := s.Physical.SendCode(r.Context(), p.UserID, token)
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okC(r, "OTP sent", struct {
 		PublicToken  string `json:"public_token"`
@@ -84,52 +82,45 @@ func (s *Server) upgradeSendCode(w http.ResponseWriter, r *http.Request, p accou
 		ExpiresInSec int    `json:"expires_in_sec"`
 		OTP          string `json:"otp,omitempty"`
 	}{sent.PublicToken, scene, true, int(sent.ExpiresIn.Seconds()), sent.OTP}))
+	return nil
 }
 
 // upgradeVerifyCode serves POST /card/physical/upgrade/email-code/verify.
-func (s *Server) upgradeVerifyCode(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) upgradeVerifyCode(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		PublicToken *string `json:"public_token"`
 		Code        *string `json:"code"`
 		Scene       *string `json:"scene"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	token, code := f.required("public_token", b.PublicToken), f.secret("code", b.Code)
 	parseScene(f, b.Scene)
 	if err := f.Err(); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	v, err := s.Physical.VerifyCode(r.Context(), p.UserID, token, code)
 	if err != nil {
-		s.writeVerifyErrorC(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okC(r, "OK", struct {
 		VerifyToken  string `json:"verify_token"`
 		ExpiresInSec int    `json:"expires_in_sec"`
 	}{v.Token, int(v.ExpiresIn.Seconds())}))
+	return nil
 }
 
-// writeVerifyErrorC renders the errors of the upgrade code check. The one
+// familyCVerify renders the errors of the upgrade code check. The one
 // status table says 429 for OTP_ATTEMPTS_EXCEEDED; API.md §1.10 makes this
 // endpoint alone answer 423, which the mobile client expects here.
-func (s *Server) writeVerifyErrorC(w http.ResponseWriter, r *http.Request, err error) {
-	e, ok := apperr.As(err)
-	if !ok || e.Code != otp.ErrAttemptsExceeded.Code {
-		s.writeErrorC(w, r, err)
-		return
+func familyCVerify(r *http.Request, e *apperr.Error) (int, any, *int) {
+	status, body := errorResponseC(r, e)
+	if e.Code == otp.ErrAttemptsExceeded.Code {
+		status, body.Code = http.StatusLocked, http.StatusLocked
 	}
-	_, body := errorResponseC(r, e)
-	body.Code = http.StatusLocked
-	if body.RetryAfter != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(*body.RetryAfter))
-	}
-	writeJSON(w, http.StatusLocked, body)
+	return status, body, body.RetryAfter
 }
 
 type convertBody struct {
@@ -179,15 +170,14 @@ func (b convertBody) parse(userID int64) (physical.ConvertInput, error) {
 // is required; every answer after the claim — including the 502 of an
 // issuer refusal, stored in the transaction that refunded the fee — is
 // replayed byte for byte for the key.
-func (s *Server) convertToPhysical(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) convertToPhysical(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
-	claim, done := s.claimKeyAs(w, r, p.UserID, "PUT /card/convertToPhysical", raw, familyC, true)
+	claim, done := s.claimKeyAs(w, r, p.UserID, raw, true)
 	if done {
-		return
+		return nil
 	}
 	var b convertBody
 	in, err := physical.ConvertInput{}, decodeJSON(raw, &b)
@@ -204,7 +194,8 @@ func (s *Server) convertToPhysical(w http.ResponseWriter, r *http.Request, p acc
 			return s.Idempotency.Finish(ctx, tx, claim, status, out)
 		})
 	}
-	s.finishAs(w, r, claim, status, out, err, familyC)
+	s.finish(w, r, claim, status, out, err)
+	return nil
 }
 
 func (s *Server) convertResponse(r *http.Request, res physical.Result) (int, []byte) {
@@ -236,16 +227,14 @@ type timelineJSON struct {
 }
 
 // upgradeProgress serves GET /card/physical/upgrade/progress.
-func (s *Server) upgradeProgress(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) upgradeProgress(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	token := r.URL.Query().Get("public_token")
 	if token == "" {
-		s.writeErrorC(w, r, apperr.Validation(map[string]string{"public_token": "is required"}))
-		return
+		return apperr.Validation(map[string]string{"public_token": "is required"})
 	}
 	o, events, err := s.Physical.Progress(r.Context(), p.UserID, token)
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	timeline := []timelineJSON{}
 	for _, e := range events {
@@ -266,6 +255,7 @@ func (s *Server) upgradeProgress(w http.ResponseWriter, r *http.Request, p accou
 		RefundStatus  string         `json:"refund_status"`
 		Timeline      []timelineJSON `json:"timeline"`
 	}{o.OrderNo, o.ID, o.PublicToken, o.Status, statusDesc(r, o.Status), trackingNo(o), failReason, o.RefundStatus, timeline}))
+	return nil
 }
 
 // trackingNo is shown only once the card is on its way (API.md §2.6).
@@ -293,16 +283,14 @@ func applicationStatus(status string) (string, string) {
 }
 
 // confirmDelivery serves POST /card/physical-application/{id}/confirm-delivery.
-func (s *Server) confirmDelivery(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) confirmDelivery(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.writeAppError(w, r, physical.ErrApplicationNotFound.WithDetails("No such physical card application"))
-		return
+		return physical.ErrApplicationNotFound.WithDetails("No such physical card application")
 	}
 	o, err := s.Physical.ConfirmDelivery(r.Context(), p.UserID, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type applicationJSON struct {
 		ID             int64   `json:"id"`
@@ -322,6 +310,7 @@ func (s *Server) confirmDelivery(w http.ResponseWriter, r *http.Request, p accou
 		Application   applicationJSON `json:"application"`
 	}{okA(r, "Delivery confirmed successfully"), o.ID, o.CardID, applicationJSON{o.ID, st, i18n.Text(langOf(r), text),
 		o.TrackingNo, o.FailReason, rfc3339(o.CreatedAt), optTime(o.ShippedAt), optTime(o.DeliveredAt)}})
+	return nil
 }
 
 // fillPhysical completes GET /card/account-details from the card's orders.
@@ -341,42 +330,38 @@ func (s *Server) fillPhysical(ctx context.Context, d *accountDetailsJSON) error 
 // sandboxShipmentAdvance serves POST /sandbox/cards/{public_token}/shipment/advance:
 // the issuer's physical.order.updated event for the card's latest order,
 // applied before the answer.
-func (s *Server) sandboxShipmentAdvance(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sandboxShipmentAdvance(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		To         *string `json:"to"`
 		TrackingNo *string `json:"tracking_no"`
 		FailReason *string `json:"fail_reason"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	to := optional(b.To)
 	switch to {
 	case "", physical.StatusProcessing, physical.StatusShipped, physical.StatusDelivered, physical.StatusFailed:
 	default:
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"to": "must be PROCESSING, SHIPPED, DELIVERED or FAILED"}))
-		return
+		return apperr.Validation(map[string]string{"to": "must be PROCESSING, SHIPPED, DELIVERED or FAILED"})
 	}
 	token := r.PathValue("public_token")
 	orderNo, next, err := s.Physical.NextUpdate(r.Context(), token, to)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	// The simulated issuer reports the change through the signed webhook.
 	if _, err := s.SandboxCards.ReportOrder(r.Context(), token, orderNo, next, optional(b.TrackingNo), optional(b.FailReason)); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	o, err := s.Physical.OrderByNo(r.Context(), orderNo)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
 		OrderNo    string `json:"order_no"`
 		Status     string `json:"status"`
 		TrackingNo string `json:"tracking_no"`
 	}{o.OrderNo, o.Status, trackingNo(o)}))
+	return nil
 }

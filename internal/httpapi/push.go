@@ -9,7 +9,7 @@ import (
 
 // registerPushDevice serves POST /push/devices (user_id in the body is
 // ignored: the device belongs to the token's user).
-func (s *Server) registerPushDevice(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) registerPushDevice(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		Token      *string `json:"fcm_token"`
 		DeviceID   *string `json:"device_id"`
@@ -17,8 +17,7 @@ func (s *Server) registerPushDevice(w http.ResponseWriter, r *http.Request, p ac
 		AppVersion *string `json:"app_version"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	token, deviceID, platform := f.required("fcm_token", b.Token), f.required("device_id", b.DeviceID), f.required("platform", b.Platform)
@@ -36,13 +35,11 @@ func (s *Server) registerPushDevice(w http.ResponseWriter, r *http.Request, p ac
 		f.Add("app_version", "must be at most 32 characters")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	dev, err := s.Devices.Register(r.Context(), p.UserID, token, deviceID, platform, version)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type deviceJSON struct {
 		ID         int64  `json:"id"`
@@ -56,17 +53,17 @@ func (s *Server) registerPushDevice(w http.ResponseWriter, r *http.Request, p ac
 		envelopeA
 		Device deviceJSON `json:"device"`
 	}{okA(r, "Device registered"), deviceJSON{dev.ID, dev.DeviceID, dev.Platform, dev.AppVersion, dev.Enabled, rfc3339(dev.LastSeenAt)}})
+	return nil
 }
 
 // unregisterPushDevice serves DELETE /push/devices (token in a JSON body or
 // in ?fcm_token=).
-func (s *Server) unregisterPushDevice(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) unregisterPushDevice(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		Token *string `json:"fcm_token"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	token := optional(b.Token)
 	if token == "" {
@@ -75,12 +72,11 @@ func (s *Server) unregisterPushDevice(w http.ResponseWriter, r *http.Request, p 
 	f := newFields()
 	f.required("fcm_token", &token)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Devices.Unregister(r.Context(), p.UserID, token); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okA(r, "Push device unregistered"))
+	return nil
 }

@@ -11,24 +11,23 @@ import (
 )
 
 // referralCode serves GET /user/referral-code.
-func (s *Server) referralCode(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) referralCode(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	code, err := s.Referrals.Code(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
 		envelopeA
 		ReferralCode string `json:"referral_code"`
 	}{okA(r, "OK"), code})
+	return nil
 }
 
 // referralStats serves GET /user/referral-stats.
-func (s *Server) referralStats(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) referralStats(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	st, err := s.Referrals.Stats(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type statsJSON struct {
 		Level1Count          int         `json:"level1_count"`
@@ -49,6 +48,7 @@ func (s *Server) referralStats(w http.ResponseWriter, r *http.Request, p account
 		Stats statsJSON `json:"stats"`
 	}{okA(r, "OK"), statsJSON{st.Level1, st.Level2, st.Level1 + st.Level2, num(st.Total, d), num(st.Pending, d),
 		num(st.ThisMonth, d), num(st.L1Card, d), num(st.L2Card, d), num(st.L1Tx, d), num(st.L2Tx, d), "USDT"}})
+	return nil
 }
 
 type referralPaginationJSON struct {
@@ -86,7 +86,7 @@ func joinInts(xs []int) string {
 }
 
 // referrals serves GET /user/referrals.
-func (s *Server) referrals(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) referrals(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	page, size, err := pageParams(r, "page_size")
 	if err == nil {
 		var level int
@@ -111,33 +111,29 @@ func (s *Server) referrals(w http.ResponseWriter, r *http.Request, p account.Pri
 					Referrals  []refJSON              `json:"referrals"`
 					Pagination referralPaginationJSON `json:"pagination"`
 				}{okA(r, "OK"), items, referralPaginationJSON{page, size, total, totalPages(total, size)}})
-				return
+				return nil
 			}
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
 // commissions serves GET /user/commissions.
-func (s *Server) commissions(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) commissions(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	page, size, err := pageParams(r, "page_size")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := referral.CommissionFilter{Type: r.URL.Query().Get("type")}
 	if f.Type != "" && f.Type != referral.TypeCardOpening && f.Type != referral.TypeTransaction {
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"type": "must be card_opening or transaction"}))
-		return
+		return apperr.Validation(map[string]string{"type": "must be card_opening or transaction"})
 	}
 	if f.Level, err = intChoice(r, "level", 1, 2); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	list, total, err := s.Referrals.Commissions(r.Context(), p.UserID, f, size, (page-1)*size)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type refereeJSON struct {
 		ID    int64  `json:"id"`
@@ -165,6 +161,7 @@ func (s *Server) commissions(w http.ResponseWriter, r *http.Request, p account.P
 		Commissions []commissionJSON       `json:"commissions"`
 		Pagination  referralPaginationJSON `json:"pagination"`
 	}{okA(r, "OK"), items, referralPaginationJSON{page, size, total, totalPages(total, size)}})
+	return nil
 }
 
 type referrerJSON struct {
@@ -182,11 +179,10 @@ func toReferrer(p *account.Referee) *referrerJSON {
 }
 
 // myReferrer serves GET /user/my-referrer.
-func (s *Server) myReferrer(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) myReferrer(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	l1, l2, err := s.Referrals.Referrers(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
 		envelopeA
@@ -194,6 +190,7 @@ func (s *Server) myReferrer(w http.ResponseWriter, r *http.Request, p account.Pr
 		Level1      *referrerJSON `json:"level1_referrer"`
 		Level2      *referrerJSON `json:"level2_referrer"`
 	}{okA(r, "OK"), l1 != nil, toReferrer(l1), toReferrer(l2)})
+	return nil
 }
 
 type tierJSON struct {
@@ -209,11 +206,10 @@ type tierJSON struct {
 }
 
 // tierConfigs serves GET /tier-configs (public).
-func (s *Server) tierConfigs(w http.ResponseWriter, r *http.Request) {
+func (s *Server) tierConfigs(w http.ResponseWriter, r *http.Request) error {
 	tiers, err := s.Referrals.Tiers(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := make([]tierJSON, 0, len(tiers))
 	for _, t := range tiers {
@@ -224,14 +220,14 @@ func (s *Server) tierConfigs(w http.ResponseWriter, r *http.Request) {
 		Total   int        `json:"total"`
 		Configs []tierJSON `json:"configs"`
 	}{len(items), items}))
+	return nil
 }
 
 // userTier serves GET /user/tier.
-func (s *Server) userTier(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) userTier(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	ut, err := s.Referrals.TierOf(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	t := ut.Tier
 	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
@@ -244,14 +240,14 @@ func (s *Server) userTier(w http.ResponseWriter, r *http.Request, p account.Prin
 		Level2CardRate  json.Number `json:"level2_card_rate"`
 		Level2TxRate    json.Number `json:"level2_tx_rate"`
 	}{p.UserID, t.Level, t.Name, ut.Qualified, rateNum(t.L1Card), rateNum(t.L1Tx), rateNum(t.L2Card), rateNum(t.L2Tx)}))
+	return nil
 }
 
 // tierProgress serves GET /user/tier/progress.
-func (s *Server) tierProgress(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) tierProgress(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	ut, err := s.Referrals.TierOf(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	next, remaining, required := "", int64(0), int64(0)
 	if !ut.Max {
@@ -266,4 +262,5 @@ func (s *Server) tierProgress(w http.ResponseWriter, r *http.Request, p account.
 		RemainingCount    int64  `json:"remaining_count"`
 		RequiredReferrals int64  `json:"required_referrals"`
 	}{ut.Qualified, ut.Tier.Name, next, ut.Max, remaining, required}))
+	return nil
 }

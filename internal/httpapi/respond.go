@@ -34,6 +34,9 @@ func okA(r *http.Request, message string) envelopeA {
 }
 
 func langOf(r *http.Request) i18n.Lang {
+	if st := stateOf(r); st != nil && st.langSet {
+		return st.lang
+	}
 	return i18n.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
 }
 

@@ -26,24 +26,22 @@ func okB(r *http.Request, message string, data any) envelopeB {
 }
 
 // sandboxOnly checks X-Sandbox-Token when a sandbox token is configured.
-func (s *Server) sandboxOnly(h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sandboxOnly(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		if s.SandboxToken != "" && !secret.Equal(r.Header.Get("X-Sandbox-Token"), s.SandboxToken) {
-			s.writeAppError(w, r, apperr.New(apperr.CodeUnauthorized).WithDetails("X-Sandbox-Token is missing or wrong"))
-			return
+			return apperr.New(apperr.CodeUnauthorized).WithDetails("X-Sandbox-Token is missing or wrong")
 		}
-		h(w, r)
-	})
+		return h(w, r)
+	}
 }
 
 // sandboxDeposit serves POST /sandbox/deposits (sandbox mode only): it
 // builds a custody deposit callback, signs it like the provider would, sends
 // it through the normal callback path and answers once it is applied.
-func (s *Server) sandboxDeposit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sandboxDeposit(w http.ResponseWriter, r *http.Request) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
 		Currency *string    `json:"currency"`
@@ -54,8 +52,7 @@ func (s *Server) sandboxDeposit(w http.ResponseWriter, r *http.Request) {
 		Status   *int       `json:"status"`
 	}
 	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ctx := r.Context()
 	f := newFields()
@@ -77,21 +74,20 @@ func (s *Server) sandboxDeposit(w http.ResponseWriter, r *http.Request) {
 	case optional(b.Email) != "":
 		u, err := s.Accounts.UserIDByEmail(ctx, optional(b.Email))
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		userID = u
 	default:
 		f.Add("user_id", "one of user_id, email or address is required")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	// Sandbox calls share one idempotency scope (no user is authenticated).
-	s.executeOnce(w, r, 0, "POST /sandbox/deposits", raw, func(ctx context.Context) (int, any, error) {
+	s.executeOnce(w, r, 0, raw, func(ctx context.Context) (int, any, error) {
 		return s.simulateDeposit(ctx, r, cur, amount, status, address, userID)
 	})
+	return nil
 }
 
 // simulateDeposit sends one signed deposit callback through the normal

@@ -38,7 +38,7 @@ type SandboxCards interface {
 }
 
 // sandboxCardTransaction serves POST /sandbox/cards/{public_token}/transactions.
-func (s *Server) sandboxCardTransaction(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sandboxCardTransaction(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		Type             *string    `json:"type"`
 		Amount           flexNumber `json:"amount"`
@@ -51,8 +51,7 @@ func (s *Server) sandboxCardTransaction(w http.ResponseWriter, r *http.Request) 
 		DeclineReason    *string    `json:"decline_reason"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	tx := SimulatedTransaction{Type: f.required("type", b.Type), MerchantName: optional(b.MerchantName), MerchantCity: optional(b.MerchantCity),
@@ -75,17 +74,16 @@ func (s *Server) sandboxCardTransaction(w http.ResponseWriter, r *http.Request) 
 		f.Add("merchant_name", "merchant_name and decline_reason are at most 64 characters")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	res, err := s.SandboxCards.SimulateTransaction(r.Context(), strings.TrimSpace(r.PathValue("public_token")), tx)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
 		EventID     string `json:"event_id"`
 		TradeID     int64  `json:"trade_id"`
 		CardBalance any    `json:"card_balance"`
 	}{res.EventID, res.TradeID, num(res.CardBalance, 2)}))
+	return nil
 }

@@ -13,13 +13,12 @@ type SandboxFX interface {
 }
 
 // sandboxFX serves POST /sandbox/fx (sandbox mode only, API.md §4).
-func (s *Server) sandboxFX(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sandboxFX(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		USDTHKD flexNumber `json:"usdt_hkd"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	var rate money.Rate
@@ -35,14 +34,13 @@ func (s *Server) sandboxFX(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.SandboxFX.SetUSDTHKD(r.Context(), rate); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
 		USDTHKD any `json:"usdt_hkd"`
 	}{rateNum(rate)}))
+	return nil
 }

@@ -25,7 +25,7 @@ const doneHTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 
 // sandboxKYCPage serves GET /sandbox/kyc/sessions/{session_id}: the hosted
 // page of the simulated KYC provider.
-func (s *Server) sandboxKYCPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sandboxKYCPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id := r.PathValue("session_id")
 	rec, err := s.KYC.RecordBySession(ctx, id)
@@ -33,41 +33,38 @@ func (s *Server) sandboxKYCPage(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = w.Write([]byte(`<!doctype html><html lang="en"><body><p>Unknown verification session.</p></body></html>`))
-		return
+		return nil
 	}
 	ident, err := s.KYC.Identity(ctx, s.DB.SQL, rec.ID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	prof, err := s.Accounts.Profile(ctx, rec.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
 	_ = kycPage.Execute(w, map[string]string{"Name": ident.FirstName + " " + ident.LastName, "Email": prof.Email, "Session": id,
 		"Base": "/api/v1/sandbox/kyc/sessions/" + id})
+	return nil
 }
 
 // sandboxKYCDecide serves POST /sandbox/kyc/sessions/{session_id}/approve
 // and /reject: the provider's decision goes through the signed webhook, and
 // the answer comes once the decision (and, on approval, the simulated
 // issuer review) has been applied.
-func (s *Server) sandboxKYCDecide(approve bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sandboxKYCDecide(approve bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		form := strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
 		reason := ""
 		if form {
 			if err := r.ParseForm(); err != nil {
-				s.writeAppError(w, r, apperr.Validation(nil).WithDetails("The form could not be read"))
-				return
+				return apperr.Validation(nil).WithDetails("The form could not be read")
 			}
 			if err := uniqueFields(r.PostForm); err != nil {
-				s.writeError(w, r, err)
-				return
+				return err
 			}
 			reason = strings.TrimSpace(r.PostForm.Get("reason"))
 		} else {
@@ -75,15 +72,13 @@ func (s *Server) sandboxKYCDecide(approve bool) http.HandlerFunc {
 				Reason *string `json:"reason"`
 			}
 			if err := decode(r, &b); err != nil {
-				s.writeError(w, r, err)
-				return
+				return err
 			}
 			reason = optional(b.Reason)
 		}
 		rec, err := s.KYC.RecordBySession(ctx, r.PathValue("session_id"))
 		if err != nil {
-			s.writeAppError(w, r, apperr.New(apperr.CodeNotFound).WithDetails("Unknown verification session"))
-			return
+			return apperr.New(apperr.CodeNotFound).WithDetails("Unknown verification session")
 		}
 		status := "Declined"
 		if approve {
@@ -98,32 +93,29 @@ func (s *Server) sandboxKYCDecide(approve bool) http.HandlerFunc {
 		ts, signature := SignKYC(s.KYCWebhookSecret, time.Now(), body)
 		id, err := s.acceptKYC(r, ts, signature, body)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		if err := s.Inbox.Process(ctx, id); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		if approve {
 			if _, err := s.KYC.Review(ctx, s.KYCIssuer, rec.ID); err != nil {
-				s.writeError(w, r, err)
-				return
+				return err
 			}
 		}
 		if rec, err = s.KYC.RecordBySession(ctx, rec.SessionID); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		if form {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			_, _ = w.Write([]byte(doneHTML))
-			return
+			return nil
 		}
 		writeJSON(w, http.StatusOK, okB(r, "OK", struct {
 			UserKYCID int64  `json:"user_kyc_id"`
 			Status    string `json:"status"`
 		}{rec.ID, rec.Status}))
+		return nil
 	}
 }
 
@@ -133,14 +125,13 @@ var issuerOperations = map[string]bool{"issue_card": true, "recharge": true, "wi
 
 // sandboxIssuerFailures serves POST /sandbox/issuer/failures: the next
 // `count` calls of an issuer operation fail.
-func (s *Server) sandboxIssuerFailures(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sandboxIssuerFailures(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		Operation *string `json:"operation"`
 		Count     *int    `json:"count"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	op := f.required("operation", b.Operation)
@@ -155,26 +146,25 @@ func (s *Server) sandboxIssuerFailures(w http.ResponseWriter, r *http.Request) {
 		f.Add("count", "must be 0–1000")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.IssuerFailures.FailNext(op, count)
 	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
 		Operation string `json:"operation"`
 		Count     int    `json:"count"`
 	}{op, count}))
+	return nil
 }
 
 // sandboxKYCApproveUser serves POST /sandbox/kyc/approve: it approves the
 // user's open verification session through the same path as the page.
-func (s *Server) sandboxKYCApproveUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sandboxKYCApproveUser(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		UserID flexNumber `json:"user_id"`
 		Email  *string    `json:"email"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	var userID int64
@@ -184,26 +174,22 @@ func (s *Server) sandboxKYCApproveUser(w http.ResponseWriter, r *http.Request) {
 	case optional(b.Email) != "":
 		id, err := s.Accounts.UserIDByEmail(r.Context(), optional(b.Email))
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		userID = id
 	default:
 		f.Add("user_id", "user_id or email is required")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	rec, ok, err := s.KYC.Latest(r.Context(), s.DB.SQL, userID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if !ok || rec.SessionID == "" || rec.Status != "pending_submit" && rec.Status != "pending" {
-		s.writeAppError(w, r, apperr.New(apperr.CodeInvalidState).WithDetails("The user has no open verification session: call /didit/initialize-token first"))
-		return
+		return apperr.New(apperr.CodeInvalidState).WithDetails("The user has no open verification session: call /didit/initialize-token first")
 	}
 	r.SetPathValue("session_id", rec.SessionID)
-	s.sandboxKYCDecide(true)(w, r)
+	return s.sandboxKYCDecide(true)(w, r)
 }

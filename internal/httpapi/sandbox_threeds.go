@@ -19,7 +19,7 @@ type SandboxThreeDS interface {
 // sandboxThreeDS serves POST /sandbox/cards/{public_token}/3ds: the
 // simulated issuer raises a challenge, which is signed and delivered
 // through the webhook path and processed before the answer.
-func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		AuthMethod   *string    `json:"auth_method"`
 		Amount       flexNumber `json:"amount"`
@@ -28,8 +28,7 @@ func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) {
 		ExpiresAfter *int       `json:"expires_after"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	method := strings.ToUpper(f.required("auth_method", b.AuthMethod))
@@ -64,20 +63,17 @@ func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) {
 		f.Add("expires_after", "must be 1–3600 seconds")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	token := r.PathValue("public_token")
 	if _, err := strconv.ParseUint(token, 10, 64); err != nil {
-		s.writeAppError(w, r, card.ErrCardNotFound.WithDetails("No such card"))
-		return
+		return card.ErrCardNotFound.WithDetails("No such card")
 	}
 	body, notificationID, passcode, err := s.SandboxThreeDS.NewChallenge(threeds.ChallengeSpec{PublicToken: token,
 		BIO: method == threeds.MethodBIO, Amount: threeds.FormatAmount(amount, cur.Exponent), Currency: cur,
 		MerchantName: merchant, ExpiresAfter: expires})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ctx := r.Context()
 	eventID, err := s.acceptThreeDS(ctx, SignThreeDS(s.ThreeDSWebhookSecret, body), body)
@@ -85,21 +81,19 @@ func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) {
 		err = s.Inbox.Process(ctx, eventID)
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	recordID, found, err := s.ThreeDS.RecordID(ctx, notificationID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if !found {
-		s.writeAppError(w, r, card.ErrCardNotFound.WithDetails("No card has this public_token; the challenge is stored as unmatched"))
-		return
+		return card.ErrCardNotFound.WithDetails("No card has this public_token; the challenge is stored as unmatched")
 	}
 	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
 		NotificationID string `json:"notification_id"`
 		RecordID       int64  `json:"record_id"`
 		Passcode       string `json:"passcode,omitempty"`
 	}{notificationID, recordID, passcode}))
+	return nil
 }

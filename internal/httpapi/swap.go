@@ -37,30 +37,28 @@ func (s *Server) parseSwap(b swapBody) (swap.Pair, money.Amount, fields, error) 
 }
 
 // previewSwap serves POST /wallet/swap/preview.
-func (s *Server) previewSwap(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) previewSwap(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b swapBody
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	pair, amount, f, err := s.parseSwap(b)
 	if err == nil {
 		err = f.Err()
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	q, err := s.Swaps.Preview(r.Context(), p.UserID, pair, amount)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
 		QuoteID string `json:"quote_id"`
 		swapFiguresJSON
 		ExpiresAt string `json:"expires_at"`
 	}{q.ID, figures(q.Pair, q.FromAmount, q.ToAmount, q.DisplayRate(), q.FeeRate, q.FeeAmount, q.NetAmount), rfc3339(q.ExpiresAt)}))
+	return nil
 }
 
 // swapFiguresJSON are the priced figures shared by preview and swap.
@@ -83,21 +81,18 @@ func figures(p swap.Pair, from, to money.Amount, rate, feeRate money.Rate, fee, 
 
 // executeSwap serves POST /wallet/swap. The swap commits its own steps
 // around the issuer call, so the idempotency record follows the effect.
-func (s *Server) executeSwap(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) executeSwap(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b swapBody
 	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	pair, amount, f, err := s.parseSwap(b)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	in := swap.Input{UserID: p.UserID, Pair: pair, Amount: amount, QuoteID: optional(b.QuoteID)}
 	if key := r.Header.Get("Idempotency-Key"); idempotency.ValidKey(key) {
@@ -107,10 +102,9 @@ func (s *Server) executeSwap(w http.ResponseWriter, r *http.Request, p account.P
 		in.CardID = f.id("card_id", b.CardID)
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.executeOnce(w, r, p.UserID, "POST /wallet/swap", raw, func(ctx context.Context) (int, any, error) {
+	s.executeOnce(w, r, p.UserID, raw, func(ctx context.Context) (int, any, error) {
 		res, err := s.Swaps.Execute(ctx, in)
 		if err != nil {
 			return 0, nil, err
@@ -132,19 +126,18 @@ func (s *Server) executeSwap(w http.ResponseWriter, r *http.Request, p account.P
 			map[string]json.Number{crypto.Name: num(res.WalletBalance, crypto.Decimals), "HKD": num(res.CardBalance, 2)},
 			rfc3339(rec.CreatedAt), optTime(rec.CompletedAt)}), nil
 	})
+	return nil
 }
 
 // swapHistory serves GET /wallet/swap/history.
-func (s *Server) swapHistory(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) swapHistory(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	page, limit, err := pageParams(r, "limit")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	recs, total, err := s.Swaps.History(r.Context(), p.UserID, page, limit)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type rowJSON struct {
 		ID       int64 `json:"id"`
@@ -161,8 +154,7 @@ func (s *Server) swapHistory(w http.ResponseWriter, r *http.Request, p account.P
 	}
 	cards, err := s.Cards.List(r.Context(), p.UserID, true)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	tokens := make(map[int64]string, len(cards))
 	for _, c := range cards {
@@ -181,6 +173,7 @@ func (s *Server) swapHistory(w http.ResponseWriter, r *http.Request, p account.P
 		Transactions []rowJSON    `json:"transactions"`
 		Pagination   pagePosition `json:"pagination"`
 	}{rows, pagePosition{page, limit, total, totalPages(total, limit)}}))
+	return nil
 }
 
 // pagePosition is the `pagination` object of page/limit lists.

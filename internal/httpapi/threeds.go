@@ -36,16 +36,14 @@ func toThreeDSRecordJSON(r threeds.Record) threeDSRecordJSON {
 }
 
 // myThreeDSRecords serves GET /3ds/my-records.
-func (s *Server) myThreeDSRecords(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) myThreeDSRecords(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	page, size, err := pageParams(r, "page_size")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	list, total, err := s.ThreeDS.List(r.Context(), p.UserID, page, size)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]threeDSRecordJSON, 0, len(list))
 	for _, rec := range list {
@@ -58,24 +56,23 @@ func (s *Server) myThreeDSRecords(w http.ResponseWriter, r *http.Request, p acco
 		TotalPages int                 `json:"total_pages"`
 		Records    []threeDSRecordJSON `json:"records"`
 	}{page, size, total, totalPages(total, size), out}))
+	return nil
 }
 
 // confirmThreeDS serves PUT /3ds/messages/{notification_id}/confirm. The
 // decision is committed before the issuer call, so the operation commits
 // more than one transaction: executeOnce keeps Idempotency-Key's one
 // execution and byte-for-byte replay, storing the answer just after.
-func (s *Server) confirmThreeDS(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) confirmThreeDS(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
 		Status *string `json:"status"`
 	}
 	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	decision := strings.ToUpper(f.required("status", b.Status))
@@ -83,13 +80,10 @@ func (s *Server) confirmThreeDS(w http.ResponseWriter, r *http.Request, p accoun
 		f.Add("status", "must be SUCCESS (approve) or FAILURE (reject)")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	id := r.PathValue("notification_id")
-	// The fingerprint names the challenge: one key cannot answer two.
-	route := "PUT /3ds/messages/" + id + "/confirm"
-	s.executeOnce(w, r, p.UserID, route, raw, func(ctx context.Context) (int, any, error) {
+	s.executeOnce(w, r, p.UserID, raw, func(ctx context.Context) (int, any, error) {
 		rec, err := s.ThreeDS.Confirm(ctx, p.UserID, id, decision)
 		if err != nil {
 			return 0, nil, err
@@ -107,17 +101,17 @@ func (s *Server) confirmThreeDS(w http.ResponseWriter, r *http.Request, p accoun
 		}{okA(r, "3DS challenge confirmed"), confirmedJSON{toThreeDSRecordJSON(rec), rec.DelegateStatus, rec.DelegateMethod,
 			rec.DSTransactionID, rec.TransactionToken}}, nil
 	})
+	return nil
 }
 
 // setCardThreeDSPlan serves PUT /card/3ds.
-func (s *Server) setCardThreeDSPlan(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) setCardThreeDSPlan(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		Plan        *string    `json:"plan"`
 		PublicToken flexNumber `json:"public_token"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	plan := strings.ToUpper(f.required("plan", b.Plan))
@@ -132,36 +126,34 @@ func (s *Server) setCardThreeDSPlan(w http.ResponseWriter, r *http.Request, p ac
 		f.Add("public_token", "must be a string")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	c, err := s.ThreeDS.SetPlan(r.Context(), p.UserID, token, plan)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okB(r, "Card 3DS authentication plan updated successfully", struct {
 		PublicToken string `json:"public_token"`
 		RequestID   string `json:"request_id"`
 		Plan        string `json:"three_ds_auth_plan"`
 	}{c.PublicToken, requestID(r.Context()), c.ThreeDSPlan}))
+	return nil
 }
 
 // threeDSWebhook serves POST /webhooks/3ds-callback: HMAC over the raw body,
 // then the inbox; the issuer expects a plain "ok".
-func (s *Server) threeDSWebhook(w http.ResponseWriter, r *http.Request) {
+func (s *Server) threeDSWebhook(w http.ResponseWriter, r *http.Request) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if _, err := s.acceptThreeDS(r.Context(), r.Header.Get("X-Signature"), raw); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte("ok"))
+	return nil
 }
 
 // acceptThreeDS verifies and stores one challenge and returns its inbox id.

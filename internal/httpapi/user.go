@@ -54,16 +54,16 @@ type profileResponse struct {
 	User userJSON `json:"user"`
 }
 
-func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	prof, err := s.Accounts.Profile(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, profileResponse{okA(r, "Profile retrieved successfully"), toUserJSON(prof)})
+	return nil
 }
 
-func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	// phone and referral_code are accepted and ignored (API.md §2.2): they are
 	// simply not fields of this body.
 	var b struct {
@@ -79,46 +79,42 @@ func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, p account.Pr
 		BillCountryCode *string `json:"bill_country_code"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	upd, err := s.Accounts.ParseProfileUpdate(account.ProfileInput{
 		FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.DateOfBirth, AccountType: b.AccountType,
 		Address: b.Address, City: b.City, State: b.State, PostCode: b.PostCode, AreaCode: b.AreaCode, Bill: b.BillCountryCode,
 	})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	prof, err := s.Accounts.UpdateProfile(r.Context(), p, upd)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, profileResponse{okA(r, "Profile updated successfully"), toUserJSON(prof)})
+	return nil
 }
 
-func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		OldPassword     *string `json:"old_password"`
 		NewPassword     *string `json:"new_password"`
 		ConfirmPassword *string `json:"confirm_password"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	old, pw, confirm := f.secret("old_password", b.OldPassword), f.secret("new_password", b.NewPassword), f.secret("confirm_password", b.ConfirmPassword)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Accounts.ChangePassword(r.Context(), p, old, pw, confirm); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okA(r, "Password changed successfully"))
+	return nil
 }
 
 type changeBody struct {
@@ -167,7 +163,7 @@ func (s *Server) parseChange(r *http.Request, targetField, codeField string) (ta
 	return target, code, f.Err()
 }
 
-func (s *Server) changeEmailRequest(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changeEmailRequest(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	target, _, err := s.parseChange(r, "new_email", "")
 	if err == nil {
 		var res account.CodeSent
@@ -178,13 +174,13 @@ func (s *Server) changeEmailRequest(w http.ResponseWriter, r *http.Request, p ac
 				NextStep string `json:"next_step"`
 				OTP      string `json:"otp,omitempty"`
 			}{okA(r, "OTP sent to your new email"), target, "verify_new_email", res.OTP})
-			return
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
-func (s *Server) changeEmailVerifyNew(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changeEmailVerifyNew(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	target, code, err := s.parseChange(r, "new_email", "otp_code")
 	if err == nil {
 		var res account.CodeSent
@@ -195,13 +191,13 @@ func (s *Server) changeEmailVerifyNew(w http.ResponseWriter, r *http.Request, p 
 				NextStep     string `json:"next_step"`
 				OTP          string `json:"otp,omitempty"`
 			}{okA(r, "New email verified. OTP sent to your current email"), res.To, "verify_old_email", res.OTP})
-			return
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
-func (s *Server) changeEmailComplete(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changeEmailComplete(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	target, code, err := s.parseChange(r, "new_email", "old_email_otp")
 	if err == nil {
 		if err = s.Accounts.CompleteEmailChange(r.Context(), p, target, code); err == nil {
@@ -209,13 +205,13 @@ func (s *Server) changeEmailComplete(w http.ResponseWriter, r *http.Request, p a
 				envelopeA
 				NewEmail string `json:"new_email"`
 			}{okA(r, "Email changed successfully"), target})
-			return
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
-func (s *Server) changePhoneRequest(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changePhoneRequest(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	target, _, err := s.parseChange(r, "new_phone", "")
 	if err == nil {
 		var res account.CodeSent
@@ -226,13 +222,13 @@ func (s *Server) changePhoneRequest(w http.ResponseWriter, r *http.Request, p ac
 				NextStep string `json:"next_step"`
 				OTP      string `json:"otp,omitempty"`
 			}{okA(r, "OTP sent"), target, "verify_new_phone", res.OTP})
-			return
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
-func (s *Server) changePhoneVerifyNew(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changePhoneVerifyNew(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	target, code, err := s.parseChange(r, "new_phone", "otp_code")
 	if err == nil {
 		var res account.CodeSent
@@ -243,13 +239,13 @@ func (s *Server) changePhoneVerifyNew(w http.ResponseWriter, r *http.Request, p 
 				NextStep string `json:"next_step"`
 				OTP      string `json:"otp,omitempty"`
 			}{okA(r, "Phone verified. OTP sent to your email"), res.To, "verify_email", res.OTP})
-			return
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
-func (s *Server) changePhoneComplete(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changePhoneComplete(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	target, code, err := s.parseChange(r, "new_phone", "email_otp")
 	if err == nil {
 		if err = s.Accounts.CompletePhoneChange(r.Context(), p, target, code); err == nil {
@@ -257,43 +253,40 @@ func (s *Server) changePhoneComplete(w http.ResponseWriter, r *http.Request, p a
 				envelopeA
 				Phone string `json:"phone"`
 			}{okA(r, "Phone number updated successfully"), target})
-			return
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
-func (s *Server) txPasswordStatus(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) txPasswordStatus(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	set, err := s.Accounts.TxPasswordSet(r.Context(), p)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
 		envelopeA
 		IsSet bool `json:"is_set"`
 	}{okA(r, "Transaction password status retrieved successfully"), set})
+	return nil
 }
 
-func (s *Server) txPasswordRequest(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) txPasswordRequest(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		Password *string `json:"transaction_password"`
 		Confirm  *string `json:"confirm_transaction_password"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	pw, confirm := f.secret("transaction_password", b.Password), f.secret("confirm_transaction_password", b.Confirm)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	res, err := s.Accounts.RequestTxPassword(r.Context(), p, pw, confirm)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
 		envelopeA
@@ -303,35 +296,33 @@ func (s *Server) txPasswordRequest(w http.ResponseWriter, r *http.Request, p acc
 		OTP      string `json:"otp,omitempty"`
 	}{okA(r, "OTP sent to your email. Please verify to set your transaction password."), res.Email,
 		"verify_transaction_password_otp", res.TempHash, res.OTP})
+	return nil
 }
 
-func (s *Server) txPasswordComplete(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) txPasswordComplete(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		OTPCode  *string `json:"otp_code"`
 		TempHash *string `json:"temp_hash"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	code, handle := f.otpCode("otp_code", b.OTPCode), f.secret("temp_hash", b.TempHash)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Accounts.CompleteTxPassword(r.Context(), p, code, handle); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okA(r, "Transaction password set successfully"))
+	return nil
 }
 
-func (s *Server) deactivateRequest(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) deactivateRequest(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	res, err := s.Accounts.RequestDeactivation(r.Context(), p)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
 		envelopeA
@@ -339,25 +330,24 @@ func (s *Server) deactivateRequest(w http.ResponseWriter, r *http.Request, p acc
 		NextStep string `json:"next_step"`
 		OTP      string `json:"otp,omitempty"`
 	}{okA(r, "OTP sent to your email. Please verify to deactivate your account."), res.To, "confirm_deactivation", res.OTP})
+	return nil
 }
 
-func (s *Server) deactivate(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) deactivate(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		OTPCode *string `json:"otp_code"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	code := f.otpCode("otp_code", b.OTPCode)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Accounts.Deactivate(r.Context(), p, code); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okA(r, "Your account has been deactivated"))
+	return nil
 }

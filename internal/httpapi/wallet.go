@@ -45,11 +45,10 @@ type walletJSON struct {
 
 // getWallet serves GET /wallet/ (the id_user header is ignored: identity
 // comes from the token only).
-func (s *Server) getWallet(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) getWallet(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	o, err := s.Wallets.Overview(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	created := rfc3339(o.CreatedAt)
 	out := walletJSON{ID: o.UserID, UserID: o.UserID, WalletID: o.WalletID, Currency: "USD", Status: o.Status,
@@ -67,14 +66,14 @@ func (s *Server) getWallet(w http.ResponseWriter, r *http.Request, p account.Pri
 		envelopeA
 		Wallet walletJSON `json:"wallet"`
 	}{okA(r, "Wallet retrieved successfully"), out})
+	return nil
 }
 
 // transferByUID serves POST /wallet/transfer-by-uid.
-func (s *Server) transferByUID(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) transferByUID(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
 		RecipientUID flexNumber `json:"recipient_uid"`
@@ -84,14 +83,12 @@ func (s *Server) transferByUID(w http.ResponseWriter, r *http.Request, p account
 		Description  *string    `json:"description"`
 	}
 	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	cur, ok, err := s.cryptoCurrency(f, b.Currency, "transferred")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	in := wallet.TransferInput{SenderID: p.UserID, RecipientID: f.id("recipient_uid", b.RecipientUID), Currency: cur}
 	if ok {
@@ -109,10 +106,9 @@ func (s *Server) transferByUID(w http.ResponseWriter, r *http.Request, p account
 		in.Description = "Internal transfer"
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.execute(w, r, p.UserID, "POST /wallet/transfer-by-uid", raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
+	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		res, err := s.Wallets.Transfer(ctx, tx, in)
 		if err != nil {
 			return 0, nil, err
@@ -129,4 +125,5 @@ func (s *Server) transferByUID(w http.ResponseWriter, r *http.Request, p account
 		}{okA(r, "Transfer completed successfully"), res.TransactionID, res.Currency.Name, num(res.Amount, d),
 			num(res.NewBalance, d), res.RecipientID, res.RecipientWalletID}, nil
 	})
+	return nil
 }

@@ -22,33 +22,33 @@ var errBadSignature = errors.New("custody callback signature invalid")
 // custodyCallback serves POST /webhooks/custody and its alias
 // /yudun/callback: verify the signature over the raw body field, store the
 // event once, answer at once; a job applies it.
-func (s *Server) custodyCallback(w http.ResponseWriter, r *http.Request) {
+func (s *Server) custodyCallback(w http.ResponseWriter, r *http.Request) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	form, err := custodyForm(r.Header.Get("Content-Type"), raw)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, custodyReply{Code: 400, Message: "BAD_REQUEST"})
-		return
+		return nil
 	}
 	if _, _, err := s.AcceptCustody(r.Context(), form); err != nil {
 		if errors.Is(err, errBadSignature) {
 			s.log.WarnContext(r.Context(), "custody callback rejected: bad signature", "request_id", requestID(r.Context()))
 			writeJSON(w, http.StatusUnauthorized, custodyReply{Code: 401, Message: "SIGN_INVALID"})
-			return
+			return nil
 		}
 		if errors.Is(err, errMalformedEvent) {
 			writeJSON(w, http.StatusBadRequest, custodyReply{Code: 400, Message: "BAD_REQUEST"})
-			return
+			return nil
 		}
 		// Not stored: a 5xx makes the provider retry.
 		s.log.ErrorContext(r.Context(), "custody callback not stored", "request_id", requestID(r.Context()), "error", err)
 		writeJSON(w, http.StatusInternalServerError, custodyReply{Code: 500, Message: "RETRY"})
-		return
+		return nil
 	}
 	writeJSON(w, http.StatusOK, custodyReply{Code: 200, Message: "SUCCESS"})
+	return nil
 }
 
 var errMalformedEvent = errors.New("custody event malformed")

@@ -19,23 +19,22 @@ const issuerWebhookWindow = 300 * time.Second
 
 // issuerWebhook serves POST /webhooks/issuer: a signed, timestamped card
 // event is stored once in the inbox and answered at once; a job applies it.
-func (s *Server) issuerWebhook(w http.ResponseWriter, r *http.Request) {
+func (s *Server) issuerWebhook(w http.ResponseWriter, r *http.Request) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if _, err := s.AcceptIssuerEvent(r.Context(), r.Header.Get("X-Issuer-Signature"), raw); err != nil {
 		if e, ok := apperr.As(err); ok && e.Code == "SIGNATURE_INVALID" {
 			s.log.WarnContext(r.Context(), "issuer webhook rejected: bad signature or stale timestamp", "request_id", requestID(r.Context()))
 		}
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Code   int    `json:"code"`
 		Errstr string `json:"errstr"`
 	}{http.StatusOK, "SUCCESS"})
+	return nil
 }
 
 // AcceptIssuerEvent verifies and stores one issuer event and returns its

@@ -42,11 +42,10 @@ func toWithdrawalJSON(w wallet.Withdrawal) withdrawalJSON {
 }
 
 // requestWithdrawal serves POST /wallet/withdrawal.
-func (s *Server) requestWithdrawal(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) requestWithdrawal(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	raw, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
 		Currency   *string    `json:"currency"`
@@ -56,14 +55,12 @@ func (s *Server) requestWithdrawal(w http.ResponseWriter, r *http.Request, p acc
 		TxPassword *string    `json:"transaction_password"`
 	}
 	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	cur, ok, err := s.cryptoCurrency(f, b.Currency, "withdrawn")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	in := wallet.WithdrawalInput{UserID: p.UserID, Currency: cur, Address: f.required("address", b.Address)}
 	if ok {
@@ -79,10 +76,9 @@ func (s *Server) requestWithdrawal(w http.ResponseWriter, r *http.Request, p acc
 		}
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.execute(w, r, p.UserID, "POST /wallet/withdrawal", raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
+	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		wd, err := s.Wallets.RequestWithdrawal(ctx, tx, s.Jobs, in)
 		if err != nil {
 			return 0, nil, err
@@ -92,6 +88,7 @@ func (s *Server) requestWithdrawal(w http.ResponseWriter, r *http.Request, p acc
 			Withdrawal withdrawalJSON `json:"withdrawal"`
 		}{okA(r, "Withdrawal request submitted"), toWithdrawalJSON(wd)}, nil
 	})
+	return nil
 }
 
 // pageParams reads page and a size parameter (API.md §1.13): page ≥ 1,
@@ -119,23 +116,20 @@ func pageParams(r *http.Request, sizeName string) (page, size int, err error) {
 func totalPages(total, size int) int { return (total + size - 1) / size }
 
 // listWithdrawals serves GET /wallet/withdrawals.
-func (s *Server) listWithdrawals(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) listWithdrawals(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	page, limit, err := pageParams(r, "limit")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	status := r.URL.Query().Get("status")
 	switch status {
 	case "", wallet.WithdrawalPending, wallet.WithdrawalApproved, wallet.WithdrawalCompleted, wallet.WithdrawalRejected, wallet.WithdrawalFailed:
 	default:
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"status": "must be pending, approved, completed, rejected or failed"}))
-		return
+		return apperr.Validation(map[string]string{"status": "must be pending, approved, completed, rejected or failed"})
 	}
 	list, total, err := s.Wallets.Withdrawals(r.Context(), p.UserID, status, page, limit)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := make([]withdrawalJSON, 0, len(list))
 	for _, wd := range list {
@@ -149,10 +143,11 @@ func (s *Server) listWithdrawals(w http.ResponseWriter, r *http.Request, p accou
 		TotalPages int              `json:"total_pages"`
 		Items      []withdrawalJSON `json:"items"`
 	}{okA(r, "OK"), page, limit, total, totalPages(total, limit), items})
+	return nil
 }
 
 // withdrawalFeeInfo serves GET /wallet/withdrawal-fee-info.
-func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
 	q := r.URL.Query()
 	curName := q.Get("currency")
 	if curName == "" {
@@ -160,15 +155,13 @@ func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, _ acc
 	}
 	cur, ok := s.Wallets.Currencies.Crypto(curName)
 	if !ok {
-		s.writeAppError(w, r, wallet.ErrUnsupportedCurrency.WithDetails("Only enabled crypto currencies can be withdrawn"))
-		return
+		return wallet.ErrUnsupportedCurrency.WithDetails("Only enabled crypto currencies can be withdrawn")
 	}
 	f := newFields()
 	raw := q.Get("amount")
 	amount := f.amount("amount", flexNumber{raw: raw, present: raw != "", typeOK: true}, cur.Decimals)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	fq := s.Wallets.WithdrawalFee(cur, amount)
 	d := cur.Decimals
@@ -183,6 +176,7 @@ func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, _ acc
 		MinAmount    json.Number `json:"min_amount"`
 		MaxAmount    json.Number `json:"max_amount"`
 	}{cur.Name, num(amount, d), num(fq.Fee, d), num(fq.Actual, d), "fixed", num(fq.Fee, d), "0", num(fq.MinAmount, d), num(fq.MaxAmount, d)}))
+	return nil
 }
 
 // SandboxCustody lets sandbox helpers report withdrawal outcomes.
@@ -191,13 +185,12 @@ type SandboxCustody interface {
 }
 
 // sandboxSettleWithdrawal serves POST /sandbox/withdrawals/{id}/settle.
-func (s *Server) sandboxSettleWithdrawal(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sandboxSettleWithdrawal(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		Outcome *string `json:"outcome"`
 	}
 	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := newFields()
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -209,22 +202,19 @@ func (s *Server) sandboxSettleWithdrawal(w http.ResponseWriter, r *http.Request)
 		f.Add("outcome", "must be completed, failed or rejected")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	wd, err := s.Wallets.Withdrawal(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	order := wallet.WithdrawalOrder{BusinessID: strconv.FormatInt(wd.ID, 10), Currency: wd.Currency, Address: wd.Address, Amount: wd.ActualAmount()}
 	if err := s.SandboxCustody.Settle(r.Context(), order, status); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if wd, err = s.Wallets.Withdrawal(r.Context(), id); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, okB(r, "OK", toWithdrawalJSON(wd)))
+	return nil
 }
