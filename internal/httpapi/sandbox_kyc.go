@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/kyc"
 )
 
 var kycPage = template.Must(template.New("kyc").Parse(`<!doctype html>
@@ -156,8 +157,14 @@ func (s *Server) sandboxIssuerFailures(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
+// reopenable are the states after which a user may start a new
+// verification (API.md §2.5).
+var reopenable = map[string]bool{kyc.StatusPendingSubmit: true, kyc.StatusRejected: true, kyc.StatusFailed: true,
+	kyc.StatusNotCompleted: true, kyc.StatusCancelled: true}
+
 // sandboxKYCApproveUser serves POST /sandbox/kyc/approve: it approves the
-// user's open verification session through the same path as the page.
+// user's open verification session through the same path as the page,
+// first opening one from the profile when there is none (API.md §4).
 func (s *Server) sandboxKYCApproveUser(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		UserID flexNumber `json:"user_id"`
@@ -187,9 +194,44 @@ func (s *Server) sandboxKYCApproveUser(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if !ok || rec.SessionID == "" || rec.Status != "pending_submit" && rec.Status != "pending" {
-		return apperr.New(apperr.CodeInvalidState).WithDetails("The user has no open verification session: call /didit/initialize-token first")
+	open := ok && rec.SessionID != "" && (rec.Status == kyc.StatusPendingSubmit || rec.Status == kyc.StatusPending)
+	if !open {
+		if ok && !reopenable[rec.Status] {
+			return apperr.New(apperr.CodeInvalidState).WithDetails("The user's verification is " + rec.Status + ": there is no session to approve")
+		}
+		if rec, err = s.openKYCFromProfile(r, userID); err != nil {
+			return err
+		}
 	}
 	r.SetPathValue("session_id", rec.SessionID)
 	return s.sandboxKYCDecide(true)(w, r)
+}
+
+// openKYCFromProfile opens a verification session as /didit/initialize-token
+// would, with the identity the profile holds; what the profile lacks gets a
+// sandbox placeholder that passes the form's rules.
+func (s *Server) openKYCFromProfile(r *http.Request, userID int64) (kyc.Record, error) {
+	prof, err := s.Accounts.Profile(r.Context(), userID)
+	if err != nil {
+		return kyc.Record{}, err
+	}
+	or := func(v *string, placeholder string) string {
+		if v == nil || strings.TrimSpace(*v) == "" {
+			return placeholder
+		}
+		return strings.TrimSpace(*v)
+	}
+	name := func(v *string, placeholder string) string {
+		if n := strings.ToUpper(or(v, placeholder)); latinName.MatchString(n) && len(n) <= 50 {
+			return n
+		}
+		return placeholder
+	}
+	id := kyc.Identity{
+		FirstName: name(prof.FirstName, "SANDBOX"), LastName: name(prof.LastName, "USER"),
+		BillCountry: or(prof.BillCountryCode, "HK"), AreaCode: or(prof.AreaCode, "852"), Phone: or(prof.Phone, "55550000"),
+		Address: or(prof.Address, "1 Sandbox Road"), City: or(prof.City, "Hong Kong"), State: or(prof.State, ""),
+		PostCode: or(prof.PostCode, "000000"),
+	}
+	return s.KYC.Initialize(r.Context(), kyc.InitInput{UserID: userID, Email: prof.Email, Identity: id})
 }
