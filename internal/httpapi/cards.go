@@ -5,20 +5,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"net/http"
-	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
-)
-
-var (
-	nameOnCardRE = regexp.MustCompile(`^[A-Z]+( [A-Z]+)*$`)
-	dialCodeRE   = regexp.MustCompile(`^\+[0-9]{1,4}$`)
-	phoneRE      = regexp.MustCompile(`^[0-9]{4,20}$`)
-	postalCodeRE = regexp.MustCompile(`^[A-Za-z0-9 -]{1,16}$`)
 )
 
 // applyCard serves POST /card/apply (the product owner's contract, with the
@@ -49,21 +41,7 @@ func (s *Server) applyCard(w http.ResponseWriter, r *http.Request, p account.Pri
 			AreaCode: f.required("area_code", b.AreaCode), Phone: f.required("phone", b.Phone),
 			Address: f.required("postal_address", b.Address), City: f.required("postal_city", b.City),
 			PostalCode: f.required("postal_code", b.PostalCode), Country: f.required("postal_country", b.Country)}
-		pc := in.Postal
-		bad := func(name, v string, ok bool, reason string) {
-			if v != "" && !ok {
-				f.Add(name, reason)
-			}
-		}
-		bad("name_on_card", pc.NameOnCard, nameOnCardRE.MatchString(pc.NameOnCard) && len(pc.NameOnCard) >= 2 && len(pc.NameOnCard) <= 26,
-			"must be 2–26 upper-case letters A–Z and single spaces")
-		bad("recipient", pc.Recipient, len([]rune(pc.Recipient)) <= 64, "must be at most 64 characters")
-		bad("area_code", pc.AreaCode, dialCodeRE.MatchString(pc.AreaCode), "must be + and 1–4 digits")
-		bad("phone", pc.Phone, phoneRE.MatchString(pc.Phone), "must be 4–20 digits")
-		bad("postal_address", pc.Address, len([]rune(pc.Address)) <= 200, "must be at most 200 characters")
-		bad("postal_city", pc.City, len([]rune(pc.City)) <= 64, "must be at most 64 characters")
-		bad("postal_code", pc.PostalCode, postalCodeRE.MatchString(pc.PostalCode), "must be 1–16 letters, digits, spaces or dashes")
-		bad("postal_country", pc.Country, alpha2.MatchString(pc.Country), "must be an upper-case ISO 3166-1 alpha-2 code")
+		in.Postal.Check(f.Fields)
 		if err := f.Err(); err != nil {
 			return err
 		}

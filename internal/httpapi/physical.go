@@ -138,7 +138,7 @@ type convertBody struct {
 	PaymentCurrency *string `json:"payment_currency"`
 }
 
-// parse validates the body with the postal rules of POST /card/apply.
+// parse validates the body with the mailing rules of a physical card.
 func (b convertBody) parse(userID int64) (physical.ConvertInput, error) {
 	f := newFields()
 	in := physical.ConvertInput{UserID: userID, PublicToken: f.required("public_token", b.PublicToken),
@@ -147,22 +147,7 @@ func (b convertBody) parse(userID int64) (physical.ConvertInput, error) {
 			AreaCode: f.required("area_code", b.AreaCode), Phone: f.required("phone", b.Phone), Country: f.required("postal_country", b.Country),
 			State: optional(b.State), City: f.required("postal_city", b.City), Address: f.required("postal_address", b.Address),
 			PostalCode: f.required("postal_code", b.PostalCode)}}
-	sh := in.Shipping
-	bad := func(name, v string, ok bool, reason string) {
-		if v != "" && !ok {
-			f.Add(name, reason)
-		}
-	}
-	bad("name_on_card", sh.NameOnCard, nameOnCardRE.MatchString(sh.NameOnCard) && len(sh.NameOnCard) >= 2 && len(sh.NameOnCard) <= 26,
-		"must be 2–26 upper-case letters A–Z and single spaces")
-	bad("recipient", sh.Recipient, len([]rune(sh.Recipient)) <= 64, "must be at most 64 characters")
-	bad("area_code", sh.AreaCode, dialCodeRE.MatchString(sh.AreaCode), "must be + and 1–4 digits")
-	bad("phone", sh.Phone, phoneRE.MatchString(sh.Phone), "must be 4–20 digits")
-	bad("postal_country", sh.Country, alpha2.MatchString(sh.Country), "must be an upper-case ISO 3166-1 alpha-2 code")
-	bad("postal_state", sh.State, len([]rune(sh.State)) <= 64, "must be at most 64 characters")
-	bad("postal_city", sh.City, len([]rune(sh.City)) <= 64, "must be at most 64 characters")
-	bad("postal_address", sh.Address, len([]rune(sh.Address)) <= 200, "must be at most 200 characters")
-	bad("postal_code", sh.PostalCode, postalCodeRE.MatchString(sh.PostalCode), "must be 1–16 letters, digits, spaces or dashes")
+	in.Shipping.Check(f.Fields)
 	return in, f.Err()
 }
 

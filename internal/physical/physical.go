@@ -360,3 +360,13 @@ func (s *Service) FeeInfo() (money.Amount, []wallet.Currency) {
 	}
 	return s.UpgradeFee, out
 }
+
+// Check adds to f a reason for each field that breaks the mailing rules:
+// those of a card applied for as physical, plus the optional state.
+func (s Shipping) Check(f apperr.Fields) {
+	card.Postal{NameOnCard: s.NameOnCard, Recipient: s.Recipient, AreaCode: s.AreaCode, Phone: s.Phone, Address: s.Address,
+		City: s.City, PostalCode: s.PostalCode, Country: s.Country}.Check(f)
+	if len([]rune(s.State)) > 64 {
+		f.Add("postal_state", "must be at most 64 characters")
+	}
+}
