@@ -5,11 +5,12 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // emailField parses a required e-mail field.
-func (f fields) email(name string, v *string) string {
-	raw := f.required(name, v)
+func emailField(f httpkit.Fields, name string, v *string) string {
+	raw := f.Required(name, v)
 	if raw == "" {
 		return ""
 	}
@@ -21,8 +22,8 @@ func (f fields) email(name string, v *string) string {
 }
 
 // otpCode parses a required 5-digit code.
-func (f fields) otpCode(name string, v *string) string {
-	c := f.secret(name, v)
+func otpCodeField(f httpkit.Fields, name string, v *string) string {
+	c := f.Secret(name, v)
 	if c != "" && !account.IsOTPFormat(c, 5) {
 		f.Add(name, "must be 5 digits")
 	}
@@ -47,81 +48,81 @@ type signupBody struct {
 
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	var b signupBody
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	email := f.email("email", b.Email)
+	f := httpkit.NewFields()
+	email := emailField(f, "email", b.Email)
 	if err := f.Err(); err != nil {
 		return err
 	}
-	res, err := s.Accounts.Signup(r.Context(), email, optional(b.ReferralCode))
+	res, err := s.Accounts.Signup(r.Context(), email, httpkit.Optional(b.ReferralCode))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Email string `json:"email"`
 		OTP   string `json:"otp,omitempty"`
-	}{okA(r, "OTP sent to your email. Please verify to continue registration."), res.Email, res.OTP})
+	}{httpkit.OKA(r, "OTP sent to your email. Please verify to continue registration."), res.Email, res.OTP})
 	return nil
 }
 
 func (s *Server) verifySignup(w http.ResponseWriter, r *http.Request) error {
 	var b signupBody
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	email, code := f.email("email", b.Email), f.otpCode("otp_code", b.OTPCode)
+	f := httpkit.NewFields()
+	email, code := emailField(f, "email", b.Email), otpCodeField(f, "otp_code", b.OTPCode)
 	if err := f.Err(); err != nil {
 		return err
 	}
-	ref, err := s.Accounts.VerifySignup(r.Context(), email, code, optional(b.ReferralCode))
+	ref, err := s.Accounts.VerifySignup(r.Context(), email, code, httpkit.Optional(b.ReferralCode))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Email        string `json:"email"`
 		NextStep     string `json:"next_step"`
 		ReferralCode string `json:"referral_code"`
-	}{okA(r, "Email verified successfully. Please set your password to complete registration."), email, "set_password", ref})
+	}{httpkit.OKA(r, "Email verified successfully. Please set your password to complete registration."), email, "set_password", ref})
 	return nil
 }
 
 func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
 	var b signupBody
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	email, password := f.email("email", b.Email), f.secret("password", b.Password)
+	f := httpkit.NewFields()
+	email, password := emailField(f, "email", b.Email), f.Secret("password", b.Password)
 	if err := f.Err(); err != nil {
 		return err
 	}
-	reg, err := s.Accounts.SetPassword(r.Context(), email, password, optional(b.ReferralCode), s.clientIP(r), r.UserAgent())
+	reg, err := s.Accounts.SetPassword(r.Context(), email, password, httpkit.Optional(b.ReferralCode), s.clientIP(r), r.UserAgent())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		NextStep     string   `json:"next_step"`
 		AccessToken  string   `json:"access_token"`
 		RefreshToken string   `json:"refresh_token"`
 		User         userJSON `json:"user"`
-	}{okA(r, "Registration completed successfully. Please complete your profile."), "complete_profile",
+	}{httpkit.OKA(r, "Registration completed successfully. Please complete your profile."), "complete_profile",
 		reg.Tokens.AccessToken, reg.Tokens.RefreshToken, toUserJSON(reg.Profile)})
 	return nil
 }
 
 func (s *Server) resendOTP(w http.ResponseWriter, r *http.Request) error {
 	var b emailBody
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	email := f.email("email", b.Email)
+	f := httpkit.NewFields()
+	email := emailField(f, "email", b.Email)
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -129,20 +130,20 @@ func (s *Server) resendOTP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		OTP string `json:"otp,omitempty"`
-	}{okA(r, "New OTP sent to your email"), res.OTP})
+	}{httpkit.OKA(r, "New OTP sent to your email"), res.OTP})
 	return nil
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	var b signupBody
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	email, password := f.email("email", b.Email), f.secret("password", b.Password)
+	f := httpkit.NewFields()
+	email, password := emailField(f, "email", b.Email), f.Secret("password", b.Password)
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -150,30 +151,30 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		NextStep string `json:"next_step"`
 		Email    string `json:"email"`
 		Name     string `json:"name"`
 		OTP      string `json:"otp,omitempty"`
-	}{okA(r, "OTP sent to your email. Please verify to log in."), "verify_login_otp", res.Email, res.Name, res.OTP})
+	}{httpkit.OKA(r, "OTP sent to your email. Please verify to log in."), "verify_login_otp", res.Email, res.Name, res.OTP})
 	return nil
 }
 
 // verifyOTPNoop is the compatibility no-op of API.md §2.1: the client calls
 // it after login; it must not touch the login code.
 func (s *Server) verifyOTPNoop(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, okA(r, "OK"))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "OK"))
 	return nil
 }
 
 func (s *Server) verifyLoginOTP(w http.ResponseWriter, r *http.Request) error {
 	var b emailOTPBody
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	email, code := f.email("email", b.Email), f.otpCode("otp_code", b.OTPCode)
+	f := httpkit.NewFields()
+	email, code := emailField(f, "email", b.Email), otpCodeField(f, "otp_code", b.OTPCode)
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -181,12 +182,12 @@ func (s *Server) verifyLoginOTP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		AccessToken  string   `json:"access_token"`
 		RefreshToken string   `json:"refresh_token"`
 		User         userJSON `json:"user"`
-	}{okA(r, "Login successful"), res.Tokens.AccessToken, res.Tokens.RefreshToken, toUserJSON(res.Profile)})
+	}{httpkit.OKA(r, "Login successful"), res.Tokens.AccessToken, res.Tokens.RefreshToken, toUserJSON(res.Profile)})
 	return nil
 }
 
@@ -194,7 +195,7 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		RefreshToken *string `json:"refresh_token"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
 	// Every refresh failure is 401: the client logs out on it and keeps its
@@ -206,21 +207,21 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		AccessToken  string `json:"access_token"`
 		RefreshToken string `json:"refresh_token"`
-	}{okA(r, "Token refreshed"), pair.AccessToken, pair.RefreshToken})
+	}{httpkit.OKA(r, "Token refreshed"), pair.AccessToken, pair.RefreshToken})
 	return nil
 }
 
 func (s *Server) forgotPassword(w http.ResponseWriter, r *http.Request) error {
 	var b emailBody
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	email := f.email("email", b.Email)
+	f := httpkit.NewFields()
+	email := emailField(f, "email", b.Email)
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -228,33 +229,33 @@ func (s *Server) forgotPassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Email string `json:"email"`
 		Name  string `json:"name"`
 		OTP   string `json:"otp,omitempty"`
-	}{okA(r, "OTP sent to your email. Please verify to reset your password."), res.Email, res.Name, res.OTP})
+	}{httpkit.OKA(r, "OTP sent to your email. Please verify to reset your password."), res.Email, res.Name, res.OTP})
 	return nil
 }
 
 func (s *Server) verifyForgotPasswordOTP(w http.ResponseWriter, r *http.Request) error {
 	var b emailOTPBody
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	email, code := f.email("email", b.Email), f.otpCode("otp_code", b.OTPCode)
+	f := httpkit.NewFields()
+	email, code := emailField(f, "email", b.Email), otpCodeField(f, "otp_code", b.OTPCode)
 	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := s.Accounts.VerifyResetCode(r.Context(), email, code); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Email    string `json:"email"`
 		NextStep string `json:"next_step"`
-	}{okA(r, "OTP verified. Please set a new password."), email, "reset_password"})
+	}{httpkit.OKA(r, "OTP verified. Please set a new password."), email, "reset_password"})
 	return nil
 }
 
@@ -265,19 +266,19 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 		NewPassword     *string `json:"new_password"`
 		ConfirmPassword *string `json:"confirm_password"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	email, code := f.email("email", b.Email), f.otpCode("otp_code", b.OTPCode)
-	pw, confirm := f.secret("new_password", b.NewPassword), f.secret("confirm_password", b.ConfirmPassword)
+	f := httpkit.NewFields()
+	email, code := emailField(f, "email", b.Email), otpCodeField(f, "otp_code", b.OTPCode)
+	pw, confirm := f.Secret("new_password", b.NewPassword), f.Secret("confirm_password", b.ConfirmPassword)
 	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := s.Accounts.ResetPassword(r.Context(), email, code, pw, confirm); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okA(r, "Password reset successfully"))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "Password reset successfully"))
 	return nil
 }
 
@@ -285,12 +286,12 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p account.Princi
 	// The optional body (tokens the client sends along) is ignored, but it
 	// must still be well-formed JSON.
 	var ignored struct{}
-	if err := decode(r, &ignored); err != nil {
+	if err := httpkit.Decode(r, &ignored); err != nil {
 		return err
 	}
 	if err := s.Accounts.Logout(r.Context(), p); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okA(r, "Logged out successfully"))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "Logged out successfully"))
 	return nil
 }

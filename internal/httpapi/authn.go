@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // authenticated admits requests with a valid bearer access token. Public
@@ -28,7 +29,7 @@ func (s *Server) authenticated(h principalHandler) handlerFunc {
 			return nil
 		}
 		if r.Header.Get("Accept-Language") != "" {
-			if err := s.Accounts.RememberLanguage(r.Context(), p, langOf(r)); err != nil {
+			if err := s.Accounts.RememberLanguage(r.Context(), p, httpkit.Lang(r)); err != nil {
 				s.writeFamilyError(w, r, err, familyAB)
 				return nil
 			}

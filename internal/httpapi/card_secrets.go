@@ -7,6 +7,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // Card secrets (API.md §2.6): the values pass through these handlers from the
@@ -36,11 +37,11 @@ func (s *Server) cardCVV(w http.ResponseWriter, r *http.Request, p account.Princ
 		CVV          string `json:"cvv"`
 		ResultStatus string `json:"result_status"`
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		RequestID string  `json:"request_id"`
 		Data      cvvJSON `json:"data"`
-	}{okA(r, "CVV retrieved successfully"), requestID(r.Context()), cvvJSON{sec.CVV.Value(), "Success"}})
+	}{httpkit.OKA(r, "CVV retrieved successfully"), httpkit.RequestID(r.Context()), cvvJSON{sec.CVV.Value(), "Success"}})
 	return nil
 }
 
@@ -50,11 +51,11 @@ func (s *Server) cardFullNumber(w http.ResponseWriter, r *http.Request, p accoun
 	var b struct {
 		PublicToken *string `json:"public_token"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	token := f.required("public_token", b.PublicToken)
+	f := httpkit.NewFields()
+	token := f.Required("public_token", b.PublicToken)
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func (s *Server) cardFullNumber(w http.ResponseWriter, r *http.Request, p accoun
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okB(r, "Full card number retrieved successfully", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "Full card number retrieved successfully", struct {
 		PublicToken string `json:"public_token"`
 		CardNumber  string `json:"card_number"`
 		CVV         string `json:"cvv"`
@@ -76,11 +77,11 @@ func (s *Server) sendCardPINCode(w http.ResponseWriter, r *http.Request, p accou
 	var b struct {
 		Purpose *string `json:"purpose"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	raw := f.required("purpose", b.Purpose)
+	f := httpkit.NewFields()
+	raw := f.Required("purpose", b.Purpose)
 	purpose, ok := card.ParsePINPurpose(raw)
 	if raw != "" && !ok {
 		f.Add("purpose", "must be card_pin_query or card_pin_activate")
@@ -92,7 +93,7 @@ func (s *Server) sendCardPINCode(w http.ResponseWriter, r *http.Request, p accou
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OTP sent", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OTP sent", struct {
 		PublicToken  string `json:"public_token"`
 		Purpose      string `json:"purpose"`
 		Sent         bool   `json:"sent"`
@@ -105,13 +106,13 @@ func (s *Server) sendCardPINCode(w http.ResponseWriter, r *http.Request, p accou
 // getCardPIN serves GET /card/{publicToken}/pin?otp_code= (family C).
 func (s *Server) getCardPIN(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	noStore(w)
-	f := newFields()
+	f := httpkit.NewFields()
 	var raw *string
 	if q := r.URL.Query(); q.Has("otp_code") {
 		v := q.Get("otp_code")
 		raw = &v
 	}
-	code := f.otpCode("otp_code", raw)
+	code := otpCodeField(f, "otp_code", raw)
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -119,7 +120,7 @@ func (s *Server) getCardPIN(w http.ResponseWriter, r *http.Request, p account.Pr
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okC(r, "PIN retrieved successfully", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "PIN retrieved successfully", struct {
 		PIN string `json:"pin"`
 	}{pin.Value()}))
 	return nil
@@ -132,21 +133,21 @@ func (s *Server) setCardPIN(w http.ResponseWriter, r *http.Request, p account.Pr
 		PIN     *string `json:"pin"`
 		OTPCode *string `json:"otp_code"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	pin := f.secret("pin", b.PIN)
+	f := httpkit.NewFields()
+	pin := f.Secret("pin", b.PIN)
 	if pin != "" && !card.ValidPIN(pin) {
 		f.Add("pin", "must be 4–6 digits")
 	}
-	code := f.otpCode("otp_code", b.OTPCode)
+	code := otpCodeField(f, "otp_code", b.OTPCode)
 	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := s.CardSecrets.SetPIN(r.Context(), p.UserID, r.PathValue("publicToken"), card.Revealed(pin), code, s.secretClient(r, p)); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okC(r, "PIN set successfully", nil))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "PIN set successfully", nil))
 	return nil
 }

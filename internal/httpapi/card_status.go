@@ -7,6 +7,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 )
 
@@ -29,7 +30,7 @@ func (s *Server) getCardStatus(w http.ResponseWriter, r *http.Request, p account
 	}
 	code := card.StatusCode(c.Status)
 	name := issuerStatusNames[code].name
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		CardID      string `json:"card_id"`
 		Status      string `json:"status"`
 		Code        string `json:"card_status_code"`
@@ -41,7 +42,7 @@ func (s *Server) getCardStatus(w http.ResponseWriter, r *http.Request, p account
 // putCardStatus serves PUT /card/status. The issuer call happens outside
 // any transaction, so the idempotency record follows the effect.
 func (s *Server) putCardStatus(w http.ResponseWriter, r *http.Request, p account.Principal) error {
-	raw, err := readBody(r)
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -49,11 +50,11 @@ func (s *Server) putCardStatus(w http.ResponseWriter, r *http.Request, p account
 		PublicToken *string `json:"public_token"`
 		Code        *string `json:"card_status_code"`
 	}
-	if err := decodeJSON(raw, &b); err != nil {
+	if err := httpkit.DecodeJSON(raw, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	token, code := f.required("public_token", b.PublicToken), f.required("card_status_code", b.Code)
+	f := httpkit.NewFields()
+	token, code := f.Required("public_token", b.PublicToken), f.Required("card_status_code", b.Code)
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func (s *Server) putCardStatus(w http.ResponseWriter, r *http.Request, p account
 			return 0, nil, err
 		}
 		names := issuerStatusNames[ch.Code]
-		return http.StatusOK, okB(r, "Card status modified successfully", struct {
+		return http.StatusOK, httpkit.OKB(r, "Card status modified successfully", struct {
 			PublicToken string `json:"public_token"`
 			CardStatus  string `json:"card_status"`
 			Code        string `json:"card_status_code"`
@@ -71,7 +72,7 @@ func (s *Server) putCardStatus(w http.ResponseWriter, r *http.Request, p account
 			Description string `json:"description"`
 			Updated     string `json:"updated"`
 			UpdatedBy   string `json:"updated_by"`
-		}{ch.Card.PublicToken, names.cardStatus, ch.Code, names.name, i18n.Text(langOf(r), names.description), rfc3339(ch.UpdatedAt),
+		}{ch.Card.PublicToken, names.cardStatus, ch.Code, names.name, i18n.Text(httpkit.Lang(r), names.description), rfc3339(ch.UpdatedAt),
 			ch.UpdatedBy}), nil
 	})
 	return nil

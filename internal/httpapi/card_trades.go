@@ -10,12 +10,13 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // cardTransactionHistory serves GET /card/transaction-history.
 func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	q := r.URL.Query()
-	f := newFields()
+	f := httpkit.NewFields()
 	token := q.Get("public_token")
 	var cardID int64
 	if token == "" {
@@ -25,7 +26,7 @@ func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, 
 		}
 		cardID = n
 	}
-	page, limit, err := pageParams(r, "limit")
+	page, limit, err := httpkit.PageParams(r, "limit")
 	if err != nil {
 		return err
 	}
@@ -68,10 +69,10 @@ func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, 
 	for _, h := range rows {
 		traded := h.TradeTime.Format(time.DateTime)
 		out = append(out, rowJSON{h.ID, "CTX" + strconv.FormatInt(h.ID, 10), h.TradeID, h.TradeType, traded, traded, h.TradeTime.Unix(),
-			rfc3339(h.TradeTime), num(h.Amount, 2), h.Direction, num(h.Fee, 2), num(h.BalanceAfter, 2), card.Currency, card.Currency,
+			rfc3339(h.TradeTime), httpkit.Num(h.Amount, 2), h.Direction, httpkit.Num(h.Fee, 2), httpkit.Num(h.BalanceAfter, 2), card.Currency, card.Currency,
 			h.MerchantName, h.Description, h.Status, "", 0, ""})
 	}
-	writeJSON(w, http.StatusOK, okB(r, "Transaction history retrieved successfully", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "Transaction history retrieved successfully", struct {
 		PublicToken  string    `json:"public_token"`
 		Page         int       `json:"page"`
 		PageSize     int       `json:"page_size"`
@@ -126,9 +127,9 @@ func dateTime(t time.Time) string {
 func toTradeJSON(c card.Card, t card.Trade) tradeJSON {
 	cleared, reversal := t.ClearFlag(), t.ReversalFlag()
 	id := strconv.FormatInt(t.TradeID, 10)
-	return tradeJSON{ID: t.TradeID, CardID: c.ID, CardNumber: c.MaskedPAN, Amount: num(t.Amount, 2), TradeTotal: num(t.Amount+t.TradeFee, 2),
-		TradeFee: num(t.TradeFee, 2), MerchantAmount: num(t.MerchantAmount, 2), ClearAmount: num(t.ClearAmount, 2),
-		ReversalAmount: num(t.ReversalAmount, 2), BankFee: "0", OfficialFee: "0", ExtraFee: "0", TradeType: t.Type,
+	return tradeJSON{ID: t.TradeID, CardID: c.ID, CardNumber: c.MaskedPAN, Amount: httpkit.Num(t.Amount, 2), TradeTotal: httpkit.Num(t.Amount+t.TradeFee, 2),
+		TradeFee: httpkit.Num(t.TradeFee, 2), MerchantAmount: httpkit.Num(t.MerchantAmount, 2), ClearAmount: httpkit.Num(t.ClearAmount, 2),
+		ReversalAmount: httpkit.Num(t.ReversalAmount, 2), BankFee: "0", OfficialFee: "0", ExtraFee: "0", TradeType: t.Type,
 		TradeTime: dateTime(t.TradeTime), ClearTime: dateTime(t.ClearTime), OfficialTradeTime: dateTime(t.TradeTime),
 		OfficialClearTime: dateTime(t.ClearTime), ReversalTime: dateTime(t.ReversalTime), TradeClear: cleared, TradeReversal: reversal,
 		TradeException: t.Exception, MerchantName: t.MerchantName, MerchantCity: t.MerchantCity, MerchantCountry: t.MerchantCountry,
@@ -151,11 +152,11 @@ func (s *Server) ownedCardC(r *http.Request, p account.Principal, token string) 
 // cardTrades serves GET /card/trades (envelope C).
 func (s *Server) cardTrades(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	q := r.URL.Query()
-	page, limit, err := pageParams(r, "limit")
+	page, limit, err := httpkit.PageParams(r, "limit")
 	if err != nil {
 		return err
 	}
-	f := newFields()
+	f := httpkit.NewFields()
 	filter := card.TradeFilter{Page: page, Limit: limit, Clear: -1}
 	for name, dst := range map[string]*time.Time{"start_date": &filter.From, "end_date": &filter.To} {
 		if raw := q.Get(name); raw != "" {
@@ -194,7 +195,7 @@ func (s *Server) cardTrades(w http.ResponseWriter, r *http.Request, p account.Pr
 	for _, t := range trades {
 		out = append(out, toTradeJSON(c, t))
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OK", struct {
 		PageNum  int         `json:"page_num"`
 		PageSize int         `json:"page_size"`
 		Total    int         `json:"total"`
@@ -217,6 +218,6 @@ func (s *Server) cardTrade(w http.ResponseWriter, r *http.Request, p account.Pri
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OK", toTradeJSON(c, t)))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OK", toTradeJSON(c, t)))
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 )
 
@@ -31,8 +32,8 @@ type paymentJSON struct {
 }
 
 func toPaymentJSON(p cardfee.Payment) paymentJSON {
-	out := paymentJSON{ID: p.ID, UserID: p.UserID, CardType: p.CardType, OriginalFee: num(p.OriginalFee, 2),
-		CouponDiscount: num(p.CouponDiscount, 2), ActualPayment: num(p.ActualPayment, 2), Status: p.Status,
+	out := paymentJSON{ID: p.ID, UserID: p.UserID, CardType: p.CardType, OriginalFee: httpkit.Num(p.OriginalFee, 2),
+		CouponDiscount: httpkit.Num(p.CouponDiscount, 2), ActualPayment: httpkit.Num(p.ActualPayment, 2), Status: p.Status,
 		TransactionRef: p.Ref, PaymentMethod: p.PaymentMethod, CouponCode: p.CouponCode, CouponName: p.CouponName,
 		Consumed: p.Consumed, CreatedAt: rfc3339(p.CreatedAt), ExpiresAt: rfc3339(p.ExpiresAt)}
 	if p.PaidAt != nil {
@@ -63,10 +64,10 @@ func (s *Server) cardFeeStats(w http.ResponseWriter, r *http.Request, p account.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Stats statsJSON `json:"stats"`
-	}{okA(r, "OK"), statsJSON(st)})
+	}{httpkit.OKA(r, "OK"), statsJSON(st)})
 	return nil
 }
 
@@ -90,10 +91,10 @@ func (s *Server) cardFeeConfig(w http.ResponseWriter, r *http.Request, _ account
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Config feeConfigJSON `json:"config"`
-	}{okA(r, "OK"), feeConfigJSON{c.ID, c.CardType, c.FeeType, num(c.FeeAmount, 2), c.IsActive, c.Description, c.CreatedBy,
+	}{httpkit.OKA(r, "OK"), feeConfigJSON{c.ID, c.CardType, c.FeeType, httpkit.Num(c.FeeAmount, 2), c.IsActive, c.Description, c.CreatedBy,
 		rfc3339(c.CreatedAt), rfc3339(c.UpdatedAt)}})
 	return nil
 }
@@ -124,20 +125,20 @@ func (s *Server) cardFeeCurrencies(w http.ResponseWriter, r *http.Request, _ acc
 			list = append(list, currencyJSON{c.Name, c.Token(), c.CoinName, c.Logo})
 		}
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Currencies []currencyJSON `json:"currencies"`
-	}{okA(r, "OK"), list})
+	}{httpkit.OKA(r, "OK"), list})
 	return nil
 }
 
 type paymentResponse struct {
-	envelopeA
+	httpkit.EnvelopeA
 	Payment paymentJSON `json:"payment"`
 }
 
 func (s *Server) createCardFeePayment(w http.ResponseWriter, r *http.Request, p account.Principal) error {
-	raw, err := readBody(r)
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -145,47 +146,47 @@ func (s *Server) createCardFeePayment(w http.ResponseWriter, r *http.Request, p 
 		CardType   *string `json:"card_type"`
 		CouponCode *string `json:"coupon_code"`
 	}
-	if err := decodeJSON(raw, &b); err != nil {
+	if err := httpkit.DecodeJSON(raw, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	cardType := f.required("card_type", b.CardType)
+	f := httpkit.NewFields()
+	cardType := f.Required("card_type", b.CardType)
 	if cardType != "" && !cardfee.ValidCardType(cardType) {
 		f.Add("card_type", "must be virtual or physical")
 	}
 	if err := f.Err(); err != nil {
 		return err
 	}
-	coupon := optional(b.CouponCode)
+	coupon := httpkit.Optional(b.CouponCode)
 	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		pay, err := s.CardFees.CreatePayment(ctx, tx, p.UserID, cardType, coupon)
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusOK, paymentResponse{okA(r, "Payment created successfully"), toPaymentJSON(pay)}, nil
+		return http.StatusOK, paymentResponse{httpkit.OKA(r, "Payment created successfully"), toPaymentJSON(pay)}, nil
 	})
 	return nil
 }
 
 func (s *Server) completeCardFeePayment(w http.ResponseWriter, r *http.Request, p account.Principal) error {
-	raw, err := readBody(r)
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
 		return err
 	}
 	var b struct {
 		Currency *string `json:"payment_currency"`
 	}
-	if err := decodeJSON(raw, &b); err != nil {
+	if err := httpkit.DecodeJSON(raw, &b); err != nil {
 		return err
 	}
 	ref := r.PathValue("transaction_ref")
-	currency := optional(b.Currency)
+	currency := httpkit.Optional(b.Currency)
 	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		pay, err := s.CardFees.CompletePayment(ctx, tx, p.UserID, ref, currency)
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusOK, paymentResponse{okA(r, "Payment completed successfully"), toPaymentJSON(pay)}, nil
+		return http.StatusOK, paymentResponse{httpkit.OKA(r, "Payment completed successfully"), toPaymentJSON(pay)}, nil
 	})
 	return nil
 }
@@ -200,21 +201,21 @@ func (s *Server) cardFeePaymentStatus(w http.ResponseWriter, r *http.Request, p 
 		return err
 	}
 	body := struct {
-		envelopeA
+		httpkit.EnvelopeA
 		HasPayment    bool         `json:"has_payment"`
 		PaymentStatus string       `json:"payment_status"`
 		Payment       *paymentJSON `json:"payment"`
-	}{envelopeA: okA(r, "OK"), PaymentStatus: "none"}
+	}{EnvelopeA: httpkit.OKA(r, "OK"), PaymentStatus: "none"}
 	if ok {
 		j := toPaymentJSON(pay)
 		body.HasPayment, body.PaymentStatus, body.Payment = true, pay.Status, &j
 	}
-	writeJSON(w, http.StatusOK, body)
+	httpkit.WriteJSON(w, http.StatusOK, body)
 	return nil
 }
 
 func (s *Server) cardFeePaymentHistory(w http.ResponseWriter, r *http.Request, p account.Principal) error {
-	page, size, err := pageParams(r, "page_size")
+	page, size, err := httpkit.PageParams(r, "page_size")
 	if err != nil {
 		return err
 	}
@@ -226,14 +227,14 @@ func (s *Server) cardFeePaymentHistory(w http.ResponseWriter, r *http.Request, p
 	for _, pay := range list {
 		out = append(out, toPaymentJSON(pay))
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Page       int           `json:"page"`
 		PageSize   int           `json:"page_size"`
 		Total      int           `json:"total"`
 		TotalPages int           `json:"total_pages"`
 		Payments   []paymentJSON `json:"payments"`
-	}{okA(r, "OK"), page, size, total, totalPages(total, size), out})
+	}{httpkit.OKA(r, "OK"), page, size, total, httpkit.TotalPages(total, size), out})
 	return nil
 }
 
@@ -250,13 +251,13 @@ func (s *Server) kycEligibility(w http.ResponseWriter, r *http.Request, p accoun
 	if !e.Eligible {
 		reason = "Card fee payment required before KYC verification"
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Eligible       bool   `json:"eligible"`
 		PaymentStatus  string `json:"payment_status"`
 		PaymentType    string `json:"payment_type"`
 		Reason         string `json:"reason"`
 		RequiredAction string `json:"required_action"`
-	}{okA(r, "OK"), e.Eligible, e.PaymentStatus, e.PaymentType, i18n.Text(langOf(r), reason), e.RequiredAction})
+	}{httpkit.OKA(r, "OK"), e.Eligible, e.PaymentStatus, e.PaymentType, i18n.Text(httpkit.Lang(r), reason), e.RequiredAction})
 	return nil
 }

@@ -11,12 +11,13 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // applyCard serves POST /card/apply (the product owner's contract, with the
 // integer task_id of API.md).
 func (s *Server) applyCard(w http.ResponseWriter, r *http.Request, p account.Principal) error {
-	raw, err := readBody(r)
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -31,16 +32,16 @@ func (s *Server) applyCard(w http.ResponseWriter, r *http.Request, p account.Pri
 		PostalCode *string `json:"postal_code"`
 		Country    *string `json:"postal_country"`
 	}
-	if err := decodeJSON(raw, &b); err != nil {
+	if err := httpkit.DecodeJSON(raw, &b); err != nil {
 		return err
 	}
 	in := card.ApplyInput{UserID: p.UserID, Physical: b.Physical != nil && *b.Physical}
 	if in.Physical {
-		f := newFields()
-		in.Postal = card.Postal{NameOnCard: f.required("name_on_card", b.NameOnCard), Recipient: f.required("recipient", b.Recipient),
-			AreaCode: f.required("area_code", b.AreaCode), Phone: f.required("phone", b.Phone),
-			Address: f.required("postal_address", b.Address), City: f.required("postal_city", b.City),
-			PostalCode: f.required("postal_code", b.PostalCode), Country: f.required("postal_country", b.Country)}
+		f := httpkit.NewFields()
+		in.Postal = card.Postal{NameOnCard: f.Required("name_on_card", b.NameOnCard), Recipient: f.Required("recipient", b.Recipient),
+			AreaCode: f.Required("area_code", b.AreaCode), Phone: f.Required("phone", b.Phone),
+			Address: f.Required("postal_address", b.Address), City: f.Required("postal_city", b.City),
+			PostalCode: f.Required("postal_code", b.PostalCode), Country: f.Required("postal_country", b.Country)}
 		in.Postal.Check(f.Fields)
 		if err := f.Err(); err != nil {
 			return err
@@ -51,7 +52,7 @@ func (s *Server) applyCard(w http.ResponseWriter, r *http.Request, p account.Pri
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusOK, okB(r, "Card application submitted", struct {
+		return http.StatusOK, httpkit.OKB(r, "Card application submitted", struct {
 			TaskID   int64 `json:"task_id"`
 			KYCID    int64 `json:"kyc_id"`
 			Physical bool  `json:"physical"`
@@ -89,7 +90,7 @@ func (s *Server) cardApplyProgress(w http.ResponseWriter, r *http.Request, p acc
 		failed = 1
 		items = append(items, progressItemJSON{0, "", "", "HKD", pr.KYCID, "failed"})
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		TaskID       int64              `json:"task_id"`
 		Status       string             `json:"status"`
 		Total        int                `json:"total"`
@@ -142,9 +143,9 @@ func (s *Server) listCards(w http.ResponseWriter, r *http.Request, p account.Pri
 	out := []cardJSON{}
 	for _, c := range cards {
 		out = append(out, cardJSON{c.ID, c.PublicToken, c.MaskedPAN, "visa", c.Currency, listStatus(c.Status), c.IsPhysical, c.KYCID,
-			num(c.Balance, 2), rfc3339(c.CreatedAt)})
+			httpkit.Num(c.Balance, 2), rfc3339(c.CreatedAt)})
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Total int        `json:"total"`
 		Cards []cardJSON `json:"cards"`
 	}{len(out), out}))
@@ -178,6 +179,6 @@ func (s *Server) cardAccountDetails(w http.ResponseWriter, r *http.Request, p ac
 	if d.FailedTransactionCount, err = s.Cards.FailedThisMonth(r.Context(), c); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okB(r, "Card account details retrieved successfully", d))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "Card account details retrieved successfully", d))
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/content"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 )
 
@@ -20,13 +21,13 @@ import (
 func contentLang(r *http.Request) (i18n.Lang, error) {
 	v := strings.TrimSpace(r.URL.Query().Get("lang"))
 	if v == "" {
-		return langOf(r), nil
+		return httpkit.Lang(r), nil
 	}
 	lang, ok := i18n.ParseLang(v)
 	if !ok {
-		return langOf(r), apperr.Validation(map[string]string{"lang": "must be en, zh or ar"})
+		return httpkit.Lang(r), apperr.Validation(map[string]string{"lang": "must be en, zh or ar"})
 	}
-	answerIn(r, lang)
+	httpkit.AnswerIn(r, lang)
 	return lang, nil
 }
 
@@ -57,7 +58,7 @@ func (s *Server) listAnnouncements(w http.ResponseWriter, r *http.Request, p acc
 	if err != nil {
 		return err
 	}
-	page, limit, err := pageParams(r, "limit")
+	page, limit, err := httpkit.PageParams(r, "limit")
 	if err != nil {
 		return err
 	}
@@ -69,14 +70,14 @@ func (s *Server) listAnnouncements(w http.ResponseWriter, r *http.Request, p acc
 	for _, a := range list {
 		items = append(items, toAnnouncementJSON(a, lang))
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Page       int                `json:"page"`
 		Limit      int                `json:"limit"`
 		Total      int                `json:"total"`
 		TotalPages int                `json:"total_pages"`
 		Items      []announcementJSON `json:"items"`
-	}{okA(r, "OK"), page, limit, total, totalPages(total, limit), items})
+	}{httpkit.OKA(r, "OK"), page, limit, total, httpkit.TotalPages(total, limit), items})
 	return nil
 }
 
@@ -98,7 +99,7 @@ func (s *Server) getAnnouncement(w http.ResponseWriter, r *http.Request, p accou
 	}
 	data := toAnnouncementJSON(a, lang)
 	data.Status = &a.Status
-	writeJSON(w, http.StatusOK, okB(r, "OK", data))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", data))
 	return nil
 }
 
@@ -108,10 +109,10 @@ func (s *Server) announcementUnreadCount(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Count int `json:"count"`
-	}{okA(r, "OK"), n})
+	}{httpkit.OKA(r, "OK"), n})
 	return nil
 }
 
@@ -125,7 +126,7 @@ func (s *Server) siteContent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Lang           string `json:"lang"`
 		CompanyIntro   string `json:"company_intro"`
 		TermsOfService string `json:"terms_of_service"`
@@ -149,7 +150,7 @@ func (s *Server) appVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Platform     string `json:"platform"`
 		Version      string `json:"version"`
 		DownloadURL  string `json:"download_url"`
@@ -167,10 +168,10 @@ func (s *Server) partnerLink(w http.ResponseWriter, r *http.Request, _ account.P
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Name string `json:"name"`
 		URL  string `json:"url"`
-	}{okA(r, "OK"), link.Name, link.URL})
+	}{httpkit.OKA(r, "OK"), link.Name, link.URL})
 	return nil
 }

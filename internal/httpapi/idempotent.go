@@ -1,15 +1,14 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 )
 
@@ -36,7 +35,7 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, userID int64, r
 		if err != nil {
 			return err
 		}
-		status, out = st, marshalJSON(body)
+		status, out = st, httpkit.MarshalJSON(body)
 		if claim != nil {
 			return s.Idempotency.Finish(ctx, tx, claim, status, out)
 		}
@@ -59,7 +58,7 @@ func (s *Server) executeOnce(w http.ResponseWriter, r *http.Request, scope int64
 	status, body, err := op(ctx)
 	var out []byte
 	if err == nil {
-		out = marshalJSON(body)
+		out = httpkit.MarshalJSON(body)
 		if claim != nil {
 			// The effect is committed: record its answer even if the client
 			// has gone away.
@@ -104,7 +103,7 @@ func (s *Server) claimKeyAs(w http.ResponseWriter, r *http.Request, scope int64,
 	}
 	if replay != nil {
 		w.Header().Set("Idempotent-Replayed", "true")
-		writeRaw(w, replay.Status, replay.Body)
+		httpkit.WriteRaw(w, replay.Status, replay.Body)
 		return nil, true
 	}
 	return c, false
@@ -117,7 +116,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, claim *idempoten
 	family := familyOf(r)
 	ctx := r.Context()
 	if err == nil {
-		writeRaw(w, status, out)
+		httpkit.WriteRaw(w, status, out)
 		return
 	}
 	e, ok := apperr.As(err)
@@ -129,7 +128,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, claim *idempoten
 		return
 	}
 	status, body, retryAfter := family(r, e)
-	out = marshalJSON(body)
+	out = httpkit.MarshalJSON(body)
 	if claim != nil && e.Interim {
 		// An interim answer: the key stays free, so a retry reaches the
 		// operation again and gets its outcome.
@@ -145,7 +144,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, claim *idempoten
 	if retryAfter != nil {
 		w.Header().Set("Retry-After", strconv.Itoa(*retryAfter))
 	}
-	writeRaw(w, status, out)
+	httpkit.WriteRaw(w, status, out)
 }
 
 // fingerprintRoute names the request's route for its idempotency
@@ -167,20 +166,4 @@ func fingerprintRoute(r *http.Request) string {
 		route += " " + name + "=" + r.PathValue(name)
 		rest = rest[open+end+1:]
 	}
-}
-
-func marshalJSON(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return []byte(`{"error":"Internal server error","code":"INTERNAL_ERROR","details":"","message":"Internal server error"}` + "\n")
-	}
-	return buf.Bytes()
-}
-
-func writeRaw(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
 }

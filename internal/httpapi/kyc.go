@@ -12,6 +12,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 )
@@ -36,16 +37,16 @@ func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account
 		PostCode *string `json:"post_code"`
 		AgentUID *string `json:"agent_uid"`
 	}
-	if err := decode(r, &raw); err != nil {
+	if err := httpkit.Decode(r, &raw); err != nil {
 		return err
 	}
-	f := newFields()
+	f := httpkit.NewFields()
 	id := kyc.Identity{
-		FirstName: f.required("first_en_name", raw.First), LastName: f.required("last_en_name", raw.Last),
-		BillCountry: strings.ToUpper(f.required("bill_country_code", raw.Country)),
-		AreaCode:    strings.TrimPrefix(f.required("area_code", raw.Area), "+"),
-		Phone:       f.required("phone", raw.Phone), Address: f.required("address", raw.Address),
-		City: f.required("city", raw.City), State: optional(raw.State), PostCode: f.required("post_code", raw.PostCode),
+		FirstName: f.Required("first_en_name", raw.First), LastName: f.Required("last_en_name", raw.Last),
+		BillCountry: strings.ToUpper(f.Required("bill_country_code", raw.Country)),
+		AreaCode:    strings.TrimPrefix(f.Required("area_code", raw.Area), "+"),
+		Phone:       f.Required("phone", raw.Phone), Address: f.Required("address", raw.Address),
+		City: f.Required("city", raw.City), State: httpkit.Optional(raw.State), PostCode: f.Required("post_code", raw.PostCode),
 	}
 	check := func(name, v string, ok bool, reason string) {
 		if v != "" && !ok {
@@ -63,7 +64,7 @@ func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account
 	if len([]rune(id.State)) > 64 {
 		f.Add("state", "must be at most 64 characters")
 	}
-	agent := optional(raw.AgentUID)
+	agent := httpkit.Optional(raw.AgentUID)
 	if len(agent) > 100 {
 		f.Add("agent_uid", "must be at most 100 characters")
 	}
@@ -84,12 +85,12 @@ func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account
 		RequestID string    `json:"request_id"`
 		Data      tokenData `json:"data"`
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		DiditToken     token  `json:"didit_token"`
 		UserKYCID      int64  `json:"user_kyc_id"`
 		VerificationID string `json:"verification_id"`
-	}{okA(r, "KYC session created"), token{200, "SUCCESS", requestID(r.Context()), tokenData{rec.SessionID, rec.SessionURL}},
+	}{httpkit.OKA(r, "KYC session created"), token{200, "SUCCESS", httpkit.RequestID(r.Context()), tokenData{rec.SessionID, rec.SessionURL}},
 		rec.ID, rec.SessionID})
 	return nil
 }
@@ -110,7 +111,7 @@ func (s *Server) kycStatus(w http.ResponseWriter, r *http.Request, p account.Pri
 	if err != nil {
 		return err
 	}
-	lang := langOf(r)
+	lang := httpkit.Lang(r)
 	var message string
 	switch v.UserStatus {
 	case kyc.UserPending:
@@ -127,7 +128,7 @@ func (s *Server) kycStatus(w http.ResponseWriter, r *http.Request, p account.Pri
 		l := v.Latest
 		latest = &latestKYCJSON{l.ID, l.AgentUID, l.Status, l.PokepayStatus, l.FailReason, rfc3339(l.CreatedAt), rfc3339(l.UpdatedAt)}
 	}
-	writeJSON(w, http.StatusOK, struct {
+	httpkit.WriteJSON(w, http.StatusOK, struct {
 		Status        string         `json:"status"`
 		Message       string         `json:"message"`
 		UserKYCStatus string         `json:"user_kyc_status"`
@@ -145,24 +146,24 @@ const kycWebhookWindow = 300 * time.Second
 // what makes the freshness window hold: a captured delivery cannot be
 // replayed under a new X-Timestamp.
 func (s *Server) kycWebhook(w http.ResponseWriter, r *http.Request) error {
-	raw, err := readBody(r)
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
 		return err
 	}
 	if _, err := s.acceptKYC(r, r.Header.Get("X-Timestamp"), r.Header.Get("X-Signature"), raw); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "success"})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "success"})
 	return nil
 }
 
 // acceptKYC verifies and stores one KYC decision and returns its inbox id.
 func (s *Server) acceptKYC(r *http.Request, timestamp, signature string, raw []byte) (int64, error) {
 	if !verifyKYCSignature(timestamp, signature, raw, time.Now(), s.KYCWebhookSecret, s.KYCWebhookPreviousSecret) {
-		s.log.WarnContext(r.Context(), "kyc webhook rejected: bad signature or stale timestamp", "request_id", requestID(r.Context()))
+		s.log.WarnContext(r.Context(), "kyc webhook rejected: bad signature or stale timestamp", "request_id", httpkit.RequestID(r.Context()))
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature or X-Timestamp is invalid")
 	}
-	if err := uniqueNames(raw); err != nil {
+	if err := httpkit.UniqueNames(raw); err != nil {
 		return 0, err
 	}
 	ev, err := kyc.ParseProviderEvent(raw)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/notification"
 )
 
@@ -32,7 +33,7 @@ func toNotificationJSON(n notification.Notification) notificationJSON {
 // listNotifications serves GET /notifications (limit/offset paging).
 func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	q := r.URL.Query()
-	f := newFields()
+	f := httpkit.NewFields()
 	limit, offset := 20, 0
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -63,12 +64,12 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p acc
 	for _, n := range list {
 		out = append(out, toNotificationJSON(n))
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Count         int                `json:"count"`
 		Total         int                `json:"total"`
 		Notifications []notificationJSON `json:"notifications"`
-	}{okA(r, "OK"), len(out), total, out})
+	}{httpkit.OKA(r, "OK"), len(out), total, out})
 	return nil
 }
 
@@ -78,10 +79,10 @@ func (s *Server) unreadNotifications(w http.ResponseWriter, r *http.Request, p a
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Count int `json:"count"`
-	}{okA(r, "OK"), n})
+	}{httpkit.OKA(r, "OK"), n})
 	return nil
 }
 
@@ -99,10 +100,10 @@ func (s *Server) openNotification(w http.ResponseWriter, r *http.Request, p acco
 	if err == nil {
 		var n notification.Notification
 		if n, err = s.Notifications.Open(r.Context(), p.UserID, id); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				Notification notificationJSON `json:"notification"`
-			}{okA(r, "OK"), toNotificationJSON(n)})
+			}{httpkit.OKA(r, "OK"), toNotificationJSON(n)})
 			return nil
 		}
 	}
@@ -118,7 +119,7 @@ func (s *Server) readNotification(w http.ResponseWriter, r *http.Request, p acco
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okA(r, "Operation successful"))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "Operation successful"))
 	return nil
 }
 
@@ -156,6 +157,6 @@ func (s *Server) sandboxOutbox(w http.ResponseWriter, r *http.Request) error {
 	for _, e := range s.SandboxOutbox.Outbox(r.URL.Query().Get("email"), limit) {
 		out = append(out, entryJSON(e))
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", out))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", out))
 	return nil
 }

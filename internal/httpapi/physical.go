@@ -9,6 +9,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/physical"
@@ -24,7 +25,7 @@ var physicalStatusText = map[string]string{
 }
 
 func statusDesc(r *http.Request, status string) string {
-	return i18n.Text(langOf(r), physicalStatusText[status])
+	return i18n.Text(httpkit.Lang(r), physicalStatusText[status])
 }
 
 // upgradeFeeInfo serves GET /card/physical/upgrade/fee-info.
@@ -40,17 +41,17 @@ func (s *Server) upgradeFeeInfo(w http.ResponseWriter, r *http.Request, _ accoun
 	for _, c := range currencies {
 		list = append(list, currencyJSON{c.Name, c.Symbol, c.CoinName, c.Logo})
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OK", struct {
 		UpgradeAmount json.Number    `json:"upgrade_amount"`
 		Currency      string         `json:"currency"`
 		Currencies    []currencyJSON `json:"currencies"`
-	}{num(fee, 2), "USD", list}))
+	}{httpkit.Num(fee, 2), "USD", list}))
 	return nil
 }
 
 // parseScene checks the scene of the e-mail code endpoints.
-func parseScene(f fields, v *string) string {
-	scene := f.required("scene", v)
+func parseScene(f httpkit.Fields, v *string) string {
+	scene := f.Required("scene", v)
 	if scene != "" && scene != physical.Scene {
 		f.Add("scene", "must be "+physical.Scene)
 	}
@@ -63,11 +64,11 @@ func (s *Server) upgradeSendCode(w http.ResponseWriter, r *http.Request, p accou
 		PublicToken *string `json:"public_token"`
 		Scene       *string `json:"scene"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	token, scene := f.required("public_token", b.PublicToken), parseScene(f, b.Scene)
+	f := httpkit.NewFields()
+	token, scene := f.Required("public_token", b.PublicToken), parseScene(f, b.Scene)
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func (s *Server) upgradeSendCode(w http.ResponseWriter, r *http.Request, p accou
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OTP sent", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OTP sent", struct {
 		PublicToken  string `json:"public_token"`
 		Scene        string `json:"scene"`
 		Sent         bool   `json:"sent"`
@@ -92,11 +93,11 @@ func (s *Server) upgradeVerifyCode(w http.ResponseWriter, r *http.Request, p acc
 		Code        *string `json:"code"`
 		Scene       *string `json:"scene"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	token, code := f.required("public_token", b.PublicToken), f.secret("code", b.Code)
+	f := httpkit.NewFields()
+	token, code := f.Required("public_token", b.PublicToken), f.Secret("code", b.Code)
 	parseScene(f, b.Scene)
 	if err := f.Err(); err != nil {
 		return err
@@ -105,7 +106,7 @@ func (s *Server) upgradeVerifyCode(w http.ResponseWriter, r *http.Request, p acc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OK", struct {
 		VerifyToken  string `json:"verify_token"`
 		ExpiresInSec int    `json:"expires_in_sec"`
 	}{v.Token, int(v.ExpiresIn.Seconds())}))
@@ -140,13 +141,13 @@ type convertBody struct {
 
 // parse validates the body with the mailing rules of a physical card.
 func (b convertBody) parse(userID int64) (physical.ConvertInput, error) {
-	f := newFields()
-	in := physical.ConvertInput{UserID: userID, PublicToken: f.required("public_token", b.PublicToken),
-		VerifyToken: f.secret("verify_token", b.VerifyToken), PaymentCurrency: f.required("payment_currency", b.PaymentCurrency),
-		Shipping: physical.Shipping{Recipient: f.required("recipient", b.Recipient), NameOnCard: f.required("name_on_card", b.NameOnCard),
-			AreaCode: f.required("area_code", b.AreaCode), Phone: f.required("phone", b.Phone), Country: f.required("postal_country", b.Country),
-			State: optional(b.State), City: f.required("postal_city", b.City), Address: f.required("postal_address", b.Address),
-			PostalCode: f.required("postal_code", b.PostalCode)}}
+	f := httpkit.NewFields()
+	in := physical.ConvertInput{UserID: userID, PublicToken: f.Required("public_token", b.PublicToken),
+		VerifyToken: f.Secret("verify_token", b.VerifyToken), PaymentCurrency: f.Required("payment_currency", b.PaymentCurrency),
+		Shipping: physical.Shipping{Recipient: f.Required("recipient", b.Recipient), NameOnCard: f.Required("name_on_card", b.NameOnCard),
+			AreaCode: f.Required("area_code", b.AreaCode), Phone: f.Required("phone", b.Phone), Country: f.Required("postal_country", b.Country),
+			State: httpkit.Optional(b.State), City: f.Required("postal_city", b.City), Address: f.Required("postal_address", b.Address),
+			PostalCode: f.Required("postal_code", b.PostalCode)}}
 	in.Shipping.Check(f.Fields)
 	return in, f.Err()
 }
@@ -156,7 +157,7 @@ func (b convertBody) parse(userID int64) (physical.ConvertInput, error) {
 // issuer refusal, stored in the transaction that refunded the fee — is
 // replayed byte for byte for the key.
 func (s *Server) convertToPhysical(w http.ResponseWriter, r *http.Request, p account.Principal) error {
-	raw, err := readBody(r)
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -165,7 +166,7 @@ func (s *Server) convertToPhysical(w http.ResponseWriter, r *http.Request, p acc
 		return nil
 	}
 	var b convertBody
-	in, err := physical.ConvertInput{}, decodeJSON(raw, &b)
+	in, err := physical.ConvertInput{}, httpkit.DecodeJSON(raw, &b)
 	if err == nil {
 		in, err = b.parse(p.UserID)
 	}
@@ -187,10 +188,10 @@ func (s *Server) convertResponse(r *http.Request, res physical.Result) (int, []b
 	if res.Failure != nil {
 		e, _ := apperr.As(res.Failure)
 		status, body := errorResponseC(r, e)
-		return status, marshalJSON(body)
+		return status, httpkit.MarshalJSON(body)
 	}
 	o := res.Order
-	return http.StatusOK, marshalJSON(okC(r, "OK", struct {
+	return http.StatusOK, httpkit.MarshalJSON(httpkit.OKC(r, "OK", struct {
 		OrderNo         string      `json:"order_no"`
 		PublicToken     string      `json:"public_token"`
 		Status          string      `json:"status"`
@@ -198,7 +199,7 @@ func (s *Server) convertResponse(r *http.Request, res physical.Result) (int, []b
 		UpgradeAmount   json.Number `json:"upgrade_amount"`
 		PaymentCurrency string      `json:"payment_currency"`
 		ApplicationID   int64       `json:"application_id"`
-	}{o.OrderNo, o.PublicToken, o.Status, statusDesc(r, o.Status), num(o.FeeUSD, 2), o.PaymentCurrency, o.ID}))
+	}{o.OrderNo, o.PublicToken, o.Status, statusDesc(r, o.Status), httpkit.Num(o.FeeUSD, 2), o.PaymentCurrency, o.ID}))
 }
 
 type timelineJSON struct {
@@ -229,7 +230,7 @@ func (s *Server) upgradeProgress(w http.ResponseWriter, r *http.Request, p accou
 	if o.Status == physical.StatusFailed {
 		failReason = o.FailReason
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OK", struct {
 		OrderNo       string         `json:"order_no"`
 		ApplicationID int64          `json:"application_id"`
 		PublicToken   string         `json:"public_token"`
@@ -288,12 +289,12 @@ func (s *Server) confirmDelivery(w http.ResponseWriter, r *http.Request, p accou
 		DeliveredAt    *string `json:"delivered_at"`
 	}
 	st, text := applicationStatus(o.Status)
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		ApplicationID int64           `json:"application_id"`
 		CardID        int64           `json:"card_id"`
 		Application   applicationJSON `json:"application"`
-	}{okA(r, "Delivery confirmed successfully"), o.ID, o.CardID, applicationJSON{o.ID, st, i18n.Text(langOf(r), text),
+	}{httpkit.OKA(r, "Delivery confirmed successfully"), o.ID, o.CardID, applicationJSON{o.ID, st, i18n.Text(httpkit.Lang(r), text),
 		o.TrackingNo, o.FailReason, rfc3339(o.CreatedAt), optTime(o.ShippedAt), optTime(o.DeliveredAt)}})
 	return nil
 }
@@ -321,10 +322,10 @@ func (s *Server) sandboxShipmentAdvance(w http.ResponseWriter, r *http.Request) 
 		TrackingNo *string `json:"tracking_no"`
 		FailReason *string `json:"fail_reason"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	to := optional(b.To)
+	to := httpkit.Optional(b.To)
 	switch to {
 	case "", physical.StatusProcessing, physical.StatusShipped, physical.StatusDelivered, physical.StatusFailed:
 	default:
@@ -336,14 +337,14 @@ func (s *Server) sandboxShipmentAdvance(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	// The simulated issuer reports the change through the signed webhook.
-	if _, err := s.SandboxCards.ReportOrder(r.Context(), token, orderNo, next, optional(b.TrackingNo), optional(b.FailReason)); err != nil {
+	if _, err := s.SandboxCards.ReportOrder(r.Context(), token, orderNo, next, httpkit.Optional(b.TrackingNo), httpkit.Optional(b.FailReason)); err != nil {
 		return err
 	}
 	o, err := s.Physical.OrderByNo(r.Context(), orderNo)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		OrderNo    string `json:"order_no"`
 		Status     string `json:"status"`
 		TrackingNo string `json:"tracking_no"`

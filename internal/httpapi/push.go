@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // registerPushDevice serves POST /push/devices (user_id in the body is
@@ -16,12 +17,12 @@ func (s *Server) registerPushDevice(w http.ResponseWriter, r *http.Request, p ac
 		Platform   *string `json:"platform"`
 		AppVersion *string `json:"app_version"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	token, deviceID, platform := f.required("fcm_token", b.Token), f.required("device_id", b.DeviceID), f.required("platform", b.Platform)
-	version := optional(b.AppVersion)
+	f := httpkit.NewFields()
+	token, deviceID, platform := f.Required("fcm_token", b.Token), f.Required("device_id", b.DeviceID), f.Required("platform", b.Platform)
+	version := httpkit.Optional(b.AppVersion)
 	if utf8.RuneCountInString(token) > 4096 {
 		f.Add("fcm_token", "must be at most 4096 characters")
 	}
@@ -49,10 +50,10 @@ func (s *Server) registerPushDevice(w http.ResponseWriter, r *http.Request, p ac
 		Enabled    bool   `json:"enabled"`
 		LastSeenAt string `json:"last_seen_at"`
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Device deviceJSON `json:"device"`
-	}{okA(r, "Device registered"), deviceJSON{dev.ID, dev.DeviceID, dev.Platform, dev.AppVersion, dev.Enabled, rfc3339(dev.LastSeenAt)}})
+	}{httpkit.OKA(r, "Device registered"), deviceJSON{dev.ID, dev.DeviceID, dev.Platform, dev.AppVersion, dev.Enabled, rfc3339(dev.LastSeenAt)}})
 	return nil
 }
 
@@ -62,21 +63,21 @@ func (s *Server) unregisterPushDevice(w http.ResponseWriter, r *http.Request, p 
 	var b struct {
 		Token *string `json:"fcm_token"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	token := optional(b.Token)
+	token := httpkit.Optional(b.Token)
 	if token == "" {
 		token = r.URL.Query().Get("fcm_token")
 	}
-	f := newFields()
-	f.required("fcm_token", &token)
+	f := httpkit.NewFields()
+	f.Required("fcm_token", &token)
 	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := s.Devices.Unregister(r.Context(), p.UserID, token); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okA(r, "Push device unregistered"))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "Push device unregistered"))
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/referral"
 )
 
@@ -16,10 +17,10 @@ func (s *Server) referralCode(w http.ResponseWriter, r *http.Request, p account.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		ReferralCode string `json:"referral_code"`
-	}{okA(r, "OK"), code})
+	}{httpkit.OKA(r, "OK"), code})
 	return nil
 }
 
@@ -43,11 +44,11 @@ func (s *Server) referralStats(w http.ResponseWriter, r *http.Request, p account
 		Currency             string      `json:"currency"`
 	}
 	d := st.Decimals
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Stats statsJSON `json:"stats"`
-	}{okA(r, "OK"), statsJSON{st.Level1, st.Level2, st.Level1 + st.Level2, num(st.Total, d), num(st.Pending, d),
-		num(st.ThisMonth, d), num(st.L1Card, d), num(st.L2Card, d), num(st.L1Tx, d), num(st.L2Tx, d), "USDT"}})
+	}{httpkit.OKA(r, "OK"), statsJSON{st.Level1, st.Level2, st.Level1 + st.Level2, httpkit.Num(st.Total, d), httpkit.Num(st.Pending, d),
+		httpkit.Num(st.ThisMonth, d), httpkit.Num(st.L1Card, d), httpkit.Num(st.L2Card, d), httpkit.Num(st.L1Tx, d), httpkit.Num(st.L2Tx, d), "USDT"}})
 	return nil
 }
 
@@ -87,7 +88,7 @@ func joinInts(xs []int) string {
 
 // referrals serves GET /user/referrals.
 func (s *Server) referrals(w http.ResponseWriter, r *http.Request, p account.Principal) error {
-	page, size, err := pageParams(r, "page_size")
+	page, size, err := httpkit.PageParams(r, "page_size")
 	if err == nil {
 		var level int
 		if level, err = intChoice(r, "level", 0, 1, 2); err == nil {
@@ -106,11 +107,11 @@ func (s *Server) referrals(w http.ResponseWriter, r *http.Request, p account.Pri
 				for _, ref := range list {
 					items = append(items, refJSON{ref.ID, ref.Email, ref.FirstName, ref.LastName, ref.Level, rfc3339(ref.CreatedAt)})
 				}
-				writeJSON(w, http.StatusOK, struct {
-					envelopeA
+				httpkit.WriteJSON(w, http.StatusOK, struct {
+					httpkit.EnvelopeA
 					Referrals  []refJSON              `json:"referrals"`
 					Pagination referralPaginationJSON `json:"pagination"`
-				}{okA(r, "OK"), items, referralPaginationJSON{page, size, total, totalPages(total, size)}})
+				}{httpkit.OKA(r, "OK"), items, referralPaginationJSON{page, size, total, httpkit.TotalPages(total, size)}})
 				return nil
 			}
 		}
@@ -120,7 +121,7 @@ func (s *Server) referrals(w http.ResponseWriter, r *http.Request, p account.Pri
 
 // commissions serves GET /user/commissions.
 func (s *Server) commissions(w http.ResponseWriter, r *http.Request, p account.Principal) error {
-	page, size, err := pageParams(r, "page_size")
+	page, size, err := httpkit.PageParams(r, "page_size")
 	if err != nil {
 		return err
 	}
@@ -153,14 +154,14 @@ func (s *Server) commissions(w http.ResponseWriter, r *http.Request, p account.P
 	}
 	items := make([]commissionJSON, 0, len(list))
 	for _, c := range list {
-		items = append(items, commissionJSON{c.ID, c.Type, c.Level, num(c.Amount, c.Decimals), num(c.SourceAmount, c.Decimals),
+		items = append(items, commissionJSON{c.ID, c.Type, c.Level, httpkit.Num(c.Amount, c.Decimals), httpkit.Num(c.SourceAmount, c.Decimals),
 			rateNum(c.Rate), c.Currency, c.Status, rfc3339(c.CreatedAt), refereeJSON{c.RefereeID, c.RefereeEmail}})
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Commissions []commissionJSON       `json:"commissions"`
 		Pagination  referralPaginationJSON `json:"pagination"`
-	}{okA(r, "OK"), items, referralPaginationJSON{page, size, total, totalPages(total, size)}})
+	}{httpkit.OKA(r, "OK"), items, referralPaginationJSON{page, size, total, httpkit.TotalPages(total, size)}})
 	return nil
 }
 
@@ -184,12 +185,12 @@ func (s *Server) myReferrer(w http.ResponseWriter, r *http.Request, p account.Pr
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		HasReferrer bool          `json:"has_referrer"`
 		Level1      *referrerJSON `json:"level1_referrer"`
 		Level2      *referrerJSON `json:"level2_referrer"`
-	}{okA(r, "OK"), l1 != nil, toReferrer(l1), toReferrer(l2)})
+	}{httpkit.OKA(r, "OK"), l1 != nil, toReferrer(l1), toReferrer(l2)})
 	return nil
 }
 
@@ -216,7 +217,7 @@ func (s *Server) tierConfigs(w http.ResponseWriter, r *http.Request) error {
 		items = append(items, tierJSON{t.Level, t.Name, t.Description, t.Min, t.Max, rateNum(t.L1Card), rateNum(t.L1Tx),
 			rateNum(t.L2Card), rateNum(t.L2Tx)})
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Total   int        `json:"total"`
 		Configs []tierJSON `json:"configs"`
 	}{len(items), items}))
@@ -230,7 +231,7 @@ func (s *Server) userTier(w http.ResponseWriter, r *http.Request, p account.Prin
 		return err
 	}
 	t := ut.Tier
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		UserID          int64       `json:"user_id"`
 		TierLevel       int         `json:"tier_level"`
 		TierName        string      `json:"tier_name"`
@@ -254,7 +255,7 @@ func (s *Server) tierProgress(w http.ResponseWriter, r *http.Request, p account.
 		next, required = ut.Next.Name, ut.Next.Min
 		remaining = max(required-ut.Qualified, 0)
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		CurrentReferrals  int64  `json:"current_referrals"`
 		CurrentTier       string `json:"current_tier"`
 		NextTier          string `json:"next_tier"`

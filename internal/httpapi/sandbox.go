@@ -10,20 +10,11 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
-
-// envelopeB is the wrapped success body.
-type envelopeB struct {
-	envelopeA
-	Data any `json:"data"`
-}
-
-func okB(r *http.Request, message string, data any) envelopeB {
-	return envelopeB{okA(r, message), data}
-}
 
 // sandboxOnly checks X-Sandbox-Token when a sandbox token is configured.
 func (s *Server) sandboxOnly(h handlerFunc) handlerFunc {
@@ -39,40 +30,40 @@ func (s *Server) sandboxOnly(h handlerFunc) handlerFunc {
 // builds a custody deposit callback, signs it like the provider would, sends
 // it through the normal callback path and answers once it is applied.
 func (s *Server) sandboxDeposit(w http.ResponseWriter, r *http.Request) error {
-	raw, err := readBody(r)
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
 		return err
 	}
 	var b struct {
-		Currency *string    `json:"currency"`
-		Amount   flexNumber `json:"amount"`
-		UserID   flexNumber `json:"user_id"`
-		Email    *string    `json:"email"`
-		Address  *string    `json:"address"`
-		Status   *int       `json:"status"`
+		Currency *string            `json:"currency"`
+		Amount   httpkit.FlexNumber `json:"amount"`
+		UserID   httpkit.FlexNumber `json:"user_id"`
+		Email    *string            `json:"email"`
+		Address  *string            `json:"address"`
+		Status   *int               `json:"status"`
 	}
-	if err := decodeJSON(raw, &b); err != nil {
+	if err := httpkit.DecodeJSON(raw, &b); err != nil {
 		return err
 	}
 	ctx := r.Context()
-	f := newFields()
-	cur, ok := s.Wallets.Currencies.Crypto(f.required("currency", b.Currency))
+	f := httpkit.NewFields()
+	cur, ok := s.Wallets.Currencies.Crypto(f.Required("currency", b.Currency))
 	if !ok {
 		f.Add("currency", "must be an enabled crypto currency")
 	}
-	amount := f.amount("amount", b.Amount, cur.Decimals)
+	amount := f.Amount("amount", b.Amount, cur.Decimals)
 	status := 3
 	if b.Status != nil {
 		status = *b.Status
 	}
-	address := optional(b.Address)
+	address := httpkit.Optional(b.Address)
 	var userID int64
 	switch {
 	case address != "":
-	case b.UserID.present:
-		userID = f.id("user_id", b.UserID)
-	case optional(b.Email) != "":
-		u, err := s.Accounts.UserIDByEmail(ctx, optional(b.Email))
+	case b.UserID.Present:
+		userID = f.ID("user_id", b.UserID)
+	case httpkit.Optional(b.Email) != "":
+		u, err := s.Accounts.UserIDByEmail(ctx, httpkit.Optional(b.Email))
 		if err != nil {
 			return err
 		}
@@ -124,7 +115,7 @@ func (s *Server) simulateDeposit(ctx context.Context, r *http.Request, cur walle
 	if dep.UserID == 0 {
 		return 0, nil, apperr.New("RECIPIENT_NOT_FOUND").WithDetails("No user owns this address; the deposit is unmatched")
 	}
-	return http.StatusOK, okB(r, "OK", struct {
+	return http.StatusOK, httpkit.OKB(r, "OK", struct {
 		TradeID    string      `json:"trade_id"`
 		TxID       string      `json:"tx_id"`
 		UserID     int64       `json:"user_id"`
@@ -132,5 +123,5 @@ func (s *Server) simulateDeposit(ctx context.Context, r *http.Request, cur walle
 		Amount     json.Number `json:"amount"`
 		Status     string      `json:"status"`
 		NewBalance json.Number `json:"new_balance"`
-	}{tradeID, txID, dep.UserID, cur.Name, num(dep.Amount, cur.Decimals), dep.Status, num(dep.NewBalance, cur.Decimals)}), nil
+	}{tradeID, txID, dep.UserID, cur.Name, httpkit.Num(dep.Amount, cur.Decimals), dep.Status, httpkit.Num(dep.NewBalance, cur.Decimals)}), nil
 }

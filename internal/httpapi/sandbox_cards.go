@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/money"
 )
 
@@ -40,35 +41,35 @@ type SandboxCards interface {
 // sandboxCardTransaction serves POST /sandbox/cards/{public_token}/transactions.
 func (s *Server) sandboxCardTransaction(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
-		Type             *string    `json:"type"`
-		Amount           flexNumber `json:"amount"`
-		TradeID          flexNumber `json:"trade_id"`
-		MerchantName     *string    `json:"merchant_name"`
-		MerchantCity     *string    `json:"merchant_city"`
-		MerchantCountry  *string    `json:"merchant_country"`
-		MerchantCurrency *string    `json:"merchant_currency"`
-		MerchantAmount   flexNumber `json:"merchant_amount"`
-		DeclineReason    *string    `json:"decline_reason"`
+		Type             *string            `json:"type"`
+		Amount           httpkit.FlexNumber `json:"amount"`
+		TradeID          httpkit.FlexNumber `json:"trade_id"`
+		MerchantName     *string            `json:"merchant_name"`
+		MerchantCity     *string            `json:"merchant_city"`
+		MerchantCountry  *string            `json:"merchant_country"`
+		MerchantCurrency *string            `json:"merchant_currency"`
+		MerchantAmount   httpkit.FlexNumber `json:"merchant_amount"`
+		DeclineReason    *string            `json:"decline_reason"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	tx := SimulatedTransaction{Type: f.required("type", b.Type), MerchantName: optional(b.MerchantName), MerchantCity: optional(b.MerchantCity),
-		MerchantCountry: optional(b.MerchantCountry), MerchantCurrency: optional(b.MerchantCurrency), DeclineReason: optional(b.DeclineReason)}
+	f := httpkit.NewFields()
+	tx := SimulatedTransaction{Type: f.Required("type", b.Type), MerchantName: httpkit.Optional(b.MerchantName), MerchantCity: httpkit.Optional(b.MerchantCity),
+		MerchantCountry: httpkit.Optional(b.MerchantCountry), MerchantCurrency: httpkit.Optional(b.MerchantCurrency), DeclineReason: httpkit.Optional(b.DeclineReason)}
 	switch tx.Type {
 	case "", "authorization", "decline":
-		tx.Amount = f.amount("amount", b.Amount, 2)
+		tx.Amount = f.Amount("amount", b.Amount, 2)
 	case "clearing", "reversal", "refund":
-		tx.TradeID = f.id("trade_id", b.TradeID)
-		if b.Amount.present {
-			tx.Amount = f.amount("amount", b.Amount, 2)
+		tx.TradeID = f.ID("trade_id", b.TradeID)
+		if b.Amount.Present {
+			tx.Amount = f.Amount("amount", b.Amount, 2)
 		}
 	default:
 		f.Add("type", "must be authorization, clearing, reversal, refund or decline")
 	}
-	if b.MerchantAmount.present {
-		tx.MerchantAmount = f.amount("merchant_amount", b.MerchantAmount, 2)
+	if b.MerchantAmount.Present {
+		tx.MerchantAmount = f.Amount("merchant_amount", b.MerchantAmount, 2)
 	}
 	if len(tx.MerchantName) > 64 || len(tx.DeclineReason) > 64 {
 		f.Add("merchant_name", "merchant_name and decline_reason are at most 64 characters")
@@ -80,10 +81,10 @@ func (s *Server) sandboxCardTransaction(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		EventID     string `json:"event_id"`
 		TradeID     int64  `json:"trade_id"`
 		CardBalance any    `json:"card_balance"`
-	}{res.EventID, res.TradeID, num(res.CardBalance, 2)}))
+	}{res.EventID, res.TradeID, httpkit.Num(res.CardBalance, 2)}))
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/money"
 )
 
@@ -15,21 +16,21 @@ type SandboxFX interface {
 // sandboxFX serves POST /sandbox/fx (sandbox mode only, API.md §4).
 func (s *Server) sandboxFX(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
-		USDTHKD flexNumber `json:"usdt_hkd"`
+		USDTHKD httpkit.FlexNumber `json:"usdt_hkd"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
+	f := httpkit.NewFields()
 	var rate money.Rate
 	switch {
-	case !b.USDTHKD.present:
+	case !b.USDTHKD.Present:
 		f.Add("usdt_hkd", "is required")
-	case !b.USDTHKD.typeOK:
+	case !b.USDTHKD.TypeOK:
 		f.Add("usdt_hkd", "must be a number")
 	default:
 		var err error
-		if rate, err = money.ParseRate(b.USDTHKD.raw); err != nil {
+		if rate, err = money.ParseRate(b.USDTHKD.Raw); err != nil {
 			f.Add("usdt_hkd", err.Error())
 		}
 	}
@@ -39,7 +40,7 @@ func (s *Server) sandboxFX(w http.ResponseWriter, r *http.Request) error {
 	if err := s.SandboxFX.SetUSDTHKD(r.Context(), rate); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		USDTHKD any `json:"usdt_hkd"`
 	}{rateNum(rate)}))
 	return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 )
 
@@ -64,7 +65,7 @@ func (s *Server) sandboxKYCDecide(approve bool) handlerFunc {
 			if err := r.ParseForm(); err != nil {
 				return apperr.Validation(nil).WithDetails("The form could not be read")
 			}
-			if err := uniqueFields(r.PostForm); err != nil {
+			if err := httpkit.UniqueFields(r.PostForm); err != nil {
 				return err
 			}
 			reason = strings.TrimSpace(r.PostForm.Get("reason"))
@@ -72,10 +73,10 @@ func (s *Server) sandboxKYCDecide(approve bool) handlerFunc {
 			var b struct {
 				Reason *string `json:"reason"`
 			}
-			if err := decode(r, &b); err != nil {
+			if err := httpkit.Decode(r, &b); err != nil {
 				return err
 			}
-			reason = optional(b.Reason)
+			reason = httpkit.Optional(b.Reason)
 		}
 		rec, err := s.KYC.RecordBySession(ctx, r.PathValue("session_id"))
 		if err != nil {
@@ -112,7 +113,7 @@ func (s *Server) sandboxKYCDecide(approve bool) handlerFunc {
 			_, _ = w.Write([]byte(doneHTML))
 			return nil
 		}
-		writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+		httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 			UserKYCID int64  `json:"user_kyc_id"`
 			Status    string `json:"status"`
 		}{rec.ID, rec.Status}))
@@ -131,11 +132,11 @@ func (s *Server) sandboxIssuerFailures(w http.ResponseWriter, r *http.Request) e
 		Operation *string `json:"operation"`
 		Count     *int    `json:"count"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	op := f.required("operation", b.Operation)
+	f := httpkit.NewFields()
+	op := f.Required("operation", b.Operation)
 	if op != "" && !issuerOperations[op] {
 		f.Add("operation", "unknown issuer operation")
 	}
@@ -150,7 +151,7 @@ func (s *Server) sandboxIssuerFailures(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	s.IssuerFailures.FailNext(op, count)
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Operation string `json:"operation"`
 		Count     int    `json:"count"`
 	}{op, count}))
@@ -167,19 +168,19 @@ var reopenable = map[string]bool{kyc.StatusPendingSubmit: true, kyc.StatusReject
 // first opening one from the profile when there is none (API.md §4).
 func (s *Server) sandboxKYCApproveUser(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
-		UserID flexNumber `json:"user_id"`
-		Email  *string    `json:"email"`
+		UserID httpkit.FlexNumber `json:"user_id"`
+		Email  *string            `json:"email"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
+	f := httpkit.NewFields()
 	var userID int64
 	switch {
-	case b.UserID.present:
-		userID = f.id("user_id", b.UserID)
-	case optional(b.Email) != "":
-		id, err := s.Accounts.UserIDByEmail(r.Context(), optional(b.Email))
+	case b.UserID.Present:
+		userID = f.ID("user_id", b.UserID)
+	case httpkit.Optional(b.Email) != "":
+		id, err := s.Accounts.UserIDByEmail(r.Context(), httpkit.Optional(b.Email))
 		if err != nil {
 			return err
 		}

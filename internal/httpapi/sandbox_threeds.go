@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/threeds"
 )
 
@@ -21,21 +22,21 @@ type SandboxThreeDS interface {
 // through the webhook path and processed before the answer.
 func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
-		AuthMethod   *string    `json:"auth_method"`
-		Amount       flexNumber `json:"amount"`
-		Currency     *string    `json:"currency"`
-		MerchantName *string    `json:"merchant_name"`
-		ExpiresAfter *int       `json:"expires_after"`
+		AuthMethod   *string            `json:"auth_method"`
+		Amount       httpkit.FlexNumber `json:"amount"`
+		Currency     *string            `json:"currency"`
+		MerchantName *string            `json:"merchant_name"`
+		ExpiresAfter *int               `json:"expires_after"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	method := strings.ToUpper(f.required("auth_method", b.AuthMethod))
+	f := httpkit.NewFields()
+	method := strings.ToUpper(f.Required("auth_method", b.AuthMethod))
 	if method != "" && method != threeds.MethodOTP && method != threeds.MethodBIO {
 		f.Add("auth_method", "must be OTP or BIO")
 	}
-	code := optional(b.Currency)
+	code := httpkit.Optional(b.Currency)
 	if code == "" {
 		code = "HKD"
 	}
@@ -44,11 +45,11 @@ func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) error {
 		f.Add("currency", "must be a known ISO 4217 alpha or numeric code")
 	}
 	amount := "100.00"
-	if b.Amount.present {
-		a := f.amount("amount", b.Amount, cur.Exponent)
+	if b.Amount.Present {
+		a := f.Amount("amount", b.Amount, cur.Exponent)
 		amount = a.Format(cur.Exponent)
 	}
-	merchant := optional(b.MerchantName)
+	merchant := httpkit.Optional(b.MerchantName)
 	if merchant == "" {
 		merchant = "Sandbox Merchant"
 	}
@@ -90,7 +91,7 @@ func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) error {
 	if !found {
 		return card.ErrCardNotFound.WithDetails("No card has this public_token; the challenge is stored as unmatched")
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		NotificationID string `json:"notification_id"`
 		RecordID       int64  `json:"record_id"`
 		Passcode       string `json:"passcode,omitempty"`

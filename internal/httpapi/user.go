@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // userJSON is the User object of API.md §2.1; its types are strict.
@@ -50,7 +51,7 @@ func toUserJSON(p account.Profile) userJSON {
 }
 
 type profileResponse struct {
-	envelopeA
+	httpkit.EnvelopeA
 	User userJSON `json:"user"`
 }
 
@@ -59,7 +60,7 @@ func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, p account.Pr
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, profileResponse{okA(r, "Profile retrieved successfully"), toUserJSON(prof)})
+	httpkit.WriteJSON(w, http.StatusOK, profileResponse{httpkit.OKA(r, "Profile retrieved successfully"), toUserJSON(prof)})
 	return nil
 }
 
@@ -78,7 +79,7 @@ func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, p account.Pr
 		AreaCode        *string `json:"area_code"`
 		BillCountryCode *string `json:"bill_country_code"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
 	upd, err := s.Accounts.ParseProfileUpdate(account.ProfileInput{
@@ -92,7 +93,7 @@ func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, p account.Pr
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, profileResponse{okA(r, "Profile updated successfully"), toUserJSON(prof)})
+	httpkit.WriteJSON(w, http.StatusOK, profileResponse{httpkit.OKA(r, "Profile updated successfully"), toUserJSON(prof)})
 	return nil
 }
 
@@ -102,18 +103,18 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p accoun
 		NewPassword     *string `json:"new_password"`
 		ConfirmPassword *string `json:"confirm_password"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	old, pw, confirm := f.secret("old_password", b.OldPassword), f.secret("new_password", b.NewPassword), f.secret("confirm_password", b.ConfirmPassword)
+	f := httpkit.NewFields()
+	old, pw, confirm := f.Secret("old_password", b.OldPassword), f.Secret("new_password", b.NewPassword), f.Secret("confirm_password", b.ConfirmPassword)
 	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := s.Accounts.ChangePassword(r.Context(), p, old, pw, confirm); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okA(r, "Password changed successfully"))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "Password changed successfully"))
 	return nil
 }
 
@@ -126,8 +127,8 @@ type changeBody struct {
 }
 
 // phone parses a required phone number.
-func (f fields) phone(name string, v *string) string {
-	raw := f.required(name, v)
+func phoneField(f httpkit.Fields, name string, v *string) string {
+	raw := f.Required(name, v)
 	if raw == "" {
 		return ""
 	}
@@ -142,23 +143,23 @@ func (f fields) phone(name string, v *string) string {
 // code; codeField names the code field ("" when the step sends a code).
 func (s *Server) parseChange(r *http.Request, targetField, codeField string) (target, code string, err error) {
 	var b changeBody
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return "", "", err
 	}
-	f := newFields()
+	f := httpkit.NewFields()
 	switch targetField {
 	case "new_email":
-		target = f.email(targetField, b.NewEmail)
+		target = emailField(f, targetField, b.NewEmail)
 	case "new_phone":
-		target = f.phone(targetField, b.NewPhone)
+		target = phoneField(f, targetField, b.NewPhone)
 	}
 	switch codeField {
 	case "otp_code":
-		code = f.otpCode(codeField, b.OTPCode)
+		code = otpCodeField(f, codeField, b.OTPCode)
 	case "old_email_otp":
-		code = f.otpCode(codeField, b.OldEmailOTP)
+		code = otpCodeField(f, codeField, b.OldEmailOTP)
 	case "email_otp":
-		code = f.otpCode(codeField, b.EmailOTP)
+		code = otpCodeField(f, codeField, b.EmailOTP)
 	}
 	return target, code, f.Err()
 }
@@ -168,12 +169,12 @@ func (s *Server) changeEmailRequest(w http.ResponseWriter, r *http.Request, p ac
 	if err == nil {
 		var res account.CodeSent
 		if res, err = s.Accounts.RequestEmailChange(r.Context(), p, target); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				NewEmail string `json:"new_email"`
 				NextStep string `json:"next_step"`
 				OTP      string `json:"otp,omitempty"`
-			}{okA(r, "OTP sent to your new email"), target, "verify_new_email", res.OTP})
+			}{httpkit.OKA(r, "OTP sent to your new email"), target, "verify_new_email", res.OTP})
 			return nil
 		}
 	}
@@ -185,12 +186,12 @@ func (s *Server) changeEmailVerifyNew(w http.ResponseWriter, r *http.Request, p 
 	if err == nil {
 		var res account.CodeSent
 		if res, err = s.Accounts.VerifyNewEmail(r.Context(), p, target, code); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				CurrentEmail string `json:"current_email"`
 				NextStep     string `json:"next_step"`
 				OTP          string `json:"otp,omitempty"`
-			}{okA(r, "New email verified. OTP sent to your current email"), res.To, "verify_old_email", res.OTP})
+			}{httpkit.OKA(r, "New email verified. OTP sent to your current email"), res.To, "verify_old_email", res.OTP})
 			return nil
 		}
 	}
@@ -201,10 +202,10 @@ func (s *Server) changeEmailComplete(w http.ResponseWriter, r *http.Request, p a
 	target, code, err := s.parseChange(r, "new_email", "old_email_otp")
 	if err == nil {
 		if err = s.Accounts.CompleteEmailChange(r.Context(), p, target, code); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				NewEmail string `json:"new_email"`
-			}{okA(r, "Email changed successfully"), target})
+			}{httpkit.OKA(r, "Email changed successfully"), target})
 			return nil
 		}
 	}
@@ -216,12 +217,12 @@ func (s *Server) changePhoneRequest(w http.ResponseWriter, r *http.Request, p ac
 	if err == nil {
 		var res account.CodeSent
 		if res, err = s.Accounts.RequestPhoneChange(r.Context(), p, target); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				NewPhone string `json:"new_phone"`
 				NextStep string `json:"next_step"`
 				OTP      string `json:"otp,omitempty"`
-			}{okA(r, "OTP sent"), target, "verify_new_phone", res.OTP})
+			}{httpkit.OKA(r, "OTP sent"), target, "verify_new_phone", res.OTP})
 			return nil
 		}
 	}
@@ -233,12 +234,12 @@ func (s *Server) changePhoneVerifyNew(w http.ResponseWriter, r *http.Request, p 
 	if err == nil {
 		var res account.CodeSent
 		if res, err = s.Accounts.VerifyNewPhone(r.Context(), p, target, code); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				Email    string `json:"email"`
 				NextStep string `json:"next_step"`
 				OTP      string `json:"otp,omitempty"`
-			}{okA(r, "Phone verified. OTP sent to your email"), res.To, "verify_email", res.OTP})
+			}{httpkit.OKA(r, "Phone verified. OTP sent to your email"), res.To, "verify_email", res.OTP})
 			return nil
 		}
 	}
@@ -249,10 +250,10 @@ func (s *Server) changePhoneComplete(w http.ResponseWriter, r *http.Request, p a
 	target, code, err := s.parseChange(r, "new_phone", "email_otp")
 	if err == nil {
 		if err = s.Accounts.CompletePhoneChange(r.Context(), p, target, code); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				Phone string `json:"phone"`
-			}{okA(r, "Phone number updated successfully"), target})
+			}{httpkit.OKA(r, "Phone number updated successfully"), target})
 			return nil
 		}
 	}
@@ -264,10 +265,10 @@ func (s *Server) txPasswordStatus(w http.ResponseWriter, r *http.Request, p acco
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		IsSet bool `json:"is_set"`
-	}{okA(r, "Transaction password status retrieved successfully"), set})
+	}{httpkit.OKA(r, "Transaction password status retrieved successfully"), set})
 	return nil
 }
 
@@ -276,11 +277,11 @@ func (s *Server) txPasswordRequest(w http.ResponseWriter, r *http.Request, p acc
 		Password *string `json:"transaction_password"`
 		Confirm  *string `json:"confirm_transaction_password"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	pw, confirm := f.secret("transaction_password", b.Password), f.secret("confirm_transaction_password", b.Confirm)
+	f := httpkit.NewFields()
+	pw, confirm := f.Secret("transaction_password", b.Password), f.Secret("confirm_transaction_password", b.Confirm)
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -288,13 +289,13 @@ func (s *Server) txPasswordRequest(w http.ResponseWriter, r *http.Request, p acc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Email    string `json:"email"`
 		NextStep string `json:"next_step"`
 		TempHash string `json:"temp_hash"`
 		OTP      string `json:"otp,omitempty"`
-	}{okA(r, "OTP sent to your email. Please verify to set your transaction password."), res.Email,
+	}{httpkit.OKA(r, "OTP sent to your email. Please verify to set your transaction password."), res.Email,
 		"verify_transaction_password_otp", res.TempHash, res.OTP})
 	return nil
 }
@@ -304,18 +305,18 @@ func (s *Server) txPasswordComplete(w http.ResponseWriter, r *http.Request, p ac
 		OTPCode  *string `json:"otp_code"`
 		TempHash *string `json:"temp_hash"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	code, handle := f.otpCode("otp_code", b.OTPCode), f.secret("temp_hash", b.TempHash)
+	f := httpkit.NewFields()
+	code, handle := otpCodeField(f, "otp_code", b.OTPCode), f.Secret("temp_hash", b.TempHash)
 	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := s.Accounts.CompleteTxPassword(r.Context(), p, code, handle); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okA(r, "Transaction password set successfully"))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "Transaction password set successfully"))
 	return nil
 }
 
@@ -324,12 +325,12 @@ func (s *Server) deactivateRequest(w http.ResponseWriter, r *http.Request, p acc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Email    string `json:"email"`
 		NextStep string `json:"next_step"`
 		OTP      string `json:"otp,omitempty"`
-	}{okA(r, "OTP sent to your email. Please verify to deactivate your account."), res.To, "confirm_deactivation", res.OTP})
+	}{httpkit.OKA(r, "OTP sent to your email. Please verify to deactivate your account."), res.To, "confirm_deactivation", res.OTP})
 	return nil
 }
 
@@ -337,17 +338,17 @@ func (s *Server) deactivate(w http.ResponseWriter, r *http.Request, p account.Pr
 	var b struct {
 		OTPCode *string `json:"otp_code"`
 	}
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	f := newFields()
-	code := f.otpCode("otp_code", b.OTPCode)
+	f := httpkit.NewFields()
+	code := otpCodeField(f, "otp_code", b.OTPCode)
 	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := s.Accounts.Deactivate(r.Context(), p, code); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, okA(r, "Your account has been deactivated"))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "Your account has been deactivated"))
 	return nil
 }

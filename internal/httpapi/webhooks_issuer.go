@@ -12,6 +12,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // issuerWebhookWindow is how far the signed timestamp may be from now.
@@ -20,17 +21,17 @@ const issuerWebhookWindow = 300 * time.Second
 // issuerWebhook serves POST /webhooks/issuer: a signed, timestamped card
 // event is stored once in the inbox and answered at once; a job applies it.
 func (s *Server) issuerWebhook(w http.ResponseWriter, r *http.Request) error {
-	raw, err := readBody(r)
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
 		return err
 	}
 	if _, err := s.AcceptIssuerEvent(r.Context(), r.Header.Get("X-Issuer-Signature"), raw); err != nil {
 		if e, ok := apperr.As(err); ok && e.Code == "SIGNATURE_INVALID" {
-			s.log.WarnContext(r.Context(), "issuer webhook rejected: bad signature or stale timestamp", "request_id", requestID(r.Context()))
+			s.log.WarnContext(r.Context(), "issuer webhook rejected: bad signature or stale timestamp", "request_id", httpkit.RequestID(r.Context()))
 		}
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
+	httpkit.WriteJSON(w, http.StatusOK, struct {
 		Code   int    `json:"code"`
 		Errstr string `json:"errstr"`
 	}{http.StatusOK, "SUCCESS"})
@@ -43,7 +44,7 @@ func (s *Server) AcceptIssuerEvent(ctx context.Context, signature string, raw []
 	if !verifyIssuerSignature(signature, raw, time.Now(), s.IssuerWebhookSecret, s.IssuerWebhookPreviousSecret) {
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Issuer-Signature is invalid or its timestamp is stale")
 	}
-	if err := uniqueNames(raw); err != nil {
+	if err := httpkit.UniqueNames(raw); err != nil {
 		return 0, err
 	}
 	ev, err := card.ParseIssuerEvent(raw)
