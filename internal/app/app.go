@@ -43,6 +43,7 @@ import (
 	issuersandbox "github.com/comecomepay/comecomepay/internal/providers/issuer/sandbox"
 	kycsandbox "github.com/comecomepay/comecomepay/internal/providers/kycprovider/sandbox"
 	pushsandbox "github.com/comecomepay/comecomepay/internal/providers/push/sandbox"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/referral"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -236,7 +237,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	}
 	// The simulated issuer reports card events through the real webhook path.
 	issuerSim.Deliver = func(ctx context.Context, body []byte) error {
-		id, err := server.AcceptIssuerEvent(ctx, httpapi.SignIssuerEvent(cfg.IssuerWebhookSecret, time.Now(), body), body)
+		id, err := server.AcceptIssuerEvent(ctx, webhooksig.SignIssuerEvent(cfg.IssuerWebhookSecret, time.Now(), body), body)
 		if err != nil {
 			return err
 		}

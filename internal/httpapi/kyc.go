@@ -1,12 +1,8 @@
 package httpapi
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +11,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 	"github.com/comecomepay/comecomepay/internal/kyc"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 )
 
 var (
@@ -138,9 +135,6 @@ func (s *Server) kycStatus(w http.ResponseWriter, r *http.Request, p account.Pri
 	return nil
 }
 
-// kycWebhookWindow is how far a signed timestamp may be from now.
-const kycWebhookWindow = 300 * time.Second
-
 // kycWebhook serves POST /webhooks/kyc: HMAC-SHA256 over "<X-Timestamp>.<raw
 // body>" with a fresh timestamp, then the inbox. Signing the timestamp is
 // what makes the freshness window hold: a captured delivery cannot be
@@ -159,7 +153,7 @@ func (s *Server) kycWebhook(w http.ResponseWriter, r *http.Request) error {
 
 // acceptKYC verifies and stores one KYC decision and returns its inbox id.
 func (s *Server) acceptKYC(r *http.Request, timestamp, signature string, raw []byte) (int64, error) {
-	if !verifyKYCSignature(timestamp, signature, raw, time.Now(), s.KYCWebhookSecret, s.KYCWebhookPreviousSecret) {
+	if !webhooksig.VerifyKYC(timestamp, signature, raw, time.Now(), s.KYCWebhookSecret, s.KYCWebhookPreviousSecret) {
 		s.log.WarnContext(r.Context(), "kyc webhook rejected: bad signature or stale timestamp", "request_id", httpkit.RequestID(r.Context()))
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature or X-Timestamp is invalid")
 	}
@@ -172,50 +166,4 @@ func (s *Server) acceptKYC(r *http.Request, timestamp, signature string, raw []b
 	}
 	id, _, err := s.Inbox.Receive(r.Context(), s.Jobs, "kyc", ev.EventKey(), raw)
 	return id, err
-}
-
-// SignKYC signs a KYC decision delivered at t: it returns the X-Timestamp
-// and X-Signature headers, the signature being hex HMAC-SHA256 of
-// "<timestamp>.<raw body>" (the issuer webhook's scheme).
-func SignKYC(secret string, t time.Time, body []byte) (timestamp, signature string) {
-	timestamp = strconv.FormatInt(t.Unix(), 10)
-	return timestamp, hmacHex(secret, append([]byte(timestamp+"."), body...))
-}
-
-// verifyKYCSignature checks the timestamp's freshness and the signature of
-// "<timestamp>.<body>" under each key held (current and, while rotating,
-// previous). The direct Didit format (X-Signature over the raw body, whose
-// own "timestamp" field must equal X-Timestamp) is a second verifier that
-// its adapter will bring; both bind the timestamp to the signature.
-func verifyKYCSignature(timestamp, signature string, body []byte, now time.Time, secrets ...string) bool {
-	ts, err := strconv.ParseInt(timestamp, 10, 64)
-	if err != nil || timestamp != strconv.FormatInt(ts, 10) || absDuration(now.Sub(time.Unix(ts, 0))) > kycWebhookWindow {
-		return false
-	}
-	return validHMAC(append([]byte(timestamp+"."), body...), signature, secrets...)
-}
-
-func hmacHex(secret string, msg []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(msg)
-	return hex.EncodeToString(m.Sum(nil))
-}
-
-// validHMAC compares sig (hex, any case) with the HMAC of msg under every
-// non-empty key, in constant time.
-func validHMAC(msg []byte, sig string, secrets ...string) bool {
-	ok := false
-	for _, secret := range secrets {
-		if secret != "" && hmac.Equal([]byte(hmacHex(secret, msg)), []byte(strings.ToLower(sig))) {
-			ok = true
-		}
-	}
-	return ok
-}
-
-func absDuration(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
 }

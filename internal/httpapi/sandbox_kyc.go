@@ -11,6 +11,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/kyc"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 )
 
 var kycPage = template.Must(template.New("kyc").Parse(`<!doctype html>
@@ -92,7 +93,7 @@ func (s *Server) sandboxKYCDecide(approve bool) handlerFunc {
 			event["decision"] = map[string]string{"reason": reason}
 		}
 		body, _ := json.Marshal(event)
-		ts, signature := SignKYC(s.KYCWebhookSecret, time.Now(), body)
+		ts, signature := webhooksig.SignKYC(s.KYCWebhookSecret, time.Now(), body)
 		id, err := s.acceptKYC(r, ts, signature, body)
 		if err != nil {
 			return err

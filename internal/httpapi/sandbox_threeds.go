@@ -7,6 +7,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/threeds"
 )
 
@@ -77,7 +78,7 @@ func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	eventID, err := s.acceptThreeDS(ctx, SignThreeDS(s.ThreeDSWebhookSecret, body), body)
+	eventID, err := s.acceptThreeDS(ctx, webhooksig.SignThreeDS(s.ThreeDSWebhookSecret, body), body)
 	if err == nil {
 		err = s.Inbox.Process(ctx, eventID)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/threeds"
 )
 
@@ -160,7 +161,7 @@ func (s *Server) threeDSWebhook(w http.ResponseWriter, r *http.Request) error {
 // acceptThreeDS verifies and stores one challenge and returns its inbox id.
 // The stored payload carries the passcode sealed (threeds.Service.Inbound).
 func (s *Server) acceptThreeDS(ctx context.Context, signature string, raw []byte) (int64, error) {
-	if !validHMAC(raw, signature, s.ThreeDSWebhookSecret, s.ThreeDSWebhookPreviousSecret) {
+	if !webhooksig.VerifyThreeDS(signature, raw, s.ThreeDSWebhookSecret, s.ThreeDSWebhookPreviousSecret) {
 		s.log.WarnContext(ctx, "3ds webhook rejected: bad signature", "request_id", httpkit.RequestID(ctx))
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature is invalid")
 	}
@@ -174,7 +175,3 @@ func (s *Server) acceptThreeDS(ctx context.Context, signature string, raw []byte
 	id, _, err := s.Inbox.Receive(ctx, s.Jobs, "3ds", key, stored)
 	return id, err
 }
-
-// SignThreeDS signs a body like the issuer signs 3DS webhooks: hex
-// HMAC-SHA256 of the raw body.
-func SignThreeDS(secret string, body []byte) string { return hmacHex(secret, body) }
