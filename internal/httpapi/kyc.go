@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -15,9 +16,8 @@ import (
 )
 
 var (
-	latinName = regexp.MustCompile(`^[A-Z]+( [A-Z]+)*$`)
-	digitsRE  = regexp.MustCompile(`^[0-9]+$`)
-	alpha2    = regexp.MustCompile(`^[A-Z]{2}$`)
+	digitsRE = regexp.MustCompile(`^[0-9]+$`)
+	alpha2   = regexp.MustCompile(`^[A-Z]{2}$`)
 )
 
 // initializeKYC serves POST /didit/initialize-token.
@@ -50,8 +50,8 @@ func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account
 			f.Add(name, reason)
 		}
 	}
-	check("first_en_name", id.FirstName, latinName.MatchString(id.FirstName) && len(id.FirstName) <= 50, "must be 1–50 upper-case Latin letters and spaces")
-	check("last_en_name", id.LastName, latinName.MatchString(id.LastName) && len(id.LastName) <= 50, "must be 1–50 upper-case Latin letters and spaces")
+	check("first_en_name", id.FirstName, kyc.ValidName(id.FirstName), "must be 1–50 upper-case Latin letters and spaces")
+	check("last_en_name", id.LastName, kyc.ValidName(id.LastName), "must be 1–50 upper-case Latin letters and spaces")
 	check("bill_country_code", id.BillCountry, alpha2.MatchString(id.BillCountry), "must be an ISO 3166-1 alpha-2 code")
 	check("area_code", id.AreaCode, digitsRE.MatchString(id.AreaCode) && len(id.AreaCode) <= 4, "must be 1–4 digits")
 	check("phone", id.Phone, digitsRE.MatchString(id.Phone) && len(id.Phone) >= 4 && len(id.Phone) <= 20, "must be 4–20 digits")
@@ -144,7 +144,7 @@ func (s *Server) kycWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.acceptKYC(r, r.Header.Get("X-Timestamp"), r.Header.Get("X-Signature"), raw); err != nil {
+	if _, err := s.acceptKYC(r.Context(), r.Header.Get("X-Timestamp"), r.Header.Get("X-Signature"), raw); err != nil {
 		return err
 	}
 	httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "success"})
@@ -152,9 +152,9 @@ func (s *Server) kycWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 // acceptKYC verifies and stores one KYC decision and returns its inbox id.
-func (s *Server) acceptKYC(r *http.Request, timestamp, signature string, raw []byte) (int64, error) {
+func (s *Server) acceptKYC(ctx context.Context, timestamp, signature string, raw []byte) (int64, error) {
 	if !webhooksig.VerifyKYC(timestamp, signature, raw, time.Now(), s.KYCWebhookSecret, s.KYCWebhookPreviousSecret) {
-		s.log.WarnContext(r.Context(), "kyc webhook rejected: bad signature or stale timestamp", "request_id", httpkit.RequestID(r.Context()))
+		s.log.WarnContext(ctx, "kyc webhook rejected: bad signature or stale timestamp", "request_id", httpkit.RequestID(ctx))
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature or X-Timestamp is invalid")
 	}
 	if err := httpkit.UniqueNames(raw); err != nil {
@@ -164,6 +164,6 @@ func (s *Server) acceptKYC(r *http.Request, timestamp, signature string, raw []b
 	if err != nil {
 		return 0, apperr.Validation(map[string]string{"session_id": "session_id and status are required"})
 	}
-	id, _, err := s.Inbox.Receive(r.Context(), s.Jobs, "kyc", ev.EventKey(), raw)
+	id, _, err := s.Inbox.Receive(ctx, s.Jobs, "kyc", ev.EventKey(), raw)
 	return id, err
 }

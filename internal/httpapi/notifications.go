@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/comecomepay/comecomepay/internal/account"
-	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/notification"
 )
@@ -120,43 +119,5 @@ func (s *Server) readNotification(w http.ResponseWriter, r *http.Request, p acco
 		return err
 	}
 	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "Operation successful"))
-	return nil
-}
-
-// OutboxEntry is one recorded message of the sandbox providers.
-type OutboxEntry struct {
-	Channel, To, Subject, Body, OTP string
-	CreatedAt                       string
-}
-
-// SandboxOutbox lists what the sandbox e-mail and push providers recorded,
-// newest first.
-type SandboxOutbox interface {
-	Outbox(to string, limit int) []OutboxEntry
-}
-
-// sandboxOutbox serves GET /sandbox/outbox.
-func (s *Server) sandboxOutbox(w http.ResponseWriter, r *http.Request) error {
-	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return apperr.Validation(map[string]string{"limit": "must be a positive integer"})
-		}
-		limit = min(n, 500)
-	}
-	type entryJSON struct {
-		Channel   string `json:"channel"`
-		To        string `json:"to"`
-		Subject   string `json:"subject"`
-		Body      string `json:"body"`
-		OTP       string `json:"otp"`
-		CreatedAt string `json:"created_at"`
-	}
-	out := []entryJSON{}
-	for _, e := range s.SandboxOutbox.Outbox(r.URL.Query().Get("email"), limit) {
-		out = append(out, entryJSON(e))
-	}
-	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", out))
 	return nil
 }

@@ -240,16 +240,8 @@ func (s *Server) upgradeProgress(w http.ResponseWriter, r *http.Request, p accou
 		FailReason    string         `json:"fail_reason"`
 		RefundStatus  string         `json:"refund_status"`
 		Timeline      []timelineJSON `json:"timeline"`
-	}{o.OrderNo, o.ID, o.PublicToken, o.Status, statusDesc(r, o.Status), trackingNo(o), failReason, o.RefundStatus, timeline}))
+	}{o.OrderNo, o.ID, o.PublicToken, o.Status, statusDesc(r, o.Status), o.ShownTrackingNo(), failReason, o.RefundStatus, timeline}))
 	return nil
-}
-
-// trackingNo is shown only once the card is on its way (API.md §2.6).
-func trackingNo(o physical.Order) string {
-	if o.Status == physical.StatusShipped || o.Status == physical.StatusDelivered {
-		return o.TrackingNo
-	}
-	return ""
 }
 
 // applicationStatus is the lowercase projection of an order state.
@@ -310,44 +302,5 @@ func (s *Server) fillPhysical(ctx context.Context, d *accountDetailsJSON) error 
 	if sum.ApplicationID != 0 {
 		d.ApplicationID = &sum.ApplicationID
 	}
-	return nil
-}
-
-// sandboxShipmentAdvance serves POST /sandbox/cards/{public_token}/shipment/advance:
-// the issuer's physical.order.updated event for the card's latest order,
-// applied before the answer.
-func (s *Server) sandboxShipmentAdvance(w http.ResponseWriter, r *http.Request) error {
-	var b struct {
-		To         *string `json:"to"`
-		TrackingNo *string `json:"tracking_no"`
-		FailReason *string `json:"fail_reason"`
-	}
-	if err := httpkit.Decode(r, &b); err != nil {
-		return err
-	}
-	to := httpkit.Optional(b.To)
-	switch to {
-	case "", physical.StatusProcessing, physical.StatusShipped, physical.StatusDelivered, physical.StatusFailed:
-	default:
-		return apperr.Validation(map[string]string{"to": "must be PROCESSING, SHIPPED, DELIVERED or FAILED"})
-	}
-	token := r.PathValue("public_token")
-	orderNo, next, err := s.Physical.NextUpdate(r.Context(), token, to)
-	if err != nil {
-		return err
-	}
-	// The simulated issuer reports the change through the signed webhook.
-	if _, err := s.SandboxCards.ReportOrder(r.Context(), token, orderNo, next, httpkit.Optional(b.TrackingNo), httpkit.Optional(b.FailReason)); err != nil {
-		return err
-	}
-	o, err := s.Physical.OrderByNo(r.Context(), orderNo)
-	if err != nil {
-		return err
-	}
-	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
-		OrderNo    string `json:"order_no"`
-		Status     string `json:"status"`
-		TrackingNo string `json:"tracking_no"`
-	}{o.OrderNo, o.Status, trackingNo(o)}))
 	return nil
 }

@@ -152,21 +152,22 @@ func (s *Server) routes() {
 	// §4 Sandbox helpers: registered only in sandbox mode, so in production
 	// every /sandbox/* path is an ordinary 404.
 	if s.Sandbox {
+		sb := s.sandbox
 		sandbox := func(pattern string, family errorFamily, h handlerFunc) {
-			s.mux.Handle(pattern, s.serve(family, s.sandboxOnly(h)))
+			s.mux.Handle(pattern, s.serve(family, sb.RequireToken(h)))
 		}
-		sandbox("POST "+v1+"/sandbox/deposits", ab, s.sandboxDeposit)
-		sandbox("GET "+v1+"/sandbox/outbox", ab, s.sandboxOutbox)
-		sandbox("POST "+v1+"/sandbox/fx", ab, s.sandboxFX)
-		sandbox("POST "+v1+"/sandbox/withdrawals/{id}/settle", ab, s.sandboxSettleWithdrawal)
-		sandbox("POST "+v1+"/sandbox/issuer/failures", ab, s.sandboxIssuerFailures)
-		sandbox("POST "+v1+"/sandbox/kyc/approve", ab, s.sandboxKYCApproveUser)
-		sandbox("POST "+v1+"/sandbox/cards/{public_token}/transactions", ab, s.sandboxCardTransaction)
-		sandbox("POST "+v1+"/sandbox/cards/{public_token}/3ds", ab, s.sandboxThreeDS)
-		sandbox("POST "+v1+"/sandbox/cards/{public_token}/shipment/advance", ab, s.sandboxShipmentAdvance)
+		sandbox("POST "+v1+"/sandbox/deposits", ab, sb.Deposit)
+		sandbox("GET "+v1+"/sandbox/outbox", ab, sb.Outbox)
+		sandbox("POST "+v1+"/sandbox/fx", ab, sb.FX)
+		sandbox("POST "+v1+"/sandbox/withdrawals/{id}/settle", ab, sb.SettleWithdrawal)
+		sandbox("POST "+v1+"/sandbox/issuer/failures", ab, sb.IssuerFailures)
+		sandbox("POST "+v1+"/sandbox/kyc/approve", ab, sb.ApproveKYC)
+		sandbox("POST "+v1+"/sandbox/cards/{public_token}/transactions", ab, sb.CardTransaction)
+		sandbox("POST "+v1+"/sandbox/cards/{public_token}/3ds", ab, sb.ThreeDSChallenge)
+		sandbox("POST "+v1+"/sandbox/cards/{public_token}/shipment/advance", ab, sb.ShipmentAdvance)
 		// The KYC page is opened by a person in a browser: no sandbox token.
-		public("GET "+v1+"/sandbox/kyc/sessions/{session_id}", ab, s.sandboxKYCPage)
-		public("POST "+v1+"/sandbox/kyc/sessions/{session_id}/approve", ab, s.sandboxKYCDecide(true))
-		public("POST "+v1+"/sandbox/kyc/sessions/{session_id}/reject", ab, s.sandboxKYCDecide(false))
+		public("GET "+v1+"/sandbox/kyc/sessions/{session_id}", ab, sb.KYCPage)
+		public("POST "+v1+"/sandbox/kyc/sessions/{session_id}/approve", ab, sb.KYCDecide(true))
+		public("POST "+v1+"/sandbox/kyc/sessions/{session_id}/reject", ab, sb.KYCDecide(false))
 	}
 }

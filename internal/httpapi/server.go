@@ -16,6 +16,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/content"
 	"github.com/comecomepay/comecomepay/internal/coupon"
+	"github.com/comecomepay/comecomepay/internal/httpapi/sandboxapi"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/notification"
@@ -41,10 +42,12 @@ type CustodySigner interface {
 	Verify(body, nonce, timestamp, sign string) bool
 }
 
-// FailureInjector makes a simulated provider fail its next calls.
-type FailureInjector interface {
-	FailNext(operation string, n int)
-}
+// The sandbox providers' types, named here for the wiring.
+type (
+	OutboxEntry          = sandboxapi.OutboxEntry
+	SimulatedTransaction = sandboxapi.SimulatedTransaction
+	SimulatedResult      = sandboxapi.SimulatedResult
+)
 
 // Deps are what the HTTP layer calls.
 type Deps struct {
@@ -63,7 +66,7 @@ type Deps struct {
 	// Referrals serves the referral and tier endpoints (API.md §2.10).
 	Referrals        *referral.Service
 	Swaps            *swap.Service
-	IssuerFailures   FailureInjector
+	IssuerFailures   sandboxapi.FailureInjector
 	KYCIssuer        kyc.IssuerReview
 	KYCWebhookSecret string
 	// IssuerWebhookSecret verifies /webhooks/issuer.
@@ -72,10 +75,10 @@ type Deps struct {
 	Inbox               *webhook.Inbox
 	Jobs                webhook.Inserter
 	Custody             CustodySigner
-	SandboxCustody      SandboxCustody
-	SandboxCards        SandboxCards
-	SandboxOutbox       SandboxOutbox
-	SandboxFX           SandboxFX
+	SandboxCustody      sandboxapi.CustodySimulator
+	SandboxCards        sandboxapi.IssuerSimulator
+	SandboxOutbox       sandboxapi.Outbox
+	SandboxFX           sandboxapi.FXSimulator
 	// Notifications reads the users\' in-app notifications.
 	Notifications     *notification.Reader
 	Ready             Readiness
@@ -97,7 +100,7 @@ type Deps struct {
 	// issuer that raises challenges in sandbox mode.
 	ThreeDS              *threeds.Service
 	ThreeDSWebhookSecret string
-	SandboxThreeDS       SandboxThreeDS
+	SandboxThreeDS       sandboxapi.ThreeDSSimulator
 
 	// Content serves announcements, site texts, app versions and the
 	// partner link.
@@ -122,6 +125,8 @@ type Server struct {
 	first   *http.ServeMux
 	metrics *httpMetrics
 	handler http.Handler
+	// sandbox serves the sandbox helpers; nil unless Sandbox.
+	sandbox *sandboxapi.Helpers
 }
 
 // NewServer builds the whole HTTP handler.
@@ -132,6 +137,9 @@ func NewServer(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = m
+	if d.Sandbox {
+		s.sandbox = s.sandboxHelpers()
+	}
 	s.routes()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	s.handler = s.recoverPanics(s.requestID(s.securityHeaders(s.cors(s.limitBody(s.dispatch())))))

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/account"
@@ -153,45 +152,5 @@ func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, _ acc
 		MinAmount    json.Number `json:"min_amount"`
 		MaxAmount    json.Number `json:"max_amount"`
 	}{cur.Name, httpkit.Num(amount, d), httpkit.Num(fq.Fee, d), httpkit.Num(fq.Actual, d), "fixed", httpkit.Num(fq.Fee, d), "0", httpkit.Num(fq.MinAmount, d), httpkit.Num(fq.MaxAmount, d)}))
-	return nil
-}
-
-// SandboxCustody lets sandbox helpers report withdrawal outcomes.
-type SandboxCustody interface {
-	Settle(ctx context.Context, o wallet.WithdrawalOrder, status int) error
-}
-
-// sandboxSettleWithdrawal serves POST /sandbox/withdrawals/{id}/settle.
-func (s *Server) sandboxSettleWithdrawal(w http.ResponseWriter, r *http.Request) error {
-	var b struct {
-		Outcome *string `json:"outcome"`
-	}
-	if err := httpkit.Decode(r, &b); err != nil {
-		return err
-	}
-	f := httpkit.NewFields()
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		f.Add("id", "must be a positive integer")
-	}
-	status := map[string]int{"completed": 3, "rejected": 2, "failed": 4}[f.Required("outcome", b.Outcome)]
-	if b.Outcome != nil && status == 0 {
-		f.Add("outcome", "must be completed, failed or rejected")
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	wd, err := s.Wallets.Withdrawal(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	order := wallet.WithdrawalOrder{BusinessID: strconv.FormatInt(wd.ID, 10), Currency: wd.Currency, Address: wd.Address, Amount: wd.ActualAmount()}
-	if err := s.SandboxCustody.Settle(r.Context(), order, status); err != nil {
-		return err
-	}
-	if wd, err = s.Wallets.Withdrawal(r.Context(), id); err != nil {
-		return err
-	}
-	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", toWithdrawalJSON(wd)))
 	return nil
 }

@@ -370,3 +370,12 @@ func (s Shipping) Check(f apperr.Fields) {
 		f.Add("postal_state", "must be at most 64 characters")
 	}
 }
+
+// ShownTrackingNo is the tracking number the user may see: only once the
+// card is on its way (API.md §2.6).
+func (o Order) ShownTrackingNo() string {
+	if o.Status == StatusShipped || o.Status == StatusDelivered {
+		return o.TrackingNo
+	}
+	return ""
+}

@@ -1,4 +1,4 @@
-package httpapi
+package sandboxapi
 
 import (
 	"encoding/json"
@@ -26,9 +26,9 @@ var kycPage = template.Must(template.New("kyc").Parse(`<!doctype html>
 
 const doneHTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Done</title></head><body><p>Done — you can close this window.</p></body></html>`
 
-// sandboxKYCPage serves GET /sandbox/kyc/sessions/{session_id}: the hosted
+// KYCPage serves GET /sandbox/kyc/sessions/{session_id}: the hosted
 // page of the simulated KYC provider.
-func (s *Server) sandboxKYCPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Helpers) KYCPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id := r.PathValue("session_id")
 	rec, err := s.KYC.RecordBySession(ctx, id)
@@ -53,11 +53,11 @@ func (s *Server) sandboxKYCPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// sandboxKYCDecide serves POST /sandbox/kyc/sessions/{session_id}/approve
+// KYCDecide serves POST /sandbox/kyc/sessions/{session_id}/approve
 // and /reject: the provider's decision goes through the signed webhook, and
 // the answer comes once the decision (and, on approval, the simulated
 // issuer review) has been applied.
-func (s *Server) sandboxKYCDecide(approve bool) handlerFunc {
+func (s *Helpers) KYCDecide(approve bool) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		form := strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
@@ -94,7 +94,7 @@ func (s *Server) sandboxKYCDecide(approve bool) handlerFunc {
 		}
 		body, _ := json.Marshal(event)
 		ts, signature := webhooksig.SignKYC(s.KYCWebhookSecret, time.Now(), body)
-		id, err := s.acceptKYC(r, ts, signature, body)
+		id, err := s.Host.AcceptKYC(ctx, ts, signature, body)
 		if err != nil {
 			return err
 		}
@@ -102,7 +102,7 @@ func (s *Server) sandboxKYCDecide(approve bool) handlerFunc {
 			return err
 		}
 		if approve {
-			if _, err := s.KYC.Review(ctx, s.KYCIssuer, rec.ID); err != nil {
+			if _, err := s.KYC.Review(ctx, s.Sim.KYCIssuer, rec.ID); err != nil {
 				return err
 			}
 		}
@@ -126,9 +126,9 @@ func (s *Server) sandboxKYCDecide(approve bool) handlerFunc {
 var issuerOperations = map[string]bool{"issue_card": true, "recharge": true, "withdraw": true, "convert_physical": true,
 	"set_status": true, "set_3ds_plan": true, "confirm_3ds": true, "reveal": true, "trade_query": true}
 
-// sandboxIssuerFailures serves POST /sandbox/issuer/failures: the next
+// IssuerFailures serves POST /sandbox/issuer/failures: the next
 // `count` calls of an issuer operation fail.
-func (s *Server) sandboxIssuerFailures(w http.ResponseWriter, r *http.Request) error {
+func (s *Helpers) IssuerFailures(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		Operation *string `json:"operation"`
 		Count     *int    `json:"count"`
@@ -151,7 +151,7 @@ func (s *Server) sandboxIssuerFailures(w http.ResponseWriter, r *http.Request) e
 	if err := f.Err(); err != nil {
 		return err
 	}
-	s.IssuerFailures.FailNext(op, count)
+	s.Sim.IssuerFailures.FailNext(op, count)
 	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Operation string `json:"operation"`
 		Count     int    `json:"count"`
@@ -164,10 +164,10 @@ func (s *Server) sandboxIssuerFailures(w http.ResponseWriter, r *http.Request) e
 var reopenable = map[string]bool{kyc.StatusPendingSubmit: true, kyc.StatusRejected: true, kyc.StatusFailed: true,
 	kyc.StatusNotCompleted: true, kyc.StatusCancelled: true}
 
-// sandboxKYCApproveUser serves POST /sandbox/kyc/approve: it approves the
+// ApproveKYC serves POST /sandbox/kyc/approve: it approves the
 // user's open verification session through the same path as the page,
 // first opening one from the profile when there is none (API.md §4).
-func (s *Server) sandboxKYCApproveUser(w http.ResponseWriter, r *http.Request) error {
+func (s *Helpers) ApproveKYC(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		UserID httpkit.FlexNumber `json:"user_id"`
 		Email  *string            `json:"email"`
@@ -206,13 +206,13 @@ func (s *Server) sandboxKYCApproveUser(w http.ResponseWriter, r *http.Request) e
 		}
 	}
 	r.SetPathValue("session_id", rec.SessionID)
-	return s.sandboxKYCDecide(true)(w, r)
+	return s.KYCDecide(true)(w, r)
 }
 
 // openKYCFromProfile opens a verification session as /didit/initialize-token
 // would, with the identity the profile holds; what the profile lacks gets a
 // sandbox placeholder that passes the form's rules.
-func (s *Server) openKYCFromProfile(r *http.Request, userID int64) (kyc.Record, error) {
+func (s *Helpers) openKYCFromProfile(r *http.Request, userID int64) (kyc.Record, error) {
 	prof, err := s.Accounts.Profile(r.Context(), userID)
 	if err != nil {
 		return kyc.Record{}, err
@@ -224,7 +224,7 @@ func (s *Server) openKYCFromProfile(r *http.Request, userID int64) (kyc.Record, 
 		return strings.TrimSpace(*v)
 	}
 	name := func(v *string, placeholder string) string {
-		if n := strings.ToUpper(or(v, placeholder)); latinName.MatchString(n) && len(n) <= 50 {
+		if n := strings.ToUpper(or(v, placeholder)); kyc.ValidName(n) {
 			return n
 		}
 		return placeholder

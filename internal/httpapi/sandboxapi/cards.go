@@ -1,12 +1,14 @@
-package httpapi
+package sandboxapi
 
 import (
 	"context"
 	"net/http"
 	"strings"
 
+	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/physical"
 )
 
 // SimulatedTransaction is a card transaction the sandbox issuer performs
@@ -30,16 +32,16 @@ type SimulatedResult struct {
 	CardBalance money.Amount
 }
 
-// SandboxCards drives the sandbox issuer; its events reach the platform
+// IssuerSimulator drives the sandbox issuer; its events reach the platform
 // through the signed webhook before it returns.
-type SandboxCards interface {
+type IssuerSimulator interface {
 	SimulateTransaction(ctx context.Context, publicToken string, tx SimulatedTransaction) (SimulatedResult, error)
 	// ReportOrder sends the issuer's physical.order.updated event.
 	ReportOrder(ctx context.Context, publicToken, orderNo, status, trackingNo, failReason string) (eventID string, err error)
 }
 
-// sandboxCardTransaction serves POST /sandbox/cards/{public_token}/transactions.
-func (s *Server) sandboxCardTransaction(w http.ResponseWriter, r *http.Request) error {
+// CardTransaction serves POST /sandbox/cards/{public_token}/transactions.
+func (s *Helpers) CardTransaction(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		Type             *string            `json:"type"`
 		Amount           httpkit.FlexNumber `json:"amount"`
@@ -77,7 +79,7 @@ func (s *Server) sandboxCardTransaction(w http.ResponseWriter, r *http.Request) 
 	if err := f.Err(); err != nil {
 		return err
 	}
-	res, err := s.SandboxCards.SimulateTransaction(r.Context(), strings.TrimSpace(r.PathValue("public_token")), tx)
+	res, err := s.Sim.Issuer.SimulateTransaction(r.Context(), strings.TrimSpace(r.PathValue("public_token")), tx)
 	if err != nil {
 		return err
 	}
@@ -86,5 +88,44 @@ func (s *Server) sandboxCardTransaction(w http.ResponseWriter, r *http.Request) 
 		TradeID     int64  `json:"trade_id"`
 		CardBalance any    `json:"card_balance"`
 	}{res.EventID, res.TradeID, httpkit.Num(res.CardBalance, 2)}))
+	return nil
+}
+
+// ShipmentAdvance serves POST /sandbox/cards/{public_token}/shipment/advance:
+// the issuer's physical.order.updated event for the card's latest order,
+// applied before the answer.
+func (s *Helpers) ShipmentAdvance(w http.ResponseWriter, r *http.Request) error {
+	var b struct {
+		To         *string `json:"to"`
+		TrackingNo *string `json:"tracking_no"`
+		FailReason *string `json:"fail_reason"`
+	}
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
+	}
+	to := httpkit.Optional(b.To)
+	switch to {
+	case "", physical.StatusProcessing, physical.StatusShipped, physical.StatusDelivered, physical.StatusFailed:
+	default:
+		return apperr.Validation(map[string]string{"to": "must be PROCESSING, SHIPPED, DELIVERED or FAILED"})
+	}
+	token := r.PathValue("public_token")
+	orderNo, next, err := s.Physical.NextUpdate(r.Context(), token, to)
+	if err != nil {
+		return err
+	}
+	// The simulated issuer reports the change through the signed webhook.
+	if _, err := s.Sim.Issuer.ReportOrder(r.Context(), token, orderNo, next, httpkit.Optional(b.TrackingNo), httpkit.Optional(b.FailReason)); err != nil {
+		return err
+	}
+	o, err := s.Physical.OrderByNo(r.Context(), orderNo)
+	if err != nil {
+		return err
+	}
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
+		OrderNo    string `json:"order_no"`
+		Status     string `json:"status"`
+		TrackingNo string `json:"tracking_no"`
+	}{o.OrderNo, o.Status, o.ShownTrackingNo()}))
 	return nil
 }

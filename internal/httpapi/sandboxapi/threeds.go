@@ -1,4 +1,4 @@
-package httpapi
+package sandboxapi
 
 import (
 	"net/http"
@@ -11,17 +11,17 @@ import (
 	"github.com/comecomepay/comecomepay/internal/threeds"
 )
 
-// SandboxThreeDS is the simulated issuer raising 3DS challenges.
-type SandboxThreeDS interface {
+// ThreeDSSimulator is the simulated issuer raising 3DS challenges.
+type ThreeDSSimulator interface {
 	// NewChallenge returns the signed-to-be webhook body of a challenge,
 	// its NotificationId and, for OTP, the passcode.
 	NewChallenge(c threeds.ChallengeSpec) (body []byte, notificationID, passcode string, err error)
 }
 
-// sandboxThreeDS serves POST /sandbox/cards/{public_token}/3ds: the
+// ThreeDSChallenge serves POST /sandbox/cards/{public_token}/3ds: the
 // simulated issuer raises a challenge, which is signed and delivered
 // through the webhook path and processed before the answer.
-func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) error {
+func (s *Helpers) ThreeDSChallenge(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		AuthMethod   *string            `json:"auth_method"`
 		Amount       httpkit.FlexNumber `json:"amount"`
@@ -71,14 +71,14 @@ func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) error {
 	if _, err := strconv.ParseUint(token, 10, 64); err != nil {
 		return card.ErrCardNotFound.WithDetails("No such card")
 	}
-	body, notificationID, passcode, err := s.SandboxThreeDS.NewChallenge(threeds.ChallengeSpec{PublicToken: token,
+	body, notificationID, passcode, err := s.Sim.ThreeDS.NewChallenge(threeds.ChallengeSpec{PublicToken: token,
 		BIO: method == threeds.MethodBIO, Amount: threeds.FormatAmount(amount, cur.Exponent), Currency: cur,
 		MerchantName: merchant, ExpiresAfter: expires})
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	eventID, err := s.acceptThreeDS(ctx, webhooksig.SignThreeDS(s.ThreeDSWebhookSecret, body), body)
+	eventID, err := s.Host.AcceptThreeDS(ctx, webhooksig.SignThreeDS(s.ThreeDSWebhookSecret, body), body)
 	if err == nil {
 		err = s.Inbox.Process(ctx, eventID)
 	}

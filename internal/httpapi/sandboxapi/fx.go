@@ -1,20 +1,21 @@
-package httpapi
+package sandboxapi
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/money"
 )
 
-// SandboxFX sets the simulated USD-stablecoin → HKD rate for every replica.
-type SandboxFX interface {
+// FXSimulator sets the simulated USD-stablecoin → HKD rate for every replica.
+type FXSimulator interface {
 	SetUSDTHKD(ctx context.Context, rate money.Rate) error
 }
 
-// sandboxFX serves POST /sandbox/fx (sandbox mode only, API.md §4).
-func (s *Server) sandboxFX(w http.ResponseWriter, r *http.Request) error {
+// FX serves POST /sandbox/fx (sandbox mode only, API.md §4).
+func (s *Helpers) FX(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
 		USDTHKD httpkit.FlexNumber `json:"usdt_hkd"`
 	}
@@ -37,11 +38,11 @@ func (s *Server) sandboxFX(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	if err := s.SandboxFX.SetUSDTHKD(r.Context(), rate); err != nil {
+	if err := s.Sim.FX.SetUSDTHKD(r.Context(), rate); err != nil {
 		return err
 	}
 	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		USDTHKD any `json:"usdt_hkd"`
-	}{rateNum(rate)}))
+	}{json.Number(rate.String())}))
 	return nil
 }
