@@ -137,7 +137,7 @@ func rateNum(r money.Rate) json.Number { return json.Number(r.String()) }
 
 // rateSource names where HKD rates come from.
 func (s *Server) rateSource() string {
-	if s.Sandbox {
+	if s.Sandbox.Enabled {
 		return "sandbox"
 	}
 	return "issuer"

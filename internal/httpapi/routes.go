@@ -151,7 +151,7 @@ func (s *Server) routes() {
 
 	// §4 Sandbox helpers: registered only in sandbox mode, so in production
 	// every /sandbox/* path is an ordinary 404.
-	if s.Sandbox {
+	if s.Sandbox.Enabled {
 		sb := s.sandbox
 		sandbox := func(pattern string, family errorFamily, h handlerFunc) {
 			s.mux.Handle(pattern, s.serve(family, sb.RequireToken(h)))

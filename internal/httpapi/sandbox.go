@@ -15,9 +15,7 @@ func (s *Server) sandboxHelpers() *sandboxapi.Helpers {
 	return sandboxapi.New(sandboxapi.Deps{
 		Host: sandboxHost{s}, DB: s.DB, Accounts: s.Accounts, Wallets: s.Wallets, KYC: s.KYC, ThreeDS: s.ThreeDS,
 		Physical: s.Physical, Inbox: s.Inbox, CustodySigner: s.Custody, KYCWebhookSecret: s.KYCWebhookSecret,
-		ThreeDSWebhookSecret: s.ThreeDSWebhookSecret, Token: s.SandboxToken,
-		Sim: sandboxapi.Simulators{Custody: s.SandboxCustody, Issuer: s.SandboxCards, ThreeDS: s.SandboxThreeDS, FX: s.SandboxFX,
-			Outbox: s.SandboxOutbox, IssuerFailures: s.IssuerFailures, KYCIssuer: s.KYCIssuer},
+		ThreeDSWebhookSecret: s.ThreeDSWebhookSecret, Token: s.Sandbox.Token, Sim: s.Sandbox.Simulators,
 	})
 }
 
