@@ -25,6 +25,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/content"
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/httpapi/sandboxapi"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/jobs"
 	"github.com/comecomepay/comecomepay/internal/kyc"
@@ -43,6 +44,7 @@ import (
 	issuersandbox "github.com/comecomepay/comecomepay/internal/providers/issuer/sandbox"
 	kycsandbox "github.com/comecomepay/comecomepay/internal/providers/kycprovider/sandbox"
 	pushsandbox "github.com/comecomepay/comecomepay/internal/providers/push/sandbox"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/referral"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -202,21 +204,21 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey, cfg.CustodyPreviousAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
-		Log: a.Log, DB: a.DB, Accounts: a.Accounts, Wallets: a.Wallets, CardFees: a.CardFees, Coupons: a.Coupons, Devices: w.devices, Ready: a.DB, Registry: registry, Spec: api.Spec,
-		Idempotency: idempotency.NewStore(a.DB, now), Inbox: inbox, Jobs: a.Jobs,
-		Custody: custodySigner, SandboxCustody: custodySim, SandboxCards: sandboxCards{issuerSim}, SandboxOutbox: sandboxOutbox{a}, SandboxFX: fxSim,
-		Notifications:       &notification.Reader{DB: a.DB, Now: now},
-		IssuerWebhookSecret: cfg.IssuerWebhookSecret,
-		KYC:                 a.KYC, KYCIssuer: kycIssuer, Swaps: a.Swaps, KYCWebhookSecret: cfg.KYCWebhookSecret, Cards: a.Cards, IssuerFailures: issuerSim,
-		Physical:    a.Physical,
-		Referrals:   a.Referrals,
-		CardSecrets: w.cardSecrets,
-		CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders, Sandbox: sandboxHelpers(cfg),
-		SandboxToken: cfg.SandboxToken,
-		Limiter:      ratelimit.NewCounter(now), RequestsPerIP: cfg.RequestsPerIP, RequestsPerUser: cfg.RequestsPerUser, Now: now,
-		ThreeDS: a.ThreeDS, ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, SandboxThreeDS: issuerSim,
-		KYCWebhookPreviousSecret: cfg.KYCWebhookPreviousSecret, IssuerWebhookPreviousSecret: cfg.IssuerWebhookPreviousSecret, ThreeDSWebhookPreviousSecret: cfg.ThreeDSWebhookPreviousSecret,
-		Content: a.Content,
+		PlatformDeps: httpapi.PlatformDeps{Log: a.Log, DB: a.DB, Ready: a.DB, Registry: registry, Spec: api.Spec,
+			Idempotency: idempotency.NewStore(a.DB, now), Jobs: a.Jobs, Now: now},
+		EdgeDeps: httpapi.EdgeDeps{CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders,
+			Limiter: ratelimit.NewCounter(now), RequestsPerIP: cfg.RequestsPerIP, RequestsPerUser: cfg.RequestsPerUser},
+		UserDeps: httpapi.UserDeps{Accounts: a.Accounts, KYC: a.KYC, Devices: w.devices,
+			Notifications: &notification.Reader{DB: a.DB, Now: now}, Content: a.Content, Referrals: a.Referrals},
+		MoneyDeps: httpapi.MoneyDeps{Wallets: a.Wallets, Swaps: a.Swaps, CardFees: a.CardFees, Coupons: a.Coupons},
+		CardDeps:  httpapi.CardDeps{Cards: a.Cards, CardSecrets: w.cardSecrets, Physical: a.Physical, ThreeDS: a.ThreeDS},
+		WebhookDeps: httpapi.WebhookDeps{Inbox: inbox, Custody: custodySigner,
+			KYCWebhookSecret: cfg.KYCWebhookSecret, KYCWebhookPreviousSecret: cfg.KYCWebhookPreviousSecret,
+			IssuerWebhookSecret: cfg.IssuerWebhookSecret, IssuerWebhookPreviousSecret: cfg.IssuerWebhookPreviousSecret,
+			ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, ThreeDSWebhookPreviousSecret: cfg.ThreeDSWebhookPreviousSecret},
+		Sandbox: httpapi.SandboxDeps{Enabled: sandboxHelpers(cfg), Token: cfg.SandboxToken,
+			Simulators: sandboxapi.Simulators{Custody: custodySim, Issuer: sandboxCards{issuerSim}, ThreeDS: issuerSim, FX: fxSim,
+				Outbox: sandboxOutbox{a}, IssuerFailures: issuerSim, KYCIssuer: kycIssuer}},
 	})
 	if err != nil {
 		return err
@@ -236,7 +238,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	}
 	// The simulated issuer reports card events through the real webhook path.
 	issuerSim.Deliver = func(ctx context.Context, body []byte) error {
-		id, err := server.AcceptIssuerEvent(ctx, httpapi.SignIssuerEvent(cfg.IssuerWebhookSecret, time.Now(), body), body)
+		id, err := server.AcceptIssuerEvent(ctx, webhooksig.SignIssuerEvent(cfg.IssuerWebhookSecret, time.Now(), body), body)
 		if err != nil {
 			return err
 		}

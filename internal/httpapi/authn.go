@@ -5,35 +5,35 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
-type principalHandler func(w http.ResponseWriter, r *http.Request, p account.Principal)
-
 // authenticated admits requests with a valid bearer access token. Public
-// routes never pass through here, so a stale token can never 401 them.
-func (s *Server) authenticated(h principalHandler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// routes never pass through here, so a stale token can never 401 them. Its
+// own refusals use the common envelope on every route, family C included:
+// the client's token refresh reads that body.
+func (s *Server) authenticated(h principalHandler) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-			s.writeAppError(w, r, apperr.New(apperr.CodeUnauthorized).WithDetails("A bearer access token is required"))
-			return
+			s.writeFamilyError(w, r, apperr.New(apperr.CodeUnauthorized).WithDetails("A bearer access token is required"), familyAB)
+			return nil
 		}
 		p, err := s.Accounts.Authenticate(r.Context(), strings.TrimSpace(token))
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			s.writeFamilyError(w, r, err, familyAB)
+			return nil
 		}
 		if s.overLimit(w, r, "user:"+strconv.FormatInt(p.UserID, 10), s.RequestsPerUser) {
-			return
+			return nil
 		}
 		if r.Header.Get("Accept-Language") != "" {
-			if err := s.Accounts.RememberLanguage(r.Context(), p, langOf(r)); err != nil {
-				s.writeError(w, r, err)
-				return
+			if err := s.Accounts.RememberLanguage(r.Context(), p, httpkit.Lang(r)); err != nil {
+				s.writeFamilyError(w, r, err, familyAB)
+				return nil
 			}
 		}
-		h(w, r, p)
-	})
+		return h(w, r, p)
+	}
 }

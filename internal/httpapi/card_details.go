@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // accountDetailsJSON is GET /card/account-details; the programme figures
@@ -67,9 +68,9 @@ func accountDetails(c card.Card, billAddress, postalCode string) accountDetailsJ
 	expiry, _ := time.Parse(time.DateTime, c.Expiry)
 	d := accountDetailsJSON{
 		ID: c.ID, PublicToken: c.PublicToken, CardNo: c.MaskedPAN, CardScheme: "visa", CurrencyCode: c.Currency,
-		CurrencyID: issuerHKDCurrencyID, Balance: num(c.Balance, 2), Status: c.Status, ExpiryDate: c.Expiry,
+		CurrencyID: issuerHKDCurrencyID, Balance: httpkit.Num(c.Balance, 2), Status: c.Status, ExpiryDate: c.Expiry,
 		CardExpiry: expiry.Format("01/06"), ActivateTime: c.CreatedAt.Unix(), Physical: c.IsPhysical, UpdatePhysical: c.IsPhysical,
-		ThreeDSAuthPlan: c.ThreeDSPlan, MemberName: c.MemberName, AgentID: "comecomepay", Amount: num(c.FeePaid, 2),
+		ThreeDSAuthPlan: c.ThreeDSPlan, MemberName: c.MemberName, AgentID: "comecomepay", Amount: httpkit.Num(c.FeePaid, 2),
 		CardID: 1, KYCID: c.KYCID, BillAddress: billAddress, PostalCode: postalCode,
 		IsRecharge: c.Status == card.StatusNormal, IsWithdraw: c.Status == card.StatusNormal,
 		RechargeMin: "10", RechargeMax: "10000", RechargeFee: "1", WithdrawFee: "2", TransactionFee: "1", CrossBorderFee: "0",

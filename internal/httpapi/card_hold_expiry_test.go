@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
-	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 )
 
 // TestCardHoldExpires: an authorisation never cleared gives its hold back
@@ -38,7 +38,7 @@ func TestCardHoldExpires(t *testing.T) {
 		}
 		body := cmEvent("late-reversal", "card.transaction.reversed", c.PublicToken, h.Clock.Now(),
 			map[string]any{"trade_id": tradeID, "reversal_amount": "100.00"})
-		cmExpectAck(t, cmPostEvent(r, body, httpapi.SignIssuerEvent(cmIssuerKey, time.Now(), body)))
+		cmExpectAck(t, cmPostEvent(r, body, webhooksig.SignIssuerEvent(cmIssuerKey, time.Now(), body)))
 		cmSettled(t, h)
 		if b := cmBalance(t, r, acc, c.ID); !cmEq(b, "381.42") {
 			t.Fatalf("balance after the late reversal %s", b)

@@ -7,6 +7,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // Card secrets (API.md §2.6): the values pass through these handlers from the
@@ -22,139 +23,131 @@ func (s *Server) secretClient(r *http.Request, p account.Principal) card.Client 
 }
 
 // cardCVV serves GET /card/cvv (envelope B with a top-level request_id).
-func (s *Server) cardCVV(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardCVV(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	noStore(w)
 	token := strings.TrimSpace(r.URL.Query().Get("public_token"))
 	if token == "" {
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"public_token": "is required"}))
-		return
+		return apperr.Validation(map[string]string{"public_token": "is required"})
 	}
 	sec, err := s.CardSecrets.Reveal(r.Context(), p.UserID, token, card.AuditCVV, s.secretClient(r, p))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type cvvJSON struct {
 		CVV          string `json:"cvv"`
 		ResultStatus string `json:"result_status"`
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		RequestID string  `json:"request_id"`
 		Data      cvvJSON `json:"data"`
-	}{okA(r, "CVV retrieved successfully"), requestID(r.Context()), cvvJSON{sec.CVV.Value(), "Success"}})
+	}{httpkit.OKA(r, "CVV retrieved successfully"), httpkit.RequestID(r.Context()), cvvJSON{sec.CVV.Value(), "Success"}})
+	return nil
 }
 
 // cardFullNumber serves POST /card/full-number.
-func (s *Server) cardFullNumber(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardFullNumber(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	noStore(w)
 	var b struct {
 		PublicToken *string `json:"public_token"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	token := f.required("public_token", b.PublicToken)
+	f := httpkit.NewFields()
+	token := f.Required("public_token", b.PublicToken)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	sec, err := s.CardSecrets.Reveal(r.Context(), p.UserID, token, card.AuditFullNumber, s.secretClient(r, p))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okB(r, "Full card number retrieved successfully", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "Full card number retrieved successfully", struct {
 		PublicToken string `json:"public_token"`
 		CardNumber  string `json:"card_number"`
 		CVV         string `json:"cvv"`
 		CardExpiry  string `json:"card_expiry"`
 	}{token, sec.PAN.Value(), sec.CVV.Value(), sec.Expiry}))
+	return nil
 }
 
 // sendCardPINCode serves POST /card/{publicToken}/pin/code/send (family C).
-func (s *Server) sendCardPINCode(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) sendCardPINCode(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		Purpose *string `json:"purpose"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	raw := f.required("purpose", b.Purpose)
+	f := httpkit.NewFields()
+	raw := f.Required("purpose", b.Purpose)
 	purpose, ok := card.ParsePINPurpose(raw)
 	if raw != "" && !ok {
 		f.Add("purpose", "must be card_pin_query or card_pin_activate")
 	}
 	if err := f.Err(); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	res, err := s.CardSecrets.SendPINCode(r.Context(), p.UserID, r.PathValue("publicToken"), purpose)
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OTP sent", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OTP sent", struct {
 		PublicToken  string `json:"public_token"`
 		Purpose      string `json:"purpose"`
 		Sent         bool   `json:"sent"`
 		ExpiresInSec int    `json:"expires_in_sec"`
 		OTP          string `json:"otp,omitempty"`
 	}{res.PublicToken, string(res.Purpose), true, int(res.ExpiresIn.Seconds()), res.OTP}))
+	return nil
 }
 
 // getCardPIN serves GET /card/{publicToken}/pin?otp_code= (family C).
-func (s *Server) getCardPIN(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) getCardPIN(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	noStore(w)
-	f := newFields()
+	f := httpkit.NewFields()
 	var raw *string
 	if q := r.URL.Query(); q.Has("otp_code") {
 		v := q.Get("otp_code")
 		raw = &v
 	}
-	code := f.otpCode("otp_code", raw)
+	code := otpCodeField(f, "otp_code", raw)
 	if err := f.Err(); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	pin, err := s.CardSecrets.PIN(r.Context(), p.UserID, r.PathValue("publicToken"), code, s.secretClient(r, p))
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okC(r, "PIN retrieved successfully", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "PIN retrieved successfully", struct {
 		PIN string `json:"pin"`
 	}{pin.Value()}))
+	return nil
 }
 
 // setCardPIN serves POST /card/{publicToken}/pin (family C).
-func (s *Server) setCardPIN(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) setCardPIN(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	noStore(w)
 	var b struct {
 		PIN     *string `json:"pin"`
 		OTPCode *string `json:"otp_code"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	pin := f.secret("pin", b.PIN)
+	f := httpkit.NewFields()
+	pin := f.Secret("pin", b.PIN)
 	if pin != "" && !card.ValidPIN(pin) {
 		f.Add("pin", "must be 4–6 digits")
 	}
-	code := f.otpCode("otp_code", b.OTPCode)
+	code := otpCodeField(f, "otp_code", b.OTPCode)
 	if err := f.Err(); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	if err := s.CardSecrets.SetPIN(r.Context(), p.UserID, r.PathValue("publicToken"), card.Revealed(pin), code, s.secretClient(r, p)); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okC(r, "PIN set successfully", nil))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "PIN set successfully", nil))
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 )
 
@@ -18,56 +19,52 @@ var issuerStatusNames = map[string]struct{ cardStatus, name, description string 
 }
 
 // getCardStatus serves GET /card/status.
-func (s *Server) getCardStatus(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) getCardStatus(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	token := r.URL.Query().Get("public_token")
 	if token == "" {
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"public_token": "is required"}))
-		return
+		return apperr.Validation(map[string]string{"public_token": "is required"})
 	}
 	c, err := s.Cards.Get(r.Context(), p.UserID, 0, token)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	code := card.StatusCode(c.Status)
 	name := issuerStatusNames[code].name
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		CardID      string `json:"card_id"`
 		Status      string `json:"status"`
 		Code        string `json:"card_status_code"`
 		Description string `json:"card_status_description"`
 	}{c.PublicToken, name, code, code + " (" + name + ")"}))
+	return nil
 }
 
 // putCardStatus serves PUT /card/status. The issuer call happens outside
 // any transaction, so the idempotency record follows the effect.
-func (s *Server) putCardStatus(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	raw, err := readBody(r)
+func (s *Server) putCardStatus(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
 		PublicToken *string `json:"public_token"`
 		Code        *string `json:"card_status_code"`
 	}
-	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.DecodeJSON(raw, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	token, code := f.required("public_token", b.PublicToken), f.required("card_status_code", b.Code)
+	f := httpkit.NewFields()
+	token, code := f.Required("public_token", b.PublicToken), f.Required("card_status_code", b.Code)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.executeOnce(w, r, p.UserID, "PUT /card/status", raw, func(ctx context.Context) (int, any, error) {
+	s.executeOnce(w, r, p.UserID, raw, func(ctx context.Context) (int, any, error) {
 		ch, err := s.Cards.SetStatus(ctx, p.UserID, token, code)
 		if err != nil {
 			return 0, nil, err
 		}
 		names := issuerStatusNames[ch.Code]
-		return http.StatusOK, okB(r, "Card status modified successfully", struct {
+		return http.StatusOK, httpkit.OKB(r, "Card status modified successfully", struct {
 			PublicToken string `json:"public_token"`
 			CardStatus  string `json:"card_status"`
 			Code        string `json:"card_status_code"`
@@ -75,7 +72,8 @@ func (s *Server) putCardStatus(w http.ResponseWriter, r *http.Request, p account
 			Description string `json:"description"`
 			Updated     string `json:"updated"`
 			UpdatedBy   string `json:"updated_by"`
-		}{ch.Card.PublicToken, names.cardStatus, ch.Code, names.name, i18n.Text(langOf(r), names.description), rfc3339(ch.UpdatedAt),
+		}{ch.Card.PublicToken, names.cardStatus, ch.Code, names.name, i18n.Text(httpkit.Lang(r), names.description), rfc3339(ch.UpdatedAt),
 			ch.UpdatedBy}), nil
 	})
+	return nil
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
 	"github.com/comecomepay/comecomepay/internal/card"
-	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 )
 
 // TestCardStatusGuards: one change of a card at a time, and no
@@ -95,7 +95,7 @@ func TestCardClosedByIssuer(t *testing.T) {
 		acc, c := cmToppedCard(t, r, "issuer-close@example.com")
 		deliver := func(id, typ string, at time.Time, data map[string]any) {
 			body := cmEvent(id, typ, c.PublicToken, at, data)
-			cmExpectAck(t, cmPostEvent(r, body, httpapi.SignIssuerEvent(cmIssuerKey, time.Now(), body)))
+			cmExpectAck(t, cmPostEvent(r, body, webhooksig.SignIssuerEvent(cmIssuerKey, time.Now(), body)))
 			cmSettled(t, h)
 		}
 		auth := cmData(t, cmSim(r, c.PublicToken, map[string]any{"type": "authorization", "amount": "100"}).Expect(t, 200, ""))

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
-	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 )
 
 // TestCardTradeRefreshedFromIssuer: a clearing whose event never arrived is
@@ -51,7 +51,7 @@ func TestCardTradeRefreshedFromIssuer(t *testing.T) {
 		// The lost event finally arrives.
 		body := cmEvent("late-clearing", "card.transaction.cleared", c.PublicToken, time.Now(),
 			map[string]any{"trade_id": tradeID, "clear_amount": "80.00"})
-		cmExpectAck(t, cmPostEvent(r, body, httpapi.SignIssuerEvent(cmIssuerKey, time.Now(), body)))
+		cmExpectAck(t, cmPostEvent(r, body, webhooksig.SignIssuerEvent(cmIssuerKey, time.Now(), body)))
 		cmSettled(t, h)
 		if b := cmBalance(t, r, acc, c.ID); !cmEq(b, "301.42") {
 			t.Fatalf("balance after the late event %s, want 301.42", b)

@@ -10,12 +10,13 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // cardTransactionHistory serves GET /card/transaction-history.
-func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	q := r.URL.Query()
-	f := newFields()
+	f := httpkit.NewFields()
 	token := q.Get("public_token")
 	var cardID int64
 	if token == "" {
@@ -25,26 +26,22 @@ func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, 
 		}
 		cardID = n
 	}
-	page, limit, err := pageParams(r, "limit")
+	page, limit, err := httpkit.PageParams(r, "limit")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	filter := card.HistoryFilter{Page: page, Limit: limit}
 	dayRange(q, f, &filter.From, &filter.To)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	c, err := s.Cards.Get(r.Context(), p.UserID, cardID, token)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	rows, total, err := s.Cards.History(r.Context(), c, filter)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type rowJSON struct {
 		ID           int64       `json:"id"`
@@ -72,16 +69,17 @@ func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, 
 	for _, h := range rows {
 		traded := h.TradeTime.Format(time.DateTime)
 		out = append(out, rowJSON{h.ID, "CTX" + strconv.FormatInt(h.ID, 10), h.TradeID, h.TradeType, traded, traded, h.TradeTime.Unix(),
-			rfc3339(h.TradeTime), num(h.Amount, 2), h.Direction, num(h.Fee, 2), num(h.BalanceAfter, 2), card.Currency, card.Currency,
+			rfc3339(h.TradeTime), httpkit.Num(h.Amount, 2), h.Direction, httpkit.Num(h.Fee, 2), httpkit.Num(h.BalanceAfter, 2), card.Currency, card.Currency,
 			h.MerchantName, h.Description, h.Status, "", 0, ""})
 	}
-	writeJSON(w, http.StatusOK, okB(r, "Transaction history retrieved successfully", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "Transaction history retrieved successfully", struct {
 		PublicToken  string    `json:"public_token"`
 		Page         int       `json:"page"`
 		PageSize     int       `json:"page_size"`
 		Total        int       `json:"total"`
 		Transactions []rowJSON `json:"transactions"`
 	}{c.PublicToken, page, limit, total, out}))
+	return nil
 }
 
 // tradeJSON is the Trade object of API.md §2.6.
@@ -129,9 +127,9 @@ func dateTime(t time.Time) string {
 func toTradeJSON(c card.Card, t card.Trade) tradeJSON {
 	cleared, reversal := t.ClearFlag(), t.ReversalFlag()
 	id := strconv.FormatInt(t.TradeID, 10)
-	return tradeJSON{ID: t.TradeID, CardID: c.ID, CardNumber: c.MaskedPAN, Amount: num(t.Amount, 2), TradeTotal: num(t.Amount+t.TradeFee, 2),
-		TradeFee: num(t.TradeFee, 2), MerchantAmount: num(t.MerchantAmount, 2), ClearAmount: num(t.ClearAmount, 2),
-		ReversalAmount: num(t.ReversalAmount, 2), BankFee: "0", OfficialFee: "0", ExtraFee: "0", TradeType: t.Type,
+	return tradeJSON{ID: t.TradeID, CardID: c.ID, CardNumber: c.MaskedPAN, Amount: httpkit.Num(t.Amount, 2), TradeTotal: httpkit.Num(t.Amount+t.TradeFee, 2),
+		TradeFee: httpkit.Num(t.TradeFee, 2), MerchantAmount: httpkit.Num(t.MerchantAmount, 2), ClearAmount: httpkit.Num(t.ClearAmount, 2),
+		ReversalAmount: httpkit.Num(t.ReversalAmount, 2), BankFee: "0", OfficialFee: "0", ExtraFee: "0", TradeType: t.Type,
 		TradeTime: dateTime(t.TradeTime), ClearTime: dateTime(t.ClearTime), OfficialTradeTime: dateTime(t.TradeTime),
 		OfficialClearTime: dateTime(t.ClearTime), ReversalTime: dateTime(t.ReversalTime), TradeClear: cleared, TradeReversal: reversal,
 		TradeException: t.Exception, MerchantName: t.MerchantName, MerchantCity: t.MerchantCity, MerchantCountry: t.MerchantCountry,
@@ -152,14 +150,13 @@ func (s *Server) ownedCardC(r *http.Request, p account.Principal, token string) 
 }
 
 // cardTrades serves GET /card/trades (envelope C).
-func (s *Server) cardTrades(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardTrades(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	q := r.URL.Query()
-	page, limit, err := pageParams(r, "limit")
+	page, limit, err := httpkit.PageParams(r, "limit")
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
-	f := newFields()
+	f := httpkit.NewFields()
 	filter := card.TradeFilter{Page: page, Limit: limit, Clear: -1}
 	for name, dst := range map[string]*time.Time{"start_date": &filter.From, "end_date": &filter.To} {
 		if raw := q.Get(name); raw != "" {
@@ -184,47 +181,43 @@ func (s *Server) cardTrades(w http.ResponseWriter, r *http.Request, p account.Pr
 		filter.Clear, _ = strconv.Atoi(raw)
 	}
 	if err := f.Err(); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	c, err := s.ownedCardC(r, p, q.Get("public_token"))
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	trades, total, err := s.Cards.Trades(r.Context(), c, filter)
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	out := make([]tradeJSON, 0, len(trades))
 	for _, t := range trades {
 		out = append(out, toTradeJSON(c, t))
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OK", struct {
 		PageNum  int         `json:"page_num"`
 		PageSize int         `json:"page_size"`
 		Total    int         `json:"total"`
 		Trades   []tradeJSON `json:"trades"`
 	}{page, limit, total, out}))
+	return nil
 }
 
 // cardTrade serves GET /card/trade/{id} (envelope C).
-func (s *Server) cardTrade(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardTrade(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.writeErrorC(w, r, card.ErrTradeNotFound.WithDetails("No such trade on this card"))
-		return
+		return card.ErrTradeNotFound.WithDetails("No such trade on this card")
 	}
 	c, err := s.ownedCardC(r, p, r.URL.Query().Get("public_token"))
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	t, err := s.Cards.TradeByID(r.Context(), c, id)
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OK", toTradeJSON(c, t)))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OK", toTradeJSON(c, t)))
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 )
 
@@ -31,8 +32,8 @@ type paymentJSON struct {
 }
 
 func toPaymentJSON(p cardfee.Payment) paymentJSON {
-	out := paymentJSON{ID: p.ID, UserID: p.UserID, CardType: p.CardType, OriginalFee: num(p.OriginalFee, 2),
-		CouponDiscount: num(p.CouponDiscount, 2), ActualPayment: num(p.ActualPayment, 2), Status: p.Status,
+	out := paymentJSON{ID: p.ID, UserID: p.UserID, CardType: p.CardType, OriginalFee: httpkit.Num(p.OriginalFee, 2),
+		CouponDiscount: httpkit.Num(p.CouponDiscount, 2), ActualPayment: httpkit.Num(p.ActualPayment, 2), Status: p.Status,
 		TransactionRef: p.Ref, PaymentMethod: p.PaymentMethod, CouponCode: p.CouponCode, CouponName: p.CouponName,
 		Consumed: p.Consumed, CreatedAt: rfc3339(p.CreatedAt), ExpiresAt: rfc3339(p.ExpiresAt)}
 	if p.PaidAt != nil {
@@ -54,21 +55,20 @@ func cardTypeParam(r *http.Request) (string, error) {
 	return t, nil
 }
 
-func (s *Server) cardFeeStats(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardFeeStats(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	cardType, err := cardTypeParam(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	st, err := s.CardFees.Stats(r.Context(), p.UserID, cardType)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Stats statsJSON `json:"stats"`
-	}{okA(r, "OK"), statsJSON(st)})
+	}{httpkit.OKA(r, "OK"), statsJSON(st)})
+	return nil
 }
 
 // statsJSON has the exact keys of GET /CardFee/GetStats.
@@ -82,22 +82,21 @@ type statsJSON struct {
 	NextCardIndex  int  `json:"next_card_index"`
 }
 
-func (s *Server) cardFeeConfig(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+func (s *Server) cardFeeConfig(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
 	cardType, err := cardTypeParam(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	c, err := s.CardFees.Config(r.Context(), s.DB.SQL, cardType)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Config feeConfigJSON `json:"config"`
-	}{okA(r, "OK"), feeConfigJSON{c.ID, c.CardType, c.FeeType, num(c.FeeAmount, 2), c.IsActive, c.Description, c.CreatedBy,
+	}{httpkit.OKA(r, "OK"), feeConfigJSON{c.ID, c.CardType, c.FeeType, httpkit.Num(c.FeeAmount, 2), c.IsActive, c.Description, c.CreatedBy,
 		rfc3339(c.CreatedAt), rfc3339(c.UpdatedAt)}})
+	return nil
 }
 
 // feeConfigJSON keeps the capital IsActive key the client reads.
@@ -113,7 +112,7 @@ type feeConfigJSON struct {
 	UpdatedAt   string      `json:"updated_at"`
 }
 
-func (s *Server) cardFeeCurrencies(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+func (s *Server) cardFeeCurrencies(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
 	type currencyJSON struct {
 		Name     string `json:"name"`
 		Symbol   string `json:"symbol"`
@@ -126,144 +125,139 @@ func (s *Server) cardFeeCurrencies(w http.ResponseWriter, r *http.Request, _ acc
 			list = append(list, currencyJSON{c.Name, c.Token(), c.CoinName, c.Logo})
 		}
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Currencies []currencyJSON `json:"currencies"`
-	}{okA(r, "OK"), list})
+	}{httpkit.OKA(r, "OK"), list})
+	return nil
 }
 
 type paymentResponse struct {
-	envelopeA
+	httpkit.EnvelopeA
 	Payment paymentJSON `json:"payment"`
 }
 
-func (s *Server) createCardFeePayment(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	raw, err := readBody(r)
+func (s *Server) createCardFeePayment(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
 		CardType   *string `json:"card_type"`
 		CouponCode *string `json:"coupon_code"`
 	}
-	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.DecodeJSON(raw, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	cardType := f.required("card_type", b.CardType)
+	f := httpkit.NewFields()
+	cardType := f.Required("card_type", b.CardType)
 	if cardType != "" && !cardfee.ValidCardType(cardType) {
 		f.Add("card_type", "must be virtual or physical")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	coupon := optional(b.CouponCode)
-	s.execute(w, r, p.UserID, "POST /CardFee/CreatePayment", raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
+	coupon := httpkit.Optional(b.CouponCode)
+	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		pay, err := s.CardFees.CreatePayment(ctx, tx, p.UserID, cardType, coupon)
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusOK, paymentResponse{okA(r, "Payment created successfully"), toPaymentJSON(pay)}, nil
+		return http.StatusOK, paymentResponse{httpkit.OKA(r, "Payment created successfully"), toPaymentJSON(pay)}, nil
 	})
+	return nil
 }
 
-func (s *Server) completeCardFeePayment(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	raw, err := readBody(r)
+func (s *Server) completeCardFeePayment(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
 		Currency *string `json:"payment_currency"`
 	}
-	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.DecodeJSON(raw, &b); err != nil {
+		return err
 	}
 	ref := r.PathValue("transaction_ref")
-	currency := optional(b.Currency)
-	s.execute(w, r, p.UserID, "POST /CardFee/CompletePayment/{transaction_ref}", raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
+	currency := httpkit.Optional(b.Currency)
+	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		pay, err := s.CardFees.CompletePayment(ctx, tx, p.UserID, ref, currency)
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusOK, paymentResponse{okA(r, "Payment completed successfully"), toPaymentJSON(pay)}, nil
+		return http.StatusOK, paymentResponse{httpkit.OKA(r, "Payment completed successfully"), toPaymentJSON(pay)}, nil
 	})
+	return nil
 }
 
-func (s *Server) cardFeePaymentStatus(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardFeePaymentStatus(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	cardType := r.URL.Query().Get("card_type")
 	if cardType != "" && !cardfee.ValidCardType(cardType) {
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"card_type": "must be virtual or physical"}))
-		return
+		return apperr.Validation(map[string]string{"card_type": "must be virtual or physical"})
 	}
 	pay, ok, err := s.CardFees.Latest(r.Context(), p.UserID, cardType)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	body := struct {
-		envelopeA
+		httpkit.EnvelopeA
 		HasPayment    bool         `json:"has_payment"`
 		PaymentStatus string       `json:"payment_status"`
 		Payment       *paymentJSON `json:"payment"`
-	}{envelopeA: okA(r, "OK"), PaymentStatus: "none"}
+	}{EnvelopeA: httpkit.OKA(r, "OK"), PaymentStatus: "none"}
 	if ok {
 		j := toPaymentJSON(pay)
 		body.HasPayment, body.PaymentStatus, body.Payment = true, pay.Status, &j
 	}
-	writeJSON(w, http.StatusOK, body)
+	httpkit.WriteJSON(w, http.StatusOK, body)
+	return nil
 }
 
-func (s *Server) cardFeePaymentHistory(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	page, size, err := pageParams(r, "page_size")
+func (s *Server) cardFeePaymentHistory(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	page, size, err := httpkit.PageParams(r, "page_size")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	list, total, err := s.CardFees.History(r.Context(), p.UserID, page, size)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]paymentJSON, 0, len(list))
 	for _, pay := range list {
 		out = append(out, toPaymentJSON(pay))
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Page       int           `json:"page"`
 		PageSize   int           `json:"page_size"`
 		Total      int           `json:"total"`
 		TotalPages int           `json:"total_pages"`
 		Payments   []paymentJSON `json:"payments"`
-	}{okA(r, "OK"), page, size, total, totalPages(total, size), out})
+	}{httpkit.OKA(r, "OK"), page, size, total, httpkit.TotalPages(total, size), out})
+	return nil
 }
 
-func (s *Server) kycEligibility(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) kycEligibility(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	prof, err := s.Accounts.Profile(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	e, err := s.CardFees.KYCEligibility(r.Context(), p.UserID, prof.KYCStatus == "verified")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	reason := ""
 	if !e.Eligible {
 		reason = "Card fee payment required before KYC verification"
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Eligible       bool   `json:"eligible"`
 		PaymentStatus  string `json:"payment_status"`
 		PaymentType    string `json:"payment_type"`
 		Reason         string `json:"reason"`
 		RequiredAction string `json:"required_action"`
-	}{okA(r, "OK"), e.Eligible, e.PaymentStatus, e.PaymentType, i18n.Text(langOf(r), reason), e.RequiredAction})
+	}{httpkit.OKA(r, "OK"), e.Eligible, e.PaymentStatus, e.PaymentType, i18n.Text(httpkit.Lang(r), reason), e.RequiredAction})
+	return nil
 }

@@ -5,29 +5,21 @@ import (
 	"database/sql"
 	"encoding/json"
 	"net/http"
-	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
-)
-
-var (
-	nameOnCardRE = regexp.MustCompile(`^[A-Z]+( [A-Z]+)*$`)
-	dialCodeRE   = regexp.MustCompile(`^\+[0-9]{1,4}$`)
-	phoneRE      = regexp.MustCompile(`^[0-9]{4,20}$`)
-	postalCodeRE = regexp.MustCompile(`^[A-Za-z0-9 -]{1,16}$`)
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // applyCard serves POST /card/apply (the product owner's contract, with the
 // integer task_id of API.md).
-func (s *Server) applyCard(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	raw, err := readBody(r)
+func (s *Server) applyCard(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
 		Physical   *bool   `json:"physical"`
@@ -40,48 +32,33 @@ func (s *Server) applyCard(w http.ResponseWriter, r *http.Request, p account.Pri
 		PostalCode *string `json:"postal_code"`
 		Country    *string `json:"postal_country"`
 	}
-	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.DecodeJSON(raw, &b); err != nil {
+		return err
 	}
 	in := card.ApplyInput{UserID: p.UserID, Physical: b.Physical != nil && *b.Physical}
 	if in.Physical {
-		f := newFields()
-		in.Postal = card.Postal{NameOnCard: f.required("name_on_card", b.NameOnCard), Recipient: f.required("recipient", b.Recipient),
-			AreaCode: f.required("area_code", b.AreaCode), Phone: f.required("phone", b.Phone),
-			Address: f.required("postal_address", b.Address), City: f.required("postal_city", b.City),
-			PostalCode: f.required("postal_code", b.PostalCode), Country: f.required("postal_country", b.Country)}
-		pc := in.Postal
-		bad := func(name, v string, ok bool, reason string) {
-			if v != "" && !ok {
-				f.Add(name, reason)
-			}
-		}
-		bad("name_on_card", pc.NameOnCard, nameOnCardRE.MatchString(pc.NameOnCard) && len(pc.NameOnCard) >= 2 && len(pc.NameOnCard) <= 26,
-			"must be 2–26 upper-case letters A–Z and single spaces")
-		bad("recipient", pc.Recipient, len([]rune(pc.Recipient)) <= 64, "must be at most 64 characters")
-		bad("area_code", pc.AreaCode, dialCodeRE.MatchString(pc.AreaCode), "must be + and 1–4 digits")
-		bad("phone", pc.Phone, phoneRE.MatchString(pc.Phone), "must be 4–20 digits")
-		bad("postal_address", pc.Address, len([]rune(pc.Address)) <= 200, "must be at most 200 characters")
-		bad("postal_city", pc.City, len([]rune(pc.City)) <= 64, "must be at most 64 characters")
-		bad("postal_code", pc.PostalCode, postalCodeRE.MatchString(pc.PostalCode), "must be 1–16 letters, digits, spaces or dashes")
-		bad("postal_country", pc.Country, alpha2.MatchString(pc.Country), "must be an upper-case ISO 3166-1 alpha-2 code")
+		f := httpkit.NewFields()
+		in.Postal = card.Postal{NameOnCard: f.Required("name_on_card", b.NameOnCard), Recipient: f.Required("recipient", b.Recipient),
+			AreaCode: f.Required("area_code", b.AreaCode), Phone: f.Required("phone", b.Phone),
+			Address: f.Required("postal_address", b.Address), City: f.Required("postal_city", b.City),
+			PostalCode: f.Required("postal_code", b.PostalCode), Country: f.Required("postal_country", b.Country)}
+		in.Postal.Check(f.Fields)
 		if err := f.Err(); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 	}
-	s.execute(w, r, p.UserID, "POST /card/apply", raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
+	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		res, err := s.Cards.Apply(ctx, tx, s.Jobs, in)
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusOK, okB(r, "Card application submitted", struct {
+		return http.StatusOK, httpkit.OKB(r, "Card application submitted", struct {
 			TaskID   int64 `json:"task_id"`
 			KYCID    int64 `json:"kyc_id"`
 			Physical bool  `json:"physical"`
 		}{res.TaskID, res.KYCID, res.Physical}), nil
 	})
+	return nil
 }
 
 type progressItemJSON struct {
@@ -94,16 +71,14 @@ type progressItemJSON struct {
 }
 
 // cardApplyProgress serves GET /card/apply/progress/{task_id}.
-func (s *Server) cardApplyProgress(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardApplyProgress(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	taskID, err := strconv.ParseInt(r.PathValue("task_id"), 10, 64)
 	if err != nil || taskID <= 0 {
-		s.writeAppError(w, r, card.ErrTaskNotFound.WithDetails("No such card application"))
-		return
+		return card.ErrTaskNotFound.WithDetails("No such card application")
 	}
 	pr, err := s.Cards.Progress(r.Context(), p.UserID, taskID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := []progressItemJSON{}
 	succeed, failed := 0, 0
@@ -115,7 +90,7 @@ func (s *Server) cardApplyProgress(w http.ResponseWriter, r *http.Request, p acc
 		failed = 1
 		items = append(items, progressItemJSON{0, "", "", "HKD", pr.KYCID, "failed"})
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		TaskID       int64              `json:"task_id"`
 		Status       string             `json:"status"`
 		Total        int                `json:"total"`
@@ -127,6 +102,7 @@ func (s *Server) cardApplyProgress(w http.ResponseWriter, r *http.Request, p acc
 		LastPolledAt *string            `json:"last_polled_at"`
 		List         []progressItemJSON `json:"list"`
 	}{pr.TaskID, pr.Status, 1, succeed, failed, pr.FailReason, rfc3339(pr.CreatedAt), optTime(pr.CompletedAt), optTime(pr.LastPolledAt), items}))
+	return nil
 }
 
 func optTime(t *time.Time) *string {
@@ -146,12 +122,11 @@ func listStatus(st string) string {
 }
 
 // listCards serves GET /card/list.
-func (s *Server) listCards(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) listCards(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	include, _ := strconv.ParseBool(r.URL.Query().Get("include_cancelled"))
 	cards, err := s.Cards.List(r.Context(), p.UserID, include)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type cardJSON struct {
 		ID          int64       `json:"id"`
@@ -168,45 +143,42 @@ func (s *Server) listCards(w http.ResponseWriter, r *http.Request, p account.Pri
 	out := []cardJSON{}
 	for _, c := range cards {
 		out = append(out, cardJSON{c.ID, c.PublicToken, c.MaskedPAN, "visa", c.Currency, listStatus(c.Status), c.IsPhysical, c.KYCID,
-			num(c.Balance, 2), rfc3339(c.CreatedAt)})
+			httpkit.Num(c.Balance, 2), rfc3339(c.CreatedAt)})
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Total int        `json:"total"`
 		Cards []cardJSON `json:"cards"`
 	}{len(out), out}))
+	return nil
 }
 
 // cardAccountDetails serves GET /card/account-details.
-func (s *Server) cardAccountDetails(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) cardAccountDetails(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	q := r.URL.Query()
 	token, rawID := q.Get("public_token"), q.Get("card_id")
 	var id int64
 	if token == "" {
 		n, err := strconv.ParseInt(rawID, 10, 64)
 		if err != nil || n <= 0 {
-			s.writeAppError(w, r, apperr.Validation(map[string]string{"public_token": "public_token or card_id is required"}))
-			return
+			return apperr.Validation(map[string]string{"public_token": "public_token or card_id is required"})
 		}
 		id = n
 	}
 	c, err := s.Cards.Get(r.Context(), p.UserID, id, token)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ident, err := s.KYC.Identity(r.Context(), s.DB.SQL, c.KYCID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	d := accountDetails(c, ident.Address, ident.PostCode)
 	if err := s.fillPhysical(r.Context(), &d); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if d.FailedTransactionCount, err = s.Cards.FailedThisMonth(r.Context(), c); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okB(r, "Card account details retrieved successfully", d))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "Card account details retrieved successfully", d))
+	return nil
 }

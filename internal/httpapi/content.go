@@ -8,6 +8,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/content"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 )
 
@@ -15,21 +16,19 @@ import (
 // (API.md §1.4): en, zh or ar, case-insensitive, overriding Accept-Language.
 // Absent or empty means "use the header"; anything else is
 // VALIDATION_FAILED rather than a silent English answer, so a client bug
-// shows. The returned request carries the chosen language as its
-// Accept-Language, so the response's message and any error text are in the
-// same language as the content.
-func contentLang(r *http.Request) (*http.Request, i18n.Lang, error) {
+// shows. The chosen language becomes the answer's, so the response's
+// message and any error text are in the same language as the content.
+func contentLang(r *http.Request) (i18n.Lang, error) {
 	v := strings.TrimSpace(r.URL.Query().Get("lang"))
 	if v == "" {
-		return r, langOf(r), nil
+		return httpkit.Lang(r), nil
 	}
 	lang, ok := i18n.ParseLang(v)
 	if !ok {
-		return r, langOf(r), apperr.Validation(map[string]string{"lang": "must be en, zh or ar"})
+		return httpkit.Lang(r), apperr.Validation(map[string]string{"lang": "must be en, zh or ar"})
 	}
-	r = r.Clone(r.Context())
-	r.Header.Set("Accept-Language", lang.String())
-	return r, lang, nil
+	httpkit.AnswerIn(r, lang)
+	return lang, nil
 }
 
 // announcementJSON is an announcement of the list; the detail adds status.
@@ -54,112 +53,104 @@ func toAnnouncementJSON(a content.UserAnnouncement, lang i18n.Lang) announcement
 }
 
 // listAnnouncements serves GET /announcements.
-func (s *Server) listAnnouncements(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	r, lang, err := contentLang(r)
+func (s *Server) listAnnouncements(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	lang, err := contentLang(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	page, limit, err := pageParams(r, "limit")
+	page, limit, err := httpkit.PageParams(r, "limit")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	list, total, err := s.Content.Announcements(r.Context(), p.UserID, page, limit)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := make([]announcementJSON, 0, len(list))
 	for _, a := range list {
 		items = append(items, toAnnouncementJSON(a, lang))
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Page       int                `json:"page"`
 		Limit      int                `json:"limit"`
 		Total      int                `json:"total"`
 		TotalPages int                `json:"total_pages"`
 		Items      []announcementJSON `json:"items"`
-	}{okA(r, "OK"), page, limit, total, totalPages(total, limit), items})
+	}{httpkit.OKA(r, "OK"), page, limit, total, httpkit.TotalPages(total, limit), items})
+	return nil
 }
 
 // getAnnouncement serves GET /announcements/{id} and marks it read. An id
 // that is not a positive integer names no announcement: 404, like an
 // unknown one.
-func (s *Server) getAnnouncement(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	r, lang, err := contentLang(r)
+func (s *Server) getAnnouncement(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	lang, err := contentLang(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.writeAppError(w, r, content.ErrAnnouncementNotFound.WithDetails("The announcement id must be a positive integer"))
-		return
+		return content.ErrAnnouncementNotFound.WithDetails("The announcement id must be a positive integer")
 	}
 	a, err := s.Content.ReadAnnouncement(r.Context(), p.UserID, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	data := toAnnouncementJSON(a, lang)
 	data.Status = &a.Status
-	writeJSON(w, http.StatusOK, okB(r, "OK", data))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", data))
+	return nil
 }
 
 // announcementUnreadCount serves GET /announcements/unread-count.
-func (s *Server) announcementUnreadCount(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) announcementUnreadCount(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	n, err := s.Content.UnreadAnnouncements(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Count int `json:"count"`
-	}{okA(r, "OK"), n})
+	}{httpkit.OKA(r, "OK"), n})
+	return nil
 }
 
 // siteContent serves GET /site-content (public).
-func (s *Server) siteContent(w http.ResponseWriter, r *http.Request) {
-	r, lang, err := contentLang(r)
+func (s *Server) siteContent(w http.ResponseWriter, r *http.Request) error {
+	lang, err := contentLang(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	site, err := s.Content.SiteContent(r.Context(), lang)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Lang           string `json:"lang"`
 		CompanyIntro   string `json:"company_intro"`
 		TermsOfService string `json:"terms_of_service"`
 		PrivacyPolicy  string `json:"privacy_policy"`
 	}{site.Lang.String(), site.CompanyIntro, site.TermsOfService, site.PrivacyPolicy}))
+	return nil
 }
 
 // appVersion serves GET /app-version (public: the app calls it first, often
 // with a stale token, so the Authorization header is never looked at).
-func (s *Server) appVersion(w http.ResponseWriter, r *http.Request) {
-	r, lang, err := contentLang(r)
+func (s *Server) appVersion(w http.ResponseWriter, r *http.Request) error {
+	lang, err := contentLang(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	platform, ok := content.ParsePlatform(r.URL.Query().Get("platform"))
 	if !ok {
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"platform": "must be ios or android"}))
-		return
+		return apperr.Validation(map[string]string{"platform": "must be ios or android"})
 	}
 	v, err := s.Content.AppVersion(r.Context(), platform)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Platform     string `json:"platform"`
 		Version      string `json:"version"`
 		DownloadURL  string `json:"download_url"`
@@ -167,19 +158,20 @@ func (s *Server) appVersion(w http.ResponseWriter, r *http.Request) {
 		ForceUpdate  bool   `json:"force_update"`
 		UpdatedAt    string `json:"updated_at"`
 	}{string(v.Platform), v.Version, v.DownloadURL, v.Notes(lang), v.ForceUpdate, rfc3339(v.UpdatedAt)}))
+	return nil
 }
 
 // partnerLink serves GET /partner-link: never 404, "" fields when none is
 // configured.
-func (s *Server) partnerLink(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+func (s *Server) partnerLink(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
 	link, err := s.Content.PartnerLink(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Name string `json:"name"`
 		URL  string `json:"url"`
-	}{okA(r, "OK"), link.Name, link.URL})
+	}{httpkit.OKA(r, "OK"), link.Name, link.URL})
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/coupon"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 	"github.com/comecomepay/comecomepay/internal/money"
 )
@@ -15,7 +16,7 @@ import (
 // couponValue renders a coupon's value: USD for fixed, percent points for
 // percentage coupons.
 func couponValue(c coupon.Coupon) json.Number {
-	return num(money.Amount(c.Value), 2)
+	return httpkit.Num(money.Amount(c.Value), 2)
 }
 
 type couponItemJSON struct {
@@ -35,45 +36,42 @@ type couponItemJSON struct {
 
 func toCouponItem(uc coupon.UserCoupon) couponItemJSON {
 	c := uc.Coupon
-	return couponItemJSON{uc.ID, c.Code, c.Name, c.Type, couponValue(c), num(c.MinFee, 2), num(c.MaxDiscount, 2), uc.Status,
+	return couponItemJSON{uc.ID, c.Code, c.Name, c.Type, couponValue(c), httpkit.Num(c.MinFee, 2), httpkit.Num(c.MaxDiscount, 2), uc.Status,
 		rfc3339(c.ValidFrom), rfc3339(c.ValidUntil), rfc3339(uc.AssignedAt), optTime(uc.UsedAt)}
 }
 
 // listCoupons serves GET /coupons/.
-func (s *Server) listCoupons(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) listCoupons(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	onlyValid := r.URL.Query().Get("only_valid") == "true"
 	list, _, err := s.Coupons.List(r.Context(), p.UserID, onlyValid, "", 0, 0)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := make([]couponItemJSON, 0, len(list))
 	for _, uc := range list {
 		items = append(items, toCouponItem(uc))
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Count   int              `json:"count"`
 		Coupons []couponItemJSON `json:"coupons"`
-	}{okA(r, "OK"), len(items), items})
+	}{httpkit.OKA(r, "OK"), len(items), items})
+	return nil
 }
 
 // myCoupons serves GET /coupons/my-coupons.
-func (s *Server) myCoupons(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	page, limit, err := pageParams(r, "limit")
+func (s *Server) myCoupons(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	page, limit, err := httpkit.PageParams(r, "limit")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	status := r.URL.Query().Get("status")
 	if status != "" && status != coupon.Unused && status != coupon.Used && status != coupon.Expired {
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"status": "must be unused, used or expired"}))
-		return
+		return apperr.Validation(map[string]string{"status": "must be unused, used or expired"})
 	}
 	list, total, err := s.Coupons.List(r.Context(), p.UserID, false, status, page, limit)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type couponJSON struct {
 		ID                   int64       `json:"id"`
@@ -118,10 +116,10 @@ func (s *Server) myCoupons(w http.ResponseWriter, r *http.Request, p account.Pri
 		}
 		items = append(items, itemJSON{uc.ID, uc.UserID, c.ID, uc.Status, uc.Status == coupon.Used, optTime(uc.UsedAt),
 			rfc3339(uc.AssignedAt), false, uc.Source, used, userJSON{p.UserID, p.Email},
-			couponJSON{c.ID, c.Code, c.Name, c.Description, c.Type, couponValue(c), num(c.MinFee, 2), num(c.MaxDiscount, 2),
+			couponJSON{c.ID, c.Code, c.Name, c.Description, c.Type, couponValue(c), httpkit.Num(c.MinFee, 2), httpkit.Num(c.MaxDiscount, 2),
 				c.UsageLimit, c.UsageLimitPerUser, c.AssignedCount, c.Status, rfc3339(c.ValidUntil), c.CreatedBy}})
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Coupons    []itemJSON `json:"coupons"`
 		Pagination struct {
 			Limit int `json:"limit"`
@@ -133,59 +131,57 @@ func (s *Server) myCoupons(w http.ResponseWriter, r *http.Request, p account.Pri
 		Page  int `json:"page"`
 		Total int `json:"total"`
 	}{limit, page, total}}))
+	return nil
 }
 
 // claimCoupon serves POST /coupons/claim.
-func (s *Server) claimCoupon(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) claimCoupon(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		Code *string `json:"coupon_code"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	code := f.required("coupon_code", b.Code)
+	f := httpkit.NewFields()
+	code := f.Required("coupon_code", b.Code)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	uc, err := s.Coupons.Claim(r.Context(), p.UserID, code)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Coupon     couponItemJSON `json:"coupon"`
 		UserCoupon struct {
 			ID         int64  `json:"id"`
 			Status     string `json:"status"`
 			AssignedAt string `json:"assigned_at"`
 		} `json:"user_coupon"`
-	}{envelopeA: okA(r, "Coupon claimed successfully"), Coupon: toCouponItem(uc), UserCoupon: struct {
+	}{EnvelopeA: httpkit.OKA(r, "Coupon claimed successfully"), Coupon: toCouponItem(uc), UserCoupon: struct {
 		ID         int64  `json:"id"`
 		Status     string `json:"status"`
 		AssignedAt string `json:"assigned_at"`
 	}{uc.ID, uc.Status, rfc3339(uc.AssignedAt)}})
+	return nil
 }
 
 // checkCouponEligibility serves POST /coupons/check-eligibility; an
 // ineligible coupon is an answer, never an error.
-func (s *Server) checkCouponEligibility(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) checkCouponEligibility(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
-		Code     *string    `json:"coupon_code"`
-		Amount   flexNumber `json:"transaction_amount"`
-		CardType *string    `json:"card_type"`
+		Code     *string            `json:"coupon_code"`
+		Amount   httpkit.FlexNumber `json:"transaction_amount"`
+		CardType *string            `json:"card_type"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	code := f.required("coupon_code", b.Code)
-	amount := f.amount("transaction_amount", b.Amount, 2)
-	cardType := optional(b.CardType)
+	f := httpkit.NewFields()
+	code := f.Required("coupon_code", b.Code)
+	amount := f.Amount("transaction_amount", b.Amount, 2)
+	cardType := httpkit.Optional(b.CardType)
 	if cardType == "" {
 		cardType = cardfee.Virtual
 	}
@@ -193,24 +189,23 @@ func (s *Server) checkCouponEligibility(w http.ResponseWriter, r *http.Request, 
 		f.Add("card_type", "must be virtual or physical")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := struct {
-		envelopeA
+		httpkit.EnvelopeA
 		Eligible       bool        `json:"eligible"`
 		DiscountAmount json.Number `json:"discount_amount"`
 		FinalAmount    json.Number `json:"final_amount"`
 		Reason         string      `json:"reason"`
-	}{envelopeA: okA(r, "OK"), DiscountAmount: "0", FinalAmount: num(amount, 2)}
+	}{EnvelopeA: httpkit.OKA(r, "OK"), DiscountAmount: "0", FinalAmount: httpkit.Num(amount, 2)}
 	_, discount, err := s.Coupons.Quote(r.Context(), s.DB.SQL, p.UserID, code, cardType, amount)
 	if e, ok := apperr.As(err); ok {
-		out.Reason = i18n.ErrorMessage(langOf(r), e.Code)
+		out.Reason = i18n.ErrorMessage(httpkit.Lang(r), e.Code)
 	} else if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	} else {
-		out.Eligible, out.DiscountAmount, out.FinalAmount = true, num(discount, 2), num(amount-discount, 2)
+		out.Eligible, out.DiscountAmount, out.FinalAmount = true, httpkit.Num(discount, 2), httpkit.Num(amount-discount, 2)
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpkit.WriteJSON(w, http.StatusOK, out)
+	return nil
 }

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
-	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/providers/custody"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 )
 
 // TestDuplicateKeysRefused sends bodies that name a member twice: encoding/json
@@ -66,7 +66,7 @@ func TestDuplicateKeysRefused(t *testing.T) {
 		}
 		issuerEvent := []byte(`{"event_id":"dup-ev","event_type":"card.status.changed","event_type":"card.issuance.failed","data":{}}`)
 		h.Do(http.MethodPost, "/api/v1/webhooks/issuer", issuerEvent,
-			apptest.Header{Name: "X-Issuer-Signature", Value: httpapi.SignIssuerEvent("test-issuer-webhook-secret", time.Now(), issuerEvent)}).
+			apptest.Header{Name: "X-Issuer-Signature", Value: webhooksig.SignIssuerEvent("test-issuer-webhook-secret", time.Now(), issuerEvent)}).
 			Expect(t, 400, "VALIDATION_FAILED")
 		verifyLedger(t, h)
 	})

@@ -4,23 +4,8 @@ import (
 	"net/http"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
-	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
-
-// envelopeC is the issuer-style success body of API.md §1.5, used only by
-// the card PIN, physical-upgrade and card-trade endpoints.
-type envelopeC struct {
-	Code      int    `json:"code"`
-	Errstr    string `json:"errstr"`
-	RequestID string `json:"request_id"`
-	Message   string `json:"message"`
-	Data      any    `json:"data"`
-}
-
-func okC(r *http.Request, message string, data any) envelopeC {
-	return envelopeC{Code: http.StatusOK, Errstr: "SUCCESS", RequestID: requestID(r.Context()),
-		Message: i18n.Text(langOf(r), message), Data: data}
-}
 
 // errorC is the family-C error body: the HTTP status in code, the machine
 // code in errstr, plus the fields of the common error body.
@@ -39,7 +24,7 @@ type errorC struct {
 // errorResponseC renders e as a family-C error.
 func errorResponseC(r *http.Request, e *apperr.Error) (int, errorC) {
 	status, b := errorResponse(r, e)
-	return status, errorC{Code: status, Errstr: b.Code, RequestID: requestID(r.Context()), Message: b.Message,
+	return status, errorC{Code: status, Errstr: b.Code, RequestID: httpkit.RequestID(r.Context()), Message: b.Message,
 		Error: b.Error, Details: b.Details, Fields: b.Fields, RetryAfter: b.RetryAfter}
 }
 
@@ -47,9 +32,4 @@ func errorResponseC(r *http.Request, e *apperr.Error) (int, errorC) {
 func familyC(r *http.Request, e *apperr.Error) (int, any, *int) {
 	status, body := errorResponseC(r, e)
 	return status, body, body.RetryAfter
-}
-
-// writeErrorC is writeError for family-C endpoints.
-func (s *Server) writeErrorC(w http.ResponseWriter, r *http.Request, err error) {
-	s.writeFamilyError(w, r, err, familyC)
 }

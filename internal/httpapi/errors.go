@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -103,24 +104,24 @@ func familyAB(r *http.Request, e *apperr.Error) (int, any, *int) {
 func (s *Server) writeFamilyError(w http.ResponseWriter, r *http.Request, err error, family errorFamily) {
 	e, ok := apperr.As(err)
 	if !ok && store.IsUnavailable(err) {
-		s.log.WarnContext(r.Context(), "database unavailable", "request_id", requestID(r.Context()), "error", err)
+		s.log.WarnContext(r.Context(), "database unavailable", "request_id", httpkit.RequestID(r.Context()), "error", err)
 		e, ok = errDatabaseUnavailable, true
 	}
 	if !ok {
-		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "error", err)
+		s.log.ErrorContext(r.Context(), "request failed", "request_id", httpkit.RequestID(r.Context()), "error", err)
 		e = apperr.New(apperr.CodeInternal)
 	}
 	status, body, retryAfter := family(r, e)
 	if retryAfter != nil {
 		w.Header().Set("Retry-After", strconv.Itoa(*retryAfter))
 	}
-	writeJSON(w, status, body)
+	httpkit.WriteJSON(w, status, body)
 }
 
 // errorResponse renders e as its status and envelope.
 func errorResponse(r *http.Request, e *apperr.Error) (int, errorBody) {
 	status := statusOf(e.Code)
-	lang := langOf(r)
+	lang := httpkit.Lang(r)
 	body := errorBody{
 		Error:   i18n.ErrorSummary(e.Code),
 		Code:    e.Code,

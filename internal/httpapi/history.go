@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/wallet"
@@ -65,14 +66,13 @@ func parseDay(raw string, dayEnd bool) (time.Time, bool) {
 }
 
 // unifiedTransactions serves GET /wallet/unified-transactions.
-func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	page, size, err := pageParams(r, "page_size")
+func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	page, size, err := httpkit.PageParams(r, "page_size")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
-	f := newFields()
+	f := httpkit.NewFields()
 	filter := wallet.HistoryFilter{UserID: p.UserID, Type: q.Get("type"), Status: q.Get("status"), Page: page, PageSize: size}
 	if _, ok := typeLabels[filter.Type]; filter.Type != "" && !ok {
 		f.Add("type", "unknown transaction type")
@@ -82,13 +82,11 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 	}
 	dayRange(q, f, &filter.From, &filter.To)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items, total, err := s.Wallets.History(r.Context(), filter)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var swapIDs []int64
 	for _, it := range items {
@@ -98,15 +96,14 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 	}
 	swaps, err := s.Swaps.ByIDs(r.Context(), filter.UserID, swapIDs)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	lang := langOf(r)
+	lang := httpkit.Lang(r)
 	out := make([]historyJSON, 0, len(items))
 	for _, it := range items {
 		h := historyJSON{ID: it.ID, Type: it.Type, TypeLabel: i18n.Text(lang, typeLabels[it.Type]), Status: it.Status,
-			StatusLabel: i18n.Text(lang, statusLabels[it.Status]), Amount: num(it.Amount, it.Decimals), Currency: it.Currency,
-			Description: it.Description, CreatedAt: rfc3339(it.CreatedAt), Fee: num(it.Fee, it.Decimals), Address: it.Address,
+			StatusLabel: i18n.Text(lang, statusLabels[it.Status]), Amount: httpkit.Num(it.Amount, it.Decimals), Currency: it.Currency,
+			Description: it.Description, CreatedAt: rfc3339(it.CreatedAt), Fee: httpkit.Num(it.Fee, it.Decimals), Address: it.Address,
 			TxHash: it.TxHash, Reference: it.Reference, FromAmount: "0", ToAmount: "0", ExchangeRate: "0",
 			SourceID: it.SourceID, SourceTable: it.SourceTable, CounterpartyUserID: it.Counterparty}
 		if it.CompletedAt != nil {
@@ -114,18 +111,19 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 			h.CompletedAt = &c
 		}
 		if rec, ok := swaps[it.SourceID]; ok && it.Type == "swap" && it.SourceTable == "swaps" {
-			h.FromAmount, h.ToAmount = num(rec.FromAmount, rec.Pair.From.Decimals), num(rec.NetAmount, rec.Pair.To.Decimals)
+			h.FromAmount, h.ToAmount = httpkit.Num(rec.FromAmount, rec.Pair.From.Decimals), httpkit.Num(rec.NetAmount, rec.Pair.To.Decimals)
 			h.FromCurrency, h.ToCurrency, h.ExchangeRate = rec.Pair.From.Name, rec.Pair.To.Name, rateNum(rec.DisplayRate())
 		}
 		out = append(out, h)
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Items      []historyJSON `json:"items"`
 		Page       int           `json:"page"`
 		PageSize   int           `json:"page_size"`
 		Total      int           `json:"total"`
 		TotalPages int           `json:"total_pages"`
-	}{out, page, size, total, totalPages(total, size)}))
+	}{out, page, size, total, httpkit.TotalPages(total, size)}))
+	return nil
 }
 
 type rateJSON struct {
@@ -139,62 +137,61 @@ func rateNum(r money.Rate) json.Number { return json.Number(r.String()) }
 
 // rateSource names where HKD rates come from.
 func (s *Server) rateSource() string {
-	if s.Sandbox {
+	if s.Sandbox.Enabled {
 		return "sandbox"
 	}
 	return "issuer"
 }
 
 // exchangeRate serves GET /wallet/exchange-rate.
-func (s *Server) exchangeRate(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+func (s *Server) exchangeRate(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
 	q := r.URL.Query()
-	f := newFields()
-	from, to := f.required("from", strPtr(q.Get("from"))), f.required("to", strPtr(q.Get("to")))
+	f := httpkit.NewFields()
+	from, to := f.Required("from", strPtr(q.Get("from"))), f.Required("to", strPtr(q.Get("to")))
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	rate, err := s.Wallets.Rate(r.Context(), from, to)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	now := time.Now().UTC()
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		rateJSON
 		Timestamp  string `json:"timestamp"`
 		ValidUntil string `json:"valid_until"`
 		Source     string `json:"source"`
 	}{rateJSON{wallet.MainSymbol(from), wallet.MainSymbol(to), rateNum(rate), rateNum(wallet.Inverse(rate))},
 		rfc3339(now), rfc3339(now.Add(time.Minute)), s.rateSource()}))
+	return nil
 }
 
 // exchangeRates serves GET /wallet/exchange-rates (public).
-func (s *Server) exchangeRates(w http.ResponseWriter, r *http.Request) {
+func (s *Server) exchangeRates(w http.ResponseWriter, r *http.Request) error {
 	rates := []rateJSON{}
 	for _, sym := range []string{"USDT", "USDC", "USD"} {
 		rate, err := s.Wallets.Rate(r.Context(), sym, wallet.HKD)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		rates = append(rates, rateJSON{sym, wallet.HKD, rateNum(rate), rateNum(wallet.Inverse(rate))})
 	}
 	now := time.Now().UTC()
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Rates      []rateJSON `json:"rates"`
 		Timestamp  string     `json:"timestamp"`
 		ValidUntil string     `json:"valid_until"`
 		Source     string     `json:"source"`
 		FromCache  bool       `json:"from_cache"`
 	}{rates, rfc3339(now), rfc3339(now.Add(time.Minute)), s.rateSource(), false}))
+	return nil
 }
 
 func strPtr(s string) *string { return &s }
 
 // dayRange reads the start_date / end_date query parameters (YYYY-MM-DD or
 // RFC 3339) into from and to; to is exclusive (the day after end_date).
-func dayRange(q url.Values, f fields, from, to *time.Time) {
+func dayRange(q url.Values, f httpkit.Fields, from, to *time.Time) {
 	for name, dst := range map[string]*time.Time{"start_date": from, "end_date": to} {
 		if raw := q.Get(name); raw != "" {
 			t, ok := parseDay(raw, name == "end_date")

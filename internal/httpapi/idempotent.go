@@ -1,14 +1,14 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 )
 
@@ -19,10 +19,10 @@ type moneyOp func(ctx context.Context, tx *sql.Tx) (status int, body any, err er
 // execute runs op in one transaction, honouring Idempotency-Key (API.md
 // §1.12): the final response, whatever its status, is stored with the key in
 // the transaction of the effect, and a retry replays it byte for byte.
-// route is the route pattern used in the request fingerprint.
-func (s *Server) execute(w http.ResponseWriter, r *http.Request, userID int64, route string, rawBody []byte, op moneyOp) {
+// Refusals are rendered in the route's error family.
+func (s *Server) execute(w http.ResponseWriter, r *http.Request, userID int64, rawBody []byte, op moneyOp) {
 	ctx := r.Context()
-	claim, done := s.claimKey(w, r, userID, route, rawBody)
+	claim, done := s.claimKey(w, r, userID, rawBody)
 	if done {
 		return
 	}
@@ -35,7 +35,7 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, userID int64, r
 		if err != nil {
 			return err
 		}
-		status, out = st, marshalJSON(body)
+		status, out = st, httpkit.MarshalJSON(body)
 		if claim != nil {
 			return s.Idempotency.Finish(ctx, tx, claim, status, out)
 		}
@@ -48,17 +48,17 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, userID int64, r
 // transactions (the sandbox helpers, which go through the provider paths):
 // the key still guarantees one execution and a replayed answer, but the
 // response is stored just after the effect rather than with it.
-func (s *Server) executeOnce(w http.ResponseWriter, r *http.Request, scope int64, route string, rawBody []byte,
+func (s *Server) executeOnce(w http.ResponseWriter, r *http.Request, scope int64, rawBody []byte,
 	op func(ctx context.Context) (int, any, error)) {
 	ctx := r.Context()
-	claim, done := s.claimKey(w, r, scope, route, rawBody)
+	claim, done := s.claimKey(w, r, scope, rawBody)
 	if done {
 		return
 	}
 	status, body, err := op(ctx)
 	var out []byte
 	if err == nil {
-		out = marshalJSON(body)
+		out = httpkit.MarshalJSON(body)
 		if claim != nil {
 			// The effect is committed: record its answer even if the client
 			// has gone away.
@@ -75,14 +75,15 @@ var errKeyRequired = apperr.New("IDEMPOTENCY_KEY_REQUIRED").WithDetails("Send an
 // claimKey handles the Idempotency-Key header: a malformed key, a conflict
 // or a replay is answered here (done=true); otherwise the claim (nil when no
 // key was sent) is returned.
-func (s *Server) claimKey(w http.ResponseWriter, r *http.Request, scope int64, route string, rawBody []byte) (*idempotency.Claim, bool) {
-	return s.claimKeyAs(w, r, scope, route, rawBody, familyAB, false)
+func (s *Server) claimKey(w http.ResponseWriter, r *http.Request, scope int64, rawBody []byte) (*idempotency.Claim, bool) {
+	return s.claimKeyAs(w, r, scope, rawBody, false)
 }
 
-// claimKeyAs is claimKey answering in family, and, when required, refusing
-// a missing or malformed key with IDEMPOTENCY_KEY_REQUIRED (API.md §1.12).
-func (s *Server) claimKeyAs(w http.ResponseWriter, r *http.Request, scope int64, route string, rawBody []byte,
-	family errorFamily, required bool) (*idempotency.Claim, bool) {
+// claimKeyAs is claimKey, when required refusing a missing or malformed key
+// with IDEMPOTENCY_KEY_REQUIRED (API.md §1.12). Refusals are rendered in
+// the route's error family.
+func (s *Server) claimKeyAs(w http.ResponseWriter, r *http.Request, scope int64, rawBody []byte, required bool) (*idempotency.Claim, bool) {
+	family := familyOf(r)
 	key := r.Header.Get("Idempotency-Key")
 	if required && !idempotency.ValidKey(key) {
 		s.writeFamilyError(w, r, errKeyRequired, family)
@@ -95,32 +96,27 @@ func (s *Server) claimKeyAs(w http.ResponseWriter, r *http.Request, scope int64,
 		s.writeFamilyError(w, r, apperr.Validation(map[string]string{"Idempotency-Key": "must be 8–128 characters of A-Z a-z 0-9 : _ . -"}), family)
 		return nil, true
 	}
-	c, replay, err := s.Idempotency.Begin(r.Context(), scope, key, idempotency.Fingerprint(r.Method, route, r.URL.RawQuery, rawBody))
+	c, replay, err := s.Idempotency.Begin(r.Context(), scope, key, idempotency.Fingerprint(r.Method, fingerprintRoute(r), r.URL.RawQuery, rawBody))
 	if err != nil {
 		s.writeFamilyError(w, r, err, family)
 		return nil, true
 	}
 	if replay != nil {
 		w.Header().Set("Idempotent-Replayed", "true")
-		writeRaw(w, replay.Status, replay.Body)
+		httpkit.WriteRaw(w, replay.Status, replay.Body)
 		return nil, true
 	}
 	return c, false
 }
 
-// finish writes the outcome of a claimed execution. A business refusal is
-// final and stored for the key; an internal error releases the key so the
-// client may retry.
+// finish writes the outcome of a claimed execution, rendering errors in the
+// route's family. A business refusal is final and stored for the key; an
+// internal error releases the key so the client may retry.
 func (s *Server) finish(w http.ResponseWriter, r *http.Request, claim *idempotency.Claim, status int, out []byte, err error) {
-	s.finishAs(w, r, claim, status, out, err, familyAB)
-}
-
-// finishAs is finish rendering errors in family.
-func (s *Server) finishAs(w http.ResponseWriter, r *http.Request, claim *idempotency.Claim, status int, out []byte, err error,
-	family errorFamily) {
+	family := familyOf(r)
 	ctx := r.Context()
 	if err == nil {
-		writeRaw(w, status, out)
+		httpkit.WriteRaw(w, status, out)
 		return
 	}
 	e, ok := apperr.As(err)
@@ -132,7 +128,7 @@ func (s *Server) finishAs(w http.ResponseWriter, r *http.Request, claim *idempot
 		return
 	}
 	status, body, retryAfter := family(r, e)
-	out = marshalJSON(body)
+	out = httpkit.MarshalJSON(body)
 	if claim != nil && e.Interim {
 		// An interim answer: the key stays free, so a retry reaches the
 		// operation again and gets its outcome.
@@ -148,21 +144,26 @@ func (s *Server) finishAs(w http.ResponseWriter, r *http.Request, claim *idempot
 	if retryAfter != nil {
 		w.Header().Set("Retry-After", strconv.Itoa(*retryAfter))
 	}
-	writeRaw(w, status, out)
+	httpkit.WriteRaw(w, status, out)
 }
 
-func marshalJSON(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return []byte(`{"error":"Internal server error","code":"INTERNAL_ERROR","details":"","message":"Internal server error"}` + "\n")
+// fingerprintRoute names the request's route for its idempotency
+// fingerprint: the pattern the mux matched plus the value of each wildcard,
+// so one key cannot answer two resources (two 3DS challenges, two card-fee
+// payments). Patterns carry the /api/v1 prefix and the method.
+func fingerprintRoute(r *http.Request) string {
+	route := r.Pattern
+	for rest := r.Pattern; ; {
+		open := strings.IndexByte(rest, '{')
+		if open < 0 {
+			return route
+		}
+		end := strings.IndexByte(rest[open:], '}')
+		if end < 0 {
+			return route
+		}
+		name := strings.TrimSuffix(rest[open+1:open+end], "...")
+		route += " " + name + "=" + r.PathValue(name)
+		rest = rest[open+end+1:]
 	}
-	return buf.Bytes()
-}
-
-func writeRaw(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
-	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
@@ -19,7 +19,7 @@ func deliverIssuerEvent(t *testing.T, h *apptest.Harness, id, typ, token string,
 	t.Helper()
 	r := &cmRec{h: h}
 	body := cmEvent(id, typ, token, time.Now(), data)
-	cmExpectAck(t, cmPostEvent(r, body, httpapi.SignIssuerEvent(cmIssuerKey, time.Now(), body)))
+	cmExpectAck(t, cmPostEvent(r, body, webhooksig.SignIssuerEvent(cmIssuerKey, time.Now(), body)))
 	var eventID int64
 	if err := h.App.DB.SQL.QueryRow(`SELECT id FROM webhook_events WHERE provider = 'issuer' AND event_key = $1`, id).Scan(&eventID); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
-	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 )
 
 // cmEvent builds an issuer event body.
@@ -81,18 +81,18 @@ func TestIssuerWebhookSignature(t *testing.T) {
 			return cmEvent(id, "card.transaction.authorized", c.PublicToken, h.Clock.Now(),
 				map[string]any{"trade_id": 7000000000000001, "amount": "100.00", "merchant_name": "SHOP"})
 		}
-		good := func(b []byte) string { return httpapi.SignIssuerEvent(cmIssuerKey, now, b) }
+		good := func(b []byte) string { return webhooksig.SignIssuerEvent(cmIssuerKey, now, b) }
 		ts := strconv.FormatInt(now.Unix(), 10)
 		for _, tc := range []struct {
 			name string
 			sign func(b []byte) string
 		}{
 			{"missing header", func([]byte) string { return "" }},
-			{"wrong secret", func(b []byte) string { return httpapi.SignIssuerEvent("another-secret", now, b) }},
+			{"wrong secret", func(b []byte) string { return webhooksig.SignIssuerEvent("another-secret", now, b) }},
 			{"forged hex", func([]byte) string { return "t=" + ts + ",v1=" + strings.Repeat("ab", 32) }},
 			{"signature of another body", func([]byte) string { return good([]byte(`{"event_id":"x"}`)) }},
-			{"stale timestamp", func(b []byte) string { return httpapi.SignIssuerEvent(cmIssuerKey, now.Add(-10*time.Minute), b) }},
-			{"future timestamp", func(b []byte) string { return httpapi.SignIssuerEvent(cmIssuerKey, now.Add(10*time.Minute), b) }},
+			{"stale timestamp", func(b []byte) string { return webhooksig.SignIssuerEvent(cmIssuerKey, now.Add(-10*time.Minute), b) }},
+			{"future timestamp", func(b []byte) string { return webhooksig.SignIssuerEvent(cmIssuerKey, now.Add(10*time.Minute), b) }},
 			{"no timestamp", func(b []byte) string { _, v1, _ := strings.Cut(good(b), ","); return v1 }},
 			{"timestamp swapped after signing", func(b []byte) string {
 				_, v1, _ := strings.Cut(good(b), ",")
@@ -168,7 +168,7 @@ func TestIssuerWebhookOutOfOrderAndDuplicates(t *testing.T) {
 		deliver := func(bodies [][]byte) {
 			t.Helper()
 			for _, b := range bodies {
-				cmExpectAck(t, cmPostEvent(r, b, httpapi.SignIssuerEvent(cmIssuerKey, time.Now(), b)))
+				cmExpectAck(t, cmPostEvent(r, b, webhooksig.SignIssuerEvent(cmIssuerKey, time.Now(), b)))
 			}
 		}
 		final := "331.42" // 381.42 − 80 + 30

@@ -1,29 +1,27 @@
 package httpapi
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 	"github.com/comecomepay/comecomepay/internal/kyc"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 )
 
 var (
-	latinName = regexp.MustCompile(`^[A-Z]+( [A-Z]+)*$`)
-	digitsRE  = regexp.MustCompile(`^[0-9]+$`)
-	alpha2    = regexp.MustCompile(`^[A-Z]{2}$`)
+	digitsRE = regexp.MustCompile(`^[0-9]+$`)
+	alpha2   = regexp.MustCompile(`^[A-Z]{2}$`)
 )
 
 // initializeKYC serves POST /didit/initialize-token.
-func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var raw struct {
 		First    *string `json:"first_en_name"`
 		Last     *string `json:"last_en_name"`
@@ -36,25 +34,24 @@ func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account
 		PostCode *string `json:"post_code"`
 		AgentUID *string `json:"agent_uid"`
 	}
-	if err := decode(r, &raw); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.Decode(r, &raw); err != nil {
+		return err
 	}
-	f := newFields()
+	f := httpkit.NewFields()
 	id := kyc.Identity{
-		FirstName: f.required("first_en_name", raw.First), LastName: f.required("last_en_name", raw.Last),
-		BillCountry: strings.ToUpper(f.required("bill_country_code", raw.Country)),
-		AreaCode:    strings.TrimPrefix(f.required("area_code", raw.Area), "+"),
-		Phone:       f.required("phone", raw.Phone), Address: f.required("address", raw.Address),
-		City: f.required("city", raw.City), State: optional(raw.State), PostCode: f.required("post_code", raw.PostCode),
+		FirstName: f.Required("first_en_name", raw.First), LastName: f.Required("last_en_name", raw.Last),
+		BillCountry: strings.ToUpper(f.Required("bill_country_code", raw.Country)),
+		AreaCode:    strings.TrimPrefix(f.Required("area_code", raw.Area), "+"),
+		Phone:       f.Required("phone", raw.Phone), Address: f.Required("address", raw.Address),
+		City: f.Required("city", raw.City), State: httpkit.Optional(raw.State), PostCode: f.Required("post_code", raw.PostCode),
 	}
 	check := func(name, v string, ok bool, reason string) {
 		if v != "" && !ok {
 			f.Add(name, reason)
 		}
 	}
-	check("first_en_name", id.FirstName, latinName.MatchString(id.FirstName) && len(id.FirstName) <= 50, "must be 1–50 upper-case Latin letters and spaces")
-	check("last_en_name", id.LastName, latinName.MatchString(id.LastName) && len(id.LastName) <= 50, "must be 1–50 upper-case Latin letters and spaces")
+	check("first_en_name", id.FirstName, kyc.ValidName(id.FirstName), "must be 1–50 upper-case Latin letters and spaces")
+	check("last_en_name", id.LastName, kyc.ValidName(id.LastName), "must be 1–50 upper-case Latin letters and spaces")
 	check("bill_country_code", id.BillCountry, alpha2.MatchString(id.BillCountry), "must be an ISO 3166-1 alpha-2 code")
 	check("area_code", id.AreaCode, digitsRE.MatchString(id.AreaCode) && len(id.AreaCode) <= 4, "must be 1–4 digits")
 	check("phone", id.Phone, digitsRE.MatchString(id.Phone) && len(id.Phone) >= 4 && len(id.Phone) <= 20, "must be 4–20 digits")
@@ -64,18 +61,16 @@ func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account
 	if len([]rune(id.State)) > 64 {
 		f.Add("state", "must be at most 64 characters")
 	}
-	agent := optional(raw.AgentUID)
+	agent := httpkit.Optional(raw.AgentUID)
 	if len(agent) > 100 {
 		f.Add("agent_uid", "must be at most 100 characters")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	rec, err := s.KYC.Initialize(r.Context(), kyc.InitInput{UserID: p.UserID, Email: p.Email, Identity: id, AgentUID: agent})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type tokenData struct {
 		SessionID string `json:"session_id"`
@@ -87,13 +82,14 @@ func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account
 		RequestID string    `json:"request_id"`
 		Data      tokenData `json:"data"`
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		DiditToken     token  `json:"didit_token"`
 		UserKYCID      int64  `json:"user_kyc_id"`
 		VerificationID string `json:"verification_id"`
-	}{okA(r, "KYC session created"), token{200, "SUCCESS", requestID(r.Context()), tokenData{rec.SessionID, rec.SessionURL}},
+	}{httpkit.OKA(r, "KYC session created"), token{200, "SUCCESS", httpkit.RequestID(r.Context()), tokenData{rec.SessionID, rec.SessionURL}},
 		rec.ID, rec.SessionID})
+	return nil
 }
 
 type latestKYCJSON struct {
@@ -107,13 +103,12 @@ type latestKYCJSON struct {
 }
 
 // kycStatus serves GET /didit/status.
-func (s *Server) kycStatus(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) kycStatus(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	v, err := s.KYC.Status(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	lang := langOf(r)
+	lang := httpkit.Lang(r)
 	var message string
 	switch v.UserStatus {
 	case kyc.UserPending:
@@ -130,94 +125,45 @@ func (s *Server) kycStatus(w http.ResponseWriter, r *http.Request, p account.Pri
 		l := v.Latest
 		latest = &latestKYCJSON{l.ID, l.AgentUID, l.Status, l.PokepayStatus, l.FailReason, rfc3339(l.CreatedAt), rfc3339(l.UpdatedAt)}
 	}
-	writeJSON(w, http.StatusOK, struct {
+	httpkit.WriteJSON(w, http.StatusOK, struct {
 		Status        string         `json:"status"`
 		Message       string         `json:"message"`
 		UserKYCStatus string         `json:"user_kyc_status"`
 		CanSubmitKYC  bool           `json:"can_submit_kyc"`
 		LatestKYC     *latestKYCJSON `json:"latest_kyc"`
 	}{"success", message, v.UserStatus, v.CanSubmit, latest})
+	return nil
 }
-
-// kycWebhookWindow is how far a signed timestamp may be from now.
-const kycWebhookWindow = 300 * time.Second
 
 // kycWebhook serves POST /webhooks/kyc: HMAC-SHA256 over "<X-Timestamp>.<raw
 // body>" with a fresh timestamp, then the inbox. Signing the timestamp is
 // what makes the freshness window hold: a captured delivery cannot be
 // replayed under a new X-Timestamp.
-func (s *Server) kycWebhook(w http.ResponseWriter, r *http.Request) {
-	raw, err := readBody(r)
+func (s *Server) kycWebhook(w http.ResponseWriter, r *http.Request) error {
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	if _, err := s.acceptKYC(r, r.Header.Get("X-Timestamp"), r.Header.Get("X-Signature"), raw); err != nil {
-		s.writeError(w, r, err)
-		return
+	if _, err := s.acceptKYC(r.Context(), r.Header.Get("X-Timestamp"), r.Header.Get("X-Signature"), raw); err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "success"})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "success"})
+	return nil
 }
 
 // acceptKYC verifies and stores one KYC decision and returns its inbox id.
-func (s *Server) acceptKYC(r *http.Request, timestamp, signature string, raw []byte) (int64, error) {
-	if !verifyKYCSignature(timestamp, signature, raw, time.Now(), s.KYCWebhookSecret, s.KYCWebhookPreviousSecret) {
-		s.log.WarnContext(r.Context(), "kyc webhook rejected: bad signature or stale timestamp", "request_id", requestID(r.Context()))
+func (s *Server) acceptKYC(ctx context.Context, timestamp, signature string, raw []byte) (int64, error) {
+	if !webhooksig.VerifyKYC(timestamp, signature, raw, time.Now(), s.KYCWebhookSecret, s.KYCWebhookPreviousSecret) {
+		s.log.WarnContext(ctx, "kyc webhook rejected: bad signature or stale timestamp", "request_id", httpkit.RequestID(ctx))
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature or X-Timestamp is invalid")
 	}
-	if err := uniqueNames(raw); err != nil {
+	if err := httpkit.UniqueNames(raw); err != nil {
 		return 0, err
 	}
 	ev, err := kyc.ParseProviderEvent(raw)
 	if err != nil {
 		return 0, apperr.Validation(map[string]string{"session_id": "session_id and status are required"})
 	}
-	id, _, err := s.Inbox.Receive(r.Context(), s.Jobs, "kyc", ev.EventKey(), raw)
+	id, _, err := s.Inbox.Receive(ctx, s.Jobs, "kyc", ev.EventKey(), raw)
 	return id, err
-}
-
-// SignKYC signs a KYC decision delivered at t: it returns the X-Timestamp
-// and X-Signature headers, the signature being hex HMAC-SHA256 of
-// "<timestamp>.<raw body>" (the issuer webhook's scheme).
-func SignKYC(secret string, t time.Time, body []byte) (timestamp, signature string) {
-	timestamp = strconv.FormatInt(t.Unix(), 10)
-	return timestamp, hmacHex(secret, append([]byte(timestamp+"."), body...))
-}
-
-// verifyKYCSignature checks the timestamp's freshness and the signature of
-// "<timestamp>.<body>" under each key held (current and, while rotating,
-// previous). The direct Didit format (X-Signature over the raw body, whose
-// own "timestamp" field must equal X-Timestamp) is a second verifier that
-// its adapter will bring; both bind the timestamp to the signature.
-func verifyKYCSignature(timestamp, signature string, body []byte, now time.Time, secrets ...string) bool {
-	ts, err := strconv.ParseInt(timestamp, 10, 64)
-	if err != nil || timestamp != strconv.FormatInt(ts, 10) || absDuration(now.Sub(time.Unix(ts, 0))) > kycWebhookWindow {
-		return false
-	}
-	return validHMAC(append([]byte(timestamp+"."), body...), signature, secrets...)
-}
-
-func hmacHex(secret string, msg []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(msg)
-	return hex.EncodeToString(m.Sum(nil))
-}
-
-// validHMAC compares sig (hex, any case) with the HMAC of msg under every
-// non-empty key, in constant time.
-func validHMAC(msg []byte, sig string, secrets ...string) bool {
-	ok := false
-	for _, secret := range secrets {
-		if secret != "" && hmac.Equal([]byte(hmacHex(secret, msg)), []byte(strings.ToLower(sig))) {
-			ok = true
-		}
-	}
-	return ok
-}
-
-func absDuration(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
 }

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
-	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
@@ -126,7 +126,7 @@ func TestKYCRejectionThroughThePage(t *testing.T) {
 // kycPost sends a provider decision, signed unless forged.
 func kycPost(h *apptest.Harness, body map[string]any, secret string, at time.Time) *apptest.Response {
 	raw, _ := json.Marshal(body)
-	ts, signature := httpapi.SignKYC(secret, at, raw)
+	ts, signature := webhooksig.SignKYC(secret, at, raw)
 	return h.Do(http.MethodPost, "/api/v1/webhooks/kyc", raw,
 		apptest.Header{Name: "X-Signature", Value: signature}, apptest.Header{Name: "X-Timestamp", Value: ts})
 }
@@ -180,9 +180,9 @@ func TestKYCWebhookReplayWithNewTimestamp(t *testing.T) {
 				apptest.Header{Name: "X-Signature", Value: signature}, apptest.Header{Name: "X-Timestamp", Value: ts})
 		}
 		now := time.Now()
-		_, captured := httpapi.SignKYC(secret, now.Add(-10*time.Minute), raw) // delivered ten minutes ago
+		_, captured := webhooksig.SignKYC(secret, now.Add(-10*time.Minute), raw) // delivered ten minutes ago
 		post(strconv.FormatInt(now.Unix(), 10), captured).Expect(t, 401, "SIGNATURE_INVALID")
-		ts, fresh := httpapi.SignKYC(secret, now, raw)
+		ts, fresh := webhooksig.SignKYC(secret, now, raw)
 		post("0"+ts, fresh).Expect(t, 401, "SIGNATURE_INVALID")
 		m := hmac.New(sha256.New, []byte(secret))
 		m.Write(raw)

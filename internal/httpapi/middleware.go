@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"slices"
@@ -9,27 +8,16 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 )
-
-type ctxKey int
-
-const (
-	ctxRequestID ctxKey = iota
-	ctxPrincipal
-)
-
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(ctxRequestID).(string)
-	return id
-}
 
 // requestID gives every request an opaque id, echoed in X-Request-Id.
 func (s *Server) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := secret.Hex(16)
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxRequestID, id)))
+		next.ServeHTTP(w, r.WithContext(httpkit.WithRequestID(r.Context(), id)))
 	})
 }
 
@@ -41,7 +29,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.ErrorContext(r.Context(), "panic", "request_id", requestID(r.Context()), "panic", p)
+				s.log.ErrorContext(r.Context(), "panic", "request_id", httpkit.RequestID(r.Context()), "panic", p)
 				s.writeAppError(w, r, apperr.New(apperr.CodeInternal))
 			}
 		}()
@@ -88,11 +76,11 @@ func (s *Server) cors(next http.Handler) http.Handler {
 
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBodyBytes {
+		if r.ContentLength > httpkit.MaxBodyBytes {
 			s.writeAppError(w, r, apperr.New(apperr.CodePayloadTooLarge).WithDetails("The request body exceeds 64 KiB"))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, httpkit.MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -149,7 +137,7 @@ func (s *Server) dispatch() http.Handler {
 		}
 		took := time.Since(start)
 		s.metrics.observe(pattern, rec.status, took)
-		s.log.InfoContext(r.Context(), "http request", "request_id", requestID(r.Context()), "method", r.Method,
+		s.log.InfoContext(r.Context(), "http request", "request_id", httpkit.RequestID(r.Context()), "method", r.Method,
 			"route", pattern, "status", rec.status, "duration_ms", took.Milliseconds(), "ip", s.clientIP(r))
 	})
 }

@@ -36,7 +36,7 @@ func TestPanicBecomesGeneric500(t *testing.T) {
 
 func TestCORS(t *testing.T) {
 	t.Parallel()
-	s := &Server{Deps: Deps{CORSOrigins: []string{"https://app.example"}}}
+	s := &Server{Deps: Deps{EdgeDeps: EdgeDeps{CORSOrigins: []string{"https://app.example"}}}}
 	next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
 	for _, tc := range []struct {
 		name, origin, method, preflight string

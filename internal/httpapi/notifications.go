@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"github.com/comecomepay/comecomepay/internal/account"
-	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/notification"
 )
 
@@ -30,9 +30,9 @@ func toNotificationJSON(n notification.Notification) notificationJSON {
 }
 
 // listNotifications serves GET /notifications (limit/offset paging).
-func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	q := r.URL.Query()
-	f := newFields()
+	f := httpkit.NewFields()
 	limit, offset := 20, 0
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -53,37 +53,36 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p acc
 		f.Add("status", "must be unread or read")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	list, total, err := s.Notifications.List(r.Context(), p.UserID, status, limit, offset)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]notificationJSON, 0, len(list))
 	for _, n := range list {
 		out = append(out, toNotificationJSON(n))
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Count         int                `json:"count"`
 		Total         int                `json:"total"`
 		Notifications []notificationJSON `json:"notifications"`
-	}{okA(r, "OK"), len(out), total, out})
+	}{httpkit.OKA(r, "OK"), len(out), total, out})
+	return nil
 }
 
 // unreadNotifications serves GET /notifications/unread-count.
-func (s *Server) unreadNotifications(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) unreadNotifications(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	n, err := s.Notifications.UnreadCount(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Count int `json:"count"`
-	}{okA(r, "OK"), n})
+	}{httpkit.OKA(r, "OK"), n})
+	return nil
 }
 
 func notificationID(r *http.Request) (int64, error) {
@@ -95,68 +94,30 @@ func notificationID(r *http.Request) (int64, error) {
 }
 
 // openNotification serves GET /notifications/{id}: it marks it read.
-func (s *Server) openNotification(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) openNotification(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	id, err := notificationID(r)
 	if err == nil {
 		var n notification.Notification
 		if n, err = s.Notifications.Open(r.Context(), p.UserID, id); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				Notification notificationJSON `json:"notification"`
-			}{okA(r, "OK"), toNotificationJSON(n)})
-			return
+			}{httpkit.OKA(r, "OK"), toNotificationJSON(n)})
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
 // readNotification serves PUT /notifications/{id}/read (idempotent).
-func (s *Server) readNotification(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) readNotification(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	id, err := notificationID(r)
 	if err == nil {
 		err = s.Notifications.MarkRead(r.Context(), p.UserID, id)
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okA(r, "Operation successful"))
-}
-
-// OutboxEntry is one recorded message of the sandbox providers.
-type OutboxEntry struct {
-	Channel, To, Subject, Body, OTP string
-	CreatedAt                       string
-}
-
-// SandboxOutbox lists what the sandbox e-mail and push providers recorded,
-// newest first.
-type SandboxOutbox interface {
-	Outbox(to string, limit int) []OutboxEntry
-}
-
-// sandboxOutbox serves GET /sandbox/outbox.
-func (s *Server) sandboxOutbox(w http.ResponseWriter, r *http.Request) {
-	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			s.writeAppError(w, r, apperr.Validation(map[string]string{"limit": "must be a positive integer"}))
-			return
-		}
-		limit = min(n, 500)
-	}
-	type entryJSON struct {
-		Channel   string `json:"channel"`
-		To        string `json:"to"`
-		Subject   string `json:"subject"`
-		Body      string `json:"body"`
-		OTP       string `json:"otp"`
-		CreatedAt string `json:"created_at"`
-	}
-	out := []entryJSON{}
-	for _, e := range s.SandboxOutbox.Outbox(r.URL.Query().Get("email"), limit) {
-		out = append(out, entryJSON(e))
-	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", out))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "Operation successful"))
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/physical"
@@ -24,11 +25,11 @@ var physicalStatusText = map[string]string{
 }
 
 func statusDesc(r *http.Request, status string) string {
-	return i18n.Text(langOf(r), physicalStatusText[status])
+	return i18n.Text(httpkit.Lang(r), physicalStatusText[status])
 }
 
 // upgradeFeeInfo serves GET /card/physical/upgrade/fee-info.
-func (s *Server) upgradeFeeInfo(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+func (s *Server) upgradeFeeInfo(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
 	fee, currencies := s.Physical.FeeInfo()
 	type currencyJSON struct {
 		Name     string `json:"name"`
@@ -40,16 +41,17 @@ func (s *Server) upgradeFeeInfo(w http.ResponseWriter, r *http.Request, _ accoun
 	for _, c := range currencies {
 		list = append(list, currencyJSON{c.Name, c.Symbol, c.CoinName, c.Logo})
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OK", struct {
 		UpgradeAmount json.Number    `json:"upgrade_amount"`
 		Currency      string         `json:"currency"`
 		Currencies    []currencyJSON `json:"currencies"`
-	}{num(fee, 2), "USD", list}))
+	}{httpkit.Num(fee, 2), "USD", list}))
+	return nil
 }
 
 // parseScene checks the scene of the e-mail code endpoints.
-func parseScene(f fields, v *string) string {
-	scene := f.required("scene", v)
+func parseScene(f httpkit.Fields, v *string) string {
+	scene := f.Required("scene", v)
 	if scene != "" && scene != physical.Scene {
 		f.Add("scene", "must be "+physical.Scene)
 	}
@@ -57,79 +59,69 @@ func parseScene(f fields, v *string) string {
 }
 
 // upgradeSendCode serves POST /card/physical/upgrade/email-code/send.
-func (s *Server) upgradeSendCode(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) upgradeSendCode(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		PublicToken *string `json:"public_token"`
 		Scene       *string `json:"scene"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	token, scene := f.required("public_token", b.PublicToken), parseScene(f, b.Scene)
+	f := httpkit.NewFields()
+	token, scene := f.Required("public_token", b.PublicToken), parseScene(f, b.Scene)
 	if err := f.Err(); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	sent, err := s.Physical.SendCode(r.Context(), p.UserID, token)
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OTP sent", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OTP sent", struct {
 		PublicToken  string `json:"public_token"`
 		Scene        string `json:"scene"`
 		Sent         bool   `json:"sent"`
 		ExpiresInSec int    `json:"expires_in_sec"`
 		OTP          string `json:"otp,omitempty"`
 	}{sent.PublicToken, scene, true, int(sent.ExpiresIn.Seconds()), sent.OTP}))
+	return nil
 }
 
 // upgradeVerifyCode serves POST /card/physical/upgrade/email-code/verify.
-func (s *Server) upgradeVerifyCode(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) upgradeVerifyCode(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		PublicToken *string `json:"public_token"`
 		Code        *string `json:"code"`
 		Scene       *string `json:"scene"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	token, code := f.required("public_token", b.PublicToken), f.secret("code", b.Code)
+	f := httpkit.NewFields()
+	token, code := f.Required("public_token", b.PublicToken), f.Secret("code", b.Code)
 	parseScene(f, b.Scene)
 	if err := f.Err(); err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	v, err := s.Physical.VerifyCode(r.Context(), p.UserID, token, code)
 	if err != nil {
-		s.writeVerifyErrorC(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OK", struct {
 		VerifyToken  string `json:"verify_token"`
 		ExpiresInSec int    `json:"expires_in_sec"`
 	}{v.Token, int(v.ExpiresIn.Seconds())}))
+	return nil
 }
 
-// writeVerifyErrorC renders the errors of the upgrade code check. The one
+// familyCVerify renders the errors of the upgrade code check. The one
 // status table says 429 for OTP_ATTEMPTS_EXCEEDED; API.md §1.10 makes this
 // endpoint alone answer 423, which the mobile client expects here.
-func (s *Server) writeVerifyErrorC(w http.ResponseWriter, r *http.Request, err error) {
-	e, ok := apperr.As(err)
-	if !ok || e.Code != otp.ErrAttemptsExceeded.Code {
-		s.writeErrorC(w, r, err)
-		return
+func familyCVerify(r *http.Request, e *apperr.Error) (int, any, *int) {
+	status, body := errorResponseC(r, e)
+	if e.Code == otp.ErrAttemptsExceeded.Code {
+		status, body.Code = http.StatusLocked, http.StatusLocked
 	}
-	_, body := errorResponseC(r, e)
-	body.Code = http.StatusLocked
-	if body.RetryAfter != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(*body.RetryAfter))
-	}
-	writeJSON(w, http.StatusLocked, body)
+	return status, body, body.RetryAfter
 }
 
 type convertBody struct {
@@ -147,31 +139,16 @@ type convertBody struct {
 	PaymentCurrency *string `json:"payment_currency"`
 }
 
-// parse validates the body with the postal rules of POST /card/apply.
+// parse validates the body with the mailing rules of a physical card.
 func (b convertBody) parse(userID int64) (physical.ConvertInput, error) {
-	f := newFields()
-	in := physical.ConvertInput{UserID: userID, PublicToken: f.required("public_token", b.PublicToken),
-		VerifyToken: f.secret("verify_token", b.VerifyToken), PaymentCurrency: f.required("payment_currency", b.PaymentCurrency),
-		Shipping: physical.Shipping{Recipient: f.required("recipient", b.Recipient), NameOnCard: f.required("name_on_card", b.NameOnCard),
-			AreaCode: f.required("area_code", b.AreaCode), Phone: f.required("phone", b.Phone), Country: f.required("postal_country", b.Country),
-			State: optional(b.State), City: f.required("postal_city", b.City), Address: f.required("postal_address", b.Address),
-			PostalCode: f.required("postal_code", b.PostalCode)}}
-	sh := in.Shipping
-	bad := func(name, v string, ok bool, reason string) {
-		if v != "" && !ok {
-			f.Add(name, reason)
-		}
-	}
-	bad("name_on_card", sh.NameOnCard, nameOnCardRE.MatchString(sh.NameOnCard) && len(sh.NameOnCard) >= 2 && len(sh.NameOnCard) <= 26,
-		"must be 2–26 upper-case letters A–Z and single spaces")
-	bad("recipient", sh.Recipient, len([]rune(sh.Recipient)) <= 64, "must be at most 64 characters")
-	bad("area_code", sh.AreaCode, dialCodeRE.MatchString(sh.AreaCode), "must be + and 1–4 digits")
-	bad("phone", sh.Phone, phoneRE.MatchString(sh.Phone), "must be 4–20 digits")
-	bad("postal_country", sh.Country, alpha2.MatchString(sh.Country), "must be an upper-case ISO 3166-1 alpha-2 code")
-	bad("postal_state", sh.State, len([]rune(sh.State)) <= 64, "must be at most 64 characters")
-	bad("postal_city", sh.City, len([]rune(sh.City)) <= 64, "must be at most 64 characters")
-	bad("postal_address", sh.Address, len([]rune(sh.Address)) <= 200, "must be at most 200 characters")
-	bad("postal_code", sh.PostalCode, postalCodeRE.MatchString(sh.PostalCode), "must be 1–16 letters, digits, spaces or dashes")
+	f := httpkit.NewFields()
+	in := physical.ConvertInput{UserID: userID, PublicToken: f.Required("public_token", b.PublicToken),
+		VerifyToken: f.Secret("verify_token", b.VerifyToken), PaymentCurrency: f.Required("payment_currency", b.PaymentCurrency),
+		Shipping: physical.Shipping{Recipient: f.Required("recipient", b.Recipient), NameOnCard: f.Required("name_on_card", b.NameOnCard),
+			AreaCode: f.Required("area_code", b.AreaCode), Phone: f.Required("phone", b.Phone), Country: f.Required("postal_country", b.Country),
+			State: httpkit.Optional(b.State), City: f.Required("postal_city", b.City), Address: f.Required("postal_address", b.Address),
+			PostalCode: f.Required("postal_code", b.PostalCode)}}
+	in.Shipping.Check(f.Fields)
 	return in, f.Err()
 }
 
@@ -179,18 +156,17 @@ func (b convertBody) parse(userID int64) (physical.ConvertInput, error) {
 // is required; every answer after the claim — including the 502 of an
 // issuer refusal, stored in the transaction that refunded the fee — is
 // replayed byte for byte for the key.
-func (s *Server) convertToPhysical(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	raw, err := readBody(r)
+func (s *Server) convertToPhysical(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
-	claim, done := s.claimKeyAs(w, r, p.UserID, "PUT /card/convertToPhysical", raw, familyC, true)
+	claim, done := s.claimKeyAs(w, r, p.UserID, raw, true)
 	if done {
-		return
+		return nil
 	}
 	var b convertBody
-	in, err := physical.ConvertInput{}, decodeJSON(raw, &b)
+	in, err := physical.ConvertInput{}, httpkit.DecodeJSON(raw, &b)
 	if err == nil {
 		in, err = b.parse(p.UserID)
 	}
@@ -204,17 +180,18 @@ func (s *Server) convertToPhysical(w http.ResponseWriter, r *http.Request, p acc
 			return s.Idempotency.Finish(ctx, tx, claim, status, out)
 		})
 	}
-	s.finishAs(w, r, claim, status, out, err, familyC)
+	s.finish(w, r, claim, status, out, err)
+	return nil
 }
 
 func (s *Server) convertResponse(r *http.Request, res physical.Result) (int, []byte) {
 	if res.Failure != nil {
 		e, _ := apperr.As(res.Failure)
 		status, body := errorResponseC(r, e)
-		return status, marshalJSON(body)
+		return status, httpkit.MarshalJSON(body)
 	}
 	o := res.Order
-	return http.StatusOK, marshalJSON(okC(r, "OK", struct {
+	return http.StatusOK, httpkit.MarshalJSON(httpkit.OKC(r, "OK", struct {
 		OrderNo         string      `json:"order_no"`
 		PublicToken     string      `json:"public_token"`
 		Status          string      `json:"status"`
@@ -222,7 +199,7 @@ func (s *Server) convertResponse(r *http.Request, res physical.Result) (int, []b
 		UpgradeAmount   json.Number `json:"upgrade_amount"`
 		PaymentCurrency string      `json:"payment_currency"`
 		ApplicationID   int64       `json:"application_id"`
-	}{o.OrderNo, o.PublicToken, o.Status, statusDesc(r, o.Status), num(o.FeeUSD, 2), o.PaymentCurrency, o.ID}))
+	}{o.OrderNo, o.PublicToken, o.Status, statusDesc(r, o.Status), httpkit.Num(o.FeeUSD, 2), o.PaymentCurrency, o.ID}))
 }
 
 type timelineJSON struct {
@@ -236,16 +213,14 @@ type timelineJSON struct {
 }
 
 // upgradeProgress serves GET /card/physical/upgrade/progress.
-func (s *Server) upgradeProgress(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) upgradeProgress(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	token := r.URL.Query().Get("public_token")
 	if token == "" {
-		s.writeErrorC(w, r, apperr.Validation(map[string]string{"public_token": "is required"}))
-		return
+		return apperr.Validation(map[string]string{"public_token": "is required"})
 	}
 	o, events, err := s.Physical.Progress(r.Context(), p.UserID, token)
 	if err != nil {
-		s.writeErrorC(w, r, err)
-		return
+		return err
 	}
 	timeline := []timelineJSON{}
 	for _, e := range events {
@@ -255,7 +230,7 @@ func (s *Server) upgradeProgress(w http.ResponseWriter, r *http.Request, p accou
 	if o.Status == physical.StatusFailed {
 		failReason = o.FailReason
 	}
-	writeJSON(w, http.StatusOK, okC(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKC(r, "OK", struct {
 		OrderNo       string         `json:"order_no"`
 		ApplicationID int64          `json:"application_id"`
 		PublicToken   string         `json:"public_token"`
@@ -265,15 +240,8 @@ func (s *Server) upgradeProgress(w http.ResponseWriter, r *http.Request, p accou
 		FailReason    string         `json:"fail_reason"`
 		RefundStatus  string         `json:"refund_status"`
 		Timeline      []timelineJSON `json:"timeline"`
-	}{o.OrderNo, o.ID, o.PublicToken, o.Status, statusDesc(r, o.Status), trackingNo(o), failReason, o.RefundStatus, timeline}))
-}
-
-// trackingNo is shown only once the card is on its way (API.md §2.6).
-func trackingNo(o physical.Order) string {
-	if o.Status == physical.StatusShipped || o.Status == physical.StatusDelivered {
-		return o.TrackingNo
-	}
-	return ""
+	}{o.OrderNo, o.ID, o.PublicToken, o.Status, statusDesc(r, o.Status), o.ShownTrackingNo(), failReason, o.RefundStatus, timeline}))
+	return nil
 }
 
 // applicationStatus is the lowercase projection of an order state.
@@ -293,16 +261,14 @@ func applicationStatus(status string) (string, string) {
 }
 
 // confirmDelivery serves POST /card/physical-application/{id}/confirm-delivery.
-func (s *Server) confirmDelivery(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) confirmDelivery(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.writeAppError(w, r, physical.ErrApplicationNotFound.WithDetails("No such physical card application"))
-		return
+		return physical.ErrApplicationNotFound.WithDetails("No such physical card application")
 	}
 	o, err := s.Physical.ConfirmDelivery(r.Context(), p.UserID, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type applicationJSON struct {
 		ID             int64   `json:"id"`
@@ -315,13 +281,14 @@ func (s *Server) confirmDelivery(w http.ResponseWriter, r *http.Request, p accou
 		DeliveredAt    *string `json:"delivered_at"`
 	}
 	st, text := applicationStatus(o.Status)
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		ApplicationID int64           `json:"application_id"`
 		CardID        int64           `json:"card_id"`
 		Application   applicationJSON `json:"application"`
-	}{okA(r, "Delivery confirmed successfully"), o.ID, o.CardID, applicationJSON{o.ID, st, i18n.Text(langOf(r), text),
+	}{httpkit.OKA(r, "Delivery confirmed successfully"), o.ID, o.CardID, applicationJSON{o.ID, st, i18n.Text(httpkit.Lang(r), text),
 		o.TrackingNo, o.FailReason, rfc3339(o.CreatedAt), optTime(o.ShippedAt), optTime(o.DeliveredAt)}})
+	return nil
 }
 
 // fillPhysical completes GET /card/account-details from the card's orders.
@@ -336,47 +303,4 @@ func (s *Server) fillPhysical(ctx context.Context, d *accountDetailsJSON) error 
 		d.ApplicationID = &sum.ApplicationID
 	}
 	return nil
-}
-
-// sandboxShipmentAdvance serves POST /sandbox/cards/{public_token}/shipment/advance:
-// the issuer's physical.order.updated event for the card's latest order,
-// applied before the answer.
-func (s *Server) sandboxShipmentAdvance(w http.ResponseWriter, r *http.Request) {
-	var b struct {
-		To         *string `json:"to"`
-		TrackingNo *string `json:"tracking_no"`
-		FailReason *string `json:"fail_reason"`
-	}
-	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	to := optional(b.To)
-	switch to {
-	case "", physical.StatusProcessing, physical.StatusShipped, physical.StatusDelivered, physical.StatusFailed:
-	default:
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"to": "must be PROCESSING, SHIPPED, DELIVERED or FAILED"}))
-		return
-	}
-	token := r.PathValue("public_token")
-	orderNo, next, err := s.Physical.NextUpdate(r.Context(), token, to)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	// The simulated issuer reports the change through the signed webhook.
-	if _, err := s.SandboxCards.ReportOrder(r.Context(), token, orderNo, next, optional(b.TrackingNo), optional(b.FailReason)); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	o, err := s.Physical.OrderByNo(r.Context(), orderNo)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
-		OrderNo    string `json:"order_no"`
-		Status     string `json:"status"`
-		TrackingNo string `json:"tracking_no"`
-	}{o.OrderNo, o.Status, trackingNo(o)}))
 }

@@ -4,34 +4,40 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
-func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
+	httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
 }
 
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	if err := s.Ready.Ready(ctx); err != nil {
 		s.log.WarnContext(r.Context(), "not ready", "error", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
-		return
+		httpkit.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return nil
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
 }
 
-func (s *Server) openapi(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) openapi(w http.ResponseWriter, _ *http.Request) error {
 	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 	_, _ = w.Write(s.Spec)
+	return nil
 }
 
 // docs is a self-contained page (no external scripts: the service may run
 // offline) that shows the contract served at /api/v1/openapi.yaml.
-func (s *Server) docs(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) docs(w http.ResponseWriter, _ *http.Request) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'")
 	_, _ = w.Write([]byte(docsPage))
+	return nil
 }
 
 const docsPage = `<!doctype html>

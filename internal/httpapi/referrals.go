@@ -7,28 +7,28 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/referral"
 )
 
 // referralCode serves GET /user/referral-code.
-func (s *Server) referralCode(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) referralCode(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	code, err := s.Referrals.Code(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		ReferralCode string `json:"referral_code"`
-	}{okA(r, "OK"), code})
+	}{httpkit.OKA(r, "OK"), code})
+	return nil
 }
 
 // referralStats serves GET /user/referral-stats.
-func (s *Server) referralStats(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) referralStats(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	st, err := s.Referrals.Stats(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type statsJSON struct {
 		Level1Count          int         `json:"level1_count"`
@@ -44,11 +44,12 @@ func (s *Server) referralStats(w http.ResponseWriter, r *http.Request, p account
 		Currency             string      `json:"currency"`
 	}
 	d := st.Decimals
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Stats statsJSON `json:"stats"`
-	}{okA(r, "OK"), statsJSON{st.Level1, st.Level2, st.Level1 + st.Level2, num(st.Total, d), num(st.Pending, d),
-		num(st.ThisMonth, d), num(st.L1Card, d), num(st.L2Card, d), num(st.L1Tx, d), num(st.L2Tx, d), "USDT"}})
+	}{httpkit.OKA(r, "OK"), statsJSON{st.Level1, st.Level2, st.Level1 + st.Level2, httpkit.Num(st.Total, d), httpkit.Num(st.Pending, d),
+		httpkit.Num(st.ThisMonth, d), httpkit.Num(st.L1Card, d), httpkit.Num(st.L2Card, d), httpkit.Num(st.L1Tx, d), httpkit.Num(st.L2Tx, d), "USDT"}})
+	return nil
 }
 
 type referralPaginationJSON struct {
@@ -86,8 +87,8 @@ func joinInts(xs []int) string {
 }
 
 // referrals serves GET /user/referrals.
-func (s *Server) referrals(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	page, size, err := pageParams(r, "page_size")
+func (s *Server) referrals(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	page, size, err := httpkit.PageParams(r, "page_size")
 	if err == nil {
 		var level int
 		if level, err = intChoice(r, "level", 0, 1, 2); err == nil {
@@ -106,38 +107,34 @@ func (s *Server) referrals(w http.ResponseWriter, r *http.Request, p account.Pri
 				for _, ref := range list {
 					items = append(items, refJSON{ref.ID, ref.Email, ref.FirstName, ref.LastName, ref.Level, rfc3339(ref.CreatedAt)})
 				}
-				writeJSON(w, http.StatusOK, struct {
-					envelopeA
+				httpkit.WriteJSON(w, http.StatusOK, struct {
+					httpkit.EnvelopeA
 					Referrals  []refJSON              `json:"referrals"`
 					Pagination referralPaginationJSON `json:"pagination"`
-				}{okA(r, "OK"), items, referralPaginationJSON{page, size, total, totalPages(total, size)}})
-				return
+				}{httpkit.OKA(r, "OK"), items, referralPaginationJSON{page, size, total, httpkit.TotalPages(total, size)}})
+				return nil
 			}
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
 // commissions serves GET /user/commissions.
-func (s *Server) commissions(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	page, size, err := pageParams(r, "page_size")
+func (s *Server) commissions(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	page, size, err := httpkit.PageParams(r, "page_size")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f := referral.CommissionFilter{Type: r.URL.Query().Get("type")}
 	if f.Type != "" && f.Type != referral.TypeCardOpening && f.Type != referral.TypeTransaction {
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"type": "must be card_opening or transaction"}))
-		return
+		return apperr.Validation(map[string]string{"type": "must be card_opening or transaction"})
 	}
 	if f.Level, err = intChoice(r, "level", 1, 2); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	list, total, err := s.Referrals.Commissions(r.Context(), p.UserID, f, size, (page-1)*size)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	type refereeJSON struct {
 		ID    int64  `json:"id"`
@@ -157,14 +154,15 @@ func (s *Server) commissions(w http.ResponseWriter, r *http.Request, p account.P
 	}
 	items := make([]commissionJSON, 0, len(list))
 	for _, c := range list {
-		items = append(items, commissionJSON{c.ID, c.Type, c.Level, num(c.Amount, c.Decimals), num(c.SourceAmount, c.Decimals),
+		items = append(items, commissionJSON{c.ID, c.Type, c.Level, httpkit.Num(c.Amount, c.Decimals), httpkit.Num(c.SourceAmount, c.Decimals),
 			rateNum(c.Rate), c.Currency, c.Status, rfc3339(c.CreatedAt), refereeJSON{c.RefereeID, c.RefereeEmail}})
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Commissions []commissionJSON       `json:"commissions"`
 		Pagination  referralPaginationJSON `json:"pagination"`
-	}{okA(r, "OK"), items, referralPaginationJSON{page, size, total, totalPages(total, size)}})
+	}{httpkit.OKA(r, "OK"), items, referralPaginationJSON{page, size, total, httpkit.TotalPages(total, size)}})
+	return nil
 }
 
 type referrerJSON struct {
@@ -182,18 +180,18 @@ func toReferrer(p *account.Referee) *referrerJSON {
 }
 
 // myReferrer serves GET /user/my-referrer.
-func (s *Server) myReferrer(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) myReferrer(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	l1, l2, err := s.Referrals.Referrers(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		HasReferrer bool          `json:"has_referrer"`
 		Level1      *referrerJSON `json:"level1_referrer"`
 		Level2      *referrerJSON `json:"level2_referrer"`
-	}{okA(r, "OK"), l1 != nil, toReferrer(l1), toReferrer(l2)})
+	}{httpkit.OKA(r, "OK"), l1 != nil, toReferrer(l1), toReferrer(l2)})
+	return nil
 }
 
 type tierJSON struct {
@@ -209,32 +207,31 @@ type tierJSON struct {
 }
 
 // tierConfigs serves GET /tier-configs (public).
-func (s *Server) tierConfigs(w http.ResponseWriter, r *http.Request) {
+func (s *Server) tierConfigs(w http.ResponseWriter, r *http.Request) error {
 	tiers, err := s.Referrals.Tiers(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := make([]tierJSON, 0, len(tiers))
 	for _, t := range tiers {
 		items = append(items, tierJSON{t.Level, t.Name, t.Description, t.Min, t.Max, rateNum(t.L1Card), rateNum(t.L1Tx),
 			rateNum(t.L2Card), rateNum(t.L2Tx)})
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Total   int        `json:"total"`
 		Configs []tierJSON `json:"configs"`
 	}{len(items), items}))
+	return nil
 }
 
 // userTier serves GET /user/tier.
-func (s *Server) userTier(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) userTier(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	ut, err := s.Referrals.TierOf(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	t := ut.Tier
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		UserID          int64       `json:"user_id"`
 		TierLevel       int         `json:"tier_level"`
 		TierName        string      `json:"tier_name"`
@@ -244,21 +241,21 @@ func (s *Server) userTier(w http.ResponseWriter, r *http.Request, p account.Prin
 		Level2CardRate  json.Number `json:"level2_card_rate"`
 		Level2TxRate    json.Number `json:"level2_tx_rate"`
 	}{p.UserID, t.Level, t.Name, ut.Qualified, rateNum(t.L1Card), rateNum(t.L1Tx), rateNum(t.L2Card), rateNum(t.L2Tx)}))
+	return nil
 }
 
 // tierProgress serves GET /user/tier/progress.
-func (s *Server) tierProgress(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) tierProgress(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	ut, err := s.Referrals.TierOf(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	next, remaining, required := "", int64(0), int64(0)
 	if !ut.Max {
 		next, required = ut.Next.Name, ut.Next.Min
 		remaining = max(required-ut.Qualified, 0)
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		CurrentReferrals  int64  `json:"current_referrals"`
 		CurrentTier       string `json:"current_tier"`
 		NextTier          string `json:"next_tier"`
@@ -266,4 +263,5 @@ func (s *Server) tierProgress(w http.ResponseWriter, r *http.Request, p account.
 		RemainingCount    int64  `json:"remaining_count"`
 		RequiredReferrals int64  `json:"required_referrals"`
 	}{ut.Qualified, ut.Tier.Name, next, ut.Max, remaining, required}))
+	return nil
 }

@@ -2,139 +2,42 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
-	"math/big"
 	"net/http"
 	"net/url"
-	"strconv"
-	"time"
 
-	"github.com/comecomepay/comecomepay/internal/apperr"
-	"github.com/comecomepay/comecomepay/internal/money"
-	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/httpapi/sandboxapi"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
-// envelopeB is the wrapped success body.
-type envelopeB struct {
-	envelopeA
-	Data any `json:"data"`
-}
-
-func okB(r *http.Request, message string, data any) envelopeB {
-	return envelopeB{okA(r, message), data}
-}
-
-// sandboxOnly checks X-Sandbox-Token when a sandbox token is configured.
-func (s *Server) sandboxOnly(h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.SandboxToken != "" && !secret.Equal(r.Header.Get("X-Sandbox-Token"), s.SandboxToken) {
-			s.writeAppError(w, r, apperr.New(apperr.CodeUnauthorized).WithDetails("X-Sandbox-Token is missing or wrong"))
-			return
-		}
-		h(w, r)
+// sandboxHelpers builds the sandbox helpers over the production webhook
+// intake and idempotency of s.
+func (s *Server) sandboxHelpers() *sandboxapi.Helpers {
+	return sandboxapi.New(sandboxapi.Deps{
+		Host: sandboxHost{s}, DB: s.DB, Accounts: s.Accounts, Wallets: s.Wallets, KYC: s.KYC, ThreeDS: s.ThreeDS,
+		Physical: s.Physical, Inbox: s.Inbox, CustodySigner: s.Custody, KYCWebhookSecret: s.KYCWebhookSecret,
+		ThreeDSWebhookSecret: s.ThreeDSWebhookSecret, Token: s.Sandbox.Token, Sim: s.Sandbox.Simulators,
 	})
 }
 
-// sandboxDeposit serves POST /sandbox/deposits (sandbox mode only): it
-// builds a custody deposit callback, signs it like the provider would, sends
-// it through the normal callback path and answers once it is applied.
-func (s *Server) sandboxDeposit(w http.ResponseWriter, r *http.Request) {
-	raw, err := readBody(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var b struct {
-		Currency *string    `json:"currency"`
-		Amount   flexNumber `json:"amount"`
-		UserID   flexNumber `json:"user_id"`
-		Email    *string    `json:"email"`
-		Address  *string    `json:"address"`
-		Status   *int       `json:"status"`
-	}
-	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ctx := r.Context()
-	f := newFields()
-	cur, ok := s.Wallets.Currencies.Crypto(f.required("currency", b.Currency))
-	if !ok {
-		f.Add("currency", "must be an enabled crypto currency")
-	}
-	amount := f.amount("amount", b.Amount, cur.Decimals)
-	status := 3
-	if b.Status != nil {
-		status = *b.Status
-	}
-	address := optional(b.Address)
-	var userID int64
-	switch {
-	case address != "":
-	case b.UserID.present:
-		userID = f.id("user_id", b.UserID)
-	case optional(b.Email) != "":
-		u, err := s.Accounts.UserIDByEmail(ctx, optional(b.Email))
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		userID = u
-	default:
-		f.Add("user_id", "one of user_id, email or address is required")
-	}
-	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	// Sandbox calls share one idempotency scope (no user is authenticated).
-	s.executeOnce(w, r, 0, "POST /sandbox/deposits", raw, func(ctx context.Context) (int, any, error) {
-		return s.simulateDeposit(ctx, r, cur, amount, status, address, userID)
-	})
+// sandboxHost lends the sandbox helpers what they share with the
+// production endpoints, without widening Server's exported surface.
+type sandboxHost struct{ s *Server }
+
+func (h sandboxHost) AcceptCustody(ctx context.Context, form url.Values) (int64, bool, error) {
+	return h.s.AcceptCustody(ctx, form)
 }
 
-// simulateDeposit sends one signed deposit callback through the normal
-// path, applies it and reports the result.
-func (s *Server) simulateDeposit(ctx context.Context, r *http.Request, cur wallet.Currency, amount money.Amount, status int,
-	address string, userID int64) (int, any, error) {
-	if address == "" {
-		a, err := s.Wallets.DepositAddress(ctx, userID, cur.Network)
-		if err != nil {
-			return 0, nil, err
-		}
-		address = a
-	}
-	tradeID, txID := "sbx_"+secret.Hex(12), "0x"+secret.Hex(32)
-	baseUnits := new(big.Int).SetInt64(int64(amount))
-	event, _ := json.Marshal(map[string]any{
-		"tradeId": tradeID, "tradeType": 1, "address": address, "mainCoinType": strconv.Itoa(cur.MainCoinType),
-		"coinType": cur.CoinType, "amount": baseUnits.String(), "fee": "0", "decimals": cur.Decimals, "status": status,
-		"txId": txID, "blockHigh": "1", "businessId": "", "memo": "",
-	})
-	nonce, ts := secret.Hex(8), strconv.FormatInt(time.Now().Unix(), 10)
-	form := url.Values{"body": {string(event)}, "nonce": {nonce}, "timestamp": {ts}, "sign": {s.Custody.Sign(string(event), nonce, ts)}}
-	eventID, _, err := s.AcceptCustody(ctx, form)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := s.Inbox.Process(ctx, eventID); err != nil {
-		return 0, nil, err
-	}
-	dep, err := s.Wallets.DepositByTrade(ctx, tradeID)
-	if err != nil {
-		return 0, nil, err
-	}
-	if dep.UserID == 0 {
-		return 0, nil, apperr.New("RECIPIENT_NOT_FOUND").WithDetails("No user owns this address; the deposit is unmatched")
-	}
-	return http.StatusOK, okB(r, "OK", struct {
-		TradeID    string      `json:"trade_id"`
-		TxID       string      `json:"tx_id"`
-		UserID     int64       `json:"user_id"`
-		Currency   string      `json:"currency"`
-		Amount     json.Number `json:"amount"`
-		Status     string      `json:"status"`
-		NewBalance json.Number `json:"new_balance"`
-	}{tradeID, txID, dep.UserID, cur.Name, num(dep.Amount, cur.Decimals), dep.Status, num(dep.NewBalance, cur.Decimals)}), nil
+func (h sandboxHost) AcceptKYC(ctx context.Context, timestamp, signature string, raw []byte) (int64, error) {
+	return h.s.acceptKYC(ctx, timestamp, signature, raw)
 }
+
+func (h sandboxHost) AcceptThreeDS(ctx context.Context, signature string, raw []byte) (int64, error) {
+	return h.s.acceptThreeDS(ctx, signature, raw)
+}
+
+func (h sandboxHost) ExecuteOnce(w http.ResponseWriter, r *http.Request, scope int64, raw []byte,
+	op func(ctx context.Context) (int, any, error)) {
+	h.s.executeOnce(w, r, scope, raw, op)
+}
+
+func (h sandboxHost) WithdrawalView(w wallet.Withdrawal) any { return toWithdrawalJSON(w) }

@@ -16,6 +16,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/content"
 	"github.com/comecomepay/comecomepay/internal/coupon"
+	"github.com/comecomepay/comecomepay/internal/httpapi/sandboxapi"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/notification"
@@ -41,74 +42,102 @@ type CustodySigner interface {
 	Verify(body, nonce, timestamp, sign string) bool
 }
 
-// FailureInjector makes a simulated provider fail its next calls.
-type FailureInjector interface {
-	FailNext(operation string, n int)
+// The sandbox providers' types, named here for the wiring.
+type (
+	OutboxEntry          = sandboxapi.OutboxEntry
+	SimulatedTransaction = sandboxapi.SimulatedTransaction
+	SimulatedResult      = sandboxapi.SimulatedResult
+)
+
+// Deps are what the HTTP layer calls, grouped by domain. The groups are
+// embedded, so a handler names a dependency directly (s.Wallets).
+type Deps struct {
+	PlatformDeps
+	EdgeDeps
+	UserDeps
+	MoneyDeps
+	CardDeps
+	WebhookDeps
+	Sandbox SandboxDeps
 }
 
-// Deps are what the HTTP layer calls.
-type Deps struct {
+// PlatformDeps are the service's own machinery.
+type PlatformDeps struct {
 	Log         *slog.Logger
 	DB          *store.DB
-	Accounts    *account.Service
-	Wallets     *wallet.Service
-	CardFees    *cardfee.Service
-	Coupons     *coupon.Service
-	Devices     *notify.Devices
-	KYC         *kyc.Service
-	Cards       *card.Service
-	CardSecrets *card.Secrets
-	// Physical serves the physical card upgrade and shipment endpoints.
-	Physical *physical.Service
-	// Referrals serves the referral and tier endpoints (API.md §2.10).
-	Referrals        *referral.Service
-	Swaps            *swap.Service
-	IssuerFailures   FailureInjector
-	KYCIssuer        kyc.IssuerReview
-	KYCWebhookSecret string
-	// IssuerWebhookSecret verifies /webhooks/issuer.
-	IssuerWebhookSecret string
-	Idempotency         *idempotency.Store
-	Inbox               *webhook.Inbox
-	Jobs                webhook.Inserter
-	Custody             CustodySigner
-	SandboxCustody      SandboxCustody
-	SandboxCards        SandboxCards
-	SandboxOutbox       SandboxOutbox
-	SandboxFX           SandboxFX
-	// Notifications reads the users\' in-app notifications.
-	Notifications     *notification.Reader
-	Ready             Readiness
-	Registry          *prometheus.Registry
-	Spec              []byte
+	Ready       Readiness
+	Registry    *prometheus.Registry
+	Spec        []byte
+	Idempotency *idempotency.Store
+	Jobs        webhook.Inserter
+	// Now is the service clock (rate-limit windows).
+	Now func() time.Time
+}
+
+// EdgeDeps configure the middleware in front of every route.
+type EdgeDeps struct {
 	CORSOrigins       []string
 	TrustProxyHeaders bool
-	Sandbox           bool
-	// SandboxToken, when set, guards the sandbox helpers.
-	SandboxToken string
 	// Limiter counts requests for the limits of API.md §1.14 (0 = off).
 	Limiter         *ratelimit.Counter
 	RequestsPerIP   int
 	RequestsPerUser int
-	// Now is the service clock (rate-limit windows).
-	Now func() time.Time
+}
 
-	// 3DS challenges, the issuer's 3DS webhook secret and the simulated
-	// issuer that raises challenges in sandbox mode.
-	ThreeDS              *threeds.Service
-	ThreeDSWebhookSecret string
-	SandboxThreeDS       SandboxThreeDS
-
+// UserDeps serve the account, identity and engagement endpoints.
+type UserDeps struct {
+	Accounts *account.Service
+	KYC      *kyc.Service
+	Devices  *notify.Devices
+	// Notifications reads the users' in-app notifications.
+	Notifications *notification.Reader
 	// Content serves announcements, site texts, app versions and the
 	// partner link.
 	Content *content.Service
+	// Referrals serves the referral and tier endpoints (API.md §2.10).
+	Referrals *referral.Service
+}
 
-	// The previous key of each provider, still accepted while a rotation
-	// is under way (empty: none). New deliveries are signed with the
-	// current key only.
+// MoneyDeps serve the wallet, swap and card-fee endpoints.
+type MoneyDeps struct {
+	Wallets  *wallet.Service
+	Swaps    *swap.Service
+	CardFees *cardfee.Service
+	Coupons  *coupon.Service
+}
+
+// CardDeps serve the card endpoints.
+type CardDeps struct {
+	Cards       *card.Service
+	CardSecrets *card.Secrets
+	// Physical serves the physical card upgrade and shipment endpoints.
+	Physical *physical.Service
+	ThreeDS  *threeds.Service
+}
+
+// WebhookDeps verify and store the providers' deliveries.
+type WebhookDeps struct {
+	Inbox   *webhook.Inbox
+	Custody CustodySigner
+	// The current key of each provider, and the previous one, still
+	// accepted while a rotation is under way (empty: none). New deliveries
+	// are signed with the current key only.
+	KYCWebhookSecret             string
 	KYCWebhookPreviousSecret     string
+	IssuerWebhookSecret          string
 	IssuerWebhookPreviousSecret  string
+	ThreeDSWebhookSecret         string
 	ThreeDSWebhookPreviousSecret string
+}
+
+// SandboxDeps are the sandbox helpers of API.md §4 and the simulated
+// providers they drive.
+type SandboxDeps struct {
+	// Enabled mounts the helpers (sandbox mode, or staging with a token).
+	Enabled bool
+	// Token, when set, guards the helpers (X-Sandbox-Token).
+	Token      string
+	Simulators sandboxapi.Simulators
 }
 
 // Server is the API handler.
@@ -122,6 +151,8 @@ type Server struct {
 	first   *http.ServeMux
 	metrics *httpMetrics
 	handler http.Handler
+	// sandbox serves the sandbox helpers; nil unless Sandbox.
+	sandbox *sandboxapi.Helpers
 }
 
 // NewServer builds the whole HTTP handler.
@@ -132,6 +163,9 @@ func NewServer(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = m
+	if d.Sandbox.Enabled {
+		s.sandbox = s.sandboxHelpers()
+	}
 	s.routes()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	s.handler = s.recoverPanics(s.requestID(s.securityHeaders(s.cors(s.limitBody(s.dispatch())))))

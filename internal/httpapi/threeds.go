@@ -7,6 +7,8 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/threeds"
 )
 
@@ -36,60 +38,54 @@ func toThreeDSRecordJSON(r threeds.Record) threeDSRecordJSON {
 }
 
 // myThreeDSRecords serves GET /3ds/my-records.
-func (s *Server) myThreeDSRecords(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	page, size, err := pageParams(r, "page_size")
+func (s *Server) myThreeDSRecords(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	page, size, err := httpkit.PageParams(r, "page_size")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	list, total, err := s.ThreeDS.List(r.Context(), p.UserID, page, size)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]threeDSRecordJSON, 0, len(list))
 	for _, rec := range list {
 		out = append(out, toThreeDSRecordJSON(rec))
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Page       int                 `json:"page"`
 		PageSize   int                 `json:"page_size"`
 		Total      int                 `json:"total"`
 		TotalPages int                 `json:"total_pages"`
 		Records    []threeDSRecordJSON `json:"records"`
-	}{page, size, total, totalPages(total, size), out}))
+	}{page, size, total, httpkit.TotalPages(total, size), out}))
+	return nil
 }
 
 // confirmThreeDS serves PUT /3ds/messages/{notification_id}/confirm. The
 // decision is committed before the issuer call, so the operation commits
 // more than one transaction: executeOnce keeps Idempotency-Key's one
 // execution and byte-for-byte replay, storing the answer just after.
-func (s *Server) confirmThreeDS(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	raw, err := readBody(r)
+func (s *Server) confirmThreeDS(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
 		Status *string `json:"status"`
 	}
-	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.DecodeJSON(raw, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	decision := strings.ToUpper(f.required("status", b.Status))
+	f := httpkit.NewFields()
+	decision := strings.ToUpper(f.Required("status", b.Status))
 	if decision != "" && decision != threeds.DecisionApprove && decision != threeds.DecisionReject {
 		f.Add("status", "must be SUCCESS (approve) or FAILURE (reject)")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	id := r.PathValue("notification_id")
-	// The fingerprint names the challenge: one key cannot answer two.
-	route := "PUT /3ds/messages/" + id + "/confirm"
-	s.executeOnce(w, r, p.UserID, route, raw, func(ctx context.Context) (int, any, error) {
+	s.executeOnce(w, r, p.UserID, raw, func(ctx context.Context) (int, any, error) {
 		rec, err := s.ThreeDS.Confirm(ctx, p.UserID, id, decision)
 		if err != nil {
 			return 0, nil, err
@@ -102,76 +98,74 @@ func (s *Server) confirmThreeDS(w http.ResponseWriter, r *http.Request, p accoun
 			TransactionToken string `json:"transaction_token"`
 		}
 		return http.StatusOK, struct {
-			envelopeA
+			httpkit.EnvelopeA
 			Record confirmedJSON `json:"record"`
-		}{okA(r, "3DS challenge confirmed"), confirmedJSON{toThreeDSRecordJSON(rec), rec.DelegateStatus, rec.DelegateMethod,
+		}{httpkit.OKA(r, "3DS challenge confirmed"), confirmedJSON{toThreeDSRecordJSON(rec), rec.DelegateStatus, rec.DelegateMethod,
 			rec.DSTransactionID, rec.TransactionToken}}, nil
 	})
+	return nil
 }
 
 // setCardThreeDSPlan serves PUT /card/3ds.
-func (s *Server) setCardThreeDSPlan(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) setCardThreeDSPlan(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
-		Plan        *string    `json:"plan"`
-		PublicToken flexNumber `json:"public_token"`
+		Plan        *string            `json:"plan"`
+		PublicToken httpkit.FlexNumber `json:"public_token"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	plan := strings.ToUpper(f.required("plan", b.Plan))
+	f := httpkit.NewFields()
+	plan := strings.ToUpper(f.Required("plan", b.Plan))
 	if plan != "" && !threeds.ValidPlan(plan) {
 		f.Add("plan", "must be OTP, BIO or ALL")
 	}
-	token := strings.TrimSpace(b.PublicToken.raw)
+	token := strings.TrimSpace(b.PublicToken.Raw)
 	switch {
-	case !b.PublicToken.present || (b.PublicToken.typeOK && token == ""):
+	case !b.PublicToken.Present || (b.PublicToken.TypeOK && token == ""):
 		f.Add("public_token", "is required")
-	case !b.PublicToken.typeOK:
+	case !b.PublicToken.TypeOK:
 		f.Add("public_token", "must be a string")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	c, err := s.ThreeDS.SetPlan(r.Context(), p.UserID, token, plan)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okB(r, "Card 3DS authentication plan updated successfully", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "Card 3DS authentication plan updated successfully", struct {
 		PublicToken string `json:"public_token"`
 		RequestID   string `json:"request_id"`
 		Plan        string `json:"three_ds_auth_plan"`
-	}{c.PublicToken, requestID(r.Context()), c.ThreeDSPlan}))
+	}{c.PublicToken, httpkit.RequestID(r.Context()), c.ThreeDSPlan}))
+	return nil
 }
 
 // threeDSWebhook serves POST /webhooks/3ds-callback: HMAC over the raw body,
 // then the inbox; the issuer expects a plain "ok".
-func (s *Server) threeDSWebhook(w http.ResponseWriter, r *http.Request) {
-	raw, err := readBody(r)
+func (s *Server) threeDSWebhook(w http.ResponseWriter, r *http.Request) error {
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if _, err := s.acceptThreeDS(r.Context(), r.Header.Get("X-Signature"), raw); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte("ok"))
+	return nil
 }
 
 // acceptThreeDS verifies and stores one challenge and returns its inbox id.
 // The stored payload carries the passcode sealed (threeds.Service.Inbound).
 func (s *Server) acceptThreeDS(ctx context.Context, signature string, raw []byte) (int64, error) {
-	if !validHMAC(raw, signature, s.ThreeDSWebhookSecret, s.ThreeDSWebhookPreviousSecret) {
-		s.log.WarnContext(ctx, "3ds webhook rejected: bad signature", "request_id", requestID(ctx))
+	if !webhooksig.VerifyThreeDS(signature, raw, s.ThreeDSWebhookSecret, s.ThreeDSWebhookPreviousSecret) {
+		s.log.WarnContext(ctx, "3ds webhook rejected: bad signature", "request_id", httpkit.RequestID(ctx))
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature is invalid")
 	}
-	if err := uniqueNames(raw); err != nil {
+	if err := httpkit.UniqueNames(raw); err != nil {
 		return 0, err
 	}
 	key, stored, err := s.ThreeDS.Inbound(raw)
@@ -181,7 +175,3 @@ func (s *Server) acceptThreeDS(ctx context.Context, signature string, raw []byte
 	id, _, err := s.Inbox.Receive(ctx, s.Jobs, "3ds", key, stored)
 	return id, err
 }
-
-// SignThreeDS signs a body like the issuer signs 3DS webhooks: hex
-// HMAC-SHA256 of the raw body.
-func SignThreeDS(secret string, body []byte) string { return hmacHex(secret, body) }

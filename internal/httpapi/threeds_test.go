@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
-	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 )
 
 const threeDSSecret = "test-3ds-webhook-secret" // apptest's ThreeDSWebhookSecret
@@ -98,8 +98,8 @@ func TestThreeDSWebhook(t *testing.T) {
 		body := bioPayload(nid, c.PublicToken, expiry)
 
 		forged := []struct{ name, sig string }{
-			{"missing", ""}, {"garbage", "zz"}, {"other secret", httpapi.SignThreeDS("another-secret", body)},
-			{"other body", httpapi.SignThreeDS(threeDSSecret, append([]byte(" "), body...))},
+			{"missing", ""}, {"garbage", "zz"}, {"other secret", webhooksig.SignThreeDS("another-secret", body)},
+			{"other body", webhooksig.SignThreeDS(threeDSSecret, append([]byte(" "), body...))},
 		}
 		for _, tc := range forged {
 			post3DSWebhook(h, body, tc.sig).Expect(t, 401, "SIGNATURE_INVALID")
@@ -107,7 +107,7 @@ func TestThreeDSWebhook(t *testing.T) {
 		if n := count(t, h, `SELECT COUNT(*) FROM webhook_events WHERE provider = '3ds'`); n != 0 {
 			t.Fatalf("forged deliveries stored: %d", n)
 		}
-		res := post3DSWebhook(h, body, httpapi.SignThreeDS(threeDSSecret, body)).Expect(t, 200, "")
+		res := post3DSWebhook(h, body, webhooksig.SignThreeDS(threeDSSecret, body)).Expect(t, 200, "")
 		if string(res.Body) != "ok" || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") {
 			t.Fatalf("reply %q %q", res.Header.Get("Content-Type"), res.Body)
 		}
@@ -116,7 +116,7 @@ func TestThreeDSWebhook(t *testing.T) {
 		}
 		// Replays are acknowledged and change nothing.
 		for range 3 {
-			post3DSWebhook(h, body, strings.ToUpper(httpapi.SignThreeDS(threeDSSecret, body))).Expect(t, 200, "")
+			post3DSWebhook(h, body, strings.ToUpper(webhooksig.SignThreeDS(threeDSSecret, body))).Expect(t, 200, "")
 		}
 		if n := count(t, h, `SELECT COUNT(*) FROM threeds_challenges WHERE notification_id = $1`, nid); n != 1 {
 			t.Fatalf("%d records after replays", n)
@@ -153,12 +153,12 @@ func TestThreeDSWebhook(t *testing.T) {
 		// that is not a challenge is refused and not stored.
 		other := uuid.NewString()
 		body = bioPayload(other, "999999999", expiry)
-		post3DSWebhook(h, body, httpapi.SignThreeDS(threeDSSecret, body)).Expect(t, 200, "")
+		post3DSWebhook(h, body, webhooksig.SignThreeDS(threeDSSecret, body)).Expect(t, 200, "")
 		if st := waitInbox(t, h, other); st != "unmatched" {
 			t.Fatalf("unknown card: state %s", st)
 		}
 		for _, bad := range []string{`{"Pubtoken":1}`, `{"NotificationId":"x y","Pubtoken":1}`, `{"NotificationId":"a","Pubtoken":"abc"}`, `[]`, `nope`} {
-			post3DSWebhook(h, []byte(bad), httpapi.SignThreeDS(threeDSSecret, []byte(bad))).Expect(t, 400, "VALIDATION_FAILED")
+			post3DSWebhook(h, []byte(bad), webhooksig.SignThreeDS(threeDSSecret, []byte(bad))).Expect(t, 400, "VALIDATION_FAILED")
 		}
 		if n := count(t, h, `SELECT COUNT(*) FROM webhook_events WHERE provider = '3ds'`); n != 2 {
 			t.Fatalf("%d 3ds events stored, want 2", n)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
 
 // userJSON is the User object of API.md §2.1; its types are strict.
@@ -50,20 +51,20 @@ func toUserJSON(p account.Profile) userJSON {
 }
 
 type profileResponse struct {
-	envelopeA
+	httpkit.EnvelopeA
 	User userJSON `json:"user"`
 }
 
-func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	prof, err := s.Accounts.Profile(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, profileResponse{okA(r, "Profile retrieved successfully"), toUserJSON(prof)})
+	httpkit.WriteJSON(w, http.StatusOK, profileResponse{httpkit.OKA(r, "Profile retrieved successfully"), toUserJSON(prof)})
+	return nil
 }
 
-func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	// phone and referral_code are accepted and ignored (API.md §2.2): they are
 	// simply not fields of this body.
 	var b struct {
@@ -78,47 +79,43 @@ func (s *Server) putProfile(w http.ResponseWriter, r *http.Request, p account.Pr
 		AreaCode        *string `json:"area_code"`
 		BillCountryCode *string `json:"bill_country_code"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
 	upd, err := s.Accounts.ParseProfileUpdate(account.ProfileInput{
 		FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.DateOfBirth, AccountType: b.AccountType,
 		Address: b.Address, City: b.City, State: b.State, PostCode: b.PostCode, AreaCode: b.AreaCode, Bill: b.BillCountryCode,
 	})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	prof, err := s.Accounts.UpdateProfile(r.Context(), p, upd)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, profileResponse{okA(r, "Profile updated successfully"), toUserJSON(prof)})
+	httpkit.WriteJSON(w, http.StatusOK, profileResponse{httpkit.OKA(r, "Profile updated successfully"), toUserJSON(prof)})
+	return nil
 }
 
-func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		OldPassword     *string `json:"old_password"`
 		NewPassword     *string `json:"new_password"`
 		ConfirmPassword *string `json:"confirm_password"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	old, pw, confirm := f.secret("old_password", b.OldPassword), f.secret("new_password", b.NewPassword), f.secret("confirm_password", b.ConfirmPassword)
+	f := httpkit.NewFields()
+	old, pw, confirm := f.Secret("old_password", b.OldPassword), f.Secret("new_password", b.NewPassword), f.Secret("confirm_password", b.ConfirmPassword)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Accounts.ChangePassword(r.Context(), p, old, pw, confirm); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okA(r, "Password changed successfully"))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "Password changed successfully"))
+	return nil
 }
 
 type changeBody struct {
@@ -130,8 +127,8 @@ type changeBody struct {
 }
 
 // phone parses a required phone number.
-func (f fields) phone(name string, v *string) string {
-	raw := f.required(name, v)
+func phoneField(f httpkit.Fields, name string, v *string) string {
+	raw := f.Required(name, v)
 	if raw == "" {
 		return ""
 	}
@@ -146,218 +143,212 @@ func (f fields) phone(name string, v *string) string {
 // code; codeField names the code field ("" when the step sends a code).
 func (s *Server) parseChange(r *http.Request, targetField, codeField string) (target, code string, err error) {
 	var b changeBody
-	if err := decode(r, &b); err != nil {
+	if err := httpkit.Decode(r, &b); err != nil {
 		return "", "", err
 	}
-	f := newFields()
+	f := httpkit.NewFields()
 	switch targetField {
 	case "new_email":
-		target = f.email(targetField, b.NewEmail)
+		target = emailField(f, targetField, b.NewEmail)
 	case "new_phone":
-		target = f.phone(targetField, b.NewPhone)
+		target = phoneField(f, targetField, b.NewPhone)
 	}
 	switch codeField {
 	case "otp_code":
-		code = f.otpCode(codeField, b.OTPCode)
+		code = otpCodeField(f, codeField, b.OTPCode)
 	case "old_email_otp":
-		code = f.otpCode(codeField, b.OldEmailOTP)
+		code = otpCodeField(f, codeField, b.OldEmailOTP)
 	case "email_otp":
-		code = f.otpCode(codeField, b.EmailOTP)
+		code = otpCodeField(f, codeField, b.EmailOTP)
 	}
 	return target, code, f.Err()
 }
 
-func (s *Server) changeEmailRequest(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changeEmailRequest(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	target, _, err := s.parseChange(r, "new_email", "")
 	if err == nil {
 		var res account.CodeSent
 		if res, err = s.Accounts.RequestEmailChange(r.Context(), p, target); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				NewEmail string `json:"new_email"`
 				NextStep string `json:"next_step"`
 				OTP      string `json:"otp,omitempty"`
-			}{okA(r, "OTP sent to your new email"), target, "verify_new_email", res.OTP})
-			return
+			}{httpkit.OKA(r, "OTP sent to your new email"), target, "verify_new_email", res.OTP})
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
-func (s *Server) changeEmailVerifyNew(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changeEmailVerifyNew(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	target, code, err := s.parseChange(r, "new_email", "otp_code")
 	if err == nil {
 		var res account.CodeSent
 		if res, err = s.Accounts.VerifyNewEmail(r.Context(), p, target, code); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				CurrentEmail string `json:"current_email"`
 				NextStep     string `json:"next_step"`
 				OTP          string `json:"otp,omitempty"`
-			}{okA(r, "New email verified. OTP sent to your current email"), res.To, "verify_old_email", res.OTP})
-			return
+			}{httpkit.OKA(r, "New email verified. OTP sent to your current email"), res.To, "verify_old_email", res.OTP})
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
-func (s *Server) changeEmailComplete(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changeEmailComplete(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	target, code, err := s.parseChange(r, "new_email", "old_email_otp")
 	if err == nil {
 		if err = s.Accounts.CompleteEmailChange(r.Context(), p, target, code); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				NewEmail string `json:"new_email"`
-			}{okA(r, "Email changed successfully"), target})
-			return
+			}{httpkit.OKA(r, "Email changed successfully"), target})
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
-func (s *Server) changePhoneRequest(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changePhoneRequest(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	target, _, err := s.parseChange(r, "new_phone", "")
 	if err == nil {
 		var res account.CodeSent
 		if res, err = s.Accounts.RequestPhoneChange(r.Context(), p, target); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				NewPhone string `json:"new_phone"`
 				NextStep string `json:"next_step"`
 				OTP      string `json:"otp,omitempty"`
-			}{okA(r, "OTP sent"), target, "verify_new_phone", res.OTP})
-			return
+			}{httpkit.OKA(r, "OTP sent"), target, "verify_new_phone", res.OTP})
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
-func (s *Server) changePhoneVerifyNew(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changePhoneVerifyNew(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	target, code, err := s.parseChange(r, "new_phone", "otp_code")
 	if err == nil {
 		var res account.CodeSent
 		if res, err = s.Accounts.VerifyNewPhone(r.Context(), p, target, code); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				Email    string `json:"email"`
 				NextStep string `json:"next_step"`
 				OTP      string `json:"otp,omitempty"`
-			}{okA(r, "Phone verified. OTP sent to your email"), res.To, "verify_email", res.OTP})
-			return
+			}{httpkit.OKA(r, "Phone verified. OTP sent to your email"), res.To, "verify_email", res.OTP})
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
-func (s *Server) changePhoneComplete(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) changePhoneComplete(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	target, code, err := s.parseChange(r, "new_phone", "email_otp")
 	if err == nil {
 		if err = s.Accounts.CompletePhoneChange(r.Context(), p, target, code); err == nil {
-			writeJSON(w, http.StatusOK, struct {
-				envelopeA
+			httpkit.WriteJSON(w, http.StatusOK, struct {
+				httpkit.EnvelopeA
 				Phone string `json:"phone"`
-			}{okA(r, "Phone number updated successfully"), target})
-			return
+			}{httpkit.OKA(r, "Phone number updated successfully"), target})
+			return nil
 		}
 	}
-	s.writeError(w, r, err)
+	return err
 }
 
-func (s *Server) txPasswordStatus(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) txPasswordStatus(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	set, err := s.Accounts.TxPasswordSet(r.Context(), p)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		IsSet bool `json:"is_set"`
-	}{okA(r, "Transaction password status retrieved successfully"), set})
+	}{httpkit.OKA(r, "Transaction password status retrieved successfully"), set})
+	return nil
 }
 
-func (s *Server) txPasswordRequest(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) txPasswordRequest(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		Password *string `json:"transaction_password"`
 		Confirm  *string `json:"confirm_transaction_password"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	pw, confirm := f.secret("transaction_password", b.Password), f.secret("confirm_transaction_password", b.Confirm)
+	f := httpkit.NewFields()
+	pw, confirm := f.Secret("transaction_password", b.Password), f.Secret("confirm_transaction_password", b.Confirm)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	res, err := s.Accounts.RequestTxPassword(r.Context(), p, pw, confirm)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Email    string `json:"email"`
 		NextStep string `json:"next_step"`
 		TempHash string `json:"temp_hash"`
 		OTP      string `json:"otp,omitempty"`
-	}{okA(r, "OTP sent to your email. Please verify to set your transaction password."), res.Email,
+	}{httpkit.OKA(r, "OTP sent to your email. Please verify to set your transaction password."), res.Email,
 		"verify_transaction_password_otp", res.TempHash, res.OTP})
+	return nil
 }
 
-func (s *Server) txPasswordComplete(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) txPasswordComplete(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		OTPCode  *string `json:"otp_code"`
 		TempHash *string `json:"temp_hash"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	code, handle := f.otpCode("otp_code", b.OTPCode), f.secret("temp_hash", b.TempHash)
+	f := httpkit.NewFields()
+	code, handle := otpCodeField(f, "otp_code", b.OTPCode), f.Secret("temp_hash", b.TempHash)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Accounts.CompleteTxPassword(r.Context(), p, code, handle); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okA(r, "Transaction password set successfully"))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "Transaction password set successfully"))
+	return nil
 }
 
-func (s *Server) deactivateRequest(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) deactivateRequest(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	res, err := s.Accounts.RequestDeactivation(r.Context(), p)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Email    string `json:"email"`
 		NextStep string `json:"next_step"`
 		OTP      string `json:"otp,omitempty"`
-	}{okA(r, "OTP sent to your email. Please verify to deactivate your account."), res.To, "confirm_deactivation", res.OTP})
+	}{httpkit.OKA(r, "OTP sent to your email. Please verify to deactivate your account."), res.To, "confirm_deactivation", res.OTP})
+	return nil
 }
 
-func (s *Server) deactivate(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) deactivate(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	var b struct {
 		OTPCode *string `json:"otp_code"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	code := f.otpCode("otp_code", b.OTPCode)
+	f := httpkit.NewFields()
+	code := otpCodeField(f, "otp_code", b.OTPCode)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Accounts.Deactivate(r.Context(), p, code); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, okA(r, "Your account has been deactivated"))
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKA(r, "Your account has been deactivated"))
+	return nil
 }

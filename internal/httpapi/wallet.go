@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -45,63 +46,60 @@ type walletJSON struct {
 
 // getWallet serves GET /wallet/ (the id_user header is ignored: identity
 // comes from the token only).
-func (s *Server) getWallet(w http.ResponseWriter, r *http.Request, p account.Principal) {
+func (s *Server) getWallet(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	o, err := s.Wallets.Overview(r.Context(), p.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	created := rfc3339(o.CreatedAt)
 	out := walletJSON{ID: o.UserID, UserID: o.UserID, WalletID: o.WalletID, Currency: "USD", Status: o.Status,
-		DailyLimit: num(o.Limits.DailyWithdrawal, 0), MonthlyLimit: num(o.Limits.MonthlyWithdrawal, 0),
+		DailyLimit: httpkit.Num(o.Limits.DailyWithdrawal, 0), MonthlyLimit: httpkit.Num(o.Limits.MonthlyWithdrawal, 0),
 		BalancesByCurrency: map[string]json.Number{}, Balances: []balanceJSON{},
-		TotalAssetHKD: num(o.TotalHKD, 2), TotalAssetUSDT: num(o.TotalUSDT, 6), CreatedAt: created, UpdatedAt: rfc3339(o.UpdatedAt)}
+		TotalAssetHKD: httpkit.Num(o.TotalHKD, 2), TotalAssetUSDT: httpkit.Num(o.TotalUSDT, 6), CreatedAt: created, UpdatedAt: rfc3339(o.UpdatedAt)}
 	for _, b := range o.Balances {
 		c := b.Currency
-		out.BalancesByCurrency[c.Name] = num(b.Available, c.Decimals)
-		out.Balances = append(out.Balances, balanceJSON{ID: b.AccountID, Currency: c.Name, Balance: num(b.Available, c.Decimals),
+		out.BalancesByCurrency[c.Name] = httpkit.Num(b.Available, c.Decimals)
+		out.Balances = append(out.Balances, balanceJSON{ID: b.AccountID, Currency: c.Name, Balance: httpkit.Num(b.Available, c.Decimals),
 			MainCoinType: c.MainCoinType, CoinType: c.CoinType, Symbol: c.Symbol, Decimals: c.Decimals, TokenStatus: c.TokenStatus,
 			MainSymbol: c.MainSymbol, Logo: c.Logo, CoinName: c.CoinName, Address: b.Address, CreatedAt: created, UpdatedAt: created})
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Wallet walletJSON `json:"wallet"`
-	}{okA(r, "Wallet retrieved successfully"), out})
+	}{httpkit.OKA(r, "Wallet retrieved successfully"), out})
+	return nil
 }
 
 // transferByUID serves POST /wallet/transfer-by-uid.
-func (s *Server) transferByUID(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	raw, err := readBody(r)
+func (s *Server) transferByUID(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
-		RecipientUID flexNumber `json:"recipient_uid"`
-		Currency     *string    `json:"currency"`
-		Amount       flexNumber `json:"amount"`
-		TxPassword   *string    `json:"transaction_password"`
-		Description  *string    `json:"description"`
+		RecipientUID httpkit.FlexNumber `json:"recipient_uid"`
+		Currency     *string            `json:"currency"`
+		Amount       httpkit.FlexNumber `json:"amount"`
+		TxPassword   *string            `json:"transaction_password"`
+		Description  *string            `json:"description"`
 	}
-	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.DecodeJSON(raw, &b); err != nil {
+		return err
 	}
-	f := newFields()
+	f := httpkit.NewFields()
 	cur, ok, err := s.cryptoCurrency(f, b.Currency, "transferred")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	in := wallet.TransferInput{SenderID: p.UserID, RecipientID: f.id("recipient_uid", b.RecipientUID), Currency: cur}
+	in := wallet.TransferInput{SenderID: p.UserID, RecipientID: f.ID("recipient_uid", b.RecipientUID), Currency: cur}
 	if ok {
-		in.Amount = f.amount("amount", b.Amount, cur.Decimals)
+		in.Amount = f.Amount("amount", b.Amount, cur.Decimals)
 	}
-	in.TxPassword = f.secret("transaction_password", b.TxPassword)
+	in.TxPassword = f.Secret("transaction_password", b.TxPassword)
 	if in.TxPassword != "" && !account.IsOTPFormat(in.TxPassword, 6) {
 		f.Add("transaction_password", "must be 6 digits")
 	}
-	in.Description = optional(b.Description)
+	in.Description = httpkit.Optional(b.Description)
 	if len([]rune(in.Description)) > 140 {
 		f.Add("description", "must be at most 140 characters")
 	}
@@ -109,24 +107,24 @@ func (s *Server) transferByUID(w http.ResponseWriter, r *http.Request, p account
 		in.Description = "Internal transfer"
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.execute(w, r, p.UserID, "POST /wallet/transfer-by-uid", raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
+	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		res, err := s.Wallets.Transfer(ctx, tx, in)
 		if err != nil {
 			return 0, nil, err
 		}
 		d := res.Currency.Decimals
 		return http.StatusOK, struct {
-			envelopeA
+			httpkit.EnvelopeA
 			TransactionID     int64       `json:"transaction_id"`
 			Currency          string      `json:"currency"`
 			Amount            json.Number `json:"amount"`
 			NewBalance        json.Number `json:"new_balance"`
 			RecipientUID      int64       `json:"recipient_uid"`
 			RecipientWalletID string      `json:"recipient_wallet_id"`
-		}{okA(r, "Transfer completed successfully"), res.TransactionID, res.Currency.Name, num(res.Amount, d),
-			num(res.NewBalance, d), res.RecipientID, res.RecipientWalletID}, nil
+		}{httpkit.OKA(r, "Transfer completed successfully"), res.TransactionID, res.Currency.Name, httpkit.Num(res.Amount, d),
+			httpkit.Num(res.NewBalance, d), res.RecipientID, res.RecipientWalletID}, nil
 	})
+	return nil
 }

@@ -9,8 +9,8 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
 	"github.com/comecomepay/comecomepay/internal/config"
-	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/providers/custody"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
@@ -54,7 +54,7 @@ func TestWebhookSecretRotation(t *testing.T) {
 			post := func(key, id string) *apptest.Response {
 				body := cmEvent(id, "card.transaction.authorized", "pt_none", time.Now(), map[string]any{"trade_id": 1})
 				return h.Do(http.MethodPost, "/api/v1/webhooks/issuer", body,
-					apptest.Header{Name: "X-Issuer-Signature", Value: httpapi.SignIssuerEvent(key, time.Now(), body)})
+					apptest.Header{Name: "X-Issuer-Signature", Value: webhooksig.SignIssuerEvent(key, time.Now(), body)})
 			}
 			post(cmIssuerKey, "rot-current").Expect(t, 200, "")
 			post(rotIssuerPrevious, "rot-previous").Expect(t, 200, "")
@@ -64,7 +64,7 @@ func TestWebhookSecretRotation(t *testing.T) {
 			expiry := time.Now().Add(5 * time.Minute).Unix()
 			post := func(key, id string) *apptest.Response {
 				body := bioPayload(id, "987654321", expiry)
-				return post3DSWebhook(h, body, httpapi.SignThreeDS(key, body))
+				return post3DSWebhook(h, body, webhooksig.SignThreeDS(key, body))
 			}
 			post(threeDSSecret, "rot-current").Expect(t, 200, "")
 			post(rotThreeDSPrevious, "rot-previous").Expect(t, 200, "")
@@ -73,7 +73,7 @@ func TestWebhookSecretRotation(t *testing.T) {
 		t.Run("kyc", func(t *testing.T) {
 			post := func(key, session string) *apptest.Response {
 				raw, _ := json.Marshal(map[string]any{"session_id": session, "status": "In Review"})
-				ts, signature := httpapi.SignKYC(key, time.Now(), raw)
+				ts, signature := webhooksig.SignKYC(key, time.Now(), raw)
 				return h.Do(http.MethodPost, "/api/v1/webhooks/kyc", raw,
 					apptest.Header{Name: "X-Signature", Value: signature}, apptest.Header{Name: "X-Timestamp", Value: ts})
 			}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -22,33 +23,33 @@ var errBadSignature = errors.New("custody callback signature invalid")
 // custodyCallback serves POST /webhooks/custody and its alias
 // /yudun/callback: verify the signature over the raw body field, store the
 // event once, answer at once; a job applies it.
-func (s *Server) custodyCallback(w http.ResponseWriter, r *http.Request) {
-	raw, err := readBody(r)
+func (s *Server) custodyCallback(w http.ResponseWriter, r *http.Request) error {
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	form, err := custodyForm(r.Header.Get("Content-Type"), raw)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, custodyReply{Code: 400, Message: "BAD_REQUEST"})
-		return
+		httpkit.WriteJSON(w, http.StatusBadRequest, custodyReply{Code: 400, Message: "BAD_REQUEST"})
+		return nil
 	}
 	if _, _, err := s.AcceptCustody(r.Context(), form); err != nil {
 		if errors.Is(err, errBadSignature) {
-			s.log.WarnContext(r.Context(), "custody callback rejected: bad signature", "request_id", requestID(r.Context()))
-			writeJSON(w, http.StatusUnauthorized, custodyReply{Code: 401, Message: "SIGN_INVALID"})
-			return
+			s.log.WarnContext(r.Context(), "custody callback rejected: bad signature", "request_id", httpkit.RequestID(r.Context()))
+			httpkit.WriteJSON(w, http.StatusUnauthorized, custodyReply{Code: 401, Message: "SIGN_INVALID"})
+			return nil
 		}
 		if errors.Is(err, errMalformedEvent) {
-			writeJSON(w, http.StatusBadRequest, custodyReply{Code: 400, Message: "BAD_REQUEST"})
-			return
+			httpkit.WriteJSON(w, http.StatusBadRequest, custodyReply{Code: 400, Message: "BAD_REQUEST"})
+			return nil
 		}
 		// Not stored: a 5xx makes the provider retry.
-		s.log.ErrorContext(r.Context(), "custody callback not stored", "request_id", requestID(r.Context()), "error", err)
-		writeJSON(w, http.StatusInternalServerError, custodyReply{Code: 500, Message: "RETRY"})
-		return
+		s.log.ErrorContext(r.Context(), "custody callback not stored", "request_id", httpkit.RequestID(r.Context()), "error", err)
+		httpkit.WriteJSON(w, http.StatusInternalServerError, custodyReply{Code: 500, Message: "RETRY"})
+		return nil
 	}
-	writeJSON(w, http.StatusOK, custodyReply{Code: 200, Message: "SUCCESS"})
+	httpkit.WriteJSON(w, http.StatusOK, custodyReply{Code: 200, Message: "SUCCESS"})
+	return nil
 }
 
 var errMalformedEvent = errors.New("custody event malformed")
@@ -61,7 +62,7 @@ func (s *Server) AcceptCustody(ctx context.Context, form url.Values) (int64, boo
 	if body == "" || sign == "" || !s.Custody.Verify(body, nonce, ts, sign) {
 		return 0, false, errBadSignature
 	}
-	if uniqueNames([]byte(body)) != nil {
+	if httpkit.UniqueNames([]byte(body)) != nil {
 		return 0, false, errMalformedEvent
 	}
 	ev, err := wallet.ParseCustodyEvent([]byte(body))
@@ -76,7 +77,7 @@ func (s *Server) AcceptCustody(ctx context.Context, form url.Values) (int64, boo
 // either form: which copy counts would otherwise be the parser's choice.
 func custodyForm(contentType string, raw []byte) (url.Values, error) {
 	if strings.HasPrefix(strings.TrimSpace(contentType), "application/json") {
-		if err := uniqueNames(raw); err != nil {
+		if err := httpkit.UniqueNames(raw); err != nil {
 			return nil, err
 		}
 		var m map[string]any
@@ -99,5 +100,5 @@ func custodyForm(contentType string, raw []byte) (url.Values, error) {
 	if err != nil {
 		return nil, err
 	}
-	return form, uniqueFields(form)
+	return form, httpkit.UniqueFields(form)
 }

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -31,8 +31,8 @@ type withdrawalJSON struct {
 
 func toWithdrawalJSON(w wallet.Withdrawal) withdrawalJSON {
 	d := w.Currency.Decimals
-	out := withdrawalJSON{ID: w.ID, Currency: w.Currency.Name, Network: string(w.Currency.Network), Amount: num(w.Amount, d),
-		Fee: num(w.Fee, d), ActualAmount: num(w.ActualAmount(), d), Address: w.Address, Status: w.Status, TxHash: w.TxHash,
+	out := withdrawalJSON{ID: w.ID, Currency: w.Currency.Name, Network: string(w.Currency.Network), Amount: httpkit.Num(w.Amount, d),
+		Fee: httpkit.Num(w.Fee, d), ActualAmount: httpkit.Num(w.ActualAmount(), d), Address: w.Address, Status: w.Status, TxHash: w.TxHash,
 		RejectReason: w.RejectReason, CreatedAt: rfc3339(w.CreatedAt), UpdatedAt: rfc3339(w.UpdatedAt)}
 	if w.CompletedAt != nil {
 		c := rfc3339(*w.CompletedAt)
@@ -42,33 +42,30 @@ func toWithdrawalJSON(w wallet.Withdrawal) withdrawalJSON {
 }
 
 // requestWithdrawal serves POST /wallet/withdrawal.
-func (s *Server) requestWithdrawal(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	raw, err := readBody(r)
+func (s *Server) requestWithdrawal(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	raw, err := httpkit.ReadBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b struct {
-		Currency   *string    `json:"currency"`
-		Amount     flexNumber `json:"amount"`
-		Address    *string    `json:"address"`
-		Network    *string    `json:"network"`
-		TxPassword *string    `json:"transaction_password"`
+		Currency   *string            `json:"currency"`
+		Amount     httpkit.FlexNumber `json:"amount"`
+		Address    *string            `json:"address"`
+		Network    *string            `json:"network"`
+		TxPassword *string            `json:"transaction_password"`
 	}
-	if err := decodeJSON(raw, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.DecodeJSON(raw, &b); err != nil {
+		return err
 	}
-	f := newFields()
+	f := httpkit.NewFields()
 	cur, ok, err := s.cryptoCurrency(f, b.Currency, "withdrawn")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	in := wallet.WithdrawalInput{UserID: p.UserID, Currency: cur, Address: f.required("address", b.Address)}
+	in := wallet.WithdrawalInput{UserID: p.UserID, Currency: cur, Address: f.Required("address", b.Address)}
 	if ok {
-		in.Amount = f.amount("amount", b.Amount, cur.Decimals)
-		if n := optional(b.Network); n != "" && !strings.EqualFold(n, string(cur.Network)) {
+		in.Amount = f.Amount("amount", b.Amount, cur.Decimals)
+		if n := httpkit.Optional(b.Network); n != "" && !strings.EqualFold(n, string(cur.Network)) {
 			f.Add("network", "must be "+string(cur.Network)+" for "+cur.Name)
 		}
 	}
@@ -79,80 +76,54 @@ func (s *Server) requestWithdrawal(w http.ResponseWriter, r *http.Request, p acc
 		}
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.execute(w, r, p.UserID, "POST /wallet/withdrawal", raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
+	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		wd, err := s.Wallets.RequestWithdrawal(ctx, tx, s.Jobs, in)
 		if err != nil {
 			return 0, nil, err
 		}
 		return http.StatusOK, struct {
-			envelopeA
+			httpkit.EnvelopeA
 			Withdrawal withdrawalJSON `json:"withdrawal"`
-		}{okA(r, "Withdrawal request submitted"), toWithdrawalJSON(wd)}, nil
+		}{httpkit.OKA(r, "Withdrawal request submitted"), toWithdrawalJSON(wd)}, nil
 	})
+	return nil
 }
-
-// pageParams reads page and a size parameter (API.md §1.13): page ≥ 1,
-// size defaults to 20 and is clamped to 100.
-func pageParams(r *http.Request, sizeName string) (page, size int, err error) {
-	f := newFields()
-	page, size = 1, 20
-	if v := r.URL.Query().Get("page"); v != "" {
-		n, e := strconv.Atoi(v)
-		if e != nil || n < 1 {
-			f.Add("page", "must be a positive integer")
-		}
-		page = n
-	}
-	if v := r.URL.Query().Get(sizeName); v != "" {
-		n, e := strconv.Atoi(v)
-		if e != nil || n < 1 {
-			f.Add(sizeName, "must be a positive integer")
-		}
-		size = min(n, 100)
-	}
-	return page, size, f.Err()
-}
-
-func totalPages(total, size int) int { return (total + size - 1) / size }
 
 // listWithdrawals serves GET /wallet/withdrawals.
-func (s *Server) listWithdrawals(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	page, limit, err := pageParams(r, "limit")
+func (s *Server) listWithdrawals(w http.ResponseWriter, r *http.Request, p account.Principal) error {
+	page, limit, err := httpkit.PageParams(r, "limit")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	status := r.URL.Query().Get("status")
 	switch status {
 	case "", wallet.WithdrawalPending, wallet.WithdrawalApproved, wallet.WithdrawalCompleted, wallet.WithdrawalRejected, wallet.WithdrawalFailed:
 	default:
-		s.writeAppError(w, r, apperr.Validation(map[string]string{"status": "must be pending, approved, completed, rejected or failed"}))
-		return
+		return apperr.Validation(map[string]string{"status": "must be pending, approved, completed, rejected or failed"})
 	}
 	list, total, err := s.Wallets.Withdrawals(r.Context(), p.UserID, status, page, limit)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := make([]withdrawalJSON, 0, len(list))
 	for _, wd := range list {
 		items = append(items, toWithdrawalJSON(wd))
 	}
-	writeJSON(w, http.StatusOK, struct {
-		envelopeA
+	httpkit.WriteJSON(w, http.StatusOK, struct {
+		httpkit.EnvelopeA
 		Page       int              `json:"page"`
 		Limit      int              `json:"limit"`
 		Total      int              `json:"total"`
 		TotalPages int              `json:"total_pages"`
 		Items      []withdrawalJSON `json:"items"`
-	}{okA(r, "OK"), page, limit, total, totalPages(total, limit), items})
+	}{httpkit.OKA(r, "OK"), page, limit, total, httpkit.TotalPages(total, limit), items})
+	return nil
 }
 
 // withdrawalFeeInfo serves GET /wallet/withdrawal-fee-info.
-func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, _ account.Principal) {
+func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
 	q := r.URL.Query()
 	curName := q.Get("currency")
 	if curName == "" {
@@ -160,19 +131,17 @@ func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, _ acc
 	}
 	cur, ok := s.Wallets.Currencies.Crypto(curName)
 	if !ok {
-		s.writeAppError(w, r, wallet.ErrUnsupportedCurrency.WithDetails("Only enabled crypto currencies can be withdrawn"))
-		return
+		return wallet.ErrUnsupportedCurrency.WithDetails("Only enabled crypto currencies can be withdrawn")
 	}
-	f := newFields()
+	f := httpkit.NewFields()
 	raw := q.Get("amount")
-	amount := f.amount("amount", flexNumber{raw: raw, present: raw != "", typeOK: true}, cur.Decimals)
+	amount := f.Amount("amount", httpkit.FlexNumber{Raw: raw, Present: raw != "", TypeOK: true}, cur.Decimals)
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	fq := s.Wallets.WithdrawalFee(cur, amount)
 	d := cur.Decimals
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Currency     string      `json:"currency"`
 		Amount       json.Number `json:"amount"`
 		Fee          json.Number `json:"fee"`
@@ -182,49 +151,6 @@ func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, _ acc
 		MinFee       json.Number `json:"min_fee"`
 		MinAmount    json.Number `json:"min_amount"`
 		MaxAmount    json.Number `json:"max_amount"`
-	}{cur.Name, num(amount, d), num(fq.Fee, d), num(fq.Actual, d), "fixed", num(fq.Fee, d), "0", num(fq.MinAmount, d), num(fq.MaxAmount, d)}))
-}
-
-// SandboxCustody lets sandbox helpers report withdrawal outcomes.
-type SandboxCustody interface {
-	Settle(ctx context.Context, o wallet.WithdrawalOrder, status int) error
-}
-
-// sandboxSettleWithdrawal serves POST /sandbox/withdrawals/{id}/settle.
-func (s *Server) sandboxSettleWithdrawal(w http.ResponseWriter, r *http.Request) {
-	var b struct {
-		Outcome *string `json:"outcome"`
-	}
-	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	f := newFields()
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		f.Add("id", "must be a positive integer")
-	}
-	status := map[string]int{"completed": 3, "rejected": 2, "failed": 4}[f.required("outcome", b.Outcome)]
-	if b.Outcome != nil && status == 0 {
-		f.Add("outcome", "must be completed, failed or rejected")
-	}
-	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	wd, err := s.Wallets.Withdrawal(r.Context(), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	order := wallet.WithdrawalOrder{BusinessID: strconv.FormatInt(wd.ID, 10), Currency: wd.Currency, Address: wd.Address, Amount: wd.ActualAmount()}
-	if err := s.SandboxCustody.Settle(r.Context(), order, status); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if wd, err = s.Wallets.Withdrawal(r.Context(), id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", toWithdrawalJSON(wd)))
+	}{cur.Name, httpkit.Num(amount, d), httpkit.Num(fq.Fee, d), httpkit.Num(fq.Actual, d), "fixed", httpkit.Num(fq.Fee, d), "0", httpkit.Num(fq.MinAmount, d), httpkit.Num(fq.MaxAmount, d)}))
+	return nil
 }

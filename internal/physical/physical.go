@@ -360,3 +360,22 @@ func (s *Service) FeeInfo() (money.Amount, []wallet.Currency) {
 	}
 	return s.UpgradeFee, out
 }
+
+// Check adds to f a reason for each field that breaks the mailing rules:
+// those of a card applied for as physical, plus the optional state.
+func (s Shipping) Check(f apperr.Fields) {
+	card.Postal{NameOnCard: s.NameOnCard, Recipient: s.Recipient, AreaCode: s.AreaCode, Phone: s.Phone, Address: s.Address,
+		City: s.City, PostalCode: s.PostalCode, Country: s.Country}.Check(f)
+	if len([]rune(s.State)) > 64 {
+		f.Add("postal_state", "must be at most 64 characters")
+	}
+}
+
+// ShownTrackingNo is the tracking number the user may see: only once the
+// card is on its way (API.md §2.6).
+func (o Order) ShownTrackingNo() string {
+	if o.Status == StatusShipped || o.Status == StatusDelivered {
+		return o.TrackingNo
+	}
+	return ""
+}

@@ -1,4 +1,4 @@
-package httpapi
+package httpkit
 
 import (
 	"bytes"
@@ -10,47 +10,27 @@ import (
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
-	"github.com/comecomepay/comecomepay/internal/i18n"
 	"github.com/comecomepay/comecomepay/internal/platform/jsonx"
 	"github.com/comecomepay/comecomepay/internal/platform/text"
 )
 
-// maxBodyBytes is the request body limit of API.md §1.2.
-const maxBodyBytes = 64 << 10
+// MaxBodyBytes is the request body limit of API.md §1.2.
+const MaxBodyBytes = 64 << 10
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	writeRaw(w, status, marshalJSON(v))
-}
-
-// envelopeA is the head of every family-A success body; endpoint bodies embed
-// it so their own fields sit at the top level.
-type envelopeA struct {
-	Status  string `json:"status"`
-	Message string `json:"message"`
-}
-
-func okA(r *http.Request, message string) envelopeA {
-	return envelopeA{Status: "success", Message: i18n.Text(langOf(r), message)}
-}
-
-func langOf(r *http.Request) i18n.Lang {
-	return i18n.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-}
-
-// decode reads a JSON object body into dst. Unknown fields are ignored, an
+// Decode reads a JSON object body into dst. Unknown fields are ignored, an
 // empty body is {}, a member named twice is refused, and every malformed
 // input becomes VALIDATION_FAILED (or PAYLOAD_TOO_LARGE) before anything is
 // executed.
-func decode(r *http.Request, dst any) error {
-	body, err := readBody(r)
+func Decode(r *http.Request, dst any) error {
+	body, err := ReadBody(r)
 	if err != nil {
 		return err
 	}
-	return decodeJSON(body, dst)
+	return DecodeJSON(body, dst)
 }
 
-// readBody reads the whole (size-limited) request body.
-func readBody(r *http.Request) ([]byte, error) {
+// ReadBody reads the whole (size-limited) request body.
+func ReadBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -62,12 +42,12 @@ func readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// decodeJSON decodes a JSON object body already read.
-func decodeJSON(body []byte, dst any) error {
+// DecodeJSON decodes a JSON object body already read.
+func DecodeJSON(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	if err := uniqueNames(body); err != nil {
+	if err := UniqueNames(body); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -91,11 +71,11 @@ func decodeJSON(body []byte, dst any) error {
 	return nil
 }
 
-// uniqueNames refuses a JSON body that names a member twice in one object:
+// UniqueNames refuses a JSON body that names a member twice in one object:
 // the decoder would keep the last copy while whatever read the body before
 // (a proxy, a log, a signature check, the client's own preview) may have
 // seen the first.
-func uniqueNames(body []byte) error {
+func UniqueNames(body []byte) error {
 	if name, dup := jsonx.DuplicateName(body); dup {
 		return apperr.Validation(map[string]string{text.Truncate(name, 64): "is given more than once"}).
 			WithDetails("The body names a member more than once")
@@ -103,8 +83,8 @@ func uniqueNames(body []byte) error {
 	return nil
 }
 
-// uniqueFields refuses a form that gives a field twice, for the same reason.
-func uniqueFields(form url.Values) error {
+// UniqueFields refuses a form that gives a field twice, for the same reason.
+func UniqueFields(form url.Values) error {
 	for name, values := range form {
 		if len(values) > 1 {
 			return apperr.Validation(map[string]string{text.Truncate(name, 64): "is given more than once"}).
@@ -129,14 +109,14 @@ func jsonKind(goKind string) string {
 	}
 }
 
-// fields helps parse a decoded body: required and optional strings, trimmed
+// Fields helps parse a decoded body: required and optional strings, trimmed
 // unless they are secrets that must match exactly.
-type fields struct{ apperr.Fields }
+type Fields struct{ apperr.Fields }
 
-func newFields() fields { return fields{apperr.Fields{}} }
+func NewFields() Fields { return Fields{apperr.Fields{}} }
 
-// required returns the trimmed value of a required field.
-func (f fields) required(name string, v *string) string {
+// Required returns the trimmed value of a required field.
+func (f Fields) Required(name string, v *string) string {
 	if v == nil || strings.TrimSpace(*v) == "" {
 		f.Add(name, "is required")
 		return ""
@@ -144,8 +124,8 @@ func (f fields) required(name string, v *string) string {
 	return strings.TrimSpace(*v)
 }
 
-// secret returns a required field untrimmed (passwords, codes).
-func (f fields) secret(name string, v *string) string {
+// Secret returns a required field untrimmed (passwords, codes).
+func (f Fields) Secret(name string, v *string) string {
 	if v == nil || *v == "" {
 		f.Add(name, "is required")
 		return ""
@@ -153,8 +133,8 @@ func (f fields) secret(name string, v *string) string {
 	return *v
 }
 
-// optional returns the trimmed value of an optional field, "" when absent.
-func optional(v *string) string {
+// Optional returns the trimmed value of an optional field, "" when absent.
+func Optional(v *string) string {
 	if v == nil {
 		return ""
 	}

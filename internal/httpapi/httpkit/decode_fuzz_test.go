@@ -1,4 +1,4 @@
-package httpapi
+package httpkit
 
 import (
 	"bytes"
@@ -28,14 +28,14 @@ type fuzzKinds struct {
 // same size limit as in the server (limitBody).
 func decodeThroughLimit(body []byte, dst any) error {
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/auth/signup", bytes.NewReader(body))
-	req.Body = http.MaxBytesReader(httptest.NewRecorder(), req.Body, maxBodyBytes)
-	return decode(req, dst)
+	req.Body = http.MaxBytesReader(httptest.NewRecorder(), req.Body, MaxBodyBytes)
+	return Decode(req, dst)
 }
 
 func checkDecodeErr(t *testing.T, body []byte, err error) {
 	t.Helper()
 	if err == nil {
-		if len(body) > maxBodyBytes {
+		if len(body) > MaxBodyBytes {
 			t.Fatalf("a %d-byte body was accepted", len(body))
 		}
 		if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && !json.Valid(trimmed) {
@@ -49,11 +49,11 @@ func checkDecodeErr(t *testing.T, body []byte, err error) {
 	}
 	switch e.Code {
 	case apperr.CodeValidation:
-		if len(body) > maxBodyBytes {
+		if len(body) > MaxBodyBytes {
 			t.Fatalf("a %d-byte body gave %v, want PAYLOAD_TOO_LARGE", len(body), e)
 		}
 	case apperr.CodePayloadTooLarge:
-		if len(body) <= maxBodyBytes {
+		if len(body) <= MaxBodyBytes {
 			t.Fatalf("a %d-byte body gave PAYLOAD_TOO_LARGE", len(body))
 		}
 	default:
@@ -62,6 +62,14 @@ func checkDecodeErr(t *testing.T, body []byte, err error) {
 	if e.Details == "" {
 		t.Fatalf("decode(%q) error has no details", body)
 	}
+}
+
+// signupBody has the shape of the body of POST /auth/signup.
+type signupBody struct {
+	Email        *string `json:"email"`
+	ReferralCode *string `json:"referral_code"`
+	OTPCode      *string `json:"otp_code"`
+	Password     *string `json:"password"`
 }
 
 func FuzzDecode(f *testing.F) {
@@ -99,7 +107,7 @@ func TestDecodeCases(t *testing.T) {
 		{`{"email":"a"} {}`, apperr.CodeValidation, ""},
 		{`{"email":"a"}]`, apperr.CodeValidation, ""},
 		{`{"email":`, apperr.CodeValidation, ""},
-		{`{"email":"` + strings.Repeat("x", maxBodyBytes) + `"}`, apperr.CodePayloadTooLarge, ""},
+		{`{"email":"` + strings.Repeat("x", MaxBodyBytes) + `"}`, apperr.CodePayloadTooLarge, ""},
 	} {
 		var b signupBody
 		err := decodeThroughLimit([]byte(tc.body), &b)

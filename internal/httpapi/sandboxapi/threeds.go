@@ -1,4 +1,4 @@
-package httpapi
+package sandboxapi
 
 import (
 	"net/http"
@@ -6,37 +6,38 @@ import (
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/threeds"
 )
 
-// SandboxThreeDS is the simulated issuer raising 3DS challenges.
-type SandboxThreeDS interface {
+// ThreeDSSimulator is the simulated issuer raising 3DS challenges.
+type ThreeDSSimulator interface {
 	// NewChallenge returns the signed-to-be webhook body of a challenge,
 	// its NotificationId and, for OTP, the passcode.
 	NewChallenge(c threeds.ChallengeSpec) (body []byte, notificationID, passcode string, err error)
 }
 
-// sandboxThreeDS serves POST /sandbox/cards/{public_token}/3ds: the
+// ThreeDSChallenge serves POST /sandbox/cards/{public_token}/3ds: the
 // simulated issuer raises a challenge, which is signed and delivered
 // through the webhook path and processed before the answer.
-func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) {
+func (s *Helpers) ThreeDSChallenge(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
-		AuthMethod   *string    `json:"auth_method"`
-		Amount       flexNumber `json:"amount"`
-		Currency     *string    `json:"currency"`
-		MerchantName *string    `json:"merchant_name"`
-		ExpiresAfter *int       `json:"expires_after"`
+		AuthMethod   *string            `json:"auth_method"`
+		Amount       httpkit.FlexNumber `json:"amount"`
+		Currency     *string            `json:"currency"`
+		MerchantName *string            `json:"merchant_name"`
+		ExpiresAfter *int               `json:"expires_after"`
 	}
-	if err := decode(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := httpkit.Decode(r, &b); err != nil {
+		return err
 	}
-	f := newFields()
-	method := strings.ToUpper(f.required("auth_method", b.AuthMethod))
+	f := httpkit.NewFields()
+	method := strings.ToUpper(f.Required("auth_method", b.AuthMethod))
 	if method != "" && method != threeds.MethodOTP && method != threeds.MethodBIO {
 		f.Add("auth_method", "must be OTP or BIO")
 	}
-	code := optional(b.Currency)
+	code := httpkit.Optional(b.Currency)
 	if code == "" {
 		code = "HKD"
 	}
@@ -45,11 +46,11 @@ func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) {
 		f.Add("currency", "must be a known ISO 4217 alpha or numeric code")
 	}
 	amount := "100.00"
-	if b.Amount.present {
-		a := f.amount("amount", b.Amount, cur.Exponent)
+	if b.Amount.Present {
+		a := f.Amount("amount", b.Amount, cur.Exponent)
 		amount = a.Format(cur.Exponent)
 	}
-	merchant := optional(b.MerchantName)
+	merchant := httpkit.Optional(b.MerchantName)
 	if merchant == "" {
 		merchant = "Sandbox Merchant"
 	}
@@ -64,42 +65,37 @@ func (s *Server) sandboxThreeDS(w http.ResponseWriter, r *http.Request) {
 		f.Add("expires_after", "must be 1–3600 seconds")
 	}
 	if err := f.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	token := r.PathValue("public_token")
 	if _, err := strconv.ParseUint(token, 10, 64); err != nil {
-		s.writeAppError(w, r, card.ErrCardNotFound.WithDetails("No such card"))
-		return
+		return card.ErrCardNotFound.WithDetails("No such card")
 	}
-	body, notificationID, passcode, err := s.SandboxThreeDS.NewChallenge(threeds.ChallengeSpec{PublicToken: token,
+	body, notificationID, passcode, err := s.Sim.ThreeDS.NewChallenge(threeds.ChallengeSpec{PublicToken: token,
 		BIO: method == threeds.MethodBIO, Amount: threeds.FormatAmount(amount, cur.Exponent), Currency: cur,
 		MerchantName: merchant, ExpiresAfter: expires})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ctx := r.Context()
-	eventID, err := s.acceptThreeDS(ctx, SignThreeDS(s.ThreeDSWebhookSecret, body), body)
+	eventID, err := s.Host.AcceptThreeDS(ctx, webhooksig.SignThreeDS(s.ThreeDSWebhookSecret, body), body)
 	if err == nil {
 		err = s.Inbox.Process(ctx, eventID)
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	recordID, found, err := s.ThreeDS.RecordID(ctx, notificationID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if !found {
-		s.writeAppError(w, r, card.ErrCardNotFound.WithDetails("No card has this public_token; the challenge is stored as unmatched"))
-		return
+		return card.ErrCardNotFound.WithDetails("No card has this public_token; the challenge is stored as unmatched")
 	}
-	writeJSON(w, http.StatusOK, okB(r, "OK", struct {
+	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		NotificationID string `json:"notification_id"`
 		RecordID       int64  `json:"record_id"`
 		Passcode       string `json:"passcode,omitempty"`
 	}{notificationID, recordID, passcode}))
+	return nil
 }
