@@ -106,8 +106,11 @@ func TestAcknowledgedTransfersSurvivePostgresRestart(t *testing.T) {
 	cluster.Crash()
 	down.Store(true)
 	time.Sleep(700 * time.Millisecond)
-	cluster.Start()
+	// The outage ends when the restart begins: a request still in flight
+	// then may legitimately reach the server once it accepts connections
+	// again, before Start returns.
 	down.Store(false)
+	cluster.Start()
 	waitAcked(acked.Load() + 60)
 	close(stop)
 	wg.Wait()
