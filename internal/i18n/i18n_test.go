@@ -9,7 +9,7 @@ import (
 
 // catalogueCodes is every code of the API.md §1.6 error code catalogue.
 var catalogueCodes = []string{
-	"SWAP_PENDING",                   // an extension, documented in api/openapi.yaml and the README
+	"SWAP_PENDING",                   // an extension, documented in api/openapi.yaml and docs/decisions.md
 	"ISSUER_TEMPORARILY_UNAVAILABLE", // an extension: the issuer's circuit breaker is open (503)
 	"CARD_BALANCE_PENDING",           // an extension: the issuer still holds part of the card balance (400)
 	"VALIDATION_FAILED", "UNAUTHORIZED", "SIGNATURE_INVALID", "FORBIDDEN",
