@@ -29,6 +29,7 @@ func TestDuplicateKeysRefused(t *testing.T) {
 		for name, body := range map[string]string{
 			"plain":   transfer(`"amount":"1","amount":"50"`),
 			"escaped": transfer(`"amount":"1","am\u006funt":"50"`),
+			"case":    transfer(`"amount":"1","AMOUNT":"50"`),
 			"uid":     `{"recipient_uid":1,"recipient_uid":` + fmt.Sprint(bob.ID) + `,"currency":"USDT-TRC20","amount":"1","transaction_password":"` + apptest.TxPassword + `"}`,
 		} {
 			h.Do(http.MethodPost, "/api/v1/wallet/transfer-by-uid", body, auth).Expect(t, 400, "VALIDATION_FAILED")

@@ -4,11 +4,15 @@ package jsonx
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
+	"unicode"
 )
 
 // DuplicateName returns the first object member name that appears twice in
 // the same object, at any depth, compared after unescaping ("am\u006funt" is
-// "amount"). encoding/json keeps the last of two equal names, so a body that
+// "amount") and as encoding/json matches a name to a struct field: without
+// regard to case under Unicode simple folding ("AMOUNT" and "ſign" name the
+// fields amount and sign). encoding/json keeps the last of two such names, so a body that
 // says "amount" twice would otherwise mean whatever its last copy says while
 // a proxy, a log or a signature check may have read the first. Input that is
 // not valid JSON reports no duplicate: the decoder that follows rejects it.
@@ -31,10 +35,11 @@ func DuplicateName(data []byte) (string, bool) {
 			top = stack[len(stack)-1]
 		}
 		if name, ok := tok.(string); ok && top != nil && top.names != nil && top.wantKey {
-			if _, seen := top.names[name]; seen {
+			key := foldName(name)
+			if _, seen := top.names[key]; seen {
 				return name, true
 			}
-			top.names[name] = struct{}{}
+			top.names[key] = struct{}{}
 			top.wantKey = false
 			continue
 		}
@@ -56,4 +61,17 @@ func DuplicateName(data []byte) (string, bool) {
 			parent.wantKey = true
 		}
 	}
+}
+
+// foldName maps every rune to the smallest rune of its simple case-folding
+// orbit, so two names are equal after foldName exactly when
+// strings.EqualFold says they are (how encoding/json matches field names).
+func foldName(name string) string {
+	return strings.Map(func(r rune) rune {
+		smallest := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			smallest = min(smallest, f)
+		}
+		return smallest
+	}, name)
 }

@@ -2,6 +2,7 @@ package jsonx_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/comecomepay/comecomepay/internal/platform/jsonx"
@@ -20,6 +21,11 @@ func TestDuplicateName(t *testing.T) {
 		{"after a nested value", `{"a":{"b":1},"c":[1,2],"a":3}`, "a"},
 		{"top-level array", `[{"q":1,"q":1}]`, "q"},
 		{"empty name twice", `{"":1,"":2}`, ""},
+		// encoding/json matches field names without regard to case, so
+		// these reach one struct field and the last would win.
+		{"other case", `{"amount":"1","AMOUNT":"999"}`, "AMOUNT"},
+		{"long s folds to s", `{"sign":"1","ſign":"2"}`, "ſign"},
+		{"kelvin sign folds to k", `{"kind":"a","Kind":"b"}`, "Kind"},
 	} {
 		got, found := jsonx.DuplicateName([]byte(tc.body))
 		if !found || got != tc.dup {
@@ -30,7 +36,6 @@ func TestDuplicateName(t *testing.T) {
 		`{}`, `[]`, `"x"`, `1`, `null`, ``, `{"a":{},"b":{}}`,
 		`{"a":{"a":{"a":1}}}`,             // same name at different depths
 		`{"items":[{"id":1},{"id":2}]}`,   // same name in sibling objects
-		`{"a":1,"A":2}`,                   // names are case-sensitive
 		`{"a":[1,{"b":2}],"b":[{"a":3}]}`, // names reused across levels
 		`{"amount":"1",`,                  // invalid: left to the decoder
 		`{"x":1}{"x":2}`,                  // trailing data: left to the decoder
@@ -44,7 +49,8 @@ func TestDuplicateName(t *testing.T) {
 // FuzzDuplicateName checks the detector against an independent count: in
 // valid JSON every ':' outside a string separates one member, so a body
 // without duplicates decodes into maps holding exactly that many members,
-// and a body with one loses at least one.
+// and a body with one loses at least one — or keeps two names that
+// strings.EqualFold calls equal (one struct field for encoding/json).
 func FuzzDuplicateName(f *testing.F) {
 	for _, s := range []string{`{"amount":"1","amount":"50"}`, `{"a":[{"b":1},{"b":2}]}`, `{"\u0061":1,"a":2}`,
 		`[1,{"x":{}}]`, `{"a:b":"c:d"}`, `{"\"":1,"\\":2}`} {
@@ -56,7 +62,7 @@ func FuzzDuplicateName(f *testing.F) {
 		if json.Unmarshal(data, &v) != nil {
 			return
 		}
-		lost := separators(data) != kept(v)
+		lost := separators(data) != kept(v) || foldsTogether(v)
 		if lost != found {
 			t.Fatalf("DuplicateName(%q) = %q, %v; members lost by decoding: %v", data, name, found, lost)
 		}
@@ -79,6 +85,33 @@ func separators(data []byte) int {
 		}
 	}
 	return n
+}
+
+// foldsTogether reports two names of one decoded object that are equal
+// without regard to case.
+func foldsTogether(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		names := make([]string, 0, len(x))
+		for k, e := range x {
+			for _, n := range names {
+				if strings.EqualFold(n, k) {
+					return true
+				}
+			}
+			names = append(names, k)
+			if foldsTogether(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if foldsTogether(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // kept counts the members of every object in a decoded value.
