@@ -158,8 +158,10 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		return err
 	}
 	var rates wallet.Rates = wallet.FixedRates{Rate: cfg.FXRate}
-	if sandbox {
-		rates = fxSim // POST /sandbox/fx changes it for every replica
+	if cfg.Mode != config.Production {
+		// POST /sandbox/fx changes it for every replica; staging mounts that
+		// route too (behind its token), so it must take effect there as well.
+		rates = fxSim
 	}
 	issuerSim := issuersandbox.New(a.DB, cfg.SandboxCardBIN, now)
 	issuerSim.IssueDelay, issuerSim.FailureRate = cfg.SandboxIssueDelay, cfg.SandboxIssueFailureRate

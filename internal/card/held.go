@@ -34,5 +34,6 @@ func (s *Service) ensureReleasable(ctx context.Context, publicToken string, amou
 		return nil
 	}
 	return ErrBalancePending.WithDetails("The card issuer still holds " + (amount - available).Format(2) +
-		" HKD of this card for an authorisation that has not settled; it can be withdrawn once that payment completes or is released")
+		" HKD of this card for an authorisation that has not settled; it can be withdrawn once that payment completes or is released").
+		AsInterim() // nothing changed, and the same request succeeds once the authorisation settles
 }

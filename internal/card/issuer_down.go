@@ -23,10 +23,13 @@ var ErrIssuerDown = apperr.New("ISSUER_TEMPORARILY_UNAVAILABLE")
 var ErrIssuerNoAnswer = errors.New("card issuer: no answer")
 
 // IssuerFailure is the answer to a failed issuer call: the breaker's own
-// (503, with its Retry-After) when the call never left, else fallback.
+// (503, with its Retry-After) when the call never left, else fallback. The
+// breaker's answer is interim: nothing was sent, so a retry under the same
+// Idempotency-Key must run again once the breaker lets calls through, not
+// replay the 503.
 func IssuerFailure(err error, fallback *apperr.Error) error {
 	if e, ok := apperr.As(err); ok && errors.Is(e, ErrIssuerDown) {
-		return e
+		return e.AsInterim()
 	}
 	return fallback
 }

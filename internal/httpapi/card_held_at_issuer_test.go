@@ -41,7 +41,10 @@ func TestCardMoneyStillHeldAtIssuer(t *testing.T) {
 		}
 		before := ledgerTxs()
 
-		usrExpectErr(t, cmPutStatus(r, acc, c.PublicToken, "99"), 400, "CARD_BALANCE_PENDING")
+		// The refusal is interim: not stored for the Idempotency-Key, so the
+		// same request succeeds once the authorisation settles (below).
+		cancelKey := apptest.Header{Name: "Idempotency-Key", Value: "held-cancel-1"}
+		usrExpectErr(t, cmPutStatus(r, acc, c.PublicToken, "99", cancelKey), 400, "CARD_BALANCE_PENDING")
 		if g := cmGetStatus(t, r, acc, c.PublicToken); g["card_status_code"] != "00" {
 			t.Fatalf("card after the refused cancel %v", g)
 		}
@@ -64,7 +67,7 @@ func TestCardMoneyStillHeldAtIssuer(t *testing.T) {
 		// The issuer drops the authorisation: the card closes with all of it.
 		cmSim(r, c.PublicToken, map[string]any{"type": "reversal", "trade_id": tradeID}).Expect(t, 200, "")
 		cmSettled(t, h)
-		cmPutStatus(r, acc, c.PublicToken, "99").Expect(t, 200, "")
+		cmPutStatus(r, acc, c.PublicToken, "99", cancelKey).Expect(t, 200, "")
 		if got := cmIssuerBalance(t, h, c.PublicToken); got != 0 {
 			t.Fatalf("issuer balance after the cancel %d", got)
 		}
