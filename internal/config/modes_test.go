@@ -131,6 +131,10 @@ func TestWeakSecretsRefused(t *testing.T) {
 		"two characters cycled": strings.Repeat("Zq", 20),
 		"8 characters cycled":   strings.Repeat("Zq3#Wx7!", 4),
 		"digits only":           "73129846051938274610928374651029",
+		// Long and mixed, so the character estimates pass; typed all the same.
+		"a typed phrase":     "ComeComePay-Production-Secret-2025",
+		"words run together": "comecomepayproductionjwtsecret01",
+		"the alphabet":       "abcdefghijklmnopqrstuvwxyz012345",
 	}
 	for _, mode := range []string{"production", "staging"} {
 		for _, name := range names {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 )
@@ -15,7 +16,12 @@ import (
 //     letters 26 each, other printable ASCII 33, anything else: bytes, 256);
 //  3. length × Shannon entropy of its character frequencies ≥
 //     minFrequencyBits: few distinct characters, or one dominating, fail;
-//  4. it is not one shorter block repeated ("abcd" × 8).
+//  4. it is not one shorter block repeated ("abcd" × 8);
+//  5. it holds no run of eight or more consecutive characters ("abcdefgh",
+//     "87654321") and none of the words people put in typed secrets
+//     (guessableWords, any case): the estimates of 2 and 3 treat every
+//     character as drawn at random, which a phrase such as
+//     "ComeComePay-Production-Secret-2025" is not.
 //
 // A 32-character random hex key (128 bits) passes 2 exactly; random keys
 // pass 3 by a wide margin (the lowest seen over 200 000 random 32-character
@@ -39,6 +45,10 @@ func CheckSecret(name string, value []byte) error {
 		return fmt.Errorf("%s repeats too few distinct characters: about %.0f bits, at least %d are required", name, frequencyBits(value), minFrequencyBits)
 	case repeatsBlock(value):
 		return fmt.Errorf("%s is one short block repeated", name)
+	case hasSequence(value, 8):
+		return fmt.Errorf("%s holds a run of consecutive characters; use a generated value (e.g. `openssl rand -base64 48`)", name)
+	case hasGuessableWord(value):
+		return fmt.Errorf("%s holds a word that makes it guessable; use a generated value (e.g. `openssl rand -base64 48`)", name)
 	}
 	return nil
 }
@@ -169,4 +179,42 @@ func (c Config) validateSecrets() []error {
 		}
 	}
 	return errs
+}
+
+// guessableWords are what typed secrets are made of. They are seven
+// letters or more, so that a generated value meets one by chance less than
+// once in 10^8 (a case-blind seven-letter word in random base64: (1/32)^7
+// per position), and a run of eight consecutive characters in random hex
+// about once in 10^7: the rule refuses typed secrets, not unlucky keys.
+var guessableWords = []string{"password", "changeme", "comecomepay", "production",
+	"staging", "sandbox", "example", "default", "letmein", "welcome"}
+
+func hasGuessableWord(s []byte) bool {
+	lower := bytes.ToLower(s)
+	for _, w := range guessableWords {
+		if bytes.Contains(lower, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasSequence reports a run of n characters each one above, or each one
+// below, the one before ("abcde", "98765").
+func hasSequence(s []byte, n int) bool {
+	up, down := 1, 1
+	for i := 1; i < len(s); i++ {
+		switch int(s[i]) - int(s[i-1]) {
+		case 1:
+			up, down = up+1, 1
+		case -1:
+			up, down = 1, down+1
+		default:
+			up, down = 1, 1
+		}
+		if up >= n || down >= n {
+			return true
+		}
+	}
+	return false
 }
