@@ -102,8 +102,12 @@ func New(next Port, s Settings) *Issuer {
 		IsSuccessful: func(err error) bool {
 			return err == nil || !Outage(err)
 		},
-		// The caller went away: that says nothing about the issuer.
-		IsExcluded:    func(err error) bool { return errors.Is(err, context.Canceled) },
+		// The caller went away, or its own deadline (a job's time-out
+		// shorter than ours) ran out: that says nothing about the issuer.
+		IsExcluded: func(err error) bool {
+			var gone callerGone
+			return errors.Is(err, context.Canceled) || errors.As(err, &gone)
+		},
 		OnStateChange: g.stateChanged,
 	})
 	return g
@@ -191,6 +195,13 @@ func Outage(err error) bool {
 	return false
 }
 
+// callerGone marks a call cut short by its caller's own context, which the
+// breaker leaves out of its counts; it unwraps to the cause, so the call
+// still reads as an outage ("no answer": it may have been applied).
+type callerGone struct{ error }
+
+func (c callerGone) Unwrap() error { return c.error }
+
 // call runs one issuer call under the breaker and the per-call timeout.
 func call[T any](g *Issuer, ctx context.Context, operation string, fn func(context.Context) (T, error)) (T, error) {
 	var zero T
@@ -198,7 +209,11 @@ func call[T any](g *Issuer, ctx context.Context, operation string, fn func(conte
 		cctx, cancel := context.WithTimeout(ctx, g.timeout)
 		defer cancel()
 		v, err := fn(cctx)
-		if err != nil && cctx.Err() != nil && ctx.Err() == nil {
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			err = callerGone{err}
+		case cctx.Err() != nil:
 			err = &TimeoutError{Operation: operation, After: g.timeout, Cause: err}
 		}
 		return v, err

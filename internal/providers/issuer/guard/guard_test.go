@@ -106,3 +106,24 @@ func TestGuard(t *testing.T) {
 		t.Fatalf("probe: %v, state %s, calls %d", err, g.State(), port.calls-before)
 	}
 }
+
+// TestCallerDeadlineIsNotAnOutage: a caller whose own deadline (a job's
+// time-out, say) is shorter than the guard's ends its calls early; that
+// says nothing about the issuer, so it never opens the breaker, though
+// the call still reads as "no answer" (it may have been applied).
+func TestCallerDeadlineIsNotAnOutage(t *testing.T) {
+	t.Parallel()
+	port := &balances{answer: func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }}
+	g := guard.New(port, guard.Settings{CallTimeout: time.Minute, Failures: 2, Cooldown: time.Minute})
+	for range 4 {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		_, err := g.CardBalance(ctx, "1")
+		cancel()
+		if !errors.Is(err, card.ErrIssuerNoAnswer) {
+			t.Fatalf("call cut by the caller's deadline: %v", err)
+		}
+	}
+	if g.State() != "closed" || port.calls != 4 {
+		t.Fatalf("the caller's own deadlines opened the breaker: %s after %d calls", g.State(), port.calls)
+	}
+}
