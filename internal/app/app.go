@@ -225,7 +225,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	if err != nil {
 		return err
 	}
-	a.Handler = server
+	a.Handler = watchTransactions(server)
 	// The simulator reports withdrawal outcomes through the real callback
 	// path: signed, stored in the inbox, then applied.
 	custodySim.Deliver = func(ctx context.Context, body []byte) error {
@@ -247,6 +247,16 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		return inbox.Process(ctx, id)
 	}
 	return nil
+}
+
+// watchTransactions makes each request a unit of work for the pool's guard
+// (store.WatchTransactions): a handler that queries the pool while its own
+// transaction is open answers 500 with store.ErrPoolInTx logged, instead of
+// hanging SQLite's connection for every request behind it.
+func watchTransactions(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(store.WatchTransactions(r.Context())))
+	})
 }
 
 // guardIssuer puts the per-call timeout and the circuit breaker in front

@@ -70,7 +70,7 @@ func (db *DB) goose() (*goose.Provider, error) {
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	opts = append(opts, goose.WithDisableGlobalRegistry(true))
-	return goose.NewProvider(dialect, db.SQL, fsys, opts...)
+	return goose.NewProvider(dialect, db.SQL.DB, fsys, opts...)
 }
 
 func (db *DB) migrateRiver(ctx context.Context) error {
@@ -78,12 +78,12 @@ func (db *DB) migrateRiver(ctx context.Context) error {
 	switch db.Engine {
 	case Postgres:
 		var m *rivermigrate.Migrator[*sql.Tx]
-		if m, err = rivermigrate.New(riverdatabasesql.New(db.SQL), nil); err == nil {
+		if m, err = rivermigrate.New(riverdatabasesql.New(db.SQL.DB), nil); err == nil {
 			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		}
 	case SQLite:
 		var m *rivermigrate.Migrator[*sql.Tx]
-		if m, err = rivermigrate.New(riversqlite.New(db.SQL), nil); err == nil {
+		if m, err = rivermigrate.New(riversqlite.New(db.SQL.DB), nil); err == nil {
 			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		}
 	}
