@@ -12,7 +12,7 @@ import (
 func (s *Service) RequestDeactivation(ctx context.Context, p Principal) (CodeSent, error) {
 	var res CodeSent
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		u, err := s.Repo.UserByID(ctx, tx, p.UserID)
+		u, err := s.userByID(ctx, tx, p.UserID)
 		if err != nil {
 			return notFound(err, ErrUserNotFound)
 		}
@@ -33,7 +33,7 @@ func (s *Service) RequestDeactivation(ctx context.Context, p Principal) (CodeSen
 // ends and login is refused from then on. The e-mail stays reserved.
 func (s *Service) Deactivate(ctx context.Context, p Principal, code string) error {
 	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		u, err := s.Repo.UserByIDForUpdate(ctx, tx, p.UserID)
+		u, err := s.userByIDForUpdate(ctx, tx, p.UserID)
 		if err != nil {
 			return notFound(err, ErrUserNotFound)
 		}
@@ -44,10 +44,10 @@ func (s *Service) Deactivate(ctx context.Context, p Principal, code string) erro
 			return err
 		}
 		now := s.Now()
-		if err := s.Repo.SetStatus(ctx, tx, u.ID, StatusDeactivated, now); err != nil {
+		if err := s.setStatus(ctx, tx, u.ID, StatusDeactivated, now); err != nil {
 			return err
 		}
-		if err := s.Repo.RevokeUserSessions(ctx, tx, u.ID, "", "account deactivated", now); err != nil {
+		if err := s.revokeUserSessions(ctx, tx, u.ID, "", "account deactivated", now); err != nil {
 			return err
 		}
 		if err := s.Devices.RemoveAll(ctx, tx, u.ID); err != nil {

@@ -15,12 +15,12 @@ func (s *Service) RememberLanguage(ctx context.Context, p Principal, lang i18n.L
 	if code == p.Language {
 		return nil
 	}
-	return s.Repo.SetLanguage(ctx, s.DB.SQL, p.UserID, code)
+	return s.setLanguage(ctx, s.DB.SQL, p.UserID, code)
 }
 
 // Language returns the user's last language (English when unknown).
 func (s *Service) Language(ctx context.Context, q store.Querier, userID int64) (i18n.Lang, error) {
-	code, err := s.Repo.Language(ctx, q, userID)
+	code, err := s.storedLanguage(ctx, q, userID)
 	if err != nil {
 		return i18n.EN, err
 	}

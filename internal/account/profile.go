@@ -75,7 +75,7 @@ func (s *Service) ParseProfileUpdate(in ProfileInput) (ProfileUpdate, error) {
 func (s *Service) UpdateProfile(ctx context.Context, p Principal, upd ProfileUpdate) (Profile, error) {
 	var out Profile
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		if err := s.Repo.UpdateProfile(ctx, tx, p.UserID, upd, s.Now()); err != nil {
+		if err := s.saveProfile(ctx, tx, p.UserID, upd, s.Now()); err != nil {
 			return notFound(err, ErrUserNotFound)
 		}
 		var err error

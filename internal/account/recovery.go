@@ -23,7 +23,7 @@ type ForgotResult struct {
 func (s *Service) ForgotPassword(ctx context.Context, email string) (ForgotResult, error) {
 	res := ForgotResult{Email: email}
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		u, err := s.Repo.UserByEmail(ctx, tx, email)
+		u, err := s.userByEmail(ctx, tx, email)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -68,7 +68,7 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword, c
 		if err := s.OTP.Check(ctx, tx, otp.ResetPassword, email, code, true); err != nil {
 			return err
 		}
-		u, err := s.Repo.UserByEmail(ctx, tx, email)
+		u, err := s.userByEmail(ctx, tx, email)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -77,10 +77,10 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword, c
 			return otp.ErrInvalid.WithDetails("The code is not correct")
 		}
 		now := s.Now()
-		if err := s.Repo.SetPasswordHash(ctx, tx, u.ID, hash, now); err != nil {
+		if err := s.setPasswordHash(ctx, tx, u.ID, hash, now); err != nil {
 			return err
 		}
-		if err := s.Repo.RevokeUserSessions(ctx, tx, u.ID, "", "password reset", now); err != nil {
+		if err := s.revokeUserSessions(ctx, tx, u.ID, "", "password reset", now); err != nil {
 			return err
 		}
 		if err := s.Limiter.Reset(ctx, tx, "login:email:"+email); err != nil {

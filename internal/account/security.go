@@ -29,7 +29,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 	if err := checkNewPassword(newPassword); err != nil {
 		return err
 	}
-	u, err := s.Repo.UserByID(ctx, s.DB.SQL, p.UserID)
+	u, err := s.userByID(ctx, s.DB.SQL, p.UserID)
 	if err != nil {
 		return notFound(err, ErrUserNotFound)
 	}
@@ -52,10 +52,10 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 	hash := hashSecret(s.Hash, newPassword)
 	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
-		if err := s.Repo.SetPasswordHash(ctx, tx, u.ID, hash, now); err != nil {
+		if err := s.setPasswordHash(ctx, tx, u.ID, hash, now); err != nil {
 			return err
 		}
-		if err := s.Repo.RevokeUserSessions(ctx, tx, u.ID, p.SessionID, "password changed", now); err != nil {
+		if err := s.revokeUserSessions(ctx, tx, u.ID, p.SessionID, "password changed", now); err != nil {
 			return err
 		}
 		return s.sendNotice(ctx, tx, u.Email, "Your ComeComePay password was changed",
@@ -66,7 +66,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 // pendingStep loads the user's pending change of kind and checks it is at
 // step and about target.
 func (s *Service) pendingStep(ctx context.Context, q store.Querier, userID int64, kind ChangeKind, step, target string) (PendingChange, error) {
-	c, err := s.Repo.PendingChange(ctx, q, userID, kind)
+	c, err := s.pendingChange(ctx, q, userID, kind)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (!s.Now().Before(c.ExpiresAt) || c.Step != step || c.Target != target)) {
 		return PendingChange{}, ErrInvalidState.WithDetails("Start the change again: this step is out of order or has expired")
 	}
@@ -83,7 +83,7 @@ type CodeSent struct {
 func (s *Service) RequestEmailChange(ctx context.Context, p Principal, newEmail string) (CodeSent, error) {
 	var res CodeSent
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		u, err := s.Repo.UserByID(ctx, tx, p.UserID)
+		u, err := s.userByID(ctx, tx, p.UserID)
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, p Principal, newEmail 
 			return err
 		}
 		now := s.Now()
-		if err := s.Repo.PutPendingChange(ctx, tx, PendingChange{UserID: u.ID, Kind: ChangeEmail, Target: newEmail,
+		if err := s.putPendingChange(ctx, tx, PendingChange{UserID: u.ID, Kind: ChangeEmail, Target: newEmail,
 			Step: stepVerifyNew, CreatedAt: now, ExpiresAt: now.Add(pendingLifetime)}); err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func (s *Service) VerifyNewEmail(ctx context.Context, p Principal, newEmail, cod
 		if err := s.OTP.Check(ctx, tx, otp.ChangeEmailNew, userSubject(p.UserID), code, true); err != nil {
 			return err
 		}
-		u, err := s.Repo.UserByID(ctx, tx, p.UserID)
+		u, err := s.userByID(ctx, tx, p.UserID)
 		if err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func (s *Service) VerifyNewEmail(ctx context.Context, p Principal, newEmail, cod
 			return err
 		}
 		c.Step = stepVerifyOld
-		if err := s.Repo.PutPendingChange(ctx, tx, c); err != nil {
+		if err := s.putPendingChange(ctx, tx, c); err != nil {
 			return err
 		}
 		res = CodeSent{To: u.Email, OTP: s.echo(issued.Code)}
@@ -146,7 +146,7 @@ func (s *Service) CompleteEmailChange(ctx context.Context, p Principal, newEmail
 		if err := s.OTP.Check(ctx, tx, otp.ChangeEmailOld, userSubject(p.UserID), code, true); err != nil {
 			return err
 		}
-		u, err := s.Repo.UserByIDForUpdate(ctx, tx, p.UserID)
+		u, err := s.userByIDForUpdate(ctx, tx, p.UserID)
 		if err != nil {
 			return err
 		}
@@ -154,16 +154,16 @@ func (s *Service) CompleteEmailChange(ctx context.Context, p Principal, newEmail
 			return err
 		}
 		now := s.Now()
-		if err := s.Repo.SetEmail(ctx, tx, u.ID, newEmail, now); err != nil {
+		if err := s.setEmail(ctx, tx, u.ID, newEmail, now); err != nil {
 			if store.IsUniqueViolation(err) {
 				return ErrEmailRegistered
 			}
 			return err
 		}
-		if err := s.Repo.DeletePendingChange(ctx, tx, u.ID, ChangeEmail); err != nil {
+		if err := s.deletePendingChange(ctx, tx, u.ID, ChangeEmail); err != nil {
 			return err
 		}
-		if err := s.Repo.RevokeUserSessions(ctx, tx, u.ID, p.SessionID, "email changed", now); err != nil {
+		if err := s.revokeUserSessions(ctx, tx, u.ID, p.SessionID, "email changed", now); err != nil {
 			return err
 		}
 		return s.sendNotice(ctx, tx, u.Email, "Your ComeComePay e-mail was changed",
@@ -176,7 +176,7 @@ func (s *Service) CompleteEmailChange(ctx context.Context, p Principal, newEmail
 func (s *Service) RequestPhoneChange(ctx context.Context, p Principal, newPhone string) (CodeSent, error) {
 	var res CodeSent
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		u, err := s.Repo.UserByID(ctx, tx, p.UserID)
+		u, err := s.userByID(ctx, tx, p.UserID)
 		if err != nil {
 			return err
 		}
@@ -188,7 +188,7 @@ func (s *Service) RequestPhoneChange(ctx context.Context, p Principal, newPhone 
 			return err
 		}
 		now := s.Now()
-		if err := s.Repo.PutPendingChange(ctx, tx, PendingChange{UserID: u.ID, Kind: ChangePhone, Target: newPhone,
+		if err := s.putPendingChange(ctx, tx, PendingChange{UserID: u.ID, Kind: ChangePhone, Target: newPhone,
 			Step: stepVerifyNew, CreatedAt: now, ExpiresAt: now.Add(pendingLifetime)}); err != nil {
 			return err
 		}
@@ -209,7 +209,7 @@ func (s *Service) VerifyNewPhone(ctx context.Context, p Principal, newPhone, cod
 		if err := s.OTP.Check(ctx, tx, otp.ChangePhoneNew, userSubject(p.UserID), code, true); err != nil {
 			return err
 		}
-		u, err := s.Repo.UserByID(ctx, tx, p.UserID)
+		u, err := s.userByID(ctx, tx, p.UserID)
 		if err != nil {
 			return err
 		}
@@ -218,7 +218,7 @@ func (s *Service) VerifyNewPhone(ctx context.Context, p Principal, newPhone, cod
 			return err
 		}
 		c.Step = stepVerifyOld
-		if err := s.Repo.PutPendingChange(ctx, tx, c); err != nil {
+		if err := s.putPendingChange(ctx, tx, c); err != nil {
 			return err
 		}
 		res = CodeSent{To: u.Email, OTP: s.echo(issued.Code)}
@@ -237,9 +237,9 @@ func (s *Service) CompletePhoneChange(ctx context.Context, p Principal, newPhone
 			return err
 		}
 		now := s.Now()
-		if err := s.Repo.SetPhone(ctx, tx, p.UserID, newPhone, now); err != nil {
+		if err := s.setPhone(ctx, tx, p.UserID, newPhone, now); err != nil {
 			return err
 		}
-		return s.Repo.DeletePendingChange(ctx, tx, p.UserID, ChangePhone)
+		return s.deletePendingChange(ctx, tx, p.UserID, ChangePhone)
 	})
 }

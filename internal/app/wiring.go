@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
-	"github.com/comecomepay/comecomepay/internal/account/accountdb"
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/content"
@@ -72,7 +71,6 @@ func (a *App) buildServices(p parts) wiring {
 	// Wallets, KYC and Guard: bindCycles.
 	a.Accounts = account.NewService(account.Deps{
 		DB:       a.DB,
-		Repo:     accountdb.New(a.DB),
 		OTP:      otp.NewService(a.DB, hasher, otpBox, otp.DefaultPolicy, now),
 		Limiter:  ratelimit.NewCounter(now),
 		Mailer:   mail.NewQueue(a.Jobs, box),
