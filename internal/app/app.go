@@ -26,7 +26,6 @@ import (
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/httpapi/sandboxapi"
-	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/jobs"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/ledger"
@@ -202,12 +201,12 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		"kyc": a.KYC.ProviderProcessor(a.Jobs),
 	}, a.Log, now)
 	a.Inbox = inbox
-	a.registerWorkers(workers, sender, box, custodySim, kycIssuer, pusher, now)
+	a.registerWorkers(workers, w.purge, sender, box, custodySim, kycIssuer, pusher, now)
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey, cfg.CustodyPreviousAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
 		PlatformDeps: httpapi.PlatformDeps{Log: a.Log, DB: a.DB, Ready: a.DB, Registry: registry, Spec: api.Spec,
-			Idempotency: idempotency.NewStore(a.DB, now), Jobs: a.Jobs, Now: now},
+			Idempotency: w.idempotency, Jobs: a.Jobs, Now: now},
 		EdgeDeps: httpapi.EdgeDeps{CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders,
 			Limiter: ratelimit.NewCounter(now), RequestsPerIP: cfg.RequestsPerIP, RequestsPerUser: cfg.RequestsPerUser},
 		UserDeps: httpapi.UserDeps{Accounts: a.Accounts, KYC: a.KYC, Devices: w.devices,
@@ -220,7 +219,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 			ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, ThreeDSWebhookPreviousSecret: cfg.ThreeDSWebhookPreviousSecret},
 		Sandbox: httpapi.SandboxDeps{Enabled: sandboxHelpers(cfg), Token: cfg.SandboxToken,
 			Simulators: sandboxapi.Simulators{Custody: custodySim, Issuer: sandboxCards{issuerSim}, ThreeDS: issuerSim, FX: fxSim,
-				Outbox: sandboxOutbox{a}, IssuerFailures: issuerSim, KYCIssuer: kycIssuer}},
+				Outbox: sandboxOutbox{a, w.devices}, IssuerFailures: issuerSim, KYCIssuer: kycIssuer}},
 	})
 	if err != nil {
 		return err

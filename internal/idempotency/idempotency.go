@@ -214,3 +214,12 @@ func (s *Store) Release(ctx context.Context, c *Claim) error {
 		c.userID, c.key, c.token)
 	return err
 }
+
+// Purge deletes the keys whose retention ended before cutoff, in q (the
+// periodic purge's transaction).
+func (s *Store) Purge(ctx context.Context, q store.Querier, cutoff time.Time) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE expires_at < $1`, store.At(cutoff)); err != nil {
+		return fmt.Errorf("idempotency: purge: %w", err)
+	}
+	return nil
+}

@@ -255,11 +255,3 @@ func (l *Ledger) accountID(ctx context.Context, tx *sql.Tx, ref AccountRef, now 
 		ref.Owner, ref.Name, ref.Currency, shard).Scan(&id)
 	return id, err
 }
-
-// Balance returns the balance of an account (all shards of a house account).
-func (l *Ledger) Balance(ctx context.Context, q store.Querier, ref AccountRef) (money.Amount, error) {
-	var b int64
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts
-		WHERE owner_id = $1 AND name = $2 AND currency = $3`, ref.Owner, ref.Name, ref.Currency).Scan(&b)
-	return money.Amount(b), err
-}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -228,4 +229,13 @@ func (s *Service) hash(purpose Purpose, subject, code string) string {
 
 func roundUp(d time.Duration) time.Duration {
 	return ((d + time.Second - 1) / time.Second) * time.Second
+}
+
+// Purge deletes the codes that expired before cutoff, in q (the periodic
+// purge's transaction).
+func (s *Service) Purge(ctx context.Context, q store.Querier, cutoff time.Time) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM otp_codes WHERE expires_at < $1`, store.At(cutoff)); err != nil {
+		return fmt.Errorf("otp: purge: %w", err)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ package ratelimit
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -63,4 +64,13 @@ func (c *Counter) Exceeded(ctx context.Context, q store.Querier, key string, r R
 func (c *Counter) Reset(ctx context.Context, q store.Querier, key string) error {
 	_, err := q.ExecContext(ctx, `DELETE FROM rate_counters WHERE key = $1`, key)
 	return err
+}
+
+// Purge deletes the counters whose window started before cutoff, in q (the
+// periodic purge's transaction); a later hit starts a fresh window anyway.
+func (c *Counter) Purge(ctx context.Context, q store.Querier, cutoff time.Time) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM rate_counters WHERE window_start < $1`, store.At(cutoff)); err != nil {
+		return fmt.Errorf("ratelimit: purge: %w", err)
+	}
+	return nil
 }
