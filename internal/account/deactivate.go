@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/otp"
 )
@@ -26,13 +27,16 @@ func (s *Service) RequestDeactivation(ctx context.Context, p Principal) (CodeSen
 		res = CodeSent{To: u.Email, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, u.Email, "Confirm closing your ComeComePay account", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: request deactivation: %w", err)
+	}
+	return res, nil
 }
 
 // Deactivate closes the account with the confirmation code: every session
 // ends and login is refused from then on. The e-mail stays reserved.
 func (s *Service) Deactivate(ctx context.Context, p Principal, code string) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		u, err := s.userByIDForUpdate(ctx, tx, p.UserID)
 		if err != nil {
 			return notFound(err, ErrUserNotFound)
@@ -55,7 +59,10 @@ func (s *Service) Deactivate(ctx context.Context, p Principal, code string) erro
 		}
 		return s.sendNotice(ctx, tx, u.Email, "Your ComeComePay account was closed",
 			"Your ComeComePay account was deactivated at your request. If this was not you, contact support immediately.")
-	})
+	}); err != nil {
+		return fmt.Errorf("account: deactivate: %w", err)
+	}
+	return nil
 }
 
 func (s *Service) ensureDeactivatable(ctx context.Context, tx *sql.Tx, userID int64) error {

@@ -25,11 +25,11 @@ type LoginResult struct {
 // time.
 func (s *Service) Login(ctx context.Context, email, password, ip string) (LoginResult, error) {
 	if err := s.loginAllowed(ctx, email, ip); err != nil {
-		return LoginResult{}, err
+		return LoginResult{}, fmt.Errorf("account: login: %w", err)
 	}
 	u, err := s.userByEmail(ctx, s.DB.SQL, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return LoginResult{}, err
+		return LoginResult{}, fmt.Errorf("account: login: %w", err)
 	}
 	hash := s.dummyHash
 	if err == nil {
@@ -64,7 +64,10 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (LoginR
 		}
 		return s.sendCode(ctx, tx, email, "Your ComeComePay login code", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: login: %w", err)
+	}
+	return res, nil
 }
 
 // upgradeHash stores a re-hash of the password just verified, unless the
@@ -143,7 +146,10 @@ func (s *Service) VerifyLogin(ctx context.Context, email, code, ip, ua string) (
 		out.Profile, err = s.profile(ctx, tx, u.ID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return out, fmt.Errorf("account: verify login: %w", err)
+	}
+	return out, nil
 }
 
 // Authenticate validates an access token and returns its principal. Every
@@ -158,7 +164,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 		return Principal{}, ErrUnauthorized.WithDetails("The session has ended")
 	}
 	if err != nil {
-		return Principal{}, err
+		return Principal{}, fmt.Errorf("account: authenticate: %w", err)
 	}
 	return Principal{UserID: c.UserID, Email: c.Email, SessionID: c.SID, Status: status, Language: language}, nil
 }
@@ -218,12 +224,18 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 		pair, err = s.Signer.pair(spec)
 		return err
 	})
-	return pair, err
+	if err != nil {
+		return pair, fmt.Errorf("account: refresh: %w", err)
+	}
+	return pair, nil
 }
 
 // Logout ends the caller's session.
 func (s *Service) Logout(ctx context.Context, p Principal) error {
-	return s.revokeSession(ctx, s.DB.SQL, p.SessionID, "logout", s.Now())
+	if err := s.revokeSession(ctx, s.DB.SQL, p.SessionID, "logout", s.Now()); err != nil {
+		return fmt.Errorf("account: logout: %w", err)
+	}
+	return nil
 }
 
 func newJTI() string { return secret.Hex(16) }

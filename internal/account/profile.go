@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -82,5 +83,8 @@ func (s *Service) UpdateProfile(ctx context.Context, p Principal, upd ProfileUpd
 		out, err = s.profile(ctx, tx, p.UserID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return out, fmt.Errorf("account: update profile: %w", err)
+	}
+	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -80,5 +81,8 @@ func (s *Service) EnsureReferralCode(ctx context.Context, userID int64) (string,
 	if errors.Is(err, store.ErrNotFound) {
 		return "", ErrUserNotFound
 	}
-	return code, err
+	if err != nil {
+		return code, fmt.Errorf("account: ensure referral code: %w", err)
+	}
+	return code, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -27,15 +28,15 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 		return ErrPasswordMismatch.WithDetails("new_password and confirm_password differ")
 	}
 	if err := checkNewPassword(newPassword); err != nil {
-		return err
+		return fmt.Errorf("account: change password: %w", err)
 	}
 	u, err := s.userByID(ctx, s.DB.SQL, p.UserID)
 	if err != nil {
-		return notFound(err, ErrUserNotFound)
+		return fmt.Errorf("account: change password: %w", notFound(err, ErrUserNotFound))
 	}
 	if blocked, wait, err := s.Limiter.Exceeded(ctx, s.DB.SQL, "login:email:"+u.Email, loginPerEmail); err != nil || blocked {
 		if err != nil {
-			return err
+			return fmt.Errorf("account: change password: %w", err)
 		}
 		return ErrRateLimited.WithDetails("Too many wrong passwords; try again later").WithRetryAfter(wait.Round(time.Second) + time.Second)
 	}
@@ -45,12 +46,12 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 			return err
 		})
 		if err != nil {
-			return err
+			return fmt.Errorf("account: change password: %w", err)
 		}
 		return ErrInvalidCredentials.WithDetails("The current password is wrong")
 	}
 	hash := hashSecret(s.Hash, newPassword)
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
 		if err := s.setPasswordHash(ctx, tx, u.ID, hash, now); err != nil {
 			return err
@@ -60,7 +61,10 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 		}
 		return s.sendNotice(ctx, tx, u.Email, "Your ComeComePay password was changed",
 			"The password of your ComeComePay account was just changed and your other devices were signed out. If this was not you, contact support immediately.")
-	})
+	}); err != nil {
+		return fmt.Errorf("account: change password: %w", err)
+	}
+	return nil
 }
 
 // pendingStep loads the user's pending change of kind and checks it is at
@@ -105,7 +109,10 @@ func (s *Service) RequestEmailChange(ctx context.Context, p Principal, newEmail 
 		res = CodeSent{To: newEmail, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, newEmail, "Confirm your new ComeComePay e-mail", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: request email change: %w", err)
+	}
+	return res, nil
 }
 
 // VerifyNewEmail checks the new address's code and sends one to the current address.
@@ -134,12 +141,15 @@ func (s *Service) VerifyNewEmail(ctx context.Context, p Principal, newEmail, cod
 		res = CodeSent{To: u.Email, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, u.Email, "Confirm your ComeComePay e-mail change", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: verify new email: %w", err)
+	}
+	return res, nil
 }
 
 // CompleteEmailChange checks the current address's code and switches the address.
 func (s *Service) CompleteEmailChange(ctx context.Context, p Principal, newEmail, code string) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.pendingStep(ctx, tx, p.UserID, ChangeEmail, stepVerifyOld, newEmail); err != nil {
 			return err
 		}
@@ -168,7 +178,10 @@ func (s *Service) CompleteEmailChange(ctx context.Context, p Principal, newEmail
 		}
 		return s.sendNotice(ctx, tx, u.Email, "Your ComeComePay e-mail was changed",
 			"The e-mail of your ComeComePay account was changed to "+newEmail+". If this was not you, contact support immediately.")
-	})
+	}); err != nil {
+		return fmt.Errorf("account: complete email change: %w", err)
+	}
+	return nil
 }
 
 // RequestPhoneChange starts a phone change. Without an SMS provider the code
@@ -195,7 +208,10 @@ func (s *Service) RequestPhoneChange(ctx context.Context, p Principal, newPhone 
 		res = CodeSent{To: newPhone, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, u.Email, "Confirm your new ComeComePay phone number", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: request phone change: %w", err)
+	}
+	return res, nil
 }
 
 // VerifyNewPhone checks the phone code and sends a code to the account e-mail.
@@ -224,12 +240,15 @@ func (s *Service) VerifyNewPhone(ctx context.Context, p Principal, newPhone, cod
 		res = CodeSent{To: u.Email, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, u.Email, "Confirm your ComeComePay phone change", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: verify new phone: %w", err)
+	}
+	return res, nil
 }
 
 // CompletePhoneChange checks the e-mail code and sets the phone.
 func (s *Service) CompletePhoneChange(ctx context.Context, p Principal, newPhone, code string) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.pendingStep(ctx, tx, p.UserID, ChangePhone, stepVerifyOld, newPhone); err != nil {
 			return err
 		}
@@ -241,5 +260,8 @@ func (s *Service) CompletePhoneChange(ctx context.Context, p Principal, newPhone
 			return err
 		}
 		return s.deletePendingChange(ctx, tx, p.UserID, ChangePhone)
-	})
+	}); err != nil {
+		return fmt.Errorf("account: complete phone change: %w", err)
+	}
+	return nil
 }

@@ -150,7 +150,7 @@ func notFound(err error, replacement error) error {
 func (s *Service) AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error) {
 	u, err := s.userByID(ctx, q, userID)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("account: account status: %w", err)
 	}
 	return string(u.Status), nil
 }
@@ -174,7 +174,7 @@ func (s *Service) CopyKYCProfile(ctx context.Context, tx *sql.Tx, userID int64, 
 	areaCode, billCountry string) error {
 	u, err := s.userByIDForUpdate(ctx, tx, userID)
 	if err != nil {
-		return notFound(err, ErrUserNotFound)
+		return fmt.Errorf("account: copy kyc profile: %w", notFound(err, ErrUserNotFound))
 	}
 	upd := ProfileUpdate{Address: &address, City: &city, State: &state, PostCode: &postCode, AreaCode: &areaCode, Bill: &billCountry}
 	if deref(u.FirstName) == "" {
@@ -183,7 +183,10 @@ func (s *Service) CopyKYCProfile(ctx context.Context, tx *sql.Tx, userID int64, 
 	if deref(u.LastName) == "" {
 		upd.LastName = &lastName
 	}
-	return s.saveProfile(ctx, tx, userID, upd, s.Now())
+	if err := s.saveProfile(ctx, tx, userID, upd, s.Now()); err != nil {
+		return fmt.Errorf("account: copy kyc profile: %w", err)
+	}
+	return nil
 }
 
 // LockUser takes the user's row lock for the rest of tx: card applications
@@ -195,7 +198,7 @@ func (s *Service) CopyKYCProfile(ctx context.Context, tx *sql.Tx, userID int64, 
 func (s *Service) LockUser(ctx context.Context, tx *sql.Tx, userID int64) error {
 	u, err := s.userByIDForUpdate(ctx, tx, userID)
 	if err != nil {
-		return notFound(err, ErrUserNotFound)
+		return fmt.Errorf("account: lock user: %w", notFound(err, ErrUserNotFound))
 	}
 	if u.Status == StatusDeactivated {
 		return ErrAccountDeactivated.WithDetails("The account is closed")
@@ -209,7 +212,7 @@ func (s *Service) LockUser(ctx context.Context, tx *sql.Tx, userID int64) error 
 func (s *Service) EnsureWritable(ctx context.Context, q store.Querier, userID int64) error {
 	u, err := s.userByID(ctx, q, userID)
 	if err != nil {
-		return notFound(err, ErrUserNotFound)
+		return fmt.Errorf("account: ensure writable: %w", notFound(err, ErrUserNotFound))
 	}
 	if u.Status == StatusFrozen {
 		return ErrAccountFrozen

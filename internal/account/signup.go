@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -53,7 +54,10 @@ func (s *Service) Signup(ctx context.Context, email, referral string) (SignupRes
 		res = SignupResult{Email: email, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, email, "Your ComeComePay sign-up code", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: signup: %w", err)
+	}
+	return res, nil
 }
 
 // VerifySignup checks the sign-up code; referral, when given and valid,
@@ -86,7 +90,10 @@ func (s *Service) VerifySignup(ctx context.Context, email, code, referral string
 		attached = pending.ReferralCode
 		return s.putPendingRegistration(ctx, tx, pending)
 	})
-	return attached, err
+	if err != nil {
+		return attached, fmt.Errorf("account: verify signup: %w", err)
+	}
+	return attached, nil
 }
 
 // Registered is the result of SetPassword.
@@ -103,7 +110,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password, referral, ip
 		return Registered{}, ErrInvalidReferralCode.WithDetails("Referral codes are 8 letters or digits")
 	}
 	if err := checkNewPassword(password); err != nil {
-		return Registered{}, err
+		return Registered{}, fmt.Errorf("account: set password: %w", err)
 	}
 	// Hash before the transaction: it is slow and must not hold a connection.
 	hash := hashSecret(s.Hash, password)
@@ -152,7 +159,10 @@ func (s *Service) SetPassword(ctx context.Context, email, password, referral, ip
 		out.Profile, err = s.profile(ctx, tx, u.ID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return out, fmt.Errorf("account: set password: %w", err)
+	}
+	return out, nil
 }
 
 func (s *Service) openRegistration(ctx context.Context, q store.Querier, email string) (PendingRegistration, error) {
@@ -233,5 +243,8 @@ func (s *Service) ResendOTP(ctx context.Context, email string) (ResendResult, er
 		res.OTP = s.echo(issued.Code)
 		return s.sendCode(ctx, tx, email, "Your ComeComePay verification code", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: resend otp: %w", err)
+	}
+	return res, nil
 }

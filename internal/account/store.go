@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/mail"
@@ -48,7 +49,10 @@ type Guards []DeactivationGuard
 func (g Guards) DeactivationBlocker(ctx context.Context, tx *sql.Tx, userID int64) (string, error) {
 	for _, guard := range g {
 		if why, err := guard.DeactivationBlocker(ctx, tx, userID); err != nil || why != "" {
-			return why, err
+			if err != nil {
+				return why, fmt.Errorf("account: deactivation blocker: %w", err)
+			}
+			return why, nil
 		}
 	}
 	return "", nil

@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -56,12 +57,15 @@ func (s *Service) RequestTxPassword(ctx context.Context, p Principal, password, 
 		res = TxPasswordRequest{Email: u.Email, TempHash: handle, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, u.Email, "Confirm your ComeComePay transaction password", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: request tx password: %w", err)
+	}
+	return res, nil
 }
 
 // CompleteTxPassword confirms a pending transaction password with its code.
 func (s *Service) CompleteTxPassword(ctx context.Context, p Principal, code, tempHash string) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		c, err := s.pendingChange(ctx, tx, p.UserID, ChangeTxPassword)
 		if err != nil && err != store.ErrNotFound {
 			return err
@@ -76,7 +80,10 @@ func (s *Service) CompleteTxPassword(ctx context.Context, p Principal, code, tem
 			return err
 		}
 		return s.deletePendingChange(ctx, tx, p.UserID, ChangeTxPassword)
-	})
+	}); err != nil {
+		return fmt.Errorf("account: complete tx password: %w", err)
+	}
+	return nil
 }
 
 // CheckTxPassword verifies a transaction password inside the caller's
@@ -85,7 +92,7 @@ func (s *Service) CompleteTxPassword(ctx context.Context, p Principal, code, tem
 func (s *Service) CheckTxPassword(ctx context.Context, tx *sql.Tx, userID int64, password string) error {
 	u, err := s.userByIDForUpdate(ctx, tx, userID)
 	if err != nil {
-		return notFound(err, ErrUserNotFound)
+		return fmt.Errorf("account: check tx password: %w", notFound(err, ErrUserNotFound))
 	}
 	now := s.Now()
 	if u.TxPasswordHash == "" {
@@ -98,7 +105,10 @@ func (s *Service) CheckTxPassword(ctx context.Context, tx *sql.Tx, userID int64,
 		if u.TxPasswordFails == 0 {
 			return nil
 		}
-		return s.setTxPasswordFailures(ctx, tx, userID, 0, time.Time{})
+		if err := s.setTxPasswordFailures(ctx, tx, userID, 0, time.Time{}); err != nil {
+			return fmt.Errorf("account: check tx password: %w", err)
+		}
+		return nil
 	}
 	fails, lock := u.TxPasswordFails+1, time.Time{}
 	failure := ErrInvalidTxPassword.WithDetails("The transaction password is wrong")
@@ -107,7 +117,7 @@ func (s *Service) CheckTxPassword(ctx context.Context, tx *sql.Tx, userID int64,
 		failure = ErrTxPasswordLocked.WithRetryAfter(txPasswordLock)
 	}
 	if err := s.setTxPasswordFailures(ctx, tx, userID, fails, lock); err != nil {
-		return err
+		return fmt.Errorf("account: check tx password: %w", err)
 	}
 	return store.CommitThenFail(failure)
 }

@@ -111,7 +111,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("app: open database: %w", err)
 	}
 	a := &App{Config: cfg, Log: log, DB: db}
 	if err := a.build(ctx, now, opts); err != nil {
@@ -124,7 +124,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 func (a *App) build(ctx context.Context, now func() time.Time, opts Options) error {
 	cfg := a.Config
 	if err := a.DB.Migrate(ctx); err != nil {
-		return err
+		return fmt.Errorf("app: %w", err)
 	}
 	box, err := secret.NewBox("k1", map[string][]byte{"k1": cfg.DataKey})
 	if err != nil {
@@ -154,7 +154,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	}
 	fxSim, err := fxsandbox.New(ctx, a.DB, cfg.FXRate, now)
 	if err != nil {
-		return err
+		return fmt.Errorf("app: fx simulator: %w", err)
 	}
 	var rates wallet.Rates = wallet.FixedRates{Rate: cfg.FXRate}
 	if cfg.Mode != config.Production {
@@ -222,7 +222,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 				Outbox: sandboxOutbox{a, w.devices}, IssuerFailures: issuerSim, KYCIssuer: kycIssuer}},
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("app: http server: %w", err)
 	}
 	a.Handler = watchTransactions(server)
 	// The simulator reports withdrawal outcomes through the real callback
@@ -233,7 +233,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 			"sign": {custodySigner.Sign(string(body), nonce, ts)}}
 		id, _, err := server.AcceptCustody(ctx, form)
 		if err != nil {
-			return err
+			return fmt.Errorf("app: simulated custody callback: %w", err)
 		}
 		return inbox.Process(ctx, id)
 	}
@@ -241,7 +241,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	issuerSim.Deliver = func(ctx context.Context, body []byte) error {
 		id, err := server.AcceptIssuerEvent(ctx, webhooksig.SignIssuerEvent(cfg.IssuerWebhookSecret, time.Now(), body), body)
 		if err != nil {
-			return err
+			return fmt.Errorf("app: simulated issuer event: %w", err)
 		}
 		return inbox.Process(ctx, id)
 	}

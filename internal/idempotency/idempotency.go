@@ -181,7 +181,7 @@ func (s *Store) Begin(ctx context.Context, userID int64, key, fingerprint string
 		}
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("idempotency: begin: %w", err)
 	}
 	if replay != nil {
 		return nil, replay, nil
@@ -199,7 +199,7 @@ func (s *Store) Finish(ctx context.Context, tx *sql.Tx, c *Claim, status int, bo
 	res, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'done', status_code = $1, body = $2
 		WHERE user_id = $3 AND key = $4 AND lock_token = $5 AND state = 'running'`, status, body, c.userID, c.key, c.token)
 	if err != nil {
-		return err
+		return fmt.Errorf("idempotency: finish: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return ErrClaimLost
@@ -212,7 +212,10 @@ func (s *Store) Finish(ctx context.Context, tx *sql.Tx, c *Claim, status int, bo
 func (s *Store) Release(ctx context.Context, c *Claim) error {
 	_, err := s.db.SQL.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND lock_token = $3 AND state = 'running'`,
 		c.userID, c.key, c.token)
-	return err
+	if err != nil {
+		return fmt.Errorf("idempotency: release: %w", err)
+	}
+	return nil
 }
 
 // Purge deletes the keys whose retention ended before cutoff, in q (the

@@ -141,7 +141,7 @@ func (t Transaction) validate() error {
 // reference returns ErrDuplicate. It returns the transaction id.
 func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, error) {
 	if err := t.validate(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("ledger: post: %w", err)
 	}
 	now := l.now().UnixMicro()
 	type resolved struct {
@@ -152,7 +152,7 @@ func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, er
 	for _, e := range t.Entries {
 		id, err := l.accountID(ctx, tx, e.Account, now)
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("ledger: post: %w", err)
 		}
 		rows = append(rows, resolved{id: id, amount: e.Amount})
 	}
@@ -188,7 +188,7 @@ func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, er
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			if err != nil {
-				return 0, err
+				return 0, fmt.Errorf("ledger: post: %w", err)
 			}
 			return 0, ErrInsufficientBalance
 		}
@@ -216,7 +216,7 @@ func (l *Ledger) LockUserAccounts(ctx context.Context, tx *sql.Tx, refs ...Accou
 		}
 		id, err := l.accountID(ctx, tx, ref, now)
 		if err != nil {
-			return err
+			return fmt.Errorf("ledger: lock user accounts: %w", err)
 		}
 		ids = append(ids, id)
 	}

@@ -35,7 +35,7 @@ func (c *Counter) Hit(ctx context.Context, q store.Querier, key string, r Rule) 
 			window_start = CASE WHEN rate_counters.window_start <= $3 THEN excluded.window_start ELSE rate_counters.window_start END
 		RETURNING hits, window_start`, key, now, stale).Scan(&hits, &start)
 	if err != nil {
-		return 0, time.Time{}, err
+		return 0, time.Time{}, fmt.Errorf("ratelimit: hit: %w", err)
 	}
 	return hits, time.UnixMicro(start).Add(r.Window), nil
 }
@@ -50,7 +50,7 @@ func (c *Counter) Exceeded(ctx context.Context, q store.Querier, key string, r R
 		if store.NotFound(err) == store.ErrNotFound {
 			return false, 0, nil
 		}
-		return false, 0, err
+		return false, 0, fmt.Errorf("ratelimit: exceeded: %w", err)
 	}
 	end := time.UnixMicro(start).Add(r.Window)
 	left := end.Sub(c.now())
@@ -63,7 +63,10 @@ func (c *Counter) Exceeded(ctx context.Context, q store.Querier, key string, r R
 // Reset forgets key (e.g. after a successful login).
 func (c *Counter) Reset(ctx context.Context, q store.Querier, key string) error {
 	_, err := q.ExecContext(ctx, `DELETE FROM rate_counters WHERE key = $1`, key)
-	return err
+	if err != nil {
+		return fmt.Errorf("ratelimit: reset: %w", err)
+	}
+	return nil
 }
 
 // Purge deletes the counters whose window started before cutoff, in q (the

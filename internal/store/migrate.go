@@ -21,11 +21,11 @@ var migrationFiles embed.FS
 // from several processes at once on PostgreSQL (advisory session lock).
 func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.migrateRiver(ctx); err != nil {
-		return err
+		return fmt.Errorf("store: migrate: %w", err)
 	}
 	p, err := db.goose()
 	if err != nil {
-		return err
+		return fmt.Errorf("store: migrate: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("apply migrations: %w", err)
@@ -41,7 +41,7 @@ func (db *DB) Ready(ctx context.Context) error {
 	}
 	p, err := db.goose()
 	if err != nil {
-		return err
+		return fmt.Errorf("store: ready: %w", err)
 	}
 	pending, err := p.HasPending(ctx)
 	if err != nil {
