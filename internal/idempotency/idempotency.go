@@ -144,7 +144,7 @@ func (s *Store) Begin(ctx context.Context, userID int64, key, fingerprint string
 		replay = nil
 		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, fingerprint, state, lock_token, created_at, expires_at)
 			VALUES ($1, $2, $3, 'running', $4, $5, $6) ON CONFLICT (user_id, key) DO NOTHING`,
-			userID, key, fingerprint, claim.token, now.UnixMicro(), now.Add(Retention).UnixMicro())
+			userID, key, fingerprint, claim.token, store.At(now), store.At(now.Add(Retention)))
 		if err != nil {
 			return err
 		}
@@ -155,21 +155,21 @@ func (s *Store) Begin(ctx context.Context, userID int64, key, fingerprint string
 			fp, state     string
 			status        int
 			body          []byte
-			created, exps int64
+			created, exps time.Time
 		)
 		err = tx.QueryRowContext(ctx, `SELECT fingerprint, state, status_code, body, created_at, expires_at
 			FROM idempotency_keys WHERE user_id = $1 AND key = $2`+s.db.ForUpdate(), userID, key).
-			Scan(&fp, &state, &status, &body, &created, &exps)
+			Scan(&fp, &state, &status, &body, store.TimeInto(&created), store.TimeInto(&exps))
 		if err != nil {
 			return err
 		}
-		expired := !now.Before(time.UnixMicro(exps))
-		stale := state == "running" && now.Sub(time.UnixMicro(created)) > staleClaim
+		expired := !now.Before(exps)
+		stale := state == "running" && now.Sub(created) > staleClaim
 		switch {
 		case expired || stale:
 			_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET fingerprint = $1, state = 'running', lock_token = $2,
 				status_code = 0, body = NULL, created_at = $3, expires_at = $4 WHERE user_id = $5 AND key = $6`,
-				fingerprint, claim.token, now.UnixMicro(), now.Add(Retention).UnixMicro(), userID, key)
+				fingerprint, claim.token, store.At(now), store.At(now.Add(Retention)), userID, key)
 			return err
 		case fp != fingerprint:
 			return ErrConflict.WithDetails("This Idempotency-Key was used for a different request")

@@ -143,7 +143,7 @@ func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, er
 	if err := t.validate(); err != nil {
 		return 0, fmt.Errorf("ledger: post: %w", err)
 	}
-	now := l.now().UnixMicro()
+	now := store.At(l.now())
 	type resolved struct {
 		id     int64
 		amount money.Amount
@@ -208,7 +208,7 @@ func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, er
 // caller (a commission job paying two referrers while they pay each other)
 // and deadlock. House accounts are left out: they are sharded.
 func (l *Ledger) LockUserAccounts(ctx context.Context, tx *sql.Tx, refs ...AccountRef) error {
-	now := l.now().UnixMicro()
+	now := store.At(l.now())
 	ids := make([]int64, 0, len(refs))
 	for _, ref := range refs {
 		if ref.Owner == House {
@@ -231,7 +231,7 @@ func (l *Ledger) LockUserAccounts(ctx context.Context, tx *sql.Tx, refs ...Accou
 }
 
 // accountID finds or creates the account row an entry posts to.
-func (l *Ledger) accountID(ctx context.Context, tx *sql.Tx, ref AccountRef, now int64) (int64, error) {
+func (l *Ledger) accountID(ctx context.Context, tx *sql.Tx, ref AccountRef, now store.Micros) (int64, error) {
 	shard := 0
 	if ref.Owner == House {
 		n, _ := rand.Int(rand.Reader, big.NewInt(l.shards))

@@ -67,7 +67,7 @@ func (i *Inbox) Receive(ctx context.Context, jobs Inserter, provider, key string
 		duplicate = false
 		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_events (provider, event_key, payload, state, received_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (provider, event_key) DO NOTHING`,
-			provider, key, string(payload), StateReceived, i.now().UnixMicro())
+			provider, key, string(payload), StateReceived, store.At(i.now()))
 		if err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func (i *Inbox) Process(ctx context.Context, eventID int64) error {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE webhook_events SET state = $1, processed_at = $2, attempts = attempts + 1, last_error = ''
-			WHERE id = $3`, final, i.now().UnixMicro(), eventID)
+			WHERE id = $3`, final, store.At(i.now()), eventID)
 		return err
 	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
