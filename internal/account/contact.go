@@ -10,7 +10,7 @@ import (
 // card PIN codes). It reads the stored address, never the token's claim, so a
 // code always goes to the address after a completed change-email.
 func (s *Service) ContactEmail(ctx context.Context, q store.Querier, userID int64) (string, error) {
-	u, err := s.Repo.UserByID(ctx, q, userID)
+	u, err := s.userByID(ctx, q, userID)
 	if err != nil {
 		return "", notFound(err, ErrUserNotFound)
 	}

@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/otp"
 )
@@ -12,7 +13,7 @@ import (
 func (s *Service) RequestDeactivation(ctx context.Context, p Principal) (CodeSent, error) {
 	var res CodeSent
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		u, err := s.Repo.UserByID(ctx, tx, p.UserID)
+		u, err := s.userByID(ctx, tx, p.UserID)
 		if err != nil {
 			return notFound(err, ErrUserNotFound)
 		}
@@ -26,14 +27,17 @@ func (s *Service) RequestDeactivation(ctx context.Context, p Principal) (CodeSen
 		res = CodeSent{To: u.Email, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, u.Email, "Confirm closing your ComeComePay account", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: request deactivation: %w", err)
+	}
+	return res, nil
 }
 
 // Deactivate closes the account with the confirmation code: every session
 // ends and login is refused from then on. The e-mail stays reserved.
 func (s *Service) Deactivate(ctx context.Context, p Principal, code string) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		u, err := s.Repo.UserByIDForUpdate(ctx, tx, p.UserID)
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		u, err := s.userByIDForUpdate(ctx, tx, p.UserID)
 		if err != nil {
 			return notFound(err, ErrUserNotFound)
 		}
@@ -44,10 +48,10 @@ func (s *Service) Deactivate(ctx context.Context, p Principal, code string) erro
 			return err
 		}
 		now := s.Now()
-		if err := s.Repo.SetStatus(ctx, tx, u.ID, StatusDeactivated, now); err != nil {
+		if err := s.setStatus(ctx, tx, u.ID, StatusDeactivated, now); err != nil {
 			return err
 		}
-		if err := s.Repo.RevokeUserSessions(ctx, tx, u.ID, "", "account deactivated", now); err != nil {
+		if err := s.revokeUserSessions(ctx, tx, u.ID, "", "account deactivated", now); err != nil {
 			return err
 		}
 		if err := s.Devices.RemoveAll(ctx, tx, u.ID); err != nil {
@@ -55,7 +59,10 @@ func (s *Service) Deactivate(ctx context.Context, p Principal, code string) erro
 		}
 		return s.sendNotice(ctx, tx, u.Email, "Your ComeComePay account was closed",
 			"Your ComeComePay account was deactivated at your request. If this was not you, contact support immediately.")
-	})
+	}); err != nil {
+		return fmt.Errorf("account: deactivate: %w", err)
+	}
+	return nil
 }
 
 func (s *Service) ensureDeactivatable(ctx context.Context, tx *sql.Tx, userID int64) error {

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/i18n"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -15,14 +16,17 @@ func (s *Service) RememberLanguage(ctx context.Context, p Principal, lang i18n.L
 	if code == p.Language {
 		return nil
 	}
-	return s.Repo.SetLanguage(ctx, s.DB.SQL, p.UserID, code)
+	if err := s.setLanguage(ctx, s.DB.SQL, p.UserID, code); err != nil {
+		return fmt.Errorf("account: remember language: %w", err)
+	}
+	return nil
 }
 
 // Language returns the user's last language (English when unknown).
 func (s *Service) Language(ctx context.Context, q store.Querier, userID int64) (i18n.Lang, error) {
-	code, err := s.Repo.Language(ctx, q, userID)
+	code, err := s.storedLanguage(ctx, q, userID)
 	if err != nil {
-		return i18n.EN, err
+		return i18n.EN, fmt.Errorf("account: language: %w", err)
 	}
 	lang, _ := i18n.ParseLang(code)
 	return lang, nil

@@ -25,11 +25,11 @@ type LoginResult struct {
 // time.
 func (s *Service) Login(ctx context.Context, email, password, ip string) (LoginResult, error) {
 	if err := s.loginAllowed(ctx, email, ip); err != nil {
-		return LoginResult{}, err
+		return LoginResult{}, fmt.Errorf("account: login: %w", err)
 	}
-	u, err := s.Repo.UserByEmail(ctx, s.DB.SQL, email)
+	u, err := s.userByEmail(ctx, s.DB.SQL, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return LoginResult{}, err
+		return LoginResult{}, fmt.Errorf("account: login: %w", err)
 	}
 	hash := s.dummyHash
 	if err == nil {
@@ -64,20 +64,23 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (LoginR
 		}
 		return s.sendCode(ctx, tx, email, "Your ComeComePay login code", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: login: %w", err)
+	}
+	return res, nil
 }
 
 // upgradeHash stores a re-hash of the password just verified, unless the
 // password changed meanwhile. updated_at is kept: the user changed nothing.
 func (s *Service) upgradeHash(ctx context.Context, tx *sql.Tx, verified User, rehash string) error {
-	cur, err := s.Repo.UserByIDForUpdate(ctx, tx, verified.ID)
+	cur, err := s.userByIDForUpdate(ctx, tx, verified.ID)
 	if err != nil {
 		return fmt.Errorf("account: rehash: %w", err)
 	}
 	if cur.PasswordHash != verified.PasswordHash {
 		return nil
 	}
-	return s.Repo.SetPasswordHash(ctx, tx, cur.ID, rehash, cur.UpdatedAt)
+	return s.setPasswordHash(ctx, tx, cur.ID, rehash, cur.UpdatedAt)
 }
 
 func (s *Service) loginAllowed(ctx context.Context, email, ip string) error {
@@ -120,7 +123,7 @@ func (s *Service) VerifyLogin(ctx context.Context, email, code, ip, ua string) (
 			}
 			return ErrInvalidState.WithDetails("No login is pending for this e-mail")
 		}
-		u, err := s.Repo.UserByEmail(ctx, tx, email)
+		u, err := s.userByEmail(ctx, tx, email)
 		if err != nil {
 			return notFound(err, ErrInvalidState.WithDetails("No login is pending for this e-mail"))
 		}
@@ -131,7 +134,7 @@ func (s *Service) VerifyLogin(ctx context.Context, email, code, ip, ua string) (
 			return ErrAccountDeactivated
 		}
 		now := s.Now()
-		if err := s.Repo.RecordLogin(ctx, tx, u.ID, ip, now); err != nil {
+		if err := s.recordLogin(ctx, tx, u.ID, ip, now); err != nil {
 			return err
 		}
 		if err := s.Limiter.Reset(ctx, tx, "login:email:"+email); err != nil {
@@ -143,7 +146,10 @@ func (s *Service) VerifyLogin(ctx context.Context, email, code, ip, ua string) (
 		out.Profile, err = s.profile(ctx, tx, u.ID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return out, fmt.Errorf("account: verify login: %w", err)
+	}
+	return out, nil
 }
 
 // Authenticate validates an access token and returns its principal. Every
@@ -153,12 +159,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if err != nil {
 		return Principal{}, ErrUnauthorized.WithDetails("The access token is invalid or expired")
 	}
-	userID, status, language, err := s.Repo.ActiveSession(ctx, s.DB.SQL, c.SID)
+	userID, status, language, err := s.activeSession(ctx, s.DB.SQL, c.SID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (userID != c.UserID || status == StatusDeactivated)) {
 		return Principal{}, ErrUnauthorized.WithDetails("The session has ended")
 	}
 	if err != nil {
-		return Principal{}, err
+		return Principal{}, fmt.Errorf("account: authenticate: %w", err)
 	}
 	return Principal{UserID: c.UserID, Email: c.Email, SessionID: c.SID, Status: status, Language: language}, nil
 }
@@ -175,15 +181,15 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 	}
 	var pair TokenPair
 	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		rt, err := s.Repo.RefreshTokenForUpdate(ctx, tx, c.ID)
+		rt, err := s.refreshTokenForUpdate(ctx, tx, c.ID)
 		if err != nil {
 			return notFound(err, ErrUnauthorized.WithDetails("The refresh token is unknown"))
 		}
-		userID, _, _, err := s.Repo.ActiveSession(ctx, tx, rt.SessionID)
+		userID, _, _, err := s.activeSession(ctx, tx, rt.SessionID)
 		if err != nil || userID != c.UserID || rt.SessionID != c.SID {
 			return notFound(err, ErrUnauthorized.WithDetails("The session has ended"))
 		}
-		u, err := s.Repo.UserByID(ctx, tx, userID)
+		u, err := s.userByID(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
@@ -192,14 +198,14 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 		}
 		if rt.UsedAt != nil {
 			if now.Sub(*rt.UsedAt) <= refreshGrace && rt.SuccessorJTI != "" {
-				next, err := s.Repo.RefreshTokenForUpdate(ctx, tx, rt.SuccessorJTI)
+				next, err := s.refreshTokenForUpdate(ctx, tx, rt.SuccessorJTI)
 				if err != nil {
 					return err
 				}
 				pair, err = s.Signer.pair(pairSpec{UserID: u.ID, Email: u.Email, SID: rt.SessionID, JTI: next.JTI, IssuedAt: next.IssuedAt})
 				return err
 			}
-			if err := s.Repo.RevokeSession(ctx, tx, rt.SessionID, "refresh token reuse", now); err != nil {
+			if err := s.revokeSession(ctx, tx, rt.SessionID, "refresh token reuse", now); err != nil {
 				return err
 			}
 			if err := s.alertTokenReuse(ctx, tx, u); err != nil {
@@ -208,22 +214,28 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 			return store.CommitThenFail(ErrUnauthorized.WithDetails("The refresh token was already used"))
 		}
 		spec := pairSpec{UserID: u.ID, Email: u.Email, SID: rt.SessionID, JTI: newJTI(), IssuedAt: now.Truncate(time.Second)}
-		if err := s.Repo.InsertRefreshToken(ctx, tx, RefreshToken{JTI: spec.JTI, SessionID: spec.SID,
+		if err := s.insertRefreshToken(ctx, tx, RefreshToken{JTI: spec.JTI, SessionID: spec.SID,
 			IssuedAt: spec.IssuedAt, ExpiresAt: spec.IssuedAt.Add(s.Signer.refreshTTL)}); err != nil {
 			return err
 		}
-		if err := s.Repo.MarkRefreshUsed(ctx, tx, rt.JTI, spec.JTI, now); err != nil {
+		if err := s.markRefreshUsed(ctx, tx, rt.JTI, spec.JTI, now); err != nil {
 			return err
 		}
 		pair, err = s.Signer.pair(spec)
 		return err
 	})
-	return pair, err
+	if err != nil {
+		return pair, fmt.Errorf("account: refresh: %w", err)
+	}
+	return pair, nil
 }
 
 // Logout ends the caller's session.
 func (s *Service) Logout(ctx context.Context, p Principal) error {
-	return s.Repo.RevokeSession(ctx, s.DB.SQL, p.SessionID, "logout", s.Now())
+	if err := s.revokeSession(ctx, s.DB.SQL, p.SessionID, "logout", s.Now()); err != nil {
+		return fmt.Errorf("account: logout: %w", err)
+	}
+	return nil
 }
 
 func newJTI() string { return secret.Hex(16) }

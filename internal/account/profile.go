@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -75,12 +76,15 @@ func (s *Service) ParseProfileUpdate(in ProfileInput) (ProfileUpdate, error) {
 func (s *Service) UpdateProfile(ctx context.Context, p Principal, upd ProfileUpdate) (Profile, error) {
 	var out Profile
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		if err := s.Repo.UpdateProfile(ctx, tx, p.UserID, upd, s.Now()); err != nil {
+		if err := s.saveProfile(ctx, tx, p.UserID, upd, s.Now()); err != nil {
 			return notFound(err, ErrUserNotFound)
 		}
 		var err error
 		out, err = s.profile(ctx, tx, p.UserID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return out, fmt.Errorf("account: update profile: %w", err)
+	}
+	return out, nil
 }

@@ -8,6 +8,10 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/idempotency"
+	"github.com/comecomepay/comecomepay/internal/otp"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
@@ -27,12 +31,18 @@ func TestPurgeDeletesOnlyFinishedRows(t *testing.T) {
 			{`INSERT INTO otp_codes (purpose, subject, code_hash, sent_at, expires_at, flow_started_at) VALUES ('login', 'fresh', 'h', $1, $1, $1)`, []any{fresh}},
 			{`INSERT INTO pending_registrations (email, created_at, updated_at) VALUES ('old@x.io', $1, $1)`, []any{old}},
 			{`INSERT INTO rate_counters (key, window_start, hits) VALUES ('old', $1, 3)`, []any{old}},
+			{`INSERT INTO idempotency_keys (user_id, key, fingerprint, state, lock_token, created_at, expires_at)
+				VALUES (1, 'old-key-1', 'f', 'done', 't', $1, $1)`, []any{old}},
+			{`INSERT INTO idempotency_keys (user_id, key, fingerprint, state, lock_token, created_at, expires_at)
+				VALUES (1, 'fresh-key', 'f', 'done', 't', $1, $1)`, []any{fresh}},
 		} {
 			if _, err := db.SQL.ExecContext(ctx, q.sql, q.args...); err != nil {
 				t.Fatal(err)
 			}
 		}
-		w := account.NewPurgeWorker(db, func() time.Time { return now })
+		clock := func() time.Time { return now }
+		w := account.NewPurgeWorker(account.PurgeDeps{DB: db, Codes: otp.NewService(db, secret.NewHasher(make([]byte, 32)), nil, otp.DefaultPolicy, clock),
+			RateCounters: ratelimit.NewCounter(clock), IdempotencyKeys: idempotency.NewStore(db, clock), Now: clock})
 		if err := w.Work(ctx, &river.Job[account.PurgeArgs]{}); err != nil {
 			t.Fatalf("purge: %v", err)
 		}
@@ -44,6 +54,8 @@ func TestPurgeDeletesOnlyFinishedRows(t *testing.T) {
 			{`SELECT COUNT(*) FROM otp_codes WHERE subject = 'fresh'`, 1},
 			{`SELECT COUNT(*) FROM pending_registrations`, 0},
 			{`SELECT COUNT(*) FROM rate_counters`, 0},
+			{`SELECT COUNT(*) FROM idempotency_keys WHERE key = 'old-key-1'`, 0},
+			{`SELECT COUNT(*) FROM idempotency_keys WHERE key = 'fresh-key'`, 1},
 		} {
 			var n int
 			if err := db.SQL.QueryRowContext(ctx, c.query).Scan(&n); err != nil || n != c.want {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -23,7 +24,7 @@ type ForgotResult struct {
 func (s *Service) ForgotPassword(ctx context.Context, email string) (ForgotResult, error) {
 	res := ForgotResult{Email: email}
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		u, err := s.Repo.UserByEmail(ctx, tx, email)
+		u, err := s.userByEmail(ctx, tx, email)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -38,13 +39,16 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) (ForgotResul
 		res.Name, res.OTP = u.DisplayName(), s.echo(issued.Code)
 		return s.sendCode(ctx, tx, email, "Your ComeComePay password reset code", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: forgot password: %w", err)
+	}
+	return res, nil
 }
 
 // VerifyResetCode checks a reset code without using it up (the client sends
 // it again with the new password); wrong tries count.
 func (s *Service) VerifyResetCode(ctx context.Context, email, code string) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		if pending, err := s.OTP.HasCode(ctx, tx, otp.ResetPassword, email); err != nil || !pending {
 			if err != nil {
 				return err
@@ -52,7 +56,10 @@ func (s *Service) VerifyResetCode(ctx context.Context, email, code string) error
 			return ErrInvalidState.WithDetails("No password reset is pending for this e-mail")
 		}
 		return s.OTP.Check(ctx, tx, otp.ResetPassword, email, code, false)
-	})
+	}); err != nil {
+		return fmt.Errorf("account: verify reset code: %w", err)
+	}
+	return nil
 }
 
 // ResetPassword sets a new password with a reset code and ends every session.
@@ -61,14 +68,14 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword, c
 		return ErrPasswordMismatch.WithDetails("new_password and confirm_password differ")
 	}
 	if err := checkNewPassword(newPassword); err != nil {
-		return err
+		return fmt.Errorf("account: reset password: %w", err)
 	}
 	hash := hashSecret(s.Hash, newPassword)
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		if err := s.OTP.Check(ctx, tx, otp.ResetPassword, email, code, true); err != nil {
 			return err
 		}
-		u, err := s.Repo.UserByEmail(ctx, tx, email)
+		u, err := s.userByEmail(ctx, tx, email)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -77,10 +84,10 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword, c
 			return otp.ErrInvalid.WithDetails("The code is not correct")
 		}
 		now := s.Now()
-		if err := s.Repo.SetPasswordHash(ctx, tx, u.ID, hash, now); err != nil {
+		if err := s.setPasswordHash(ctx, tx, u.ID, hash, now); err != nil {
 			return err
 		}
-		if err := s.Repo.RevokeUserSessions(ctx, tx, u.ID, "", "password reset", now); err != nil {
+		if err := s.revokeUserSessions(ctx, tx, u.ID, "", "password reset", now); err != nil {
 			return err
 		}
 		if err := s.Limiter.Reset(ctx, tx, "login:email:"+email); err != nil {
@@ -88,5 +95,8 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword, c
 		}
 		return s.sendNotice(ctx, tx, email, "Your ComeComePay password was reset",
 			"The password of your ComeComePay account was just reset and every device was signed out. If this was not you, contact support immediately.")
-	})
+	}); err != nil {
+		return fmt.Errorf("account: reset password: %w", err)
+	}
+	return nil
 }

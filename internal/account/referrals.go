@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -24,7 +25,7 @@ type Referee struct {
 // ReferrerOf returns the account that referred userID (fixed at
 // registration), 0 when none.
 func (s *Service) ReferrerOf(ctx context.Context, q store.Querier, userID int64) (int64, error) {
-	u, err := s.Repo.UserByID(ctx, q, userID)
+	u, err := s.userByID(ctx, q, userID)
 	if err != nil {
 		return 0, notFound(err, ErrUserNotFound)
 	}
@@ -36,7 +37,7 @@ func (s *Service) ReferrerOf(ctx context.Context, q store.Querier, userID int64)
 
 // Person returns the referral view of one account.
 func (s *Service) Person(ctx context.Context, q store.Querier, userID int64) (Referee, error) {
-	u, err := s.Repo.UserByID(ctx, q, userID)
+	u, err := s.userByID(ctx, q, userID)
 	if err != nil {
 		return Referee{}, notFound(err, ErrUserNotFound)
 	}
@@ -47,17 +48,17 @@ func (s *Service) Person(ctx context.Context, q store.Querier, userID int64) (Re
 // Referees lists the accounts userID referred at level 1, 2 or both (0),
 // newest first, with the total matching.
 func (s *Service) Referees(ctx context.Context, userID int64, level, limit, offset int) ([]Referee, int, error) {
-	return s.Repo.Referees(ctx, s.DB.SQL, userID, level, limit, offset)
+	return s.selectReferees(ctx, s.DB.SQL, userID, level, limit, offset)
 }
 
 // RefereeCounts returns how many accounts userID referred at each level.
 func (s *Service) RefereeCounts(ctx context.Context, q store.Querier, userID int64) (level1, level2 int, err error) {
-	return s.Repo.RefereeCounts(ctx, q, userID)
+	return s.countReferees(ctx, q, userID)
 }
 
 // DirectRefereeIDs lists the accounts userID referred directly.
 func (s *Service) DirectRefereeIDs(ctx context.Context, q store.Querier, userID int64) ([]int64, error) {
-	return s.Repo.DirectRefereeIDs(ctx, q, userID)
+	return s.selectDirectRefereeIDs(ctx, q, userID)
 }
 
 // EnsureReferralCode returns the user's referral code, giving the account
@@ -65,7 +66,7 @@ func (s *Service) DirectRefereeIDs(ctx context.Context, q store.Querier, userID 
 func (s *Service) EnsureReferralCode(ctx context.Context, userID int64) (string, error) {
 	var code string
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		u, err := s.Repo.UserByIDForUpdate(ctx, tx, userID)
+		u, err := s.userByIDForUpdate(ctx, tx, userID)
 		if err != nil {
 			return notFound(err, ErrUserNotFound)
 		}
@@ -75,10 +76,13 @@ func (s *Service) EnsureReferralCode(ctx context.Context, userID int64) (string,
 		if code, err = s.freeReferralCode(ctx, tx); err != nil {
 			return err
 		}
-		return s.Repo.SetReferralCode(ctx, tx, userID, code, s.Now())
+		return s.setReferralCode(ctx, tx, userID, code, s.Now())
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return "", ErrUserNotFound
 	}
-	return code, err
+	if err != nil {
+		return code, fmt.Errorf("account: ensure referral code: %w", err)
+	}
+	return code, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -27,15 +28,15 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 		return ErrPasswordMismatch.WithDetails("new_password and confirm_password differ")
 	}
 	if err := checkNewPassword(newPassword); err != nil {
-		return err
+		return fmt.Errorf("account: change password: %w", err)
 	}
-	u, err := s.Repo.UserByID(ctx, s.DB.SQL, p.UserID)
+	u, err := s.userByID(ctx, s.DB.SQL, p.UserID)
 	if err != nil {
-		return notFound(err, ErrUserNotFound)
+		return fmt.Errorf("account: change password: %w", notFound(err, ErrUserNotFound))
 	}
 	if blocked, wait, err := s.Limiter.Exceeded(ctx, s.DB.SQL, "login:email:"+u.Email, loginPerEmail); err != nil || blocked {
 		if err != nil {
-			return err
+			return fmt.Errorf("account: change password: %w", err)
 		}
 		return ErrRateLimited.WithDetails("Too many wrong passwords; try again later").WithRetryAfter(wait.Round(time.Second) + time.Second)
 	}
@@ -45,28 +46,31 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 			return err
 		})
 		if err != nil {
-			return err
+			return fmt.Errorf("account: change password: %w", err)
 		}
 		return ErrInvalidCredentials.WithDetails("The current password is wrong")
 	}
 	hash := hashSecret(s.Hash, newPassword)
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
-		if err := s.Repo.SetPasswordHash(ctx, tx, u.ID, hash, now); err != nil {
+		if err := s.setPasswordHash(ctx, tx, u.ID, hash, now); err != nil {
 			return err
 		}
-		if err := s.Repo.RevokeUserSessions(ctx, tx, u.ID, p.SessionID, "password changed", now); err != nil {
+		if err := s.revokeUserSessions(ctx, tx, u.ID, p.SessionID, "password changed", now); err != nil {
 			return err
 		}
 		return s.sendNotice(ctx, tx, u.Email, "Your ComeComePay password was changed",
 			"The password of your ComeComePay account was just changed and your other devices were signed out. If this was not you, contact support immediately.")
-	})
+	}); err != nil {
+		return fmt.Errorf("account: change password: %w", err)
+	}
+	return nil
 }
 
 // pendingStep loads the user's pending change of kind and checks it is at
 // step and about target.
 func (s *Service) pendingStep(ctx context.Context, q store.Querier, userID int64, kind ChangeKind, step, target string) (PendingChange, error) {
-	c, err := s.Repo.PendingChange(ctx, q, userID, kind)
+	c, err := s.pendingChange(ctx, q, userID, kind)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (!s.Now().Before(c.ExpiresAt) || c.Step != step || c.Target != target)) {
 		return PendingChange{}, ErrInvalidState.WithDetails("Start the change again: this step is out of order or has expired")
 	}
@@ -83,7 +87,7 @@ type CodeSent struct {
 func (s *Service) RequestEmailChange(ctx context.Context, p Principal, newEmail string) (CodeSent, error) {
 	var res CodeSent
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		u, err := s.Repo.UserByID(ctx, tx, p.UserID)
+		u, err := s.userByID(ctx, tx, p.UserID)
 		if err != nil {
 			return err
 		}
@@ -98,14 +102,17 @@ func (s *Service) RequestEmailChange(ctx context.Context, p Principal, newEmail 
 			return err
 		}
 		now := s.Now()
-		if err := s.Repo.PutPendingChange(ctx, tx, PendingChange{UserID: u.ID, Kind: ChangeEmail, Target: newEmail,
+		if err := s.putPendingChange(ctx, tx, PendingChange{UserID: u.ID, Kind: ChangeEmail, Target: newEmail,
 			Step: stepVerifyNew, CreatedAt: now, ExpiresAt: now.Add(pendingLifetime)}); err != nil {
 			return err
 		}
 		res = CodeSent{To: newEmail, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, newEmail, "Confirm your new ComeComePay e-mail", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: request email change: %w", err)
+	}
+	return res, nil
 }
 
 // VerifyNewEmail checks the new address's code and sends one to the current address.
@@ -119,7 +126,7 @@ func (s *Service) VerifyNewEmail(ctx context.Context, p Principal, newEmail, cod
 		if err := s.OTP.Check(ctx, tx, otp.ChangeEmailNew, userSubject(p.UserID), code, true); err != nil {
 			return err
 		}
-		u, err := s.Repo.UserByID(ctx, tx, p.UserID)
+		u, err := s.userByID(ctx, tx, p.UserID)
 		if err != nil {
 			return err
 		}
@@ -128,25 +135,28 @@ func (s *Service) VerifyNewEmail(ctx context.Context, p Principal, newEmail, cod
 			return err
 		}
 		c.Step = stepVerifyOld
-		if err := s.Repo.PutPendingChange(ctx, tx, c); err != nil {
+		if err := s.putPendingChange(ctx, tx, c); err != nil {
 			return err
 		}
 		res = CodeSent{To: u.Email, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, u.Email, "Confirm your ComeComePay e-mail change", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: verify new email: %w", err)
+	}
+	return res, nil
 }
 
 // CompleteEmailChange checks the current address's code and switches the address.
 func (s *Service) CompleteEmailChange(ctx context.Context, p Principal, newEmail, code string) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.pendingStep(ctx, tx, p.UserID, ChangeEmail, stepVerifyOld, newEmail); err != nil {
 			return err
 		}
 		if err := s.OTP.Check(ctx, tx, otp.ChangeEmailOld, userSubject(p.UserID), code, true); err != nil {
 			return err
 		}
-		u, err := s.Repo.UserByIDForUpdate(ctx, tx, p.UserID)
+		u, err := s.userByIDForUpdate(ctx, tx, p.UserID)
 		if err != nil {
 			return err
 		}
@@ -154,21 +164,24 @@ func (s *Service) CompleteEmailChange(ctx context.Context, p Principal, newEmail
 			return err
 		}
 		now := s.Now()
-		if err := s.Repo.SetEmail(ctx, tx, u.ID, newEmail, now); err != nil {
+		if err := s.setEmail(ctx, tx, u.ID, newEmail, now); err != nil {
 			if store.IsUniqueViolation(err) {
 				return ErrEmailRegistered
 			}
 			return err
 		}
-		if err := s.Repo.DeletePendingChange(ctx, tx, u.ID, ChangeEmail); err != nil {
+		if err := s.deletePendingChange(ctx, tx, u.ID, ChangeEmail); err != nil {
 			return err
 		}
-		if err := s.Repo.RevokeUserSessions(ctx, tx, u.ID, p.SessionID, "email changed", now); err != nil {
+		if err := s.revokeUserSessions(ctx, tx, u.ID, p.SessionID, "email changed", now); err != nil {
 			return err
 		}
 		return s.sendNotice(ctx, tx, u.Email, "Your ComeComePay e-mail was changed",
 			"The e-mail of your ComeComePay account was changed to "+newEmail+". If this was not you, contact support immediately.")
-	})
+	}); err != nil {
+		return fmt.Errorf("account: complete email change: %w", err)
+	}
+	return nil
 }
 
 // RequestPhoneChange starts a phone change. Without an SMS provider the code
@@ -176,7 +189,7 @@ func (s *Service) CompleteEmailChange(ctx context.Context, p Principal, newEmail
 func (s *Service) RequestPhoneChange(ctx context.Context, p Principal, newPhone string) (CodeSent, error) {
 	var res CodeSent
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		u, err := s.Repo.UserByID(ctx, tx, p.UserID)
+		u, err := s.userByID(ctx, tx, p.UserID)
 		if err != nil {
 			return err
 		}
@@ -188,14 +201,17 @@ func (s *Service) RequestPhoneChange(ctx context.Context, p Principal, newPhone 
 			return err
 		}
 		now := s.Now()
-		if err := s.Repo.PutPendingChange(ctx, tx, PendingChange{UserID: u.ID, Kind: ChangePhone, Target: newPhone,
+		if err := s.putPendingChange(ctx, tx, PendingChange{UserID: u.ID, Kind: ChangePhone, Target: newPhone,
 			Step: stepVerifyNew, CreatedAt: now, ExpiresAt: now.Add(pendingLifetime)}); err != nil {
 			return err
 		}
 		res = CodeSent{To: newPhone, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, u.Email, "Confirm your new ComeComePay phone number", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: request phone change: %w", err)
+	}
+	return res, nil
 }
 
 // VerifyNewPhone checks the phone code and sends a code to the account e-mail.
@@ -209,7 +225,7 @@ func (s *Service) VerifyNewPhone(ctx context.Context, p Principal, newPhone, cod
 		if err := s.OTP.Check(ctx, tx, otp.ChangePhoneNew, userSubject(p.UserID), code, true); err != nil {
 			return err
 		}
-		u, err := s.Repo.UserByID(ctx, tx, p.UserID)
+		u, err := s.userByID(ctx, tx, p.UserID)
 		if err != nil {
 			return err
 		}
@@ -218,18 +234,21 @@ func (s *Service) VerifyNewPhone(ctx context.Context, p Principal, newPhone, cod
 			return err
 		}
 		c.Step = stepVerifyOld
-		if err := s.Repo.PutPendingChange(ctx, tx, c); err != nil {
+		if err := s.putPendingChange(ctx, tx, c); err != nil {
 			return err
 		}
 		res = CodeSent{To: u.Email, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, u.Email, "Confirm your ComeComePay phone change", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: verify new phone: %w", err)
+	}
+	return res, nil
 }
 
 // CompletePhoneChange checks the e-mail code and sets the phone.
 func (s *Service) CompletePhoneChange(ctx context.Context, p Principal, newPhone, code string) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.pendingStep(ctx, tx, p.UserID, ChangePhone, stepVerifyOld, newPhone); err != nil {
 			return err
 		}
@@ -237,9 +256,12 @@ func (s *Service) CompletePhoneChange(ctx context.Context, p Principal, newPhone
 			return err
 		}
 		now := s.Now()
-		if err := s.Repo.SetPhone(ctx, tx, p.UserID, newPhone, now); err != nil {
+		if err := s.setPhone(ctx, tx, p.UserID, newPhone, now); err != nil {
 			return err
 		}
-		return s.Repo.DeletePendingChange(ctx, tx, p.UserID, ChangePhone)
-	})
+		return s.deletePendingChange(ctx, tx, p.UserID, ChangePhone)
+	}); err != nil {
+		return fmt.Errorf("account: complete phone change: %w", err)
+	}
+	return nil
 }

@@ -36,7 +36,6 @@ var (
 // Deps are the collaborators of the Service.
 type Deps struct {
 	DB      *store.DB
-	Repo    Repo
 	OTP     *otp.Service
 	Limiter *ratelimit.Counter
 	Mailer  Mailer
@@ -57,7 +56,7 @@ type Deps struct {
 // Check names the collaborators left unwired.
 func (d Deps) Check() error {
 	return deps.Check("account", deps.Wired{
-		"DB": d.DB != nil, "Repo": d.Repo != nil, "OTP": d.OTP != nil, "Limiter": d.Limiter != nil,
+		"DB": d.DB != nil, "OTP": d.OTP != nil, "Limiter": d.Limiter != nil,
 		"Mailer": d.Mailer != nil, "Notifier": d.Notifier != nil, "Wallets": d.Wallets != nil, "KYC": d.KYC != nil,
 		"Guard": d.Guard != nil, "Devices": d.Devices != nil, "Signer": d.Signer != nil, "Hasher": d.Hasher != nil,
 		"Now": d.Now != nil,
@@ -103,7 +102,7 @@ func (s *Service) Profile(ctx context.Context, userID int64) (Profile, error) {
 }
 
 func (s *Service) profile(ctx context.Context, q store.Querier, userID int64) (Profile, error) {
-	u, err := s.Repo.UserByID(ctx, q, userID)
+	u, err := s.userByID(ctx, q, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return Profile{}, ErrUserNotFound
 	}
@@ -124,7 +123,7 @@ func (s *Service) profile(ctx context.Context, q store.Querier, userID int64) (P
 func (s *Service) newSession(ctx context.Context, tx *sql.Tx, u User, ip, ua string) (TokenPair, error) {
 	now := s.Now()
 	sess := Session{ID: secret.Hex(16), UserID: u.ID, CreatedAt: now, IP: ip, UserAgent: text.Truncate(ua, 256)}
-	if err := s.Repo.CreateSession(ctx, tx, sess); err != nil {
+	if err := s.insertSession(ctx, tx, sess); err != nil {
 		return TokenPair{}, err
 	}
 	return s.issuePair(ctx, tx, u.ID, u.Email, sess.ID, now)
@@ -132,7 +131,7 @@ func (s *Service) newSession(ctx context.Context, tx *sql.Tx, u User, ip, ua str
 
 func (s *Service) issuePair(ctx context.Context, q store.Querier, userID int64, email, sid string, now time.Time) (TokenPair, error) {
 	spec := pairSpec{UserID: userID, Email: email, SID: sid, JTI: newJTI(), IssuedAt: now.Truncate(time.Second)}
-	if err := s.Repo.InsertRefreshToken(ctx, q, RefreshToken{JTI: spec.JTI, SessionID: sid, IssuedAt: spec.IssuedAt,
+	if err := s.insertRefreshToken(ctx, q, RefreshToken{JTI: spec.JTI, SessionID: sid, IssuedAt: spec.IssuedAt,
 		ExpiresAt: spec.IssuedAt.Add(s.Signer.refreshTTL)}); err != nil {
 		return TokenPair{}, err
 	}
@@ -149,9 +148,9 @@ func notFound(err error, replacement error) error {
 // AccountStatus returns a user's account status for other domains
 // ("active", "frozen", "deactivated"), or store.ErrNotFound.
 func (s *Service) AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error) {
-	u, err := s.Repo.UserByID(ctx, q, userID)
+	u, err := s.userByID(ctx, q, userID)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("account: account status: %w", err)
 	}
 	return string(u.Status), nil
 }
@@ -162,7 +161,7 @@ func (s *Service) UserIDByEmail(ctx context.Context, raw string) (int64, error) 
 	if !ok {
 		return 0, ErrUserNotFound
 	}
-	u, err := s.Repo.UserByEmail(ctx, s.DB.SQL, email)
+	u, err := s.userByEmail(ctx, s.DB.SQL, email)
 	if err != nil {
 		return 0, notFound(err, ErrUserNotFound)
 	}
@@ -173,9 +172,9 @@ func (s *Service) UserIDByEmail(ctx context.Context, raw string) (int64, error) 
 // the names when the profile has none yet (API.md §2.5).
 func (s *Service) CopyKYCProfile(ctx context.Context, tx *sql.Tx, userID int64, firstName, lastName, address, city, state, postCode,
 	areaCode, billCountry string) error {
-	u, err := s.Repo.UserByIDForUpdate(ctx, tx, userID)
+	u, err := s.userByIDForUpdate(ctx, tx, userID)
 	if err != nil {
-		return notFound(err, ErrUserNotFound)
+		return fmt.Errorf("account: copy kyc profile: %w", notFound(err, ErrUserNotFound))
 	}
 	upd := ProfileUpdate{Address: &address, City: &city, State: &state, PostCode: &postCode, AreaCode: &areaCode, Bill: &billCountry}
 	if deref(u.FirstName) == "" {
@@ -184,7 +183,10 @@ func (s *Service) CopyKYCProfile(ctx context.Context, tx *sql.Tx, userID int64, 
 	if deref(u.LastName) == "" {
 		upd.LastName = &lastName
 	}
-	return s.Repo.UpdateProfile(ctx, tx, userID, upd, s.Now())
+	if err := s.saveProfile(ctx, tx, userID, upd, s.Now()); err != nil {
+		return fmt.Errorf("account: copy kyc profile: %w", err)
+	}
+	return nil
 }
 
 // LockUser takes the user's row lock for the rest of tx: card applications
@@ -194,9 +196,9 @@ func (s *Service) CopyKYCProfile(ctx context.Context, tx *sql.Tx, userID int64, 
 // locking read returns the row's latest version) instead of opening a card
 // for the closed account.
 func (s *Service) LockUser(ctx context.Context, tx *sql.Tx, userID int64) error {
-	u, err := s.Repo.UserByIDForUpdate(ctx, tx, userID)
+	u, err := s.userByIDForUpdate(ctx, tx, userID)
 	if err != nil {
-		return notFound(err, ErrUserNotFound)
+		return fmt.Errorf("account: lock user: %w", notFound(err, ErrUserNotFound))
 	}
 	if u.Status == StatusDeactivated {
 		return ErrAccountDeactivated.WithDetails("The account is closed")
@@ -208,9 +210,9 @@ func (s *Service) LockUser(ctx context.Context, tx *sql.Tx, userID int64) error 
 // account with ACCOUNT_FROZEN (API.md §1.3); other domains call it inside
 // their transaction.
 func (s *Service) EnsureWritable(ctx context.Context, q store.Querier, userID int64) error {
-	u, err := s.Repo.UserByID(ctx, q, userID)
+	u, err := s.userByID(ctx, q, userID)
 	if err != nil {
-		return notFound(err, ErrUserNotFound)
+		return fmt.Errorf("account: ensure writable: %w", notFound(err, ErrUserNotFound))
 	}
 	if u.Status == StatusFrozen {
 		return ErrAccountFrozen

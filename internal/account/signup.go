@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -35,7 +36,7 @@ func (s *Service) Signup(ctx context.Context, email, referral string) (SignupRes
 			}
 		}
 		now := s.Now()
-		pending, err := s.Repo.PendingRegistration(ctx, tx, email)
+		pending, err := s.pendingRegistration(ctx, tx, email)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -47,13 +48,16 @@ func (s *Service) Signup(ctx context.Context, email, referral string) (SignupRes
 		if err != nil {
 			return err
 		}
-		if err := s.Repo.PutPendingRegistration(ctx, tx, pending); err != nil {
+		if err := s.putPendingRegistration(ctx, tx, pending); err != nil {
 			return err
 		}
 		res = SignupResult{Email: email, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, email, "Your ComeComePay sign-up code", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: signup: %w", err)
+	}
+	return res, nil
 }
 
 // VerifySignup checks the sign-up code; referral, when given and valid,
@@ -84,9 +88,12 @@ func (s *Service) VerifySignup(ctx context.Context, email, code, referral string
 		now := s.Now()
 		pending.VerifiedAt, pending.UpdatedAt = &now, now
 		attached = pending.ReferralCode
-		return s.Repo.PutPendingRegistration(ctx, tx, pending)
+		return s.putPendingRegistration(ctx, tx, pending)
 	})
-	return attached, err
+	if err != nil {
+		return attached, fmt.Errorf("account: verify signup: %w", err)
+	}
+	return attached, nil
 }
 
 // Registered is the result of SetPassword.
@@ -103,13 +110,13 @@ func (s *Service) SetPassword(ctx context.Context, email, password, referral, ip
 		return Registered{}, ErrInvalidReferralCode.WithDetails("Referral codes are 8 letters or digits")
 	}
 	if err := checkNewPassword(password); err != nil {
-		return Registered{}, err
+		return Registered{}, fmt.Errorf("account: set password: %w", err)
 	}
 	// Hash before the transaction: it is slow and must not hold a connection.
 	hash := hashSecret(s.Hash, password)
 	var out Registered
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		pending, err := s.Repo.PendingRegistration(ctx, tx, email)
+		pending, err := s.pendingRegistration(ctx, tx, email)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -125,7 +132,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password, referral, ip
 		}
 		u := User{Email: email, PasswordHash: hash, AccountType: "personal", Status: StatusActive, CreatedAt: now, UpdatedAt: now}
 		if pending.ReferralCode != "" {
-			referrer, err := s.Repo.UserIDByReferralCode(ctx, tx, pending.ReferralCode)
+			referrer, err := s.userIDByReferralCode(ctx, tx, pending.ReferralCode)
 			if err != nil {
 				return notFound(err, ErrInvalidReferralCode.WithDetails("No account has this referral code"))
 			}
@@ -134,7 +141,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password, referral, ip
 		if u.ReferralCode, err = s.freeReferralCode(ctx, tx); err != nil {
 			return err
 		}
-		if u.ID, err = s.Repo.CreateUser(ctx, tx, u); err != nil {
+		if u.ID, err = s.insertUser(ctx, tx, u); err != nil {
 			if store.IsUniqueViolation(err) {
 				return ErrEmailRegistered
 			}
@@ -143,7 +150,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password, referral, ip
 		if _, err := s.Wallets.OpenTx(ctx, tx, u.ID, now); err != nil {
 			return err
 		}
-		if err := s.Repo.DeletePendingRegistration(ctx, tx, email); err != nil {
+		if err := s.deletePendingRegistration(ctx, tx, email); err != nil {
 			return err
 		}
 		if out.Tokens, err = s.newSession(ctx, tx, u, ip, ua); err != nil {
@@ -152,11 +159,14 @@ func (s *Service) SetPassword(ctx context.Context, email, password, referral, ip
 		out.Profile, err = s.profile(ctx, tx, u.ID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return out, fmt.Errorf("account: set password: %w", err)
+	}
+	return out, nil
 }
 
 func (s *Service) openRegistration(ctx context.Context, q store.Querier, email string) (PendingRegistration, error) {
-	p, err := s.Repo.PendingRegistration(ctx, q, email)
+	p, err := s.pendingRegistration(ctx, q, email)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && s.Now().Sub(p.UpdatedAt) > pendingLifetime) {
 		return PendingRegistration{}, ErrInvalidState.WithDetails("No registration is pending for this e-mail")
 	}
@@ -164,7 +174,7 @@ func (s *Service) openRegistration(ctx context.Context, q store.Querier, email s
 }
 
 func (s *Service) ensureEmailFree(ctx context.Context, q store.Querier, email string) error {
-	taken, err := s.Repo.EmailTaken(ctx, q, email)
+	taken, err := s.emailTaken(ctx, q, email)
 	if err != nil {
 		return err
 	}
@@ -175,7 +185,7 @@ func (s *Service) ensureEmailFree(ctx context.Context, q store.Querier, email st
 }
 
 func (s *Service) ensureReferralExists(ctx context.Context, q store.Querier, code string) error {
-	_, err := s.Repo.UserIDByReferralCode(ctx, q, code)
+	_, err := s.userIDByReferralCode(ctx, q, code)
 	return notFound(err, ErrInvalidReferralCode.WithDetails("No account has this referral code"))
 }
 
@@ -184,7 +194,7 @@ func (s *Service) ensureReferralExists(ctx context.Context, q store.Querier, cod
 func (s *Service) freeReferralCode(ctx context.Context, q store.Querier) (string, error) {
 	for range maxReferralTries {
 		code := secret.Code(8)
-		_, err := s.Repo.UserIDByReferralCode(ctx, q, code)
+		_, err := s.userIDByReferralCode(ctx, q, code)
 		if errors.Is(err, store.ErrNotFound) {
 			return code, nil
 		}
@@ -226,12 +236,15 @@ func (s *Service) ResendOTP(ctx context.Context, email string) (ResendResult, er
 		// A reset flow of an unknown address exists only so that this
 		// endpoint answers alike for every address; nothing is sent for it.
 		if best == otp.ResetPassword {
-			if taken, err := s.Repo.EmailTaken(ctx, tx, email); err != nil || !taken {
+			if taken, err := s.emailTaken(ctx, tx, email); err != nil || !taken {
 				return err
 			}
 		}
 		res.OTP = s.echo(issued.Code)
 		return s.sendCode(ctx, tx, email, "Your ComeComePay verification code", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: resend otp: %w", err)
+	}
+	return res, nil
 }

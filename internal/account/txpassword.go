@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -13,7 +14,7 @@ import (
 
 // TxPasswordSet reports whether the user has a transaction password.
 func (s *Service) TxPasswordSet(ctx context.Context, p Principal) (bool, error) {
-	u, err := s.Repo.UserByID(ctx, s.DB.SQL, p.UserID)
+	u, err := s.userByID(ctx, s.DB.SQL, p.UserID)
 	if err != nil {
 		return false, notFound(err, ErrUserNotFound)
 	}
@@ -40,7 +41,7 @@ func (s *Service) RequestTxPassword(ctx context.Context, p Principal, password, 
 	handle := "tph_" + secret.Base62(40)
 	var res TxPasswordRequest
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		u, err := s.Repo.UserByID(ctx, tx, p.UserID)
+		u, err := s.userByID(ctx, tx, p.UserID)
 		if err != nil {
 			return notFound(err, ErrUserNotFound)
 		}
@@ -49,20 +50,23 @@ func (s *Service) RequestTxPassword(ctx context.Context, p Principal, password, 
 			return err
 		}
 		now := s.Now()
-		if err := s.Repo.PutPendingChange(ctx, tx, PendingChange{UserID: u.ID, Kind: ChangeTxPassword, Step: stepVerifyNew,
+		if err := s.putPendingChange(ctx, tx, PendingChange{UserID: u.ID, Kind: ChangeTxPassword, Step: stepVerifyNew,
 			Handle: s.Hasher.Sum("tph", handle), SecretHash: hash, CreatedAt: now, ExpiresAt: now.Add(txPasswordTTL)}); err != nil {
 			return err
 		}
 		res = TxPasswordRequest{Email: u.Email, TempHash: handle, OTP: s.echo(issued.Code)}
 		return s.sendCode(ctx, tx, u.Email, "Confirm your ComeComePay transaction password", issued.Code)
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("account: request tx password: %w", err)
+	}
+	return res, nil
 }
 
 // CompleteTxPassword confirms a pending transaction password with its code.
 func (s *Service) CompleteTxPassword(ctx context.Context, p Principal, code, tempHash string) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		c, err := s.Repo.PendingChange(ctx, tx, p.UserID, ChangeTxPassword)
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		c, err := s.pendingChange(ctx, tx, p.UserID, ChangeTxPassword)
 		if err != nil && err != store.ErrNotFound {
 			return err
 		}
@@ -72,20 +76,23 @@ func (s *Service) CompleteTxPassword(ctx context.Context, p Principal, code, tem
 		if err := s.OTP.Check(ctx, tx, otp.TxPassword, userSubject(p.UserID), code, true); err != nil {
 			return err
 		}
-		if err := s.Repo.SetTxPassword(ctx, tx, p.UserID, c.SecretHash, s.Now()); err != nil {
+		if err := s.setTxPassword(ctx, tx, p.UserID, c.SecretHash, s.Now()); err != nil {
 			return err
 		}
-		return s.Repo.DeletePendingChange(ctx, tx, p.UserID, ChangeTxPassword)
-	})
+		return s.deletePendingChange(ctx, tx, p.UserID, ChangeTxPassword)
+	}); err != nil {
+		return fmt.Errorf("account: complete tx password: %w", err)
+	}
+	return nil
 }
 
 // CheckTxPassword verifies a transaction password inside the caller's
 // transaction (API.md §2.2): 5 consecutive wrong entries lock it for 30
 // minutes; a correct one resets the count. Failures are committed.
 func (s *Service) CheckTxPassword(ctx context.Context, tx *sql.Tx, userID int64, password string) error {
-	u, err := s.Repo.UserByIDForUpdate(ctx, tx, userID)
+	u, err := s.userByIDForUpdate(ctx, tx, userID)
 	if err != nil {
-		return notFound(err, ErrUserNotFound)
+		return fmt.Errorf("account: check tx password: %w", notFound(err, ErrUserNotFound))
 	}
 	now := s.Now()
 	if u.TxPasswordHash == "" {
@@ -98,7 +105,10 @@ func (s *Service) CheckTxPassword(ctx context.Context, tx *sql.Tx, userID int64,
 		if u.TxPasswordFails == 0 {
 			return nil
 		}
-		return s.Repo.SetTxPasswordFailures(ctx, tx, userID, 0, time.Time{})
+		if err := s.setTxPasswordFailures(ctx, tx, userID, 0, time.Time{}); err != nil {
+			return fmt.Errorf("account: check tx password: %w", err)
+		}
+		return nil
 	}
 	fails, lock := u.TxPasswordFails+1, time.Time{}
 	failure := ErrInvalidTxPassword.WithDetails("The transaction password is wrong")
@@ -106,8 +116,8 @@ func (s *Service) CheckTxPassword(ctx context.Context, tx *sql.Tx, userID int64,
 		fails, lock = 0, now.Add(txPasswordLock)
 		failure = ErrTxPasswordLocked.WithRetryAfter(txPasswordLock)
 	}
-	if err := s.Repo.SetTxPasswordFailures(ctx, tx, userID, fails, lock); err != nil {
-		return err
+	if err := s.setTxPasswordFailures(ctx, tx, userID, fails, lock); err != nil {
+		return fmt.Errorf("account: check tx password: %w", err)
 	}
 	return store.CommitThenFail(failure)
 }

@@ -26,7 +26,6 @@ import (
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/httpapi/sandboxapi"
-	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/jobs"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/ledger"
@@ -112,7 +111,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("app: open database: %w", err)
 	}
 	a := &App{Config: cfg, Log: log, DB: db}
 	if err := a.build(ctx, now, opts); err != nil {
@@ -125,7 +124,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 func (a *App) build(ctx context.Context, now func() time.Time, opts Options) error {
 	cfg := a.Config
 	if err := a.DB.Migrate(ctx); err != nil {
-		return err
+		return fmt.Errorf("app: %w", err)
 	}
 	box, err := secret.NewBox("k1", map[string][]byte{"k1": cfg.DataKey})
 	if err != nil {
@@ -155,7 +154,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	}
 	fxSim, err := fxsandbox.New(ctx, a.DB, cfg.FXRate, now)
 	if err != nil {
-		return err
+		return fmt.Errorf("app: fx simulator: %w", err)
 	}
 	var rates wallet.Rates = wallet.FixedRates{Rate: cfg.FXRate}
 	if cfg.Mode != config.Production {
@@ -202,12 +201,12 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		"kyc": a.KYC.ProviderProcessor(a.Jobs),
 	}, a.Log, now)
 	a.Inbox = inbox
-	a.registerWorkers(workers, sender, box, custodySim, kycIssuer, pusher, now)
+	a.registerWorkers(workers, w.purge, sender, box, custodySim, kycIssuer, pusher, now)
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey, cfg.CustodyPreviousAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
 		PlatformDeps: httpapi.PlatformDeps{Log: a.Log, DB: a.DB, Ready: a.DB, Registry: registry, Spec: api.Spec,
-			Idempotency: idempotency.NewStore(a.DB, now), Jobs: a.Jobs, Now: now},
+			Idempotency: w.idempotency, Jobs: a.Jobs, Now: now},
 		EdgeDeps: httpapi.EdgeDeps{CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders,
 			Limiter: ratelimit.NewCounter(now), RequestsPerIP: cfg.RequestsPerIP, RequestsPerUser: cfg.RequestsPerUser},
 		UserDeps: httpapi.UserDeps{Accounts: a.Accounts, KYC: a.KYC, Devices: w.devices,
@@ -220,12 +219,12 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 			ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, ThreeDSWebhookPreviousSecret: cfg.ThreeDSWebhookPreviousSecret},
 		Sandbox: httpapi.SandboxDeps{Enabled: sandboxHelpers(cfg), Token: cfg.SandboxToken,
 			Simulators: sandboxapi.Simulators{Custody: custodySim, Issuer: sandboxCards{issuerSim}, ThreeDS: issuerSim, FX: fxSim,
-				Outbox: sandboxOutbox{a}, IssuerFailures: issuerSim, KYCIssuer: kycIssuer}},
+				Outbox: sandboxOutbox{a, w.devices}, IssuerFailures: issuerSim, KYCIssuer: kycIssuer}},
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("app: http server: %w", err)
 	}
-	a.Handler = server
+	a.Handler = watchTransactions(server)
 	// The simulator reports withdrawal outcomes through the real callback
 	// path: signed, stored in the inbox, then applied.
 	custodySim.Deliver = func(ctx context.Context, body []byte) error {
@@ -234,7 +233,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 			"sign": {custodySigner.Sign(string(body), nonce, ts)}}
 		id, _, err := server.AcceptCustody(ctx, form)
 		if err != nil {
-			return err
+			return fmt.Errorf("app: simulated custody callback: %w", err)
 		}
 		return inbox.Process(ctx, id)
 	}
@@ -242,11 +241,21 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	issuerSim.Deliver = func(ctx context.Context, body []byte) error {
 		id, err := server.AcceptIssuerEvent(ctx, webhooksig.SignIssuerEvent(cfg.IssuerWebhookSecret, time.Now(), body), body)
 		if err != nil {
-			return err
+			return fmt.Errorf("app: simulated issuer event: %w", err)
 		}
 		return inbox.Process(ctx, id)
 	}
 	return nil
+}
+
+// watchTransactions makes each request a unit of work for the pool's guard
+// (store.WatchTransactions): a handler that queries the pool while its own
+// transaction is open answers 500 with store.ErrPoolInTx logged, instead of
+// hanging SQLite's connection for every request behind it.
+func watchTransactions(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(store.WatchTransactions(r.Context())))
+	})
 }
 
 // guardIssuer puts the per-call timeout and the circuit breaker in front

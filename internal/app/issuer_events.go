@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -35,7 +36,7 @@ func kycReviewEvents(k *kyc.Service) card.EventHandler {
 		if _, err := k.RecordIssuerReview(ctx, tx, id, code); errors.Is(err, store.ErrNotFound) {
 			return webhook.StateUnmatched, nil
 		} else if err != nil {
-			return "", err
+			return "", fmt.Errorf("app: kyc review event: %w", err)
 		}
 		return webhook.StateProcessed, nil
 	}

@@ -54,7 +54,7 @@ func newJobs(db *store.DB, workers *river.Workers, cfg config.Config, log *slog.
 // the bundle when a job is inserted or worked, so workers added after the
 // client was built are picked up as long as this runs before StartJobs
 // (River's own tests register after NewClient the same way).
-func (a *App) registerWorkers(workers *river.Workers, sender mail.Sender, box *secret.Box, custody *custodysandbox.Custody,
+func (a *App) registerWorkers(workers *river.Workers, purge *account.PurgeWorker, sender mail.Sender, box *secret.Box, custody *custodysandbox.Custody,
 	kycIssuer kyc.IssuerReview, pusher notify.Pusher, now func() time.Time) {
 	river.AddWorker(workers, wallet.NewSubmitWorker(a.Wallets, custody))
 	river.AddWorker(workers, kyc.NewReviewWorker(a.KYC, kycIssuer))
@@ -68,6 +68,6 @@ func (a *App) registerWorkers(workers *river.Workers, sender mail.Sender, box *s
 	river.AddWorker(workers, notify.NewPushWorker(a.DB, pusher, a.Log, now))
 	river.AddWorker(workers, referral.NewCommissionWorker(a.Referrals))
 	river.AddWorker(workers, mail.NewWorker(sender, box, a.Log))
-	river.AddWorker(workers, account.NewPurgeWorker(a.DB, now))
+	river.AddWorker(workers, purge)
 	river.AddWorker(workers, webhook.NewWorker(a.Inbox))
 }

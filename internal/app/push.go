@@ -40,7 +40,10 @@ type noPush struct{}
 func (noPush) Push(context.Context, notify.Push) error { return nil }
 
 // sandboxOutbox merges the recorded e-mails and pushes for GET /sandbox/outbox.
-type sandboxOutbox struct{ a *App }
+type sandboxOutbox struct {
+	a       *App
+	devices *notify.Devices
+}
 
 func (o sandboxOutbox) Outbox(email string, limit int) []httpapi.OutboxEntry {
 	type entry struct {
@@ -79,17 +82,18 @@ func (o sandboxOutbox) tokens(email string) map[string]bool {
 	if email == "" {
 		return out
 	}
-	rows, err := o.a.DB.SQL.Query(`SELECT d.fcm_token FROM push_devices d JOIN users u ON u.id = d.user_id WHERE u.email = $1`,
-		strings.ToLower(strings.TrimSpace(email)))
+	// The sandbox outbox port carries no context.
+	ctx := context.Background()
+	userID, err := o.a.Accounts.UserIDByEmail(ctx, email)
 	if err != nil {
 		return out
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var t string
-		if rows.Scan(&t) == nil {
-			out[t] = true
-		}
+	tokens, err := o.devices.Tokens(ctx, o.a.DB.SQL, userID)
+	if err != nil {
+		return out
+	}
+	for _, t := range tokens {
+		out[t] = true
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
@@ -20,7 +21,10 @@ func (a sandboxCards) SimulateTransaction(ctx context.Context, token string, tx 
 	case errors.Is(err, issuersandbox.ErrUnknownTrade):
 		return httpapi.SimulatedResult{}, card.ErrTradeNotFound.WithDetails("No trade in a state that allows this transaction")
 	}
-	return httpapi.SimulatedResult(res), err
+	if err != nil {
+		return httpapi.SimulatedResult(res), fmt.Errorf("app: simulate card transaction: %w", err)
+	}
+	return httpapi.SimulatedResult(res), nil
 }
 
 func (a sandboxCards) ReportOrder(ctx context.Context, token, orderNo, status, trackingNo, failReason string) (string, error) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -16,8 +17,12 @@ func (u threeDSUsers) EnsureWritable(ctx context.Context, q store.Querier, userI
 	return u.accounts.EnsureWritable(ctx, q, userID)
 }
 
-// Email implements threeds.Users.
+// Email implements threeds.Users: store.ErrNotFound for an unknown user,
+// which 3DS treats as "no address to mail".
 func (u threeDSUsers) Email(ctx context.Context, q store.Querier, userID int64) (string, error) {
-	usr, err := u.accounts.Repo.UserByID(ctx, q, userID)
-	return usr.Email, err
+	to, err := u.accounts.ContactEmail(ctx, q, userID)
+	if errors.Is(err, account.ErrUserNotFound) {
+		return "", store.ErrNotFound
+	}
+	return to, err
 }

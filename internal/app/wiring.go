@@ -5,11 +5,11 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
-	"github.com/comecomepay/comecomepay/internal/account/accountdb"
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/content"
 	"github.com/comecomepay/comecomepay/internal/coupon"
+	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/notification"
@@ -41,11 +41,13 @@ type parts struct {
 }
 
 // wiring is the App's domain services while they are being wired, with the
-// two the HTTP layer takes that the App does not keep.
+// pieces the HTTP layer and the workers take that the App does not keep.
 type wiring struct {
 	*App
 	devices     *notify.Devices
 	cardSecrets *card.Secrets
+	idempotency *idempotency.Store
+	purge       *account.PurgeWorker
 }
 
 // buildServices builds every domain service with its collaborators passed
@@ -54,7 +56,7 @@ type wiring struct {
 // dependencies, which bindCycles sets.
 func (a *App) buildServices(p parts) wiring {
 	cfg, now, box, hasher := a.Config, p.now, p.box, p.hasher
-	w := wiring{App: a, devices: notify.NewDevices(a.DB, now)}
+	w := wiring{App: a, devices: notify.NewDevices(a.DB, now), idempotency: idempotency.NewStore(a.DB, now)}
 	var otpBox *secret.Box
 	if p.sandbox {
 		otpBox = box // lets a repeated login echo the code sent moments ago
@@ -72,7 +74,6 @@ func (a *App) buildServices(p parts) wiring {
 	// Wallets, KYC and Guard: bindCycles.
 	a.Accounts = account.NewService(account.Deps{
 		DB:       a.DB,
-		Repo:     accountdb.New(a.DB),
 		OTP:      otp.NewService(a.DB, hasher, otpBox, otp.DefaultPolicy, now),
 		Limiter:  ratelimit.NewCounter(now),
 		Mailer:   mail.NewQueue(a.Jobs, box),
@@ -126,6 +127,10 @@ func (a *App) buildServices(p parts) wiring {
 		RevealLimit: card.DefaultRevealLimit, RevealWindow: card.DefaultRevealWindow, CodeTTL: otp.DefaultPolicy.TTL,
 		EchoOTP: p.sandbox, Now: now})
 	a.Content = content.NewService(a.DB, now)
+	// Each package purges its own short-lived rows; the account's job
+	// runs them together.
+	w.purge = account.NewPurgeWorker(account.PurgeDeps{DB: a.DB, Codes: a.Accounts.OTP, RateCounters: a.Accounts.Limiter,
+		IdempotencyKeys: w.idempotency, Now: now})
 	return w
 }
 
@@ -155,5 +160,5 @@ func (w wiring) bindCycles() {
 func (w wiring) check() error {
 	return errors.Join(w.Notifications.Check(), w.Accounts.Check(), w.Coupons.Check(), w.Wallets.Check(),
 		w.CardFees.Check(), w.KYC.Check(), w.Referrals.Check(), w.Cards.Check(), w.Swaps.Check(),
-		w.Physical.Check(), w.ThreeDS.Check(), w.cardSecrets.Check())
+		w.Physical.Check(), w.ThreeDS.Check(), w.cardSecrets.Check(), w.purge.Check())
 }

@@ -100,11 +100,12 @@ func TestWiringCheckIsTotal(t *testing.T) {
 		requireTotal(t, "physical", w.Physical.Deps)
 		requireTotal(t, "threeds", w.ThreeDS.Deps)
 		requireTotal(t, "card secrets", w.cardSecrets.SecretsDeps)
+		requireTotal(t, "account purge", w.purge.PurgeDeps)
 
 		// River checks the kinds of the workers it is built with; ours
 		// join the bundle later, so build a client on them to check.
 		workers := river.NewWorkers()
-		a.registerWorkers(workers, nil, nil, nil, kyc.IssuerReview(nil), nil, time.Now)
+		a.registerWorkers(workers, w.purge, nil, nil, nil, kyc.IssuerReview(nil), nil, time.Now)
 		if _, err := river.NewClient(riversqlite.New(nil), &river.Config{Workers: workers}); err != nil {
 			t.Errorf("worker kinds: %v", err)
 		}

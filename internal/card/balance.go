@@ -32,25 +32,18 @@ func HoldAccount(c Card) ledger.AccountRef {
 }
 
 // balanceColumn reads a card's balance from the ledger inside a cards query.
-const balanceColumn = `(SELECT COALESCE(SUM(la.balance), 0) FROM ledger_accounts la
-	WHERE la.owner_id = cards.user_id AND la.currency = 'HKD' AND la.name = '` + balancePrefix + `' || cards.id)`
+var balanceColumn = ledger.BalanceColumn("cards.user_id", "'"+balancePrefix+"' || cards.id", "'"+Currency+"'")
 
 // TotalBalance is the sum of a user's card balances (the wallet's read-only
 // HKD entry); a cancelled card has been emptied, so all cards can be summed.
 func (s *Service) TotalBalance(ctx context.Context, q store.Querier, userID int64) (money.Amount, error) {
-	var b int64
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts
-		WHERE owner_id = $1 AND currency = 'HKD' AND name LIKE '`+balancePrefix+`%'`, userID).Scan(&b)
-	return money.Amount(b), err
+	return s.Ledger.SumBalances(ctx, q, userID, balancePrefix, Currency)
 }
 
 // Balance returns a card's balance as of q (inside a transaction: after its
 // postings).
 func (s *Service) Balance(ctx context.Context, q store.Querier, c Card) (money.Amount, error) {
-	var b int64
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts WHERE owner_id = $1 AND name = $2 AND currency = $3`,
-		c.UserID, BalanceAccount(c).Name, Currency).Scan(&b)
-	return money.Amount(b), err
+	return s.Ledger.Balance(ctx, q, BalanceAccount(c))
 }
 
 // ForUpdate returns the caller's card by public token or record id, locked

@@ -37,7 +37,7 @@ type Card struct {
 	DeletedAt     *time.Time
 }
 
-const cardColumns = `id, user_id, task_id, public_token, masked_pan, currency, status, is_physical, kyc_id, member_name,
+var cardColumns = `id, user_id, task_id, public_token, masked_pan, currency, status, is_physical, kyc_id, member_name,
 	three_ds_plan, ` + balanceColumn + `, fee_paid, expiry, created_at, updated_at, deleted_at, locked_by_admin, status_updated_by, pending_status`
 
 func scanCard(row interface{ Scan(...any) error }) (Card, error) {

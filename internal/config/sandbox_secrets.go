@@ -43,14 +43,14 @@ func EnsureSandboxSecrets(c Config) (Config, error) {
 		s = sandboxSecrets{JWTSecret: randomBase64(48), DataKey: randomBase64(32), CustodyAPIKey: randomBase64(24), KYCSecret: randomBase64(32),
 			IssuerSecret: randomBase64(32), ThreeDSSecret: randomBase64(32)}
 		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-			return c, err
+			return c, fmt.Errorf("config: sandbox secrets: %w", err)
 		}
 		b, _ := json.Marshal(s)
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			return c, fmt.Errorf("write %s: %w", path, err)
 		}
 	default:
-		return c, err
+		return c, fmt.Errorf("config: sandbox secrets: %w", err)
 	}
 	if c.JWTSecret == "" {
 		c.JWTSecret = s.JWTSecret

@@ -144,7 +144,7 @@ func (s *Store) Begin(ctx context.Context, userID int64, key, fingerprint string
 		replay = nil
 		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, fingerprint, state, lock_token, created_at, expires_at)
 			VALUES ($1, $2, $3, 'running', $4, $5, $6) ON CONFLICT (user_id, key) DO NOTHING`,
-			userID, key, fingerprint, claim.token, now.UnixMicro(), now.Add(Retention).UnixMicro())
+			userID, key, fingerprint, claim.token, store.At(now), store.At(now.Add(Retention)))
 		if err != nil {
 			return err
 		}
@@ -155,21 +155,21 @@ func (s *Store) Begin(ctx context.Context, userID int64, key, fingerprint string
 			fp, state     string
 			status        int
 			body          []byte
-			created, exps int64
+			created, exps time.Time
 		)
 		err = tx.QueryRowContext(ctx, `SELECT fingerprint, state, status_code, body, created_at, expires_at
 			FROM idempotency_keys WHERE user_id = $1 AND key = $2`+s.db.ForUpdate(), userID, key).
-			Scan(&fp, &state, &status, &body, &created, &exps)
+			Scan(&fp, &state, &status, &body, store.TimeInto(&created), store.TimeInto(&exps))
 		if err != nil {
 			return err
 		}
-		expired := !now.Before(time.UnixMicro(exps))
-		stale := state == "running" && now.Sub(time.UnixMicro(created)) > staleClaim
+		expired := !now.Before(exps)
+		stale := state == "running" && now.Sub(created) > staleClaim
 		switch {
 		case expired || stale:
 			_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET fingerprint = $1, state = 'running', lock_token = $2,
 				status_code = 0, body = NULL, created_at = $3, expires_at = $4 WHERE user_id = $5 AND key = $6`,
-				fingerprint, claim.token, now.UnixMicro(), now.Add(Retention).UnixMicro(), userID, key)
+				fingerprint, claim.token, store.At(now), store.At(now.Add(Retention)), userID, key)
 			return err
 		case fp != fingerprint:
 			return ErrConflict.WithDetails("This Idempotency-Key was used for a different request")
@@ -181,7 +181,7 @@ func (s *Store) Begin(ctx context.Context, userID int64, key, fingerprint string
 		}
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("idempotency: begin: %w", err)
 	}
 	if replay != nil {
 		return nil, replay, nil
@@ -199,7 +199,7 @@ func (s *Store) Finish(ctx context.Context, tx *sql.Tx, c *Claim, status int, bo
 	res, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'done', status_code = $1, body = $2
 		WHERE user_id = $3 AND key = $4 AND lock_token = $5 AND state = 'running'`, status, body, c.userID, c.key, c.token)
 	if err != nil {
-		return err
+		return fmt.Errorf("idempotency: finish: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return ErrClaimLost
@@ -212,5 +212,17 @@ func (s *Store) Finish(ctx context.Context, tx *sql.Tx, c *Claim, status int, bo
 func (s *Store) Release(ctx context.Context, c *Claim) error {
 	_, err := s.db.SQL.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND lock_token = $3 AND state = 'running'`,
 		c.userID, c.key, c.token)
-	return err
+	if err != nil {
+		return fmt.Errorf("idempotency: release: %w", err)
+	}
+	return nil
+}
+
+// Purge deletes the keys whose retention ended before cutoff, in q (the
+// periodic purge's transaction).
+func (s *Store) Purge(ctx context.Context, q store.Querier, cutoff time.Time) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE expires_at < $1`, store.At(cutoff)); err != nil {
+		return fmt.Errorf("idempotency: purge: %w", err)
+	}
+	return nil
 }

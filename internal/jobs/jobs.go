@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -54,9 +55,9 @@ func RescueAfter(jobTimeout time.Duration) time.Duration { return 2 * jobTimeout
 func New(db *store.DB, workers *river.Workers, opts Options) (*Client, error) {
 	var driver riverdriver.Driver[*sql.Tx]
 	if db.Engine == store.Postgres {
-		driver = riverdatabasesql.New(db.SQL)
+		driver = riverdatabasesql.New(db.SQL.DB)
 	} else {
-		driver = riversqlite.New(db.SQL)
+		driver = riversqlite.New(db.SQL.DB)
 	}
 	poll := opts.PollInterval
 	if poll <= 0 {
@@ -78,15 +79,31 @@ func New(db *store.DB, workers *river.Workers, opts Options) (*Client, error) {
 		JobTimeout:                  timeout,
 		RescueStuckJobsAfter:        RescueAfter(timeout),
 		PeriodicJobs:                opts.Periodic,
+		Middleware:                  []rivertype.Middleware{&watchTransactions{}},
 	}
 	if opts.Metrics != nil {
 		m := newMetrics()
 		if err := opts.Metrics.Register(m.outcomes); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("jobs: register metrics: %w", err)
 		}
-		cfg.Middleware = []rivertype.Middleware{m}
+		cfg.Middleware = append(cfg.Middleware, m)
 	}
-	return river.NewClient(driver, cfg)
+	client, err := river.NewClient(driver, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: new client: %w", err)
+	}
+	return client, nil
+}
+
+// watchTransactions makes each worked job a unit of work for the pool's
+// guard (store.WatchTransactions): a worker that queries the pool while
+// its own transaction is open fails with store.ErrPoolInTx instead of
+// hanging SQLite's connection until the job times out.
+type watchTransactions struct{ river.MiddlewareDefaults }
+
+// Work implements rivertype.WorkerMiddleware.
+func (*watchTransactions) Work(ctx context.Context, _ *rivertype.JobRow, doInner func(context.Context) error) error {
+	return doInner(store.WatchTransactions(ctx))
 }
 
 // metrics counts worked jobs by kind and outcome.

@@ -141,9 +141,9 @@ func (t Transaction) validate() error {
 // reference returns ErrDuplicate. It returns the transaction id.
 func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, error) {
 	if err := t.validate(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("ledger: post: %w", err)
 	}
-	now := l.now().UnixMicro()
+	now := store.At(l.now())
 	type resolved struct {
 		id     int64
 		amount money.Amount
@@ -152,7 +152,7 @@ func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, er
 	for _, e := range t.Entries {
 		id, err := l.accountID(ctx, tx, e.Account, now)
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("ledger: post: %w", err)
 		}
 		rows = append(rows, resolved{id: id, amount: e.Amount})
 	}
@@ -188,7 +188,7 @@ func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, er
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			if err != nil {
-				return 0, err
+				return 0, fmt.Errorf("ledger: post: %w", err)
 			}
 			return 0, ErrInsufficientBalance
 		}
@@ -208,7 +208,7 @@ func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, er
 // caller (a commission job paying two referrers while they pay each other)
 // and deadlock. House accounts are left out: they are sharded.
 func (l *Ledger) LockUserAccounts(ctx context.Context, tx *sql.Tx, refs ...AccountRef) error {
-	now := l.now().UnixMicro()
+	now := store.At(l.now())
 	ids := make([]int64, 0, len(refs))
 	for _, ref := range refs {
 		if ref.Owner == House {
@@ -216,7 +216,7 @@ func (l *Ledger) LockUserAccounts(ctx context.Context, tx *sql.Tx, refs ...Accou
 		}
 		id, err := l.accountID(ctx, tx, ref, now)
 		if err != nil {
-			return err
+			return fmt.Errorf("ledger: lock user accounts: %w", err)
 		}
 		ids = append(ids, id)
 	}
@@ -231,7 +231,7 @@ func (l *Ledger) LockUserAccounts(ctx context.Context, tx *sql.Tx, refs ...Accou
 }
 
 // accountID finds or creates the account row an entry posts to.
-func (l *Ledger) accountID(ctx context.Context, tx *sql.Tx, ref AccountRef, now int64) (int64, error) {
+func (l *Ledger) accountID(ctx context.Context, tx *sql.Tx, ref AccountRef, now store.Micros) (int64, error) {
 	shard := 0
 	if ref.Owner == House {
 		n, _ := rand.Int(rand.Reader, big.NewInt(l.shards))
@@ -254,12 +254,4 @@ func (l *Ledger) accountID(ctx context.Context, tx *sql.Tx, ref AccountRef, now 
 	err = tx.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE owner_id = $1 AND name = $2 AND currency = $3 AND shard = $4`,
 		ref.Owner, ref.Name, ref.Currency, shard).Scan(&id)
 	return id, err
-}
-
-// Balance returns the balance of an account (all shards of a house account).
-func (l *Ledger) Balance(ctx context.Context, q store.Querier, ref AccountRef) (money.Amount, error) {
-	var b int64
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts
-		WHERE owner_id = $1 AND name = $2 AND currency = $3`, ref.Owner, ref.Name, ref.Currency).Scan(&b)
-	return money.Amount(b), err
 }

@@ -41,7 +41,7 @@ func (l *Ledger) VerifySnapshot(ctx context.Context) (Report, error) {
 	}
 	tx, err := l.db.SQL.BeginTx(ctx, opts)
 	if err != nil {
-		return Report{}, err
+		return Report{}, fmt.Errorf("ledger: verify snapshot: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
 	return l.Verify(ctx, tx)
@@ -54,10 +54,10 @@ func (l *Ledger) VerifySnapshot(ctx context.Context) (Report, error) {
 func (l *Ledger) Verify(ctx context.Context, q store.Querier) (Report, error) {
 	var r Report
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_transactions`).Scan(&r.Transactions); err != nil {
-		return r, err
+		return r, fmt.Errorf("ledger: verify: %w", err)
 	}
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_accounts`).Scan(&r.Accounts); err != nil {
-		return r, err
+		return r, fmt.Errorf("ledger: verify: %w", err)
 	}
 	checks := []struct {
 		query  string
@@ -81,19 +81,19 @@ func (l *Ledger) Verify(ctx context.Context, q store.Querier) (Report, error) {
 	for _, c := range checks {
 		rows, err := q.QueryContext(ctx, c.query)
 		if err != nil {
-			return r, err
+			return r, fmt.Errorf("ledger: verify: %w", err)
 		}
 		for rows.Next() {
 			var a, b, cc any
 			if err := rows.Scan(&a, &b, &cc); err != nil {
 				rows.Close()
-				return r, err
+				return r, fmt.Errorf("ledger: verify: %w", err)
 			}
 			r.Problems = append(r.Problems, fmt.Sprintf(c.format, a, b, cc))
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return r, err
+			return r, fmt.Errorf("ledger: verify: %w", err)
 		}
 	}
 	return r, nil

@@ -65,7 +65,7 @@ func NewQueue(jobs Inserter, box *secret.Box) *Queue { return &Queue{jobs: jobs,
 func (q *Queue) EnqueueTx(ctx context.Context, tx *sql.Tx, m Message) error {
 	b, err := json.Marshal(m)
 	if err != nil {
-		return err
+		return fmt.Errorf("mail: enqueue tx: %w", err)
 	}
 	if _, err := q.jobs.InsertTx(ctx, tx, SendArgs{Sealed: q.box.Seal(b, sealAD)}, nil); err != nil {
 		return fmt.Errorf("queue mail: %w", err)
@@ -95,11 +95,11 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	if err != nil {
 		// A message sealed with a retired key can never be sent: do not retry.
 		w.log.Error("mail job cannot be opened", "job_id", job.ID)
-		return river.JobCancel(err)
+		return river.JobCancel(fmt.Errorf("mail: work: %w", err))
 	}
 	var m Message
 	if err := json.Unmarshal(pt, &m); err != nil {
-		return river.JobCancel(err)
+		return river.JobCancel(fmt.Errorf("mail: work: %w", err))
 	}
 	if err := w.sender.Send(ctx, m); err != nil {
 		return fmt.Errorf("send mail: %w", err)

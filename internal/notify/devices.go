@@ -6,6 +6,7 @@ package notify
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -82,4 +83,26 @@ func (d *Devices) Unregister(ctx context.Context, userID int64, token string) er
 func (d *Devices) RemoveAll(ctx context.Context, q store.Querier, userID int64) error {
 	_, err := q.ExecContext(ctx, `DELETE FROM push_devices WHERE user_id = $1`, userID)
 	return err
+}
+
+// Tokens returns the push tokens of a user's devices (the sandbox outbox
+// filters recorded pushes by them).
+func (d *Devices) Tokens(ctx context.Context, q store.Querier, userID int64) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT fcm_token FROM push_devices WHERE user_id = $1`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("notify: device tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("notify: device tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("notify: device tokens: %w", err)
+	}
+	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -94,24 +95,24 @@ func (s *Service) Resend(ctx context.Context, tx *sql.Tx, purpose Purpose, subje
 func (s *Service) issue(ctx context.Context, tx *sql.Tx, purpose Purpose, subject string, length int, reuse, newFlow bool) (Issued, error) {
 	now := s.now()
 	var (
-		sentAt, expiresAt, flowStart int64
+		sentAt, expiresAt, flowStart time.Time
 		attempts                     int
 		consumed                     sql.NullInt64
 		sealed                       string
 	)
 	err := tx.QueryRowContext(ctx, `SELECT sent_at, expires_at, consumed_at, code_sealed, flow_started_at, attempts
 		FROM otp_codes WHERE purpose = $1 AND subject = $2`+s.db.ForUpdate(), string(purpose), subject).
-		Scan(&sentAt, &expiresAt, &consumed, &sealed, &flowStart, &attempts)
+		Scan(store.TimeInto(&sentAt), store.TimeInto(&expiresAt), &consumed, &sealed, store.TimeInto(&flowStart), &attempts)
 	exists := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return Issued{}, err
+		return Issued{}, fmt.Errorf("otp: issue: %w", err)
 	}
 	if exists {
-		wait := time.UnixMicro(sentAt).Add(s.policy.Cooldown).Sub(now)
+		wait := sentAt.Add(s.policy.Cooldown).Sub(now)
 		// A burned code (too many wrong tries) is not live: it is never
 		// re-used, and within the cooldown no new one is sent either, so
 		// guessing stays at five tries per minute.
-		live := !consumed.Valid && now.Before(time.UnixMicro(expiresAt)) && attempts < s.policy.MaxAttempts
+		live := !consumed.Valid && now.Before(expiresAt) && attempts < s.policy.MaxAttempts
 		// The cooldown guards against mail floods; once a code has been used
 		// its flow is over and a new flow may start at once.
 		if wait > 0 && !consumed.Valid {
@@ -129,7 +130,7 @@ func (s *Service) issue(ctx context.Context, tx *sql.Tx, purpose Purpose, subjec
 		}
 	}
 	if newFlow || !exists {
-		flowStart = now.UnixMicro()
+		flowStart = now
 	}
 	code := secret.Digits(length)
 	sealed = ""
@@ -141,9 +142,9 @@ func (s *Service) issue(ctx context.Context, tx *sql.Tx, purpose Purpose, subjec
 		ON CONFLICT (purpose, subject) DO UPDATE SET code_hash = excluded.code_hash, code_sealed = excluded.code_sealed,
 			attempts = 0, sent_at = excluded.sent_at, expires_at = excluded.expires_at, consumed_at = NULL,
 			flow_started_at = excluded.flow_started_at`,
-		string(purpose), subject, s.hash(purpose, subject, code), sealed, now.UnixMicro(), now.Add(s.policy.TTL).UnixMicro(), flowStart)
+		string(purpose), subject, s.hash(purpose, subject, code), sealed, store.At(now), store.At(now.Add(s.policy.TTL)), store.At(flowStart))
 	if err != nil {
-		return Issued{}, err
+		return Issued{}, fmt.Errorf("otp: issue: %w", err)
 	}
 	return Issued{Code: code, Fresh: true}, nil
 }
@@ -157,31 +158,31 @@ func (s *Service) Check(ctx context.Context, tx *sql.Tx, purpose Purpose, subjec
 	var (
 		hash      string
 		attempts  int
-		expiresAt int64
+		expiresAt time.Time
 		consumed  sql.NullInt64
 	)
 	err := tx.QueryRowContext(ctx, `SELECT code_hash, attempts, expires_at, consumed_at
 		FROM otp_codes WHERE purpose = $1 AND subject = $2`+s.db.ForUpdate(), string(purpose), subject).
-		Scan(&hash, &attempts, &expiresAt, &consumed)
+		Scan(&hash, &attempts, store.TimeInto(&expiresAt), &consumed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrInvalid.WithDetails("No code was issued for this request")
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("otp: check: %w", err)
 	}
 	switch {
 	case attempts >= s.policy.MaxAttempts:
 		return ErrAttemptsExceeded.WithDetails("Too many wrong codes; request a new one")
 	case consumed.Valid:
 		return ErrExpired.WithDetails("The code was already used")
-	case !now.Before(time.UnixMicro(expiresAt)):
+	case !now.Before(expiresAt):
 		return ErrExpired.WithDetails("The code has expired")
 	}
 	if !secret.Equal(hash, s.hash(purpose, subject, code)) {
 		attempts++
 		if _, err := tx.ExecContext(ctx, `UPDATE otp_codes SET attempts = $1 WHERE purpose = $2 AND subject = $3`,
 			attempts, string(purpose), subject); err != nil {
-			return err
+			return fmt.Errorf("otp: check: %w", err)
 		}
 		if attempts >= s.policy.MaxAttempts {
 			return store.CommitThenFail(ErrAttemptsExceeded.WithDetails("Too many wrong codes; request a new one"))
@@ -190,8 +191,8 @@ func (s *Service) Check(ctx context.Context, tx *sql.Tx, purpose Purpose, subjec
 	}
 	if consume {
 		if _, err := tx.ExecContext(ctx, `UPDATE otp_codes SET consumed_at = $1, code_sealed = '' WHERE purpose = $2 AND subject = $3`,
-			now.UnixMicro(), string(purpose), subject); err != nil {
-			return err
+			store.At(now), string(purpose), subject); err != nil {
+			return fmt.Errorf("otp: check: %w", err)
 		}
 	}
 	return nil
@@ -200,17 +201,16 @@ func (s *Service) Check(ctx context.Context, tx *sql.Tx, purpose Purpose, subjec
 // OpenFlow returns the start time of the open (unconsumed, started within
 // the flow window) flow of (purpose, subject), or ok=false.
 func (s *Service) OpenFlow(ctx context.Context, q store.Querier, purpose Purpose, subject string) (started time.Time, ok bool, err error) {
-	var start int64
 	err = q.QueryRowContext(ctx, `SELECT flow_started_at FROM otp_codes
 		WHERE purpose = $1 AND subject = $2 AND consumed_at IS NULL AND flow_started_at > $3`,
-		string(purpose), subject, s.now().Add(-s.policy.FlowWindow).UnixMicro()).Scan(&start)
+		string(purpose), subject, store.At(s.now().Add(-s.policy.FlowWindow))).Scan(store.TimeInto(&started))
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, false, nil
 	}
 	if err != nil {
-		return time.Time{}, false, err
+		return time.Time{}, false, fmt.Errorf("otp: open flow: %w", err)
 	}
-	return time.UnixMicro(start), true, nil
+	return started, true, nil
 }
 
 // HasCode reports whether a code was ever issued for (purpose, subject) and
@@ -219,7 +219,10 @@ func (s *Service) OpenFlow(ctx context.Context, q store.Querier, purpose Purpose
 func (s *Service) HasCode(ctx context.Context, q store.Querier, purpose Purpose, subject string) (bool, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM otp_codes WHERE purpose = $1 AND subject = $2`, string(purpose), subject).Scan(&n)
-	return n > 0, err
+	if err != nil {
+		return false, fmt.Errorf("otp: has code: %w", err)
+	}
+	return n > 0, nil
 }
 
 func (s *Service) hash(purpose Purpose, subject, code string) string {
@@ -228,4 +231,13 @@ func (s *Service) hash(purpose Purpose, subject, code string) string {
 
 func roundUp(d time.Duration) time.Duration {
 	return ((d + time.Second - 1) / time.Second) * time.Second
+}
+
+// Purge deletes the codes that expired before cutoff, in q (the periodic
+// purge's transaction).
+func (s *Service) Purge(ctx context.Context, q store.Querier, cutoff time.Time) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM otp_codes WHERE expires_at < $1`, store.At(cutoff)); err != nil {
+		return fmt.Errorf("otp: purge: %w", err)
+	}
+	return nil
 }

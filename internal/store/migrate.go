@@ -21,11 +21,11 @@ var migrationFiles embed.FS
 // from several processes at once on PostgreSQL (advisory session lock).
 func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.migrateRiver(ctx); err != nil {
-		return err
+		return fmt.Errorf("store: migrate: %w", err)
 	}
 	p, err := db.goose()
 	if err != nil {
-		return err
+		return fmt.Errorf("store: migrate: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("apply migrations: %w", err)
@@ -41,7 +41,7 @@ func (db *DB) Ready(ctx context.Context) error {
 	}
 	p, err := db.goose()
 	if err != nil {
-		return err
+		return fmt.Errorf("store: ready: %w", err)
 	}
 	pending, err := p.HasPending(ctx)
 	if err != nil {
@@ -70,7 +70,7 @@ func (db *DB) goose() (*goose.Provider, error) {
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	opts = append(opts, goose.WithDisableGlobalRegistry(true))
-	return goose.NewProvider(dialect, db.SQL, fsys, opts...)
+	return goose.NewProvider(dialect, db.SQL.DB, fsys, opts...)
 }
 
 func (db *DB) migrateRiver(ctx context.Context) error {
@@ -78,12 +78,12 @@ func (db *DB) migrateRiver(ctx context.Context) error {
 	switch db.Engine {
 	case Postgres:
 		var m *rivermigrate.Migrator[*sql.Tx]
-		if m, err = rivermigrate.New(riverdatabasesql.New(db.SQL), nil); err == nil {
+		if m, err = rivermigrate.New(riverdatabasesql.New(db.SQL.DB), nil); err == nil {
 			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		}
 	case SQLite:
 		var m *rivermigrate.Migrator[*sql.Tx]
-		if m, err = rivermigrate.New(riversqlite.New(db.SQL), nil); err == nil {
+		if m, err = rivermigrate.New(riversqlite.New(db.SQL.DB), nil); err == nil {
 			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		}
 	}

@@ -63,11 +63,11 @@ func TestMigrationsMatchAcrossEngines(t *testing.T) {
 	})
 	t.Run("schema", func(t *testing.T) {
 		t.Parallel()
-		lite := sqliteSchema(t, storetest.New(t, store.SQLite).SQL)
+		lite := sqliteSchema(t, storetest.New(t, store.SQLite).SQL.DB)
 		if len(lite.tables) < 20 || len(lite.indexes) == 0 {
 			t.Fatalf("sqlite introspection found %d tables, %d indexes", len(lite.tables), len(lite.indexes))
 		}
-		pg := postgresSchema(t, storetest.New(t, store.Postgres).SQL) // skips without PostgreSQL
+		pg := postgresSchema(t, storetest.New(t, store.Postgres).SQL.DB) // skips without PostgreSQL
 		t.Logf("sqlite: %d tables, %d columns, %d indexes; postgres: %d tables, %d columns, %d indexes",
 			len(lite.tables), len(lite.columns), len(lite.indexes), len(pg.tables), len(pg.columns), len(pg.indexes))
 		var diffs []string

@@ -36,7 +36,9 @@ type Querier interface {
 
 // DB is an open database of one engine.
 type DB struct {
-	SQL    *sql.DB
+	// SQL is the pool; it refuses a context whose unit of work holds a
+	// transaction (ErrPoolInTx).
+	SQL    *Pool
 	Engine Engine
 }
 
@@ -48,36 +50,36 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{Engine: engine}
+	var pool *sql.DB
 	switch engine {
 	case Postgres:
-		db.SQL, err = sql.Open("pgx", dsn)
+		pool, err = sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		db.SQL.SetMaxOpenConns(25)
-		db.SQL.SetMaxIdleConns(25)
-		db.SQL.SetConnMaxIdleTime(5 * time.Minute)
+		pool.SetMaxOpenConns(25)
+		pool.SetMaxIdleConns(25)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
 	case SQLite:
-		db.SQL, err = sql.Open("sqlite", dsn)
+		pool, err = sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		// One connection: writers queue in Go instead of failing with
 		// SQLITE_BUSY, and every transaction is serialisable by construction.
 		// Code holding a transaction must therefore never query the pool.
-		db.SQL.SetMaxOpenConns(1)
-		db.SQL.SetMaxIdleConns(1)
-		db.SQL.SetConnMaxIdleTime(0)
-		db.SQL.SetConnMaxLifetime(0)
+		pool.SetMaxOpenConns(1)
+		pool.SetMaxIdleConns(1)
+		pool.SetConnMaxIdleTime(0)
+		pool.SetConnMaxLifetime(0)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := db.SQL.PingContext(pingCtx); err != nil {
-		_ = db.SQL.Close()
+	if err := pool.PingContext(pingCtx); err != nil {
+		_ = pool.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", engine, err)
 	}
-	return db, nil
+	return &DB{SQL: &Pool{pool}, Engine: engine}, nil
 }
 
 // Close releases the connections.

@@ -18,7 +18,18 @@ const maxTxAttempts = 5
 // InTx runs fn in one transaction and commits when it returns nil. A
 // transaction that fails with a serialisation failure or deadlock is retried a
 // bounded number of times, so fn must not have effects outside the database.
+//
+// fn does all its database work through tx: while it runs, the pool refuses
+// ctx's unit of work (WatchTransactions) with ErrPoolInTx, and so does a
+// nested InTx, instead of waiting forever for SQLite's one connection.
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if w := watchOf(ctx); w != nil {
+		if err := refuseInTx(ctx, "BEGIN"); err != nil {
+			return err
+		}
+		w.open.Add(1)
+		defer w.open.Add(-1)
+	}
 	var err error
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
 		err = db.runTx(ctx, fn)
@@ -31,7 +42,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (db *DB) runTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := db.SQL.BeginTx(ctx, nil)
+	tx, err := db.SQL.DB.BeginTx(ctx, nil) // the pool's guard would refuse ctx: InTx counts it open already
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

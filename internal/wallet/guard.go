@@ -24,11 +24,9 @@ func (s *Service) DeactivationBlocker(ctx context.Context, tx *sql.Tx, userID in
 	if err := s.lockWallet(ctx, tx, userID, s.DB.ForUpdate()); err != nil {
 		return "", fmt.Errorf("wallet: deactivation guard: %w", err)
 	}
-	var currency, name string
-	var balance int64
-	err := tx.QueryRowContext(ctx, `SELECT currency, name, balance FROM ledger_accounts
-		WHERE owner_id = $1 AND balance <> 0 ORDER BY id LIMIT 1`, userID).Scan(&currency, &name, &balance)
+	left, err := s.Ledger.FirstNonZero(ctx, tx, userID)
 	if err == nil {
+		currency, name, balance := left.Currency, left.Name, int64(left.Balance)
 		c, ok := s.Currencies.Get(currency)
 		decimals := 6
 		if ok {

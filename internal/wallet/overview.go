@@ -87,24 +87,15 @@ func (s *Service) Overview(ctx context.Context, userID int64) (Overview, error) 
 
 // available returns the user's available balances and account ids by currency.
 func (s *Service) available(ctx context.Context, q store.Querier, userID int64) (map[string]money.Amount, map[string]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT currency, id, balance FROM ledger_accounts WHERE owner_id = $1 AND name = $2`,
-		userID, ledger.Available)
+	accounts, err := s.Ledger.BalancesNamed(ctx, q, userID, ledger.Available)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
 	bal, ids := map[string]money.Amount{}, map[string]int64{}
-	for rows.Next() {
-		var (
-			c     string
-			id, b int64
-		)
-		if err := rows.Scan(&c, &id, &b); err != nil {
-			return nil, nil, err
-		}
-		bal[c], ids[c] = money.Amount(b), id
+	for _, a := range accounts {
+		bal[a.Currency], ids[a.Currency] = a.Balance, a.ID
 	}
-	return bal, ids, rows.Err()
+	return bal, ids, nil
 }
 
 // ensureAddresses returns the user's deposit address per network, creating

@@ -67,7 +67,7 @@ func (i *Inbox) Receive(ctx context.Context, jobs Inserter, provider, key string
 		duplicate = false
 		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_events (provider, event_key, payload, state, received_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (provider, event_key) DO NOTHING`,
-			provider, key, string(payload), StateReceived, i.now().UnixMicro())
+			provider, key, string(payload), StateReceived, store.At(i.now()))
 		if err != nil {
 			return err
 		}
@@ -81,7 +81,10 @@ func (i *Inbox) Receive(ctx context.Context, jobs Inserter, provider, key string
 		_, err = jobs.InsertTx(ctx, tx, ProcessArgs{EventID: id}, nil)
 		return err
 	})
-	return id, duplicate, err
+	if err != nil {
+		return id, duplicate, fmt.Errorf("webhook: receive: %w", err)
+	}
+	return id, duplicate, nil
 }
 
 // Process applies a stored event once. Processing an event that is no longer
@@ -107,7 +110,7 @@ func (i *Inbox) Process(ctx context.Context, eventID int64) error {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE webhook_events SET state = $1, processed_at = $2, attempts = attempts + 1, last_error = ''
-			WHERE id = $3`, final, i.now().UnixMicro(), eventID)
+			WHERE id = $3`, final, store.At(i.now()), eventID)
 		return err
 	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -116,7 +119,10 @@ func (i *Inbox) Process(ctx context.Context, eventID int64) error {
 			text.Truncate(err.Error(), 500), eventID)
 		i.log.WarnContext(ctx, "webhook processing failed", "event_id", eventID, "error", err)
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("webhook: process: %w", err)
+	}
+	return nil
 }
 
 // Worker runs Process for queued events.
@@ -130,5 +136,8 @@ func NewWorker(inbox *Inbox) *Worker { return &Worker{inbox: inbox} }
 
 // Work implements river.Worker.
 func (w *Worker) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
-	return w.inbox.Process(ctx, job.Args.EventID)
+	if err := w.inbox.Process(ctx, job.Args.EventID); err != nil {
+		return fmt.Errorf("webhook: work: %w", err)
+	}
+	return nil
 }

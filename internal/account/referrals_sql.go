@@ -1,4 +1,4 @@
-package accountdb
+package account
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -17,8 +16,9 @@ const refereesOf = `SELECT id, email, first_name, last_name, status, created_at,
 	SELECT u.id, u.email, u.first_name, u.last_name, u.status, u.created_at, 2 AS level FROM users u
 		JOIN users p ON u.referred_by = p.id WHERE p.referred_by = $1`
 
-// Referees implements account.Repo.
-func (r *Repo) Referees(ctx context.Context, q store.Querier, userID int64, level, limit, offset int) ([]account.Referee, int, error) {
+// selectReferees lists the referees of userID at level 1, 2 or both (0),
+// newest first, with the total matching.
+func (s *Service) selectReferees(ctx context.Context, q store.Querier, userID int64, level, limit, offset int) ([]Referee, int, error) {
 	where := ``
 	args := []any{userID}
 	if level != 0 {
@@ -36,34 +36,31 @@ func (r *Repo) Referees(ctx context.Context, q store.Querier, userID int64, leve
 		return nil, 0, err
 	}
 	defer rows.Close()
-	var out []account.Referee
+	var out []Referee
 	for rows.Next() {
 		var (
-			ref         account.Referee
+			ref         Referee
 			first, last sql.NullString
 			status      string
-			created     int64
 		)
-		if err := rows.Scan(&ref.ID, &ref.Email, &first, &last, &status, &created, &ref.Level); err != nil {
+		if err := rows.Scan(&ref.ID, &ref.Email, &first, &last, &status, store.TimeInto(&ref.CreatedAt), &ref.Level); err != nil {
 			return nil, 0, err
 		}
-		ref.FirstName, ref.LastName, ref.Status = first.String, last.String, account.Status(status)
-		ref.CreatedAt = time.UnixMicro(created).UTC()
+		ref.FirstName, ref.LastName, ref.Status = first.String, last.String, Status(status)
 		out = append(out, ref)
 	}
 	return out, total, rows.Err()
 }
 
-// RefereeCounts implements account.Repo.
-func (r *Repo) RefereeCounts(ctx context.Context, q store.Querier, userID int64) (int, int, error) {
+// countReferees counts the referees of userID at each level.
+func (s *Service) countReferees(ctx context.Context, q store.Querier, userID int64) (int, int, error) {
 	var l1, l2 int
 	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN level = 1 THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN level = 2 THEN 1 ELSE 0 END), 0) FROM (`+refereesOf+`) r`, userID).Scan(&l1, &l2)
 	return l1, l2, err
 }
 
-// DirectRefereeIDs implements account.Repo.
-func (r *Repo) DirectRefereeIDs(ctx context.Context, q store.Querier, userID int64) ([]int64, error) {
+func (s *Service) selectDirectRefereeIDs(ctx context.Context, q store.Querier, userID int64) ([]int64, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id FROM users WHERE referred_by = $1 ORDER BY id`, userID)
 	if err != nil {
 		return nil, err
@@ -80,7 +77,6 @@ func (r *Repo) DirectRefereeIDs(ctx context.Context, q store.Querier, userID int
 	return ids, rows.Err()
 }
 
-// SetReferralCode implements account.Repo.
-func (r *Repo) SetReferralCode(ctx context.Context, q store.Querier, id int64, code string, now time.Time) error {
-	return r.set(ctx, q, id, now, "referral_code", code)
+func (s *Service) setReferralCode(ctx context.Context, q store.Querier, id int64, code string, now time.Time) error {
+	return s.setUserColumn(ctx, q, id, now, "referral_code", code)
 }
