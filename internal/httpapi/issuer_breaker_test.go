@@ -95,7 +95,11 @@ func TestIssuerBreaker(t *testing.T) {
 		}
 		// Every issuer call fails fast, in its own envelope; money comes back.
 		recharges := len(h.App.IssuerFaults.Calls(faults.OpRecharge))
-		postSwap(h, acc, swapBody("USDT-TRC20", "HKD", 50, "card_id", c.ID)).Expect(t, 503, "CARD_RECHARGE_FAILED")
+		res := postSwap(h, acc, swapBody("USDT-TRC20", "HKD", 50, "card_id", c.ID)).Expect(t, 503, "CARD_RECHARGE_FAILED")
+		// A refusal answered 5xx is logged with its route, like an internal error.
+		if l, raw := failureLogOf(t, h, res); l.Level != "WARN" || l.Route != "POST /api/v1/wallet/swap" || l.Code != "CARD_RECHARGE_FAILED" {
+			t.Errorf("failure log %s", raw)
+		}
 		if len(h.App.IssuerFaults.Calls(faults.OpRecharge)) != recharges || balanceOf(t, h, acc, "USDT-TRC20") != "140" {
 			t.Fatalf("a swap reached the issuer or kept the money: wallet %s", balanceOf(t, h, acc, "USDT-TRC20"))
 		}
