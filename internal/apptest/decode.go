@@ -34,6 +34,19 @@ type EnvelopeC[T any] struct {
 	Data      T      `json:"data"`
 }
 
+// ErrorC is the error body of family C: EnvelopeC's fields (data is
+// null) and those of the common error body.
+type ErrorC struct {
+	Code       int               `json:"code"`
+	Errstr     string            `json:"errstr"`
+	RequestID  string            `json:"request_id"`
+	Message    string            `json:"message"`
+	Error      string            `json:"error"`
+	Details    string            `json:"details"`
+	Fields     map[string]string `json:"fields"`
+	RetryAfter *int              `json:"retry_after"`
+}
+
 // ErrorBody is the error body of families A and B.
 type ErrorBody struct {
 	Error      string            `json:"error"`
