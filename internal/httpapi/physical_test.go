@@ -175,7 +175,9 @@ func cardDetails(t *testing.T, h *apptest.Harness, acc apptest.Account, token st
 }
 
 // sameApplication tells whether the card's application_id is id.
-func (d cardDetailsData) sameApplication(id int64) bool { return d.ApplicationID != nil && *d.ApplicationID == id }
+func (d cardDetailsData) sameApplication(id int64) bool {
+	return d.ApplicationID != nil && *d.ApplicationID == id
+}
 
 func advance(t *testing.T, h *apptest.Harness, token string, body any) shipmentData {
 	t.Helper()
