@@ -95,10 +95,16 @@ type CardApplied struct {
 
 // CardTask is the data of GET /card/apply/progress/{task}.
 type CardTask struct {
-	Status string `json:"status"`
-	List   []struct {
+	Status      string  `json:"status"`
+	Succeed     int     `json:"succeed"`
+	Failed      int     `json:"failed"`
+	FailReason  string  `json:"fail_reason"`
+	CompletedAt *string `json:"completed_at"`
+	List        []struct {
 		CardID      int64  `json:"card_id"`
 		PublicToken string `json:"public_token"`
+		MaskedPAN   string `json:"masked_pan"`
+		Status      string `json:"status"`
 	} `json:"list"`
 }
 

@@ -117,6 +117,9 @@ type cardListData struct {
 		ID          int64  `json:"id"`
 		PublicToken string `json:"public_token"`
 		Status      string `json:"status"`
+		CardScheme  string `json:"card_scheme"`
+		Currency    string `json:"currency"`
+		KYCID       int64  `json:"kyc_id"`
 		IsPhysical  bool   `json:"is_physical"`
 	} `json:"cards"`
 }
@@ -580,8 +583,8 @@ func TestPhysicalApplicationOrder(t *testing.T) {
 			"phone": "91234567", "postal_address": "1 Queen's Road", "postal_city": "Hong Kong", "postal_code": "000000",
 			"postal_country": "HK"}).Expect(t, 200, "")
 		done := waitTask(t, h, acc, apptest.Data[apptest.CardApplied](t, res).TaskID)
-		item := done["list"].([]any)[0].(map[string]any)
-		token, cardID := item["public_token"].(string), int64(item["card_id"].(float64))
+		item := done.List[0]
+		token, cardID := item.PublicToken, item.CardID
 		d := cardDetails(t, h, acc, token)
 		prog := upgradeProgressOf(t, expectC(t, upgradeProgress(h, acc, token), 200, "SUCCESS"))
 		statuses, sources := timelineOf(prog)
