@@ -108,6 +108,15 @@ type CardTask struct {
 	} `json:"list"`
 }
 
+// RetryAfter is the retry_after of an error body of any family (families
+// A/B and C differ in the type of code, not here); nil when absent.
+func RetryAfter(t testing.TB, r *Response) *int {
+	t.Helper()
+	return Decode[struct {
+		RetryAfter *int `json:"retry_after"`
+	}](t, r).RetryAfter
+}
+
 // Decode reads the body as T, failing the test when it does not fit.
 func Decode[T any](t testing.TB, r *Response) T {
 	t.Helper()

@@ -117,10 +117,7 @@ func secCheckRetry(t *testing.T, res *apptest.Response) {
 		return
 	}
 	var after int
-	// Families B and C both carry retry_after (their code differs in type).
-	if ra := apptest.Decode[struct {
-		RetryAfter *int `json:"retry_after"`
-	}](t, res).RetryAfter; ra != nil {
+	if ra := apptest.RetryAfter(t, res); ra != nil {
 		after = *ra
 	}
 	if after < 1 || res.Header.Get("Retry-After") != strconv.Itoa(after) {

@@ -160,7 +160,7 @@ func TestAnnouncements(t *testing.T) {
 		}
 		for _, q := range []string{"?lang=fr", "?lang=zh-CN", "?lang=english"} {
 			fields := usrExpectErr(t, h.Do(http.MethodGet, "/api/v1/announcements"+q, nil, auth), 400, "VALIDATION_FAILED")
-			if fields["lang"] == nil {
+			if fields["lang"] == "" {
 				t.Errorf("%s: no fields.lang", q)
 			}
 			usrExpectErr(t, h.Do(http.MethodGet, fmt.Sprintf("/api/v1/announcements/%d%s", both, q), nil, auth), 400, "VALIDATION_FAILED")

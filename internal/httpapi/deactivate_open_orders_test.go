@@ -34,7 +34,7 @@ func emptyWallet(t *testing.T, h *apptest.Harness, acc apptest.Account, sinkEmai
 func expectBlocked(t *testing.T, h *apptest.Harness, acc apptest.Account, why string) {
 	t.Helper()
 	res := h.Do(http.MethodPost, "/api/v1/user/deactivate/request", nil, apptest.Bearer(acc.Access)).Expect(t, 400, "DEACTIVATION_BLOCKED")
-	if d, _ := res.JSON["details"].(string); !strings.Contains(d, why) {
+	if d := apptest.Decode[apptest.ErrorBody](t, res).Details; !strings.Contains(d, why) {
 		t.Fatalf("details %q do not say %q", d, why)
 	}
 }

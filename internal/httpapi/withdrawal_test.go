@@ -65,7 +65,7 @@ func TestWithdrawalLifecycleInSandbox(t *testing.T) {
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "withdraw@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "100")
-		own := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"].(string)
+		own := walletOf(t, h, acc).Balances[0].Address
 
 		for _, tc := range []struct {
 			name    string
@@ -199,7 +199,7 @@ func TestWithdrawalOperatorReview(t *testing.T) {
 		ctx := context.Background()
 		h := apptest.New(t, engine, apptest.Staging())
 		acc := h.Register(t, "review@example.com")
-		addr := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"].(string)
+		addr := walletOf(t, h, acc).Balances[0].Address
 		custodyPost(h, "/api/v1/webhooks/custody", depositEvent("prod-dep-1", addr, 3, "80000000"), false).Expect(t, 200, "")
 		processAll(t, h)
 		h.Do(http.MethodPost, "/api/v1/sandbox/deposits", map[string]any{}).Expect(t, 404, "NOT_FOUND")
