@@ -34,6 +34,19 @@ type EnvelopeC[T any] struct {
 	Data      T      `json:"data"`
 }
 
+// ErrorC is the error body of family C: EnvelopeC's fields (data is
+// null) and those of the common error body.
+type ErrorC struct {
+	Code       int               `json:"code"`
+	Errstr     string            `json:"errstr"`
+	RequestID  string            `json:"request_id"`
+	Message    string            `json:"message"`
+	Error      string            `json:"error"`
+	Details    string            `json:"details"`
+	Fields     map[string]string `json:"fields"`
+	RetryAfter *int              `json:"retry_after"`
+}
+
 // ErrorBody is the error body of families A and B.
 type ErrorBody struct {
 	Error      string            `json:"error"`
@@ -82,11 +95,26 @@ type CardApplied struct {
 
 // CardTask is the data of GET /card/apply/progress/{task}.
 type CardTask struct {
-	Status string `json:"status"`
-	List   []struct {
+	Status      string  `json:"status"`
+	Succeed     int     `json:"succeed"`
+	Failed      int     `json:"failed"`
+	FailReason  string  `json:"fail_reason"`
+	CompletedAt *string `json:"completed_at"`
+	List        []struct {
 		CardID      int64  `json:"card_id"`
 		PublicToken string `json:"public_token"`
+		MaskedPAN   string `json:"masked_pan"`
+		Status      string `json:"status"`
 	} `json:"list"`
+}
+
+// RetryAfter is the retry_after of an error body of any family (families
+// A/B and C differ in the type of code, not here); nil when absent.
+func RetryAfter(t testing.TB, r *Response) *int {
+	t.Helper()
+	return Decode[struct {
+		RetryAfter *int `json:"retry_after"`
+	}](t, r).RetryAfter
 }
 
 // Decode reads the body as T, failing the test when it does not fit.

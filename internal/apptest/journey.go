@@ -72,8 +72,10 @@ func (h *Harness) Deposit(t testing.TB, acc Account, currency, amount string) {
 // production mode the code of the next e-mail to addr after the first sent.
 func (h *Harness) code(t testing.TB, res *Response, addr string, sent int) string {
 	t.Helper()
-	if otp, ok := res.JSON["otp"].(string); ok {
-		return otp
+	if otp := Decode[struct {
+		OTP *string `json:"otp"`
+	}](t, res).OTP; otp != nil {
+		return *otp
 	}
 	return h.Outbox(addr, sent+1)[0].OTP
 }
@@ -105,7 +107,9 @@ func (h *Harness) CardHolderReferred(t testing.TB, email, referral string) (Acco
 	res = h.Do(http.MethodPost, "/api/v1/didit/initialize-token", map[string]string{"first_en_name": "JOHN", "last_en_name": "DOE",
 		"bill_country_code": "hk", "area_code": "+852", "phone": "91234567", "address": "1 Queen's Road Central", "city": "Hong Kong",
 		"post_code": "000000"}, auth).Expect(t, 200, "")
-	session, _ := res.JSON["verification_id"].(string)
+	session := Decode[struct {
+		VerificationID string `json:"verification_id"`
+	}](t, res).VerificationID
 	h.Do(http.MethodPost, "/api/v1/sandbox/kyc/sessions/"+session+"/approve", nil).Expect(t, 200, "")
 	res = h.Do(http.MethodPost, "/api/v1/card/apply", map[string]any{"physical": false}, auth).Expect(t, 200, "")
 	taskID := Data[CardApplied](t, res).TaskID

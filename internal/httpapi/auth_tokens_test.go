@@ -273,9 +273,8 @@ func TestAuthRefreshConcurrent(t *testing.T) {
 				t.Errorf("concurrent refresh %d: %d %s", i, res.Status, res.Body)
 				continue
 			}
-			a, _ := res.JSON["access_token"].(string)
-			r, _ := res.JSON["refresh_token"].(string)
-			pairs[authPair{a, r}]++
+			s := apptest.Decode[apptest.Session](t, res)
+			pairs[authPair{s.AccessToken, s.RefreshToken}]++
 		}
 		if len(pairs) != 1 {
 			t.Fatalf("%d distinct pairs from %d concurrent refreshes of one token, want 1: %v", len(pairs), n, pairs)

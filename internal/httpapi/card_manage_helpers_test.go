@@ -108,23 +108,52 @@ func cmInt(t *testing.T, v any) int64 {
 	return i
 }
 
+// errorCShape is a family-C error body read so that the presence of each
+// member still shows: data as raw JSON, the texts as pointers.
+type errorCShape struct {
+	Code      int               `json:"code"`
+	Errstr    string            `json:"errstr"`
+	RequestID string            `json:"request_id"`
+	Data      json.RawMessage   `json:"data"`
+	Message   *string           `json:"message"`
+	Error     *string           `json:"error"`
+	Details   *string           `json:"details"`
+	Fields    map[string]string `json:"fields"`
+}
+
+// dataNotNull tells whether data is present and not null.
+func (b errorCShape) dataNotNull() bool { return len(b.Data) > 0 && string(b.Data) != "null" }
+
+// missingText names the first of message, error and details that is
+// absent (a wrong type already failed the decode), or "".
+func (b errorCShape) missingText() string {
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"message", b.Message}, {"error", b.Error}, {"details", b.Details}} {
+		if f.v == nil {
+			return f.name
+		}
+	}
+	return ""
+}
+
 // cmExpectC checks a family-C error: HTTP status, integer code, errstr,
 // request_id echoing the header, data null.
 func cmExpectC(t *testing.T, res *apptest.Response, status int, errstr string) {
 	t.Helper()
-	if res.Status != status || res.JSON["code"] != float64(status) || res.JSON["errstr"] != errstr {
-		t.Fatalf("got %d %v/%v, want %d %s; body %s", res.Status, res.JSON["code"], res.JSON["errstr"], status, errstr, res.Body)
+	b := apptest.Decode[errorCShape](t, res)
+	if res.Status != status || b.Code != status || b.Errstr != errstr {
+		t.Fatalf("got %d %v/%v, want %d %s; body %s", res.Status, b.Code, b.Errstr, status, errstr, res.Body)
 	}
-	if d, ok := res.JSON["data"]; !ok || d != nil {
-		t.Errorf("family-C error data = %v (present %v), want null", d, ok)
+	if b.Data == nil || b.dataNotNull() {
+		t.Errorf("family-C error data = %s, want null", b.Data)
 	}
-	if id := res.Header.Get("X-Request-Id"); id == "" || res.JSON["request_id"] != id {
-		t.Errorf("request_id %v, header %q", res.JSON["request_id"], id)
+	if id := res.Header.Get("X-Request-Id"); id == "" || b.RequestID != id {
+		t.Errorf("request_id %v, header %q", b.RequestID, id)
 	}
-	for _, k := range []string{"message", "error", "details"} {
-		if _, ok := res.JSON[k].(string); !ok {
-			t.Errorf("family-C error lacks string %q: %s", k, res.Body)
-		}
+	if k := b.missingText(); k != "" {
+		t.Errorf("family-C error lacks string %q: %s", k, res.Body)
 	}
 }
 

@@ -29,10 +29,10 @@ func TestCardPINJourney(t *testing.T) {
 
 		res := c.sendCode(cd.PublicToken, "card_pin_query")
 		d := secOKC(t, res, "OTP sent")
-		if d["public_token"] != cd.PublicToken || d["purpose"] != "card_pin_query" || d["sent"] != true || d["expires_in_sec"] != float64(600) {
-			t.Fatalf("code send data %v", d)
+		if d.PublicToken != cd.PublicToken || d.Purpose != "card_pin_query" || !d.Sent || d.ExpiresInSec != 600 || d.OTP == nil {
+			t.Fatalf("code send data %+v", d)
 		}
-		query := d["otp"].(string)
+		query := *d.OTP
 		mail := h.Outbox(acc.Email, mails+1)[0]
 		if mail.OTP != query || mail.Subject != "Your ComeComePay card PIN code" {
 			t.Fatalf("mail %+v, want the code %s", mail, query)
@@ -41,27 +41,27 @@ func TestCardPINJourney(t *testing.T) {
 		secExpectC(t, c.sendCode(cd.PublicToken, "card_pin_query"), 429, "RATE_LIMITED")
 
 		res = c.getPIN(cd.PublicToken, query)
-		pin := secOKC(t, res, "PIN retrieved successfully")["pin"]
-		if s, ok := pin.(string); !ok || !secPINRE.MatchString(s) || res.Header.Get("Cache-Control") != "no-store" {
-			t.Fatalf("pin %T %v, headers %v", pin, pin, res.Header)
+		pin := secOKC(t, res, "PIN retrieved successfully").PIN
+		if !secPINRE.MatchString(pin) || res.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("pin %q, headers %v", pin, res.Header)
 		}
 		secExpectC(t, c.getPIN(cd.PublicToken, query), 400, "OTP_EXPIRED")
 
 		// The first PIN stays the same until it is set.
 		h.Clock.Advance(time.Minute)
-		if again := secOKC(t, c.getPIN(cd.PublicToken, c.code(t, cd.PublicToken, "card_pin_query")), "PIN retrieved successfully"); again["pin"] != pin {
-			t.Fatalf("PIN changed by itself: %v then %v", pin, again["pin"])
+		if again := secOKC(t, c.getPIN(cd.PublicToken, c.code(t, cd.PublicToken, "card_pin_query")), "PIN retrieved successfully"); again.PIN != pin {
+			t.Fatalf("PIN changed by itself: %v then %v", pin, again.PIN)
 		}
 
 		activate := c.code(t, cd.PublicToken, "card_pin_activate")
 		res = c.setPIN(cd.PublicToken, "918273", activate)
-		if secOKC(t, res, "PIN set successfully"); res.JSON["data"] != nil {
-			t.Fatalf("set data %v, want null", res.JSON["data"])
+		if d := secOKC(t, res, "PIN set successfully"); !d.null {
+			t.Fatalf("set data %+v, want null", d)
 		}
 		secExpectC(t, c.setPIN(cd.PublicToken, "918273", activate), 400, "OTP_EXPIRED")
 		h.Clock.Advance(time.Minute)
 		last := c.code(t, cd.PublicToken, "card_pin_query")
-		if got := secOKC(t, c.getPIN(cd.PublicToken, last), "PIN retrieved successfully")["pin"]; got != "918273" {
+		if got := secOKC(t, c.getPIN(cd.PublicToken, last), "PIN retrieved successfully").PIN; got != "918273" {
 			t.Fatalf("pin after set %v", got)
 		}
 
@@ -224,8 +224,8 @@ func TestCardPINProduction(t *testing.T) {
 		c := secAs(h, acc)
 		mails := len(h.App.Outbox.To(acc.Email))
 		d := secOKC(t, c.sendCode(cd.PublicToken, "card_pin_activate"), "OTP sent")
-		if _, has := d["otp"]; has {
-			t.Fatalf("production echoed the code: %v", d)
+		if d.OTP != nil {
+			t.Fatalf("production echoed the code: %+v", d)
 		}
 		code := h.Outbox(acc.Email, mails+1)[0].OTP
 		secOKC(t, c.setPIN(cd.PublicToken, "8642", code), "PIN set successfully")

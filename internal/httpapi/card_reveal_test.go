@@ -12,6 +12,12 @@ import (
 	"github.com/comecomepay/comecomepay/internal/providers/issuer/sandbox"
 )
 
+// revealed is a reveal's answer: envelope B plus the request id.
+type revealed[T any] struct {
+	apptest.EnvelopeB[T]
+	RequestID string `json:"request_id"`
+}
+
 // TestCardReveal: CVV and full number of the caller's own card, with exact
 // JSON types, no-store, an audit row per reveal without the values, and
 // nothing in the logs.
@@ -24,29 +30,39 @@ func TestCardReveal(t *testing.T) {
 		c := secAs(h, acc)
 
 		res := c.cvv(cd.PublicToken).Expect(t, 200, "")
-		if res.JSON["status"] != "success" || res.JSON["message"] != "CVV retrieved successfully" ||
-			res.JSON["request_id"] != res.Header.Get("X-Request-Id") || res.Header.Get("Cache-Control") != "no-store" {
+		cvvAnswer := apptest.Decode[revealed[struct {
+			CVV          string `json:"cvv"`
+			ResultStatus string `json:"result_status"`
+		}]](t, res)
+		if cvvAnswer.Status != "success" || cvvAnswer.Message != "CVV retrieved successfully" ||
+			cvvAnswer.RequestID != res.Header.Get("X-Request-Id") || res.Header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("cvv envelope %v %s", res.Header, res.Body)
 		}
-		if d := res.JSON["data"].(map[string]any); d["cvv"] != cvv || d["result_status"] != "Success" {
-			t.Fatalf("cvv data %v", d)
+		if d := cvvAnswer.Data; d.CVV != cvv || d.ResultStatus != "Success" {
+			t.Fatalf("cvv data %+v", d)
 		}
 
 		res = c.fullNumber(cd.PublicToken).Expect(t, 200, "")
-		if res.JSON["message"] != "Full card number retrieved successfully" || res.Header.Get("Cache-Control") != "no-store" {
+		full := apptest.Decode[revealed[struct {
+			PublicToken string `json:"public_token"`
+			CardNumber  string `json:"card_number"`
+			CVV         string `json:"cvv"`
+			CardExpiry  string `json:"card_expiry"`
+		}]](t, res)
+		if full.Message != "Full card number retrieved successfully" || res.Header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("full-number envelope %v %s", res.Header, res.Body)
 		}
-		d := res.JSON["data"].(map[string]any)
+		d := full.Data
 		at, _ := time.Parse(time.DateTime, expiry)
-		if d["public_token"] != cd.PublicToken || d["card_number"] != pan || d["cvv"] != cvv || d["card_expiry"] != at.Format("01/06") {
-			t.Fatalf("full-number data %v", d)
+		if d.PublicToken != cd.PublicToken || d.CardNumber != pan || d.CVV != cvv || d.CardExpiry != at.Format("01/06") {
+			t.Fatalf("full-number data %+v", d)
 		}
-		number := d["card_number"].(string)
+		number := d.CardNumber
 		if len(number) != 16 || !strings.HasPrefix(number, "424242") || !sandbox.LuhnValid(number) {
 			t.Fatalf("card_number %q is not a 16-digit Luhn-valid test PAN", number)
 		}
-		if !regexp.MustCompile(`^(0[1-9]|1[0-2])/[0-9]{2}$`).MatchString(d["card_expiry"].(string)) {
-			t.Fatalf("card_expiry %v is not MM/YY", d["card_expiry"])
+		if !regexp.MustCompile(`^(0[1-9]|1[0-2])/[0-9]{2}$`).MatchString(d.CardExpiry) {
+			t.Fatalf("card_expiry %v is not MM/YY", d.CardExpiry)
 		}
 
 		audit := secAudit(t, h, acc.ID)
@@ -138,8 +154,8 @@ func TestCardRevealRateLimit(t *testing.T) {
 		res := c.cvv(cd.PublicToken)
 		secExpectB(t, res, 429, "RATE_LIMITED")
 		// The oldest ten reveals leave the window 5 minutes from now.
-		if res.JSON["retry_after"] != float64(5*60) {
-			t.Fatalf("retry_after %v, want 300", res.JSON["retry_after"])
+		if ra := apptest.Decode[apptest.ErrorBody](t, res).RetryAfter; ra == nil || *ra != 5*60 {
+			t.Fatalf("retry_after %v, want 300", res.Body)
 		}
 		secExpectB(t, c.fullNumber(cd.PublicToken), 429, "RATE_LIMITED")
 		// A PIN query is a reveal too: refused without using up its code.

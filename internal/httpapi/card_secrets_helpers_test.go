@@ -46,11 +46,10 @@ func (c secClient) sendCode(token, purpose string) *apptest.Response {
 func (c secClient) code(t *testing.T, token, purpose string) string {
 	t.Helper()
 	d := secOKC(t, c.sendCode(token, purpose), "OTP sent")
-	otp, _ := d["otp"].(string)
-	if !regexp.MustCompile(`^[0-9]{5}$`).MatchString(otp) {
-		t.Fatalf("echoed otp %v is not a 5-digit string", d["otp"])
+	if d.OTP == nil || !regexp.MustCompile(`^[0-9]{5}$`).MatchString(*d.OTP) {
+		t.Fatalf("echoed otp %+v is not a 5-digit string", d)
 	}
-	return otp
+	return *d.OTP
 }
 
 func (c secClient) getPIN(token, code string) *apptest.Response {
@@ -61,36 +60,48 @@ func (c secClient) setPIN(token, pin, code string) *apptest.Response {
 	return c.do(http.MethodPost, "/api/v1/card/"+token+"/pin", map[string]any{"pin": pin, "otp_code": code})
 }
 
-// secOKC checks a family-C success and returns its data object (nil for null).
-func secOKC(t *testing.T, res *apptest.Response, message string) map[string]any {
+// secData is the data of the card-secret answers (code sent, PIN read).
+type secData struct {
+	PublicToken  string  `json:"public_token"`
+	Purpose      string  `json:"purpose"`
+	Sent         bool    `json:"sent"`
+	ExpiresInSec int     `json:"expires_in_sec"`
+	OTP          *string `json:"otp"` // the sandbox echo; absent in production
+	PIN          string  `json:"pin"`
+	null         bool    // data was null
+}
+
+// secOKC checks a family-C success and returns its data.
+func secOKC(t *testing.T, res *apptest.Response, message string) secData {
 	t.Helper()
-	if res.Status != 200 || res.JSON["code"] != float64(200) || res.JSON["errstr"] != "SUCCESS" || res.JSON["message"] != message {
+	b := apptest.Decode[apptest.EnvelopeC[*secData]](t, res)
+	if res.Status != 200 || b.Code != 200 || b.Errstr != "SUCCESS" || b.Message != message {
 		t.Fatalf("want family-C success %q, got %d: %s", message, res.Status, res.Body)
 	}
-	if id := res.Header.Get("X-Request-Id"); id == "" || res.JSON["request_id"] != id {
-		t.Fatalf("request_id %v differs from X-Request-Id %q", res.JSON["request_id"], id)
+	if id := res.Header.Get("X-Request-Id"); id == "" || b.RequestID != id {
+		t.Fatalf("request_id %v differs from X-Request-Id %q", b.RequestID, id)
 	}
-	d, _ := res.JSON["data"].(map[string]any)
-	return d
+	if b.Data == nil {
+		return secData{null: true}
+	}
+	return *b.Data
 }
 
 // secExpectC checks a family-C error and returns its fields.
-func secExpectC(t *testing.T, res *apptest.Response, status int, errstr string) map[string]any {
+func secExpectC(t *testing.T, res *apptest.Response, status int, errstr string) map[string]string {
 	t.Helper()
-	if res.Status != status || res.JSON["code"] != float64(status) || res.JSON["errstr"] != errstr {
+	b := apptest.Decode[errorCShape](t, res)
+	if res.Status != status || b.Code != status || b.Errstr != errstr {
 		t.Fatalf("got %d, want family-C %d %s; body %s", res.Status, status, errstr, res.Body)
 	}
-	if res.JSON["request_id"] != res.Header.Get("X-Request-Id") || res.JSON["data"] != nil {
+	if b.RequestID != res.Header.Get("X-Request-Id") || b.dataNotNull() {
 		t.Fatalf("family-C error envelope: %s", res.Body)
 	}
-	for _, k := range []string{"message", "error", "details"} {
-		if _, ok := res.JSON[k].(string); !ok {
-			t.Fatalf("error field %q missing: %s", k, res.Body)
-		}
+	if k := b.missingText(); k != "" {
+		t.Fatalf("error field %q missing: %s", k, res.Body)
 	}
 	secCheckRetry(t, res)
-	f, _ := res.JSON["fields"].(map[string]any)
-	return f
+	return b.Fields
 }
 
 // secExpectB checks a family-B error.
@@ -105,8 +116,11 @@ func secCheckRetry(t *testing.T, res *apptest.Response) {
 	if res.Status != http.StatusTooManyRequests {
 		return
 	}
-	after, _ := res.JSON["retry_after"].(float64)
-	if after < 1 || res.Header.Get("Retry-After") != strconv.Itoa(int(after)) {
+	var after int
+	if ra := apptest.RetryAfter(t, res); ra != nil {
+		after = *ra
+	}
+	if after < 1 || res.Header.Get("Retry-After") != strconv.Itoa(after) {
 		t.Fatalf("429 without a matching retry_after / Retry-After: %v %s", res.Header, res.Body)
 	}
 }

@@ -32,17 +32,17 @@ func applyCard(h *apptest.Harness, acc apptest.Account, body any, headers ...app
 }
 
 // waitTask polls the progress endpoint like the app until the task ends.
-func waitTask(t *testing.T, h *apptest.Harness, acc apptest.Account, taskID int64) map[string]any {
+func waitTask(t *testing.T, h *apptest.Harness, acc apptest.Account, taskID int64) apptest.CardTask {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		res := h.Do(http.MethodGet, fmt.Sprintf("/api/v1/card/apply/progress/%d", taskID), nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
-		d := res.JSON["data"].(map[string]any)
-		if d["status"] == "completed" || d["status"] == "failed" {
+		d := apptest.Data[apptest.CardTask](t, res)
+		if d.Status == "completed" || d.Status == "failed" {
 			return d
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("task %d still %v", taskID, d["status"])
+			t.Fatalf("task %d still %v", taskID, d.Status)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -53,39 +53,49 @@ func TestCardApplyJourney(t *testing.T) {
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := verifiedUser(t, h, "card@example.com")
 		auth := apptest.Bearer(acc.Access)
-		if list := h.Do(http.MethodGet, "/api/v1/card/list", nil, auth).Expect(t, 200, "").JSON["data"].(map[string]any); list["total"] != float64(0) {
-			t.Fatalf("list before applying %v", list)
+		if list := apptest.Data[cardListData](t, h.Do(http.MethodGet, "/api/v1/card/list", nil, auth).Expect(t, 200, "")); list.Total != 0 {
+			t.Fatalf("list before applying %+v", list)
 		}
 		res := applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")
-		if res.JSON["message"] != "Card application submitted" || res.JSON["status"] != "success" {
+		applied := apptest.Decode[apptest.EnvelopeB[struct {
+			TaskID   int64 `json:"task_id"`
+			KYCID    int64 `json:"kyc_id"`
+			Physical bool  `json:"physical"`
+		}]](t, res)
+		if applied.Message != "Card application submitted" || applied.Status != "success" {
 			t.Fatalf("apply envelope %s", res.Body)
 		}
-		data := res.JSON["data"].(map[string]any)
-		if _, has := data["card_id"]; has || data["physical"] != false {
-			t.Fatalf("apply data %v", data)
+		data := applied.Data
+		// Raw shape: the answer has no card_id at all (the card comes later).
+		if _, has := res.JSON["data"].(map[string]any)["card_id"]; has || data.Physical {
+			t.Fatalf("apply data %s", res.Body)
 		}
-		taskID := int64(data["task_id"].(float64))
+		taskID := data.TaskID
 		done := waitTask(t, h, acc, taskID)
-		item := done["list"].([]any)[0].(map[string]any)
-		if done["succeed"] != float64(1) || item["status"] != "succeed" || item["masked_pan"] == "" || done["completed_at"] == nil {
-			t.Fatalf("progress %v", done)
+		item := done.List[0]
+		if done.Succeed != 1 || item.Status != "succeed" || item.MaskedPAN == "" || done.CompletedAt == nil {
+			t.Fatalf("progress %+v", done)
 		}
-		list := h.Do(http.MethodGet, "/api/v1/card/list", nil, auth).Expect(t, 200, "").JSON["data"].(map[string]any)
-		cards := list["cards"].([]any)
-		c := cards[0].(map[string]any)
-		if list["total"] != float64(1) || c["status"] != "active" || c["card_scheme"] != "visa" || c["currency"] != "HKD" || c["kyc_id"] != data["kyc_id"] {
-			t.Fatalf("card list %v", list)
+		list := apptest.Data[cardListData](t, h.Do(http.MethodGet, "/api/v1/card/list", nil, auth).Expect(t, 200, ""))
+		c := list.Cards[0]
+		if list.Total != 1 || c.Status != "active" || c.CardScheme != "visa" || c.Currency != "HKD" || c.KYCID != data.KYCID {
+			t.Fatalf("card list %+v", list)
 		}
-		token := c["public_token"].(string)
+		token := c.PublicToken
 		if _, err := strconv.ParseInt(token, 10, 64); err != nil {
 			t.Fatalf("public_token %q is not numeric", token)
 		}
-		details := h.Do(http.MethodGet, "/api/v1/card/account-details?public_token="+token, nil, auth).Expect(t, 200, "").JSON["data"].(map[string]any)
-		if details["id"] != c["id"] || details["member_name"] != "JOHN DOE" || details["amount"] != float64(5) || details["status"] != "normal" {
-			t.Fatalf("account details %v", details)
+		details := apptest.Data[struct {
+			ID         int64   `json:"id"`
+			MemberName string  `json:"member_name"`
+			Amount     float64 `json:"amount"`
+			Status     string  `json:"status"`
+		}](t, h.Do(http.MethodGet, "/api/v1/card/account-details?public_token="+token, nil, auth).Expect(t, 200, ""))
+		if details.ID != c.ID || details.MemberName != "JOHN DOE" || details.Amount != 5 || details.Status != "normal" {
+			t.Fatalf("account details %+v", details)
 		}
-		byID := h.Do(http.MethodGet, fmt.Sprintf("/api/v1/card/account-details?card_id=%v", c["id"]), nil, auth).Expect(t, 200, "")
-		if byID.JSON["data"].(map[string]any)["public_token"] != token {
+		byID := h.Do(http.MethodGet, fmt.Sprintf("/api/v1/card/account-details?card_id=%d", c.ID), nil, auth).Expect(t, 200, "")
+		if apptest.Data[cardDetailsData](t, byID).PublicToken != token {
 			t.Fatalf("details by card_id %s", byID.Body)
 		}
 		// Another user sees none of it.
@@ -96,9 +106,9 @@ func TestCardApplyJourney(t *testing.T) {
 		h.Do(http.MethodGet, "/api/v1/card/account-details", nil, auth).Expect(t, 400, "VALIDATION_FAILED")
 		// The fee was consumed: the next card needs a new payment.
 		applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 402, "CARD_FEE_UNPAID")
-		stats := h.Do(http.MethodGet, "/api/v1/CardFee/GetStats", nil, auth).Expect(t, 200, "").JSON["stats"].(map[string]any)
-		if stats["success_cards"] != float64(1) || stats["needs_payment_for_next_card"] != true || stats["next_card_index"] != float64(2) {
-			t.Fatalf("stats after the first card %v", stats)
+		stats := feeStatsOf(t, h.Do(http.MethodGet, "/api/v1/CardFee/GetStats", nil, auth).Expect(t, 200, ""))
+		if stats.SuccessCards != 1 || !stats.NeedsPayment || stats.NextCardIndex != 2 {
+			t.Fatalf("stats after the first card %+v", stats)
 		}
 	})
 }
@@ -118,7 +128,7 @@ func TestCardApplyStatusCodes(t *testing.T) {
 		applyCard(h, acc, `{"physical":`).Expect(t, 400, "VALIDATION_FAILED")
 		res := applyCard(h, acc, map[string]any{"physical": true, "name_on_card": "john doe", "area_code": "86", "phone": "12ab",
 			"postal_country": "cn"}).Expect(t, 400, "VALIDATION_FAILED")
-		fields := res.JSON["fields"].(map[string]any)
+		fields := apptest.Decode[apptest.ErrorBody](t, res).Fields
 		for _, f := range []string{"name_on_card", "recipient", "area_code", "phone", "postal_address", "postal_city", "postal_code", "postal_country"} {
 			if _, ok := fields[f]; !ok {
 				t.Errorf("fields lacks %s: %v", f, fields)
@@ -218,13 +228,13 @@ func TestFailedIssuanceReleasesTheFee(t *testing.T) {
 		}
 		acc = h.Login(t, acc.Email, apptest.Password) // a day later the old token has expired
 		done := waitTask(t, h, acc, task)
-		if done["status"] != "failed" || done["failed"] != float64(1) || done["fail_reason"] == "" {
-			t.Fatalf("failed task %v", done)
+		if done.Status != "failed" || done.Failed != 1 || done.FailReason == "" {
+			t.Fatalf("failed task %+v", done)
 		}
 		h.App.IssuerSim.FailNext("issue_card", -1000)
-		stats := h.Do(http.MethodGet, "/api/v1/CardFee/GetStats", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "").JSON["stats"].(map[string]any)
-		if stats["needs_payment_for_next_card"] != false || stats["pending_cards"] != float64(0) {
-			t.Fatalf("the fee was not released: %v", stats)
+		stats := feeStatsOf(t, h.Do(http.MethodGet, "/api/v1/CardFee/GetStats", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
+		if stats.NeedsPayment || stats.PendingCards != 0 {
+			t.Fatalf("the fee was not released: %+v", stats)
 		}
 		applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")
 	})
@@ -243,12 +253,12 @@ func TestIssuerFailureIsRetried(t *testing.T) {
 		h.Do(http.MethodPost, "/api/v1/sandbox/issuer/failures", map[string]any{"operation": "issue_card", "count": 1}).Expect(t, 200, "")
 		h.Do(http.MethodPost, "/api/v1/sandbox/issuer/failures", map[string]any{"operation": "explode"}).Expect(t, 400, "VALIDATION_FAILED")
 		task := apptest.Data[apptest.CardApplied](t, applyCard(h, acc, map[string]any{"physical": false}).Expect(t, 200, "")).TaskID
-		if done := waitTask(t, h, acc, task); done["status"] != "completed" {
-			t.Fatalf("task after one failure %v", done)
+		if done := waitTask(t, h, acc, task); done.Status != "completed" {
+			t.Fatalf("task after one failure %+v", done)
 		}
-		list := h.Do(http.MethodGet, "/api/v1/card/list", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "").JSON["data"].(map[string]any)
-		if list["total"] != float64(1) {
-			t.Fatalf("cards %v", list)
+		list := apptest.Data[cardListData](t, h.Do(http.MethodGet, "/api/v1/card/list", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
+		if list.Total != 1 {
+			t.Fatalf("cards %+v", list)
 		}
 	})
 }

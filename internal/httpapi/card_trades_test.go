@@ -114,7 +114,7 @@ func TestCardTradeSandboxTransactions(t *testing.T) {
 		trades := func(query string) ([]int64, map[string]any) {
 			t.Helper()
 			res := r.do(http.MethodGet, cmTradesPath+"?public_token="+tok+query, nil, auth).Expect(t, 200, "")
-			if res.JSON["code"] != float64(200) || res.JSON["errstr"] != "SUCCESS" || res.JSON["request_id"] != res.Header.Get("X-Request-Id") {
+			if e := apptest.Decode[apptest.EnvelopeC[json.RawMessage]](t, res); e.Code != 200 || e.Errstr != "SUCCESS" || e.RequestID != res.Header.Get("X-Request-Id") {
 				t.Errorf("envelope C head: %s", res.Body)
 			}
 			d := cmData(t, res)

@@ -19,62 +19,121 @@ func completePayment(h *apptest.Harness, acc apptest.Account, ref, currency stri
 		append(headers, apptest.Bearer(acc.Access))...)
 }
 
+// feePayment is a card-fee payment as the CardFee endpoints answer it.
+type feePayment struct {
+	TransactionRef string  `json:"transaction_ref"`
+	Status         string  `json:"status"`
+	ActualPayment  float64 `json:"actual_payment"`
+	CouponDiscount float64 `json:"coupon_discount"`
+	CouponName     string  `json:"coupon_name"`
+	PaymentMethod  string  `json:"payment_method"`
+	Consumed       bool    `json:"consumed"`
+	PaidAt         *string `json:"paid_at"`
+}
+
+// paymentOf reads the payment of a CreatePayment or CompletePayment answer.
+func paymentOf(t *testing.T, res *apptest.Response) feePayment {
+	t.Helper()
+	return apptest.Decode[struct {
+		Payment feePayment `json:"payment"`
+	}](t, res).Payment
+}
+
+// feeStats is the stats object of GET /CardFee/GetStats.
+type feeStats struct {
+	NeedsPayment  bool `json:"needs_payment_for_next_card"`
+	MaxCards      int  `json:"max_cards"`
+	SuccessCards  int  `json:"success_cards"`
+	PendingCards  int  `json:"pending_cards"`
+	NextCardIndex int  `json:"next_card_index"`
+}
+
+func feeStatsOf(t *testing.T, res *apptest.Response) feeStats {
+	t.Helper()
+	return apptest.Decode[struct {
+		Stats feeStats `json:"stats"`
+	}](t, res).Stats
+}
+
+// eligibility is the answer of GET /kyc/eligibility.
+type eligibility struct {
+	Eligible       bool   `json:"eligible"`
+	RequiredAction string `json:"required_action"`
+	PaymentStatus  string `json:"payment_status"`
+	Reason         string `json:"reason"`
+}
+
 func TestCardFeeJourney(t *testing.T) {
 	t.Parallel()
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "fee@example.com")
 		auth := apptest.Bearer(acc.Access)
-		stats := h.Do(http.MethodGet, "/api/v1/CardFee/GetStats", nil, auth).Expect(t, 200, "").JSON["stats"].(map[string]any)
-		if stats["needs_payment_for_next_card"] != true || stats["max_cards"] != float64(5) || stats["next_card_index"] != float64(1) {
-			t.Fatalf("stats %v", stats)
+		stats := feeStatsOf(t, h.Do(http.MethodGet, "/api/v1/CardFee/GetStats", nil, auth).Expect(t, 200, ""))
+		if !stats.NeedsPayment || stats.MaxCards != 5 || stats.NextCardIndex != 1 {
+			t.Fatalf("stats %+v", stats)
 		}
-		cfg := h.Do(http.MethodGet, "/api/v1/CardFee/GetConfig?card_type=virtual", nil, auth).Expect(t, 200, "").JSON["config"].(map[string]any)
-		if cfg["fee_amount"] != float64(5) || cfg["IsActive"] != true {
-			t.Fatalf("config %v", cfg)
+		cfg := apptest.Decode[struct {
+			Config struct {
+				FeeAmount float64 `json:"fee_amount"`
+				IsActive  bool    `json:"IsActive"`
+			} `json:"config"`
+		}](t, h.Do(http.MethodGet, "/api/v1/CardFee/GetConfig?card_type=virtual", nil, auth).Expect(t, 200, "")).Config
+		if cfg.FeeAmount != 5 || !cfg.IsActive {
+			t.Fatalf("config %+v", cfg)
 		}
-		if cur := h.Do(http.MethodGet, "/api/v1/CardFee/GetCurrencies", nil, auth).Expect(t, 200, "").JSON["currencies"].([]any); len(cur) != 4 {
+		if cur := apptest.Decode[struct {
+			Currencies []struct {
+				Name string `json:"name"`
+			} `json:"currencies"`
+		}](t, h.Do(http.MethodGet, "/api/v1/CardFee/GetCurrencies", nil, auth).Expect(t, 200, "")).Currencies; len(cur) != 4 {
 			t.Fatalf("currencies %v", cur)
 		}
 		el := h.Do(http.MethodGet, "/api/v1/kyc/eligibility", nil, auth).Expect(t, 200, "")
-		if el.JSON["eligible"] != false || el.JSON["required_action"] != "create_payment" || el.JSON["payment_status"] != "none" {
+		if e := apptest.Decode[eligibility](t, el); e.Eligible || e.RequiredAction != "create_payment" || e.PaymentStatus != "none" {
 			t.Fatalf("eligibility before paying %s", el.Body)
 		}
 
-		pay := createPayment(h, acc, "virtual").Expect(t, 200, "").JSON["payment"].(map[string]any)
-		ref := pay["transaction_ref"].(string)
-		if pay["status"] != "pending" || pay["actual_payment"] != float64(5) || pay["paid_at"] != nil || pay["consumed"] != false {
-			t.Fatalf("created payment %v", pay)
+		pay := paymentOf(t, createPayment(h, acc, "virtual").Expect(t, 200, ""))
+		ref := pay.TransactionRef
+		if pay.Status != "pending" || pay.ActualPayment != 5 || pay.PaidAt != nil || pay.Consumed {
+			t.Fatalf("created payment %+v", pay)
 		}
-		if el := h.Do(http.MethodGet, "/api/v1/kyc/eligibility", nil, auth).Expect(t, 200, ""); el.JSON["required_action"] != "complete_payment" {
+		if el := h.Do(http.MethodGet, "/api/v1/kyc/eligibility", nil, auth).Expect(t, 200, ""); apptest.Decode[eligibility](t, el).RequiredAction != "complete_payment" {
 			t.Fatalf("eligibility with a pending payment %s", el.Body)
 		}
 		completePayment(h, acc, ref, "USDT-TRC20").Expect(t, 400, "INSUFFICIENT_BALANCE")
 		h.Deposit(t, acc, "USDT-TRC20", "7")
 		completePayment(h, acc, ref, "HKD").Expect(t, 400, "UNSUPPORTED_CURRENCY")
 		completePayment(h, acc, "CFP000", "USDT-TRC20").Expect(t, 404, "PAYMENT_NOT_FOUND")
-		done := completePayment(h, acc, ref, "USDT-TRC20").Expect(t, 200, "").JSON["payment"].(map[string]any)
-		if done["status"] != "completed" || done["payment_method"] != "USDT-TRC20" || done["paid_at"] == nil {
-			t.Fatalf("completed payment %v", done)
+		done := paymentOf(t, completePayment(h, acc, ref, "USDT-TRC20").Expect(t, 200, ""))
+		if done.Status != "completed" || done.PaymentMethod != "USDT-TRC20" || done.PaidAt == nil {
+			t.Fatalf("completed payment %+v", done)
 		}
 		// Completing again answers the same payment and debits nothing.
 		completePayment(h, acc, ref, "USDT-TRC20").Expect(t, 200, "")
 		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "2" {
 			t.Fatalf("balance after the fee %s, want 2", got)
 		}
-		stats = h.Do(http.MethodGet, "/api/v1/CardFee/GetStats", nil, auth).Expect(t, 200, "").JSON["stats"].(map[string]any)
-		if stats["needs_payment_for_next_card"] != false {
-			t.Fatalf("stats after paying %v", stats)
+		stats = feeStatsOf(t, h.Do(http.MethodGet, "/api/v1/CardFee/GetStats", nil, auth).Expect(t, 200, ""))
+		if stats.NeedsPayment {
+			t.Fatalf("stats after paying %+v", stats)
 		}
 		createPayment(h, acc, "virtual").Expect(t, 400, "CARD_FEE_ALREADY_PAID")
-		if el := h.Do(http.MethodGet, "/api/v1/kyc/eligibility", nil, auth).Expect(t, 200, ""); el.JSON["eligible"] != true || el.JSON["reason"] != "" {
-			t.Fatalf("eligibility after paying %s", el.Body)
+		if el := apptest.Decode[eligibility](t, h.Do(http.MethodGet, "/api/v1/kyc/eligibility", nil, auth).Expect(t, 200, "")); !el.Eligible || el.Reason != "" {
+			t.Fatalf("eligibility after paying %+v", el)
 		}
 		st := h.Do(http.MethodGet, "/api/v1/CardFee/GetPaymentStatus", nil, auth).Expect(t, 200, "")
-		if st.JSON["has_payment"] != true || st.JSON["payment_status"] != "completed" {
+		if b := apptest.Decode[struct {
+			HasPayment    bool   `json:"has_payment"`
+			PaymentStatus string `json:"payment_status"`
+		}](t, st); !b.HasPayment || b.PaymentStatus != "completed" {
 			t.Fatalf("payment status %s", st.Body)
 		}
 		hist := h.Do(http.MethodGet, "/api/v1/CardFee/GetPaymentHistory?page_size=5", nil, auth).Expect(t, 200, "")
-		if hist.JSON["total"] != float64(1) || len(hist.JSON["payments"].([]any)) != 1 {
+		if b := apptest.Decode[struct {
+			Total    int          `json:"total"`
+			Payments []feePayment `json:"payments"`
+		}](t, hist); b.Total != 1 || len(b.Payments) != 1 {
 			t.Fatalf("history %s", hist.Body)
 		}
 		// Another user cannot see or complete it.
@@ -95,12 +154,12 @@ func TestCardFeePaymentLifecycle(t *testing.T) {
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "fee-life@example.com")
 		h.Deposit(t, acc, "USDC-ERC20", "100")
-		first := createPayment(h, acc, "physical").Expect(t, 200, "").JSON["payment"].(map[string]any)
-		second := createPayment(h, acc, "physical").Expect(t, 200, "").JSON["payment"].(map[string]any)
-		completePayment(h, acc, first["transaction_ref"].(string), "USDC-ERC20").Expect(t, 400, "PAYMENT_NOT_PENDING")
+		first := paymentOf(t, createPayment(h, acc, "physical").Expect(t, 200, ""))
+		second := paymentOf(t, createPayment(h, acc, "physical").Expect(t, 200, ""))
+		completePayment(h, acc, first.TransactionRef, "USDC-ERC20").Expect(t, 400, "PAYMENT_NOT_PENDING")
 		h.Clock.Advance(31 * time.Minute)
-		completePayment(h, acc, second["transaction_ref"].(string), "USDC-ERC20").Expect(t, 400, "PAYMENT_EXPIRED")
-		completePayment(h, acc, second["transaction_ref"].(string), "USDC-ERC20").Expect(t, 400, "PAYMENT_NOT_PENDING")
+		completePayment(h, acc, second.TransactionRef, "USDC-ERC20").Expect(t, 400, "PAYMENT_EXPIRED")
+		completePayment(h, acc, second.TransactionRef, "USDC-ERC20").Expect(t, 400, "PAYMENT_NOT_PENDING")
 		if got := balanceOf(t, h, acc, "USDC-ERC20"); got != "100" {
 			t.Fatalf("failed completions moved money: %s", got)
 		}

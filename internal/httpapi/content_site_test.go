@@ -16,15 +16,33 @@ var garbageTokens = []apptest.Header{
 	apptest.Bearer("garbage"), apptest.Bearer("eyJhbGciOiJIUzI1NiJ9.e30.expired"), {Name: "Authorization", Value: "Basic Zm9vOmJhcg=="},
 }
 
+// siteContent is the data of GET /site-content.
+type siteContent struct {
+	Lang           string `json:"lang"`
+	CompanyIntro   string `json:"company_intro"`
+	TermsOfService string `json:"terms_of_service"`
+	PrivacyPolicy  string `json:"privacy_policy"`
+}
+
+// appVersion is the data of GET /app-version.
+type appVersion struct {
+	Platform     string `json:"platform"`
+	Version      string `json:"version"`
+	DownloadURL  string `json:"download_url"`
+	ReleaseNotes string `json:"release_notes"`
+	ForceUpdate  bool   `json:"force_update"`
+	UpdatedAt    string `json:"updated_at"`
+}
+
 func TestSiteContent(t *testing.T) {
 	t.Parallel()
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		ctx := context.Background()
 		res := h.Do(http.MethodGet, "/api/v1/site-content", nil).Expect(t, 200, "")
-		data, _ := res.JSON["data"].(map[string]any)
-		wantTypes(t, data, map[string]string{"lang": "string", "company_intro": "string", "terms_of_service": "string", "privacy_policy": "string"})
-		if res.JSON["status"] != "success" || data["lang"] != "en" || data["company_intro"] != "" || data["terms_of_service"] != "" ||
-			data["privacy_policy"] != "" {
+		wantTypes(t, apptest.Data[map[string]any](t, res), map[string]string{"lang": "string", "company_intro": "string", "terms_of_service": "string", "privacy_policy": "string"})
+		b := apptest.Decode[apptest.EnvelopeB[siteContent]](t, res)
+		if data := b.Data; b.Status != "success" || data.Lang != "en" || data.CompanyIntro != "" || data.TermsOfService != "" ||
+			data.PrivacyPolicy != "" {
 			t.Fatalf("not configured: %s", res.Body)
 		}
 		for _, set := range []struct {
@@ -57,9 +75,9 @@ func TestSiteContent(t *testing.T) {
 				if tc.header != "" {
 					hdr = append(hdr, apptest.Header{Name: "Accept-Language", Value: tc.header})
 				}
-				d := h.Do(http.MethodGet, "/api/v1/site-content"+tc.query, nil, hdr...).Expect(t, 200, "").JSON["data"].(map[string]any)
-				if d["lang"] != tc.lang || d["company_intro"] != tc.intro || d["terms_of_service"] != tc.terms || d["privacy_policy"] != tc.privacy {
-					t.Errorf("got %v", d)
+				d := apptest.Data[siteContent](t, h.Do(http.MethodGet, "/api/v1/site-content"+tc.query, nil, hdr...).Expect(t, 200, ""))
+				if d.Lang != tc.lang || d.CompanyIntro != tc.intro || d.TermsOfService != tc.terms || d.PrivacyPolicy != tc.privacy {
+					t.Errorf("got %+v", d)
 				}
 			})
 		}
@@ -67,8 +85,8 @@ func TestSiteContent(t *testing.T) {
 		if err := h.App.Content.SetSiteContent(ctx, content.CompanyIntro, i18n.ZH, ""); err != nil {
 			t.Fatal(err)
 		}
-		if d := h.Do(http.MethodGet, "/api/v1/site-content?lang=zh", nil).Expect(t, 200, "").JSON["data"].(map[string]any); d["company_intro"] != "<h1>About</h1>" {
-			t.Errorf("after removing zh: %v", d)
+		if d := apptest.Data[siteContent](t, h.Do(http.MethodGet, "/api/v1/site-content?lang=zh", nil).Expect(t, 200, "")); d.CompanyIntro != "<h1>About</h1>" {
+			t.Errorf("after removing zh: %+v", d)
 		}
 		for _, hdr := range garbageTokens {
 			h.Do(http.MethodGet, "/api/v1/site-content/", nil, hdr).Expect(t, 200, "")
@@ -83,7 +101,7 @@ func TestAppVersion(t *testing.T) {
 		ctx := context.Background()
 		for _, q := range []string{"", "?platform=", "?platform=windows", "?platform=web", "?platform=ios%20x"} {
 			fields := usrExpectErr(t, h.Do(http.MethodGet, "/api/v1/app-version"+q, nil), 400, "VALIDATION_FAILED")
-			if fields["platform"] == nil {
+			if fields["platform"] == "" {
 				t.Errorf("%q: no fields.platform", q)
 			}
 		}
@@ -111,12 +129,12 @@ func TestAppVersion(t *testing.T) {
 					hdr = append(hdr, apptest.Header{Name: "Accept-Language", Value: tc.header})
 				}
 				res := h.Do(http.MethodGet, "/api/v1/app-version"+tc.query, nil, hdr...).Expect(t, 200, "")
-				d, _ := res.JSON["data"].(map[string]any)
-				wantTypes(t, d, map[string]string{"platform": "string", "version": "string", "download_url": "string",
+				wantTypes(t, apptest.Data[map[string]any](t, res), map[string]string{"platform": "string", "version": "string", "download_url": "string",
 					"release_notes": "string", "force_update": "boolean", "updated_at": "string"})
-				if res.JSON["status"] != "success" || d["platform"] != "android" || d["version"] != "1.2.0" ||
-					d["download_url"] != "https://example.com/app.apk" || d["force_update"] != true ||
-					d["updated_at"] != "2026-02-25T13:00:00Z" || d["release_notes"] != tc.notes {
+				b := apptest.Decode[apptest.EnvelopeB[appVersion]](t, res)
+				if d := b.Data; b.Status != "success" || d.Platform != "android" || d.Version != "1.2.0" ||
+					d.DownloadURL != "https://example.com/app.apk" || !d.ForceUpdate ||
+					d.UpdatedAt != "2026-02-25T13:00:00Z" || d.ReleaseNotes != tc.notes {
 					t.Errorf("got %s", res.Body)
 				}
 			})
@@ -133,9 +151,9 @@ func TestAppVersion(t *testing.T) {
 		if _, err := h.App.Content.SetAppVersion(ctx, v2); err != nil {
 			t.Fatal(err)
 		}
-		d := h.Do(http.MethodGet, "/api/v1/app-version?platform=android&lang=zh", nil).Expect(t, 200, "").JSON["data"].(map[string]any)
-		if d["version"] != "1.3.0" || d["release_notes"] != "" || d["force_update"] != false {
-			t.Errorf("after the second set: %v", d)
+		d := apptest.Data[appVersion](t, h.Do(http.MethodGet, "/api/v1/app-version?platform=android&lang=zh", nil).Expect(t, 200, ""))
+		if d.Version != "1.3.0" || d.ReleaseNotes != "" || d.ForceUpdate {
+			t.Errorf("after the second set: %+v", d)
 		}
 		for _, bad := range []content.AppVersion{
 			{Platform: content.IOS, Version: "1.2", DownloadURL: "https://x.example"},
@@ -158,22 +176,29 @@ func TestPartnerLink(t *testing.T) {
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		ctx := context.Background()
 		auth := apptest.Bearer(h.Register(t, "partner@example.com").Access)
-		get := func() map[string]any {
+		type partnerLink struct {
+			apptest.EnvelopeA
+			Name string `json:"name"`
+			URL  string `json:"url"`
+		}
+		get := func() partnerLink {
 			res := h.Do(http.MethodGet, "/api/v1/partner-link", nil, auth).Expect(t, 200, "")
 			wantTypes(t, res.JSON, map[string]string{"status": "string", "message": "string", "name": "string", "url": "string"})
-			if _, wrapped := res.JSON["data"]; wrapped || res.JSON["status"] != "success" {
+			b := apptest.Decode[partnerLink](t, res)
+			// Raw shape: envelope A has no data member at all.
+			if _, wrapped := res.JSON["data"]; wrapped || b.Status != "success" {
 				t.Errorf("not envelope A: %s", res.Body)
 			}
-			return res.JSON
+			return b
 		}
-		if got := get(); got["name"] != "" || got["url"] != "" {
-			t.Fatalf("not configured: %v", got)
+		if got := get(); got.Name != "" || got.URL != "" {
+			t.Fatalf("not configured: %+v", got)
 		}
 		if err := h.App.Content.SetPartnerLink(ctx, content.PartnerLink{Name: " Partner ", URL: "https://partner.example/x?y=1"}); err != nil {
 			t.Fatal(err)
 		}
-		if got := get(); got["name"] != "Partner" || got["url"] != "https://partner.example/x?y=1" {
-			t.Fatalf("configured: %v", got)
+		if got := get(); got.Name != "Partner" || got.URL != "https://partner.example/x?y=1" {
+			t.Fatalf("configured: %+v", got)
 		}
 		for _, bad := range []content.PartnerLink{{Name: "P"}, {URL: "https://p.example"}, {Name: "P", URL: "ftp://p.example"},
 			{Name: "P", URL: "https://user:pw@p.example"}} {
@@ -184,8 +209,8 @@ func TestPartnerLink(t *testing.T) {
 		if err := h.App.Content.SetPartnerLink(ctx, content.PartnerLink{}); err != nil {
 			t.Fatal(err)
 		}
-		if got := get(); got["name"] != "" || got["url"] != "" {
-			t.Fatalf("cleared: %v", got)
+		if got := get(); got.Name != "" || got.URL != "" {
+			t.Fatalf("cleared: %+v", got)
 		}
 		// Per API.md §2.2 the partner link is a bearer endpoint.
 		usrExpectErr(t, h.Do(http.MethodGet, "/api/v1/partner-link", nil), 401, "UNAUTHORIZED")

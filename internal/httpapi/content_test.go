@@ -61,6 +61,26 @@ func wantTypes(t *testing.T, obj map[string]any, kinds map[string]string) {
 	}
 }
 
+// announcement is an announcement as listed and shown.
+type announcement struct {
+	ID        int64  `json:"id"`
+	Title     string `json:"title"`
+	Content   string `json:"content"`
+	CreatedAt string `json:"created_at"`
+	IsRead    bool   `json:"is_read"`
+	Status    string `json:"status"`
+}
+
+// announcementPage is the answer of GET /announcements.
+type announcementPage struct {
+	apptest.EnvelopeA
+	Page       int            `json:"page"`
+	Limit      int            `json:"limit"`
+	Total      int            `json:"total"`
+	TotalPages int            `json:"total_pages"`
+	Items      []announcement `json:"items"`
+}
+
 var announcementKinds = map[string]string{"id": "integer", "title": "string", "content": "string", "created_at": "string", "is_read": "boolean"}
 
 func TestAnnouncements(t *testing.T) {
@@ -79,21 +99,27 @@ func TestAnnouncements(t *testing.T) {
 		list := h.Do(http.MethodGet, "/api/v1/announcements", nil, auth).Expect(t, 200, "")
 		wantTypes(t, list.JSON, map[string]string{"status": "string", "message": "string", "page": "integer", "limit": "integer",
 			"total": "integer", "total_pages": "integer", "items": "array"})
-		if list.JSON["status"] != "success" || list.JSON["message"] != "OK" || list.JSON["page"] != 1.0 || list.JSON["limit"] != 20.0 ||
-			list.JSON["total"] != 2.0 || list.JSON["total_pages"] != 1.0 {
+		page := apptest.Decode[announcementPage](t, list)
+		if page.Status != "success" || page.Message != "OK" || page.Page != 1 || page.Limit != 20 ||
+			page.Total != 2 || page.TotalPages != 1 {
 			t.Fatalf("list head: %s", list.Body)
 		}
-		items := list.JSON["items"].([]any)
-		if len(items) != 2 || items[0].(map[string]any)["id"] != float64(zhOnly) || items[1].(map[string]any)["id"] != float64(both) {
+		items := page.Items
+		if len(items) != 2 || items[0].ID != zhOnly || items[1].ID != both {
 			t.Fatalf("want the two published, newest first (%d, %d): %s", zhOnly, both, list.Body)
 		}
+		// The exact JSON kinds of each item, as raw objects.
+		for _, it := range apptest.Decode[struct {
+			Items []map[string]any `json:"items"`
+		}](t, list).Items {
+			wantTypes(t, it, announcementKinds)
+		}
 		for _, it := range items {
-			wantTypes(t, it.(map[string]any), announcementKinds)
-			if it.(map[string]any)["is_read"] != false {
-				t.Errorf("unread announcement listed as read: %v", it)
+			if it.IsRead {
+				t.Errorf("unread announcement listed as read: %+v", it)
 			}
 		}
-		if got := items[1].(map[string]any)["created_at"]; got != "2026-02-25T12:01:00Z" {
+		if got := items[1].CreatedAt; got != "2026-02-25T12:01:00Z" {
 			t.Errorf("created_at (publication time) = %v", got)
 		}
 
@@ -121,50 +147,51 @@ func TestAnnouncements(t *testing.T) {
 					hdr = append(hdr, apptest.Header{Name: "Accept-Language", Value: tc.header})
 				}
 				res := h.Do(http.MethodGet, "/api/v1/announcements"+tc.query, nil, hdr...).Expect(t, 200, "")
-				var found map[string]any
-				for _, it := range res.JSON["items"].([]any) {
-					if it.(map[string]any)["id"] == float64(tc.id) {
-						found = it.(map[string]any)
+				var found *announcement
+				for _, it := range apptest.Decode[announcementPage](t, res).Items {
+					if it.ID == tc.id {
+						found = &it
 					}
 				}
-				if found == nil || found["title"] != tc.title || found["content"] != tc.content {
+				if found == nil || found.Title != tc.title || found.Content != tc.content {
 					t.Errorf("list item %d = %v, want %q / %q", tc.id, found, tc.title, tc.content)
 				}
 			})
 		}
 		for _, q := range []string{"?lang=fr", "?lang=zh-CN", "?lang=english"} {
 			fields := usrExpectErr(t, h.Do(http.MethodGet, "/api/v1/announcements"+q, nil, auth), 400, "VALIDATION_FAILED")
-			if fields["lang"] == nil {
+			if fields["lang"] == "" {
 				t.Errorf("%s: no fields.lang", q)
 			}
 			usrExpectErr(t, h.Do(http.MethodGet, fmt.Sprintf("/api/v1/announcements/%d%s", both, q), nil, auth), 400, "VALIDATION_FAILED")
 		}
 
 		// Unread counts and read state are per user.
-		count := func(acc apptest.Account) any {
+		count := func(acc apptest.Account) int {
 			res := h.Do(http.MethodGet, "/api/v1/announcements/unread-count", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
 			wantTypes(t, res.JSON, map[string]string{"status": "string", "message": "string", "count": "integer"})
-			return res.JSON["count"]
+			return apptest.Decode[struct {
+				Count int `json:"count"`
+			}](t, res).Count
 		}
-		if c := count(me); c != 2.0 {
+		if c := count(me); c != 2 {
 			t.Fatalf("unread before reading = %v", c)
 		}
 		detail := h.Do(http.MethodGet, fmt.Sprintf("/api/v1/announcements/%d?lang=zh", both), nil, auth).Expect(t, 200, "")
-		data, _ := detail.JSON["data"].(map[string]any)
-		wantTypes(t, data, announcementKinds)
-		if detail.JSON["status"] != "success" || data["status"] != "published" || data["is_read"] != true || data["title"] != "你好" ||
-			data["id"] != float64(both) {
+		wantTypes(t, apptest.Data[map[string]any](t, detail), announcementKinds)
+		shown := apptest.Decode[apptest.EnvelopeB[announcement]](t, detail)
+		if data := shown.Data; shown.Status != "success" || data.Status != "published" || !data.IsRead || data.Title != "你好" ||
+			data.ID != both {
 			t.Fatalf("detail: %s", detail.Body)
 		}
 		h.Do(http.MethodGet, fmt.Sprintf("/api/v1/announcements/%d/", both), nil, auth).Expect(t, 200, "") // reading twice is fine
-		if c, o := count(me), count(other); c != 1.0 || o != 2.0 {
+		if c, o := count(me), count(other); c != 1 || o != 2 {
 			t.Fatalf("unread after my read: mine %v, other's %v", c, o)
 		}
 		readIn := func(acc apptest.Account) map[int64]any {
 			got := map[int64]any{}
-			for _, it := range h.Do(http.MethodGet, "/api/v1/announcements/", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "").JSON["items"].([]any) {
-				m := it.(map[string]any)
-				got[int64(m["id"].(float64))] = m["is_read"]
+			for _, it := range apptest.Decode[announcementPage](t, h.Do(http.MethodGet, "/api/v1/announcements/", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")).Items {
+				got[it.ID] = it.IsRead
 			}
 			return got
 		}
@@ -181,10 +208,10 @@ func TestAnnouncements(t *testing.T) {
 			})
 		}
 		zh := h.Do(http.MethodGet, fmt.Sprintf("/api/v1/announcements/%d?lang=zh", draft), nil, auth)
-		if zh.JSON["message"] != i18n.ErrorMessage(i18n.ZH, "ANNOUNCEMENT_NOT_FOUND") {
+		if apptest.Decode[apptest.ErrorBody](t, zh).Message != i18n.ErrorMessage(i18n.ZH, "ANNOUNCEMENT_NOT_FOUND") {
 			t.Errorf("lang=zh does not localize the error: %s", zh.Body)
 		}
-		if c := count(me); c != 1.0 {
+		if c := count(me); c != 1 {
 			t.Fatalf("a 404 changed the unread count: %v", c)
 		}
 
@@ -202,7 +229,8 @@ func TestAnnouncementPagination(t *testing.T) {
 		// Nothing published (a draft only): total_pages is 0, items an empty array.
 		announce(t, h, map[i18n.Lang][2]string{i18n.EN: {"Draft", "c"}}, true)
 		res := h.Do(http.MethodGet, "/api/v1/announcements", nil, auth).Expect(t, 200, "")
-		if res.JSON["total"] != 0.0 || res.JSON["total_pages"] != 0.0 || len(res.JSON["items"].([]any)) != 0 {
+		// items is an empty array, not null.
+		if p := apptest.Decode[announcementPage](t, res); p.Total != 0 || p.TotalPages != 0 || p.Items == nil || len(p.Items) != 0 {
 			t.Errorf("empty list: %s", res.Body)
 		}
 		var ids []int64
@@ -223,12 +251,13 @@ func TestAnnouncementPagination(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.query, func(t *testing.T) {
 				res := h.Do(http.MethodGet, "/api/v1/announcements"+tc.query, nil, auth).Expect(t, 200, "")
+				p := apptest.Decode[announcementPage](t, res)
 				var got []int64
-				for _, it := range res.JSON["items"].([]any) {
-					got = append(got, int64(it.(map[string]any)["id"].(float64)))
+				for _, it := range p.Items {
+					got = append(got, it.ID)
 				}
-				if res.JSON["page"] != float64(tc.page) || res.JSON["limit"] != float64(tc.limit) || res.JSON["total"] != 5.0 ||
-					res.JSON["total_pages"] != float64(tc.pages) || fmt.Sprint(got) != fmt.Sprint(tc.ids) {
+				if p.Page != tc.page || p.Limit != tc.limit || p.Total != 5 ||
+					p.TotalPages != tc.pages || fmt.Sprint(got) != fmt.Sprint(tc.ids) {
 					t.Errorf("got %s, want page %d limit %d pages %d ids %v", res.Body, tc.page, tc.limit, tc.pages, tc.ids)
 				}
 			})

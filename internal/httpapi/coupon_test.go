@@ -31,7 +31,13 @@ func TestCouponsDiscountTheCardFee(t *testing.T) {
 		h.Do(http.MethodPost, "/api/v1/coupons/claim", map[string]string{"coupon_code": "nope"}, auth).Expect(t, 404, "COUPON_NOT_FOUND")
 		h.Do(http.MethodPost, "/api/v1/coupons/claim", map[string]string{"coupon_code": "FREE"}, auth).Expect(t, 404, "COUPON_NOT_FOUND")
 		claimed := h.Do(http.MethodPost, "/api/v1/coupons/claim", map[string]string{"coupon_code": "Welcome1"}, auth).Expect(t, 200, "")
-		if c := claimed.JSON["coupon"].(map[string]any); c["code"] != "WELCOME1" || c["value"] != float64(1) || c["status"] != "unused" {
+		if c := apptest.Decode[struct {
+			Coupon struct {
+				Code   string  `json:"code"`
+				Value  float64 `json:"value"`
+				Status string  `json:"status"`
+			} `json:"coupon"`
+		}](t, claimed).Coupon; c.Code != "WELCOME1" || c.Value != 1 || c.Status != "unused" {
 			t.Fatalf("claimed %s", claimed.Body)
 		}
 		h.Do(http.MethodPost, "/api/v1/coupons/claim", map[string]string{"coupon_code": "WELCOME1"}, auth).Expect(t, 400, "COUPON_ALREADY_CLAIMED")
@@ -44,46 +50,54 @@ func TestCouponsDiscountTheCardFee(t *testing.T) {
 			t.Fatal(err)
 		}
 		list := h.Do(http.MethodGet, "/api/v1/coupons/", nil, auth).Expect(t, 200, "")
-		if list.JSON["count"] != float64(4) {
+		if apptest.Decode[struct {
+			Count int `json:"count"`
+		}](t, list).Count != 4 {
 			t.Fatalf("coupons %s", list.Body)
 		}
 		h.Do(http.MethodGet, "/api/v1/coupons/my-coupons?status=unused", nil, auth).Expect(t, 200, "")
 
-		check := func(code, cardType string, amount any) map[string]any {
-			return h.Do(http.MethodPost, "/api/v1/coupons/check-eligibility", map[string]any{"coupon_code": code,
-				"transaction_amount": amount, "card_type": cardType}, auth).Expect(t, 200, "").JSON
+		type couponCheck struct {
+			Eligible       bool    `json:"eligible"`
+			DiscountAmount float64 `json:"discount_amount"`
+			FinalAmount    float64 `json:"final_amount"`
+			Reason         string  `json:"reason"`
 		}
-		if e := check("PCT20", "virtual", 5); e["eligible"] != true || e["discount_amount"] != 0.5 || e["final_amount"] != 4.5 {
-			t.Fatalf("percentage capped at 0.5: %v", e)
+		check := func(code, cardType string, amount any) couponCheck {
+			return apptest.Decode[couponCheck](t, h.Do(http.MethodPost, "/api/v1/coupons/check-eligibility", map[string]any{"coupon_code": code,
+				"transaction_amount": amount, "card_type": cardType}, auth).Expect(t, 200, ""))
 		}
-		if e := check("PHYS10", "virtual", 5); e["eligible"] != false || e["reason"] == "" || e["final_amount"] != float64(5) {
-			t.Fatalf("physical-only coupon on a virtual fee: %v", e)
+		if e := check("PCT20", "virtual", 5); !e.Eligible || e.DiscountAmount != 0.5 || e.FinalAmount != 4.5 {
+			t.Fatalf("percentage capped at 0.5: %+v", e)
+		}
+		if e := check("PHYS10", "virtual", 5); e.Eligible || e.Reason == "" || e.FinalAmount != 5 {
+			t.Fatalf("physical-only coupon on a virtual fee: %+v", e)
 		}
 
 		h.Deposit(t, acc, "USDT-TRC20", "10")
-		first := h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment", map[string]string{"card_type": "virtual", "coupon_code": "WELCOME1"}, auth).
-			Expect(t, 200, "").JSON["payment"].(map[string]any)
-		if first["actual_payment"] != float64(4) || first["coupon_discount"] != float64(1) || first["coupon_name"] != "Welcome" {
-			t.Fatalf("payment with coupon %v", first)
+		first := paymentOf(t, h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment", map[string]string{"card_type": "virtual", "coupon_code": "WELCOME1"}, auth).
+			Expect(t, 200, ""))
+		if first.ActualPayment != 4 || first.CouponDiscount != 1 || first.CouponName != "Welcome" {
+			t.Fatalf("payment with coupon %+v", first)
 		}
 		// A new payment supersedes the first and frees its coupon for reuse.
-		second := h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment", map[string]string{"card_type": "virtual", "coupon_code": "WELCOME1"}, auth).
-			Expect(t, 200, "").JSON["payment"].(map[string]any)
-		completePayment(h, acc, second["transaction_ref"].(string), "USDT-TRC20").Expect(t, 200, "")
+		second := paymentOf(t, h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment", map[string]string{"card_type": "virtual", "coupon_code": "WELCOME1"}, auth).
+			Expect(t, 200, ""))
+		completePayment(h, acc, second.TransactionRef, "USDT-TRC20").Expect(t, 200, "")
 		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "6" {
 			t.Fatalf("balance after a 4 USD fee: %s", got)
 		}
 		h.Do(http.MethodPost, "/api/v1/coupons/check-eligibility", map[string]any{"coupon_code": "WELCOME1", "transaction_amount": 5}, auth).
 			Expect(t, 200, "")
-		if e := check("WELCOME1", "virtual", 5); e["eligible"] != false {
-			t.Fatalf("a used coupon is still eligible: %v", e)
+		if e := check("WELCOME1", "virtual", 5); e.Eligible {
+			t.Fatalf("a used coupon is still eligible: %+v", e)
 		}
 		// A 100 % coupon makes the fee free: no currency needed, method "coupon".
-		free := h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment", map[string]string{"card_type": "physical", "coupon_code": "FREE"}, auth).
-			Expect(t, 200, "").JSON["payment"].(map[string]any)
-		done := completePayment(h, acc, free["transaction_ref"].(string), "").Expect(t, 200, "").JSON["payment"].(map[string]any)
-		if done["actual_payment"] != float64(0) || done["payment_method"] != "coupon" {
-			t.Fatalf("free payment %v", done)
+		free := paymentOf(t, h.Do(http.MethodPost, "/api/v1/CardFee/CreatePayment", map[string]string{"card_type": "physical", "coupon_code": "FREE"}, auth).
+			Expect(t, 200, ""))
+		done := paymentOf(t, completePayment(h, acc, free.TransactionRef, "").Expect(t, 200, ""))
+		if done.ActualPayment != 0 || done.PaymentMethod != "coupon" {
+			t.Fatalf("free payment %+v", done)
 		}
 		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "6" {
 			t.Fatalf("a free fee moved money: %s", got)

@@ -34,7 +34,7 @@ func emptyWallet(t *testing.T, h *apptest.Harness, acc apptest.Account, sinkEmai
 func expectBlocked(t *testing.T, h *apptest.Harness, acc apptest.Account, why string) {
 	t.Helper()
 	res := h.Do(http.MethodPost, "/api/v1/user/deactivate/request", nil, apptest.Bearer(acc.Access)).Expect(t, 400, "DEACTIVATION_BLOCKED")
-	if d, _ := res.JSON["details"].(string); !strings.Contains(d, why) {
+	if d := apptest.Decode[apptest.ErrorBody](t, res).Details; !strings.Contains(d, why) {
 		t.Fatalf("details %q do not say %q", d, why)
 	}
 }
@@ -71,7 +71,7 @@ func TestDeactivationWaitsForPhysicalOrder(t *testing.T) {
 		acc, c := h.CardHolder(t, "physical-closer@example.com")
 		h.Deposit(t, acc, "USDC-ERC20", "40")
 		vt := verifiedToken(t, h, acc, c.PublicToken)
-		if d := dataOf(expectC(t, convert(h, acc, convertBody(c.PublicToken, vt, "USDC-ERC20"), newKey()), 200, "SUCCESS")); d["status"] != "SUBMITTED" {
+		if d := dataC[upgradeOrder](t, expectC(t, convert(h, acc, convertBody(c.PublicToken, vt, "USDC-ERC20"), newKey()), 200, "SUCCESS")); d.Status != "SUBMITTED" {
 			t.Fatalf("order %v", d)
 		}
 		emptyWallet(t, h, acc, "physical-sink@example.com", "USDT-TRC20", "USDC-ERC20")

@@ -48,7 +48,7 @@ func TestDuplicateKeysRefused(t *testing.T) {
 
 		// Signed provider bodies: the signature is valid, the body still
 		// names a member twice.
-		addr := walletOf(t, h, bob)["balances"].([]any)[0].(map[string]any)["address"].(string)
+		addr := walletOf(t, h, bob).Balances[0].Address
 		event := fmt.Sprintf(`{"tradeId":"dup-1","tradeType":1,"address":%q,"mainCoinType":"195","coinType":"TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t","amount":"1000000","amount":"50000000","fee":"0","decimals":6,"status":3,"txId":"0xdup1","blockHigh":"10"}`, addr)
 		nonce, ts := "n0nce", "1767225600"
 		form := url.Values{"body": {event}, "nonce": {nonce}, "timestamp": {ts}, "sign": {custody.NewSigner("test-custody-api-key").Sign(event, nonce, ts)}}

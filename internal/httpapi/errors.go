@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -98,24 +99,52 @@ func familyAB(r *http.Request, e *apperr.Error) (int, any, *int) {
 	return status, body, body.RetryAfter
 }
 
-// writeFamilyError is the one error writer: anything that is not an
-// *apperr.Error is an internal error, logged with the request id and
-// answered with generic text only.
+// writeFamilyError is the one error writer (render, then write).
 func (s *Server) writeFamilyError(w http.ResponseWriter, r *http.Request, err error, family errorFamily) {
-	e, ok := apperr.As(err)
-	if !ok && store.IsUnavailable(err) {
-		s.log.WarnContext(r.Context(), "database unavailable", "request_id", httpkit.RequestID(r.Context()), "error", err)
-		e, ok = errDatabaseUnavailable, true
-	}
-	if !ok {
-		s.log.ErrorContext(r.Context(), "request failed", "request_id", httpkit.RequestID(r.Context()), "error", err)
-		e = apperr.New(apperr.CodeInternal)
-	}
-	status, body, retryAfter := family(r, e)
+	status, body, retryAfter := s.render(r, err, family)
 	if retryAfter != nil {
 		w.Header().Set("Retry-After", strconv.Itoa(*retryAfter))
 	}
 	httpkit.WriteJSON(w, status, body)
+}
+
+// render maps err to its answer in family: anything that is not an
+// *apperr.Error is an internal error, answered with generic text only. Every
+// 5xx it renders is logged (logFailure), so on-call sees where it happened.
+func (s *Server) render(r *http.Request, err error, family errorFamily) (int, any, *int) {
+	e, ok := apperr.As(err)
+	switch {
+	case ok:
+	case store.IsUnavailable(err):
+		s.logFailure(r, http.StatusServiceUnavailable, "database unavailable", err)
+		e = errDatabaseUnavailable
+	default:
+		s.logFailure(r, http.StatusInternalServerError, "request failed", err)
+		e = apperr.New(apperr.CodeInternal)
+	}
+	status, body, retryAfter := family(r, e)
+	if ok && status >= http.StatusInternalServerError {
+		s.logFailure(r, status, "request failed", err, "code", e.Code)
+	}
+	return status, body, retryAfter
+}
+
+// logFailure writes the log line of a 5xx answer (an error for a 500, a
+// warning for an upstream or database outage): the route pattern the mux
+// matched ("unmatched" when none did), the method, the request id and the
+// error with all it wraps. Never the path, query or body: they can carry
+// tokens and personal data.
+func (s *Server) logFailure(r *http.Request, status int, msg string, err error, attrs ...any) {
+	level := slog.LevelWarn
+	if status == http.StatusInternalServerError {
+		level = slog.LevelError
+	}
+	route := r.Pattern
+	if route == "" {
+		route = "unmatched"
+	}
+	s.log.Log(r.Context(), level, msg, append([]any{"route", route, "method", r.Method,
+		"request_id", httpkit.RequestID(r.Context()), "status", status, "error", err}, attrs...)...)
 }
 
 // errorResponse renders e as its status and envelope.

@@ -33,9 +33,9 @@ func TestFrozenAccountCannotMoveMoney(t *testing.T) {
 		} {
 			h.Do(http.MethodPost, tc.path, tc.body, auth).Expect(t, 403, "ACCOUNT_FROZEN")
 		}
-		profile := h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 200, "").JSON["user"].(map[string]any)
-		if profile["status"] != "frozen" {
-			t.Fatalf("profile status %v", profile["status"])
+		profile := profileOf(t, h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 200, ""))
+		if profile.Status != "frozen" {
+			t.Fatalf("profile status %v", profile.Status)
 		}
 		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "100" {
 			t.Fatalf("a frozen account's balance moved: %s", got)

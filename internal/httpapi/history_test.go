@@ -18,9 +18,21 @@ func TestUnifiedTransactions(t *testing.T) {
 		withdraw(h, alice, "20", externalTron).Expect(t, 200, "")
 		waitWithdrawal(t, h, alice, "completed")
 
-		list := func(acc apptest.Account, query string, headers ...apptest.Header) []any {
+		type historyItem struct {
+			Type               string  `json:"type"`
+			TypeLabel          string  `json:"type_label"`
+			Status             string  `json:"status"`
+			Amount             float64 `json:"amount"`
+			Fee                float64 `json:"fee"`
+			TxHash             string  `json:"tx_hash"`
+			SourceTable        string  `json:"source_table"`
+			CounterpartyUserID *int64  `json:"counterparty_user_id"`
+		}
+		list := func(acc apptest.Account, query string, headers ...apptest.Header) []historyItem {
 			res := h.Do(http.MethodGet, "/api/v1/wallet/unified-transactions"+query, nil, append(headers, apptest.Bearer(acc.Access))...).Expect(t, 200, "")
-			return res.JSON["data"].(map[string]any)["items"].([]any)
+			return apptest.Data[struct {
+				Items []historyItem `json:"items"`
+			}](t, res).Items
 		}
 		items := list(alice, "")
 		if len(items) != 3 {
@@ -32,19 +44,19 @@ func TestUnifiedTransactions(t *testing.T) {
 			status string
 		}{{"withdraw", -20, "completed"}, {"transfer", -25, "completed"}, {"deposit", 100, "completed"}}
 		for i, w := range want {
-			it := items[i].(map[string]any)
-			if it["type"] != w.typ || it["amount"] != w.amount || it["status"] != w.status {
-				t.Errorf("item %d = %v, want %+v", i, it, w)
+			it := items[i]
+			if it.Type != w.typ || it.Amount != w.amount || it.Status != w.status {
+				t.Errorf("item %d = %+v, want %+v", i, it, w)
 			}
 		}
-		if tr := items[1].(map[string]any); tr["counterparty_user_id"] != float64(bob.ID) || tr["source_table"] != "transfers" {
-			t.Errorf("transfer item %v", tr)
+		if tr := items[1]; tr.CounterpartyUserID == nil || *tr.CounterpartyUserID != bob.ID || tr.SourceTable != "transfers" {
+			t.Errorf("transfer item %+v", tr)
 		}
-		if wd := items[0].(map[string]any); wd["fee"] != float64(1) || wd["tx_hash"] == "" {
-			t.Errorf("withdraw item %v", wd)
+		if wd := items[0]; wd.Fee != 1 || wd.TxHash == "" {
+			t.Errorf("withdraw item %+v", wd)
 		}
 		bobItems := list(bob, "")
-		if len(bobItems) != 1 || bobItems[0].(map[string]any)["amount"] != float64(25) {
+		if len(bobItems) != 1 || bobItems[0].Amount != 25 {
 			t.Fatalf("bob's history %v", bobItems)
 		}
 		if got := list(alice, "?type=deposit"); len(got) != 1 {
@@ -60,7 +72,7 @@ func TestUnifiedTransactions(t *testing.T) {
 			t.Errorf("inclusive end date (the test clock's day): %d items", len(got))
 		}
 		zh := list(alice, "?type=deposit", apptest.Header{Name: "Accept-Language", Value: "zh"})
-		if zh[0].(map[string]any)["type_label"] == "Deposit" {
+		if zh[0].TypeLabel == "Deposit" {
 			t.Errorf("type_label not localized: %v", zh[0])
 		}
 		for _, q := range []string{"?type=bogus", "?status=bogus", "?start_date=yesterday", "?page=0", "?page_size=x"} {
@@ -79,17 +91,24 @@ func TestExchangeRates(t *testing.T) {
 			rate     float64
 		}{{"USDT", "HKD", 7.8}, {"USDT-TRC20", "HKD", 7.8}, {"HKD", "USDC", 0.12820513}, {"USDT", "USDC", 1}} {
 			res := h.Do(http.MethodGet, "/api/v1/wallet/exchange-rate?from="+tc.from+"&to="+tc.to, nil, auth).Expect(t, 200, "")
-			if d := res.JSON["data"].(map[string]any); d["rate"] != tc.rate {
-				t.Errorf("%s→%s = %v, want %v", tc.from, tc.to, d["rate"], tc.rate)
+			if d := apptest.Data[struct {
+				Rate float64 `json:"rate"`
+			}](t, res); d.Rate != tc.rate {
+				t.Errorf("%s→%s = %v, want %v", tc.from, tc.to, d.Rate, tc.rate)
 			}
 		}
 		h.Do(http.MethodGet, "/api/v1/wallet/exchange-rate?from=USDT&to=USDT", nil, auth).Expect(t, 400, "SAME_CURRENCY")
 		h.Do(http.MethodGet, "/api/v1/wallet/exchange-rate?from=BTC&to=HKD", nil, auth).Expect(t, 400, "UNSUPPORTED_PAIR")
 		h.Do(http.MethodGet, "/api/v1/wallet/exchange-rate?from=USDT", nil, auth).Expect(t, 400, "VALIDATION_FAILED")
 		res := h.Do(http.MethodGet, "/api/v1/wallet/exchange-rates", nil, apptest.Bearer("stale-token")).Expect(t, 200, "")
-		d := res.JSON["data"].(map[string]any)
-		if rates := d["rates"].([]any); len(rates) != 3 || d["source"] != "sandbox" {
-			t.Fatalf("rates %v", d)
+		d := apptest.Data[struct {
+			Rates []struct {
+				Rate float64 `json:"rate"`
+			} `json:"rates"`
+			Source string `json:"source"`
+		}](t, res)
+		if len(d.Rates) != 3 || d.Source != "sandbox" {
+			t.Fatalf("rates %+v", d)
 		}
 	})
 }

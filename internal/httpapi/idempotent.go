@@ -127,7 +127,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, claim *idempoten
 		s.writeFamilyError(w, r, err, family)
 		return
 	}
-	status, body, retryAfter := family(r, e)
+	status, body, retryAfter := s.render(r, err, family)
 	out = httpkit.MarshalJSON(body)
 	if claim != nil && e.Interim {
 		// An interim answer: the key stays free, so a retry reaches the

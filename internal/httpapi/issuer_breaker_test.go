@@ -86,8 +86,9 @@ func TestIssuerBreaker(t *testing.T) {
 		}
 		for range 10 {
 			res := plan("BIO").Expect(t, 503, "ISSUER_TEMPORARILY_UNAVAILABLE")
-			if ra, _ := strconv.Atoi(res.Header.Get("Retry-After")); ra < 50 || ra > 60 || fmt.Sprint(res.JSON["retry_after"]) != strconv.Itoa(ra) {
-				t.Errorf("Retry-After %q, retry_after %v", res.Header.Get("Retry-After"), res.JSON["retry_after"])
+			body := apptest.Decode[apptest.ErrorBody](t, res)
+			if ra, _ := strconv.Atoi(res.Header.Get("Retry-After")); ra < 50 || ra > 60 || body.RetryAfter == nil || *body.RetryAfter != ra {
+				t.Errorf("Retry-After %q, retry_after %s", res.Header.Get("Retry-After"), res.Body)
 			}
 		}
 		if n := reached() - before; n != 0 {
@@ -95,7 +96,11 @@ func TestIssuerBreaker(t *testing.T) {
 		}
 		// Every issuer call fails fast, in its own envelope; money comes back.
 		recharges := len(h.App.IssuerFaults.Calls(faults.OpRecharge))
-		postSwap(h, acc, swapBody("USDT-TRC20", "HKD", 50, "card_id", c.ID)).Expect(t, 503, "CARD_RECHARGE_FAILED")
+		res := postSwap(h, acc, swapBody("USDT-TRC20", "HKD", 50, "card_id", c.ID)).Expect(t, 503, "CARD_RECHARGE_FAILED")
+		// A refusal answered 5xx is logged with its route, like an internal error.
+		if l, raw := failureLogOf(t, h, res); l.Level != "WARN" || l.Route != "POST /api/v1/wallet/swap" || l.Code != "CARD_RECHARGE_FAILED" {
+			t.Errorf("failure log %s", raw)
+		}
 		if len(h.App.IssuerFaults.Calls(faults.OpRecharge)) != recharges || balanceOf(t, h, acc, "USDT-TRC20") != "140" {
 			t.Fatalf("a swap reached the issuer or kept the money: wallet %s", balanceOf(t, h, acc, "USDT-TRC20"))
 		}
@@ -180,14 +185,14 @@ func TestIssuerFaultsReadsAnd3DS(t *testing.T) {
 		// A BIO decision applied at the issuer whose answer was lost: the
 		// record says CONFIRM_FAILED, the cardholder's retry forwards it again
 		// under the same notification id and the issuer keeps one decision.
-		nid := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "BIO", "amount": 42, "currency": "HKD"})["notification_id"].(string)
+		nid := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "BIO", "amount": 42, "currency": "HKD"}).NotificationID
 		h.App.IssuerFaults.Inject(faults.OpConfirm, faults.Fault{Kind: faults.ServerError, Status: 504, Applied: true}, 1)
 		confirm3DS(h, acc, nid, "SUCCESS").Expect(t, 502, "ISSUER_UNAVAILABLE")
-		if rec := recordOf(t, h, acc, nid); rec["challenge_status"] != "CONFIRM_FAILED" {
-			t.Fatalf("after the lost answer %v", rec)
+		if rec := recordOf(t, h, acc, nid); rec.ChallengeStatus != "CONFIRM_FAILED" {
+			t.Fatalf("after the lost answer %+v", rec)
 		}
-		if rec := confirm3DS(h, acc, nid, "SUCCESS").Expect(t, 200, "").JSON["record"].(map[string]any); rec["challenge_status"] != "SUCCESS" {
-			t.Fatalf("retry %v", rec)
+		if rec := confirmedRecord(t, confirm3DS(h, acc, nid, "SUCCESS").Expect(t, 200, "")); rec.ChallengeStatus != "SUCCESS" {
+			t.Fatalf("retry %+v", rec)
 		}
 		sameKey(t, h, faults.OpConfirm, nid, 2)
 		if approve, ok, _ := h.App.IssuerSim.Decision(context.Background(), nid); !ok || !approve {

@@ -46,11 +46,11 @@ func TestIssuerAsyncEvents(t *testing.T) {
 		if _, err := h.App.DB.SQL.Exec(`UPDATE kyc_records SET status = 'processing', pokepay_status = 5 WHERE id = $1`, int64(recordID)); err != nil {
 			t.Fatal(err)
 		}
-		if st := kycStatus(t, h, acc); st["user_kyc_status"] != "pending" {
+		if st := kycStatus(t, h, acc); st.UserKYCStatus != "pending" {
 			t.Fatalf("before the issuer's review: %v", st)
 		}
 		deliverIssuerEvent(t, h, "kyc-1", "kyc.review.completed", "", map[string]any{"kyc_ref": recordID, "pokepay_status": 2})
-		if st := kycStatus(t, h, acc); st["user_kyc_status"] != "verified" {
+		if st := kycStatus(t, h, acc); st.UserKYCStatus != "verified" {
 			t.Fatalf("after the issuer's review: %v", st)
 		}
 

@@ -268,7 +268,7 @@ func TestIssuerFaultsPhysical(t *testing.T) {
 		if err := h.App.DB.SQL.QueryRow(`SELECT COUNT(*) FROM sim_issuer_physical WHERE reference = $1`, orderNo).Scan(&taken); err != nil || taken != 1 {
 			t.Fatalf("the issuer holds %d orders %s (%v)", taken, orderNo, err)
 		}
-		if p := dataOf(upgradeProgress(h, acc, c.PublicToken)); p["status"] != "SUBMITTED" || balanceOf(t, h, acc, "USDT-TRC20") != "0" {
+		if p := upgradeProgressOf(t, upgradeProgress(h, acc, c.PublicToken)); p.Status != "SUBMITTED" || balanceOf(t, h, acc, "USDT-TRC20") != "0" {
 			t.Fatalf("after recovery %v, balance %s", p, balanceOf(t, h, acc, "USDT-TRC20"))
 		}
 		verifyLedger(t, h)

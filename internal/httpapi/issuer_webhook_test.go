@@ -31,7 +31,7 @@ func cmPostEvent(r *cmRec, body []byte, signature string) *apptest.Response {
 
 func cmExpectAck(t *testing.T, res *apptest.Response) {
 	t.Helper()
-	if res.Status != 200 || res.JSON["code"] != float64(200) || res.JSON["errstr"] != "SUCCESS" {
+	if e := apptest.Decode[apptest.EnvelopeC[json.RawMessage]](t, res); res.Status != 200 || e.Code != 200 || e.Errstr != "SUCCESS" {
 		t.Fatalf("webhook reply %d %s, want 200 {code:200, errstr:SUCCESS}", res.Status, res.Body)
 	}
 }

@@ -38,25 +38,32 @@ func TestAccountJourney(t *testing.T) {
 		access = res.Str(t, "access_token")
 
 		res = h.Do(http.MethodGet, "/api/v1/user/profile/", nil, apptest.Bearer(access)).Expect(t, 200, "")
-		user := res.JSON["user"].(map[string]any)
-		if user["email"] != "alice@example.com" || user["kyc_status"] != "none" || user["is_active"] != true {
-			t.Fatalf("profile user = %v", user)
+		user := apptest.Decode[struct {
+			User struct {
+				Email     string `json:"email"`
+				KYCStatus string `json:"kyc_status"`
+				IsActive  bool   `json:"is_active"`
+				WalletID  string `json:"wallet_id"`
+			} `json:"user"`
+		}](t, res).User
+		if user.Email != "alice@example.com" || user.KYCStatus != "none" || !user.IsActive {
+			t.Fatalf("profile user = %+v", user)
 		}
-		if w, _ := user["wallet_id"].(string); len(w) != 17 || !strings.HasPrefix(w, "CCP") {
+		if w := user.WalletID; len(w) != 17 || !strings.HasPrefix(w, "CCP") {
 			t.Fatalf("wallet_id = %q", w)
 		}
 
 		res = h.Do(http.MethodGet, "/api/v1/user/transaction-password/status", nil, apptest.Bearer(access)).Expect(t, 200, "")
-		if res.JSON["is_set"] != false {
-			t.Fatalf("is_set = %v", res.JSON["is_set"])
+		if set := txPasswordSet(t, res); set {
+			t.Fatalf("is_set = %v", set)
 		}
 		res = h.Do(http.MethodPost, "/api/v1/user/transaction-password/request",
 			map[string]string{"transaction_password": "123456", "confirm_transaction_password": "123456"}, apptest.Bearer(access)).Expect(t, 200, "")
 		h.Do(http.MethodPost, "/api/v1/user/transaction-password/complete",
 			map[string]string{"otp_code": res.Str(t, "otp"), "temp_hash": res.Str(t, "temp_hash")}, apptest.Bearer(access)).Expect(t, 200, "")
 		res = h.Do(http.MethodGet, "/api/v1/user/transaction-password/status", nil, apptest.Bearer(access)).Expect(t, 200, "")
-		if res.JSON["is_set"] != true {
-			t.Fatalf("is_set after complete = %v", res.JSON["is_set"])
+		if set := txPasswordSet(t, res); !set {
+			t.Fatalf("is_set after complete = %v", set)
 		}
 	})
 }

@@ -28,21 +28,64 @@ func payFee(t *testing.T, h *apptest.Harness, acc apptest.Account) {
 	completePayment(h, acc, ref, "USDT-TRC20").Expect(t, 200, "")
 }
 
-func startKYC(t *testing.T, h *apptest.Harness, acc apptest.Account) (sessionID string, recordID float64) {
+func startKYC(t *testing.T, h *apptest.Harness, acc apptest.Account) (sessionID string, recordID int64) {
 	t.Helper()
 	res := h.Do(http.MethodPost, "/api/v1/didit/initialize-token", kycForm, apptest.Bearer(acc.Access)).Expect(t, 200, "")
-	token := res.JSON["didit_token"].(map[string]any)
-	data := token["data"].(map[string]any)
-	if token["code"] != float64(200) || !strings.Contains(data["url"].(string), "/api/v1/sandbox/kyc/sessions/") ||
-		res.JSON["verification_id"] != data["session_id"] {
+	b := apptest.Decode[struct {
+		DiditToken apptest.EnvelopeC[struct {
+			SessionID string `json:"session_id"`
+			URL       string `json:"url"`
+		}] `json:"didit_token"`
+		UserKYCID      int64  `json:"user_kyc_id"`
+		VerificationID string `json:"verification_id"`
+	}](t, res)
+	data := b.DiditToken.Data
+	if b.DiditToken.Code != 200 || !strings.Contains(data.URL, "/api/v1/sandbox/kyc/sessions/") ||
+		b.VerificationID != data.SessionID {
 		t.Fatalf("initialize-token %s", res.Body)
 	}
-	return data["session_id"].(string), res.JSON["user_kyc_id"].(float64)
+	return data.SessionID, b.UserKYCID
 }
 
-func kycStatus(t *testing.T, h *apptest.Harness, acc apptest.Account) map[string]any {
+// kycDecided is the data of a sandbox KYC decision.
+type kycDecided struct {
+	UserKYCID int64  `json:"user_kyc_id"`
+	Status    string `json:"status"`
+}
+
+// kycStatusView is the answer of GET /didit/status.
+type kycStatusView struct {
+	Message       string `json:"message"`
+	UserKYCStatus string `json:"user_kyc_status"`
+	CanSubmitKYC  bool   `json:"can_submit_kyc"`
+	LatestKYC     *struct {
+		PokepayStatus int `json:"pokepay_status"`
+	} `json:"latest_kyc"`
+}
+
+func kycStatus(t *testing.T, h *apptest.Harness, acc apptest.Account) kycStatusView {
 	t.Helper()
-	return h.Do(http.MethodGet, "/api/v1/didit/status", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "").JSON
+	return apptest.Decode[kycStatusView](t, h.Do(http.MethodGet, "/api/v1/didit/status", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
+}
+
+// profileUser is the user object of GET /user/profile (the fields the
+// tests read).
+type profileUser struct {
+	ID              int64  `json:"id"`
+	Email           string `json:"email"`
+	FirstName       string `json:"first_name"`
+	AreaCode        string `json:"area_code"`
+	BillCountryCode string `json:"bill_country_code"`
+	KYCStatus       string `json:"kyc_status"`
+	KYCLevel        int    `json:"kyc_level"`
+	Status          string `json:"status"`
+}
+
+func profileOf(t *testing.T, res *apptest.Response) profileUser {
+	t.Helper()
+	return apptest.Decode[struct {
+		User profileUser `json:"user"`
+	}](t, res).User
 }
 
 func TestKYCJourney(t *testing.T) {
@@ -50,8 +93,8 @@ func TestKYCJourney(t *testing.T) {
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "kyc-journey@example.com")
 		auth := apptest.Bearer(acc.Access)
-		if st := kycStatus(t, h, acc); st["user_kyc_status"] != "none" || st["can_submit_kyc"] != true || st["latest_kyc"] != nil {
-			t.Fatalf("status before KYC %v", st)
+		if st := kycStatus(t, h, acc); st.UserKYCStatus != "none" || !st.CanSubmitKYC || st.LatestKYC != nil {
+			t.Fatalf("status before KYC %+v", st)
 		}
 		h.Do(http.MethodPost, "/api/v1/didit/initialize-token", kycForm, auth).Expect(t, 402, "CARD_FEE_UNPAID")
 		payFee(t, h, acc)
@@ -62,17 +105,17 @@ func TestKYCJourney(t *testing.T) {
 			}
 			form[field] = bad
 			res := h.Do(http.MethodPost, "/api/v1/didit/initialize-token", form, auth).Expect(t, 400, "VALIDATION_FAILED")
-			if _, ok := res.JSON["fields"].(map[string]any)[field]; !ok {
-				t.Errorf("%s=%q: fields %v", field, bad, res.JSON["fields"])
+			if fields := apptest.Decode[apptest.ErrorBody](t, res).Fields; fields[field] == "" {
+				t.Errorf("%s=%q: fields %v", field, bad, fields)
 			}
 		}
 		session, record := startKYC(t, h, acc)
 		if again, _ := startKYC(t, h, acc); again != session {
 			t.Fatalf("a live session was not resumed: %s vs %s", again, session)
 		}
-		profile := h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 200, "").JSON["user"].(map[string]any)
-		if profile["first_name"] != "JOHN" || profile["area_code"] != "852" || profile["bill_country_code"] != "HK" {
-			t.Fatalf("KYC form not copied to the profile: %v", profile)
+		profile := profileOf(t, h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 200, ""))
+		if profile.FirstName != "JOHN" || profile.AreaCode != "852" || profile.BillCountryCode != "HK" {
+			t.Fatalf("KYC form not copied to the profile: %+v", profile)
 		}
 		page := h.Do(http.MethodGet, "/api/v1/sandbox/kyc/sessions/"+session, nil)
 		if page.Status != 200 || !strings.Contains(string(page.Body), "JOHN DOE") || !strings.Contains(string(page.Body), "Approve") {
@@ -82,22 +125,21 @@ func TestKYCJourney(t *testing.T) {
 			t.Fatalf("unknown session page: %d", res.Status)
 		}
 		res := h.Do(http.MethodPost, "/api/v1/sandbox/kyc/sessions/"+session+"/approve", nil).Expect(t, 200, "")
-		if d := res.JSON["data"].(map[string]any); d["status"] != "approved" || d["user_kyc_id"] != record {
+		if d := apptest.Data[kycDecided](t, res); d.Status != "approved" || d.UserKYCID != record {
 			t.Fatalf("approve %s", res.Body)
 		}
 		st := kycStatus(t, h, acc)
-		latest := st["latest_kyc"].(map[string]any)
-		if st["user_kyc_status"] != "verified" || st["can_submit_kyc"] != false || latest["pokepay_status"] != float64(2) {
-			t.Fatalf("status after approval %v", st)
+		if st.UserKYCStatus != "verified" || st.CanSubmitKYC || st.LatestKYC == nil || st.LatestKYC.PokepayStatus != 2 {
+			t.Fatalf("status after approval %+v", st)
 		}
-		profile = h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 200, "").JSON["user"].(map[string]any)
-		if profile["kyc_status"] != "verified" || profile["kyc_level"] != float64(1) {
-			t.Fatalf("profile after approval %v", profile)
+		profile = profileOf(t, h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 200, ""))
+		if profile.KYCStatus != "verified" || profile.KYCLevel != 1 {
+			t.Fatalf("profile after approval %+v", profile)
 		}
 		h.Do(http.MethodPost, "/api/v1/didit/initialize-token", kycForm, auth).Expect(t, 400, "KYC_ALREADY_APPROVED")
 		other := h.Register(t, "kyc-other@example.com")
-		if st := kycStatus(t, h, other); st["latest_kyc"] != nil {
-			t.Fatalf("another user sees a KYC record: %v", st)
+		if st := kycStatus(t, h, other); st.LatestKYC != nil {
+			t.Fatalf("another user sees a KYC record: %+v", st)
 		}
 	})
 }
@@ -114,8 +156,8 @@ func TestKYCRejectionThroughThePage(t *testing.T) {
 			t.Fatalf("form reject %d %s", res.Status, res.Body)
 		}
 		st := kycStatus(t, h, acc)
-		if st["user_kyc_status"] != "rejected" || st["can_submit_kyc"] != true || !strings.Contains(st["message"].(string), "Photo too dark") {
-			t.Fatalf("status after rejection %v", st)
+		if st.UserKYCStatus != "rejected" || !st.CanSubmitKYC || !strings.Contains(st.Message, "Photo too dark") {
+			t.Fatalf("status after rejection %+v", st)
 		}
 		if again, _ := startKYC(t, h, acc); again == session {
 			t.Fatal("resubmission reused the rejected session")
@@ -142,7 +184,7 @@ func TestKYCWebhook(t *testing.T) {
 		kycPost(h, review, "forged-secret", time.Now()).Expect(t, 401, "SIGNATURE_INVALID")
 		kycPost(h, review, secret, time.Now().Add(-10*time.Minute)).Expect(t, 401, "SIGNATURE_INVALID")
 		kycPost(h, map[string]any{"status": "Approved"}, secret, time.Now()).Expect(t, 400, "VALIDATION_FAILED")
-		if st := kycStatus(t, h, acc); st["user_kyc_status"] != "none" {
+		if st := kycStatus(t, h, acc); st.UserKYCStatus != "none" {
 			t.Fatalf("a refused webhook changed the status: %v", st)
 		}
 		for range 3 {
@@ -150,7 +192,7 @@ func TestKYCWebhook(t *testing.T) {
 		}
 		kycPost(h, map[string]any{"session_id": "kyc_unknown", "status": "Approved"}, secret, time.Now()).Expect(t, 200, "")
 		processAll(t, h)
-		if st := kycStatus(t, h, acc); st["user_kyc_status"] != "pending" || st["can_submit_kyc"] != false {
+		if st := kycStatus(t, h, acc); st.UserKYCStatus != "pending" || st.CanSubmitKYC {
 			t.Fatalf("after In Review: %v", st)
 		}
 		h.Do(http.MethodPost, "/api/v1/didit/initialize-token", kycForm, apptest.Bearer(acc.Access)).Expect(t, 400, "KYC_IN_PROGRESS")
@@ -187,7 +229,7 @@ func TestKYCWebhookReplayWithNewTimestamp(t *testing.T) {
 		m := hmac.New(sha256.New, []byte(secret))
 		m.Write(raw)
 		post(ts, hex.EncodeToString(m.Sum(nil))).Expect(t, 401, "SIGNATURE_INVALID")
-		if st := kycStatus(t, h, acc); st["user_kyc_status"] != "none" {
+		if st := kycStatus(t, h, acc); st.UserKYCStatus != "none" {
 			t.Fatalf("a refused replay changed the status: %v", st)
 		}
 		post(ts, fresh).Expect(t, 200, "")

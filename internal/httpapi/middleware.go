@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"fmt"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -21,20 +23,28 @@ func (s *Server) requestID(next http.Handler) http.Handler {
 	})
 }
 
-// recoverPanics turns a panic into a 500 envelope; the stack goes to the log only.
+// recoverPanics turns a panic outside any route (in the middleware) into a
+// 500 envelope; dispatch recovers the panics of routes itself, where the
+// route is known.
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				s.log.ErrorContext(r.Context(), "panic", "request_id", httpkit.RequestID(r.Context()), "panic", p)
-				s.writeAppError(w, r, apperr.New(apperr.CodeInternal))
-			}
-		}()
+		defer s.recoverPanic(w, r)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// recoverPanic, deferred, answers a panic with a generic 500; the panic and
+// its stack go to the log only.
+func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if p == http.ErrAbortHandler {
+		panic(p)
+	}
+	s.logFailure(r, http.StatusInternalServerError, "panic", fmt.Errorf("panic: %v", p), "stack", string(debug.Stack()))
+	s.writeAppError(w, r, apperr.New(apperr.CodeInternal))
 }
 
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
@@ -123,11 +133,14 @@ func (s *Server) dispatch() http.Handler {
 			mux = s.mux
 			_, pattern = mux.Handler(r)
 		}
+		// Known before the mux sets it, for the log line of a failure in
+		// the rate limit below.
+		r.Pattern = pattern
 		switch {
 		case pattern != "" && !limitExempt(r.URL.Path) && s.overLimit(rec, r, "ip:"+s.clientIP(r), s.RequestsPerIP):
 			pattern = "rate_limited"
 		case pattern != "":
-			mux.ServeHTTP(rec, r)
+			s.serveRoute(mux, rec, r)
 		case s.pathKnown(r):
 			pattern = "method_not_allowed"
 			s.writeAppError(rec, r, apperr.New(apperr.CodeMethodNotAllowed).WithDetails(r.Method+" is not served on this path"))
@@ -140,6 +153,15 @@ func (s *Server) dispatch() http.Handler {
 		s.log.InfoContext(r.Context(), "http request", "request_id", httpkit.RequestID(r.Context()), "method", r.Method,
 			"route", pattern, "status", rec.status, "duration_ms", took.Milliseconds(), "ip", s.clientIP(r))
 	})
+}
+
+// serveRoute serves a matched request. A panic is recovered here rather
+// than in the outer middleware so that its log line names the route (the
+// mux sets r.Pattern on this request) and the access log and metrics still
+// count the request.
+func (s *Server) serveRoute(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	defer s.recoverPanic(w, r)
+	mux.ServeHTTP(w, r)
 }
 
 func (s *Server) pathKnown(r *http.Request) bool {

@@ -8,13 +8,15 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestPanicBecomesGeneric500(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
 	s := &Server{log: slog.New(slog.NewJSONHandler(&logs, nil))}
-	h := s.recoverPanics(s.requestID(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+	h := s.requestID(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic("pq: secret column leaked")
 	})))
 	rec := httptest.NewRecorder()
@@ -32,6 +34,63 @@ func TestPanicBecomesGeneric500(t *testing.T) {
 	if !strings.Contains(logs.String(), "secret column") {
 		t.Fatalf("panic not logged for operators: %s", logs.String())
 	}
+	// Outside any route: the line says so, and names the request.
+	line := panicLine(t, logs.Bytes())
+	if line.Route != "unmatched" || line.Method != "GET" || line.RequestID == "" || line.RequestID != rec.Header().Get("X-Request-Id") {
+		t.Fatalf("panic log %s", logs.String())
+	}
+}
+
+// TestPanicInRouteLogsPattern: a handler's panic is recovered where the
+// route is known; its line names the pattern, not the path, and the
+// request is still logged and counted as a 500.
+func TestPanicInRouteLogsPattern(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	metrics, err := newHTTPMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{log: slog.New(slog.NewJSONHandler(&logs, nil)), mux: http.NewServeMux(), first: http.NewServeMux(), metrics: metrics}
+	s.mux.Handle("POST /api/v1/things/{id}", s.serve(familyC, func(http.ResponseWriter, *http.Request) error { panic("boom") }))
+	h := s.requestID(s.recoverPanics(s.dispatch()))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/v1/things/secret-id", nil))
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), `"code":"INTERNAL_ERROR"`) {
+		t.Fatalf("got %d %s", rec.Code, rec.Body)
+	}
+	line := panicLine(t, logs.Bytes())
+	if line.Route != "POST /api/v1/things/{id}" || line.Method != "POST" || line.RequestID != rec.Header().Get("X-Request-Id") ||
+		line.Error != "panic: boom" || !strings.Contains(line.Stack, "TestPanicInRouteLogsPattern") {
+		t.Fatalf("panic log %s", logs.String())
+	}
+	if strings.Contains(logs.String(), "secret-id") {
+		t.Fatalf("the log names the path: %s", logs.String())
+	}
+	if !strings.Contains(logs.String(), `"msg":"http request"`) || !strings.Contains(logs.String(), `"status":500`) {
+		t.Fatalf("the panicking request is missing from the access log: %s", logs.String())
+	}
+}
+
+type panicLog struct {
+	Level     string `json:"level"`
+	Route     string `json:"route"`
+	Method    string `json:"method"`
+	RequestID string `json:"request_id"`
+	Error     string `json:"error"`
+	Stack     string `json:"stack"`
+}
+
+func panicLine(t *testing.T, logs []byte) panicLog {
+	t.Helper()
+	for line := range bytes.Lines(logs) {
+		var l panicLog
+		if err := json.Unmarshal(line, &l); err == nil && l.Level == "ERROR" && strings.HasPrefix(l.Error, "panic: ") {
+			return l
+		}
+	}
+	t.Fatalf("no panic line in %s", logs)
+	return panicLog{}
 }
 
 func TestCORS(t *testing.T) {

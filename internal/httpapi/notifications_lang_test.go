@@ -27,9 +27,11 @@ func TestNotificationsInUsersLanguage(t *testing.T) {
 			h.Do(http.MethodGet, "/api/v1/user/profile", nil, headers...).Expect(t, 200, "")
 			h.Deposit(t, acc, "USDT-TRC20", "12.5")
 			res := h.Do(http.MethodGet, "/api/v1/notifications?limit=1", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
-			n := res.JSON["notifications"].([]any)[0].(map[string]any)
-			if n["title"] != tc.title || n["body"] != tc.body {
-				t.Errorf("%q: title %q body %q, want %q / %q", tc.lang, n["title"], n["body"], tc.title, tc.body)
+			n := apptest.Decode[struct {
+				Notifications []notificationView `json:"notifications"`
+			}](t, res).Notifications[0]
+			if n.Title != tc.title || n.Body != tc.body {
+				t.Errorf("%q: title %q body %q, want %q / %q", tc.lang, n.Title, n.Body, tc.title, tc.body)
 			}
 		}
 	})

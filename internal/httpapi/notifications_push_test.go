@@ -73,11 +73,11 @@ func TestNotificationPush(t *testing.T) {
 		list, _, _ := ntfList(t, h, acc, "")
 		n := list[0]
 		p := got[0]
-		if p.Token != token || p.Title != n["title"] || p.Body != n["body"] || p.Title == "" || p.Body == "" {
-			t.Errorf("push %+v, notification %v", p.Push, n)
+		if p.Token != token || p.Title != n.Title || p.Body != n.Body || p.Title == "" || p.Body == "" {
+			t.Errorf("push %+v, notification %+v", p.Push, n)
 		}
 		if p.Data["type"] != "deposit_credited" || p.Data["notification_id"] != strconv.FormatInt(ntfID(t, n), 10) ||
-			p.Data["currency"] != "USDT-TRC20" || p.Data["amount"] != "7" || p.Data["tx_hash"] != dep["tx_id"] {
+			p.Data["currency"] != "USDT-TRC20" || p.Data["amount"] != "7" || p.Data["tx_hash"] != dep {
 			t.Errorf("push data %v", p.Data)
 		}
 		var status string
@@ -192,13 +192,10 @@ func TestSandboxOutbox(t *testing.T) {
 		outbox := func(q string) []map[string]any {
 			t.Helper()
 			res := h.Do(http.MethodGet, "/api/v1/sandbox/outbox"+q, nil).Expect(t, 200, "")
-			raw, ok := res.JSON["data"].([]any)
-			if !ok {
-				t.Fatalf("outbox data is %T: %s", res.JSON["data"], res.Body)
-			}
-			var out []map[string]any
-			for _, e := range raw {
-				out = append(out, e.(map[string]any))
+			// Entries stay raw objects: each channel has its own fields.
+			out := apptest.Data[[]map[string]any](t, res)
+			if out == nil {
+				t.Fatalf("outbox data is not an array: %s", res.Body)
 			}
 			return out
 		}

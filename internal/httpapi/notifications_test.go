@@ -17,76 +17,88 @@ import (
 
 const ntfPath = "/api/v1/notifications"
 
+// notificationView is a notification as listed and opened. Data is a JSON
+// string (the client parses it), read_at null until read.
+type notificationView struct {
+	ID        int64   `json:"id"`
+	UserID    int64   `json:"user_id"`
+	Type      string  `json:"type"`
+	Title     string  `json:"title"`
+	Body      string  `json:"body"`
+	Data      string  `json:"data"`
+	Status    string  `json:"status"`
+	ReadAt    *string `json:"read_at"`
+	CreatedAt string  `json:"created_at"`
+	UpdatedAt string  `json:"updated_at"`
+}
+
 // ntfList lists the caller's notifications with the raw query q.
-func ntfList(t *testing.T, h *apptest.Harness, acc apptest.Account, q string) (items []map[string]any, count, total int) {
+func ntfList(t *testing.T, h *apptest.Harness, acc apptest.Account, q string) (items []notificationView, count, total int) {
 	t.Helper()
 	res := h.Do(http.MethodGet, ntfPath+q, nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
-	if res.JSON["message"] != "OK" {
-		t.Errorf("list message %v", res.JSON["message"])
+	b := apptest.Decode[struct {
+		apptest.EnvelopeA
+		Notifications []notificationView `json:"notifications"`
+		Count         int                `json:"count"`
+		Total         int                `json:"total"`
+	}](t, res)
+	if b.Message != "OK" {
+		t.Errorf("list message %v", b.Message)
 	}
-	raw, ok := res.JSON["notifications"].([]any)
-	if !ok {
-		t.Fatalf("notifications is %T, want an array: %s", res.JSON["notifications"], res.Body)
+	if b.Notifications == nil {
+		t.Fatalf("notifications is not an array: %s", res.Body)
 	}
-	for _, r := range raw {
-		items = append(items, r.(map[string]any))
+	if b.Count != len(b.Notifications) {
+		t.Errorf("count %v but %d items", b.Count, len(b.Notifications))
 	}
-	c, _ := res.JSON["count"].(float64)
-	tt, _ := res.JSON["total"].(float64)
-	if int(c) != len(items) {
-		t.Errorf("count %v but %d items", c, len(items))
-	}
-	return items, int(c), int(tt)
+	return b.Notifications, b.Count, b.Total
 }
 
 // ntfData decodes the `data` string of a notification.
-func ntfData(t *testing.T, n map[string]any) map[string]any {
+func ntfData(t *testing.T, n notificationView) map[string]any {
 	t.Helper()
-	s, ok := n["data"].(string)
-	if !ok {
-		t.Fatalf("data is %T, want a JSON string: %v", n["data"], n)
-	}
 	var d map[string]any
-	if err := json.Unmarshal([]byte(s), &d); err != nil {
-		t.Fatalf("data %q does not parse as a JSON object: %v", s, err)
+	if err := json.Unmarshal([]byte(n.Data), &d); err != nil {
+		t.Fatalf("data %q does not parse as a JSON object: %v", n.Data, err)
 	}
 	return d
 }
 
-func ntfID(t *testing.T, n map[string]any) int64 {
+func ntfID(t *testing.T, n notificationView) int64 {
 	t.Helper()
-	id, ok := n["id"].(float64)
-	if !ok || id <= 0 || id != float64(int64(id)) {
-		t.Fatalf("id %v (%T) is not a positive integer", n["id"], n["id"])
+	if n.ID <= 0 {
+		t.Fatalf("id %v is not a positive integer", n.ID)
 	}
-	return int64(id)
+	return n.ID
 }
 
 func ntfUnread(t *testing.T, h *apptest.Harness, acc apptest.Account) int {
 	t.Helper()
 	res := h.Do(http.MethodGet, ntfPath+"/unread-count", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
-	n, ok := res.JSON["count"].(float64)
-	if !ok {
-		t.Fatalf("unread-count body %s", res.Body)
-	}
-	return int(n)
+	return apptest.Decode[struct {
+		Count int `json:"count"`
+	}](t, res).Count
 }
 
-func ntfOpen(t *testing.T, h *apptest.Harness, acc apptest.Account, id int64) map[string]any {
+func ntfOpen(t *testing.T, h *apptest.Harness, acc apptest.Account, id int64) notificationView {
 	t.Helper()
 	res := h.Do(http.MethodGet, ntfPath+"/"+strconv.FormatInt(id, 10), nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
-	n, ok := res.JSON["notification"].(map[string]any)
-	if !ok {
+	b := apptest.Decode[struct {
+		Notification *notificationView `json:"notification"`
+	}](t, res)
+	if b.Notification == nil {
 		t.Fatalf("no notification object: %s", res.Body)
 	}
-	return n
+	return *b.Notification
 }
 
-// ntfDeposit runs a sandbox deposit and returns its data (tx_id, …).
-func ntfDeposit(t *testing.T, h *apptest.Harness, acc apptest.Account, amount string) map[string]any {
+// ntfDeposit runs a sandbox deposit and returns its tx_id.
+func ntfDeposit(t *testing.T, h *apptest.Harness, acc apptest.Account, amount string) string {
 	t.Helper()
 	res := h.Do(http.MethodPost, "/api/v1/sandbox/deposits", map[string]any{"currency": "USDT-TRC20", "amount": amount, "user_id": acc.ID}).Expect(t, 200, "")
-	return res.JSON["data"].(map[string]any)
+	return apptest.Data[struct {
+		TxID string `json:"tx_id"`
+	}](t, res).TxID
 }
 
 func TestNotificationsCreatedByDepositAndTransfer(t *testing.T) {
@@ -102,12 +114,12 @@ func TestNotificationsCreatedByDepositAndTransfer(t *testing.T) {
 			t.Fatalf("after a deposit: count %d total %d", count, total)
 		}
 		n := items[0]
-		if n["type"] != "deposit_credited" || n["status"] != "unread" || n["read_at"] != nil || n["user_id"] != float64(alice.ID) ||
-			n["title"] == "" || n["body"] == "" {
-			t.Fatalf("deposit notification %v", n)
+		if n.Type != "deposit_credited" || n.Status != "unread" || n.ReadAt != nil || n.UserID != alice.ID ||
+			n.Title == "" || n.Body == "" {
+			t.Fatalf("deposit notification %+v", n)
 		}
 		d := ntfData(t, n)
-		if d["type"] != "deposit_credited" || d["currency"] != "USDT-TRC20" || d["amount"] != "12.5" || d["tx_hash"] != dep["tx_id"] || d["tx_hash"] == "" {
+		if d["type"] != "deposit_credited" || d["currency"] != "USDT-TRC20" || d["amount"] != "12.5" || d["tx_hash"] != dep || d["tx_hash"] == "" {
 			t.Fatalf("deposit data %v (deposit %v)", d, dep)
 		}
 
@@ -116,14 +128,14 @@ func TestNotificationsCreatedByDepositAndTransfer(t *testing.T) {
 		h.Do(http.MethodPost, "/api/v1/wallet/transfer-by-uid", map[string]any{"recipient_uid": bob.ID, "currency": "USDT-TRC20",
 			"amount": "2.25", "transaction_password": apptest.TxPassword}, apptest.Bearer(alice.Access)).Expect(t, 200, "")
 		items, _, total = ntfList(t, h, bob, "")
-		if total != 1 || items[0]["type"] != "transfer_received" || items[0]["user_id"] != float64(bob.ID) {
+		if total != 1 || items[0].Type != "transfer_received" || items[0].UserID != bob.ID {
 			t.Fatalf("bob's notifications %v", items)
 		}
 		d = ntfData(t, items[0])
 		if d["type"] != "transfer_received" || d["amount"] != "2.25" || d["currency"] != "USDT-TRC20" || d["from_user_id"] != float64(alice.ID) {
 			t.Fatalf("transfer data %v", d)
 		}
-		if items, _, total := ntfList(t, h, alice, ""); total != 1 || items[0]["type"] != "deposit_credited" {
+		if items, _, total := ntfList(t, h, alice, ""); total != 1 || items[0].Type != "deposit_credited" {
 			t.Fatalf("the sender got a notification of her own transfer: %v", items)
 		}
 	})
@@ -138,7 +150,7 @@ func TestNotificationsListPaging(t *testing.T) {
 			h.Clock.Advance(time.Minute)
 			h.Deposit(t, acc, "USDT-TRC20", amount)
 		}
-		amounts := func(items []map[string]any) []string {
+		amounts := func(items []notificationView) []string {
 			var out []string
 			for _, n := range items {
 				out = append(out, fmt.Sprint(ntfData(t, n)["amount"]))
@@ -150,7 +162,7 @@ func TestNotificationsListPaging(t *testing.T) {
 			t.Fatalf("list: count %d total %d amounts %v, want newest first", count, total, amounts(items))
 		}
 		for i := 1; i < len(items); i++ {
-			if items[i-1]["created_at"].(string) < items[i]["created_at"].(string) {
+			if items[i-1].CreatedAt < items[i].CreatedAt {
 				t.Errorf("not newest first: %v", items)
 			}
 		}
@@ -186,7 +198,7 @@ func TestNotificationsListPaging(t *testing.T) {
 			t.Errorf("status=read: count %d total %d %v", count, total, read)
 		}
 		for _, n := range read {
-			if n["status"] != "read" || n["read_at"] == nil {
+			if n.Status != "read" || n.ReadAt == nil {
 				t.Errorf("status=read returned %v", n)
 			}
 		}
@@ -195,7 +207,7 @@ func TestNotificationsListPaging(t *testing.T) {
 			t.Errorf("status=unread&limit=2: count %d total %d", count, total)
 		}
 		for _, n := range unread {
-			if n["status"] != "unread" || n["read_at"] != nil {
+			if n.Status != "unread" || n.ReadAt != nil {
 				t.Errorf("status=unread returned %v", n)
 			}
 		}
@@ -238,8 +250,8 @@ func TestNotificationsLimitClamped(t *testing.T) {
 			if count != want || total != 105 {
 				t.Errorf("%q: count %d total %d, want %d/105", q, count, total, want)
 			}
-			if len(items) > 0 && items[0]["data"] != "{}" {
-				t.Errorf("no payload: data %v, want \"{}\"", items[0]["data"])
+			if len(items) > 0 && items[0].Data != "{}" {
+				t.Errorf("no payload: data %v, want \"{}\"", items[0].Data)
 			}
 		}
 		if n := ntfUnread(t, h, acc); n != 105 {
@@ -266,9 +278,12 @@ func TestNotificationsReadAndAccess(t *testing.T) {
 		// GET {id} marks read once; a later read keeps the first read_at.
 		h.Clock.Advance(time.Minute)
 		opened := ntfOpen(t, h, alice, first)
-		readAt, _ := opened["read_at"].(string)
-		if opened["status"] != "read" || readAt == "" || ntfID(t, opened) != first || opened["type"] != "deposit_credited" ||
-			opened["data"] != list[0]["data"] || opened["created_at"] != list[0]["created_at"] {
+		var readAt string
+		if opened.ReadAt != nil {
+			readAt = *opened.ReadAt
+		}
+		if opened.Status != "read" || readAt == "" || ntfID(t, opened) != first || opened.Type != "deposit_credited" ||
+			opened.Data != list[0].Data || opened.CreatedAt != list[0].CreatedAt {
 			t.Fatalf("opened %v (listed %v)", opened, list[0])
 		}
 		if at, err := time.Parse(time.RFC3339, readAt); err != nil || !at.Equal(h.Clock.Now().Truncate(time.Second)) {
@@ -279,7 +294,7 @@ func TestNotificationsReadAndAccess(t *testing.T) {
 		}
 		h.Clock.Advance(time.Hour)
 		again := ntfOpen(t, h, alice, first)
-		if again["read_at"] != readAt || again["status"] != "read" || again["updated_at"] != opened["updated_at"] {
+		if again.ReadAt == nil || *again.ReadAt != readAt || again.Status != "read" || again.UpdatedAt != opened.UpdatedAt {
 			t.Errorf("a second read changed it: %v, first %v", again, opened)
 		}
 
@@ -298,13 +313,17 @@ func TestNotificationsReadAndAccess(t *testing.T) {
 			t.Errorf("after PUT read twice, unread-count %d, want 1", n)
 		}
 		got := ntfOpen(t, h, alice, second)
-		if at, err := time.Parse(time.RFC3339, fmt.Sprint(got["read_at"])); err != nil || !at.Equal(h.Clock.Now().Add(-2*time.Minute).Truncate(time.Second)) {
-			t.Errorf("read_at after PUT twice and GET: %v, want the first PUT's time", got["read_at"])
+		var gotReadAt string
+		if got.ReadAt != nil {
+			gotReadAt = *got.ReadAt
+		}
+		if at, err := time.Parse(time.RFC3339, gotReadAt); err != nil || !at.Equal(h.Clock.Now().Add(-2*time.Minute).Truncate(time.Second)) {
+			t.Errorf("read_at after PUT twice and GET: %v, want the first PUT's time", gotReadAt)
 		}
 		put(a, first).Expect(t, 200, "") // already read by GET
 		res := h.Do(http.MethodPut, fmt.Sprintf("%s/%d/read", ntfPath, first), nil, a, apptest.Header{Name: "Accept-Language", Value: "zh-CN"}).Expect(t, 200, "")
-		if res.JSON["message"] != "操作成功" {
-			t.Errorf("zh message %v", res.JSON["message"])
+		if m := apptest.Decode[apptest.EnvelopeA](t, res).Message; m != "操作成功" {
+			t.Errorf("zh message %v", m)
 		}
 
 		// Another user's id and unknown ids: 404, and nothing changes.
@@ -329,7 +348,7 @@ func TestNotificationsReadAndAccess(t *testing.T) {
 		// A single trailing slash is insignificant on the other routes too; a
 		// wrong method is 405.
 		h.Do(http.MethodGet, ntfPath+"/unread-count/", nil, a).Expect(t, 200, "")
-		if n := ntfOpen(t, h, alice, third); n["status"] != "read" {
+		if n := ntfOpen(t, h, alice, third); n.Status != "read" {
 			t.Errorf("opened %v", n)
 		}
 		h.Do(http.MethodGet, fmt.Sprintf("%s/%d/", ntfPath, third), nil, a).Expect(t, 200, "")

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sync"
@@ -35,8 +36,12 @@ func (a *restartAttempt) send(h *apptest.Harness) {
 	a.took, a.status, a.code = time.Since(start), res.Status, res.Code()
 	a.replayed = res.Header.Get("Idempotent-Replayed") == "true"
 	if res.Status == http.StatusOK {
-		id, _ := res.JSON["transaction_id"].(float64)
-		a.txID = int64(id)
+		// Not apptest.Decode: this runs off the test goroutine, without t.
+		var b struct {
+			TransactionID int64 `json:"transaction_id"`
+		}
+		_ = json.Unmarshal(res.Body, &b)
+		a.txID = b.TransactionID
 	}
 }
 

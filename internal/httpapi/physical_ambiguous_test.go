@@ -17,9 +17,9 @@ func TestPhysicalUpgradeAmbiguousIssuer(t *testing.T) {
 		acc, c := h.CardHolder(t, "upgrade-ambiguous@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "40")
 		h.App.IssuerSim.FailNext("convert_physical_lost_reply", 1)
-		d := dataOf(expectC(t, convert(h, acc, convertBody(c.PublicToken, verifiedToken(t, h, acc, c.PublicToken), "USDT-TRC20"), newKey()),
+		d := dataC[upgradeOrder](t, expectC(t, convert(h, acc, convertBody(c.PublicToken, verifiedToken(t, h, acc, c.PublicToken), "USDT-TRC20"), newKey()),
 			200, "SUCCESS"))
-		if d["status"] != "SUBMITTED" || balanceOf(t, h, acc, "USDT-TRC20") != "0" {
+		if d.Status != "SUBMITTED" || balanceOf(t, h, acc, "USDT-TRC20") != "0" {
 			t.Fatalf("lost reply: %v, balance %s", d, balanceOf(t, h, acc, "USDT-TRC20"))
 		}
 
@@ -44,7 +44,7 @@ func TestPhysicalUpgradeAmbiguousIssuer(t *testing.T) {
 		if res.Header.Get("Idempotent-Replayed") == "true" {
 			t.Fatalf("an interim answer was replayed: %s", res.Body)
 		}
-		if p := dataOf(upgradeProgress(h, acc2, c2.PublicToken)); p["status"] != "SUBMITTED" || balanceOf(t, h, acc2, "USDT-TRC20") != "0" {
+		if p := upgradeProgressOf(t, upgradeProgress(h, acc2, c2.PublicToken)); p.Status != "SUBMITTED" || balanceOf(t, h, acc2, "USDT-TRC20") != "0" {
 			t.Fatalf("after recovery %v, balance %s", p, balanceOf(t, h, acc2, "USDT-TRC20"))
 		}
 		verifyLedger(t, h)

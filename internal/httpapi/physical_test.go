@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -34,15 +35,93 @@ func newKey() apptest.Header {
 // expectC checks a family-C answer: HTTP status, integer code and errstr.
 func expectC(t *testing.T, res *apptest.Response, status int, errstr string) *apptest.Response {
 	t.Helper()
-	if res.Status != status || res.JSON["code"] != float64(status) || res.JSON["errstr"] != errstr || res.JSON["request_id"] == "" {
-		t.Fatalf("got %d %v/%v, want %d %s; body %s", res.Status, res.JSON["code"], res.JSON["errstr"], status, errstr, res.Body)
+	if b := apptest.Decode[apptest.ErrorC](t, res); res.Status != status || b.Code != status || b.Errstr != errstr || b.RequestID == "" {
+		t.Fatalf("got %d %v/%v, want %d %s; body %s", res.Status, b.Code, b.Errstr, status, errstr, res.Body)
 	}
 	return res
 }
 
-func dataOf(res *apptest.Response) map[string]any {
-	d, _ := res.JSON["data"].(map[string]any)
-	return d
+// dataC reads the data of a family-C body as T.
+func dataC[T any](t *testing.T, res *apptest.Response) T {
+	t.Helper()
+	return apptest.Decode[apptest.EnvelopeC[T]](t, res).Data
+}
+
+// upgradeOrder is the data of PUT /card/convertToPhysical.
+type upgradeOrder struct {
+	OrderNo         string  `json:"order_no"`
+	PublicToken     string  `json:"public_token"`
+	Status          string  `json:"status"`
+	StatusDesc      string  `json:"status_desc"`
+	UpgradeAmount   float64 `json:"upgrade_amount"`
+	PaymentCurrency string  `json:"payment_currency"`
+	ApplicationID   int64   `json:"application_id"`
+}
+
+// upgradeProgressData is the data of GET /card/physical/upgrade/progress.
+type upgradeProgressData struct {
+	OrderNo       string `json:"order_no"`
+	ApplicationID int64  `json:"application_id"`
+	Status        string `json:"status"`
+	TrackingNo    string `json:"tracking_no"`
+	FailReason    string `json:"fail_reason"`
+	RefundStatus  string `json:"refund_status"`
+	Timeline      []struct {
+		Status         string `json:"status"`
+		PreviousStatus string `json:"previous_status"`
+		Source         string `json:"source"`
+		ExternalReqID  string `json:"external_req_id"`
+	} `json:"timeline"`
+}
+
+// cardDetailsData is the data of GET /card/account-details (the fields the
+// tests read).
+type cardDetailsData struct {
+	PublicToken     string `json:"public_token"`
+	Physical        bool   `json:"physical"`
+	UpdatePhysical  bool   `json:"update_physical"`
+	ApplicationID   *int64 `json:"application_id"`
+	ThreeDSAuthPlan string `json:"three_ds_auth_plan"`
+}
+
+// shipmentData is the data of POST /sandbox/cards/{token}/shipment/advance.
+type shipmentData struct {
+	Status     string `json:"status"`
+	TrackingNo string `json:"tracking_no"`
+}
+
+// deliveryConfirmed is the answer of POST /card/physical-application/{id}/confirm-delivery.
+type deliveryConfirmed struct {
+	apptest.EnvelopeA
+	ApplicationID int64 `json:"application_id"`
+	CardID        int64 `json:"card_id"`
+	Application   struct {
+		Status         string  `json:"status"`
+		StatusText     string  `json:"status_text"`
+		TrackingNumber string  `json:"tracking_number"`
+		ShippedAt      *string `json:"shipped_at"`
+		DeliveredAt    *string `json:"delivered_at"`
+	} `json:"application"`
+}
+
+// unifiedItem is an item of GET /wallet/unified-transactions.
+type unifiedItem struct {
+	Amount      float64 `json:"amount"`
+	SourceTable string  `json:"source_table"`
+}
+
+// cardListData is the data of GET /card/list.
+type cardListData struct {
+	Total int `json:"total"`
+	Cards []struct {
+		ID          int64  `json:"id"`
+		PublicToken string `json:"public_token"`
+		Status      string `json:"status"`
+		CardScheme  string `json:"card_scheme"`
+		Currency    string `json:"currency"`
+		KYCID       int64  `json:"kyc_id"`
+		IsPhysical  bool   `json:"is_physical"`
+	} `json:"cards"`
 }
 
 func sendUpgradeCode(h *apptest.Harness, acc apptest.Account, token string) *apptest.Response {
@@ -55,19 +134,28 @@ func verifyUpgradeCode(h *apptest.Harness, acc apptest.Account, token, code stri
 		apptest.Bearer(acc.Access))
 }
 
+// upgradeCodeSent is the data of POST /card/physical/upgrade/email-code/send.
+type upgradeCodeSent struct {
+	Sent         bool   `json:"sent"`
+	ExpiresInSec int    `json:"expires_in_sec"`
+	OTP          string `json:"otp"`
+}
+
 // verifiedToken runs send → verify and returns the verify_token.
 func verifiedToken(t *testing.T, h *apptest.Harness, acc apptest.Account, token string) string {
 	t.Helper()
-	sent := dataOf(expectC(t, sendUpgradeCode(h, acc, token), 200, "SUCCESS"))
-	if !regexp.MustCompile(`^[0-9]{6}$`).MatchString(sent["otp"].(string)) || sent["sent"] != true || sent["expires_in_sec"] != float64(600) {
-		t.Fatalf("send data %v", sent)
+	sent := dataC[upgradeCodeSent](t, expectC(t, sendUpgradeCode(h, acc, token), 200, "SUCCESS"))
+	if !regexp.MustCompile(`^[0-9]{6}$`).MatchString(sent.OTP) || !sent.Sent || sent.ExpiresInSec != 600 {
+		t.Fatalf("send data %+v", sent)
 	}
-	v := dataOf(expectC(t, verifyUpgradeCode(h, acc, token, sent["otp"].(string)), 200, "SUCCESS"))
-	vt := v["verify_token"].(string)
-	if !regexp.MustCompile(`^vt_[A-Za-z0-9]{32,}$`).MatchString(vt) || v["expires_in_sec"] != float64(600) {
-		t.Fatalf("verify data %v", v)
+	v := dataC[struct {
+		VerifyToken  string `json:"verify_token"`
+		ExpiresInSec int    `json:"expires_in_sec"`
+	}](t, expectC(t, verifyUpgradeCode(h, acc, token, sent.OTP), 200, "SUCCESS"))
+	if !regexp.MustCompile(`^vt_[A-Za-z0-9]{32,}$`).MatchString(v.VerifyToken) || v.ExpiresInSec != 600 {
+		t.Fatalf("verify data %+v", v)
 	}
-	return vt
+	return v.VerifyToken
 }
 
 func convertBody(token, vt, currency string) map[string]any {
@@ -84,28 +172,39 @@ func upgradeProgress(h *apptest.Harness, acc apptest.Account, token string) *app
 	return h.Do(http.MethodGet, "/api/v1/card/physical/upgrade/progress?public_token="+token, nil, apptest.Bearer(acc.Access))
 }
 
-func cardDetails(t *testing.T, h *apptest.Harness, acc apptest.Account, token string) map[string]any {
+func cardDetails(t *testing.T, h *apptest.Harness, acc apptest.Account, token string) cardDetailsData {
 	t.Helper()
-	return h.Do(http.MethodGet, "/api/v1/card/account-details?public_token="+token, nil, apptest.Bearer(acc.Access)).Expect(t, 200, "").JSON["data"].(map[string]any)
+	return apptest.Data[cardDetailsData](t, h.Do(http.MethodGet, "/api/v1/card/account-details?public_token="+token, nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
 }
 
-func advance(t *testing.T, h *apptest.Harness, token string, body any) map[string]any {
-	t.Helper()
-	return h.Do(http.MethodPost, "/api/v1/sandbox/cards/"+token+"/shipment/advance", body).Expect(t, 200, "").JSON["data"].(map[string]any)
+// sameApplication tells whether the card's application_id is id.
+func (d cardDetailsData) sameApplication(id int64) bool {
+	return d.ApplicationID != nil && *d.ApplicationID == id
 }
 
-func timelineOf(data map[string]any) (statuses, sources []string) {
-	for _, e := range data["timeline"].([]any) {
-		ev := e.(map[string]any)
-		statuses, sources = append(statuses, ev["status"].(string)), append(sources, ev["source"].(string))
+func advance(t *testing.T, h *apptest.Harness, token string, body any) shipmentData {
+	t.Helper()
+	return apptest.Data[shipmentData](t, h.Do(http.MethodPost, "/api/v1/sandbox/cards/"+token+"/shipment/advance", body).Expect(t, 200, ""))
+}
+
+func timelineOf(data upgradeProgressData) (statuses, sources []string) {
+	for _, ev := range data.Timeline {
+		statuses, sources = append(statuses, ev.Status), append(sources, ev.Source)
 	}
 	return statuses, sources
 }
 
-func unifiedOfType(t *testing.T, h *apptest.Harness, acc apptest.Account, typ string) []any {
+func upgradeProgressOf(t *testing.T, res *apptest.Response) upgradeProgressData {
+	t.Helper()
+	return dataC[upgradeProgressData](t, res)
+}
+
+func unifiedOfType(t *testing.T, h *apptest.Harness, acc apptest.Account, typ string) []unifiedItem {
 	t.Helper()
 	res := h.Do(http.MethodGet, "/api/v1/wallet/unified-transactions?type="+typ, nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
-	return res.JSON["data"].(map[string]any)["items"].([]any)
+	return apptest.Data[struct {
+		Items []unifiedItem `json:"items"`
+	}](t, res).Items
 }
 
 func TestPhysicalUpgradeJourney(t *testing.T) {
@@ -113,25 +212,31 @@ func TestPhysicalUpgradeJourney(t *testing.T) {
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "upgrade@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "50")
-		fee := dataOf(expectC(t, h.Do(http.MethodGet, "/api/v1/card/physical/upgrade/fee-info", nil, apptest.Bearer(acc.Access)), 200, "SUCCESS"))
-		cur := fee["currencies"].([]any)[0].(map[string]any)
-		if fee["upgrade_amount"] != float64(40) || fee["currency"] != "USD" || len(fee["currencies"].([]any)) != 4 ||
-			cur["name"] != "USDT-TRC20" || cur["symbol"] != "TRCUSDT" {
-			t.Fatalf("fee-info %v", fee)
+		fee := dataC[struct {
+			UpgradeAmount float64 `json:"upgrade_amount"`
+			Currency      string  `json:"currency"`
+			Currencies    []struct {
+				Name   string `json:"name"`
+				Symbol string `json:"symbol"`
+			} `json:"currencies"`
+		}](t, expectC(t, h.Do(http.MethodGet, "/api/v1/card/physical/upgrade/fee-info", nil, apptest.Bearer(acc.Access)), 200, "SUCCESS"))
+		if fee.UpgradeAmount != 40 || fee.Currency != "USD" || len(fee.Currencies) != 4 ||
+			fee.Currencies[0].Name != "USDT-TRC20" || fee.Currencies[0].Symbol != "TRCUSDT" {
+			t.Fatalf("fee-info %+v", fee)
 		}
-		if d := cardDetails(t, h, acc, c.PublicToken); d["physical"] != false || d["update_physical"] != false || d["application_id"] != nil {
-			t.Fatalf("details before the upgrade %v", d)
+		if d := cardDetails(t, h, acc, c.PublicToken); d.Physical || d.UpdatePhysical || d.ApplicationID != nil {
+			t.Fatalf("details before the upgrade %+v", d)
 		}
 		expectC(t, upgradeProgress(h, acc, c.PublicToken), 404, "ORDER_NOT_FOUND")
 
 		vt := verifiedToken(t, h, acc, c.PublicToken)
 		key := newKey()
 		res := expectC(t, convert(h, acc, convertBody(c.PublicToken, vt, "USDT-TRC20"), key), 200, "SUCCESS")
-		order := dataOf(res)
-		if !regexp.MustCompile(`^UPG20260225120[0-9]{3}[A-Z0-9]{4}$`).MatchString(order["order_no"].(string)) || order["status"] != "SUBMITTED" ||
-			order["status_desc"] != "Submitted to the card issuer" || order["upgrade_amount"] != float64(40) ||
-			order["payment_currency"] != "USDT-TRC20" || order["public_token"] != c.PublicToken {
-			t.Fatalf("convert data %v", order)
+		order := dataC[upgradeOrder](t, res)
+		if !regexp.MustCompile(`^UPG20260225120[0-9]{3}[A-Z0-9]{4}$`).MatchString(order.OrderNo) || order.Status != "SUBMITTED" ||
+			order.StatusDesc != "Submitted to the card issuer" || order.UpgradeAmount != 40 ||
+			order.PaymentCurrency != "USDT-TRC20" || order.PublicToken != c.PublicToken {
+			t.Fatalf("convert data %+v", order)
 		}
 		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "10" {
 			t.Fatalf("balance after the upgrade fee = %s, want 10", got)
@@ -142,33 +247,34 @@ func TestPhysicalUpgradeJourney(t *testing.T) {
 			t.Fatalf("replay %d %s", replay.Status, replay.Body)
 		}
 		d := cardDetails(t, h, acc, c.PublicToken)
-		if d["physical"] != true || d["update_physical"] != true || d["application_id"] != order["application_id"] {
-			t.Fatalf("details after the upgrade %v", d)
+		if !d.Physical || !d.UpdatePhysical || !d.sameApplication(order.ApplicationID) {
+			t.Fatalf("details after the upgrade %+v", d)
 		}
 		expectC(t, sendUpgradeCode(h, acc, c.PublicToken), 400, "UPGRADE_IN_PROGRESS")
 		expectC(t, convert(h, acc, convertBody(c.PublicToken, vt, "USDT-TRC20"), newKey()), 400, "VERIFY_TOKEN_INVALID")
 		h.Do(http.MethodPost, fmt.Sprintf("/api/v1/card/physical-application/%d/confirm-delivery", c.ID), nil,
 			apptest.Bearer(acc.Access)).Expect(t, 409, "APPLICATION_NOT_SHIPPED")
 
-		if a := advance(t, h, c.PublicToken, nil); a["status"] != "PROCESSING" || a["tracking_no"] != "" {
-			t.Fatalf("advance %v", a)
+		if a := advance(t, h, c.PublicToken, nil); a.Status != "PROCESSING" || a.TrackingNo != "" {
+			t.Fatalf("advance %+v", a)
 		}
 		shipped := advance(t, h, c.PublicToken, map[string]any{"to": "SHIPPED"})
-		if shipped["status"] != "SHIPPED" || !regexp.MustCompile(`^SF[0-9]{10}$`).MatchString(shipped["tracking_no"].(string)) {
-			t.Fatalf("shipped %v", shipped)
+		if shipped.Status != "SHIPPED" || !regexp.MustCompile(`^SF[0-9]{10}$`).MatchString(shipped.TrackingNo) {
+			t.Fatalf("shipped %+v", shipped)
 		}
 		// A stale update (backwards) is ignored.
-		if a := advance(t, h, c.PublicToken, map[string]any{"to": "PROCESSING"}); a["status"] != "SHIPPED" {
-			t.Fatalf("a backward update moved the order: %v", a)
+		if a := advance(t, h, c.PublicToken, map[string]any{"to": "PROCESSING"}); a.Status != "SHIPPED" {
+			t.Fatalf("a backward update moved the order: %+v", a)
 		}
 		var first []byte
 		for i := range 2 {
 			res := h.Do(http.MethodPost, fmt.Sprintf("/api/v1/card/physical-application/%d/confirm-delivery", c.ID), nil,
 				apptest.Bearer(acc.Access)).Expect(t, 200, "")
-			app := res.JSON["application"].(map[string]any)
-			if res.JSON["message"] != "Delivery confirmed successfully" || res.JSON["card_id"] != float64(c.ID) ||
-				res.JSON["application_id"] != order["application_id"] || app["status"] != "delivered" || app["status_text"] != "Delivered" ||
-				app["tracking_number"] != shipped["tracking_no"] || app["shipped_at"] == nil || app["delivered_at"] == nil {
+			b := apptest.Decode[deliveryConfirmed](t, res)
+			app := b.Application
+			if b.Message != "Delivery confirmed successfully" || b.CardID != c.ID ||
+				b.ApplicationID != order.ApplicationID || app.Status != "delivered" || app.StatusText != "Delivered" ||
+				app.TrackingNumber != shipped.TrackingNo || app.ShippedAt == nil || app.DeliveredAt == nil {
 				t.Fatalf("confirm-delivery %d: %s", i, res.Body)
 			}
 			if i == 1 && !bytes.Equal(first, res.Body) {
@@ -177,31 +283,31 @@ func TestPhysicalUpgradeJourney(t *testing.T) {
 			first = res.Body
 		}
 		// By application id too.
-		h.Do(http.MethodPost, fmt.Sprintf("/api/v1/card/physical-application/%v/confirm-delivery", order["application_id"]), nil,
+		h.Do(http.MethodPost, fmt.Sprintf("/api/v1/card/physical-application/%d/confirm-delivery", order.ApplicationID), nil,
 			apptest.Bearer(acc.Access)).Expect(t, 200, "")
 
-		prog := dataOf(expectC(t, upgradeProgress(h, acc, c.PublicToken), 200, "SUCCESS"))
+		prog := upgradeProgressOf(t, expectC(t, upgradeProgress(h, acc, c.PublicToken), 200, "SUCCESS"))
 		statuses, sources := timelineOf(prog)
 		if fmt.Sprint(statuses) != "[INIT EMAIL_VERIFIED FEE_PAID SUBMITTED PROCESSING SHIPPED DELIVERED]" ||
-			fmt.Sprint(sources) != "[user user user system callback callback user]" || prog["status"] != "DELIVERED" ||
-			prog["tracking_no"] != shipped["tracking_no"] || prog["refund_status"] != "" || prog["order_no"] != order["order_no"] {
-			t.Fatalf("progress %v", prog)
+			fmt.Sprint(sources) != "[user user user system callback callback user]" || prog.Status != "DELIVERED" ||
+			prog.TrackingNo != shipped.TrackingNo || prog.RefundStatus != "" || prog.OrderNo != order.OrderNo {
+			t.Fatalf("progress %+v", prog)
 		}
-		if sub := prog["timeline"].([]any)[3].(map[string]any); sub["external_req_id"] == "" || sub["previous_status"] != "FEE_PAID" {
-			t.Fatalf("SUBMITTED entry %v", sub)
+		if sub := prog.Timeline[3]; sub.ExternalReqID == "" || sub.PreviousStatus != "FEE_PAID" {
+			t.Fatalf("SUBMITTED entry %+v", sub)
 		}
 		expectC(t, sendUpgradeCode(h, acc, c.PublicToken), 400, "ALREADY_PHYSICAL")
 		items := unifiedOfType(t, h, acc, "card_upgrade")
-		if len(items) != 1 || items[0].(map[string]any)["amount"] != float64(-40) || items[0].(map[string]any)["source_table"] != "physical_orders" {
+		if len(items) != 1 || items[0].Amount != -40 || items[0].SourceTable != "physical_orders" {
 			t.Fatalf("card_upgrade history %v", items)
 		}
-		list := h.Do(http.MethodGet, "/api/v1/card/list", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "").JSON["data"].(map[string]any)
-		if list["cards"].([]any)[0].(map[string]any)["is_physical"] != true {
-			t.Fatalf("card list %v", list)
+		list := apptest.Data[cardListData](t, h.Do(http.MethodGet, "/api/v1/card/list", nil, apptest.Bearer(acc.Access)).Expect(t, 200, ""))
+		if !list.Cards[0].IsPhysical {
+			t.Fatalf("card list %+v", list)
 		}
 		var notified []string
 		for _, n := range cardNotifications(t, h, acc.ID, "physical_card_status") {
-			if n["order_no"] != order["order_no"] || (n["status"] == "SHIPPED" && n["tracking_no"] != shipped["tracking_no"]) {
+			if n["order_no"] != order.OrderNo || (n["status"] == "SHIPPED" && n["tracking_no"] != shipped.TrackingNo) {
 				t.Errorf("physical_card_status notification %v", n)
 			}
 			notified = append(notified, n["status"].(string))
@@ -238,12 +344,12 @@ func TestPhysicalUpgradeErrors(t *testing.T) {
 		expectC(t, upgradeProgress(h, acc, oc.PublicToken), 403, "CARD_NOT_OWNED")
 		h.Do(http.MethodPost, upgradeSend, map[string]any{"public_token": c.PublicToken, "scene": "physical_upgrade"}).Expect(t, 401, "UNAUTHORIZED")
 		mails := len(h.App.Outbox.To(acc.Email))
-		code := dataOf(expectC(t, sendUpgradeCode(h, acc, c.PublicToken), 200, "SUCCESS"))["otp"].(string)
+		code := dataC[upgradeCodeSent](t, expectC(t, sendUpgradeCode(h, acc, c.PublicToken), 200, "SUCCESS")).OTP
 		if got := h.Outbox(acc.Email, mails+1)[0]; got.OTP != code {
 			t.Fatalf("the mailed code %q is not the echoed one", got.OTP)
 		}
 		limited := expectC(t, sendUpgradeCode(h, acc, c.PublicToken), 429, "RATE_LIMITED")
-		if limited.JSON["retry_after"] == nil || limited.Header.Get("Retry-After") == "" {
+		if apptest.Decode[apptest.ErrorC](t, limited).RetryAfter == nil || limited.Header.Get("Retry-After") == "" {
 			t.Fatalf("cooldown without retry_after: %s", limited.Body)
 		}
 		wrong := "000000"
@@ -254,7 +360,7 @@ func TestPhysicalUpgradeErrors(t *testing.T) {
 			expectC(t, verifyUpgradeCode(h, acc, c.PublicToken, wrong), 400, "OTP_INVALID")
 		}
 		burned := expectC(t, verifyUpgradeCode(h, acc, c.PublicToken, wrong), 423, "OTP_ATTEMPTS_EXCEEDED")
-		if burned.JSON["retry_after"] == nil {
+		if apptest.Decode[apptest.ErrorC](t, burned).RetryAfter == nil {
 			t.Fatalf("423 without retry_after: %s", burned.Body)
 		}
 		expectC(t, verifyUpgradeCode(h, acc, c.PublicToken, code), 423, "OTP_ATTEMPTS_EXCEEDED")
@@ -270,7 +376,7 @@ func TestPhysicalUpgradeErrors(t *testing.T) {
 		bad["name_on_card"], bad["phone"] = "john doe", "12ab"
 		delete(bad, "postal_city")
 		res := expectC(t, convert(h, acc, bad, newKey()), 400, "VALIDATION_FAILED")
-		if f := res.JSON["fields"].(map[string]any); f["name_on_card"] == nil || f["phone"] == nil || f["postal_city"] == nil {
+		if f := apptest.Decode[apptest.ErrorC](t, res).Fields; f["name_on_card"] == "" || f["phone"] == "" || f["postal_city"] == "" {
 			t.Fatalf("fields %v", f)
 		}
 		cases := []struct {
@@ -329,11 +435,11 @@ func TestPhysicalUpgradeIssuerFailure(t *testing.T) {
 		if got := balanceOf(t, h, acc, "USDC-ERC20"); got != "40" {
 			t.Fatalf("balance after the refund %s, want 40", got)
 		}
-		prog := dataOf(expectC(t, upgradeProgress(h, acc, c.PublicToken), 200, "SUCCESS"))
-		if prog["status"] != "FAILED" || prog["refund_status"] != "COMPLETED" || prog["fail_reason"] == "" || prog["tracking_no"] != "" {
+		prog := upgradeProgressOf(t, expectC(t, upgradeProgress(h, acc, c.PublicToken), 200, "SUCCESS"))
+		if prog.Status != "FAILED" || prog.RefundStatus != "COMPLETED" || prog.FailReason == "" || prog.TrackingNo != "" {
 			t.Fatalf("failed order %v", prog)
 		}
-		if d := cardDetails(t, h, acc, c.PublicToken); d["physical"] != false || d["update_physical"] != false || d["application_id"] != prog["application_id"] {
+		if d := cardDetails(t, h, acc, c.PublicToken); d.Physical || d.UpdatePhysical || !d.sameApplication(prog.ApplicationID) {
 			t.Fatalf("details after the failure %v", d)
 		}
 		replay := convert(h, acc, body, key)
@@ -341,25 +447,25 @@ func TestPhysicalUpgradeIssuerFailure(t *testing.T) {
 			t.Fatalf("replay %d %s, want the stored 502 %s", replay.Status, replay.Body, failed.Body)
 		}
 		refunds := unifiedOfType(t, h, acc, "refund")
-		if len(refunds) != 1 || refunds[0].(map[string]any)["amount"] != float64(40) || len(unifiedOfType(t, h, acc, "card_upgrade")) != 1 {
+		if len(refunds) != 1 || refunds[0].Amount != 40 || len(unifiedOfType(t, h, acc, "card_upgrade")) != 1 {
 			t.Fatalf("refund history %v", refunds)
 		}
 		// The verify token survived: a new key makes a new order.
-		ok := dataOf(expectC(t, convert(h, acc, body, newKey()), 200, "SUCCESS"))
-		if ok["status"] != "SUBMITTED" || ok["order_no"] == prog["order_no"] || ok["application_id"] == prog["application_id"] {
+		ok := dataC[upgradeOrder](t, expectC(t, convert(h, acc, body, newKey()), 200, "SUCCESS"))
+		if ok.Status != "SUBMITTED" || ok.OrderNo == prog.OrderNo || ok.ApplicationID == prog.ApplicationID {
 			t.Fatalf("retry %v (failed order %v)", ok, prog)
 		}
 		if got := balanceOf(t, h, acc, "USDC-ERC20"); got != "0" {
 			t.Fatalf("balance after the retry %s, want 0", got)
 		}
-		statuses, _ := timelineOf(dataOf(upgradeProgress(h, acc, c.PublicToken)))
+		statuses, _ := timelineOf(upgradeProgressOf(t, upgradeProgress(h, acc, c.PublicToken)))
 		if fmt.Sprint(statuses) != "[FEE_PAID SUBMITTED]" {
 			t.Fatalf("retry timeline %v", statuses)
 		}
 		// A failure reported by the issuer after submission refunds too.
 		advance(t, h, c.PublicToken, map[string]any{"to": "FAILED", "fail_reason": "Address undeliverable"})
-		prog = dataOf(upgradeProgress(h, acc, c.PublicToken))
-		if prog["status"] != "FAILED" || prog["fail_reason"] != "Address undeliverable" || prog["refund_status"] != "COMPLETED" ||
+		prog = upgradeProgressOf(t, upgradeProgress(h, acc, c.PublicToken))
+		if prog.Status != "FAILED" || prog.FailReason != "Address undeliverable" || prog.RefundStatus != "COMPLETED" ||
 			balanceOf(t, h, acc, "USDC-ERC20") != "40" {
 			t.Fatalf("issuer-reported failure %v", prog)
 		}
@@ -386,7 +492,9 @@ func TestPhysicalUpgradeParallel(t *testing.T) {
 				defer wg.Done()
 				res := convert(h, acc, convertBody(c.PublicToken, vt, "USDT-TRC20"), newKey())
 				mu.Lock()
-				codes[fmt.Sprintf("%d %v", res.Status, res.JSON["errstr"])]++
+				var b apptest.ErrorC // not Decode: t.Fatal may not run here
+				_ = json.Unmarshal(res.Body, &b)
+				codes[fmt.Sprintf("%d %v", res.Status, b.Errstr)]++
 				mu.Unlock()
 			}()
 		}
@@ -426,7 +534,7 @@ func TestPhysicalUpgradeRecovery(t *testing.T) {
 			if !errors.Is(err, crash) {
 				t.Fatalf("convert: %v", err)
 			}
-			if got := dataOf(upgradeProgress(h, acc, c.PublicToken))["status"]; got != "FEE_PAID" {
+			if got := upgradeProgressOf(t, upgradeProgress(h, acc, c.PublicToken)).Status; got != "FEE_PAID" {
 				t.Fatalf("order after the crash is %v", got)
 			}
 			return o
@@ -440,8 +548,8 @@ func TestPhysicalUpgradeRecovery(t *testing.T) {
 		if err := h.App.Physical.Recover(ctx, o.ID, true); err != nil {
 			t.Fatal(err)
 		}
-		prog := dataOf(upgradeProgress(h, acc, c.PublicToken))
-		if prog["status"] != "FAILED" || prog["refund_status"] != "COMPLETED" || balanceOf(t, h, acc, "USDT-TRC20") != "80" {
+		prog := upgradeProgressOf(t, upgradeProgress(h, acc, c.PublicToken))
+		if prog.Status != "FAILED" || prog.RefundStatus != "COMPLETED" || balanceOf(t, h, acc, "USDT-TRC20") != "80" {
 			t.Fatalf("final recovery %v", prog)
 		}
 		h.Clock.Advance(61 * time.Second)
@@ -451,11 +559,11 @@ func TestPhysicalUpgradeRecovery(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		prog = dataOf(upgradeProgress(h, acc, c.PublicToken))
+		prog = upgradeProgressOf(t, upgradeProgress(h, acc, c.PublicToken))
 		statuses, _ := timelineOf(prog)
-		sub := prog["timeline"].([]any)[len(statuses)-1].(map[string]any)
-		if prog["status"] != "SUBMITTED" || fmt.Sprint(statuses) != "[INIT EMAIL_VERIFIED FEE_PAID SUBMITTED]" || sub["external_req_id"] == "" ||
-			balanceOf(t, h, acc, "USDT-TRC20") != "40" || cardDetails(t, h, acc, c.PublicToken)["physical"] != true {
+		sub := prog.Timeline[len(statuses)-1]
+		if prog.Status != "SUBMITTED" || fmt.Sprint(statuses) != "[INIT EMAIL_VERIFIED FEE_PAID SUBMITTED]" || sub.ExternalReqID == "" ||
+			balanceOf(t, h, acc, "USDT-TRC20") != "40" || !cardDetails(t, h, acc, c.PublicToken).Physical {
 			t.Fatalf("recovered order %v", prog)
 		}
 		verifyLedger(t, h)
@@ -475,12 +583,12 @@ func TestPhysicalApplicationOrder(t *testing.T) {
 			"phone": "91234567", "postal_address": "1 Queen's Road", "postal_city": "Hong Kong", "postal_code": "000000",
 			"postal_country": "HK"}).Expect(t, 200, "")
 		done := waitTask(t, h, acc, apptest.Data[apptest.CardApplied](t, res).TaskID)
-		item := done["list"].([]any)[0].(map[string]any)
-		token, cardID := item["public_token"].(string), int64(item["card_id"].(float64))
+		item := done.List[0]
+		token, cardID := item.PublicToken, item.CardID
 		d := cardDetails(t, h, acc, token)
-		prog := dataOf(expectC(t, upgradeProgress(h, acc, token), 200, "SUCCESS"))
+		prog := upgradeProgressOf(t, expectC(t, upgradeProgress(h, acc, token), 200, "SUCCESS"))
 		statuses, sources := timelineOf(prog)
-		if d["physical"] != true || d["update_physical"] != true || d["application_id"] != prog["application_id"] ||
+		if !d.Physical || !d.UpdatePhysical || !d.sameApplication(prog.ApplicationID) ||
 			fmt.Sprint(statuses) != "[SUBMITTED]" || fmt.Sprint(sources) != "[system]" {
 			t.Fatalf("details %v, progress %v", d, prog)
 		}
@@ -488,7 +596,7 @@ func TestPhysicalApplicationOrder(t *testing.T) {
 		advance(t, h, token, map[string]any{"to": "SHIPPED", "tracking_no": "SF0000000001"})
 		res = h.Do(http.MethodPost, "/api/v1/card/physical-application/"+strconv.FormatInt(cardID, 10)+"/confirm-delivery", nil,
 			apptest.Bearer(acc.Access)).Expect(t, 200, "")
-		if app := res.JSON["application"].(map[string]any); app["tracking_number"] != "SF0000000001" || app["status"] != "delivered" {
+		if app := apptest.Decode[deliveryConfirmed](t, res).Application; app.TrackingNumber != "SF0000000001" || app.Status != "delivered" {
 			t.Fatalf("delivery %s", res.Body)
 		}
 	})

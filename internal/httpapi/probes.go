@@ -17,7 +17,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	if err := s.Ready.Ready(ctx); err != nil {
-		s.log.WarnContext(r.Context(), "not ready", "error", err)
+		s.logFailure(r, http.StatusServiceUnavailable, "not ready", err)
 		httpkit.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return nil
 	}

@@ -17,13 +17,24 @@ func TestPushDevices(t *testing.T) {
 				"platform": "android", "app_version": "1.0.0+14", "user_id": 999999}, apptest.Bearer(acc.Access))
 		}
 		res := register(alice, "tok-1", "a1b2").Expect(t, 200, "")
-		dev := res.JSON["device"].(map[string]any)
-		if dev["device_id"] != "a1b2" || dev["enabled"] != true || dev["platform"] != "android" {
-			t.Fatalf("device %v", dev)
+		type device struct {
+			ID       int64  `json:"id"`
+			DeviceID string `json:"device_id"`
+			Enabled  bool   `json:"enabled"`
+			Platform string `json:"platform"`
 		}
-		again := register(alice, "tok-1", "a1b2").Expect(t, 200, "").JSON["device"].(map[string]any)
-		if again["id"] != dev["id"] {
-			t.Fatalf("re-registering created a new row: %v vs %v", again["id"], dev["id"])
+		deviceOf := func(res *apptest.Response) device {
+			return apptest.Decode[struct {
+				Device device `json:"device"`
+			}](t, res).Device
+		}
+		dev := deviceOf(res)
+		if dev.DeviceID != "a1b2" || !dev.Enabled || dev.Platform != "android" {
+			t.Fatalf("device %+v", dev)
+		}
+		again := deviceOf(register(alice, "tok-1", "a1b2").Expect(t, 200, ""))
+		if again.ID != dev.ID {
+			t.Fatalf("re-registering created a new row: %v vs %v", again.ID, dev.ID)
 		}
 		// The token moves to whoever registers it last.
 		register(bob, "tok-1", "b-phone").Expect(t, 200, "")

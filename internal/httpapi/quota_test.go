@@ -21,9 +21,12 @@ func quotaExpect429(t testing.TB, res *apptest.Response, window time.Duration) {
 	t.Helper()
 	res.Expect(t, 429, "RATE_LIMITED")
 	after, err := strconv.Atoi(res.Header.Get("Retry-After"))
-	body, _ := res.JSON["retry_after"].(float64)
-	if err != nil || after < 1 || after > int(window/time.Second) || int(body) != after {
-		t.Fatalf("Retry-After %q, retry_after %v; body %s", res.Header.Get("Retry-After"), res.JSON["retry_after"], res.Body)
+	var body int
+	if ra := apptest.RetryAfter(t, res); ra != nil {
+		body = *ra
+	}
+	if err != nil || after < 1 || after > int(window/time.Second) || body != after {
+		t.Fatalf("Retry-After %q, retry_after %v; body %s", res.Header.Get("Retry-After"), body, res.Body)
 	}
 }
 
@@ -117,12 +120,12 @@ func TestQuotaWithdrawals(t *testing.T) {
 		for range wallet.WithdrawalsPerHour {
 			withdraw(h, acc, "10", externalTron).Expect(t, 200, "")
 		}
-		balance := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["balance"]
+		balance := walletOf(t, h, acc).Balances[0].Balance
 		quotaExpect429(t, withdraw(h, acc, "10", externalTron), time.Hour)
 		if n := quotaCount(t, h, `SELECT COUNT(*) FROM withdrawals WHERE user_id = $1`, acc.ID); n != wallet.WithdrawalsPerHour {
 			t.Fatalf("%d withdrawals, want %d", n, wallet.WithdrawalsPerHour)
 		}
-		if after := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["balance"]; after != balance {
+		if after := walletOf(t, h, acc).Balances[0].Balance; after != balance {
 			t.Fatalf("balance %v after the refusal, want %v", after, balance)
 		}
 		withdraw(h, other, "10", externalTron).Expect(t, 200, "")

@@ -23,7 +23,7 @@ func TestRequestLimits(t *testing.T) {
 			h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 200, "")
 		}
 		res := h.Do(http.MethodGet, "/api/v1/user/profile", nil, auth).Expect(t, 429, "RATE_LIMITED")
-		if res.Header.Get("Retry-After") == "" || res.JSON["retry_after"] == nil {
+		if res.Header.Get("Retry-After") == "" || apptest.RetryAfter(t, res) == nil {
 			t.Fatalf("429 without Retry-After: %v %s", res.Header, res.Body)
 		}
 		// Public routes count per IP only: 7 requests so far, 5 left.

@@ -32,7 +32,7 @@ func TestSandboxFXSetsTheSharedRate(t *testing.T) {
 			t.Fatalf("configured rate %s, want 7.8", got)
 		}
 		res := h.Do(http.MethodPost, sandboxFXPath, map[string]any{"usdt_hkd": "7.9"}).Expect(t, 200, "")
-		if d := cmData(t, res); res.JSON["status"] != "success" || d["usdt_hkd"] != json.Number("7.9") {
+		if d := cmData(t, res); apptest.Decode[apptest.EnvelopeA](t, res).Status != "success" || d["usdt_hkd"] != json.Number("7.9") {
 			t.Fatalf("answer %s", res.Body)
 		}
 		if got := usdtHKD(t, h, acc); got != "7.9" {

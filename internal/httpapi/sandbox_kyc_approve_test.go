@@ -20,10 +20,10 @@ func TestSandboxKYCApproveOpensASession(t *testing.T) {
 		fresh := h.Register(t, "sbx-kyc-fresh@example.com")
 		payFee(t, h, fresh)
 		res := h.Do(http.MethodPost, "/api/v1/sandbox/kyc/approve", map[string]any{"email": fresh.Email}).Expect(t, 200, "")
-		if d := res.JSON["data"].(map[string]any); d["status"] != "approved" {
+		if d := apptest.Data[kycDecided](t, res); d.Status != "approved" {
 			t.Fatalf("approve without a session: %s", res.Body)
 		}
-		if st := kycStatus(t, h, fresh); st["user_kyc_status"] != "verified" {
+		if st := kycStatus(t, h, fresh); st.UserKYCStatus != "verified" {
 			t.Fatalf("status after the sandbox approval %v", st)
 		}
 		h.Do(http.MethodPost, "/api/v1/sandbox/kyc/approve", map[string]any{"email": fresh.Email}).Expect(t, 400, "INVALID_STATE")
@@ -33,7 +33,7 @@ func TestSandboxKYCApproveOpensASession(t *testing.T) {
 		session, _ := startKYC(t, h, rejected)
 		h.Do(http.MethodPost, "/api/v1/sandbox/kyc/sessions/"+session+"/reject", map[string]any{"reason": "blurred"}).Expect(t, 200, "")
 		res = h.Do(http.MethodPost, "/api/v1/sandbox/kyc/approve", map[string]any{"email": rejected.Email}).Expect(t, 200, "")
-		if d := res.JSON["data"].(map[string]any); d["status"] != "approved" {
+		if d := apptest.Data[kycDecided](t, res); d.Status != "approved" {
 			t.Fatalf("approve after a rejection: %s", res.Body)
 		}
 	})

@@ -168,7 +168,7 @@ func NewServer(d Deps) (*Server, error) {
 	}
 	s.routes()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
-	s.handler = s.recoverPanics(s.requestID(s.securityHeaders(s.cors(s.limitBody(s.dispatch())))))
+	s.handler = s.requestID(s.recoverPanics(s.securityHeaders(s.cors(s.limitBody(s.dispatch())))))
 	return s, nil
 }
 

@@ -37,7 +37,7 @@ func TestSwapPreview(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				res := previewSwap(h, acc, tc.body).Expect(t, 200, "")
-				if res.JSON["status"] != "success" || res.JSON["message"] != "OK" {
+				if e := apptest.Decode[apptest.EnvelopeA](t, res); e.Status != "success" || e.Message != "OK" {
 					t.Errorf("envelope %s", res.Body)
 				}
 				d := cmData(t, res)
@@ -83,7 +83,7 @@ func TestSwapPreview(t *testing.T) {
 				if res.Status != 400 || res.Code() != tc.code {
 					t.Fatalf("%d %s, want 400 %s: %s", res.Status, res.Code(), tc.code, res.Body)
 				}
-				fields, _ := res.JSON["fields"].(map[string]any)
+				fields := apptest.Decode[apptest.ErrorBody](t, res).Fields
 				for _, f := range tc.fields {
 					if _, ok := fields[f]; !ok {
 						t.Errorf("fields lacks %s: %s", f, res.Body)
@@ -197,7 +197,7 @@ func TestSwapRoundTrip(t *testing.T) {
 		// crypto → HKD with a quote.
 		quote := quoteFor(t, h, acc, "USDT-TRC20", "HKD", 100)
 		res := postSwap(h, acc, swapBody("USDT-TRC20", "HKD", 100, "quote_id", quote, "card_id", card.ID)).Expect(t, 200, "")
-		if res.JSON["status"] != "success" || res.JSON["message"] != "Swap completed successfully" {
+		if e := apptest.Decode[apptest.EnvelopeA](t, res); e.Status != "success" || e.Message != "Swap completed successfully" {
 			t.Errorf("envelope %s", res.Body)
 		}
 		d := cmData(t, res)

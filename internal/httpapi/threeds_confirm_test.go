@@ -22,7 +22,7 @@ func TestThreeDSConfirm(t *testing.T) {
 			for k, v := range extra {
 				body[k] = v
 			}
-			return raise3DS(t, h, c.PublicToken, body)["notification_id"].(string)
+			return raise3DS(t, h, c.PublicToken, body).NotificationID
 		}
 		idem := func(k string) apptest.Header { return apptest.Header{Name: "Idempotency-Key", Value: k} }
 		cases := []struct {
@@ -32,26 +32,27 @@ func TestThreeDSConfirm(t *testing.T) {
 			{"approve", func(t *testing.T) {
 				nid := bio(nil)
 				res := confirm3DS(h, acc, nid, "SUCCESS").Expect(t, 200, "")
-				rec := res.JSON["record"].(map[string]any)
-				if res.JSON["message"] != "3DS challenge confirmed" || rec["challenge_status"] != "SUCCESS" ||
-					rec["confirmation_status"] != "SUCCESS" || rec["confirmed_at"] == nil || rec["amount"] != "42.00" ||
-					rec["delegate_method"] != "push-confirmation" || rec["ds_transaction_id"] == "" {
+				b := apptest.Decode[confirmed3DS](t, res)
+				rec := b.Record
+				if b.Message != "3DS challenge confirmed" || rec.ChallengeStatus != "SUCCESS" ||
+					rec.ConfirmationStatus != "SUCCESS" || rec.ConfirmedAt == nil || rec.Amount != "42.00" ||
+					rec.DelegateMethod != "push-confirmation" || rec.DSTransactionID == "" {
 					t.Fatalf("approve %s", res.Body)
 				}
 				if approve, ok, err := h.App.IssuerSim.Decision(context.Background(), nid); err != nil || !ok || !approve {
 					t.Fatalf("issuer decision %v %v %v", approve, ok, err)
 				}
 				// Same status again: a replay; the other status: a conflict.
-				if again := confirm3DS(h, acc, nid, "SUCCESS").Expect(t, 200, ""); again.JSON["record"].(map[string]any)["challenge_status"] != "SUCCESS" {
+				if again := confirm3DS(h, acc, nid, "SUCCESS").Expect(t, 200, ""); confirmedRecord(t, again).ChallengeStatus != "SUCCESS" {
 					t.Fatalf("replay %s", again.Body)
 				}
 				confirm3DS(h, acc, nid, "FAILURE").Expect(t, 400, "CHALLENGE_ALREADY_CONFIRMED")
 			}},
 			{"reject", func(t *testing.T) {
 				nid := bio(nil)
-				rec := confirm3DS(h, acc, nid, "FAILURE").Expect(t, 200, "").JSON["record"].(map[string]any)
-				if rec["challenge_status"] != "FAILURE" || rec["confirmation_status"] != "FAILURE" {
-					t.Fatalf("reject %v", rec)
+				rec := confirmedRecord(t, confirm3DS(h, acc, nid, "FAILURE").Expect(t, 200, ""))
+				if rec.ChallengeStatus != "FAILURE" || rec.ConfirmationStatus != "FAILURE" {
+					t.Fatalf("reject %+v", rec)
 				}
 				if approve, ok, _ := h.App.IssuerSim.Decision(context.Background(), nid); !ok || approve {
 					t.Fatal("the issuer did not get the rejection")
@@ -76,28 +77,28 @@ func TestThreeDSConfirm(t *testing.T) {
 				}
 				confirm3DS(h, acc, nid, "SUCCESS", idem("bad")).Expect(t, 400, "VALIDATION_FAILED")
 				h.Do(http.MethodPut, "/api/v1/3ds/messages/"+nid+"/confirm", map[string]string{"status": "SUCCESS"}).Expect(t, 401, "UNAUTHORIZED")
-				if rec := recordOf(t, h, acc, nid); rec["challenge_status"] != "UNCONFIRMED" || rec["confirmation_status"] != "" {
-					t.Fatalf("record changed %v", rec)
+				if rec := recordOf(t, h, acc, nid); rec.ChallengeStatus != "UNCONFIRMED" || rec.ConfirmationStatus != "" {
+					t.Fatalf("record changed %+v", rec)
 				}
 			}},
 			{"not mine", func(t *testing.T) {
 				nid := bio(nil)
 				confirm3DS(h, stranger, nid, "SUCCESS").Expect(t, 404, "CHALLENGE_NOT_FOUND")
 				confirm3DS(h, acc, "00000000-0000-0000-0000-000000000000", "SUCCESS").Expect(t, 404, "CHALLENGE_NOT_FOUND")
-				if rec := recordOf(t, h, acc, nid); rec["challenge_status"] != "UNCONFIRMED" {
-					t.Fatalf("a stranger changed the record %v", rec)
+				if rec := recordOf(t, h, acc, nid); rec.ChallengeStatus != "UNCONFIRMED" {
+					t.Fatalf("a stranger changed the record %+v", rec)
 				}
 			}},
 			{"OTP is not confirmable", func(t *testing.T) {
-				nid := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "OTP"})["notification_id"].(string)
+				nid := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "OTP"}).NotificationID
 				confirm3DS(h, acc, nid, "SUCCESS").Expect(t, 400, "CHALLENGE_NOT_CONFIRMABLE")
 			}},
 			{"issuer failure", func(t *testing.T) {
 				nid := bio(nil)
 				h.Do(http.MethodPost, "/api/v1/sandbox/issuer/failures", map[string]any{"operation": "confirm_3ds"}).Expect(t, 200, "")
 				confirm3DS(h, acc, nid, "SUCCESS", idem("tds-fail-01")).Expect(t, 502, "ISSUER_UNAVAILABLE")
-				if rec := recordOf(t, h, acc, nid); rec["challenge_status"] != "CONFIRM_FAILED" || rec["confirmation_status"] != "SUCCESS" {
-					t.Fatalf("after the issuer failure %v", rec)
+				if rec := recordOf(t, h, acc, nid); rec.ChallengeStatus != "CONFIRM_FAILED" || rec.ConfirmationStatus != "SUCCESS" {
+					t.Fatalf("after the issuer failure %+v", rec)
 				}
 				if _, ok, _ := h.App.IssuerSim.Decision(context.Background(), nid); ok {
 					t.Fatal("the issuer recorded a decision it failed")
@@ -105,8 +106,8 @@ func TestThreeDSConfirm(t *testing.T) {
 				// The stored 502 is replayed for the key; a new attempt forwards again.
 				confirm3DS(h, acc, nid, "SUCCESS", idem("tds-fail-01")).Expect(t, 502, "ISSUER_UNAVAILABLE")
 				confirm3DS(h, acc, nid, "FAILURE").Expect(t, 400, "CHALLENGE_ALREADY_CONFIRMED")
-				if rec := confirm3DS(h, acc, nid, "SUCCESS").Expect(t, 200, "").JSON["record"].(map[string]any); rec["challenge_status"] != "SUCCESS" {
-					t.Fatalf("retry %v", rec)
+				if rec := confirmedRecord(t, confirm3DS(h, acc, nid, "SUCCESS").Expect(t, 200, "")); rec.ChallengeStatus != "SUCCESS" {
+					t.Fatalf("retry %+v", rec)
 				}
 			}},
 			{"expired", func(t *testing.T) {
@@ -114,8 +115,8 @@ func TestThreeDSConfirm(t *testing.T) {
 				live := bio(map[string]any{"expires_after": 600})
 				h.Clock.Advance(61 * time.Second)
 				confirm3DS(h, acc, nid, "SUCCESS").Expect(t, 400, "CHALLENGE_EXPIRED")
-				if rec := recordOf(t, h, acc, nid); rec["challenge_status"] != "EXPIRED" || rec["confirmation_status"] != "" {
-					t.Fatalf("expired record %v", rec)
+				if rec := recordOf(t, h, acc, nid); rec.ChallengeStatus != "EXPIRED" || rec.ConfirmationStatus != "" {
+					t.Fatalf("expired record %+v", rec)
 				}
 				confirm3DS(h, acc, nid, "FAILURE").Expect(t, 400, "CHALLENGE_EXPIRED")
 				if _, ok, _ := h.App.IssuerSim.Decision(context.Background(), nid); ok {
@@ -139,7 +140,7 @@ func TestThreeDSPlan(t *testing.T) {
 		put := func(body any) *apptest.Response { return h.Do(http.MethodPut, "/api/v1/card/3ds", body, auth) }
 		plans := func() (local, issuer string) {
 			d := h.Do(http.MethodGet, "/api/v1/card/account-details?public_token="+c.PublicToken, nil, auth).Expect(t, 200, "")
-			local = d.JSON["data"].(map[string]any)["three_ds_auth_plan"].(string)
+			local = apptest.Data[cardDetailsData](t, d).ThreeDSAuthPlan
 			issuer, err := h.App.IssuerSim.Plan(context.Background(), c.PublicToken)
 			if err != nil {
 				t.Fatal(err)
@@ -150,9 +151,13 @@ func TestThreeDSPlan(t *testing.T) {
 			t.Fatalf("default plan %s/%s", l, i)
 		}
 		res := put(map[string]string{"plan": "BIO", "public_token": c.PublicToken}).Expect(t, 200, "")
-		d := res.JSON["data"].(map[string]any)
-		if res.JSON["message"] != "Card 3DS authentication plan updated successfully" || d["three_ds_auth_plan"] != "BIO" ||
-			d["public_token"] != c.PublicToken || d["request_id"] != res.Header.Get("X-Request-Id") {
+		b := apptest.Decode[apptest.EnvelopeB[struct {
+			PublicToken string `json:"public_token"`
+			RequestID   string `json:"request_id"`
+			Plan        string `json:"three_ds_auth_plan"`
+		}]](t, res)
+		if d := b.Data; b.Message != "Card 3DS authentication plan updated successfully" || d.Plan != "BIO" ||
+			d.PublicToken != c.PublicToken || d.RequestID != res.Header.Get("X-Request-Id") {
 			t.Fatalf("set plan %s", res.Body)
 		}
 		if l, i := plans(); l != "BIO" || i != "BIO" {
@@ -213,7 +218,7 @@ func TestThreeDSMyRecords(t *testing.T) {
 		other, otherCard := h.CardHolder(t, "tds-list-other@example.com")
 		var ids []string
 		for i := range 3 {
-			ids = append(ids, raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": []string{"BIO", "OTP"}[i%2]})["notification_id"].(string))
+			ids = append(ids, raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": []string{"BIO", "OTP"}[i%2]}).NotificationID)
 		}
 		raise3DS(t, h, otherCard.PublicToken, map[string]any{"auth_method": "BIO"})
 		pages := []struct {
@@ -230,12 +235,12 @@ func TestThreeDSMyRecords(t *testing.T) {
 		for _, p := range pages {
 			t.Run(p.query, func(t *testing.T) {
 				d := myRecords(t, h, acc, p.query)
-				recs := d["records"].([]any)
-				if d["page"] != float64(p.page) || d["page_size"] != float64(p.size) || d["total"] != float64(3) ||
-					d["total_pages"] != float64(p.pagesOf) || len(recs) != p.n {
-					t.Fatalf("page %v", d)
+				recs := d.Records
+				if d.Page != p.page || d.PageSize != p.size || d.Total != 3 ||
+					d.TotalPages != p.pagesOf || len(recs) != p.n {
+					t.Fatalf("page %+v", d)
 				}
-				if p.first != "" && recs[0].(map[string]any)["notification_id"] != p.first {
+				if p.first != "" && recs[0].NotificationID != p.first {
 					t.Fatalf("not newest first: %v", recs)
 				}
 			})
@@ -245,16 +250,16 @@ func TestThreeDSMyRecords(t *testing.T) {
 		}
 		h.Do(http.MethodGet, "/api/v1/3ds/my-records", nil).Expect(t, 401, "UNAUTHORIZED")
 		theirs := myRecords(t, h, other, "")
-		if theirs["total"] != float64(1) || theirs["records"].([]any)[0].(map[string]any)["public_token"] != otherCard.PublicToken {
-			t.Fatalf("the other user's records %v", theirs)
+		if theirs.Total != 1 || theirs.Records[0].PublicToken != otherCard.PublicToken {
+			t.Fatalf("the other user's records %+v", theirs)
 		}
 		h.Do(http.MethodPost, "/api/v1/sandbox/cards/123456/3ds", map[string]any{"auth_method": "BIO"}).Expect(t, 404, "CARD_NOT_FOUND")
 		for _, body := range []map[string]any{{}, {"auth_method": "FACE"}, {"auth_method": "OTP", "amount": "-1"},
 			{"auth_method": "OTP", "currency": "XXX"}, {"auth_method": "OTP", "expires_after": 0}} {
 			h.Do(http.MethodPost, "/api/v1/sandbox/cards/"+c.PublicToken+"/3ds", body).Expect(t, 400, "VALIDATION_FAILED")
 		}
-		if d := myRecords(t, h, acc, ""); d["total"] != float64(3) {
-			t.Fatalf("bad helper calls created records: %v", d)
+		if d := myRecords(t, h, acc, ""); d.Total != 3 {
+			t.Fatalf("bad helper calls created records: %+v", d)
 		}
 	})
 }
@@ -265,7 +270,7 @@ func TestThreeDSParallelConfirms(t *testing.T) {
 	t.Parallel()
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "tds-race@example.com")
-		nid := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "BIO"})["notification_id"].(string)
+		nid := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "BIO"}).NotificationID
 		var wg sync.WaitGroup
 		statuses := make([]int, 10)
 		for i := range statuses {
@@ -281,8 +286,8 @@ func TestThreeDSParallelConfirms(t *testing.T) {
 				t.Fatalf("request %d: %d", i, st)
 			}
 		}
-		if rec := recordOf(t, h, acc, nid); rec["challenge_status"] != "SUCCESS" {
-			t.Fatalf("record %v", rec)
+		if rec := recordOf(t, h, acc, nid); rec.ChallengeStatus != "SUCCESS" {
+			t.Fatalf("record %+v", rec)
 		}
 	})
 }

@@ -32,29 +32,80 @@ func post3DSWebhook(h *apptest.Harness, body []byte, signature string) *apptest.
 	return h.Do(http.MethodPost, "/api/v1/webhooks/3ds-callback", body, apptest.Header{Name: "X-Signature", Value: signature})
 }
 
-// raise3DS raises a challenge through the sandbox helper and returns data.
-func raise3DS(t *testing.T, h *apptest.Harness, token string, body map[string]any) map[string]any {
-	t.Helper()
-	res := h.Do(http.MethodPost, "/api/v1/sandbox/cards/"+token+"/3ds", body).Expect(t, 200, "")
-	return res.JSON["data"].(map[string]any)
+// raised3DS is the data of POST /sandbox/cards/{token}/3ds.
+type raised3DS struct {
+	NotificationID string `json:"notification_id"`
+	RecordID       *int64 `json:"record_id"`
+	Passcode       string `json:"passcode"`
 }
 
-func myRecords(t *testing.T, h *apptest.Harness, acc apptest.Account, query string) map[string]any {
+// raise3DS raises a challenge through the sandbox helper and returns data.
+func raise3DS(t *testing.T, h *apptest.Harness, token string, body map[string]any) raised3DS {
+	t.Helper()
+	res := h.Do(http.MethodPost, "/api/v1/sandbox/cards/"+token+"/3ds", body).Expect(t, 200, "")
+	return apptest.Data[raised3DS](t, res)
+}
+
+// threeDSRecord is a 3DS record as listed and confirmed.
+type threeDSRecord struct {
+	ID                 int64   `json:"id"`
+	NotificationID     string  `json:"notification_id"`
+	PublicToken        string  `json:"public_token"`
+	MerchantName       string  `json:"merchant_name"`
+	MerchantID         string  `json:"merchant_id"`
+	Amount             string  `json:"amount"`
+	Currency           string  `json:"currency"`
+	Passcode           string  `json:"passcode"`
+	ReceivedAt         string  `json:"received_at"`
+	ExpiresAfter       int64   `json:"expires_after"`
+	AuthMethod         string  `json:"auth_method"`
+	ChallengeStatus    string  `json:"challenge_status"`
+	ChallengeExpiresAt string  `json:"challenge_expires_at"`
+	ConfirmationStatus string  `json:"confirmation_status"`
+	ConfirmedAt        *string `json:"confirmed_at"`
+}
+
+// threeDSPage is the data of GET /3ds/my-records.
+type threeDSPage struct {
+	Page       int             `json:"page"`
+	PageSize   int             `json:"page_size"`
+	Total      int             `json:"total"`
+	TotalPages int             `json:"total_pages"`
+	Records    []threeDSRecord `json:"records"`
+}
+
+func myRecords(t *testing.T, h *apptest.Harness, acc apptest.Account, query string) threeDSPage {
 	t.Helper()
 	res := h.Do(http.MethodGet, "/api/v1/3ds/my-records"+query, nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
-	return res.JSON["data"].(map[string]any)
+	return apptest.Data[threeDSPage](t, res)
 }
 
 // recordOf returns the caller's record with a notification id.
-func recordOf(t *testing.T, h *apptest.Harness, acc apptest.Account, notificationID string) map[string]any {
+func recordOf(t *testing.T, h *apptest.Harness, acc apptest.Account, notificationID string) threeDSRecord {
 	t.Helper()
-	for _, r := range myRecords(t, h, acc, "?page_size=100")["records"].([]any) {
-		if rec := r.(map[string]any); rec["notification_id"] == notificationID {
+	for _, rec := range myRecords(t, h, acc, "?page_size=100").Records {
+		if rec.NotificationID == notificationID {
 			return rec
 		}
 	}
 	t.Fatalf("no record %s", notificationID)
-	return nil
+	return threeDSRecord{}
+}
+
+// confirmed3DS is the answer of PUT /3ds/messages/{id}/confirm.
+type confirmed3DS struct {
+	apptest.EnvelopeA
+	Record struct {
+		threeDSRecord
+		DelegateMethod  string `json:"delegate_method"`
+		DSTransactionID string `json:"ds_transaction_id"`
+	} `json:"record"`
+}
+
+// confirmedRecord reads the record of a confirmation.
+func confirmedRecord(t *testing.T, res *apptest.Response) threeDSRecord {
+	t.Helper()
+	return apptest.Decode[confirmed3DS](t, res).Record.threeDSRecord
 }
 
 func confirm3DS(h *apptest.Harness, acc apptest.Account, notificationID, status string, headers ...apptest.Header) *apptest.Response {
@@ -125,13 +176,12 @@ func TestThreeDSWebhook(t *testing.T) {
 			t.Fatalf("%d notifications after replays", n)
 		}
 		rec := recordOf(t, h, acc, nid)
-		want := map[string]any{"public_token": c.PublicToken, "merchant_name": "Example Merchant", "merchant_id": "M-1", "amount": "0.01",
-			"currency": "CNY", "passcode": "", "expires_after": float64(300), "auth_method": "BIO", "challenge_status": "UNCONFIRMED",
-			"confirmation_status": "", "confirmed_at": nil, "challenge_expires_at": time.Unix(expiry, 0).UTC().Format(time.RFC3339)}
-		for k, v := range want {
-			if rec[k] != v {
-				t.Errorf("record %s = %#v, want %#v", k, rec[k], v)
-			}
+		want := threeDSRecord{ID: rec.ID, NotificationID: rec.NotificationID, ReceivedAt: rec.ReceivedAt, // not checked here
+			PublicToken: c.PublicToken, MerchantName: "Example Merchant", MerchantID: "M-1", Amount: "0.01",
+			Currency: "CNY", Passcode: "", ExpiresAfter: 300, AuthMethod: "BIO", ChallengeStatus: "UNCONFIRMED",
+			ConfirmationStatus: "", ConfirmedAt: nil, ChallengeExpiresAt: time.Unix(expiry, 0).UTC().Format(time.RFC3339)}
+		if rec != want {
+			t.Errorf("record %+v, want %+v", rec, want)
 		}
 		var typ, data, status string
 		if err := h.App.DB.SQL.QueryRow(`SELECT type, data, status FROM notifications WHERE user_id = $1 AND type LIKE '3ds%'`, acc.ID).Scan(&typ, &data, &status); err != nil {
@@ -172,10 +222,10 @@ func TestThreeDSOTPChallenge(t *testing.T) {
 		acc, c := h.CardHolder(t, "tds-otp@example.com")
 		sent := len(h.App.Outbox.To(acc.Email))
 		d := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "OTP", "amount": "12.5", "currency": "USD", "merchant_name": "Coffee"})
-		passcode, _ := d["passcode"].(string)
-		nid := d["notification_id"].(string)
-		if !regexp.MustCompile(`^[0-9]{6}$`).MatchString(passcode) || d["record_id"] == nil {
-			t.Fatalf("helper data %v", d)
+		passcode := d.Passcode
+		nid := d.NotificationID
+		if !regexp.MustCompile(`^[0-9]{6}$`).MatchString(passcode) || d.RecordID == nil {
+			t.Fatalf("helper data %+v", d)
 		}
 		exact := authExact(t, h.Do(http.MethodGet, "/api/v1/3ds/my-records", nil, apptest.Bearer(acc.Access)).Body)
 		rec := exact["data"].(map[string]any)["records"].([]any)[0].(map[string]any)
@@ -203,15 +253,15 @@ func TestThreeDSOTPChallenge(t *testing.T) {
 
 		// After expiry the code is no longer shown, and the job ends it.
 		h.Clock.Advance(301 * time.Second)
-		if rec := recordOf(t, h, acc, nid); rec["passcode"] != "" {
-			t.Fatalf("passcode shown after expiry: %v", rec)
+		if rec := recordOf(t, h, acc, nid); rec.Passcode != "" {
+			t.Fatalf("passcode shown after expiry: %+v", rec)
 		}
 		// (The periodic job may have run first; either way the record ends EXPIRED.)
 		if n, err := h.App.ThreeDS.Expire(context.Background()); err != nil || n > 1 {
 			t.Fatalf("expired %d (%v)", n, err)
 		}
-		if rec := recordOf(t, h, acc, nid); rec["challenge_status"] != "EXPIRED" || rec["passcode"] != "" {
-			t.Fatalf("after the expiry job %v", rec)
+		if rec := recordOf(t, h, acc, nid); rec.ChallengeStatus != "EXPIRED" || rec.Passcode != "" {
+			t.Fatalf("after the expiry job %+v", rec)
 		}
 		if log := h.Log.String(); regexp.MustCompile(`(^|[^0-9])` + passcode + `([^0-9]|$)`).MatchString(log) {
 			t.Fatal("the passcode appears in the logs")

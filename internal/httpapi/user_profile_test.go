@@ -20,33 +20,43 @@ const usrProfilePath = "/api/v1/user/profile"
 
 // usrExpectErr checks status, code and the full error envelope (API.md §1.6)
 // and returns the fields object (nil unless VALIDATION_FAILED).
-func usrExpectErr(t testing.TB, res *apptest.Response, status int, code string) map[string]any {
+func usrExpectErr(t testing.TB, res *apptest.Response, status int, code string) map[string]string {
 	t.Helper()
 	if res.Status != status || res.Code() != code {
 		t.Fatalf("got %d %s, want %d %s; body %s", res.Status, res.Code(), status, code, res.Body)
 	}
 	usrCheckEnvelope(t, res)
-	f, _ := res.JSON["fields"].(map[string]any)
-	return f
+	return apptest.Decode[apptest.ErrorBody](t, res).Fields
 }
 
-// usrCheckEnvelope checks the shape of any error body.
+// usrCheckEnvelope checks the shape of any error body: every text member
+// present (pointers show absence; a wrong type fails the decode), fields
+// an object exactly on VALIDATION_FAILED.
 func usrCheckEnvelope(t testing.TB, res *apptest.Response) {
 	t.Helper()
-	for _, k := range []string{"error", "code", "details", "message"} {
-		if _, ok := res.JSON[k].(string); !ok {
-			t.Errorf("error field %q is %T, want string; body %s", k, res.JSON[k], res.Body)
+	b := apptest.Decode[struct {
+		Error   *string         `json:"error"`
+		Code    *string         `json:"code"`
+		Details *string         `json:"details"`
+		Message *string         `json:"message"`
+		Fields  json.RawMessage `json:"fields"`
+	}](t, res)
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"error", b.Error}, {"code", b.Code}, {"details", b.Details}, {"message", b.Message}} {
+		if f.v == nil {
+			t.Errorf("error field %q is missing; body %s", f.name, res.Body)
 		}
 	}
-	if res.JSON["message"] == "" || res.JSON["error"] == "" {
+	if (b.Message != nil && *b.Message == "") || (b.Error != nil && *b.Error == "") {
 		t.Errorf("error body has an empty error/message: %s", res.Body)
 	}
-	f, has := res.JSON["fields"]
 	if res.Code() == "VALIDATION_FAILED" {
-		if _, ok := f.(map[string]any); !ok {
+		if !bytes.HasPrefix(b.Fields, []byte("{")) {
 			t.Errorf("VALIDATION_FAILED without a fields object: %s", res.Body)
 		}
-	} else if has {
+	} else if b.Fields != nil {
 		t.Errorf("fields present on %s: %s", res.Code(), res.Body)
 	}
 	usrNoLeak(t, res.Body)
@@ -71,7 +81,7 @@ func usrExpectFields(t testing.TB, res *apptest.Response, names ...string) {
 	t.Helper()
 	f := usrExpectErr(t, res, 400, "VALIDATION_FAILED")
 	for _, n := range names {
-		if r, ok := f[n].(string); !ok || r == "" {
+		if f[n] == "" {
 			t.Errorf("fields.%s missing or not a non-empty string: %s", n, res.Body)
 		}
 	}
@@ -85,12 +95,22 @@ func usrWrongCode(c string) string {
 	return "00000"
 }
 
-// usrGetUser returns the User object of GET /user/profile.
+// usrGetUser returns the User object of GET /user/profile. It stays a raw
+// object: the tests compare whole profiles, where null and "" differ and
+// every member's JSON kind is checked.
 func usrGetUser(t testing.TB, h *apptest.Harness, token string) map[string]any {
 	t.Helper()
 	res := h.Do(http.MethodGet, usrProfilePath, nil, apptest.Bearer(token)).Expect(t, 200, "")
-	u, ok := res.JSON["user"].(map[string]any)
-	if !ok {
+	return usrUserOf(t, res)
+}
+
+// usrUserOf reads the user object of a profile answer as a raw object.
+func usrUserOf(t testing.TB, res *apptest.Response) map[string]any {
+	t.Helper()
+	u := apptest.Decode[struct {
+		User map[string]any `json:"user"`
+	}](t, res).User
+	if u == nil {
 		t.Fatalf("no user object: %s", res.Body)
 	}
 	return u
@@ -191,7 +211,7 @@ func TestUserProfileUpdate(t *testing.T) {
 		if res.Str(t, "message") != "Profile updated successfully" || res.Str(t, "status") != "success" {
 			t.Fatalf("envelope: %s", res.Body)
 		}
-		put, _ := res.JSON["user"].(map[string]any)
+		put := usrUserOf(t, res)
 		want := map[string]any{
 			"first_name": "Alice", "last_name": "Zhang", "date_of_birth": "1990-05-17", "account_type": "business",
 			"address": "1 Main St", "city": "Hong Kong", "state": "HK", "post_code": "999077",

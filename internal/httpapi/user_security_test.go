@@ -74,7 +74,7 @@ func TestUserChangePasswordCountsTowardsLoginLockout(t *testing.T) {
 		}
 		res := h.Do(http.MethodPost, "/api/v1/auth/login", map[string]string{"email": acc.Email, "password": apptest.Password})
 		usrExpectErr(t, res, 429, "RATE_LIMITED")
-		if ra, ok := res.JSON["retry_after"].(float64); !ok || ra < 1 || res.Header.Get("Retry-After") == "" {
+		if ra := apptest.RetryAfter(t, res); ra == nil || *ra < 1 || res.Header.Get("Retry-After") == "" {
 			t.Errorf("429 without retry_after/Retry-After: %s", res.Body)
 		}
 	})

@@ -19,13 +19,21 @@ const (
 	usrTxCompletePath = "/api/v1/user/transaction-password/complete"
 )
 
-func usrTxIsSet(t testing.TB, h *apptest.Harness, acc apptest.Account) any {
+func usrTxIsSet(t testing.TB, h *apptest.Harness, acc apptest.Account) bool {
 	t.Helper()
 	res := h.Do(http.MethodGet, usrTxStatus, nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
 	if res.Str(t, "message") != "Transaction password status retrieved successfully" {
 		t.Errorf("status message = %q", res.Str(t, "message"))
 	}
-	return res.JSON["is_set"]
+	return txPasswordSet(t, res)
+}
+
+// txPasswordSet reads is_set of GET /user/transaction-password/status.
+func txPasswordSet(t testing.TB, res *apptest.Response) bool {
+	t.Helper()
+	return apptest.Decode[struct {
+		IsSet bool `json:"is_set"`
+	}](t, res).IsSet
 }
 
 // usrTxRequestOK requests pw and returns (temp_hash, otp).
@@ -214,9 +222,12 @@ func TestUserCodeCooldown(t *testing.T) {
 				h.Clock.Advance(30 * time.Second)
 				res := h.Do(http.MethodPost, tc.path, tc.body, auth)
 				usrExpectErr(t, res, 429, "RATE_LIMITED")
-				ra, _ := res.JSON["retry_after"].(float64)
-				if ra < 1 || ra > 60 || res.Header.Get("Retry-After") != strconv.Itoa(int(ra)) {
-					t.Errorf("retry_after %v, Retry-After %q", res.JSON["retry_after"], res.Header.Get("Retry-After"))
+				var ra int
+				if p := apptest.RetryAfter(t, res); p != nil {
+					ra = *p
+				}
+				if ra < 1 || ra > 60 || res.Header.Get("Retry-After") != strconv.Itoa(ra) {
+					t.Errorf("retry_after %v, Retry-After %q", ra, res.Header.Get("Retry-After"))
 				}
 				h.Clock.Advance(31 * time.Second)
 				second := h.Do(http.MethodPost, tc.path, tc.body, auth).Expect(t, 200, "")
@@ -243,6 +254,7 @@ func TestUserProductionModeOmitsOTP(t *testing.T) {
 		const email = "prod@example.com"
 		noOTP := func(res *apptest.Response) *apptest.Response {
 			t.Helper()
+			// Raw shape: the member must be absent, not merely empty.
 			if _, has := res.JSON["otp"]; has {
 				t.Errorf("production response carries otp: %s", res.Body)
 			}

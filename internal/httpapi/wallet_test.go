@@ -18,14 +18,30 @@ import (
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
 )
 
-func walletOf(t *testing.T, h *apptest.Harness, acc apptest.Account) map[string]any {
+// walletView is the wallet object of GET /wallet (the fields the tests read).
+type walletView struct {
+	UserID         int64   `json:"user_id"`
+	Currency       string  `json:"currency"`
+	Status         string  `json:"status"`
+	TotalAssetUSDT float64 `json:"total_asset_usdt"`
+	TotalAssetHKD  float64 `json:"total_asset_hkd"`
+	Balances       []struct {
+		Currency string  `json:"currency"`
+		Balance  float64 `json:"balance"`
+		Address  string  `json:"address"`
+	} `json:"balances"`
+}
+
+func walletOf(t *testing.T, h *apptest.Harness, acc apptest.Account) walletView {
 	t.Helper()
 	res := h.Do(http.MethodGet, "/api/v1/wallet/", nil, apptest.Bearer(acc.Access), apptest.Header{Name: "id_user", Value: "999"}).Expect(t, 200, "")
-	w, ok := res.JSON["wallet"].(map[string]any)
-	if !ok {
+	w := apptest.Decode[struct {
+		Wallet *walletView `json:"wallet"`
+	}](t, res).Wallet
+	if w == nil {
 		t.Fatalf("no wallet object: %s", res.Body)
 	}
-	return w
+	return *w
 }
 
 func balanceOf(t *testing.T, h *apptest.Harness, acc apptest.Account, currency string) string {
@@ -55,21 +71,20 @@ func TestWalletOverview(t *testing.T) {
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "wallet@example.com")
 		w := walletOf(t, h, acc)
-		if w["user_id"] != float64(acc.ID) || w["currency"] != "USD" || w["status"] != "active" {
-			t.Fatalf("wallet head = %v", w)
+		if w.UserID != acc.ID || w.Currency != "USD" || w.Status != "active" {
+			t.Fatalf("wallet head = %+v", w)
 		}
-		balances := w["balances"].([]any)
+		balances := w.Balances
 		want := []string{"USDT-TRC20", "USDT-ERC20", "USDC-TRC20", "USDC-ERC20", "HKD"}
 		if len(balances) != len(want) {
 			t.Fatalf("%d balances, want %d", len(balances), len(want))
 		}
 		addrs := map[string]string{}
-		for i, raw := range balances {
-			b := raw.(map[string]any)
-			if b["currency"] != want[i] || b["balance"] != float64(0) {
-				t.Errorf("balance %d = %v", i, b)
+		for i, b := range balances {
+			if b.Currency != want[i] || b.Balance != 0 {
+				t.Errorf("balance %d = %+v", i, b)
 			}
-			addrs[want[i]] = b["address"].(string)
+			addrs[want[i]] = b.Address
 		}
 		if !chain.Valid(chain.TRC20, addrs["USDT-TRC20"]) || addrs["USDT-TRC20"] != addrs["USDC-TRC20"] {
 			t.Errorf("TRON addresses %q %q", addrs["USDT-TRC20"], addrs["USDC-TRC20"])
@@ -81,18 +96,18 @@ func TestWalletOverview(t *testing.T) {
 			t.Errorf("HKD address %q", addrs["HKD"])
 		}
 		// Addresses are stable and never shared.
-		if again := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"]; again != addrs["USDT-TRC20"] {
+		if again := walletOf(t, h, acc).Balances[0].Address; again != addrs["USDT-TRC20"] {
 			t.Errorf("address changed: %v", again)
 		}
 		other := h.Register(t, "other@example.com")
-		if walletOf(t, h, other)["balances"].([]any)[0].(map[string]any)["address"] == addrs["USDT-TRC20"] {
+		if walletOf(t, h, other).Balances[0].Address == addrs["USDT-TRC20"] {
 			t.Error("two users share a deposit address")
 		}
 
 		h.Deposit(t, acc, "USDT-TRC20", "120.5")
 		w = walletOf(t, h, acc)
-		if w["total_asset_usdt"] != 120.5 || w["total_asset_hkd"] != 939.9 {
-			t.Errorf("totals usdt=%v hkd=%v, want 120.5 and 939.9", w["total_asset_usdt"], w["total_asset_hkd"])
+		if w.TotalAssetUSDT != 120.5 || w.TotalAssetHKD != 939.9 {
+			t.Errorf("totals usdt=%v hkd=%v, want 120.5 and 939.9", w.TotalAssetUSDT, w.TotalAssetHKD)
 		}
 		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "120.5" {
 			t.Errorf("balance %s", got)
@@ -100,6 +115,12 @@ func TestWalletOverview(t *testing.T) {
 		h.Do(http.MethodGet, "/api/v1/wallet", nil).Expect(t, 401, "UNAUTHORIZED")
 		verifyLedger(t, h)
 	})
+}
+
+// custodyAnswer is what the custody callback answers the provider.
+type custodyAnswer struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
 }
 
 // custodyPost sends a signed (or, with badSign, forged) custody callback.
@@ -145,10 +166,10 @@ func TestCustodyCallback(t *testing.T) {
 	t.Parallel()
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "deposit@example.com")
-		addr := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"].(string)
+		addr := walletOf(t, h, acc).Balances[0].Address
 
 		res := custodyPost(h, "/api/v1/webhooks/custody", depositEvent("t-forged", addr, 3, "5000000"), true)
-		if res.Status != 401 || res.JSON["message"] != "SIGN_INVALID" || res.JSON["code"] != float64(401) {
+		if r := apptest.Decode[custodyAnswer](t, res); res.Status != 401 || r.Message != "SIGN_INVALID" || r.Code != 401 {
 			t.Fatalf("forged callback: %d %s", res.Status, res.Body)
 		}
 
@@ -255,11 +276,17 @@ func TestTransferByUID(t *testing.T) {
 
 		// uid as a numeric string and amount as a number are both accepted.
 		res := h.Do(http.MethodPost, "/api/v1/wallet/transfer-by-uid", body(25, "recipient_uid", fmt.Sprint(bob.ID)), auth).Expect(t, 200, "")
-		if res.JSON["amount"] != float64(25) || res.JSON["new_balance"] != float64(75) || res.JSON["recipient_uid"] != float64(bob.ID) {
+		tr := apptest.Decode[struct {
+			Amount        float64 `json:"amount"`
+			NewBalance    float64 `json:"new_balance"`
+			RecipientUID  int64   `json:"recipient_uid"`
+			TransactionID *int64  `json:"transaction_id"`
+		}](t, res)
+		if tr.Amount != 25 || tr.NewBalance != 75 || tr.RecipientUID != bob.ID {
 			t.Fatalf("transfer response %s", res.Body)
 		}
-		if id, ok := res.JSON["transaction_id"].(float64); !ok || id <= 0 {
-			t.Fatalf("transaction_id %v", res.JSON["transaction_id"])
+		if tr.TransactionID == nil || *tr.TransactionID <= 0 {
+			t.Fatalf("transaction_id %s", res.Body)
 		}
 		if got := balanceOf(t, h, bob, "USDT-TRC20"); got != "25" {
 			t.Fatalf("bob has %s", got)
@@ -335,7 +362,7 @@ func TestDeactivationBlockedByMoney(t *testing.T) {
 		h.SetTxPassword(t, alice)
 		h.Deposit(t, alice, "USDT-TRC20", "12.5")
 		res := h.Do(http.MethodPost, "/api/v1/user/deactivate/request", nil, apptest.Bearer(alice.Access)).Expect(t, 400, "DEACTIVATION_BLOCKED")
-		if d := res.JSON["details"].(string); !strings.Contains(d, "12.5 USDT-TRC20") {
+		if d := apptest.Decode[apptest.ErrorBody](t, res).Details; !strings.Contains(d, "12.5 USDT-TRC20") {
 			t.Errorf("details %q do not say which balance", d)
 		}
 		h.Do(http.MethodPost, "/api/v1/wallet/transfer-by-uid", map[string]any{"recipient_uid": bob.ID, "currency": "USDT-TRC20",

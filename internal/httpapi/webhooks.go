@@ -44,7 +44,7 @@ func (s *Server) custodyCallback(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 		// Not stored: a 5xx makes the provider retry.
-		s.log.ErrorContext(r.Context(), "custody callback not stored", "request_id", httpkit.RequestID(r.Context()), "error", err)
+		s.logFailure(r, http.StatusInternalServerError, "custody callback not stored", err)
 		httpkit.WriteJSON(w, http.StatusInternalServerError, custodyReply{Code: 500, Message: "RETRY"})
 		return nil
 	}

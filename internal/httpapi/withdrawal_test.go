@@ -21,16 +21,37 @@ func withdraw(h *apptest.Harness, acc apptest.Account, amount any, address strin
 		append(headers, apptest.Bearer(acc.Access))...)
 }
 
+// withdrawalView is a withdrawal as the API shows it.
+type withdrawalView struct {
+	ID           int64   `json:"id"`
+	Amount       float64 `json:"amount"`
+	Fee          float64 `json:"fee"`
+	ActualAmount float64 `json:"actual_amount"`
+	Status       string  `json:"status"`
+	TxHash       string  `json:"tx_hash"`
+	CompletedAt  *string `json:"completed_at"`
+}
+
+// withdrawalOf reads the withdrawal of a POST /wallet/withdrawal answer.
+func withdrawalOf(t *testing.T, res *apptest.Response) withdrawalView {
+	t.Helper()
+	return apptest.Decode[struct {
+		Withdrawal withdrawalView `json:"withdrawal"`
+	}](t, res).Withdrawal
+}
+
 // waitWithdrawal polls until the withdrawal reaches status (the custody
 // submission is a job).
-func waitWithdrawal(t *testing.T, h *apptest.Harness, acc apptest.Account, status string) map[string]any {
+func waitWithdrawal(t *testing.T, h *apptest.Harness, acc apptest.Account, status string) withdrawalView {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		res := h.Do(http.MethodGet, "/api/v1/wallet/withdrawals?limit=1", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
-		items := res.JSON["items"].([]any)
-		if len(items) > 0 && items[0].(map[string]any)["status"] == status {
-			return items[0].(map[string]any)
+		items := apptest.Decode[struct {
+			Items []withdrawalView `json:"items"`
+		}](t, res).Items
+		if len(items) > 0 && items[0].Status == status {
+			return items[0]
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("withdrawal never reached %s: %s", status, res.Body)
@@ -44,7 +65,7 @@ func TestWithdrawalLifecycleInSandbox(t *testing.T) {
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "withdraw@example.com")
 		h.Deposit(t, acc, "USDT-TRC20", "100")
-		own := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"].(string)
+		own := walletOf(t, h, acc).Balances[0].Address
 
 		for _, tc := range []struct {
 			name    string
@@ -73,20 +94,24 @@ func TestWithdrawalLifecycleInSandbox(t *testing.T) {
 		}
 
 		res = withdraw(h, acc, "40", externalTron).Expect(t, 200, "")
-		wd := res.JSON["withdrawal"].(map[string]any)
-		if wd["amount"] != float64(40) || wd["fee"] != float64(1) || wd["actual_amount"] != float64(39) || wd["status"] != "approved" {
-			t.Fatalf("withdrawal %v", wd)
+		wd := withdrawalOf(t, res)
+		if wd.Amount != 40 || wd.Fee != 1 || wd.ActualAmount != 39 || wd.Status != "approved" {
+			t.Fatalf("withdrawal %+v", wd)
 		}
 		if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "60" {
 			t.Fatalf("after the hold: %s", got)
 		}
 		done := waitWithdrawal(t, h, acc, "completed")
-		if done["tx_hash"] == "" || done["completed_at"] == nil {
-			t.Fatalf("completed withdrawal %v", done)
+		if done.TxHash == "" || done.CompletedAt == nil {
+			t.Fatalf("completed withdrawal %+v", done)
 		}
 		res = h.Do(http.MethodGet, "/api/v1/wallet/withdrawal-fee-info?amount=40", nil, apptest.Bearer(acc.Access)).Expect(t, 200, "")
-		if d := res.JSON["data"].(map[string]any); d["fee"] != float64(1) || d["actual_amount"] != float64(39) || d["min_amount"] != float64(10) {
-			t.Fatalf("fee info %v", d)
+		if d := apptest.Data[struct {
+			Fee          float64 `json:"fee"`
+			ActualAmount float64 `json:"actual_amount"`
+			MinAmount    float64 `json:"min_amount"`
+		}](t, res); d.Fee != 1 || d.ActualAmount != 39 || d.MinAmount != 10 {
+			t.Fatalf("fee info %+v", d)
 		}
 		verifyLedger(t, h)
 	})
@@ -104,9 +129,9 @@ func TestWithdrawalRefundOnFailure(t *testing.T) {
 		h.Deposit(t, acc, "USDT-TRC20", "50")
 		for i, outcome := range []string{"failed", "rejected"} {
 			res := withdraw(h, acc, "30", externalTron).Expect(t, 200, "")
-			id := int64(res.JSON["withdrawal"].(map[string]any)["id"].(float64))
+			id := withdrawalOf(t, res).ID
 			res = h.Do(http.MethodPost, fmt.Sprintf("/api/v1/sandbox/withdrawals/%d/settle", id), map[string]string{"outcome": outcome}).Expect(t, 200, "")
-			if res.JSON["data"].(map[string]any)["status"] != outcome {
+			if apptest.Data[withdrawalView](t, res).Status != outcome {
 				t.Fatalf("settle %d: %s", i, res.Body)
 			}
 			if got := balanceOf(t, h, acc, "USDT-TRC20"); got != "50" {
@@ -174,16 +199,16 @@ func TestWithdrawalOperatorReview(t *testing.T) {
 		ctx := context.Background()
 		h := apptest.New(t, engine, apptest.Staging())
 		acc := h.Register(t, "review@example.com")
-		addr := walletOf(t, h, acc)["balances"].([]any)[0].(map[string]any)["address"].(string)
+		addr := walletOf(t, h, acc).Balances[0].Address
 		custodyPost(h, "/api/v1/webhooks/custody", depositEvent("prod-dep-1", addr, 3, "80000000"), false).Expect(t, 200, "")
 		processAll(t, h)
 		h.Do(http.MethodPost, "/api/v1/sandbox/deposits", map[string]any{}).Expect(t, 404, "NOT_FOUND")
 
 		first := withdraw(h, acc, "30", externalTron).Expect(t, 200, "")
-		if st := first.JSON["withdrawal"].(map[string]any)["status"]; st != "pending" {
+		if st := withdrawalOf(t, first).Status; st != "pending" {
 			t.Fatalf("production withdrawal status %v, want pending", st)
 		}
-		id := int64(first.JSON["withdrawal"].(map[string]any)["id"].(float64))
+		id := withdrawalOf(t, first).ID
 		if err := h.App.Wallets.RejectWithdrawal(ctx, id, "address on a sanctions list"); err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +219,7 @@ func TestWithdrawalOperatorReview(t *testing.T) {
 			t.Fatalf("after rejection: %s", got)
 		}
 		second := withdraw(h, acc, "30", externalTron).Expect(t, 200, "")
-		id = int64(second.JSON["withdrawal"].(map[string]any)["id"].(float64))
+		id = withdrawalOf(t, second).ID
 		if err := h.App.Wallets.ApproveWithdrawal(ctx, h.App.Jobs, id); err != nil {
 			t.Fatal(err)
 		}
