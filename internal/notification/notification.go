@@ -61,7 +61,7 @@ const (
 // its field order); it is stored and served as a JSON string.
 type New struct {
 	UserID int64
-	Type   Type
+	Type   Type // TypeOperatorMessage for free-form operator messages
 	Title  string
 	Body   string
 	Args   []any
