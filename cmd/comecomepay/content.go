@@ -178,9 +178,9 @@ func parseSiteSet(args []string, stdin io.Reader) (contentAction, error) {
 	if len(args) != 3 {
 		return nil, errors.New(contentUsage)
 	}
-	key := args[0]
-	if !slices.Contains(content.SiteKeys(), key) {
-		return nil, fmt.Errorf("KEY %q: want one of %s", key, strings.Join(content.SiteKeys(), ", "))
+	key, ok := content.ParseSiteKey(args[0])
+	if !ok {
+		return nil, fmt.Errorf("KEY %q: want one of %s", args[0], content.SiteKeyList())
 	}
 	lang, err := parseLangArg(args[1])
 	if err != nil {

@@ -84,7 +84,7 @@ func coupons(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return fmt.Errorf("VALUE: %w", err)
 		}
-		c, err := a.Coupons.Create(ctx, coupon.Coupon{Code: args[1], Name: args[2], Type: args[3], Value: int64(value),
+		c, err := a.Coupons.Create(ctx, coupon.Coupon{Code: args[1], Name: args[2], Type: coupon.Kind(args[3]), Value: int64(value),
 			Claimable: len(args) == 6 && args[5] == "claimable"})
 		if err != nil {
 			return err

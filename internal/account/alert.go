@@ -12,7 +12,7 @@ import (
 
 // NotifySecurityAlert is the notification type of account security events
 // (an extension of API.md §3.6).
-const NotifySecurityAlert = "security_alert"
+const NotifySecurityAlert = notification.TypeSecurityAlert
 
 // Texts of the refresh-token reuse alert (canonical English of the i18n
 // catalogue). They name no token, device or address: the user learns what
@@ -35,8 +35,8 @@ type Notifier interface {
 func (s *Service) alertTokenReuse(ctx context.Context, tx *sql.Tx, u User) error {
 	if _, err := s.Notifier.Create(ctx, tx, notification.New{UserID: u.ID, Type: NotifySecurityAlert, Title: reuseTitle, Body: reuseBody,
 		Data: struct {
-			Type   string `json:"type"`
-			Reason string `json:"reason"`
+			Type   notification.Type `json:"type"`
+			Reason string            `json:"reason"`
 		}{NotifySecurityAlert, "refresh_token_reuse"}}); err != nil {
 		return fmt.Errorf("account: reuse alert notification: %w", err)
 	}

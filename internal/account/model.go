@@ -3,7 +3,11 @@
 // e-mail, phone, transaction password, deactivation).
 package account
 
-import "time"
+import (
+	"time"
+
+	"github.com/comecomepay/comecomepay/internal/kyc"
+)
 
 // Status is the lifecycle state of an account (API.md §1.3).
 type Status string
@@ -57,7 +61,7 @@ func (u User) DisplayName() string {
 type Profile struct {
 	User
 	WalletID  string
-	KYCStatus string
+	KYCStatus kyc.UserStatus
 	KYCLevel  int
 }
 

@@ -145,14 +145,14 @@ func notFound(err error, replacement error) error {
 	return err
 }
 
-// AccountStatus returns a user's account status for other domains
-// ("active", "frozen", "deactivated"), or store.ErrNotFound.
-func (s *Service) AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error) {
+// AccountStatus returns a user's account status for other domains, or
+// store.ErrNotFound.
+func (s *Service) AccountStatus(ctx context.Context, q store.Querier, userID int64) (Status, error) {
 	u, err := s.userByID(ctx, q, userID)
 	if err != nil {
 		return "", fmt.Errorf("account: account status: %w", err)
 	}
-	return string(u.Status), nil
+	return u.Status, nil
 }
 
 // UserIDByEmail finds an account by e-mail (sandbox helpers and operators).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -24,7 +25,7 @@ type Wallets interface {
 
 // KYCStatuses derives the user-level KYC status (API.md §3.4.1).
 type KYCStatuses interface {
-	UserKYC(ctx context.Context, q store.Querier, userID int64) (status string, level int, err error)
+	UserKYC(ctx context.Context, q store.Querier, userID int64) (status kyc.UserStatus, level int, err error)
 }
 
 // PushDevices forgets a user's push devices (account deactivation).

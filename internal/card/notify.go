@@ -17,10 +17,10 @@ type Notifier interface {
 
 // Notification types of cards (API.md §3.6).
 const (
-	NotifyStatus      = "card_status"
-	NotifyTransaction = "card_transaction"
-	NotifyIssued      = "card_issued"
-	NotifyIssueFailed = "card_issue_failed"
+	NotifyStatus      = notification.TypeCardStatus
+	NotifyTransaction = notification.TypeCardTransaction
+	NotifyIssued      = notification.TypeCardIssued
+	NotifyIssueFailed = notification.TypeCardIssueFailed
 )
 
 func (s *Service) notify(ctx context.Context, tx *sql.Tx, n notification.New) error {
@@ -57,9 +57,9 @@ func (s *Service) notifyStatus(ctx context.Context, tx *sql.Tx, c Card, status s
 	return s.notify(ctx, tx, notification.New{UserID: c.UserID, Type: NotifyStatus, Title: titles[shown],
 		Body: bodies[shown], Args: []any{lastFour(c)},
 		Data: struct {
-			Type        string `json:"type"`
-			PublicToken string `json:"public_token"`
-			Status      string `json:"status"`
+			Type        notification.Type `json:"type"`
+			PublicToken string            `json:"public_token"`
+			Status      string            `json:"status"`
 		}{NotifyStatus, c.PublicToken, shown}})
 }
 
@@ -85,12 +85,12 @@ func (s *Service) notifyTransaction(ctx context.Context, tx *sql.Tx, c Card, amo
 	return s.notify(ctx, tx, notification.New{UserID: c.UserID, Type: NotifyTransaction, Title: titles[status],
 		Body: bodies[status], Args: []any{fixed2(amount), shownMerchant, lastFour(c)},
 		Data: struct {
-			Type         string `json:"type"`
-			PublicToken  string `json:"public_token"`
-			Amount       string `json:"amount"`
-			Currency     string `json:"currency"`
-			MerchantName string `json:"merchant_name"`
-			Status       string `json:"status"`
+			Type         notification.Type `json:"type"`
+			PublicToken  string            `json:"public_token"`
+			Amount       string            `json:"amount"`
+			Currency     string            `json:"currency"`
+			MerchantName string            `json:"merchant_name"`
+			Status       string            `json:"status"`
 		}{NotifyTransaction, c.PublicToken, fixed2(amount), Currency, merchant, status}})
 }
 
@@ -102,8 +102,8 @@ func (s *Service) notifyIssue(ctx context.Context, tx *sql.Tx, userID, taskID in
 	}
 	return s.notify(ctx, tx, notification.New{UserID: userID, Type: typ, Title: title, Body: body,
 		Data: struct {
-			Type        string `json:"type"`
-			TaskID      int64  `json:"task_id"`
-			PublicToken string `json:"public_token"`
+			Type        notification.Type `json:"type"`
+			TaskID      int64             `json:"task_id"`
+			PublicToken string            `json:"public_token"`
 		}{typ, taskID, publicToken}})
 }

@@ -214,7 +214,7 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 	if credit == 0 {
 		return nil
 	}
-	_, err = s.Refunds.RecordActivity(ctx, tx, wallet.Activity{UserID: c.UserID, Type: "refund", Status: "completed", Amount: credit,
+	_, err = s.Refunds.RecordActivity(ctx, tx, wallet.Activity{UserID: c.UserID, Type: wallet.ActivityRefund, Status: wallet.ActivityCompleted, Amount: credit,
 		Currency: cur.Name, Description: "Card " + c.MaskedPAN + " cancelled: balance returned", Reference: ref,
 		SourceTable: "ledger_transactions", SourceID: ledgerID, Completed: true})
 	return err

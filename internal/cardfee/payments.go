@@ -172,7 +172,7 @@ func (s *Service) CompletePayment(ctx context.Context, tx *sql.Tx, userID int64,
 			}}); err != nil {
 			return Payment{}, err
 		}
-		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: userID, Type: "card_fee", Status: "completed",
+		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: userID, Type: wallet.ActivityCardFee, Status: wallet.ActivityCompleted,
 			Amount: -amount, Currency: cur.Name, Description: "Card fee (" + p.CardType + ")", Reference: p.Ref,
 			SourceTable: "card_fee_payments", SourceID: p.ID, Completed: true}); err != nil {
 			return Payment{}, err

@@ -11,14 +11,19 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
-// Announcement statuses (API.md §3.4.8): draft → published → deleted (soft).
-// Only published announcements are visible to users.
+// AnnouncementStatus is the state of an announcement (API.md §3.4.8):
+// draft → published → deleted (soft). Only published announcements are
+// visible to users.
+type AnnouncementStatus string
+
+// Announcement statuses.
 const (
-	Draft     = "draft"
-	Published = "published"
-	Deleted   = "deleted"
+	Draft     AnnouncementStatus = "draft"
+	Published AnnouncementStatus = "published"
+	Deleted   AnnouncementStatus = "deleted"
 )
 
 // Translation is an announcement's text in one language.
@@ -31,7 +36,7 @@ type Translation struct {
 // (indexed by i18n.Lang; an empty Translation means "not translated").
 type Announcement struct {
 	ID          int64
-	Status      string
+	Status      AnnouncementStatus
 	Texts       [langCount]Translation
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -68,16 +73,16 @@ type announcementRow struct {
 	a                  Announcement
 	enT, enC, zhT, zhC string
 	arT, arC           string
-	created, updated   int64
-	published, readAt  sql.NullInt64
+	published, readAt  time.Time // zero: NULL
 	dest               []any
 }
 
 func newAnnouncementRow(withRead bool) *announcementRow {
 	r := &announcementRow{}
-	r.dest = []any{&r.a.ID, &r.a.Status, &r.enT, &r.enC, &r.zhT, &r.zhC, &r.arT, &r.arC, &r.created, &r.updated, &r.published}
+	r.dest = []any{&r.a.ID, &r.a.Status, &r.enT, &r.enC, &r.zhT, &r.zhC, &r.arT, &r.arC,
+		store.TimeInto(&r.a.CreatedAt), store.TimeInto(&r.a.UpdatedAt), store.TimeInto(&r.published)}
 	if withRead {
-		r.dest = append(r.dest, &r.readAt)
+		r.dest = append(r.dest, store.TimeInto(&r.readAt))
 	}
 	return r
 }
@@ -87,12 +92,11 @@ func (r *announcementRow) value() UserAnnouncement {
 	a.Texts[i18n.EN] = Translation{r.enT, r.enC}
 	a.Texts[i18n.ZH] = Translation{r.zhT, r.zhC}
 	a.Texts[i18n.AR] = Translation{r.arT, r.arC}
-	a.CreatedAt, a.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
-	if r.published.Valid {
-		t := fromMicros(r.published.Int64)
+	if !r.published.IsZero() {
+		t := r.published
 		a.PublishedAt = &t
 	}
-	return UserAnnouncement{Announcement: a, IsRead: r.readAt.Valid}
+	return UserAnnouncement{Announcement: a, IsRead: !r.readAt.IsZero()}
 }
 
 // CreateAnnouncement stores a draft. Every language given needs both a title
@@ -132,19 +136,21 @@ func (s *Service) CreateAnnouncement(ctx context.Context, texts [langCount]Trans
 	err := s.db.SQL.QueryRowContext(ctx, `INSERT INTO announcements (status, title_en, content_en, title_zh, content_zh,
 		title_ar, content_ar, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
 		Draft, texts[i18n.EN].Title, texts[i18n.EN].Content, texts[i18n.ZH].Title, texts[i18n.ZH].Content,
-		texts[i18n.AR].Title, texts[i18n.AR].Content, micros(now)).Scan(&a.ID)
-	return a, err
+		texts[i18n.AR].Title, texts[i18n.AR].Content, store.At(now)).Scan(&a.ID)
+	if err != nil {
+		return Announcement{}, fmt.Errorf("content: create announcement: %w", err)
+	}
+	return a, nil
 }
 
 // PublishAnnouncement makes a draft visible. Publishing a published
 // announcement changes nothing (its publication time stays); a deleted one
 // cannot come back.
 func (s *Service) PublishAnnouncement(ctx context.Context, id int64) (Announcement, error) {
-	now := micros(s.now())
 	res, err := s.db.SQL.ExecContext(ctx, `UPDATE announcements SET status = $1, published_at = $2, updated_at = $2
-		WHERE id = $3 AND status = $4`, Published, now, id, Draft)
+		WHERE id = $3 AND status = $4`, Published, store.At(s.now()), id, Draft)
 	if err != nil {
-		return Announcement{}, err
+		return Announcement{}, fmt.Errorf("content: publish announcement %d: %w", id, err)
 	}
 	a, err := s.Announcement(ctx, id)
 	if err != nil {
@@ -159,10 +165,9 @@ func (s *Service) PublishAnnouncement(ctx context.Context, id int64) (Announceme
 // DeleteAnnouncement hides an announcement for good (a soft delete: the row
 // and the read states stay). Deleting twice is not an error.
 func (s *Service) DeleteAnnouncement(ctx context.Context, id int64) error {
-	now := micros(s.now())
 	if _, err := s.db.SQL.ExecContext(ctx, `UPDATE announcements SET status = $1, deleted_at = $2, updated_at = $2
-		WHERE id = $3 AND status <> $1`, Deleted, now, id); err != nil {
-		return err
+		WHERE id = $3 AND status <> $1`, Deleted, store.At(s.now()), id); err != nil {
+		return fmt.Errorf("content: delete announcement %d: %w", id, err)
 	}
 	_, err := s.Announcement(ctx, id)
 	return err
@@ -176,7 +181,7 @@ func (s *Service) Announcement(ctx context.Context, id int64) (Announcement, err
 		return Announcement{}, ErrAnnouncementNotFound.WithDetails("No announcement has this id")
 	}
 	if err != nil {
-		return Announcement{}, err
+		return Announcement{}, fmt.Errorf("content: read announcement %d: %w", id, err)
 	}
 	return row.value().Announcement, nil
 }
@@ -186,18 +191,21 @@ func (s *Service) Announcement(ctx context.Context, id int64) (Announcement, err
 func (s *Service) AllAnnouncements(ctx context.Context, limit int) ([]Announcement, error) {
 	rows, err := s.db.SQL.QueryContext(ctx, `SELECT `+announcementColumns+` FROM announcements a ORDER BY a.id DESC LIMIT $1`, limit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("content: list announcements: %w", err)
 	}
 	defer rows.Close()
 	var out []Announcement
 	for rows.Next() {
 		row := newAnnouncementRow(false)
 		if err := rows.Scan(row.dest...); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("content: list announcements: %w", err)
 		}
 		out = append(out, row.value().Announcement)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("content: list announcements: %w", err)
+	}
+	return out, nil
 }
 
 // Announcements is one page of the published announcements, newest
@@ -205,25 +213,28 @@ func (s *Service) AllAnnouncements(ctx context.Context, limit int) ([]Announceme
 func (s *Service) Announcements(ctx context.Context, userID int64, page, limit int) ([]UserAnnouncement, int, error) {
 	var total int
 	if err := s.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM announcements WHERE status = $1`, Published).Scan(&total); err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("content: count announcements: %w", err)
 	}
 	rows, err := s.db.SQL.QueryContext(ctx, `SELECT `+announcementColumns+`, r.read_at FROM announcements a
 		LEFT JOIN announcement_reads r ON r.announcement_id = a.id AND r.user_id = $1
 		WHERE a.status = $2 ORDER BY a.published_at DESC, a.id DESC LIMIT $3 OFFSET $4`,
 		userID, Published, limit, (page-1)*limit)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("content: announcements for user %d: %w", userID, err)
 	}
 	defer rows.Close()
 	out := []UserAnnouncement{}
 	for rows.Next() {
 		row := newAnnouncementRow(true)
 		if err := rows.Scan(row.dest...); err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("content: announcements for user %d: %w", userID, err)
 		}
 		out = append(out, row.value())
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("content: announcements for user %d: %w", userID, err)
+	}
+	return out, total, nil
 }
 
 // ReadAnnouncement returns a published announcement and records that the
@@ -237,12 +248,12 @@ func (s *Service) ReadAnnouncement(ctx context.Context, userID, id int64) (UserA
 		return UserAnnouncement{}, ErrAnnouncementNotFound.WithDetails("No published announcement has this id")
 	}
 	if err != nil {
-		return UserAnnouncement{}, err
+		return UserAnnouncement{}, fmt.Errorf("content: read announcement %d: %w", id, err)
 	}
 	// One statement, so concurrent first reads cannot conflict.
 	if _, err := s.db.SQL.ExecContext(ctx, `INSERT INTO announcement_reads (user_id, announcement_id, read_at)
-		VALUES ($1, $2, $3) ON CONFLICT (user_id, announcement_id) DO NOTHING`, userID, id, micros(s.now())); err != nil {
-		return UserAnnouncement{}, err
+		VALUES ($1, $2, $3) ON CONFLICT (user_id, announcement_id) DO NOTHING`, userID, id, store.At(s.now())); err != nil {
+		return UserAnnouncement{}, fmt.Errorf("content: mark announcement %d read: %w", id, err)
 	}
 	ua := row.value()
 	ua.IsRead = true
@@ -256,5 +267,8 @@ func (s *Service) UnreadAnnouncements(ctx context.Context, userID int64) (int, e
 	err := s.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM announcements a WHERE a.status = $1
 		AND NOT EXISTS (SELECT 1 FROM announcement_reads r WHERE r.announcement_id = a.id AND r.user_id = $2)`,
 		Published, userID).Scan(&n)
-	return n, err
+	if err != nil {
+		return 0, fmt.Errorf("content: count unread announcements of user %d: %w", userID, err)
+	}
+	return n, nil
 }

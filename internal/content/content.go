@@ -121,7 +121,3 @@ func inLang(texts [langCount]string, lang i18n.Lang) string {
 	}
 	return texts[i18n.EN]
 }
-
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }

@@ -5,31 +5,33 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
-// Site text keys (GET /site-content).
+// SiteKey names a site text (GET /site-content).
+type SiteKey string
+
+// Site text keys.
 const (
-	CompanyIntro   = "company_intro"
-	TermsOfService = "terms_of_service"
-	PrivacyPolicy  = "privacy_policy"
+	CompanyIntro   SiteKey = "company_intro"
+	TermsOfService SiteKey = "terms_of_service"
+	PrivacyPolicy  SiteKey = "privacy_policy"
 )
 
 // SiteKeys lists the site text keys.
-func SiteKeys() []string { return []string{CompanyIntro, TermsOfService, PrivacyPolicy} }
+func SiteKeys() []SiteKey { return []SiteKey{CompanyIntro, TermsOfService, PrivacyPolicy} }
 
-func isSiteKey(k string) bool {
-	for _, s := range SiteKeys() {
-		if s == k {
-			return true
-		}
-	}
-	return false
+// ParseSiteKey accepts the name of a site text.
+func ParseSiteKey(s string) (SiteKey, bool) {
+	k := SiteKey(s)
+	return k, slices.Contains(SiteKeys(), k)
 }
 
 // Site is the site texts in one language.
@@ -45,24 +47,27 @@ type Site struct {
 func (s *Service) SiteContent(ctx context.Context, lang i18n.Lang) (Site, error) {
 	rows, err := s.db.SQL.QueryContext(ctx, `SELECT content_key, lang, body FROM site_content`)
 	if err != nil {
-		return Site{}, err
+		return Site{}, fmt.Errorf("content: read site texts: %w", err)
 	}
 	defer rows.Close()
-	texts := map[string]*[langCount]string{}
+	texts := map[SiteKey]*[langCount]string{}
 	for _, k := range SiteKeys() {
 		texts[k] = new([langCount]string)
 	}
 	for rows.Next() {
-		var key, code, body string
+		var (
+			key        SiteKey
+			code, body string
+		)
 		if err := rows.Scan(&key, &code, &body); err != nil {
-			return Site{}, err
+			return Site{}, fmt.Errorf("content: read site texts: %w", err)
 		}
 		if l, ok := i18n.ParseLang(code); ok && texts[key] != nil {
 			texts[key][l] = body
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return Site{}, err
+		return Site{}, fmt.Errorf("content: read site texts: %w", err)
 	}
 	return Site{Lang: lang, CompanyIntro: inLang(*texts[CompanyIntro], lang),
 		TermsOfService: inLang(*texts[TermsOfService], lang), PrivacyPolicy: inLang(*texts[PrivacyPolicy], lang)}, nil
@@ -70,21 +75,34 @@ func (s *Service) SiteContent(ctx context.Context, lang i18n.Lang) (Site, error)
 
 // SetSiteContent replaces one site text in one language; an empty body
 // removes it (the language then falls back to English).
-func (s *Service) SetSiteContent(ctx context.Context, key string, lang i18n.Lang, body string) error {
-	if !isSiteKey(key) {
-		return apperr.Validation(map[string]string{"key": "must be one of " + strings.Join(SiteKeys(), ", ")})
+func (s *Service) SetSiteContent(ctx context.Context, key SiteKey, lang i18n.Lang, body string) error {
+	if _, ok := ParseSiteKey(string(key)); !ok {
+		return apperr.Validation(map[string]string{"key": "must be one of " + SiteKeyList()})
 	}
 	if err := checkText(body, maxSiteBytes); err != nil {
 		return apperr.Validation(map[string]string{"body": err.Error()})
 	}
 	if strings.TrimSpace(body) == "" {
-		_, err := s.db.SQL.ExecContext(ctx, `DELETE FROM site_content WHERE content_key = $1 AND lang = $2`, key, lang.String())
-		return err
+		if _, err := s.db.SQL.ExecContext(ctx, `DELETE FROM site_content WHERE content_key = $1 AND lang = $2`, key, lang.String()); err != nil {
+			return fmt.Errorf("content: remove site text %s (%s): %w", key, lang, err)
+		}
+		return nil
 	}
-	_, err := s.db.SQL.ExecContext(ctx, `INSERT INTO site_content (content_key, lang, body, updated_at) VALUES ($1, $2, $3, $4)
+	if _, err := s.db.SQL.ExecContext(ctx, `INSERT INTO site_content (content_key, lang, body, updated_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (content_key, lang) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
-		key, lang.String(), body, micros(s.now()))
-	return err
+		key, lang.String(), body, store.At(s.now())); err != nil {
+		return fmt.Errorf("content: set site text %s (%s): %w", key, lang, err)
+	}
+	return nil
+}
+
+// SiteKeyList names the site text keys for a message: "a, b, c".
+func SiteKeyList() string {
+	names := make([]string, 0, len(SiteKeys()))
+	for _, k := range SiteKeys() {
+		names = append(names, string(k))
+	}
+	return strings.Join(names, ", ")
 }
 
 // AppVersion is the current release of the app on one platform.
@@ -104,17 +122,15 @@ func (v AppVersion) Notes(lang i18n.Lang) string { return inLang(v.ReleaseNotes,
 // APP_VERSION_NOT_CONFIGURED.
 func (s *Service) AppVersion(ctx context.Context, p Platform) (AppVersion, error) {
 	v := AppVersion{Platform: p}
-	var updated int64
 	err := s.db.SQL.QueryRowContext(ctx, `SELECT version, download_url, release_notes_en, release_notes_zh, release_notes_ar,
 		force_update, updated_at FROM app_versions WHERE platform = $1`, string(p)).Scan(&v.Version, &v.DownloadURL,
-		&v.ReleaseNotes[i18n.EN], &v.ReleaseNotes[i18n.ZH], &v.ReleaseNotes[i18n.AR], &v.ForceUpdate, &updated)
+		&v.ReleaseNotes[i18n.EN], &v.ReleaseNotes[i18n.ZH], &v.ReleaseNotes[i18n.AR], &v.ForceUpdate, store.TimeInto(&v.UpdatedAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return AppVersion{}, ErrAppVersionNotSet.WithDetails("No app version is configured for " + string(p))
 	}
 	if err != nil {
-		return AppVersion{}, err
+		return AppVersion{}, fmt.Errorf("content: %s app version: %w", p, err)
 	}
-	v.UpdatedAt = fromMicros(updated)
 	return v, nil
 }
 
@@ -147,9 +163,9 @@ func (s *Service) SetAppVersion(ctx context.Context, v AppVersion) (AppVersion, 
 		release_notes_en = excluded.release_notes_en, release_notes_zh = excluded.release_notes_zh,
 		release_notes_ar = excluded.release_notes_ar, force_update = excluded.force_update, updated_at = excluded.updated_at`,
 		string(v.Platform), v.Version, v.DownloadURL, v.ReleaseNotes[i18n.EN], v.ReleaseNotes[i18n.ZH], v.ReleaseNotes[i18n.AR],
-		v.ForceUpdate, micros(v.UpdatedAt))
+		v.ForceUpdate, store.At(v.UpdatedAt))
 	if err != nil {
-		return AppVersion{}, err
+		return AppVersion{}, fmt.Errorf("content: set %s app version: %w", v.Platform, err)
 	}
 	return v, nil
 }
@@ -168,7 +184,10 @@ func (s *Service) PartnerLink(ctx context.Context) (PartnerLink, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return PartnerLink{}, nil
 	}
-	return p, err
+	if err != nil {
+		return PartnerLink{}, fmt.Errorf("content: read partner link: %w", err)
+	}
+	return p, nil
 }
 
 // SetPartnerLink configures the partner link; an empty link (both fields
@@ -176,8 +195,10 @@ func (s *Service) PartnerLink(ctx context.Context) (PartnerLink, error) {
 func (s *Service) SetPartnerLink(ctx context.Context, p PartnerLink) error {
 	p.Name, p.URL = strings.TrimSpace(p.Name), strings.TrimSpace(p.URL)
 	if p == (PartnerLink{}) {
-		_, err := s.db.SQL.ExecContext(ctx, `DELETE FROM partner_link WHERE id = 1`)
-		return err
+		if _, err := s.db.SQL.ExecContext(ctx, `DELETE FROM partner_link WHERE id = 1`); err != nil {
+			return fmt.Errorf("content: remove partner link: %w", err)
+		}
+		return nil
 	}
 	f := apperr.Fields{}
 	if n := utf8.RuneCountInString(p.Name); p.Name == "" || n > maxNameRunes || checkText(p.Name, maxURLBytes) != nil {
@@ -189,8 +210,10 @@ func (s *Service) SetPartnerLink(ctx context.Context, p PartnerLink) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	_, err := s.db.SQL.ExecContext(ctx, `INSERT INTO partner_link (id, name, url, updated_at) VALUES (1, $1, $2, $3)
+	if _, err := s.db.SQL.ExecContext(ctx, `INSERT INTO partner_link (id, name, url, updated_at) VALUES (1, $1, $2, $3)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url, updated_at = excluded.updated_at`,
-		p.Name, p.URL, micros(s.now()))
-	return err
+		p.Name, p.URL, store.At(s.now())); err != nil {
+		return fmt.Errorf("content: set partner link: %w", err)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -16,17 +17,23 @@ import (
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
-// Coupon types.
+// Kind is how a coupon discounts: a fixed amount or a percentage.
+type Kind string
+
+// Kinds.
 const (
-	Fixed      = "fixed"
-	Percentage = "percentage"
+	Fixed      Kind = "fixed"
+	Percentage Kind = "percentage"
 )
 
-// User coupon statuses.
+// Status is the state of a coupon assigned to a user.
+type Status string
+
+// User coupon statuses; Expired is computed, never stored.
 const (
-	Unused  = "unused"
-	Used    = "used"
-	Expired = "expired"
+	Unused  Status = "unused"
+	Used    Status = "used"
+	Expired Status = "expired"
 )
 
 // Errors (API.md §1.6).
@@ -46,7 +53,7 @@ type Coupon struct {
 	Code              string
 	Name              string
 	Description       string
-	Type              string
+	Type              Kind
 	Value             int64
 	MinFee            money.Amount // cents
 	MaxDiscount       money.Amount // cents, 0 = no cap
@@ -86,8 +93,8 @@ type UserCoupon struct {
 	ID         int64
 	UserID     int64
 	Coupon     Coupon
-	Status     string // unused, used, expired (computed)
-	Source     string // claim, admin, campaign
+	Status     Status
+	Source     Source
 	AssignedAt time.Time
 	UsedAt     *time.Time
 }
@@ -108,12 +115,19 @@ func (d Deps) Check() error {
 // Service implements coupons.
 type Service struct{ Deps }
 
-// Sources of a user coupon (API.md §2.9).
+// Source is how a user got a coupon (API.md §2.9).
+type Source string
+
+// Sources.
 const (
-	SourceClaim    = "claim"
-	SourceAdmin    = "admin"
-	SourceCampaign = "campaign"
+	SourceClaim    Source = "claim"
+	SourceAdmin    Source = "admin"
+	SourceCampaign Source = "campaign"
 )
+
+// NotifyAssigned is the notification type of a coupon an operator gave
+// (API.md §3.6).
+const NotifyAssigned = notification.TypeCouponAssigned
 
 // NewService returns a Service.
 func NewService(d Deps) *Service { return &Service{Deps: d} }
@@ -124,15 +138,11 @@ func NormalizeCode(code string) string { return strings.ToUpper(strings.TrimSpac
 const couponColumns = `c.id, c.code, c.name, c.description, c.type, c.value, c.min_fee, c.max_discount, c.applies_to,
 	c.usage_limit, c.usage_limit_per_user, c.valid_from, c.valid_until, c.claimable, c.status, c.assigned_count, c.created_by`
 
+// scanCoupon returns the scan destinations of couponColumns.
 func scanCoupon(dst *Coupon) []any {
 	return []any{&dst.ID, &dst.Code, &dst.Name, &dst.Description, &dst.Type, &dst.Value, &dst.MinFee, &dst.MaxDiscount,
-		&dst.AppliesTo, &dst.UsageLimit, &dst.UsageLimitPerUser, new(int64), new(int64), &dst.Claimable, &dst.Status,
-		&dst.AssignedCount, &dst.CreatedBy}
-}
-
-func fixTimes(c *Coupon, dest []any) {
-	c.ValidFrom = time.UnixMicro(*dest[11].(*int64)).UTC()
-	c.ValidUntil = time.UnixMicro(*dest[12].(*int64)).UTC()
+		&dst.AppliesTo, &dst.UsageLimit, &dst.UsageLimitPerUser, store.TimeInto(&dst.ValidFrom), store.TimeInto(&dst.ValidUntil),
+		&dst.Claimable, &dst.Status, &dst.AssignedCount, &dst.CreatedBy}
 }
 
 // Create defines a coupon (operators; the admin API and CLI use it).
@@ -172,11 +182,14 @@ func (s *Service) Create(ctx context.Context, c Coupon) (Coupon, error) {
 		usage_limit, usage_limit_per_user, valid_from, valid_until, claimable, status, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 		c.Code, c.Name, c.Description, c.Type, c.Value, int64(c.MinFee), int64(c.MaxDiscount), c.AppliesTo, c.UsageLimit,
-		c.UsageLimitPerUser, c.ValidFrom.UnixMicro(), c.ValidUntil.UnixMicro(), c.Claimable, c.Status, c.CreatedBy, now.UnixMicro()).Scan(&c.ID)
+		c.UsageLimitPerUser, store.At(c.ValidFrom), store.At(c.ValidUntil), c.Claimable, c.Status, c.CreatedBy, store.At(now)).Scan(&c.ID)
 	if store.IsUniqueViolation(err) {
 		return Coupon{}, apperr.Validation(map[string]string{"code": "is already used by another coupon"})
 	}
-	return c, err
+	if err != nil {
+		return Coupon{}, fmt.Errorf("coupon: create %s: %w", c.Code, err)
+	}
+	return c, nil
 }
 
 func (s *Service) byCode(ctx context.Context, q store.Querier, code string, lock bool) (Coupon, error) {
@@ -191,15 +204,14 @@ func (s *Service) byCode(ctx context.Context, q store.Querier, code string, lock
 		return Coupon{}, ErrNotFound.WithDetails("No coupon has this code")
 	}
 	if err != nil {
-		return Coupon{}, err
+		return Coupon{}, fmt.Errorf("coupon: read %s: %w", NormalizeCode(code), err)
 	}
-	fixTimes(&c, dest)
 	return c, nil
 }
 
 // Assign gives a coupon to a user (source: claim, admin or campaign) within
 // the coupon's limits, in the caller's transaction.
-func (s *Service) Assign(ctx context.Context, tx *sql.Tx, userID int64, code, source string) (UserCoupon, error) {
+func (s *Service) Assign(ctx context.Context, tx *sql.Tx, userID int64, code string, source Source) (UserCoupon, error) {
 	c, err := s.byCode(ctx, tx, code, true)
 	if err != nil {
 		return UserCoupon{}, err
@@ -213,7 +225,7 @@ func (s *Service) Assign(ctx context.Context, tx *sql.Tx, userID int64, code, so
 	}
 	var mine int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM user_coupons WHERE user_id = $1 AND coupon_id = $2`, userID, c.ID).Scan(&mine); err != nil {
-		return UserCoupon{}, err
+		return UserCoupon{}, fmt.Errorf("coupon: assign %s to user %d: count: %w", c.Code, userID, err)
 	}
 	if mine >= c.UsageLimitPerUser {
 		return UserCoupon{}, ErrAlreadyClaimed
@@ -222,23 +234,27 @@ func (s *Service) Assign(ctx context.Context, tx *sql.Tx, userID int64, code, so
 		return UserCoupon{}, ErrLimitReached
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE coupons SET assigned_count = assigned_count + 1 WHERE id = $1`, c.ID); err != nil {
-		return UserCoupon{}, err
+		return UserCoupon{}, fmt.Errorf("coupon: assign %s to user %d: count: %w", c.Code, userID, err)
 	}
 	uc := UserCoupon{UserID: userID, Coupon: c, Status: Unused, Source: source, AssignedAt: now}
-	err = tx.QueryRowContext(ctx, `INSERT INTO user_coupons (user_id, coupon_id, status, source, assigned_at) VALUES ($1, $2, $3, $4, $5)
-		RETURNING id`, userID, c.ID, Unused, source, now.UnixMicro()).Scan(&uc.ID)
-	if err != nil || source != SourceAdmin {
-		return uc, err
+	if err := tx.QueryRowContext(ctx, `INSERT INTO user_coupons (user_id, coupon_id, status, source, assigned_at) VALUES ($1, $2, $3, $4, $5)
+		RETURNING id`, userID, c.ID, Unused, source, store.At(now)).Scan(&uc.ID); err != nil {
+		return UserCoupon{}, fmt.Errorf("coupon: assign %s to user %d: %w", c.Code, userID, err)
+	}
+	if source != SourceAdmin {
+		return uc, nil
 	}
 	// An operator's gift is announced; a claim is the user's own doing.
-	_, err = s.Notifier.Create(ctx, tx, notification.New{UserID: userID, Type: "coupon_assigned", Title: "You received a coupon",
+	if _, err := s.Notifier.Create(ctx, tx, notification.New{UserID: userID, Type: NotifyAssigned, Title: "You received a coupon",
 		Body: "Coupon %s (%s) was added to your account.", Args: []any{c.Code, c.Name},
 		Data: struct {
-			Type       string `json:"type"`
-			CouponCode string `json:"coupon_code"`
-			CouponName string `json:"coupon_name"`
-		}{"coupon_assigned", c.Code, c.Name}})
-	return uc, err
+			Type       notification.Type `json:"type"`
+			CouponCode string            `json:"coupon_code"`
+			CouponName string            `json:"coupon_name"`
+		}{NotifyAssigned, c.Code, c.Name}}); err != nil {
+		return uc, fmt.Errorf("coupon: assign %s to user %d: %w", c.Code, userID, err)
+	}
+	return uc, nil
 }
 
 // Notifier creates in-app notifications in the caller's transaction.
@@ -260,5 +276,8 @@ func (s *Service) Claim(ctx context.Context, userID int64, code string) (UserCou
 		uc, err = s.Assign(ctx, tx, userID, code, SourceClaim)
 		return err
 	})
-	return uc, err
+	if err != nil {
+		return UserCoupon{}, fmt.Errorf("coupon: claim by user %d: %w", userID, err)
+	}
+	return uc, nil
 }

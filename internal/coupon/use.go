@@ -3,6 +3,7 @@ package coupon
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/money"
@@ -13,19 +14,16 @@ const userCouponColumns = `uc.id, uc.user_id, uc.status, uc.source, uc.assigned_
 
 func (s *Service) scanUserCoupon(row interface{ Scan(...any) error }) (UserCoupon, error) {
 	var (
-		uc       UserCoupon
-		assigned int64
-		used     sql.NullInt64
+		uc   UserCoupon
+		used time.Time
 	)
-	dest := append([]any{&uc.ID, &uc.UserID, &uc.Status, &uc.Source, &assigned, &used}, scanCoupon(&uc.Coupon)...)
+	dest := append([]any{&uc.ID, &uc.UserID, &uc.Status, &uc.Source, store.TimeInto(&uc.AssignedAt), store.TimeInto(&used)},
+		scanCoupon(&uc.Coupon)...)
 	if err := row.Scan(dest...); err != nil {
 		return UserCoupon{}, store.NotFound(err)
 	}
-	fixTimes(&uc.Coupon, dest[6:])
-	uc.AssignedAt = time.UnixMicro(assigned).UTC()
-	if used.Valid {
-		at := time.UnixMicro(used.Int64).UTC()
-		uc.UsedAt = &at
+	if !used.IsZero() {
+		uc.UsedAt = &used
 	}
 	if uc.Status == Unused && !s.Now().Before(uc.Coupon.ValidUntil) {
 		uc.Status = Expired
@@ -39,18 +37,21 @@ func (s *Service) Quote(ctx context.Context, q store.Querier, userID int64, code
 	rows, err := q.QueryContext(ctx, `SELECT `+userCouponColumns+` FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id
 		WHERE uc.user_id = $1 AND c.code = $2 ORDER BY (uc.status = 'unused') DESC, uc.id`, userID, NormalizeCode(code))
 	if err != nil {
-		return UserCoupon{}, 0, err
+		return UserCoupon{}, 0, fmt.Errorf("coupon: quote %s for user %d: %w", NormalizeCode(code), userID, err)
 	}
 	var list []UserCoupon
 	for rows.Next() {
 		uc, err := s.scanUserCoupon(rows)
 		if err != nil {
 			rows.Close()
-			return UserCoupon{}, 0, err
+			return UserCoupon{}, 0, fmt.Errorf("coupon: quote %s for user %d: %w", NormalizeCode(code), userID, err)
 		}
 		list = append(list, uc)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return UserCoupon{}, 0, fmt.Errorf("coupon: quote %s for user %d: %w", NormalizeCode(code), userID, err)
+	}
 	if len(list) == 0 {
 		return UserCoupon{}, 0, ErrNotFound.WithDetails("No coupon with this code is assigned to you")
 	}
@@ -79,7 +80,7 @@ func (s *Service) Reserve(ctx context.Context, tx *sql.Tx, userID int64, code, c
 	res, err := tx.ExecContext(ctx, `UPDATE user_coupons SET reserved_by_payment = $1
 		WHERE id = $2 AND status = 'unused' AND reserved_by_payment IS NULL`, paymentID, uc.ID)
 	if err != nil {
-		return UserCoupon{}, 0, err
+		return UserCoupon{}, 0, fmt.Errorf("coupon: reserve user coupon %d for payment %d: %w", uc.ID, paymentID, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return UserCoupon{}, 0, ErrUsed.WithDetails("The coupon is held by another pending payment")
@@ -89,8 +90,11 @@ func (s *Service) Reserve(ctx context.Context, tx *sql.Tx, userID int64, code, c
 
 // Release frees the coupon reserved by a payment that will not complete.
 func (s *Service) Release(ctx context.Context, tx *sql.Tx, paymentID int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE user_coupons SET reserved_by_payment = NULL WHERE reserved_by_payment = $1 AND status = 'unused'`, paymentID)
-	return err
+	if _, err := tx.ExecContext(ctx, `UPDATE user_coupons SET reserved_by_payment = NULL WHERE reserved_by_payment = $1 AND status = 'unused'`,
+		paymentID); err != nil {
+		return fmt.Errorf("coupon: release the coupon of payment %d: %w", paymentID, err)
+	}
+	return nil
 }
 
 // Use marks the coupon reserved by a completed payment as used and reports
@@ -98,20 +102,23 @@ func (s *Service) Release(ctx context.Context, tx *sql.Tx, paymentID int64) erro
 // payment only.
 func (s *Service) Use(ctx context.Context, tx *sql.Tx, paymentID int64) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE user_coupons SET status = 'used', used_at = $1 WHERE reserved_by_payment = $2 AND status = 'unused'`,
-		s.Now().UnixMicro(), paymentID)
+		store.At(s.Now()), paymentID)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("coupon: use the coupon of payment %d: %w", paymentID, err)
 	}
 	n, err := res.RowsAffected()
-	return n == 1, err
+	if err != nil {
+		return false, fmt.Errorf("coupon: use the coupon of payment %d: %w", paymentID, err)
+	}
+	return n == 1, nil
 }
 
 // List returns the user's coupons; onlyValid keeps unused ones in validity.
-func (s *Service) List(ctx context.Context, userID int64, onlyValid bool, status string, page, limit int) ([]UserCoupon, int, error) {
+func (s *Service) List(ctx context.Context, userID int64, onlyValid bool, status Status, page, limit int) ([]UserCoupon, int, error) {
 	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+userCouponColumns+` FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id
 		WHERE uc.user_id = $1 ORDER BY uc.id DESC`, userID)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("coupon: list for user %d: %w", userID, err)
 	}
 	defer rows.Close()
 	var all []UserCoupon
@@ -119,7 +126,7 @@ func (s *Service) List(ctx context.Context, userID int64, onlyValid bool, status
 	for rows.Next() {
 		uc, err := s.scanUserCoupon(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("coupon: list for user %d: %w", userID, err)
 		}
 		if onlyValid && (uc.Status != Unused || now.Before(uc.Coupon.ValidFrom)) {
 			continue
@@ -130,7 +137,7 @@ func (s *Service) List(ctx context.Context, userID int64, onlyValid bool, status
 		all = append(all, uc)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("coupon: list for user %d: %w", userID, err)
 	}
 	total := len(all)
 	if limit > 0 {

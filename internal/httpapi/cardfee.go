@@ -11,6 +11,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/i18n"
+	"github.com/comecomepay/comecomepay/internal/kyc"
 )
 
 type paymentJSON struct {
@@ -243,7 +244,7 @@ func (s *Server) kycEligibility(w http.ResponseWriter, r *http.Request, p accoun
 	if err != nil {
 		return err
 	}
-	e, err := s.CardFees.KYCEligibility(r.Context(), p.UserID, prof.KYCStatus == "verified")
+	e, err := s.CardFees.KYCEligibility(r.Context(), p.UserID, prof.KYCStatus == kyc.UserVerified)
 	if err != nil {
 		return err
 	}

@@ -35,12 +35,12 @@ func contentLang(r *http.Request) (i18n.Lang, error) {
 // created_at is the publication time: the moment users could first see it,
 // which is also the list's order.
 type announcementJSON struct {
-	ID        int64   `json:"id"`
-	Title     string  `json:"title"`
-	Content   string  `json:"content"`
-	Status    *string `json:"status,omitempty"`
-	CreatedAt string  `json:"created_at"`
-	IsRead    bool    `json:"is_read"`
+	ID        int64                       `json:"id"`
+	Title     string                      `json:"title"`
+	Content   string                      `json:"content"`
+	Status    *content.AnnouncementStatus `json:"status,omitempty"`
+	CreatedAt string                      `json:"created_at"`
+	IsRead    bool                        `json:"is_read"`
 }
 
 func toAnnouncementJSON(a content.UserAnnouncement, lang i18n.Lang) announcementJSON {

@@ -46,7 +46,7 @@ func TestSiteContent(t *testing.T) {
 			t.Fatalf("not configured: %s", res.Body)
 		}
 		for _, set := range []struct {
-			key  string
+			key  content.SiteKey
 			lang i18n.Lang
 			body string
 		}{

@@ -36,7 +36,7 @@ type couponItemJSON struct {
 
 func toCouponItem(uc coupon.UserCoupon) couponItemJSON {
 	c := uc.Coupon
-	return couponItemJSON{uc.ID, c.Code, c.Name, c.Type, couponValue(c), httpkit.Num(c.MinFee, 2), httpkit.Num(c.MaxDiscount, 2), uc.Status,
+	return couponItemJSON{uc.ID, c.Code, c.Name, string(c.Type), couponValue(c), httpkit.Num(c.MinFee, 2), httpkit.Num(c.MaxDiscount, 2), string(uc.Status),
 		rfc3339(c.ValidFrom), rfc3339(c.ValidUntil), rfc3339(uc.AssignedAt), optTime(uc.UsedAt)}
 }
 
@@ -65,7 +65,7 @@ func (s *Server) myCoupons(w http.ResponseWriter, r *http.Request, p account.Pri
 	if err != nil {
 		return err
 	}
-	status := r.URL.Query().Get("status")
+	status := coupon.Status(r.URL.Query().Get("status"))
 	if status != "" && status != coupon.Unused && status != coupon.Used && status != coupon.Expired {
 		return apperr.Validation(map[string]string{"status": "must be unused, used or expired"})
 	}
@@ -114,9 +114,9 @@ func (s *Server) myCoupons(w http.ResponseWriter, r *http.Request, p account.Pri
 		if uc.Status == coupon.Used {
 			used = 1
 		}
-		items = append(items, itemJSON{uc.ID, uc.UserID, c.ID, uc.Status, uc.Status == coupon.Used, optTime(uc.UsedAt),
-			rfc3339(uc.AssignedAt), false, uc.Source, used, userJSON{p.UserID, p.Email},
-			couponJSON{c.ID, c.Code, c.Name, c.Description, c.Type, couponValue(c), httpkit.Num(c.MinFee, 2), httpkit.Num(c.MaxDiscount, 2),
+		items = append(items, itemJSON{uc.ID, uc.UserID, c.ID, string(uc.Status), uc.Status == coupon.Used, optTime(uc.UsedAt),
+			rfc3339(uc.AssignedAt), false, string(uc.Source), used, userJSON{p.UserID, p.Email},
+			couponJSON{c.ID, c.Code, c.Name, c.Description, string(c.Type), couponValue(c), httpkit.Num(c.MinFee, 2), httpkit.Num(c.MaxDiscount, 2),
 				c.UsageLimit, c.UsageLimitPerUser, c.AssignedCount, c.Status, rfc3339(c.ValidUntil), c.CreatedBy}})
 	}
 	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
@@ -163,7 +163,7 @@ func (s *Server) claimCoupon(w http.ResponseWriter, r *http.Request, p account.P
 		ID         int64  `json:"id"`
 		Status     string `json:"status"`
 		AssignedAt string `json:"assigned_at"`
-	}{uc.ID, uc.Status, rfc3339(uc.AssignedAt)}})
+	}{uc.ID, string(uc.Status), rfc3339(uc.AssignedAt)}})
 	return nil
 }
 

@@ -15,36 +15,38 @@ import (
 
 // Labels of API.md §3.4.9 (canonical English; localized through i18n).
 var (
-	typeLabels = map[string]string{"deposit": "Deposit", "withdraw": "Withdrawal", "swap": "Swap", "card_fee": "Card fee",
-		"card_upgrade": "Physical card upgrade", "transfer": "Transfer", "commission": "Commission", "refund": "Refund",
-		"fee": "Fee", "admin_adjustment": "Adjustment"}
-	statusLabels = map[string]string{"pending": "Pending", "approved": "Approved", "completed": "Completed", "failed": "Failed",
-		"cancelled": "Cancelled", "rejected": "Rejected", "credited": "Credited"}
+	typeLabels = map[wallet.ActivityType]string{wallet.ActivityDeposit: "Deposit", wallet.ActivityWithdraw: "Withdrawal",
+		wallet.ActivitySwap: "Swap", wallet.ActivityCardFee: "Card fee", wallet.ActivityCardUpgrade: "Physical card upgrade",
+		wallet.ActivityTransfer: "Transfer", wallet.ActivityCommission: "Commission", wallet.ActivityRefund: "Refund",
+		wallet.ActivityFee: "Fee", wallet.ActivityAdminAdjustment: "Adjustment"}
+	statusLabels = map[wallet.ActivityStatus]string{wallet.ActivityPending: "Pending", wallet.ActivityApproved: "Approved",
+		wallet.ActivityCompleted: "Completed", wallet.ActivityFailed: "Failed", wallet.ActivityCancelled: "Cancelled",
+		wallet.ActivityRejected: "Rejected", wallet.ActivityCredited: "Credited"}
 )
 
 type historyJSON struct {
-	ID                 int64       `json:"id"`
-	Type               string      `json:"type"`
-	TypeLabel          string      `json:"type_label"`
-	Status             string      `json:"status"`
-	StatusLabel        string      `json:"status_label"`
-	Amount             json.Number `json:"amount"`
-	Currency           string      `json:"currency"`
-	Description        string      `json:"description"`
-	CreatedAt          string      `json:"created_at"`
-	CompletedAt        *string     `json:"completed_at"`
-	Fee                json.Number `json:"fee"`
-	Address            string      `json:"address"`
-	TxHash             string      `json:"tx_hash"`
-	Reference          string      `json:"reference"`
-	FromAmount         json.Number `json:"from_amount"`
-	FromCurrency       string      `json:"from_currency"`
-	ToAmount           json.Number `json:"to_amount"`
-	ToCurrency         string      `json:"to_currency"`
-	ExchangeRate       json.Number `json:"exchange_rate"`
-	SourceID           int64       `json:"source_id"`
-	SourceTable        string      `json:"source_table"`
-	CounterpartyUserID *int64      `json:"counterparty_user_id"`
+	ID                 int64                 `json:"id"`
+	Type               wallet.ActivityType   `json:"type"`
+	TypeLabel          string                `json:"type_label"`
+	Status             wallet.ActivityStatus `json:"status"`
+	StatusLabel        string                `json:"status_label"`
+	Amount             json.Number           `json:"amount"`
+	Currency           string                `json:"currency"`
+	Description        string                `json:"description"`
+	CreatedAt          string                `json:"created_at"`
+	CompletedAt        *string               `json:"completed_at"`
+	Fee                json.Number           `json:"fee"`
+	Address            string                `json:"address"`
+	TxHash             string                `json:"tx_hash"`
+	Reference          string                `json:"reference"`
+	FromAmount         json.Number           `json:"from_amount"`
+	FromCurrency       string                `json:"from_currency"`
+	ToAmount           json.Number           `json:"to_amount"`
+	ToCurrency         string                `json:"to_currency"`
+	ExchangeRate       json.Number           `json:"exchange_rate"`
+	SourceID           int64                 `json:"source_id"`
+	SourceTable        string                `json:"source_table"`
+	CounterpartyUserID *int64                `json:"counterparty_user_id"`
 }
 
 // parseDay accepts YYYY-MM-DD or RFC 3339; dayEnd moves a bare date to the
@@ -73,7 +75,8 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 	}
 	q := r.URL.Query()
 	f := httpkit.NewFields()
-	filter := wallet.HistoryFilter{UserID: p.UserID, Type: q.Get("type"), Status: q.Get("status"), Page: page, PageSize: size}
+	filter := wallet.HistoryFilter{UserID: p.UserID, Type: wallet.ActivityType(q.Get("type")), Status: wallet.ActivityStatus(q.Get("status")),
+		Page: page, PageSize: size}
 	if _, ok := typeLabels[filter.Type]; filter.Type != "" && !ok {
 		f.Add("type", "unknown transaction type")
 	}
@@ -90,7 +93,7 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 	}
 	var swapIDs []int64
 	for _, it := range items {
-		if it.Type == "swap" && it.SourceTable == "swaps" {
+		if it.Type == wallet.ActivitySwap && it.SourceTable == "swaps" {
 			swapIDs = append(swapIDs, it.SourceID)
 		}
 	}
@@ -110,7 +113,7 @@ func (s *Server) unifiedTransactions(w http.ResponseWriter, r *http.Request, p a
 			c := rfc3339(*it.CompletedAt)
 			h.CompletedAt = &c
 		}
-		if rec, ok := swaps[it.SourceID]; ok && it.Type == "swap" && it.SourceTable == "swaps" {
+		if rec, ok := swaps[it.SourceID]; ok && it.Type == wallet.ActivitySwap && it.SourceTable == "swaps" {
 			h.FromAmount, h.ToAmount = httpkit.Num(rec.FromAmount, rec.Pair.From.Decimals), httpkit.Num(rec.NetAmount, rec.Pair.To.Decimals)
 			h.FromCurrency, h.ToCurrency, h.ExchangeRate = rec.Pair.From.Name, rec.Pair.To.Name, rateNum(rec.DisplayRate())
 		}

@@ -93,13 +93,13 @@ func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account
 }
 
 type latestKYCJSON struct {
-	ID            int64  `json:"id"`
-	AgentUID      string `json:"agent_uid"`
-	Status        string `json:"status"`
-	PokepayStatus int    `json:"pokepay_status"`
-	FailReason    string `json:"fail_reason"`
-	CreatedAt     string `json:"created_at"`
-	UpdatedAt     string `json:"updated_at"`
+	ID            int64            `json:"id"`
+	AgentUID      string           `json:"agent_uid"`
+	Status        kyc.RecordStatus `json:"status"`
+	PokepayStatus int              `json:"pokepay_status"`
+	FailReason    string           `json:"fail_reason"`
+	CreatedAt     string           `json:"created_at"`
+	UpdatedAt     string           `json:"updated_at"`
 }
 
 // kycStatus serves GET /didit/status.
@@ -128,7 +128,7 @@ func (s *Server) kycStatus(w http.ResponseWriter, r *http.Request, p account.Pri
 	httpkit.WriteJSON(w, http.StatusOK, struct {
 		Status        string         `json:"status"`
 		Message       string         `json:"message"`
-		UserKYCStatus string         `json:"user_kyc_status"`
+		UserKYCStatus kyc.UserStatus `json:"user_kyc_status"`
 		CanSubmitKYC  bool           `json:"can_submit_kyc"`
 		LatestKYC     *latestKYCJSON `json:"latest_kyc"`
 	}{"success", message, v.UserStatus, v.CanSubmit, latest})

@@ -12,16 +12,16 @@ import (
 // notificationJSON is the notification object of API.md §2.8; data stays a
 // JSON document serialised as a string.
 type notificationJSON struct {
-	ID        int64   `json:"id"`
-	UserID    int64   `json:"user_id"`
-	Title     string  `json:"title"`
-	Body      string  `json:"body"`
-	Status    string  `json:"status"`
-	Type      string  `json:"type"`
-	Data      string  `json:"data"`
-	ReadAt    *string `json:"read_at"`
-	CreatedAt string  `json:"created_at"`
-	UpdatedAt string  `json:"updated_at"`
+	ID        int64               `json:"id"`
+	UserID    int64               `json:"user_id"`
+	Title     string              `json:"title"`
+	Body      string              `json:"body"`
+	Status    notification.Status `json:"status"`
+	Type      notification.Type   `json:"type"`
+	Data      string              `json:"data"`
+	ReadAt    *string             `json:"read_at"`
+	CreatedAt string              `json:"created_at"`
+	UpdatedAt string              `json:"updated_at"`
 }
 
 func toNotificationJSON(n notification.Notification) notificationJSON {
@@ -48,7 +48,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p acc
 		}
 		offset = n
 	}
-	status := q.Get("status")
+	status := notification.Status(q.Get("status"))
 	if status != "" && status != notification.StatusUnread && status != notification.StatusRead {
 		f.Add("status", "must be unread or read")
 	}

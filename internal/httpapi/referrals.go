@@ -125,7 +125,7 @@ func (s *Server) commissions(w http.ResponseWriter, r *http.Request, p account.P
 	if err != nil {
 		return err
 	}
-	f := referral.CommissionFilter{Type: r.URL.Query().Get("type")}
+	f := referral.CommissionFilter{Type: referral.CommissionType(r.URL.Query().Get("type"))}
 	if f.Type != "" && f.Type != referral.TypeCardOpening && f.Type != referral.TypeTransaction {
 		return apperr.Validation(map[string]string{"type": "must be card_opening or transaction"})
 	}
@@ -141,16 +141,16 @@ func (s *Server) commissions(w http.ResponseWriter, r *http.Request, p account.P
 		Email string `json:"email"`
 	}
 	type commissionJSON struct {
-		ID               int64       `json:"id"`
-		Type             string      `json:"type"`
-		Level            int         `json:"level"`
-		CommissionAmount json.Number `json:"commission_amount"`
-		SourceAmount     json.Number `json:"source_amount"`
-		Rate             json.Number `json:"rate"`
-		Currency         string      `json:"currency"`
-		Status           string      `json:"status"`
-		CreatedAt        string      `json:"created_at"`
-		Referee          refereeJSON `json:"referee"`
+		ID               int64                     `json:"id"`
+		Type             referral.CommissionType   `json:"type"`
+		Level            int                       `json:"level"`
+		CommissionAmount json.Number               `json:"commission_amount"`
+		SourceAmount     json.Number               `json:"source_amount"`
+		Rate             json.Number               `json:"rate"`
+		Currency         string                    `json:"currency"`
+		Status           referral.CommissionStatus `json:"status"`
+		CreatedAt        string                    `json:"created_at"`
+		Referee          refereeJSON               `json:"referee"`
 	}
 	items := make([]commissionJSON, 0, len(list))
 	for _, c := range list {

@@ -41,7 +41,7 @@ func toUserJSON(p account.Profile) userJSON {
 	return userJSON{
 		ID: p.ID, Email: p.Email, FirstName: p.FirstName, LastName: p.LastName, Phone: p.Phone,
 		AccountType: p.AccountType, Status: string(p.Status), WalletID: p.WalletID,
-		KYCLevel: p.KYCLevel, KYCStatus: p.KYCStatus,
+		KYCLevel: p.KYCLevel, KYCStatus: string(p.KYCStatus),
 		CreatedAt: rfc3339(p.CreatedAt), UpdatedAt: rfc3339(p.UpdatedAt),
 		ReferralCode: p.ReferralCode, ReferredBy: p.ReferredBy, DateOfBirth: p.DateOfBirth,
 		IsActive: p.Status != account.StatusDeactivated, TwoFactorEnabled: true,

@@ -14,19 +14,19 @@ import (
 )
 
 type withdrawalJSON struct {
-	ID           int64       `json:"id"`
-	Currency     string      `json:"currency"`
-	Network      string      `json:"network"`
-	Amount       json.Number `json:"amount"`
-	Fee          json.Number `json:"fee"`
-	ActualAmount json.Number `json:"actual_amount"`
-	Address      string      `json:"address"`
-	Status       string      `json:"status"`
-	TxHash       string      `json:"tx_hash"`
-	RejectReason string      `json:"reject_reason"`
-	CreatedAt    string      `json:"created_at"`
-	UpdatedAt    string      `json:"updated_at"`
-	CompletedAt  *string     `json:"completed_at"`
+	ID           int64                   `json:"id"`
+	Currency     string                  `json:"currency"`
+	Network      string                  `json:"network"`
+	Amount       json.Number             `json:"amount"`
+	Fee          json.Number             `json:"fee"`
+	ActualAmount json.Number             `json:"actual_amount"`
+	Address      string                  `json:"address"`
+	Status       wallet.WithdrawalStatus `json:"status"`
+	TxHash       string                  `json:"tx_hash"`
+	RejectReason string                  `json:"reject_reason"`
+	CreatedAt    string                  `json:"created_at"`
+	UpdatedAt    string                  `json:"updated_at"`
+	CompletedAt  *string                 `json:"completed_at"`
 }
 
 func toWithdrawalJSON(w wallet.Withdrawal) withdrawalJSON {
@@ -97,7 +97,7 @@ func (s *Server) listWithdrawals(w http.ResponseWriter, r *http.Request, p accou
 	if err != nil {
 		return err
 	}
-	status := r.URL.Query().Get("status")
+	status := wallet.WithdrawalStatus(r.URL.Query().Get("status"))
 	switch status {
 	case "", wallet.WithdrawalPending, wallet.WithdrawalApproved, wallet.WithdrawalCompleted, wallet.WithdrawalRejected, wallet.WithdrawalFailed:
 	default:

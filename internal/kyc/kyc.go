@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -19,24 +20,31 @@ import (
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
-// Record statuses (API.md §3.4.1).
+// RecordStatus is the state of one KYC submission (API.md §3.4.1).
+type RecordStatus string
+
+// Record statuses.
 const (
-	StatusPendingSubmit = "pending_submit"
-	StatusPending       = "pending"
-	StatusProcessing    = "processing"
-	StatusApproved      = "approved"
-	StatusRejected      = "rejected"
-	StatusFailed        = "failed"
-	StatusNotCompleted  = "not_completed"
-	StatusCancelled     = "cancelled"
+	StatusPendingSubmit RecordStatus = "pending_submit"
+	StatusPending       RecordStatus = "pending"
+	StatusProcessing    RecordStatus = "processing"
+	StatusApproved      RecordStatus = "approved"
+	StatusRejected      RecordStatus = "rejected"
+	StatusFailed        RecordStatus = "failed"
+	StatusNotCompleted  RecordStatus = "not_completed"
+	StatusCancelled     RecordStatus = "cancelled"
 )
+
+// UserStatus is a user's KYC status, derived from their records (API.md
+// §3.4.1: kyc_status, user_kyc_status); other domains gate on it.
+type UserStatus string
 
 // User-level statuses.
 const (
-	UserNone     = "none"
-	UserPending  = "pending"
-	UserVerified = "verified"
-	UserRejected = "rejected"
+	UserNone     UserStatus = "none"
+	UserPending  UserStatus = "pending"
+	UserVerified UserStatus = "verified"
+	UserRejected UserStatus = "rejected"
 )
 
 // sessionLifetime is how long a provider session may be resumed.
@@ -68,7 +76,7 @@ type Record struct {
 	ID             int64
 	UserID         int64
 	AgentUID       string
-	Status         string
+	Status         RecordStatus
 	PokepayStatus  int
 	FailReason     string
 	SessionID      string
@@ -140,29 +148,27 @@ func NewService(d Deps) *Service { return &Service{Deps: d} }
 const recordColumns = `id, user_id, agent_uid, status, pokepay_status, fail_reason, session_id, session_url,
 	session_created_at, created_at, updated_at`
 
+// scanRecord reads one record; a session not opened yet (0) scans as the
+// zero time.
 func scanRecord(row interface{ Scan(...any) error }) (Record, error) {
-	var (
-		r                         Record
-		session, created, updated int64
-	)
+	var r Record
 	if err := row.Scan(&r.ID, &r.UserID, &r.AgentUID, &r.Status, &r.PokepayStatus, &r.FailReason, &r.SessionID, &r.SessionURL,
-		&session, &created, &updated); err != nil {
+		store.TimeInto(&r.SessionCreated), store.TimeInto(&r.CreatedAt), store.TimeInto(&r.UpdatedAt)); err != nil {
 		return Record{}, store.NotFound(err)
 	}
-	if session > 0 {
-		r.SessionCreated = time.UnixMicro(session).UTC()
-	}
-	r.CreatedAt, r.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
 	return r, nil
 }
 
 // Latest returns the user's most recent record.
 func (s *Service) Latest(ctx context.Context, q store.Querier, userID int64) (Record, bool, error) {
 	r, err := scanRecord(q.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM kyc_records WHERE user_id = $1 ORDER BY id DESC LIMIT 1`, userID))
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return Record{}, false, nil
+	case err != nil:
+		return Record{}, false, fmt.Errorf("kyc: latest record of user %d: %w", userID, err)
 	}
-	return r, err == nil, err
+	return r, true, nil
 }
 
 // ApprovedRecord returns the user's latest approved record (the one card
@@ -170,15 +176,18 @@ func (s *Service) Latest(ctx context.Context, q store.Querier, userID int64) (Re
 func (s *Service) ApprovedRecord(ctx context.Context, q store.Querier, userID int64) (Record, bool, error) {
 	r, err := scanRecord(q.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM kyc_records WHERE user_id = $1 AND status = $2
 		ORDER BY id DESC LIMIT 1`, userID, StatusApproved))
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return Record{}, false, nil
+	case err != nil:
+		return Record{}, false, fmt.Errorf("kyc: approved record of user %d: %w", userID, err)
 	}
-	return r, err == nil, err
+	return r, true, nil
 }
 
 // UserKYC derives the user-level status (§3.4.1): any approved record →
 // verified; else the latest record decides. It implements account.KYCStatuses.
-func (s *Service) UserKYC(ctx context.Context, q store.Querier, userID int64) (string, int, error) {
+func (s *Service) UserKYC(ctx context.Context, q store.Querier, userID int64) (UserStatus, int, error) {
 	if _, ok, err := s.ApprovedRecord(ctx, q, userID); err != nil || ok {
 		if err != nil {
 			return "", 0, err
@@ -192,7 +201,7 @@ func (s *Service) UserKYC(ctx context.Context, q store.Querier, userID int64) (s
 	return userStatusOf(latest.Status), 0, nil
 }
 
-func userStatusOf(recordStatus string) string {
+func userStatusOf(recordStatus RecordStatus) UserStatus {
 	switch recordStatus {
 	case StatusApproved:
 		return UserVerified
@@ -209,14 +218,18 @@ func (s *Service) Identity(ctx context.Context, q store.Querier, recordID int64)
 	var sealed string
 	var userID int64
 	if err := q.QueryRowContext(ctx, `SELECT user_id, identity_sealed FROM kyc_records WHERE id = $1`, recordID).Scan(&userID, &sealed); err != nil {
-		return Identity{}, store.NotFound(err)
+		return Identity{}, fmt.Errorf("kyc: identity of record %d: %w", recordID, store.NotFound(err))
 	}
 	pt, err := s.Box.Open(sealed, identityAD(userID))
 	if err != nil {
-		return Identity{}, err
+		return Identity{}, fmt.Errorf("kyc: open identity of record %d: %w", recordID, err)
 	}
 	var id Identity
-	return id, json.Unmarshal(pt, &id)
+	if err := json.Unmarshal(pt, &id); err != nil {
+		// The decoder's message is left out: it may quote the identity.
+		return Identity{}, fmt.Errorf("kyc: identity of record %d does not decode", recordID)
+	}
+	return id, nil
 }
 
 func identityAD(userID int64) []byte { return []byte("kyc-identity|" + strconv.FormatInt(userID, 10)) }
@@ -228,5 +241,9 @@ func (s *Service) seal(userID int64, id Identity) string {
 
 // RecordBySession returns the record of a provider session.
 func (s *Service) RecordBySession(ctx context.Context, sessionID string) (Record, error) {
-	return scanRecord(s.DB.SQL.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM kyc_records WHERE session_id = $1`, sessionID))
+	r, err := scanRecord(s.DB.SQL.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM kyc_records WHERE session_id = $1`, sessionID))
+	if err != nil {
+		return Record{}, fmt.Errorf("kyc: record of session %s: %w", sessionID, err)
+	}
+	return r, nil
 }

@@ -3,6 +3,7 @@ package kyc
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/notification"
 )
@@ -13,7 +14,7 @@ type Notifier interface {
 }
 
 // NotifyResult is the notification type of a KYC decision (API.md §3.6).
-const NotifyResult = "kyc_result"
+const NotifyResult = notification.TypeKYCResult
 
 // notifyResult tells the user their verification was approved or rejected.
 func (s *Service) notifyResult(ctx context.Context, tx *sql.Tx, rec Record) error {
@@ -25,11 +26,13 @@ func (s *Service) notifyResult(ctx context.Context, tx *sql.Tx, rec Record) erro
 		title, body, args = "Identity verification rejected", "Your identity verification was rejected (%s). You can submit it again.",
 			[]any{rec.FailReason}
 	}
-	_, err := s.Notifier.Create(ctx, tx, notification.New{UserID: rec.UserID, Type: NotifyResult, Title: title, Body: body, Args: args,
+	if _, err := s.Notifier.Create(ctx, tx, notification.New{UserID: rec.UserID, Type: NotifyResult, Title: title, Body: body, Args: args,
 		Data: struct {
-			Type       string `json:"type"`
-			Status     string `json:"status"`
-			FailReason string `json:"fail_reason"`
-		}{NotifyResult, rec.Status, rec.FailReason}})
-	return err
+			Type       notification.Type `json:"type"`
+			Status     RecordStatus      `json:"status"`
+			FailReason string            `json:"fail_reason"`
+		}{NotifyResult, rec.Status, rec.FailReason}}); err != nil {
+		return fmt.Errorf("notify result: %w", err)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -41,8 +42,11 @@ func (ReviewArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAtt
 // outcome. It is idempotent: a record no longer in processing is left alone.
 func (s *Service) Review(ctx context.Context, issuer IssuerReview, recordID int64) (Record, error) {
 	rec, err := scanRecord(s.DB.SQL.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM kyc_records WHERE id = $1`, recordID))
-	if err != nil || rec.Status != StatusProcessing {
-		return rec, err
+	if err != nil {
+		return Record{}, fmt.Errorf("kyc: review record %d: %w", recordID, err)
+	}
+	if rec.Status != StatusProcessing {
+		return rec, nil
 	}
 	id, err := s.Identity(ctx, s.DB.SQL, recordID)
 	if err != nil {
@@ -50,7 +54,7 @@ func (s *Service) Review(ctx context.Context, issuer IssuerReview, recordID int6
 	}
 	code, err := issuer.ReviewKYC(ctx, recordID, id)
 	if err != nil {
-		return Record{}, err
+		return Record{}, fmt.Errorf("kyc: review record %d at the issuer: %w", recordID, err)
 	}
 	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		rec, err = s.RecordIssuerReview(ctx, tx, recordID, code)
@@ -97,7 +101,7 @@ type ProviderEvent struct {
 func ParseProviderEvent(body []byte) (ProviderEvent, error) {
 	var ev ProviderEvent
 	if err := json.Unmarshal(body, &ev); err != nil {
-		return ev, err
+		return ev, fmt.Errorf("kyc event: %w", err)
 	}
 	if ev.SessionID == "" || ev.Status == "" {
 		return ev, errors.New("kyc event: session_id and status are required")
@@ -135,7 +139,7 @@ func (p providerProcessor) Process(ctx context.Context, tx *sql.Tx, payload []by
 	}
 	if review {
 		if _, err := p.jobs.InsertTx(ctx, tx, ReviewArgs{RecordID: rec.ID}, nil); err != nil {
-			return "", err
+			return "", fmt.Errorf("kyc: queue issuer review of record %d: %w", rec.ID, err)
 		}
 	}
 	return webhook.StateProcessed, nil

@@ -25,11 +25,11 @@ type InitInput struct {
 // transaction; a failure leaves the record failed and answers 502.
 func (s *Service) Initialize(ctx context.Context, in InitInput) (Record, error) {
 	if err := s.Users.EnsureWritable(ctx, s.DB.SQL, in.UserID); err != nil {
-		return Record{}, err
+		return Record{}, fmt.Errorf("kyc: initialize for user %d: %w", in.UserID, err)
 	}
 	if paid, err := s.Fees.KYCFeePaid(ctx, in.UserID); err != nil || !paid {
 		if err != nil {
-			return Record{}, err
+			return Record{}, fmt.Errorf("kyc: initialize for user %d: fee check: %w", in.UserID, err)
 		}
 		return Record{}, ErrFeeUnpaid.WithDetails("A completed card fee payment is required before KYC")
 	}
@@ -65,15 +65,15 @@ func (s *Service) Initialize(ctx context.Context, in InitInput) (Record, error) 
 		if ok && latest.Status == StatusPendingSubmit && latest.SessionID != "" && now.Sub(latest.SessionCreated) < sessionLifetime {
 			resume = true
 			if _, err := tx.ExecContext(ctx, `UPDATE kyc_records SET identity_sealed = $1, agent_uid = $2, updated_at = $3 WHERE id = $4`,
-				sealed, in.AgentUID, now.UnixMicro(), latest.ID); err != nil {
-				return err
+				sealed, in.AgentUID, store.At(now), latest.ID); err != nil {
+				return fmt.Errorf("resume record %d: %w", latest.ID, err)
 			}
 			rec = latest
 			rec.AgentUID = in.AgentUID
 		} else {
 			if err := tx.QueryRowContext(ctx, `INSERT INTO kyc_records (user_id, agent_uid, status, identity_sealed, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, in.UserID, in.AgentUID, StatusPendingSubmit, sealed, now.UnixMicro()).Scan(&rec.ID); err != nil {
-				return err
+				VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, in.UserID, in.AgentUID, StatusPendingSubmit, sealed, store.At(now)).Scan(&rec.ID); err != nil {
+				return fmt.Errorf("insert record: %w", err)
 			}
 			rec = Record{ID: rec.ID, UserID: in.UserID, AgentUID: in.AgentUID, Status: StatusPendingSubmit, CreatedAt: now, UpdatedAt: now}
 		}
@@ -81,18 +81,24 @@ func (s *Service) Initialize(ctx context.Context, in InitInput) (Record, error) 
 		return s.Users.CopyKYCProfile(ctx, tx, in.UserID, id.FirstName, id.LastName, id.Address, id.City, id.State, id.PostCode,
 			id.AreaCode, id.BillCountry)
 	})
-	if err != nil || resume {
-		return rec, err
+	if err != nil {
+		return rec, fmt.Errorf("kyc: initialize for user %d: %w", in.UserID, err)
+	}
+	if resume {
+		return rec, nil
 	}
 	sess, err := s.Provider.CreateSession(ctx, rec.ID, Applicant{Name: in.Identity.FirstName + " " + in.Identity.LastName, Email: in.Email})
 	if err != nil {
 		_, _ = s.DB.SQL.ExecContext(context.WithoutCancel(ctx), `UPDATE kyc_records SET status = $1, fail_reason = $2, updated_at = $3 WHERE id = $4`,
-			StatusFailed, "KYC provider unavailable", s.Now().UnixMicro(), rec.ID)
-		return Record{}, ErrProviderUnavailable.WithDetails("The verification provider could not open a session; try again")
+			StatusFailed, "KYC provider unavailable", store.At(s.Now()), rec.ID)
+		// The answer is the domain error; the provider's own stays in the
+		// chain for the log.
+		return Record{}, fmt.Errorf("kyc: open provider session for record %d: %w (%w)", rec.ID,
+			ErrProviderUnavailable.WithDetails("The verification provider could not open a session; try again"), err)
 	}
 	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE kyc_records SET session_id = $1, session_url = $2, session_created_at = $3, updated_at = $3
-		WHERE id = $4`, sess.ID, sess.URL, s.Now().UnixMicro(), rec.ID); err != nil {
-		return Record{}, err
+		WHERE id = $4`, sess.ID, sess.URL, store.At(s.Now()), rec.ID); err != nil {
+		return Record{}, fmt.Errorf("kyc: store session of record %d: %w", rec.ID, err)
 	}
 	rec.SessionID, rec.SessionURL, rec.SessionCreated = sess.ID, sess.URL, s.Now()
 	return rec, nil
@@ -100,7 +106,7 @@ func (s *Service) Initialize(ctx context.Context, in InitInput) (Record, error) 
 
 // StatusView is GET /didit/status.
 type StatusView struct {
-	UserStatus   string
+	UserStatus   UserStatus
 	CanSubmit    bool
 	Latest       *Record
 	RejectReason string
@@ -129,14 +135,14 @@ func (s *Service) Status(ctx context.Context, userID int64) (StatusView, error) 
 
 // providerStatuses maps the provider's session status onto record statuses
 // (API.md §2.11.2); Approved moves to processing for the issuer review.
-var providerStatuses = map[string]string{
+var providerStatuses = map[string]RecordStatus{
 	"Not Started": StatusPendingSubmit, "In Progress": StatusPendingSubmit, "In Review": StatusPending,
 	"Approved": StatusProcessing, "Declined": StatusRejected, "Abandoned": StatusNotCompleted,
 	"Expired": StatusNotCompleted, "Cancelled": StatusCancelled,
 }
 
 // rank orders statuses so a decision never moves a record backwards.
-var rank = map[string]int{StatusPendingSubmit: 0, StatusPending: 1, StatusProcessing: 2, StatusNotCompleted: 3,
+var rank = map[RecordStatus]int{StatusPendingSubmit: 0, StatusPending: 1, StatusProcessing: 2, StatusNotCompleted: 3,
 	StatusCancelled: 3, StatusRejected: 4, StatusFailed: 4, StatusApproved: 4}
 
 // ApplyProviderStatus applies a provider decision for a session in tx. It
@@ -148,7 +154,7 @@ func (s *Service) ApplyProviderStatus(ctx context.Context, tx *sql.Tx, sessionID
 	rec, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM kyc_records WHERE session_id = $1`+s.DB.ForUpdate(), sessionID))
 	if err != nil || !known {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return Record{}, false, false, err
+			return Record{}, false, false, fmt.Errorf("kyc: apply provider status to session %s: %w", sessionID, err)
 		}
 		return Record{}, false, false, nil
 	}
@@ -163,18 +169,18 @@ func (s *Service) ApplyProviderStatus(ctx context.Context, tx *sql.Tx, sessionID
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE kyc_records SET status = $1, fail_reason = $2, updated_at = $3 WHERE id = $4`,
-		next, failReason, s.Now().UnixMicro(), rec.ID); err != nil {
-		return Record{}, false, false, err
+		next, failReason, store.At(s.Now()), rec.ID); err != nil {
+		return Record{}, false, false, fmt.Errorf("kyc: record %d to %s: %w", rec.ID, next, err)
 	}
 	rec.Status, rec.FailReason = next, failReason
 	if err := s.notifyResult(ctx, tx, rec); err != nil {
-		return Record{}, false, false, err
+		return Record{}, false, false, fmt.Errorf("kyc: record %d to %s: %w", rec.ID, next, err)
 	}
 	return rec, next == StatusProcessing, true, nil
 }
 
 // issuerStatuses maps the issuer review code (pokepay_status) onto records.
-func issuerOutcome(code int) (status, reason string) {
+func issuerOutcome(code int) (status RecordStatus, reason string) {
 	switch code {
 	case 2:
 		return StatusApproved, ""
@@ -193,18 +199,21 @@ func issuerOutcome(code int) (status, reason string) {
 func (s *Service) RecordIssuerReview(ctx context.Context, tx *sql.Tx, recordID int64, code int) (Record, error) {
 	rec, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM kyc_records WHERE id = $1`+s.DB.ForUpdate(), recordID))
 	if err != nil {
-		return Record{}, err
+		return Record{}, fmt.Errorf("kyc: issuer review of record %d: %w", recordID, err)
 	}
 	if rec.Status != StatusProcessing {
 		return rec, nil
 	}
 	status, reason := issuerOutcome(code)
 	if _, err := tx.ExecContext(ctx, `UPDATE kyc_records SET status = $1, pokepay_status = $2, fail_reason = $3, updated_at = $4 WHERE id = $5`,
-		status, code, reason, s.Now().UnixMicro(), recordID); err != nil {
-		return Record{}, err
+		status, code, reason, store.At(s.Now()), recordID); err != nil {
+		return Record{}, fmt.Errorf("kyc: issuer review of record %d: %w", recordID, err)
 	}
 	rec.Status, rec.PokepayStatus, rec.FailReason, rec.UpdatedAt = status, code, reason, s.Now()
-	return rec, s.notifyResult(ctx, tx, rec)
+	if err := s.notifyResult(ctx, tx, rec); err != nil {
+		return rec, fmt.Errorf("kyc: issuer review of record %d: %w", recordID, err)
+	}
+	return rec, nil
 }
 
 // Per-user quota of KYC initialisations: far above a person's retries, far

@@ -21,10 +21,37 @@ import (
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
-// Statuses (API.md §3.4.8).
+// Status is a notification's read state (API.md §3.4.8).
+type Status string
+
+// Statuses.
 const (
-	StatusUnread = "unread"
-	StatusRead   = "read"
+	StatusUnread Status = "unread"
+	StatusRead   Status = "read"
+)
+
+// Type is the kind of a notification (API.md §3.6): the app routes on it,
+// and the push data carries it. Every domain that notifies names its types
+// here, so the list of what users can receive is in one place.
+type Type string
+
+// Types (API.md §3.6).
+const (
+	TypeDepositCredited    Type = "deposit_credited"
+	TypeWithdrawalStatus   Type = "withdrawal_status"
+	TypeTransferReceived   Type = "transfer_received"
+	TypeCardIssued         Type = "card_issued"
+	TypeCardIssueFailed    Type = "card_issue_failed"
+	TypeCardStatus         Type = "card_status"
+	TypeCardTransaction    Type = "card_transaction"
+	TypeKYCResult          Type = "kyc_result"
+	TypePhysicalCardStatus Type = "physical_card_status"
+	Type3DSOTP             Type = "3ds_otp"
+	Type3DSBIOConfirmation Type = "3ds_bio_confirmation"
+	TypeCommissionCredited Type = "commission_credited"
+	TypeCouponAssigned     Type = "coupon_assigned"
+	TypeSecurityAlert      Type = "security_alert"
+	TypeOperatorMessage    Type = "" // free-form operator messages
 )
 
 // New is a notification to create. Title and Body are canonical English
@@ -34,7 +61,7 @@ const (
 // its field order); it is stored and served as a JSON string.
 type New struct {
 	UserID int64
-	Type   string // API.md §3.6; "" for free-form operator messages
+	Type   Type // TypeOperatorMessage for free-form operator messages
 	Title  string
 	Body   string
 	Args   []any
@@ -117,22 +144,24 @@ func (s *Store) Create(ctx context.Context, tx *sql.Tx, n New) (int64, error) {
 	}
 	lang, err := s.Languages.Language(ctx, tx, n.UserID)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("notification: create %q for user %d: language: %w", n.Type, n.UserID, err)
 	}
 	n.Title = i18n.Text(lang, n.Title)
 	n.Body = i18n.Text(lang, n.Body)
 	if len(n.Args) > 0 {
 		n.Body = fmt.Sprintf(n.Body, n.Args...)
 	}
-	now := s.Now().UnixMicro()
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO notifications (user_id, type, title, body, data, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, n.UserID, n.Type, n.Title, n.Body, data, StatusUnread, now).Scan(&id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, n.UserID, n.Type, n.Title, n.Body, data, StatusUnread,
+		store.At(s.Now())).Scan(&id)
 	if err != nil {
-		return id, err
+		return id, fmt.Errorf("notification: create %q for user %d: %w", n.Type, n.UserID, err)
 	}
-	_, err = s.Jobs.InsertTx(ctx, tx, PushArgs{NotificationID: id}, nil)
-	return id, err
+	if _, err := s.Jobs.InsertTx(ctx, tx, PushArgs{NotificationID: id}, nil); err != nil {
+		return id, fmt.Errorf("notification: queue push of %d: %w", id, err)
+	}
+	return id, nil
 }
 
 // EncodeData renders a payload as the JSON text of the `data` field: "{}"
@@ -150,7 +179,7 @@ func EncodeData(v any) (string, error) {
 	}
 	b, err := marshal(v)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("notification: encode data: %w", err)
 	}
 	return string(b), nil
 }

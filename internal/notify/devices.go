@@ -45,33 +45,37 @@ func NewDevices(db *store.DB, now func() time.Time) *Devices { return &Devices{d
 func (d *Devices) Register(ctx context.Context, userID int64, token, deviceID, platform, appVersion string) (Device, error) {
 	var dev Device
 	err := d.db.InTx(ctx, func(tx *sql.Tx) error {
-		now := d.now().UnixMicro()
+		now := store.At(d.now())
 		if _, err := tx.ExecContext(ctx, `INSERT INTO push_devices (user_id, fcm_token, device_id, platform, app_version, enabled, last_seen_at, created_at)
 			VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6)
 			ON CONFLICT (fcm_token) DO UPDATE SET user_id = excluded.user_id, device_id = excluded.device_id, platform = excluded.platform,
 				app_version = excluded.app_version, enabled = TRUE, last_seen_at = excluded.last_seen_at`,
 			userID, token, deviceID, platform, appVersion, now); err != nil {
-			return err
+			return fmt.Errorf("store device: %w", err)
 		}
 		// Keep the newest maxDevices of this user.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM push_devices WHERE user_id = $1 AND id NOT IN (
 			SELECT id FROM push_devices WHERE user_id = $1 ORDER BY last_seen_at DESC, id DESC LIMIT $2)`, userID, maxDevices); err != nil {
-			return err
+			return fmt.Errorf("evict old devices: %w", err)
 		}
-		var seen int64
-		err := tx.QueryRowContext(ctx, `SELECT id, user_id, device_id, platform, app_version, enabled, last_seen_at FROM push_devices
-			WHERE fcm_token = $1`, token).Scan(&dev.ID, &dev.UserID, &dev.DeviceID, &dev.Platform, &dev.AppVersion, &dev.Enabled, &seen)
-		dev.LastSeenAt = time.UnixMicro(seen).UTC()
-		return err
+		if err := tx.QueryRowContext(ctx, `SELECT id, user_id, device_id, platform, app_version, enabled, last_seen_at FROM push_devices
+			WHERE fcm_token = $1`, token).Scan(&dev.ID, &dev.UserID, &dev.DeviceID, &dev.Platform, &dev.AppVersion, &dev.Enabled,
+			store.TimeInto(&dev.LastSeenAt)); err != nil {
+			return fmt.Errorf("read device: %w", err)
+		}
+		return nil
 	})
-	return dev, err
+	if err != nil {
+		return Device{}, fmt.Errorf("notify: register device for user %d: %w", userID, err)
+	}
+	return dev, nil
 }
 
 // Unregister removes the caller's device with token.
 func (d *Devices) Unregister(ctx context.Context, userID int64, token string) error {
 	res, err := d.db.SQL.ExecContext(ctx, `DELETE FROM push_devices WHERE user_id = $1 AND fcm_token = $2`, userID, token)
 	if err != nil {
-		return err
+		return fmt.Errorf("notify: unregister device of user %d: %w", userID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrDeviceNotFound.WithDetails("This token is not registered to you")
@@ -81,8 +85,10 @@ func (d *Devices) Unregister(ctx context.Context, userID int64, token string) er
 
 // RemoveAll deletes every device of a user (account deactivation).
 func (d *Devices) RemoveAll(ctx context.Context, q store.Querier, userID int64) error {
-	_, err := q.ExecContext(ctx, `DELETE FROM push_devices WHERE user_id = $1`, userID)
-	return err
+	if _, err := q.ExecContext(ctx, `DELETE FROM push_devices WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("notify: remove devices of user %d: %w", userID, err)
+	}
+	return nil
 }
 
 // Tokens returns the push tokens of a user's devices (the sandbox outbox

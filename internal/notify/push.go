@@ -72,7 +72,7 @@ func (w *PushWorker) Work(ctx context.Context, job *river.Job[notification.PushA
 	}
 	devices, err := w.pending(ctx, n)
 	if err != nil {
-		return err
+		return fmt.Errorf("notify: push notification %d: %w", n.ID, err)
 	}
 	data := pushData(n)
 	var failed int
@@ -93,7 +93,7 @@ func (w *PushWorker) Work(ctx context.Context, job *river.Job[notification.PushA
 			err = nil
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("notify: push notification %d: %w", n.ID, err)
 		}
 	}
 	if failed > 0 {
@@ -113,37 +113,46 @@ func (w *PushWorker) pending(ctx context.Context, n notification.Notification) (
 		WHERE d.user_id = $1 AND d.enabled AND NOT EXISTS (SELECT 1 FROM push_deliveries p WHERE p.notification_id = $2 AND p.device_id = d.id)
 		ORDER BY d.id`, n.UserID, n.ID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list devices: %w", err)
 	}
 	defer rows.Close()
 	var out []pendingDevice
 	for rows.Next() {
 		var d pendingDevice
 		if err := rows.Scan(&d.id, &d.token); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("list devices: %w", err)
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	return out, nil
 }
 
 func (w *PushWorker) record(ctx context.Context, notificationID, deviceID int64, status, reason string) error {
-	_, err := w.db.SQL.ExecContext(ctx, `INSERT INTO push_deliveries (notification_id, device_id, status, error, sent_at)
+	if _, err := w.db.SQL.ExecContext(ctx, `INSERT INTO push_deliveries (notification_id, device_id, status, error, sent_at)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (notification_id, device_id) DO NOTHING`, notificationID, deviceID, status, reason,
-		w.now().UnixMicro())
-	return err
+		store.At(w.now())); err != nil {
+		return fmt.Errorf("record delivery to device %d: %w", deviceID, err)
+	}
+	return nil
 }
 
 func (w *PushWorker) disable(ctx context.Context, notificationID, deviceID int64) error {
-	return w.db.InTx(ctx, func(tx *sql.Tx) error {
+	err := w.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE push_devices SET enabled = FALSE WHERE id = $1`, deviceID); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO push_deliveries (notification_id, device_id, status, error, sent_at)
 			VALUES ($1, $2, 'invalid_token', '', $3) ON CONFLICT (notification_id, device_id) DO NOTHING`, notificationID, deviceID,
-			w.now().UnixMicro())
+			store.At(w.now()))
 		return err
 	})
+	if err != nil {
+		return fmt.Errorf("disable device %d: %w", deviceID, err)
+	}
+	return nil
 }
 
 // reservedDataKey reports the data keys FCM reserves.
@@ -158,7 +167,7 @@ func reservedDataKey(k string) bool {
 // pushData flattens the notification's data document into string values
 // (API.md §3.6: the push data carries the same keys and values).
 func pushData(n notification.Notification) map[string]string {
-	out := map[string]string{"notification_id": fmt.Sprint(n.ID), "type": n.Type}
+	out := map[string]string{"notification_id": fmt.Sprint(n.ID), "type": string(n.Type)}
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(n.Data), &doc); err != nil {
 		return out

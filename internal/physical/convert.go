@@ -11,6 +11,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/ledger"
@@ -97,7 +98,7 @@ func (s *Service) Convert(ctx context.Context, in ConvertInput, record Recorder)
 			}}); err != nil {
 			return err
 		}
-		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: in.UserID, Type: "card_upgrade", Status: "completed",
+		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: in.UserID, Type: wallet.ActivityCardUpgrade, Status: wallet.ActivityCompleted,
 			Amount: -amount, Currency: cur.Name, Description: "Physical card upgrade", Reference: paid.OrderNo,
 			SourceTable: "physical_orders", SourceID: paid.ID, Completed: true}); err != nil {
 			return err
@@ -244,7 +245,7 @@ func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason, source 
 		if err != nil {
 			return fmt.Errorf("physical: refund order %d: %w", o.ID, err)
 		}
-		if status == "deactivated" {
+		if status == account.StatusDeactivated {
 			s.Log.ErrorContext(ctx, "physical order fee refunded to a closed account; an operator must return it",
 				"order_no", o.OrderNo, "user_id", o.UserID)
 		}
@@ -255,7 +256,7 @@ func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason, source 
 			}}); err != nil {
 			return err
 		}
-		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: o.UserID, Type: "refund", Status: "completed",
+		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: o.UserID, Type: wallet.ActivityRefund, Status: wallet.ActivityCompleted,
 			Amount: o.FeeAmount, Currency: o.PaymentCurrency, Description: "Physical card upgrade refund", Reference: o.OrderNo,
 			SourceTable: "physical_orders", SourceID: o.ID, Completed: true}); err != nil {
 			return err

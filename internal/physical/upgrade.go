@@ -174,13 +174,13 @@ func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, sta
 	if status == StatusShipped {
 		args = []any{tracking}
 	}
-	_, err := s.Notifier.Create(ctx, tx, notification.New{UserID: o.UserID, Type: "physical_card_status", Title: "Physical card",
+	_, err := s.Notifier.Create(ctx, tx, notification.New{UserID: o.UserID, Type: notification.TypePhysicalCardStatus, Title: "Physical card",
 		Body: body, Args: args, Data: struct {
-			Type       string `json:"type"`
-			OrderNo    string `json:"order_no"`
-			Status     string `json:"status"`
-			TrackingNo string `json:"tracking_no"`
-		}{"physical_card_status", o.OrderNo, status, tracking}})
+			Type       notification.Type `json:"type"`
+			OrderNo    string            `json:"order_no"`
+			Status     string            `json:"status"`
+			TrackingNo string            `json:"tracking_no"`
+		}{notification.TypePhysicalCardStatus, o.OrderNo, status, tracking}})
 	return err
 }
 

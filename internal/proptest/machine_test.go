@@ -42,7 +42,7 @@ type withdrawal struct {
 	user              *user
 	currency, address string
 	amount, fee       money.Amount
-	status            string
+	status            wallet.WithdrawalStatus
 }
 
 type trade struct {
@@ -224,7 +224,7 @@ func (m *machine) RequestWithdrawal(t *rapid.T) {
 	m.w.stats.ok["request withdrawal"]++
 }
 
-func (m *machine) drawWithdrawal(t *rapid.T, statuses ...string) *withdrawal {
+func (m *machine) drawWithdrawal(t *rapid.T, statuses ...wallet.WithdrawalStatus) *withdrawal {
 	var open []*withdrawal
 	for _, wd := range m.withdrawals {
 		for _, s := range statuses {
@@ -234,7 +234,7 @@ func (m *machine) drawWithdrawal(t *rapid.T, statuses ...string) *withdrawal {
 		}
 	}
 	if len(open) == 0 {
-		t.Skip("no withdrawal in " + strconv.Quote(statuses[0]))
+		t.Skip("no withdrawal in " + strconv.Quote(string(statuses[0])))
 	}
 	return open[rapid.IntRange(0, len(open)-1).Draw(t, "withdrawal")]
 }
@@ -287,7 +287,7 @@ func (m *machine) SettleWithdrawal(t *rapid.T) {
 	}
 }
 
-func (m *machine) release(wd *withdrawal, status string) {
+func (m *machine) release(wd *withdrawal, status wallet.WithdrawalStatus) {
 	wd.user.held[wd.currency] -= wd.amount
 	wd.user.available[wd.currency] += wd.amount
 	wd.status = status

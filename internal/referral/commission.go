@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/notification"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -19,9 +22,9 @@ import (
 // carries the event's facts, so the job needs nothing of the card or swap
 // domains; the beneficiaries and their tiers are read when it runs.
 type CommissionArgs struct {
-	Type      string `json:"type"` // card_opening | transaction
-	SourceID  int64  `json:"source_id"`
-	RefereeID int64  `json:"referee_id"` // the paying user
+	Type      CommissionType `json:"type"`
+	SourceID  int64          `json:"source_id"`
+	RefereeID int64          `json:"referee_id"` // the paying user
 	// Amount is the commission base: card opening, the fee payment's
 	// actual_payment (USD cents); transaction, the swap fee (HKD cents).
 	Amount int64 `json:"amount"`
@@ -76,11 +79,16 @@ func (s *Service) queue(ctx context.Context, tx *sql.Tx, a CommissionArgs) error
 		return nil
 	}
 	referrer, err := s.Accounts.ReferrerOf(ctx, tx, a.RefereeID)
-	if err != nil || referrer == 0 {
-		return err
+	if err != nil {
+		return fmt.Errorf("referral: queue %s commission of %d: referrer: %w", a.Type, a.SourceID, err)
 	}
-	_, err = s.Jobs.InsertTx(ctx, tx, a, nil)
-	return err
+	if referrer == 0 {
+		return nil
+	}
+	if _, err := s.Jobs.InsertTx(ctx, tx, a, nil); err != nil {
+		return fmt.Errorf("referral: queue %s commission of %d: %w", a.Type, a.SourceID, err)
+	}
+	return nil
 }
 
 // Pay computes and books the commissions of one event for both levels, in
@@ -97,12 +105,12 @@ func (s *Service) Pay(ctx context.Context, a CommissionArgs) error {
 	case TypeTransaction:
 		var err error
 		if b, err = transactionBase(money.Amount(a.Amount), money.Rate(a.Rate), a.Direction, payout.Decimals); err != nil {
-			return err
+			return fmt.Errorf("referral: pay transaction commission of %d: %w", a.SourceID, err)
 		}
 	default:
-		return errors.New("referral: unknown commission type " + a.Type)
+		return fmt.Errorf("referral: unknown commission type %q", a.Type)
 	}
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		tiers, err := s.tiers(ctx, tx)
 		if err != nil {
 			return err
@@ -111,7 +119,7 @@ func (s *Service) Pay(ctx context.Context, a CommissionArgs) error {
 		for below, level := a.RefereeID, 1; level <= 2; level++ {
 			beneficiary, err := s.Accounts.ReferrerOf(ctx, tx, below)
 			if err != nil {
-				return err
+				return fmt.Errorf("level %d referrer: %w", level, err)
 			}
 			if beneficiary == 0 {
 				break
@@ -131,11 +139,15 @@ func (s *Service) Pay(ctx context.Context, a CommissionArgs) error {
 		}
 		for i, beneficiary := range beneficiaries {
 			if err := s.payLevel(ctx, tx, a, b, payout, tiers, i+1, beneficiary); err != nil {
-				return err
+				return fmt.Errorf("level %d: %w", i+1, err)
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("referral: pay %s commission of %d: %w", a.Type, a.SourceID, err)
+	}
+	return nil
 }
 
 // Commission is a recorded commission.
@@ -145,7 +157,7 @@ type Commission struct {
 	RefereeID    int64
 	RefereeEmail string // masked
 	Level        int
-	Type         string
+	Type         CommissionType
 	SourceTable  string
 	SourceID     int64
 	SourceAmount money.Amount // USD, payout-currency minor units
@@ -153,11 +165,11 @@ type Commission struct {
 	TierLevel    int
 	Amount       money.Amount // payout-currency minor units
 	Currency     string
-	Status       string
+	Status       CommissionStatus
 	Reference    string
 }
 
-func sourceTable(typ string) string {
+func sourceTable(typ CommissionType) string {
 	if typ == TypeCardOpening {
 		return "card_tasks"
 	}
@@ -166,11 +178,11 @@ func sourceTable(typ string) string {
 
 // statusFor maps the beneficiary's account state onto the commission's
 // (API.md §3.5): frozen accounts wait, deactivated ones never receive it.
-func statusFor(accountStatus string) string {
+func statusFor(accountStatus account.Status) CommissionStatus {
 	switch accountStatus {
-	case "frozen":
+	case account.StatusFrozen:
 		return StatusPending
-	case "deactivated":
+	case account.StatusDeactivated:
 		return StatusCancelled
 	}
 	return StatusCredited
@@ -183,13 +195,16 @@ func (s *Service) payLevel(ctx context.Context, tx *sql.Tx, a CommissionArgs, b 
 	level int, beneficiary int64) error {
 	ref := fmt.Sprintf("commission:%s:%d:L%d:%d", a.Type, a.SourceID, level, beneficiary)
 	var done bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM commissions WHERE reference = $1)`, ref).Scan(&done); err != nil || done {
-		return err
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM commissions WHERE reference = $1)`, ref).Scan(&done); err != nil {
+		return fmt.Errorf("%s: look up: %w", ref, err)
+	}
+	if done {
+		return nil
 	}
 	// The tier is the beneficiary's at the moment of computation.
 	qualified, err := s.Qualified(ctx, tx, beneficiary)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", ref, err)
 	}
 	tier := TierFor(tiers, qualified)
 	c := Commission{Beneficiary: beneficiary, RefereeID: a.RefereeID, Level: level, Type: a.Type, SourceTable: sourceTable(a.Type),
@@ -203,11 +218,11 @@ func (s *Service) payLevel(ctx context.Context, tx *sql.Tx, a CommissionArgs, b 
 	// either sees this commission in the balances or is seen here.
 	st, err := s.Wallets.CreditStatus(ctx, tx, beneficiary)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", ref, err)
 	}
 	c.Status = statusFor(st)
-	now := s.Now().UnixMicro()
-	var credited any
+	now := s.Now()
+	var credited time.Time // NULL unless credited
 	if c.Status == StatusCredited {
 		credited = now
 	}
@@ -215,38 +230,41 @@ func (s *Service) payLevel(ctx context.Context, tx *sql.Tx, a CommissionArgs, b 
 		source_amount, rate, tier_level, commission_amount, currency, status, reference, created_at, credited_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 		c.Beneficiary, c.RefereeID, c.Level, c.Type, c.SourceTable, c.SourceID, int64(c.SourceAmount), int64(c.Rate), c.TierLevel,
-		int64(c.Amount), c.Currency, c.Status, c.Reference, now, credited).Scan(&c.ID); err != nil {
-		return err
+		int64(c.Amount), c.Currency, c.Status, c.Reference, store.At(now), store.NullAt(credited)).Scan(&c.ID); err != nil {
+		return fmt.Errorf("%s: insert: %w", ref, err)
 	}
 	if c.Status == StatusCredited {
 		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: ref, Kind: "commission",
-			Description: "Referral commission (" + c.Type + ", level " + strconv.Itoa(level) + ")",
+			Description: "Referral commission (" + string(c.Type) + ", level " + strconv.Itoa(level) + ")",
 			Entries: []ledger.Entry{
 				{Account: ledger.HouseAccount(ledger.Commissions, c.Currency), Amount: -c.Amount},
 				{Account: ledger.UserAccount(beneficiary, ledger.Available, c.Currency), Amount: c.Amount},
 			}}); err != nil {
-			return err
+			return fmt.Errorf("%s: book: %w", ref, err)
 		}
 	}
-	if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: beneficiary, Type: "commission", Status: c.Status,
-		Amount: c.Amount, Currency: c.Currency, Description: "Referral commission (" + describeCommission(c) + ")", Reference: "COM" + strconv.FormatInt(c.ID, 10),
+	if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: beneficiary, Type: wallet.ActivityCommission,
+		Status: wallet.ActivityStatus(c.Status), Amount: c.Amount, Currency: c.Currency,
+		Description: "Referral commission (" + describeCommission(c) + ")", Reference: "COM" + strconv.FormatInt(c.ID, 10),
 		SourceTable: "commissions", SourceID: c.ID, Completed: c.Status == StatusCredited}); err != nil {
 		return err
 	}
 	if c.Status != StatusCredited {
 		return nil
 	}
-	_, err = s.Notifier.Create(ctx, tx, notification.New{UserID: beneficiary, Type: NotifyCredited, Title: "Commission credited",
+	if _, err := s.Notifier.Create(ctx, tx, notification.New{UserID: beneficiary, Type: NotifyCredited, Title: "Commission credited",
 		Body: "Your referral commission (%s) of %s %s has been credited to your wallet.",
 		Args: []any{describeCommission(c), c.Amount.Format(payout.Decimals), c.Currency},
 		Data: struct {
-			Type           string `json:"type"`
-			Amount         string `json:"amount"`
-			Currency       string `json:"currency"`
-			Level          int    `json:"level"`
-			CommissionType string `json:"commission_type"`
-		}{NotifyCredited, c.Amount.Format(payout.Decimals), c.Currency, level, c.Type}})
-	return err
+			Type           notification.Type `json:"type"`
+			Amount         string            `json:"amount"`
+			Currency       string            `json:"currency"`
+			Level          int               `json:"level"`
+			CommissionType CommissionType    `json:"commission_type"`
+		}{NotifyCredited, c.Amount.Format(payout.Decimals), c.Currency, level, c.Type}}); err != nil {
+		return fmt.Errorf("%s: %w", ref, err)
+	}
+	return nil
 }
 
 func describeCommission(c Commission) string {

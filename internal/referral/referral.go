@@ -24,25 +24,31 @@ import (
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
-// Commission types (API.md §2.10).
+// CommissionType is what a commission is paid on (API.md §2.10).
+type CommissionType string
+
+// Commission types.
 const (
-	TypeCardOpening = "card_opening"
-	TypeTransaction = "transaction"
+	TypeCardOpening CommissionType = "card_opening"
+	TypeTransaction CommissionType = "transaction"
 )
 
-// Commission statuses (API.md §2.10, §3.4.9).
+// CommissionStatus is the state of a commission (API.md §2.10, §3.4.9).
+type CommissionStatus string
+
+// Commission statuses.
 const (
-	StatusCredited  = "credited"
-	StatusPending   = "pending" // beneficiary frozen: recorded, not paid
-	StatusCancelled = "cancelled"
-	StatusFailed    = "failed"
+	StatusCredited  CommissionStatus = "credited"
+	StatusPending   CommissionStatus = "pending" // beneficiary frozen: recorded, not paid
+	StatusCancelled CommissionStatus = "cancelled"
+	StatusFailed    CommissionStatus = "failed"
 )
 
 // DefaultPayoutCurrency is where commissions are paid (API.md §3.3).
 const DefaultPayoutCurrency = "USDT-TRC20"
 
 // NotifyCredited is the notification type of a credited commission (§3.6).
-const NotifyCredited = "commission_credited"
+const NotifyCredited = notification.TypeCommissionCredited
 
 // Accounts is what the referral programme needs of the account domain,
 // which owns the referral links (fixed at registration).

@@ -32,7 +32,7 @@ func (t Tier) Contains(count int64) bool {
 }
 
 // Rate is the tier's rate for a commission type and level.
-func (t Tier) Rate(typ string, level int) money.Rate {
+func (t Tier) Rate(typ CommissionType, level int) money.Rate {
 	switch {
 	case typ == TypeCardOpening && level == 1:
 		return t.L1Card
@@ -142,18 +142,21 @@ func (s *Service) tiers(ctx context.Context, q store.Querier) ([]Tier, error) {
 		level1_card_opening_rate, level1_transaction_rate, level2_card_opening_rate, level2_transaction_rate
 		FROM tier_configs ORDER BY tier_level`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("referral: read tiers: %w", err)
 	}
 	defer rows.Close()
 	var out []Tier
 	for rows.Next() {
 		var t Tier
 		if err := rows.Scan(&t.Level, &t.Name, &t.Description, &t.Min, &t.Max, &t.L1Card, &t.L1Tx, &t.L2Card, &t.L2Tx); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("referral: read tiers: %w", err)
 		}
 		out = append(out, t)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("referral: read tiers: %w", err)
+	}
+	return out, nil
 }
 
 // SetTiers adds or replaces the given tiers and removes the levels in
@@ -191,20 +194,23 @@ func (s *Service) SetTiers(ctx context.Context, set []Tier, remove []int) ([]Tie
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM tier_configs`); err != nil {
-			return err
+			return fmt.Errorf("clear: %w", err)
 		}
-		now := s.Now().UnixMicro()
+		now := store.At(s.Now())
 		for _, t := range result {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO tier_configs (tier_level, tier_name, description, min_referral_count,
 				max_referral_count, level1_card_opening_rate, level1_transaction_rate, level2_card_opening_rate,
 				level2_transaction_rate, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 				t.Level, t.Name, t.Description, t.Min, t.Max, int64(t.L1Card), int64(t.L1Tx), int64(t.L2Card), int64(t.L2Tx), now); err != nil {
-				return err
+				return fmt.Errorf("insert tier %d: %w", t.Level, err)
 			}
 		}
 		return nil
 	})
-	return result, err
+	if err != nil {
+		return nil, fmt.Errorf("referral: set tiers: %w", err)
+	}
+	return result, nil
 }
 
 func describe(t Tier) string {
@@ -218,11 +224,17 @@ func describe(t Tier) string {
 // least one completed card fee payment (API.md §2.10).
 func (s *Service) Qualified(ctx context.Context, q store.Querier, userID int64) (int64, error) {
 	ids, err := s.Accounts.DirectRefereeIDs(ctx, q, userID)
-	if err != nil || len(ids) == 0 {
-		return 0, err
+	if err != nil {
+		return 0, fmt.Errorf("referral: qualified referees of user %d: %w", userID, err)
+	}
+	if len(ids) == 0 {
+		return 0, nil
 	}
 	n, err := s.Fees.CountPaying(ctx, q, ids)
-	return int64(n), err
+	if err != nil {
+		return 0, fmt.Errorf("referral: qualified referees of user %d: %w", userID, err)
+	}
+	return int64(n), nil
 }
 
 // UserTier is a user's current tier and the count that places them there.

@@ -2,16 +2,22 @@ package referral
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
 // Code returns the user's referral code (generated if missing).
 func (s *Service) Code(ctx context.Context, userID int64) (string, error) {
-	return s.Accounts.EnsureReferralCode(ctx, userID)
+	code, err := s.Accounts.EnsureReferralCode(ctx, userID)
+	if err != nil {
+		return "", fmt.Errorf("referral: code of user %d: %w", userID, err)
+	}
+	return code, nil
 }
 
 // Stats is GET /user/referral-stats: referee counts and commission sums in
@@ -29,10 +35,10 @@ func (s *Service) Stats(ctx context.Context, userID int64) (Stats, error) {
 	st := Stats{Decimals: s.payoutDecimals()}
 	var err error
 	if st.Level1, st.Level2, err = s.Accounts.RefereeCounts(ctx, s.DB.SQL, userID); err != nil {
-		return Stats{}, err
+		return Stats{}, fmt.Errorf("referral: stats of user %d: %w", userID, err)
 	}
 	now := s.Now().UTC()
-	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	sum := func(cond string) string {
 		return `COALESCE(SUM(CASE WHEN ` + cond + ` THEN commission_amount ELSE 0 END), 0)`
 	}
@@ -42,9 +48,12 @@ func (s *Service) Stats(ctx context.Context, userID int64) (Stats, error) {
 		`+sum(`status = 'credited' AND level = 2 AND type = 'card_opening'`)+`,
 		`+sum(`status = 'credited' AND level = 1 AND type = 'transaction'`)+`,
 		`+sum(`status = 'credited' AND level = 2 AND type = 'transaction'`)+`
-		FROM commissions WHERE beneficiary_id = $1`, userID, month).
+		FROM commissions WHERE beneficiary_id = $1`, userID, store.At(month)).
 		Scan(&st.Total, &st.Pending, &st.ThisMonth, &st.L1Card, &st.L2Card, &st.L1Tx, &st.L2Tx)
-	return st, err
+	if err != nil {
+		return Stats{}, fmt.Errorf("referral: stats of user %d: %w", userID, err)
+	}
+	return st, nil
 }
 
 func (s *Service) payoutDecimals() int {
@@ -56,7 +65,7 @@ func (s *Service) payoutDecimals() int {
 
 // CommissionFilter narrows GET /user/commissions; zero values match all.
 type CommissionFilter struct {
-	Type  string
+	Type  CommissionType
 	Level int
 }
 
@@ -74,32 +83,29 @@ func (s *Service) Commissions(ctx context.Context, userID int64, f CommissionFil
 	}
 	var total int
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM commissions`+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("referral: count commissions of user %d: %w", userID, err)
 	}
 	n := len(args)
 	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT id, referee_id, level, type, source_amount, rate, commission_amount, currency,
 		status, created_at FROM commissions`+where+` ORDER BY id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2),
 		append(args, limit, offset)...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("referral: list commissions of user %d: %w", userID, err)
 	}
 	var out []CommissionView
 	for rows.Next() {
-		var (
-			c       CommissionView
-			created int64
-		)
+		var c CommissionView
 		if err := rows.Scan(&c.ID, &c.RefereeID, &c.Level, &c.Type, &c.SourceAmount, &c.Rate, &c.Amount, &c.Currency,
-			&c.Status, &created); err != nil {
+			&c.Status, store.TimeInto(&c.CreatedAt)); err != nil {
 			rows.Close()
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("referral: list commissions of user %d: %w", userID, err)
 		}
-		c.CreatedAt, c.Decimals = time.UnixMicro(created).UTC(), s.payoutDecimals()
+		c.Decimals = s.payoutDecimals()
 		out = append(out, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("referral: list commissions of user %d: %w", userID, err)
 	}
 	// Read after the rows are closed: SQLite has a single connection.
 	emails := map[int64]string{}
@@ -107,7 +113,7 @@ func (s *Service) Commissions(ctx context.Context, userID int64, f CommissionFil
 		if _, ok := emails[c.RefereeID]; !ok {
 			p, err := s.Accounts.Person(ctx, s.DB.SQL, c.RefereeID)
 			if err != nil {
-				return nil, 0, err
+				return nil, 0, fmt.Errorf("referral: list commissions of user %d: referee %d: %w", userID, c.RefereeID, err)
 			}
 			emails[c.RefereeID] = MaskEmail(p.Email)
 		}
@@ -122,12 +128,12 @@ type CommissionView struct {
 	RefereeID    int64
 	RefereeEmail string
 	Level        int
-	Type         string
+	Type         CommissionType
 	SourceAmount money.Amount // USD in payout minor units
 	Rate         money.Rate
 	Amount       money.Amount
 	Currency     string
-	Status       string
+	Status       CommissionStatus
 	CreatedAt    time.Time
 	Decimals     int
 }
@@ -136,10 +142,13 @@ type CommissionView struct {
 // first, e-mails masked.
 func (s *Service) Referrals(ctx context.Context, userID int64, level, limit, offset int) ([]account.Referee, int, error) {
 	list, total, err := s.Accounts.Referees(ctx, userID, level, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("referral: referees of user %d: %w", userID, err)
+	}
 	for i := range list {
 		list[i] = masked(list[i])
 	}
-	return list, total, err
+	return list, total, nil
 }
 
 // Referrers returns who referred the user (level 1) and who referred them
@@ -149,12 +158,15 @@ func (s *Service) Referrers(ctx context.Context, userID int64) (l1, l2 *account.
 	var out [2]*account.Referee
 	for i := range out {
 		id, err := s.Accounts.ReferrerOf(ctx, s.DB.SQL, below)
-		if err != nil || id == 0 {
-			return out[0], out[1], err
+		if err != nil {
+			return nil, nil, fmt.Errorf("referral: referrers of user %d: %w", userID, err)
+		}
+		if id == 0 {
+			return out[0], out[1], nil
 		}
 		p, err := s.Accounts.Person(ctx, s.DB.SQL, id)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("referral: referrers of user %d: %w", userID, err)
 		}
 		m := masked(p)
 		out[i], below = &m, id

@@ -231,7 +231,7 @@ func (s *Service) hold(ctx context.Context, tx *sql.Tx, in Input) (Record, card.
 		}}); err != nil {
 		return Record{}, card.Card{}, err
 	}
-	activity := wallet.Activity{UserID: in.UserID, Type: "swap", Status: StatusPending, Amount: -rec.FromAmount,
+	activity := wallet.Activity{UserID: in.UserID, Type: wallet.ActivitySwap, Status: StatusPending, Amount: -rec.FromAmount,
 		Currency: rec.Pair.From.Name, Description: "Swap " + rec.Pair.From.Name + " → " + rec.Pair.To.Name,
 		Reference: rec.IssuerReference(c.PublicToken), SourceTable: "swaps", SourceID: rec.ID}
 	if rec.Direction == Withdraw {
@@ -309,7 +309,7 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 		if err := s.Commissions.QueueTransaction(ctx, tx, rec.UserID, rec.ID, rec.FeeAmount, rec.Rate, rec.Direction); err != nil {
 			return err
 		}
-		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, "swap", StatusCompleted, true)
+		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, wallet.ActivitySwap, StatusCompleted, true)
 	})
 }
 
@@ -344,7 +344,7 @@ func (s *Service) undo(ctx context.Context, id int64, reason string) error {
 				return err
 			}
 		}
-		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, "swap", StatusFailed, false)
+		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, wallet.ActivitySwap, StatusFailed, false)
 	})
 }
 

@@ -116,20 +116,20 @@ func (s *Service) tell(ctx context.Context, tx *sql.Tx, r Record, passcode, seal
 // notificationData is the `data` of 3DS notifications, in the key order of
 // API.md §2.11.4 (the BIO payload is quoted there exactly).
 type notificationData struct {
-	Type            string `json:"type"`
-	AuthMethod      string `json:"auth_method"`
-	NotificationID  string `json:"notification_id"`
-	ChallengeExpiry int64  `json:"challenge_expiry"`
-	Amount          string `json:"amount"`
-	Currency        string `json:"currency"`
-	MerchantName    string `json:"merchant_name"`
-	PublicToken     string `json:"public_token"`
+	Type            notification.Type `json:"type"`
+	AuthMethod      string            `json:"auth_method"`
+	NotificationID  string            `json:"notification_id"`
+	ChallengeExpiry int64             `json:"challenge_expiry"`
+	Amount          string            `json:"amount"`
+	Currency        string            `json:"currency"`
+	MerchantName    string            `json:"merchant_name"`
+	PublicToken     string            `json:"public_token"`
 }
 
 // Notification types (API.md §3.6).
 const (
-	NotificationOTP = "3ds_otp"
-	NotificationBIO = "3ds_bio_confirmation"
+	NotificationOTP = notification.Type3DSOTP
+	NotificationBIO = notification.Type3DSBIOConfirmation
 )
 
 // notificationFor builds the in-app notification of a challenge (rendered

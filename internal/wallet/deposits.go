@@ -14,18 +14,22 @@ import (
 	"github.com/comecomepay/comecomepay/internal/chain"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
 
+// DepositStatus is the state of a deposit the custody provider reported.
+type DepositStatus string
+
 // Deposit statuses.
 const (
-	DepositPending      = "pending"
-	DepositCompleted    = "completed"
-	DepositFailed       = "failed"
-	DepositBelowMinimum = "below_minimum"
-	DepositUnmatched    = "unmatched"
-	DepositDuplicate    = "duplicate"
-	DepositFlagged      = "flagged"
+	DepositPending      DepositStatus = "pending"
+	DepositCompleted    DepositStatus = "completed"
+	DepositFailed       DepositStatus = "failed"
+	DepositBelowMinimum DepositStatus = "below_minimum"
+	DepositUnmatched    DepositStatus = "unmatched"
+	DepositDuplicate    DepositStatus = "duplicate"
+	DepositFlagged      DepositStatus = "flagged"
 )
 
 // CustodyEvent is the JSON `body` of a custody callback (API.md §2.11.1).
@@ -54,7 +58,7 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
-			return err
+			return fmt.Errorf("string or number: %w", err)
 		}
 		*f = flexString(s)
 		return nil
@@ -65,7 +69,7 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	}
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
-		return err
+		return fmt.Errorf("string or number: %w", err)
 	}
 	*f = flexString(n.String())
 	return nil
@@ -101,7 +105,11 @@ func (p custodyProcessor) Process(ctx context.Context, tx *sql.Tx, payload []byt
 	if ev.TradeType == 2 {
 		return p.s.applyWithdrawalEvent(ctx, tx, ev)
 	}
-	return p.s.applyDeposit(ctx, tx, ev)
+	state, err := p.s.applyDeposit(ctx, tx, ev)
+	if err != nil {
+		return state, fmt.Errorf("wallet: deposit of trade %s: %w", ev.TradeID, err)
+	}
+	return state, nil
 }
 
 // baseUnits converts an integer amount in base units with decimals to minor
@@ -145,7 +153,7 @@ func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent)
 	err := tx.QueryRowContext(ctx, `SELECT user_id FROM deposit_addresses WHERE network = $1 AND canonical = $2`,
 		string(cur.Network), chain.Canonical(cur.Network, ev.Address)).Scan(&userID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", err
+		return "", fmt.Errorf("address lookup: %w", err)
 	}
 	status := depositStatus(ev.Status)
 	if !userID.Valid {
@@ -153,11 +161,11 @@ func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent)
 	} else if status == DepositCompleted && amount < money.Amount(s.Limits.DepositMinUnits*pow10(cur.Decimals)) {
 		status = DepositBelowMinimum
 	}
-	now := s.Now().UnixMicro()
+	now := store.At(s.Now())
 
 	var (
 		id      int64
-		current string
+		current DepositStatus
 	)
 	err = tx.QueryRowContext(ctx, `SELECT id, status FROM deposits WHERE trade_id = $1`+s.DB.ForUpdate(), ev.TradeID).Scan(&id, &current)
 	switch {
@@ -165,11 +173,11 @@ func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent)
 		if err := tx.QueryRowContext(ctx, `INSERT INTO deposits (trade_id, user_id, currency, address, amount, tx_id, status, custody_status, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`, ev.TradeID, userID, cur.Name, ev.Address, int64(amount), ev.TxID,
 			DepositPending, ev.Status, now).Scan(&id); err != nil {
-			return "", err
+			return "", fmt.Errorf("insert: %w", err)
 		}
 		current = DepositPending
 	case err != nil:
-		return "", err
+		return "", fmt.Errorf("lock: %w", err)
 	}
 	if current != DepositPending {
 		// Final already: statuses only move forward.
@@ -183,7 +191,7 @@ func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent)
 	if status != DepositCompleted {
 		if _, err := tx.ExecContext(ctx, `UPDATE deposits SET status = $1, custody_status = $2, tx_id = $3, updated_at = $4 WHERE id = $5`,
 			status, ev.Status, ev.TxID, now, id); err != nil {
-			return "", err
+			return "", fmt.Errorf("mark %s: %w", status, err)
 		}
 		if status == DepositUnmatched {
 			return webhook.StateUnmatched, nil
@@ -195,12 +203,14 @@ func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent)
 	if ev.TxID != "" {
 		var dup bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deposits WHERE currency = $1 AND tx_id = $2 AND address = $3
-			AND status = 'completed' AND id <> $4)`, cur.Name, ev.TxID, ev.Address, id).Scan(&dup); err != nil {
-			return "", err
+			AND status = $4 AND id <> $5)`, cur.Name, ev.TxID, ev.Address, DepositCompleted, id).Scan(&dup); err != nil {
+			return "", fmt.Errorf("duplicate check: %w", err)
 		}
 		if dup {
-			_, err := tx.ExecContext(ctx, `UPDATE deposits SET status = $1, updated_at = $2 WHERE id = $3`, DepositDuplicate, now, id)
-			return webhook.StateProcessed, err
+			if _, err := tx.ExecContext(ctx, `UPDATE deposits SET status = $1, updated_at = $2 WHERE id = $3`, DepositDuplicate, now, id); err != nil {
+				return webhook.StateProcessed, fmt.Errorf("mark duplicate: %w", err)
+			}
+			return webhook.StateProcessed, nil
 		}
 	}
 	ledgerID, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "deposit:" + ev.TradeID, Kind: "deposit",
@@ -209,22 +219,24 @@ func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent)
 			{Account: ledger.UserAccount(userID.Int64, ledger.Available, cur.Name), Amount: amount},
 		}})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("credit: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE deposits SET status = $1, custody_status = $2, tx_id = $3, amount = $4, ledger_tx_id = $5,
 		updated_at = $6, credited_at = $6 WHERE id = $7`, DepositCompleted, ev.Status, ev.TxID, int64(amount), ledgerID, now, id); err != nil {
-		return "", err
+		return "", fmt.Errorf("mark completed: %w", err)
 	}
-	_, err = s.RecordActivity(ctx, tx, Activity{UserID: userID.Int64, Type: "deposit", Status: "completed", Amount: amount,
+	if _, err := s.RecordActivity(ctx, tx, Activity{UserID: userID.Int64, Type: ActivityDeposit, Status: ActivityCompleted, Amount: amount,
 		Currency: cur.Name, Address: ev.Address, TxHash: ev.TxID, Reference: "DEP" + strconv.FormatInt(id, 10),
-		Description: "Deposit", SourceTable: "deposits", SourceID: id, Completed: true})
-	if err != nil {
+		Description: "Deposit", SourceTable: "deposits", SourceID: id, Completed: true}); err != nil {
 		return "", err
 	}
-	return webhook.StateProcessed, s.notifyDeposit(ctx, tx, userID.Int64, cur, amount, ev.TxID)
+	if err := s.notifyDeposit(ctx, tx, userID.Int64, cur, amount, ev.TxID); err != nil {
+		return webhook.StateProcessed, err
+	}
+	return webhook.StateProcessed, nil
 }
 
-func depositStatus(custodyStatus int) string {
+func depositStatus(custodyStatus int) DepositStatus {
 	switch custodyStatus {
 	case 3:
 		return DepositCompleted
@@ -248,7 +260,7 @@ func (ev CustodyEvent) EventKey() string {
 type DepositView struct {
 	UserID     int64
 	Amount     money.Amount
-	Status     string
+	Status     DepositStatus
 	NewBalance money.Amount
 }
 
@@ -262,12 +274,12 @@ func (s *Service) DepositByTrade(ctx context.Context, tradeID string) (DepositVi
 	err := s.DB.SQL.QueryRowContext(ctx, `SELECT user_id, currency, amount, status FROM deposits WHERE trade_id = $1`, tradeID).
 		Scan(&userID, &currency, &d.Amount, &d.Status)
 	if err != nil {
-		return DepositView{}, err
+		return DepositView{}, fmt.Errorf("wallet: deposit of trade %s: %w", tradeID, err)
 	}
 	if userID.Valid {
 		d.UserID = userID.Int64
 		if d.NewBalance, err = s.Ledger.Balance(ctx, s.DB.SQL, ledger.UserAccount(d.UserID, ledger.Available, currency)); err != nil {
-			return DepositView{}, err
+			return DepositView{}, fmt.Errorf("wallet: deposit of trade %s: balance: %w", tradeID, err)
 		}
 	}
 	return d, nil

@@ -3,8 +3,10 @@ package wallet
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
+	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -22,7 +24,7 @@ import (
 // same commit, so one of the two reads sees it.
 func (s *Service) DeactivationBlocker(ctx context.Context, tx *sql.Tx, userID int64) (string, error) {
 	if err := s.lockWallet(ctx, tx, userID, s.DB.ForUpdate()); err != nil {
-		return "", fmt.Errorf("wallet: deactivation guard: %w", err)
+		return "", fmt.Errorf("wallet: deactivation guard of user %d: %w", userID, err)
 	}
 	left, err := s.Ledger.FirstNonZero(ctx, tx, userID)
 	if err == nil {
@@ -38,13 +40,13 @@ func (s *Service) DeactivationBlocker(ctx context.Context, tx *sql.Tx, userID in
 		}
 		return fmt.Sprintf("The wallet still has a %s of %s %s", what, moneyText(balance, decimals), currency), nil
 	}
-	if store.NotFound(err) != store.ErrNotFound {
-		return "", err
+	if !errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("wallet: deactivation guard of user %d: balances: %w", userID, err)
 	}
 	var open int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM withdrawals WHERE user_id = $1 AND status IN ('pending', 'approved')`,
-		userID).Scan(&open); err != nil {
-		return "", err
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM withdrawals WHERE user_id = $1 AND status IN ($2, $3)`,
+		userID, WithdrawalPending, WithdrawalApproved).Scan(&open); err != nil {
+		return "", fmt.Errorf("wallet: deactivation guard of user %d: withdrawals: %w", userID, err)
 	}
 	if open > 0 {
 		return fmt.Sprintf("%d withdrawal(s) are not final yet", open), nil
@@ -52,10 +54,10 @@ func (s *Service) DeactivationBlocker(ctx context.Context, tx *sql.Tx, userID in
 	return "", nil
 }
 
-// CreditStatus returns the account status ("active", "frozen",
-// "deactivated") of a user about to receive money that is not already
-// theirs (a transfer, a commission), holding the wallet row's shared lock
-// for the rest of tx; store.ErrNotFound when the user has no wallet.
+// CreditStatus returns the account status of a user about to receive
+// money that is not already theirs (a transfer, a commission), holding the
+// wallet row's shared lock for the rest of tx; store.ErrNotFound when the
+// user has no wallet.
 //
 // The status is read after the lock, in its own statement: if a
 // deactivation held the lock, that statement starts after it committed and
@@ -63,11 +65,15 @@ func (s *Service) DeactivationBlocker(ctx context.Context, tx *sql.Tx, userID in
 // statement; a lock-only wait does not refresh the rows of the waiting
 // statement). Call it after any lock on the user's own rows (users row,
 // cards), which the deactivation takes before the wallet's.
-func (s *Service) CreditStatus(ctx context.Context, tx *sql.Tx, userID int64) (string, error) {
+func (s *Service) CreditStatus(ctx context.Context, tx *sql.Tx, userID int64) (account.Status, error) {
 	if err := s.LockForCredit(ctx, tx, userID); err != nil {
 		return "", err
 	}
-	return s.Users.AccountStatus(ctx, tx, userID)
+	st, err := s.Users.AccountStatus(ctx, tx, userID)
+	if err != nil {
+		return "", fmt.Errorf("wallet: credit status of user %d: %w", userID, err)
+	}
+	return st, nil
 }
 
 // LockForCredit takes the wallet row's shared lock for the rest of tx, for
@@ -77,7 +83,7 @@ func (s *Service) CreditStatus(ctx context.Context, tx *sql.Tx, userID int64) (s
 // falling between its reads.
 func (s *Service) LockForCredit(ctx context.Context, tx *sql.Tx, userID int64) error {
 	if err := s.lockWallet(ctx, tx, userID, s.DB.ForShare()); err != nil {
-		return fmt.Errorf("wallet: lock for credit: %w", err)
+		return fmt.Errorf("wallet: lock wallet of user %d for credit: %w", userID, err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package wallet
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/chain"
@@ -45,15 +46,15 @@ func (s *Service) Overview(ctx context.Context, userID int64) (Overview, error) 
 		return Overview{}, ErrWalletNotFound
 	}
 	if err != nil {
-		return Overview{}, err
+		return Overview{}, fmt.Errorf("wallet: overview of user %d: %w", userID, err)
 	}
 	addrs, err := s.ensureAddresses(ctx, userID)
 	if err != nil {
-		return Overview{}, err
+		return Overview{}, fmt.Errorf("wallet: overview of user %d: %w", userID, err)
 	}
 	available, ids, err := s.available(ctx, s.DB.SQL, userID)
 	if err != nil {
-		return Overview{}, err
+		return Overview{}, fmt.Errorf("wallet: overview of user %d: %w", userID, err)
 	}
 	o := Overview{UserID: w.UserID, WalletID: w.WalletID, Status: w.Status, CreatedAt: w.CreatedAt, Limits: s.Limits, UpdatedAt: w.CreatedAt}
 	var stable money.Amount // 6 decimals
@@ -66,7 +67,7 @@ func (s *Service) Overview(ctx context.Context, userID int64) (Overview, error) 
 		} else if c.Name == HKD {
 			b.AccountID = 0
 			if b.Available, err = s.Cards.TotalBalance(ctx, s.DB.SQL, userID); err != nil {
-				return Overview{}, err
+				return Overview{}, fmt.Errorf("wallet: overview of user %d: card balances: %w", userID, err)
 			}
 			hkd = b.Available
 		}
@@ -89,7 +90,7 @@ func (s *Service) Overview(ctx context.Context, userID int64) (Overview, error) 
 func (s *Service) available(ctx context.Context, q store.Querier, userID int64) (map[string]money.Amount, map[string]int64, error) {
 	accounts, err := s.Ledger.BalancesNamed(ctx, q, userID, ledger.Available)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("balances: %w", err)
 	}
 	bal, ids := map[string]money.Amount{}, map[string]int64{}
 	for _, a := range accounts {
@@ -119,8 +120,8 @@ func (s *Service) ensureAddresses(ctx context.Context, userID int64) (map[chain.
 		}
 		if _, err := s.DB.SQL.ExecContext(ctx, `INSERT INTO deposit_addresses (user_id, network, address, canonical, created_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-			userID, string(c.Network), addr, chain.Canonical(c.Network, addr), s.Now().UnixMicro()); err != nil {
-			return nil, err
+			userID, string(c.Network), addr, chain.Canonical(c.Network, addr), store.At(s.Now())); err != nil {
+			return nil, fmt.Errorf("store %s deposit address: %w", c.Network, err)
 		}
 		// A concurrent request may have stored another address first: the
 		// stored one is the user's address.
@@ -134,18 +135,21 @@ func (s *Service) ensureAddresses(ctx context.Context, userID int64) (map[chain.
 func (s *Service) addresses(ctx context.Context, q store.Querier, userID int64) (map[chain.Network]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT network, address FROM deposit_addresses WHERE user_id = $1`, userID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("deposit addresses: %w", err)
 	}
 	defer rows.Close()
 	out := map[chain.Network]string{}
 	for rows.Next() {
 		var n, a string
 		if err := rows.Scan(&n, &a); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("deposit addresses: %w", err)
 		}
 		out[chain.Network(n)] = a
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("deposit addresses: %w", err)
+	}
+	return out, nil
 }
 
 // rescale converts minor units between scales, truncating extra precision.
@@ -166,14 +170,14 @@ func (s *Service) DepositAddress(ctx context.Context, userID int64, network chai
 		if errors.Is(err, store.ErrNotFound) {
 			return "", ErrRecipientNotFound.WithDetails("No user has this id")
 		}
-		return "", err
+		return "", fmt.Errorf("wallet: %s deposit address of user %d: %w", network, userID, err)
 	}
 	addrs, err := s.ensureAddresses(ctx, userID)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("wallet: %s deposit address of user %d: %w", network, userID, err)
 	}
 	if addrs[network] == "" {
-		return "", errors.New("custody provider has no address for this network yet")
+		return "", fmt.Errorf("wallet: %s deposit address of user %d: custody provider has no address for this network yet", network, userID)
 	}
 	return addrs[network], nil
 }

@@ -3,10 +3,13 @@ package wallet
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/riverqueue/river"
 
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
 
@@ -45,13 +48,18 @@ func (w *SubmitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 	if err == nil {
 		return nil
 	}
+	ref := withdrawalRef(wd.ID)
 	if job.Attempt >= job.MaxAttempts {
 		w.s.Log.ErrorContext(ctx, "withdrawal submission failed for good; refunding", "withdrawal_id", wd.ID, "error", err)
-		return w.s.DB.InTx(ctx, func(tx *sql.Tx) error {
-			return w.s.finishWithRefund(ctx, tx, wd.ID, WithdrawalFailed, "custody submission failed", []string{WithdrawalApproved})
+		err := w.s.DB.InTx(ctx, func(tx *sql.Tx) error {
+			return w.s.finishWithRefund(ctx, tx, wd.ID, WithdrawalFailed, "custody submission failed", []WithdrawalStatus{WithdrawalApproved})
 		})
+		if err != nil {
+			return fmt.Errorf("wallet: refund withdrawal %s after its last submission: %w", ref, err)
+		}
+		return nil
 	}
-	return err
+	return fmt.Errorf("wallet: submit withdrawal %s to custody: %w", ref, err)
 }
 
 // applyWithdrawalEvent moves a withdrawal by a custody callback
@@ -66,27 +74,33 @@ func (s *Service) applyWithdrawalEvent(ctx context.Context, tx *sql.Tx, ev Custo
 	if err != nil {
 		return webhook.StateUnmatched, nil
 	}
-	open := []string{WithdrawalPending, WithdrawalApproved}
+	open := []WithdrawalStatus{WithdrawalPending, WithdrawalApproved}
 	switch ev.Status {
 	case 1:
 		if w.Status == WithdrawalPending {
-			_, err := tx.ExecContext(ctx, `UPDATE withdrawals SET status = $1, updated_at = $2 WHERE id = $3`,
-				WithdrawalApproved, s.Now().UnixMicro(), id)
-			if err == nil {
-				err = s.setActivityStatus(ctx, tx, id, WithdrawalApproved, false)
-			}
-			return webhook.StateProcessed, err
+			err = s.markApprovedByCustody(ctx, tx, id)
 		}
 	case 2:
-		if contains(open, w.Status) {
-			return webhook.StateProcessed, s.finishWithRefund(ctx, tx, id, WithdrawalRejected, "rejected by custody", open)
+		if slices.Contains(open, w.Status) {
+			err = s.finishWithRefund(ctx, tx, id, WithdrawalRejected, "rejected by custody", open)
 		}
 	case 3:
-		return webhook.StateProcessed, s.completeWithdrawal(ctx, tx, id, ev.TxID)
+		err = s.completeWithdrawal(ctx, tx, id, ev.TxID)
 	case 4:
-		if contains(open, w.Status) {
-			return webhook.StateProcessed, s.finishWithRefund(ctx, tx, id, WithdrawalFailed, "failed on chain", open)
+		if slices.Contains(open, w.Status) {
+			err = s.finishWithRefund(ctx, tx, id, WithdrawalFailed, "failed on chain", open)
 		}
 	}
+	if err != nil {
+		return webhook.StateProcessed, fmt.Errorf("wallet: custody status %d for withdrawal %s: %w", ev.Status, withdrawalRef(id), err)
+	}
 	return webhook.StateProcessed, nil
+}
+
+func (s *Service) markApprovedByCustody(ctx context.Context, tx *sql.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE withdrawals SET status = $1, updated_at = $2 WHERE id = $3`,
+		WithdrawalApproved, store.At(s.Now()), id); err != nil {
+		return fmt.Errorf("mark approved: %w", err)
+	}
+	return s.setActivityStatus(ctx, tx, id, WithdrawalApproved, false)
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/chain"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
@@ -38,9 +39,8 @@ type TxPasswords interface {
 
 // Users tells the wallet about account states.
 type Users interface {
-	// AccountStatus returns "active", "frozen" or "deactivated", or
-	// store.ErrNotFound.
-	AccountStatus(ctx context.Context, q store.Querier, userID int64) (string, error)
+	// AccountStatus returns the account's status, or store.ErrNotFound.
+	AccountStatus(ctx context.Context, q store.Querier, userID int64) (account.Status, error)
 	// EnsureWritable refuses writes of a frozen account (ACCOUNT_FROZEN).
 	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
 }
@@ -119,19 +119,20 @@ func NewWalletID(userID int64, opened time.Time) string {
 // OpenTx creates the wallet of a new user in the caller's transaction.
 func (s *Service) OpenTx(ctx context.Context, tx *sql.Tx, userID int64, now time.Time) (string, error) {
 	id := NewWalletID(userID, now)
-	_, err := tx.ExecContext(ctx, `INSERT INTO wallets (user_id, wallet_id, status, created_at) VALUES ($1, $2, 'active', $3)`,
-		userID, id, now.UnixMicro())
-	if err != nil {
-		return "", fmt.Errorf("open wallet: %w", err)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO wallets (user_id, wallet_id, status, created_at) VALUES ($1, $2, 'active', $3)`,
+		userID, id, store.At(now)); err != nil {
+		return "", fmt.Errorf("wallet: open for user %d: %w", userID, err)
 	}
 	return id, nil
 }
 
-// WalletID returns the public id of a user's wallet.
+// WalletID returns the public id of a user's wallet, or store.ErrNotFound.
 func (s *Service) WalletID(ctx context.Context, q store.Querier, userID int64) (string, error) {
 	var id string
-	err := q.QueryRowContext(ctx, `SELECT wallet_id FROM wallets WHERE user_id = $1`, userID).Scan(&id)
-	return id, store.NotFound(err)
+	if err := q.QueryRowContext(ctx, `SELECT wallet_id FROM wallets WHERE user_id = $1`, userID).Scan(&id); err != nil {
+		return "", fmt.Errorf("wallet: id of user %d: %w", userID, store.NotFound(err))
+	}
+	return id, nil
 }
 
 // record is a wallet row.
@@ -142,13 +143,10 @@ type record struct {
 	CreatedAt time.Time
 }
 
+// wallet reads a user's wallet row; store.ErrNotFound when there is none.
 func (s *Service) wallet(ctx context.Context, q store.Querier, userID int64) (record, error) {
-	var (
-		r       record
-		created int64
-	)
+	var r record
 	err := q.QueryRowContext(ctx, `SELECT user_id, wallet_id, status, created_at FROM wallets WHERE user_id = $1`, userID).
-		Scan(&r.UserID, &r.WalletID, &r.Status, &created)
-	r.CreatedAt = time.UnixMicro(created).UTC()
+		Scan(&r.UserID, &r.WalletID, &r.Status, store.TimeInto(&r.CreatedAt))
 	return r, store.NotFound(err)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -19,13 +20,16 @@ import (
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
-// Withdrawal statuses (API.md §3.4.6).
+// WithdrawalStatus is the state of a withdrawal (API.md §3.4.6).
+type WithdrawalStatus string
+
+// Withdrawal statuses.
 const (
-	WithdrawalPending   = "pending"
-	WithdrawalApproved  = "approved"
-	WithdrawalCompleted = "completed"
-	WithdrawalRejected  = "rejected"
-	WithdrawalFailed    = "failed"
+	WithdrawalPending   WithdrawalStatus = "pending"
+	WithdrawalApproved  WithdrawalStatus = "approved"
+	WithdrawalCompleted WithdrawalStatus = "completed"
+	WithdrawalRejected  WithdrawalStatus = "rejected"
+	WithdrawalFailed    WithdrawalStatus = "failed"
 )
 
 // Withdrawal errors.
@@ -53,7 +57,7 @@ type Withdrawal struct {
 	Amount       money.Amount // gross, debited from the balance
 	Fee          money.Amount
 	Address      string
-	Status       string
+	Status       WithdrawalStatus
 	TxHash       string
 	RejectReason string
 	CreatedAt    time.Time
@@ -110,53 +114,54 @@ func (s *Service) RequestWithdrawal(ctx context.Context, tx *sql.Tx, jobs Insert
 	var internal bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deposit_addresses WHERE network = $1 AND canonical = $2)`,
 		string(in.Currency.Network), chain.Canonical(in.Currency.Network, in.Address)).Scan(&internal); err != nil {
-		return Withdrawal{}, err
+		return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: address lookup: %w", in.UserID, err)
 	}
 	if internal {
 		return Withdrawal{}, ErrInternalAddress.WithDetails("This is a ComeComePay deposit address: use transfer-by-uid")
 	}
 	if err := s.ensureSenderActive(ctx, tx, in.UserID); err != nil {
-		return Withdrawal{}, err
+		return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: %w", in.UserID, err)
 	}
 	if in.TxPassword != "" || s.Limits.WithdrawalNeedsTxPassword {
 		if err := s.TxPasswords.CheckTxPassword(ctx, tx, in.UserID, in.TxPassword); err != nil {
-			return Withdrawal{}, err
+			return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: %w", in.UserID, err)
 		}
 	}
 	if err := s.checkWithdrawalLimits(ctx, tx, in); err != nil {
-		return Withdrawal{}, err
+		return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: %w", in.UserID, err)
 	}
 	if err := s.Quotas.Take(ctx, tx, "withdrawals", in.UserID,
 		ratelimit.Rule{Max: WithdrawalsPerHour, Window: time.Hour}, ratelimit.Rule{Max: WithdrawalsPerDay, Window: 24 * time.Hour}); err != nil {
-		return Withdrawal{}, err
+		return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: %w", in.UserID, err)
 	}
 	now := s.Now()
 	w := Withdrawal{UserID: in.UserID, Currency: in.Currency, Amount: in.Amount, Fee: q.Fee, Address: in.Address,
 		Status: WithdrawalPending, CreatedAt: now, UpdatedAt: now}
 	if err := tx.QueryRowContext(ctx, `INSERT INTO withdrawals (user_id, currency, network, amount, fee, address, status, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, w.UserID, in.Currency.Name, string(in.Currency.Network),
-		int64(w.Amount), int64(w.Fee), w.Address, w.Status, now.UnixMicro()).Scan(&w.ID); err != nil {
-		return Withdrawal{}, fmt.Errorf("insert withdrawal: %w", err)
+		int64(w.Amount), int64(w.Fee), w.Address, w.Status, store.At(now)).Scan(&w.ID); err != nil {
+		return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: insert: %w", in.UserID, err)
 	}
+	ref := withdrawalRef(w.ID)
 	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "withdrawal-hold:" + strconv.FormatInt(w.ID, 10), Kind: "withdrawal_hold",
 		Entries: []ledger.Entry{
 			{Account: ledger.UserAccount(w.UserID, ledger.Available, in.Currency.Name), Amount: -w.Amount},
 			{Account: ledger.UserAccount(w.UserID, ledger.WithdrawalHold, in.Currency.Name), Amount: w.Amount},
 		}}); err != nil {
-		return Withdrawal{}, err
+		return Withdrawal{}, fmt.Errorf("wallet: withdrawal %s: hold: %w", ref, err)
 	}
-	activityID, err := s.RecordActivity(ctx, tx, Activity{UserID: w.UserID, Type: "withdraw", Status: WithdrawalPending, Amount: -w.Amount,
-		Currency: in.Currency.Name, Fee: w.Fee, Description: "Withdrawal", Address: w.Address, Reference: withdrawalRef(w.ID),
+	activityID, err := s.RecordActivity(ctx, tx, Activity{UserID: w.UserID, Type: ActivityWithdraw, Status: ActivityPending,
+		Amount: -w.Amount, Currency: in.Currency.Name, Fee: w.Fee, Description: "Withdrawal", Address: w.Address, Reference: ref,
 		SourceTable: "withdrawals", SourceID: w.ID})
 	if err != nil {
-		return Withdrawal{}, err
+		return Withdrawal{}, fmt.Errorf("wallet: withdrawal %s: %w", ref, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE withdrawals SET activity_id = $1 WHERE id = $2`, activityID, w.ID); err != nil {
-		return Withdrawal{}, err
+		return Withdrawal{}, fmt.Errorf("wallet: withdrawal %s: link history row: %w", ref, err)
 	}
 	if s.Limits.AutoApproveWithdrawals {
 		if err := s.approve(ctx, tx, jobs, w.ID); err != nil {
-			return Withdrawal{}, err
+			return Withdrawal{}, fmt.Errorf("wallet: withdrawal %s: auto-approve: %w", ref, err)
 		}
 		w.Status = WithdrawalApproved
 	}
@@ -171,7 +176,7 @@ func (s *Service) ensureSenderActive(ctx context.Context, tx *sql.Tx, userID int
 	}
 	w, err := s.wallet(ctx, tx, userID)
 	if err != nil {
-		return err
+		return fmt.Errorf("read wallet: %w", err)
 	}
 	if w.Status != "active" {
 		return ErrWalletNotActive
@@ -193,8 +198,9 @@ func (s *Service) checkWithdrawalLimits(ctx context.Context, tx *sql.Tx, in With
 		var used int64
 		// All crypto currencies have 6 decimals; the sum is in micro-units.
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM withdrawals
-			WHERE user_id = $1 AND created_at >= $2 AND status NOT IN ('rejected', 'failed')`, in.UserID, w.since.UnixMicro()).Scan(&used); err != nil {
-			return err
+			WHERE user_id = $1 AND created_at >= $2 AND status NOT IN ($3, $4)`, in.UserID, store.At(w.since),
+			WithdrawalRejected, WithdrawalFailed).Scan(&used); err != nil {
+			return fmt.Errorf("sum %s withdrawals: %w", w.name, err)
 		}
 		if rescale(money.Amount(used)+in.Amount, in.Currency.Decimals, 0) > w.limit {
 			return ErrLimitExceeded.WithDetails("The " + w.name + " withdrawal limit of " + w.limit.Format(0) + " would be exceeded")
@@ -224,9 +230,9 @@ func (s *Service) approve(ctx context.Context, tx *sql.Tx, jobs Inserter, id int
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE withdrawals SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`,
-		WithdrawalApproved, s.Now().UnixMicro(), id, WithdrawalPending)
+		WithdrawalApproved, store.At(s.Now()), id, WithdrawalPending)
 	if err != nil {
-		return err
+		return fmt.Errorf("mark approved: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return ErrWithdrawalState.WithDetails("Only a pending withdrawal can be approved")
@@ -234,53 +240,64 @@ func (s *Service) approve(ctx context.Context, tx *sql.Tx, jobs Inserter, id int
 	if err := s.setActivityStatus(ctx, tx, id, WithdrawalApproved, false); err != nil {
 		return err
 	}
-	_, err = jobs.InsertTx(ctx, tx, SubmitArgs{WithdrawalID: id}, nil)
-	return err
+	if _, err := jobs.InsertTx(ctx, tx, SubmitArgs{WithdrawalID: id}, nil); err != nil {
+		return fmt.Errorf("queue submission: %w", err)
+	}
+	return nil
 }
 
 // ApproveWithdrawal approves a pending withdrawal (operator action) and
 // queues its submission to custody.
 func (s *Service) ApproveWithdrawal(ctx context.Context, jobs Inserter, id int64) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error { return s.approve(ctx, tx, jobs, id) })
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error { return s.approve(ctx, tx, jobs, id) }); err != nil {
+		return fmt.Errorf("wallet: approve withdrawal %s: %w", withdrawalRef(id), err)
+	}
+	return nil
 }
 
 // RejectWithdrawal rejects a pending withdrawal (operator action) and
 // returns the held amount, fee included.
 func (s *Service) RejectWithdrawal(ctx context.Context, id int64, reason string) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		return s.finishWithRefund(ctx, tx, id, WithdrawalRejected, reason, []string{WithdrawalPending})
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		return s.finishWithRefund(ctx, tx, id, WithdrawalRejected, reason, []WithdrawalStatus{WithdrawalPending})
 	})
+	if err != nil {
+		return fmt.Errorf("wallet: reject withdrawal %s: %w", withdrawalRef(id), err)
+	}
+	return nil
 }
 
 // finishWithRefund moves a withdrawal to rejected or failed and returns the
 // full held amount to the available balance.
-func (s *Service) finishWithRefund(ctx context.Context, tx *sql.Tx, id int64, status, reason string, from []string) error {
+func (s *Service) finishWithRefund(ctx context.Context, tx *sql.Tx, id int64, status WithdrawalStatus, reason string,
+	from []WithdrawalStatus) error {
 	w, err := s.withdrawalForUpdate(ctx, tx, id)
 	if err != nil {
 		return err
 	}
-	if !contains(from, w.Status) {
-		return ErrWithdrawalState.WithDetails("The withdrawal is " + w.Status)
+	if !slices.Contains(from, w.Status) {
+		return ErrWithdrawalState.WithDetails("The withdrawal is " + string(w.Status))
 	}
-	now := s.Now().UnixMicro()
 	if _, err := tx.ExecContext(ctx, `UPDATE withdrawals SET status = $1, reject_reason = $2, updated_at = $3 WHERE id = $4`,
-		status, reason, now, id); err != nil {
-		return err
+		status, reason, store.At(s.Now()), id); err != nil {
+		return fmt.Errorf("mark %s: %w", status, err)
 	}
 	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "withdrawal-refund:" + strconv.FormatInt(id, 10), Kind: "withdrawal_refund",
 		Entries: []ledger.Entry{
 			{Account: ledger.UserAccount(w.UserID, ledger.WithdrawalHold, w.Currency.Name), Amount: -w.Amount},
 			{Account: ledger.UserAccount(w.UserID, ledger.Available, w.Currency.Name), Amount: w.Amount},
 		}}); err != nil {
-		return err
+		return fmt.Errorf("refund: %w", err)
 	}
 	if err := s.setActivityStatus(ctx, tx, id, status, false); err != nil {
 		return err
 	}
-	_, err = s.RecordActivity(ctx, tx, Activity{UserID: w.UserID, Type: "refund", Status: "completed", Amount: w.Amount,
+	if _, err := s.RecordActivity(ctx, tx, Activity{UserID: w.UserID, Type: ActivityRefund, Status: ActivityCompleted, Amount: w.Amount,
 		Currency: w.Currency.Name, Description: "Withdrawal refund", Address: w.Address, Reference: withdrawalRef(id),
-		SourceTable: "withdrawals", SourceID: id, Completed: true})
-	return err
+		SourceTable: "withdrawals", SourceID: id, Completed: true}); err != nil {
+		return fmt.Errorf("refund: %w", err)
+	}
+	return nil
 }
 
 // completeWithdrawal books a withdrawal the chain confirmed: the hold goes
@@ -293,10 +310,10 @@ func (s *Service) completeWithdrawal(ctx context.Context, tx *sql.Tx, id int64, 
 	if w.Status != WithdrawalApproved && w.Status != WithdrawalPending {
 		return nil // final already; states only move forward
 	}
-	now := s.Now().UnixMicro()
+	now := store.At(s.Now())
 	if _, err := tx.ExecContext(ctx, `UPDATE withdrawals SET status = $1, tx_hash = $2, updated_at = $3, completed_at = $3 WHERE id = $4`,
 		WithdrawalCompleted, txHash, now, id); err != nil {
-		return err
+		return fmt.Errorf("mark completed: %w", err)
 	}
 	entries := []ledger.Entry{
 		{Account: ledger.UserAccount(w.UserID, ledger.WithdrawalHold, w.Currency.Name), Amount: -w.Amount},
@@ -307,19 +324,20 @@ func (s *Service) completeWithdrawal(ctx context.Context, tx *sql.Tx, id int64, 
 	}
 	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "withdrawal:" + strconv.FormatInt(id, 10), Kind: "withdrawal",
 		Entries: entries}); err != nil {
-		return err
+		return fmt.Errorf("book: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE unified_transactions SET status = $1, tx_hash = $2, completed_at = $3
-		WHERE source_table = 'withdrawals' AND source_id = $4 AND type = 'withdraw'`, WithdrawalCompleted, txHash, now, id); err != nil {
-		return err
+		WHERE source_table = 'withdrawals' AND source_id = $4 AND type = $5`, ActivityCompleted, txHash, now, id,
+		ActivityWithdraw); err != nil {
+		return fmt.Errorf("history row: %w", err)
 	}
 	return s.notifyWithdrawal(ctx, tx, id, WithdrawalCompleted)
 }
 
 // setActivityStatus follows a withdrawal's transition in its history row
 // and tells the user.
-func (s *Service) setActivityStatus(ctx context.Context, tx *sql.Tx, id int64, status string, completed bool) error {
-	if err := s.SetActivityStatus(ctx, tx, "withdrawals", id, "withdraw", status, completed); err != nil {
+func (s *Service) setActivityStatus(ctx context.Context, tx *sql.Tx, id int64, status WithdrawalStatus, completed bool) error {
+	if err := s.SetActivityStatus(ctx, tx, "withdrawals", id, ActivityWithdraw, ActivityStatus(status), completed); err != nil {
 		return err
 	}
 	return s.notifyWithdrawal(ctx, tx, id, status)
@@ -329,13 +347,12 @@ const withdrawalColumns = `id, user_id, currency, amount, fee, address, status, 
 
 func (s *Service) scanWithdrawal(row interface{ Scan(...any) error }) (Withdrawal, error) {
 	var (
-		w                Withdrawal
-		cur              string
-		created, updated int64
-		completed        sql.NullInt64
+		w         Withdrawal
+		cur       string
+		completed time.Time
 	)
 	if err := row.Scan(&w.ID, &w.UserID, &cur, &w.Amount, &w.Fee, &w.Address, &w.Status, &w.TxHash, &w.RejectReason,
-		&created, &updated, &completed); err != nil {
+		store.TimeInto(&w.CreatedAt), store.TimeInto(&w.UpdatedAt), store.TimeInto(&completed)); err != nil {
 		return Withdrawal{}, store.NotFound(err)
 	}
 	c, ok := s.Currencies.Get(cur)
@@ -343,33 +360,38 @@ func (s *Service) scanWithdrawal(row interface{ Scan(...any) error }) (Withdrawa
 		c = Currency{Name: cur, Decimals: 6}
 	}
 	w.Currency = c
-	w.CreatedAt, w.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
-	if completed.Valid {
-		at := time.UnixMicro(completed.Int64).UTC()
-		w.CompletedAt = &at
+	if !completed.IsZero() {
+		w.CompletedAt = &completed
 	}
 	return w, nil
 }
 
+// withdrawalForUpdate reads and locks a withdrawal for the rest of tx.
 func (s *Service) withdrawalForUpdate(ctx context.Context, tx *sql.Tx, id int64) (Withdrawal, error) {
 	w, err := s.scanWithdrawal(tx.QueryRowContext(ctx, `SELECT `+withdrawalColumns+` FROM withdrawals WHERE id = $1`+s.DB.ForUpdate(), id))
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return Withdrawal{}, ErrWithdrawalNotFound.WithDetails("No such withdrawal")
+	case err != nil:
+		return Withdrawal{}, fmt.Errorf("lock withdrawal: %w", err)
 	}
-	return w, err
+	return w, nil
 }
 
 // Withdrawal returns one withdrawal.
 func (s *Service) Withdrawal(ctx context.Context, id int64) (Withdrawal, error) {
 	w, err := s.scanWithdrawal(s.DB.SQL.QueryRowContext(ctx, `SELECT `+withdrawalColumns+` FROM withdrawals WHERE id = $1`, id))
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return Withdrawal{}, ErrWithdrawalNotFound.WithDetails("No such withdrawal")
+	case err != nil:
+		return Withdrawal{}, fmt.Errorf("wallet: read withdrawal %s: %w", withdrawalRef(id), err)
 	}
-	return w, err
+	return w, nil
 }
 
-// Withdrawals lists a user's withdrawals, newest first.
-func (s *Service) Withdrawals(ctx context.Context, userID int64, status string, page, limit int) ([]Withdrawal, int, error) {
+// Withdrawals lists a user's withdrawals, newest first; status "" means any.
+func (s *Service) Withdrawals(ctx context.Context, userID int64, status WithdrawalStatus, page, limit int) ([]Withdrawal, int, error) {
 	where, args := `user_id = $1`, []any{userID}
 	if status != "" {
 		where += ` AND status = $2`
@@ -377,33 +399,19 @@ func (s *Service) Withdrawals(ctx context.Context, userID int64, status string, 
 	}
 	var total int
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM withdrawals WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("wallet: count withdrawals of user %d: %w", userID, err)
 	}
 	args = append(args, limit, (page-1)*limit)
 	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+withdrawalColumns+` FROM withdrawals WHERE `+where+
 		` ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("wallet: list withdrawals of user %d: %w", userID, err)
 	}
-	defer rows.Close()
-	var out []Withdrawal
-	for rows.Next() {
-		w, err := s.scanWithdrawal(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, w)
+	out, err := s.scanWithdrawals(rows)
+	if err != nil {
+		return nil, 0, fmt.Errorf("wallet: list withdrawals of user %d: %w", userID, err)
 	}
-	return out, total, rows.Err()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return out, total, nil
 }
 
 // PendingWithdrawals lists withdrawals waiting for an operator, oldest first.
@@ -411,8 +419,17 @@ func (s *Service) PendingWithdrawals(ctx context.Context, limit int) ([]Withdraw
 	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+withdrawalColumns+` FROM withdrawals WHERE status = $1 ORDER BY id LIMIT $2`,
 		WithdrawalPending, limit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("wallet: list pending withdrawals: %w", err)
 	}
+	out, err := s.scanWithdrawals(rows)
+	if err != nil {
+		return nil, fmt.Errorf("wallet: list pending withdrawals: %w", err)
+	}
+	return out, nil
+}
+
+// scanWithdrawals reads and closes rows of withdrawalColumns.
+func (s *Service) scanWithdrawals(rows *sql.Rows) ([]Withdrawal, error) {
 	defer rows.Close()
 	var out []Withdrawal
 	for rows.Next() {

@@ -106,12 +106,12 @@ func (s *Helpers) simulateDeposit(ctx context.Context, r *http.Request, cur wall
 		return 0, nil, apperr.New("RECIPIENT_NOT_FOUND").WithDetails("No user owns this address; the deposit is unmatched")
 	}
 	return http.StatusOK, httpkit.OKB(r, "OK", struct {
-		TradeID    string      `json:"trade_id"`
-		TxID       string      `json:"tx_id"`
-		UserID     int64       `json:"user_id"`
-		Currency   string      `json:"currency"`
-		Amount     json.Number `json:"amount"`
-		Status     string      `json:"status"`
-		NewBalance json.Number `json:"new_balance"`
+		TradeID    string               `json:"trade_id"`
+		TxID       string               `json:"tx_id"`
+		UserID     int64                `json:"user_id"`
+		Currency   string               `json:"currency"`
+		Amount     json.Number          `json:"amount"`
+		Status     wallet.DepositStatus `json:"status"`
+		NewBalance json.Number          `json:"new_balance"`
 	}{tradeID, txID, dep.UserID, cur.Name, httpkit.Num(dep.Amount, cur.Decimals), dep.Status, httpkit.Num(dep.NewBalance, cur.Decimals)}), nil
 }

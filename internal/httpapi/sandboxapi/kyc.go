@@ -115,8 +115,8 @@ func (s *Helpers) KYCDecide(approve bool) func(w http.ResponseWriter, r *http.Re
 			return nil
 		}
 		httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
-			UserKYCID int64  `json:"user_kyc_id"`
-			Status    string `json:"status"`
+			UserKYCID int64            `json:"user_kyc_id"`
+			Status    kyc.RecordStatus `json:"status"`
 		}{rec.ID, rec.Status}))
 		return nil
 	}
@@ -161,7 +161,7 @@ func (s *Helpers) IssuerFailures(w http.ResponseWriter, r *http.Request) error {
 
 // reopenable are the states after which a user may start a new
 // verification (API.md §2.5).
-var reopenable = map[string]bool{kyc.StatusPendingSubmit: true, kyc.StatusRejected: true, kyc.StatusFailed: true,
+var reopenable = map[kyc.RecordStatus]bool{kyc.StatusPendingSubmit: true, kyc.StatusRejected: true, kyc.StatusFailed: true,
 	kyc.StatusNotCompleted: true, kyc.StatusCancelled: true}
 
 // ApproveKYC serves POST /sandbox/kyc/approve: it approves the
@@ -199,7 +199,7 @@ func (s *Helpers) ApproveKYC(w http.ResponseWriter, r *http.Request) error {
 	open := ok && rec.SessionID != "" && (rec.Status == kyc.StatusPendingSubmit || rec.Status == kyc.StatusPending)
 	if !open {
 		if ok && !reopenable[rec.Status] {
-			return apperr.New(apperr.CodeInvalidState).WithDetails("The user's verification is " + rec.Status + ": there is no session to approve")
+			return apperr.New(apperr.CodeInvalidState).WithDetails("The user's verification is " + string(rec.Status) + ": there is no session to approve")
 		}
 		if rec, err = s.openKYCFromProfile(r, userID); err != nil {
 			return err

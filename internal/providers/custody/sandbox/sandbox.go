@@ -63,7 +63,7 @@ func (c *Custody) SubmitWithdrawal(ctx context.Context, o wallet.WithdrawalOrder
 	select {
 	case <-time.After(c.SettleDelay):
 	case <-ctx.Done():
-		return ctx.Err()
+		return fmt.Errorf("sandbox custody: settle withdrawal %s: %w", o.BusinessID, ctx.Err())
 	}
 	return c.Settle(ctx, o, 3)
 }
@@ -86,5 +86,8 @@ func (c *Custody) Settle(ctx context.Context, o wallet.WithdrawalOrder, status i
 	if c.Deliver == nil {
 		return fmt.Errorf("sandbox custody: no callback route wired")
 	}
-	return c.Deliver(ctx, body)
+	if err := c.Deliver(ctx, body); err != nil {
+		return fmt.Errorf("sandbox custody: report status %d of withdrawal %s: %w", status, businessID, err)
+	}
+	return nil
 }

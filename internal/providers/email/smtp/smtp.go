@@ -36,7 +36,7 @@ func New(cfg Config) *Sender { return &Sender{cfg: cfg} }
 // Send implements mail.Sender.
 func (s *Sender) Send(ctx context.Context, m mail.Message) error {
 	if strings.ContainsAny(m.To, "\r\n") || strings.ContainsAny(m.Subject, "\r\n") {
-		return errors.New("header injection refused")
+		return errors.New("smtp: header injection refused")
 	}
 	addr := net.JoinHostPort(s.cfg.Host, strconv.Itoa(s.cfg.Port))
 	d := net.Dialer{Timeout: 15 * time.Second}
@@ -84,5 +84,8 @@ func (s *Sender) Send(ctx context.Context, m mail.Message) error {
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("smtp end data: %w", err)
 	}
-	return c.Quit()
+	if err := c.Quit(); err != nil {
+		return fmt.Errorf("smtp quit: %w", err)
+	}
+	return nil
 }

@@ -56,7 +56,7 @@ type Rates struct {
 func New(ctx context.Context, db *store.DB, initial money.Rate, now func() time.Time) (*Rates, error) {
 	r := &Rates{db: db, now: now, rate: initial}
 	if err := r.load(ctx); err != nil {
-		return nil, fmt.Errorf("fx sandbox: load rate: %w", err)
+		return nil, err
 	}
 	return r, nil
 }
@@ -89,7 +89,7 @@ func (r *Rates) SetUSDTHKD(ctx context.Context, rate money.Rate) error {
 	var version int64
 	err := r.db.SQL.QueryRowContext(ctx, `INSERT INTO sim_fx_rates (pair, rate, version, updated_at) VALUES ($1, $2, 1, $3)
 		ON CONFLICT (pair) DO UPDATE SET rate = excluded.rate, version = sim_fx_rates.version + 1, updated_at = excluded.updated_at
-		RETURNING version`, pair, int64(rate), r.now().UnixMicro()).Scan(&version)
+		RETURNING version`, pair, int64(rate), store.At(r.now())).Scan(&version)
 	if err != nil {
 		return fmt.Errorf("fx sandbox: set rate: %w", err)
 	}
@@ -105,7 +105,7 @@ func (r *Rates) load(ctx context.Context) error {
 		r.keep(0, 0)
 		return nil
 	case err != nil:
-		return err
+		return fmt.Errorf("fx sandbox: load rate: %w", err)
 	}
 	r.keep(money.Rate(rate), version)
 	return nil

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
 )
 
@@ -32,28 +34,31 @@ func (i *Issuer) balanceOperation(ctx context.Context, operation, publicToken st
 		case err == nil:
 			return nil // done before: the same answer again
 		case !errors.Is(err, sql.ErrNoRows):
-			return err
+			return fmt.Errorf("look up reference: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sim_issuer_operations (reference, public_token, operation, amount, created_at)
-			VALUES ($1, $2, $3, $4, $5)`, reference, publicToken, operation, int64(delta), i.now().UnixMicro()); err != nil {
-			return err
+			VALUES ($1, $2, $3, $4, $5)`, reference, publicToken, operation, int64(delta), store.At(i.now())); err != nil {
+			return fmt.Errorf("record operation: %w", err)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE sim_issuer_cards SET balance = balance + $1
 			WHERE public_token = $2 AND status <> 'closed' AND balance + $1 >= 0`, int64(delta), publicToken)
 		if err != nil {
-			return err
+			return fmt.Errorf("move balance: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return swap.ErrCardDeclined
 		}
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("sandbox issuer: %s %s: %w", operation, reference, err)
+	}
 	// The operation happened, but its answer is lost (a timeout): the
 	// ambiguous case the platform must resolve by reference.
-	if err == nil && i.injectedFailure(operation+"_lost_reply") {
+	if i.injectedFailure(operation + "_lost_reply") {
 		return errors.New("sandbox issuer: " + operation + " reply lost")
 	}
-	return err
+	return nil
 }
 
 // voided marks a reference cancelled before it was applied.
@@ -67,7 +72,7 @@ func (i *Issuer) Void(ctx context.Context, reference string) (applied bool, err 
 	}
 	err = i.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sim_issuer_operations (reference, public_token, operation, amount, created_at)
-			VALUES ($1, '', $2, 0, $3) ON CONFLICT (reference) DO NOTHING`, reference, voided, i.now().UnixMicro()); err != nil {
+			VALUES ($1, '', $2, 0, $3) ON CONFLICT (reference) DO NOTHING`, reference, voided, store.At(i.now())); err != nil {
 			return err
 		}
 		var op string
@@ -77,5 +82,8 @@ func (i *Issuer) Void(ctx context.Context, reference string) (applied bool, err 
 		applied = op != voided
 		return nil
 	})
-	return applied, err
+	if err != nil {
+		return false, fmt.Errorf("sandbox issuer: void %s: %w", reference, err)
+	}
+	return applied, nil
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
 // ConvertToPhysical implements physical.Issuer: it accepts the order of a
@@ -26,25 +28,28 @@ func (i *Issuer) ConvertToPhysical(ctx context.Context, req physical.ConvertRequ
 		return ext, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return "", err
+		return "", fmt.Errorf("sandbox issuer: convert_physical %s: %w", req.Reference, err)
 	}
 	var n int
 	if err := i.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM sim_issuer_cards WHERE public_token = $1`, req.PublicToken).Scan(&n); err != nil {
-		return "", err
+		return "", fmt.Errorf("sandbox issuer: convert_physical %s: %w", req.Reference, err)
 	}
 	if n == 0 {
 		return "", errors.New("sandbox issuer: unknown card")
 	}
 	ext = "phy_" + secret.Hex(12)
 	if _, err := i.db.SQL.ExecContext(ctx, `INSERT INTO sim_issuer_physical (reference, public_token, external_req_id, created_at)
-		VALUES ($1, $2, $3, $4) ON CONFLICT (reference) DO NOTHING`, req.Reference, req.PublicToken, ext, i.now().UnixMicro()); err != nil {
-		return "", err
+		VALUES ($1, $2, $3, $4) ON CONFLICT (reference) DO NOTHING`, req.Reference, req.PublicToken, ext, store.At(i.now())); err != nil {
+		return "", fmt.Errorf("sandbox issuer: convert_physical %s: %w", req.Reference, err)
 	}
-	err = i.db.SQL.QueryRowContext(ctx, `SELECT external_req_id FROM sim_issuer_physical WHERE reference = $1`, req.Reference).Scan(&ext)
-	if err == nil && i.injectedFailure("convert_physical_lost_reply") {
+	if err := i.db.SQL.QueryRowContext(ctx, `SELECT external_req_id FROM sim_issuer_physical WHERE reference = $1`, req.Reference).
+		Scan(&ext); err != nil {
+		return "", fmt.Errorf("sandbox issuer: convert_physical %s: %w", req.Reference, err)
+	}
+	if i.injectedFailure("convert_physical_lost_reply") {
 		return "", errors.New("sandbox issuer: convert_physical reply lost")
 	}
-	return ext, err
+	return ext, nil
 }
 
 // VoidConversion implements physical.Issuer.
@@ -53,12 +58,12 @@ func (i *Issuer) VoidConversion(ctx context.Context, reference string) (bool, st
 		return false, "", errors.New("sandbox issuer: injected void failure")
 	}
 	if _, err := i.db.SQL.ExecContext(ctx, `INSERT INTO sim_issuer_physical (reference, public_token, external_req_id, created_at)
-		VALUES ($1, '', $2, $3) ON CONFLICT (reference) DO NOTHING`, reference, voided, i.now().UnixMicro()); err != nil {
-		return false, "", err
+		VALUES ($1, '', $2, $3) ON CONFLICT (reference) DO NOTHING`, reference, voided, store.At(i.now())); err != nil {
+		return false, "", fmt.Errorf("sandbox issuer: void conversion %s: %w", reference, err)
 	}
 	var ext string
 	if err := i.db.SQL.QueryRowContext(ctx, `SELECT external_req_id FROM sim_issuer_physical WHERE reference = $1`, reference).Scan(&ext); err != nil {
-		return false, "", err
+		return false, "", fmt.Errorf("sandbox issuer: void conversion %s: %w", reference, err)
 	}
 	if ext == voided {
 		return false, "", nil

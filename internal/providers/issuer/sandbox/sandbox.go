@@ -63,12 +63,12 @@ func (i *Issuer) IssueCard(ctx context.Context, req card.IssueRequest) (card.Iss
 	if existing, err := i.byReference(ctx, req.Reference); err == nil {
 		return existing, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
-		return card.IssuedCard{}, err
+		return card.IssuedCard{}, fmt.Errorf("sandbox issuer: issue_card %s: %w", req.Reference, err)
 	}
 	select {
 	case <-time.After(i.IssueDelay):
 	case <-ctx.Done():
-		return card.IssuedCard{}, ctx.Err()
+		return card.IssuedCard{}, fmt.Errorf("sandbox issuer: issue_card %s: %w", req.Reference, ctx.Err())
 	}
 	if i.injectedFailure("issue_card") || (i.FailureRate > 0 && randomFloat() < i.FailureRate) {
 		return card.IssuedCard{}, errors.New("sandbox issuer: injected issue_card failure")
@@ -82,11 +82,15 @@ func (i *Issuer) IssueCard(ctx context.Context, req card.IssueRequest) (card.Iss
 		}
 		_, err := i.db.SQL.ExecContext(ctx, `INSERT INTO sim_issuer_cards (public_token, reference, pan, cvv, expiry, status, created_at)
 			VALUES ($1, $2, $3, $4, $5, 'active', $6) ON CONFLICT DO NOTHING`, token, req.Reference, pan, secret.Digits(3),
-			expiry.Format(time.DateTime), i.now().UnixMicro())
+			expiry.Format(time.DateTime), store.At(i.now()))
 		if err != nil {
-			return card.IssuedCard{}, err
+			return card.IssuedCard{}, fmt.Errorf("sandbox issuer: issue_card %s: %w", req.Reference, err)
 		}
-		return i.byReference(ctx, req.Reference)
+		issued, err := i.byReference(ctx, req.Reference)
+		if err != nil {
+			return card.IssuedCard{}, fmt.Errorf("sandbox issuer: issue_card %s: %w", req.Reference, err)
+		}
+		return issued, nil
 	}
 	return card.IssuedCard{}, errors.New("sandbox issuer: no free card handle")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
 // opReveal is the failure-injection operation of every secret call (API.md
@@ -51,7 +52,7 @@ func (i *Issuer) PIN(ctx context.Context, publicToken string) (card.Revealed, er
 		return "", err
 	}
 	if _, err := i.db.SQL.ExecContext(ctx, `INSERT INTO sim_issuer_pins (public_token, pin, updated_at) VALUES ($1, $2, $3)
-		ON CONFLICT (public_token) DO NOTHING`, publicToken, secret.Digits(4), i.now().UnixMicro()); err != nil {
+		ON CONFLICT (public_token) DO NOTHING`, publicToken, secret.Digits(4), store.At(i.now())); err != nil {
 		return "", fmt.Errorf("sandbox issuer: assign PIN: %w", err)
 	}
 	var pin string
@@ -74,7 +75,7 @@ func (i *Issuer) SetPIN(ctx context.Context, publicToken string, pin card.Reveal
 	}
 	_, err := i.db.SQL.ExecContext(ctx, `INSERT INTO sim_issuer_pins (public_token, pin, updated_at) VALUES ($1, $2, $3)
 		ON CONFLICT (public_token) DO UPDATE SET pin = excluded.pin, updated_at = excluded.updated_at`,
-		publicToken, pin.Value(), i.now().UnixMicro())
+		publicToken, pin.Value(), store.At(i.now()))
 	if err != nil {
 		return fmt.Errorf("sandbox issuer: store PIN: %w", err)
 	}

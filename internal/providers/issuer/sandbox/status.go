@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/money"
 )
@@ -23,7 +24,7 @@ func (i *Issuer) SetStatus(ctx context.Context, publicToken, code string) error 
 	res, err := i.db.SQL.ExecContext(ctx, `UPDATE sim_issuer_cards SET status = $1, balance = CASE WHEN $1 = 'closed' THEN 0 ELSE balance END
 		WHERE public_token = $2 AND (status <> 'closed' OR $1 = 'closed')`, st, publicToken)
 	if err != nil {
-		return err
+		return fmt.Errorf("sandbox issuer: set_status %s: %w", code, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return errors.New("sandbox issuer: no such open card")
@@ -34,6 +35,8 @@ func (i *Issuer) SetStatus(ctx context.Context, publicToken, code string) error 
 // CardBalance implements card.BalanceSource.
 func (i *Issuer) CardBalance(ctx context.Context, publicToken string) (money.Amount, error) {
 	var b int64
-	err := i.db.SQL.QueryRowContext(ctx, `SELECT balance FROM sim_issuer_cards WHERE public_token = $1`, publicToken).Scan(&b)
-	return money.Amount(b), err
+	if err := i.db.SQL.QueryRowContext(ctx, `SELECT balance FROM sim_issuer_cards WHERE public_token = $1`, publicToken).Scan(&b); err != nil {
+		return 0, fmt.Errorf("sandbox issuer: card_balance: %w", err)
+	}
+	return money.Amount(b), nil
 }

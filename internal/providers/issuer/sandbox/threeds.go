@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/google/uuid"
 
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/threeds"
 )
 
@@ -24,14 +26,17 @@ func (i *Issuer) SetPlan(ctx context.Context, publicToken, plan string) error {
 	var exists bool
 	if err := i.db.SQL.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sim_issuer_cards WHERE public_token = $1)`, publicToken).
 		Scan(&exists); err != nil {
-		return err
+		return fmt.Errorf("sandbox issuer: set_3ds_plan: %w", err)
 	}
 	if !exists {
 		return errors.New("sandbox issuer: unknown card")
 	}
-	_, err := i.db.SQL.ExecContext(ctx, `INSERT INTO sim_issuer_3ds_plans (public_token, plan, updated_at) VALUES ($1, $2, $3)
-		ON CONFLICT (public_token) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at`, publicToken, plan, i.now().UnixMicro())
-	return err
+	if _, err := i.db.SQL.ExecContext(ctx, `INSERT INTO sim_issuer_3ds_plans (public_token, plan, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (public_token) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at`, publicToken, plan,
+		store.At(i.now())); err != nil {
+		return fmt.Errorf("sandbox issuer: set_3ds_plan: %w", err)
+	}
+	return nil
 }
 
 // Plan returns the 3DS plan the simulator holds for a card ("OTP" until one
@@ -40,7 +45,7 @@ func (i *Issuer) Plan(ctx context.Context, publicToken string) (string, error) {
 	plan := threeds.PlanOTP
 	err := i.db.SQL.QueryRowContext(ctx, `SELECT plan FROM sim_issuer_3ds_plans WHERE public_token = $1`, publicToken).Scan(&plan)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", err
+		return "", fmt.Errorf("sandbox issuer: read 3DS plan: %w", err)
 	}
 	return plan, nil
 }
@@ -53,13 +58,13 @@ func (i *Issuer) Confirm(ctx context.Context, notificationID string, approve boo
 		return errors.New("sandbox issuer: injected confirm_3ds failure")
 	}
 	if _, err := i.db.SQL.ExecContext(ctx, `INSERT INTO sim_issuer_3ds_decisions (notification_id, approve, decided_at) VALUES ($1, $2, $3)
-		ON CONFLICT (notification_id) DO NOTHING`, notificationID, approve, i.now().UnixMicro()); err != nil {
-		return err
+		ON CONFLICT (notification_id) DO NOTHING`, notificationID, approve, store.At(i.now())); err != nil {
+		return fmt.Errorf("sandbox issuer: confirm_3ds %s: %w", notificationID, err)
 	}
 	var stored bool
 	if err := i.db.SQL.QueryRowContext(ctx, `SELECT approve FROM sim_issuer_3ds_decisions WHERE notification_id = $1`, notificationID).
 		Scan(&stored); err != nil {
-		return err
+		return fmt.Errorf("sandbox issuer: confirm_3ds %s: %w", notificationID, err)
 	}
 	if stored != approve {
 		return errors.New("sandbox issuer: the challenge was already decided the other way")
@@ -70,10 +75,13 @@ func (i *Issuer) Confirm(ctx context.Context, notificationID string, approve boo
 // Decision returns the decision the simulator received for a challenge.
 func (i *Issuer) Decision(ctx context.Context, notificationID string) (approve, ok bool, err error) {
 	err = i.db.SQL.QueryRowContext(ctx, `SELECT approve FROM sim_issuer_3ds_decisions WHERE notification_id = $1`, notificationID).Scan(&approve)
-	if errors.Is(err, sql.ErrNoRows) {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return false, false, nil
+	case err != nil:
+		return false, false, fmt.Errorf("sandbox issuer: 3DS decision of %s: %w", notificationID, err)
 	}
-	return approve, err == nil, err
+	return approve, true, nil
 }
 
 // NewChallenge builds the 3DS webhook payload the issuer would send for a
@@ -108,6 +116,8 @@ func (i *Issuer) NewChallenge(c threeds.ChallengeSpec) (body []byte, notificatio
 	if passcode != "" {
 		payload["Passcode"] = passcode
 	}
-	body, err = json.Marshal(payload)
-	return body, notificationID, passcode, err
+	if body, err = json.Marshal(payload); err != nil {
+		return nil, "", "", fmt.Errorf("sandbox issuer: encode 3DS challenge: %w", err)
+	}
+	return body, notificationID, passcode, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
 // Simulated transaction types (API.md §4 POST /sandbox/cards/{token}/transactions).
@@ -69,12 +71,14 @@ func (i *Issuer) Simulate(ctx context.Context, publicToken string, tx Transactio
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrUnknownCard
 			}
-			return err
+			return fmt.Errorf("lock card: %w", err)
 		}
 		move := func(delta money.Amount) error {
 			balance += int64(delta)
-			_, err := q.ExecContext(ctx, `UPDATE sim_issuer_cards SET balance = $1 WHERE public_token = $2`, balance, publicToken)
-			return err
+			if _, err := q.ExecContext(ctx, `UPDATE sim_issuer_cards SET balance = $1 WHERE public_token = $2`, balance, publicToken); err != nil {
+				return fmt.Errorf("move balance: %w", err)
+			}
+			return nil
 		}
 		merchant := map[string]any{"merchant_name": or(tx.MerchantName, "SANDBOX MERCHANT"), "merchant_city": or(tx.MerchantCity, "HONG KONG"),
 			"merchant_country": or(tx.MerchantCountry, "HK"), "merchant_currency": or(tx.MerchantCurrency, "HKD")}
@@ -103,9 +107,9 @@ func (i *Issuer) Simulate(ctx context.Context, publicToken string, tx Transactio
 				return err
 			}
 			_, err := q.ExecContext(ctx, `INSERT INTO sim_issuer_trades (trade_id, public_token, amount, state, created_at)
-				VALUES ($1, $2, $3, 'authorized', $4)`, res.TradeID, publicToken, int64(tx.Amount), i.now().UnixMicro())
+				VALUES ($1, $2, $3, 'authorized', $4)`, res.TradeID, publicToken, int64(tx.Amount), store.At(i.now()))
 			if err != nil {
-				return err
+				return fmt.Errorf("record trade %d: %w", res.TradeID, err)
 			}
 		case TxClearing, TxReversal, TxRefund:
 			want := map[string]string{TxClearing: "authorized", TxReversal: "authorized", TxRefund: "cleared"}[tx.Type]
@@ -115,7 +119,7 @@ func (i *Issuer) Simulate(ctx context.Context, publicToken string, tx Transactio
 				if errors.Is(err, sql.ErrNoRows) {
 					return ErrUnknownTrade
 				}
-				return err
+				return fmt.Errorf("read trade %d: %w", tx.TradeID, err)
 			}
 			amount := or(tx.Amount, money.Amount(authorised))
 			res.TradeID = tx.TradeID
@@ -144,8 +148,8 @@ func (i *Issuer) Simulate(ctx context.Context, publicToken string, tx Transactio
 				eventType, data = "card.transaction.refunded", map[string]any{"trade_id": res.TradeID, "original_trade_id": tx.TradeID,
 					"amount": hkd(amount)}
 				if _, err := q.ExecContext(ctx, `INSERT INTO sim_issuer_trades (trade_id, public_token, amount, state, created_at)
-					VALUES ($1, $2, $3, 'refund', $4)`, res.TradeID, publicToken, int64(amount), i.now().UnixMicro()); err != nil {
-					return err
+					VALUES ($1, $2, $3, 'refund', $4)`, res.TradeID, publicToken, int64(amount), store.At(i.now())); err != nil {
+					return fmt.Errorf("record refund trade %d: %w", res.TradeID, err)
 				}
 			}
 			var cleared, reversed money.Amount
@@ -157,7 +161,7 @@ func (i *Issuer) Simulate(ctx context.Context, publicToken string, tx Transactio
 			}
 			if _, err := q.ExecContext(ctx, `UPDATE sim_issuer_trades SET state = $1, clear_amount = clear_amount + $2,
 				reversal_amount = reversal_amount + $3 WHERE trade_id = $4`, next, int64(cleared), int64(reversed), tx.TradeID); err != nil {
-				return err
+				return fmt.Errorf("update trade %d: %w", tx.TradeID, err)
 			}
 		default:
 			return errors.New("sandbox issuer: unknown transaction type")
@@ -170,18 +174,21 @@ func (i *Issuer) Simulate(ctx context.Context, publicToken string, tx Transactio
 		return nil
 	})
 	if err != nil {
-		return TransactionResult{}, err
+		return TransactionResult{}, fmt.Errorf("sandbox issuer: simulate %s: %w", tx.Type, err)
 	}
 	res.EventID = "evt_" + uuid.NewString()
 	body, err := json.Marshal(map[string]any{"event_id": res.EventID, "event_type": eventType,
 		"occurred_at": i.now().UTC().Format(time.RFC3339), "public_token": publicToken, "data": data})
 	if err != nil {
-		return TransactionResult{}, err
+		return TransactionResult{}, fmt.Errorf("sandbox issuer: simulate %s: encode event: %w", tx.Type, err)
 	}
 	if i.Deliver == nil {
 		return res, errors.New("sandbox issuer: no event delivery configured")
 	}
-	return res, i.Deliver(ctx, body)
+	if err := i.Deliver(ctx, body); err != nil {
+		return res, fmt.Errorf("sandbox issuer: deliver %s: %w", res.EventID, err)
+	}
+	return res, nil
 }
 
 // TradeState implements card.TradeSource: what the simulator knows of a
@@ -201,7 +208,7 @@ func (i *Issuer) TradeState(ctx context.Context, publicToken string, tradeID int
 		return st, nil
 	}
 	if err != nil {
-		return st, err
+		return st, fmt.Errorf("sandbox issuer: trade_query %d: %w", tradeID, err)
 	}
 	st.Found = true
 	st.Cleared = state == "cleared" || state == "refunded"
@@ -217,12 +224,15 @@ func (i *Issuer) ReportOrder(ctx context.Context, publicToken, orderNo, status, 
 		"occurred_at": i.now().UTC().Format(time.RFC3339), "public_token": publicToken,
 		"data": map[string]string{"order_no": orderNo, "status": status, "tracking_no": trackingNo, "fail_reason": failReason}})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("sandbox issuer: encode order event: %w", err)
 	}
 	if i.Deliver == nil {
 		return "", errors.New("sandbox issuer: no event delivery configured")
 	}
-	return id, i.Deliver(ctx, body)
+	if err := i.Deliver(ctx, body); err != nil {
+		return id, fmt.Errorf("sandbox issuer: deliver %s: %w", id, err)
+	}
+	return id, nil
 }
 
 func hkd(a money.Amount) json.Number { return json.Number(a.Format(2)) }

@@ -39,7 +39,7 @@ type Credentials struct {
 func LoadCredentials(path string) (Credentials, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return Credentials{}, err
+		return Credentials{}, fmt.Errorf("fcm credentials: %w", err)
 	}
 	var c Credentials
 	if err := json.Unmarshal(b, &c); err != nil {
@@ -90,7 +90,7 @@ func (c *Client) Push(ctx context.Context, p notify.Push) error {
 		"data":         p.Data,
 	}})
 	if err != nil {
-		return err
+		return fmt.Errorf("fcm send: encode: %w", err)
 	}
 	for attempt := 0; ; attempt++ {
 		token, err := c.accessToken(ctx)
@@ -100,7 +100,7 @@ func (c *Client) Push(ctx context.Context, p notify.Push) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+"/v1/projects/"+url.PathEscape(c.creds.ProjectID)+"/messages:send",
 			bytes.NewReader(body))
 		if err != nil {
-			return err
+			return fmt.Errorf("fcm send: %w", err)
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/json")
@@ -186,12 +186,12 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 	}).SignedString(c.key)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("fcm token: sign assertion: %w", err)
 	}
 	form := url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {assertion}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.creds.TokenURI, strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("fcm token: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	res, err := c.http.Do(req)
