@@ -228,7 +228,6 @@ func (s *Service) Apply(ctx context.Context, tx *sql.Tx, jobs Inserter, in Apply
 	if in.Physical {
 		cardType = cardfee.Physical
 	}
-	now := s.Now().UnixMicro()
 	postal := ""
 	if in.Physical {
 		b, _ := json.Marshal(in.Postal)
@@ -236,7 +235,7 @@ func (s *Service) Apply(ctx context.Context, tx *sql.Tx, jobs Inserter, in Apply
 	}
 	var taskID int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO card_tasks (user_id, kyc_id, physical, postal_sealed, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, in.UserID, rec.ID, in.Physical, postal, TaskPending, now).Scan(&taskID); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, in.UserID, rec.ID, in.Physical, postal, TaskPending, store.At(s.Now())).Scan(&taskID); err != nil {
 		return Applied{}, err
 	}
 	due, err := s.Fees.FeeDue(ctx, tx, cardType)

@@ -145,12 +145,12 @@ func (s *Service) applyStatusEvent(ctx context.Context, tx *sql.Tx, ev IssuerEve
 		return webhook.StateIgnored, nil
 	}
 	// A change the issuer reports from before our last change is stale.
-	var last int64
+	var last time.Time
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(created_at), 0) FROM card_status_changes WHERE card_id = $1`, c.ID).
-		Scan(&last); err != nil {
+		Scan(store.TimeInto(&last)); err != nil {
 		return "", err
 	}
-	if !ev.OccurredAt.IsZero() && ev.OccurredAt.UnixMicro() < last {
+	if !ev.OccurredAt.IsZero() && ev.OccurredAt.Before(last) {
 		return webhook.StateIgnored, nil
 	}
 	if err := s.changeStatus(ctx, tx, c, target, "issuer", 0, text.Truncate(d.Reason, 200)); err != nil {

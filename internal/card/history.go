@@ -35,14 +35,14 @@ func (s *Service) RecordHistory(ctx context.Context, tx *sql.Tx, h HistoryEntry)
 	if err != nil {
 		return err
 	}
-	now := s.Now().UnixMicro()
+	now := store.At(s.Now())
 	_, err = tx.ExecContext(ctx, `INSERT INTO card_transactions (card_id, source, trade_id, trade_type, direction, amount, fee,
 			balance_after, merchant_name, description, status, trade_time, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
 		ON CONFLICT (card_id, source) DO UPDATE SET status = excluded.status, amount = excluded.amount, fee = excluded.fee,
 			updated_at = excluded.updated_at`,
 		h.Card.ID, h.Source, h.TradeID, h.TradeType, h.Direction, int64(h.Amount), int64(h.Fee), int64(bal), h.MerchantName,
-		h.Description, h.Status, h.TradeTime.UnixMicro(), now)
+		h.Description, h.Status, store.At(h.TradeTime), now)
 	return err
 }
 
@@ -72,11 +72,11 @@ type HistoryFilter struct {
 func (s *Service) History(ctx context.Context, c Card, f HistoryFilter) ([]HistoryRow, int, error) {
 	where, args := `card_id = $1`, []any{c.ID}
 	if !f.From.IsZero() {
-		args = append(args, f.From.UnixMicro())
+		args = append(args, store.At(f.From))
 		where += ` AND trade_time >= $2`
 	}
 	if !f.To.IsZero() {
-		args = append(args, f.To.UnixMicro())
+		args = append(args, store.At(f.To))
 		where += ` AND trade_time < $` + strconv.Itoa(len(args))
 	}
 	var total int
@@ -94,15 +94,11 @@ func (s *Service) History(ctx context.Context, c Card, f HistoryFilter) ([]Histo
 	defer rows.Close()
 	out := []HistoryRow{}
 	for rows.Next() {
-		var (
-			h               HistoryRow
-			traded, created int64
-		)
+		var h HistoryRow
 		if err := rows.Scan(&h.ID, &h.TradeID, &h.TradeType, &h.Direction, &h.Amount, &h.Fee, &h.BalanceAfter, &h.MerchantName,
-			&h.Description, &h.Status, &traded, &created); err != nil {
+			&h.Description, &h.Status, store.TimeInto(&h.TradeTime), store.TimeInto(&h.CreatedAt)); err != nil {
 			return nil, 0, store.NotFound(err)
 		}
-		h.TradeTime, h.CreatedAt = time.UnixMicro(traded).UTC(), time.UnixMicro(created).UTC()
 		out = append(out, h)
 	}
 	return out, total, rows.Err()
@@ -115,6 +111,6 @@ func (s *Service) FailedThisMonth(ctx context.Context, c Card) (int, error) {
 	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	var n int
 	err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_transactions WHERE card_id = $1 AND status = 'declined'
-		AND trade_time >= $2`, c.ID, start.UnixMicro()).Scan(&n)
+		AND trade_time >= $2`, c.ID, store.At(start)).Scan(&n)
 	return n, err
 }

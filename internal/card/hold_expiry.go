@@ -1,6 +1,8 @@
 package card
 
 import (
+	"github.com/comecomepay/comecomepay/internal/store"
+
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -62,7 +64,7 @@ func (s *Service) expireHoldsPage(ctx context.Context, after int64) (released in
 	}
 	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT t.trade_id, t.amount, c.public_token FROM card_trades t JOIN cards c ON c.id = t.card_id
 		WHERE t.held > 0 AND t.trade_clear = 0 AND t.trade_time < $1 AND t.trade_id > $2 ORDER BY t.trade_id LIMIT 500`,
-		s.Now().Add(-ttl).UnixMicro(), after)
+		store.At(s.Now().Add(-ttl)), after)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -64,17 +64,13 @@ type taskRow struct {
 }
 
 func (s *Service) task(ctx context.Context, q store.Querier, id int64, lock bool) (taskRow, error) {
-	var (
-		t       taskRow
-		created int64
-	)
+	var t taskRow
 	suffix := ""
 	if lock {
 		suffix = s.DB.ForUpdate()
 	}
 	err := q.QueryRowContext(ctx, `SELECT id, user_id, kyc_id, physical, postal_sealed, fee_payment_id, status, created_at
-		FROM card_tasks WHERE id = $1`+suffix, id).Scan(&t.ID, &t.UserID, &t.KYCID, &t.Physical, &t.Postal, &t.FeePayment, &t.Status, &created)
-	t.CreatedAt = time.UnixMicro(created).UTC()
+		FROM card_tasks WHERE id = $1`+suffix, id).Scan(&t.ID, &t.UserID, &t.KYCID, &t.Physical, &t.Postal, &t.FeePayment, &t.Status, store.TimeInto(&t.CreatedAt))
 	return t, store.NotFound(err)
 }
 
@@ -89,7 +85,7 @@ func (s *Service) Issue(ctx context.Context, taskID int64) error {
 		return s.fail(ctx, taskID, "issuance timed out")
 	}
 	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE card_tasks SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`,
-		TaskProcessing, s.Now().UnixMicro(), taskID, TaskPending); err != nil {
+		TaskProcessing, store.At(s.Now()), taskID, TaskPending); err != nil {
 		return err
 	}
 	member, err := s.memberName(ctx, t.KYCID)
@@ -126,7 +122,7 @@ func (s *Service) Issue(ctx context.Context, taskID int64) error {
 // recordIssued creates the card of a task the issuer has issued and
 // completes the task, in tx (the task row locked by the caller).
 func (s *Service) recordIssued(ctx context.Context, tx *sql.Tx, t taskRow, issued IssuedCard, member string, fee money.Amount, postal Postal) error {
-	now := s.Now().UnixMicro()
+	now := store.At(s.Now())
 	var cardID int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO cards (user_id, task_id, public_token, masked_pan, status, is_physical, kyc_id,
 		member_name, fee_paid, expiry, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
@@ -165,7 +161,7 @@ func (s *Service) fail(ctx context.Context, taskID int64, reason string) error {
 }
 
 func (s *Service) failTx(ctx context.Context, tx *sql.Tx, t taskRow, reason string) error {
-	now := s.Now().UnixMicro()
+	now := store.At(s.Now())
 	if _, err := tx.ExecContext(ctx, `UPDATE card_tasks SET status = $1, fail_reason = $2, completed_at = $3, updated_at = $3 WHERE id = $4`,
 		TaskFailed, text.Truncate(reason, 200), now, t.ID); err != nil {
 		return err

@@ -1,6 +1,8 @@
 package card
 
 import (
+	"github.com/comecomepay/comecomepay/internal/store"
+
 	"context"
 	"database/sql"
 )
@@ -25,6 +27,6 @@ type PhysicalOrders interface {
 // physical-order domain sets and reverts it as orders progress or fail.
 func (s *Service) SetPhysical(ctx context.Context, tx *sql.Tx, cardID int64, physical bool) error {
 	_, err := tx.ExecContext(ctx, `UPDATE cards SET is_physical = $1, updated_at = $2 WHERE id = $3`,
-		physical, s.Now().UnixMicro(), cardID)
+		physical, store.At(s.Now()), cardID)
 	return err
 }

@@ -21,7 +21,7 @@ func (s *Service) ByPublicToken(ctx context.Context, q store.Querier, publicToke
 // SetThreeDSPlan records the 3DS plan the issuer has accepted for a card.
 func (s *Service) SetThreeDSPlan(ctx context.Context, cardID int64, plan string) error {
 	res, err := s.DB.SQL.ExecContext(ctx, `UPDATE cards SET three_ds_plan = $1, updated_at = $2 WHERE id = $3`,
-		plan, s.Now().UnixMicro(), cardID)
+		plan, store.At(s.Now()), cardID)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
 // BalanceSource reports a card's balance as the issuer keeps it.
@@ -99,7 +100,7 @@ func (s *Service) Reconcile(ctx context.Context, log *slog.Logger) (Reconciliati
 		return Reconciliation{}, err
 	}
 	if err := s.DB.SQL.QueryRowContext(ctx, `INSERT INTO reconciliation_runs (kind, checked, mismatches, report, run_at)
-		VALUES ('issuer_cards', $1, $2, $3, $4) RETURNING id`, r.Checked, len(r.Mismatches), string(report), s.Now().UnixMicro()).
+		VALUES ('issuer_cards', $1, $2, $3, $4) RETURNING id`, r.Checked, len(r.Mismatches), string(report), store.At(s.Now())).
 		Scan(&r.ID); err != nil {
 		return Reconciliation{}, err
 	}
@@ -137,12 +138,12 @@ const reconcileEvery = 24 * time.Hour
 
 // Work implements river.Worker.
 func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs]) error {
-	var last int64
+	var last time.Time
 	if err := w.s.DB.SQL.QueryRowContext(ctx, `SELECT COALESCE(MAX(run_at), 0) FROM reconciliation_runs WHERE kind = 'issuer_cards'`).
-		Scan(&last); err != nil {
+		Scan(store.TimeInto(&last)); err != nil {
 		return err
 	}
-	if last > 0 && w.s.Now().Sub(time.UnixMicro(last)) < reconcileEvery-time.Hour {
+	if !last.IsZero() && w.s.Now().Sub(last) < reconcileEvery-time.Hour {
 		return nil
 	}
 	_, err := w.s.Reconcile(ctx, w.log)

@@ -9,6 +9,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -133,17 +134,17 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code
 // changeStatus records a status change of c in tx; source is user,
 // operator or issuer.
 func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to, source string, actor int64, reason string) error {
-	now := s.Now().UnixMicro()
-	var deleted any
+	now := s.Now()
+	var deleted time.Time // NULL keeps deleted_at as it is
 	if to == StatusCancelled {
 		deleted = now
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE cards SET status = $1, status_updated_by = $2, updated_at = $3,
-		deleted_at = COALESCE($4, deleted_at) WHERE id = $5`, to, source, now, deleted, c.ID); err != nil {
+		deleted_at = COALESCE($4, deleted_at) WHERE id = $5`, to, source, store.At(now), store.NullAt(deleted), c.ID); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO card_status_changes (card_id, from_status, to_status, source, actor_id, reason, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.Status, to, source, actor, reason, now)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.Status, to, source, actor, reason, store.At(now))
 	if err != nil {
 		return err
 	}

@@ -50,16 +50,16 @@ func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target 
 			return err
 		}
 		var (
-			pendingAt     int64
+			pendingAt     time.Time
 			pendingAmount int64
 		)
 		if err := tx.QueryRowContext(ctx, `SELECT pending_at, pending_amount FROM cards WHERE id = $1`, cardID).
-			Scan(&pendingAt, &pendingAmount); err != nil {
+			Scan(store.TimeInto(&pendingAt), &pendingAmount); err != nil {
 			return err
 		}
 		// A claim may be taken over once abandoned — unless money may have
 		// left the card for it: that one only the recovery job finishes.
-		if c.PendingStatus != "" && (pendingAmount > 0 || s.Now().Sub(time.UnixMicro(pendingAt)) < pendingStatusStale) {
+		if c.PendingStatus != "" && (pendingAmount > 0 || s.Now().Sub(pendingAt) < pendingStatusStale) {
 			return ErrStatusInProgress.WithDetails("Another change of this card is in progress; try again shortly")
 		}
 		if c.Status == StatusCancelled {
@@ -81,7 +81,7 @@ func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target 
 			p.Ref = "cancel-" + strconv.FormatInt(c.ID, 10) + "-" + secret.Hex(8)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE cards SET pending_status = $1, pending_ref = $2, pending_amount = $3, pending_actor = $4,
-			pending_at = $5 WHERE id = $6`, target, p.Ref, int64(p.Amount), userID, s.Now().UnixMicro(), c.ID); err != nil {
+			pending_at = $5 WHERE id = $6`, target, p.Ref, int64(p.Amount), userID, store.At(s.Now()), c.ID); err != nil {
 			return err
 		}
 		_, err = s.Jobs.InsertTx(ctx, tx, StatusRecoverArgs{CardID: c.ID},
@@ -225,17 +225,17 @@ func (w *StatusRecoverWorker) Work(ctx context.Context, job *river.Job[StatusRec
 	var (
 		p         pendingChange
 		amount    int64
-		pendingAt int64
+		pendingAt time.Time
 	)
 	err := w.s.DB.SQL.QueryRowContext(ctx, `SELECT id, user_id, public_token, pending_status, pending_ref, pending_amount, pending_at
-		FROM cards WHERE id = $1`, job.Args.CardID).Scan(&p.CardID, &p.UserID, &p.Token, &p.Target, &p.Ref, &amount, &pendingAt)
+		FROM cards WHERE id = $1`, job.Args.CardID).Scan(&p.CardID, &p.UserID, &p.Token, &p.Target, &p.Ref, &amount, store.TimeInto(&pendingAt))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && p.Target == "") {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if age := w.s.Now().Sub(time.UnixMicro(pendingAt)); age < pendingStatusStale {
+	if age := w.s.Now().Sub(pendingAt); age < pendingStatusStale {
 		return river.JobSnooze(pendingStatusStale - age)
 	}
 	p.Amount = money.Amount(amount)

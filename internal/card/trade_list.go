@@ -33,10 +33,10 @@ func (s *Service) Trades(ctx context.Context, c Card, f TradeFilter) ([]Trade, i
 		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
 	}
 	if !f.From.IsZero() {
-		add("trade_time >= ?", f.From.UnixMicro())
+		add("trade_time >= ?", store.At(f.From))
 	}
 	if !f.To.IsZero() {
-		add("trade_time < ?", f.To.UnixMicro())
+		add("trade_time < ?", store.At(f.To))
 	}
 	if f.Type != 0 {
 		add("trade_type = ?", f.Type)

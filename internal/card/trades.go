@@ -283,40 +283,23 @@ const tradeColumns = `trade_id, card_id, trade_type, original_trade_id, authoriz
 
 func scanTrade(row interface{ Scan(...any) error }) (Trade, error) {
 	var (
-		t                       Trade
-		cleared                 int
-		traded, clear, reversal int64
+		t       Trade
+		cleared int
 	)
 	if err := row.Scan(&t.TradeID, &t.CardID, &t.Type, &t.OriginalTradeID, &t.Authorized, &t.Amount, &t.TradeFee, &t.MerchantName,
 		&t.MerchantCity, &t.MerchantCountry, &t.MerchantCurrency, &t.MerchantAmount, &cleared, &t.ClearAmount, &t.ReversalAmount,
-		&t.Exception, &t.Held, &t.Captured, &traded, &clear, &reversal); err != nil {
+		&t.Exception, &t.Held, &t.Captured, store.TimeInto(&t.TradeTime), store.TimeInto(&t.ClearTime), store.TimeInto(&t.ReversalTime)); err != nil {
 		return Trade{}, store.NotFound(err)
 	}
 	t.Cleared = cleared == 1
-	t.TradeTime, t.ClearTime, t.ReversalTime = microTime(traded), microTime(clear), microTime(reversal)
 	return t, nil
-}
-
-func microTime(us int64) time.Time {
-	if us == 0 {
-		return time.Time{}
-	}
-	return time.UnixMicro(us).UTC()
-}
-
-func micro(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
 }
 
 // trade returns the trade locked in tx, creating an empty one for a trade
 // seen for the first time.
 func (s *Service) trade(ctx context.Context, tx *sql.Tx, c Card, id int64) (Trade, error) {
-	now := s.Now().UnixMicro()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO card_trades (trade_id, card_id, trade_type, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $4) ON CONFLICT (trade_id) DO NOTHING`, id, c.ID, TradeAuthorization, now); err != nil {
+		VALUES ($1, $2, $3, $4, $4) ON CONFLICT (trade_id) DO NOTHING`, id, c.ID, TradeAuthorization, store.At(s.Now())); err != nil {
 		return Trade{}, err
 	}
 	t, err := scanTrade(tx.QueryRowContext(ctx, `SELECT `+tradeColumns+` FROM card_trades WHERE trade_id = $1`+s.DB.ForUpdate(), id))
@@ -357,6 +340,6 @@ func (s *Service) saveTrade(ctx context.Context, tx *sql.Tx, t Trade) error {
 		trade_time = $17, clear_time = $18, reversal_time = $19, updated_at = $20 WHERE trade_id = $21`,
 		typ, t.OriginalTradeID, t.Authorized, int64(t.Amount), int64(t.TradeFee), t.MerchantName, t.MerchantCity, t.MerchantCountry,
 		t.MerchantCurrency, int64(t.MerchantAmount), cleared, int64(t.ClearAmount), int64(t.ReversalAmount), t.Exception,
-		int64(t.Held), int64(t.Captured), micro(t.TradeTime), micro(t.ClearTime), micro(t.ReversalTime), s.Now().UnixMicro(), t.TradeID)
+		int64(t.Held), int64(t.Captured), store.At(t.TradeTime), store.At(t.ClearTime), store.At(t.ReversalTime), store.At(s.Now()), t.TradeID)
 	return err
 }

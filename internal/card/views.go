@@ -42,20 +42,15 @@ var cardColumns = `id, user_id, task_id, public_token, masked_pan, currency, sta
 
 func scanCard(row interface{ Scan(...any) error }) (Card, error) {
 	var (
-		c                Card
-		created, updated int64
-		deleted          sql.NullInt64
+		c       Card
+		deleted time.Time
 	)
 	if err := row.Scan(&c.ID, &c.UserID, &c.TaskID, &c.PublicToken, &c.MaskedPAN, &c.Currency, &c.Status, &c.IsPhysical, &c.KYCID,
-		&c.MemberName, &c.ThreeDSPlan, &c.Balance, &c.FeePaid, &c.Expiry, &created, &updated, &deleted, &c.LockedByAdmin,
-		&c.StatusUpdatedBy, &c.PendingStatus); err != nil {
+		&c.MemberName, &c.ThreeDSPlan, &c.Balance, &c.FeePaid, &c.Expiry, store.TimeInto(&c.CreatedAt), store.TimeInto(&c.UpdatedAt),
+		store.TimeInto(&deleted), &c.LockedByAdmin, &c.StatusUpdatedBy, &c.PendingStatus); err != nil {
 		return Card{}, store.NotFound(err)
 	}
-	c.CreatedAt, c.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
-	if deleted.Valid {
-		at := time.UnixMicro(deleted.Int64).UTC()
-		c.DeletedAt = &at
-	}
+	c.DeletedAt = optional(deleted)
 	return c, nil
 }
 
@@ -75,7 +70,7 @@ type Progress struct {
 func (s *Service) Progress(ctx context.Context, userID, taskID int64) (Progress, error) {
 	now := s.Now()
 	res, err := s.DB.SQL.ExecContext(ctx, `UPDATE card_tasks SET last_polled_at = $1 WHERE id = $2 AND user_id = $3`,
-		now.UnixMicro(), taskID, userID)
+		store.At(now), taskID, userID)
 	if err != nil {
 		return Progress{}, err
 	}
@@ -84,23 +79,15 @@ func (s *Service) Progress(ctx context.Context, userID, taskID int64) (Progress,
 	}
 	var (
 		p                 Progress
-		created           int64
-		completed, cardID sql.NullInt64
-		polled            sql.NullInt64
+		cardID            sql.NullInt64
+		completed, polled time.Time
 	)
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT id, status, fail_reason, kyc_id, card_id, created_at, completed_at, last_polled_at
-		FROM card_tasks WHERE id = $1`, taskID).Scan(&p.TaskID, &p.Status, &p.FailReason, &p.KYCID, &cardID, &created, &completed, &polled); err != nil {
+		FROM card_tasks WHERE id = $1`, taskID).Scan(&p.TaskID, &p.Status, &p.FailReason, &p.KYCID, &cardID, store.TimeInto(&p.CreatedAt),
+		store.TimeInto(&completed), store.TimeInto(&polled)); err != nil {
 		return Progress{}, err
 	}
-	p.CreatedAt = time.UnixMicro(created).UTC()
-	if completed.Valid {
-		at := time.UnixMicro(completed.Int64).UTC()
-		p.CompletedAt = &at
-	}
-	if polled.Valid {
-		at := time.UnixMicro(polled.Int64).UTC()
-		p.LastPolledAt = &at
-	}
+	p.CompletedAt, p.LastPolledAt = optional(completed), optional(polled)
 	if cardID.Valid {
 		c, err := scanCard(s.DB.SQL.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE id = $1`, cardID.Int64))
 		if err != nil {
@@ -152,4 +139,12 @@ func (s *Service) get(ctx context.Context, q store.Querier, userID, id int64, pu
 		return Card{}, ErrCardNotFound.WithDetails("No such card")
 	}
 	return c, err
+}
+
+// optional is t as an optional moment: nil for the zero time (a NULL column).
+func optional(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

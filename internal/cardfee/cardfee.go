@@ -144,20 +144,16 @@ func ValidCardType(t string) bool { return t == Virtual || t == Physical }
 
 // Config returns the fee configuration of a card type.
 func (s *Service) Config(ctx context.Context, q store.Querier, cardType string) (Config, error) {
-	var (
-		c                Config
-		created, updated int64
-	)
+	var c Config
 	err := q.QueryRowContext(ctx, `SELECT id, card_type, fee_type, fee_amount, is_active, description, created_by, created_at, updated_at
 		FROM card_fee_config WHERE card_type = $1`, cardType).
-		Scan(&c.ID, &c.CardType, &c.FeeType, &c.FeeAmount, &c.IsActive, &c.Description, &c.CreatedBy, &created, &updated)
+		Scan(&c.ID, &c.CardType, &c.FeeType, &c.FeeAmount, &c.IsActive, &c.Description, &c.CreatedBy, store.TimeInto(&c.CreatedAt), store.TimeInto(&c.UpdatedAt))
 	if err != nil {
 		if store.NotFound(err) == store.ErrNotFound {
 			return Config{}, ErrNotConfigured.WithDetails("No fee is configured for card type " + cardType)
 		}
 		return Config{}, err
 	}
-	c.CreatedAt, c.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
 	return c, nil
 }
 

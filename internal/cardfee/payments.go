@@ -20,19 +20,18 @@ const paymentColumns = `id, user_id, card_type, original_fee, coupon_discount, a
 
 func scanPayment(row interface{ Scan(...any) error }) (Payment, error) {
 	var (
-		p                Payment
-		consumedBy, paid sql.NullInt64
-		created, expires int64
+		p          Payment
+		consumedBy sql.NullInt64
+		paid       time.Time
 	)
 	if err := row.Scan(&p.ID, &p.UserID, &p.CardType, &p.OriginalFee, &p.CouponDiscount, &p.ActualPayment, &p.Status, &p.Ref,
-		&p.PaymentMethod, &p.CouponCode, &p.CouponName, &consumedBy, &created, &expires, &paid); err != nil {
+		&p.PaymentMethod, &p.CouponCode, &p.CouponName, &consumedBy, store.TimeInto(&p.CreatedAt),
+		store.TimeInto(&p.ExpiresAt), store.TimeInto(&paid)); err != nil {
 		return Payment{}, store.NotFound(err)
 	}
 	p.Consumed = consumedBy.Valid
-	p.CreatedAt, p.ExpiresAt = time.UnixMicro(created).UTC(), time.UnixMicro(expires).UTC()
-	if paid.Valid {
-		at := time.UnixMicro(paid.Int64).UTC()
-		p.PaidAt = &at
+	if !paid.IsZero() {
+		p.PaidAt = &paid
 	}
 	return p, nil
 }
@@ -71,7 +70,7 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 	if err := tx.QueryRowContext(ctx, `INSERT INTO card_fee_payments (user_id, card_type, original_fee, actual_payment, status,
 		transaction_ref, created_at, expires_at) VALUES ($1, $2, $3, $3, $4, $5, $6, $7) RETURNING id`,
 		userID, cardType, int64(fee), StatusPending, "pending-"+strconv.FormatInt(now.UnixNano(), 10)+"-"+strconv.FormatInt(userID, 10),
-		now.UnixMicro(), now.Add(pendingLifetime).UnixMicro()).Scan(&id); err != nil {
+		store.At(now), store.At(now.Add(pendingLifetime))).Scan(&id); err != nil {
 		return Payment{}, fmt.Errorf("insert card fee payment: %w", err)
 	}
 	ref := fmt.Sprintf("CFP%s%06d", now.UTC().Format("20060102150405"), id%1_000_000)
@@ -179,7 +178,7 @@ func (s *Service) CompletePayment(ctx context.Context, tx *sql.Tx, userID int64,
 		}
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET status = $1, payment_method = $2, paid_at = $3
-		WHERE id = $4 AND status = $5`, StatusCompleted, method, now.UnixMicro(), p.ID, StatusPending)
+		WHERE id = $4 AND status = $5`, StatusCompleted, method, store.At(now), p.ID, StatusPending)
 	if err != nil {
 		return Payment{}, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/text"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -199,7 +200,7 @@ func (s *Service) settle(ctx context.Context, orderID int64, source, extID strin
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE physical_verify_tokens SET used_at = $1 WHERE order_id = $2 AND used_at IS NULL`,
-				s.Now().UnixMicro(), o.ID); err != nil {
+				store.At(s.Now()), o.ID); err != nil {
 				return err
 			}
 			if err := s.Cards.SetPhysical(ctx, tx, o.CardID, true); err != nil {

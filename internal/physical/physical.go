@@ -251,27 +251,23 @@ const orderColumns = `id, order_no, user_id, card_id, public_token, kind, status
 
 func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
 	var (
-		o                 Order
-		created, updated  int64
-		shipped, delivery sql.NullInt64
+		o                  Order
+		shipped, delivered time.Time
 	)
 	if err := row.Scan(&o.ID, &o.OrderNo, &o.UserID, &o.CardID, &o.PublicToken, &o.Kind, &o.Status, &o.FeeUSD, &o.FeeAmount,
-		&o.PaymentCurrency, &o.TrackingNo, &o.FailReason, &o.RefundStatus, &o.ExternalReqID, &created, &updated,
-		&shipped, &delivery); err != nil {
+		&o.PaymentCurrency, &o.TrackingNo, &o.FailReason, &o.RefundStatus, &o.ExternalReqID, store.TimeInto(&o.CreatedAt),
+		store.TimeInto(&o.UpdatedAt), store.TimeInto(&shipped), store.TimeInto(&delivered)); err != nil {
 		return Order{}, store.NotFound(err)
 	}
-	o.CreatedAt, o.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
-	o.ShippedAt, o.DeliveredAt = optTime(shipped), optTime(delivery)
+	o.ShippedAt, o.DeliveredAt = optTime(shipped), optTime(delivered)
 	return o, nil
 }
 
-func timeOf(us int64) time.Time { return time.UnixMicro(us).UTC() }
-
-func optTime(v sql.NullInt64) *time.Time {
-	if !v.Valid {
+// optTime is t as an optional moment: nil for the zero time (a NULL column).
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
 		return nil
 	}
-	t := time.UnixMicro(v.Int64).UTC()
 	return &t
 }
 

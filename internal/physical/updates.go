@@ -76,7 +76,7 @@ func (s *Service) advances(current, target string) bool {
 
 // forward records a forward transition with its shipping facts.
 func (s *Service) forward(ctx context.Context, tx *sql.Tx, o Order, status, trackingNo, source string) error {
-	now := s.Now().UnixMicro()
+	now := store.At(s.Now())
 	switch status {
 	case StatusShipped:
 		if trackingNo == "" {
@@ -135,14 +135,10 @@ func (s *Service) timeline(ctx context.Context, q store.Querier, orderID int64) 
 	defer rows.Close()
 	var out []Event
 	for rows.Next() {
-		var (
-			e  Event
-			at int64
-		)
-		if err := rows.Scan(&e.Status, &e.PreviousStatus, &e.Source, &e.Operator, &e.Remark, &e.ExternalReqID, &at); err != nil {
+		var e Event
+		if err := rows.Scan(&e.Status, &e.PreviousStatus, &e.Source, &e.Operator, &e.Remark, &e.ExternalReqID, store.TimeInto(&e.At)); err != nil {
 			return nil, err
 		}
-		e.At = timeOf(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -103,7 +103,7 @@ func (s *Service) insertOrder(ctx context.Context, tx *sql.Tx, o Order, postalSe
 	if err := tx.QueryRowContext(ctx, `INSERT INTO physical_orders (order_no, user_id, card_id, public_token, kind, status, postal_sealed,
 		fee_usd, fee_amount, payment_currency, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
 		no, o.UserID, o.CardID, o.PublicToken, o.Kind, o.Status, postalSealed, int64(o.FeeUSD), int64(o.FeeAmount), o.PaymentCurrency,
-		now.UnixMicro()).Scan(&id); err != nil {
+		store.At(now)).Scan(&id); err != nil {
 		if store.IsUniqueViolation(err) {
 			return Order{}, ErrUpgradeInProgress.WithDetails("A physical card order of this card is in progress")
 		}
@@ -139,7 +139,7 @@ func (s *Service) orderNo(ctx context.Context, tx *sql.Tx, now time.Time) (strin
 // the timeline entry.
 func (s *Service) transition(ctx context.Context, tx *sql.Tx, o Order, status, source, remark, externalReqID string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE physical_orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`,
-		status, s.Now().UnixMicro(), o.ID, o.Status)
+		status, store.At(s.Now()), o.ID, o.Status)
 	if err != nil {
 		if store.IsUniqueViolation(err) {
 			return ErrUpgradeInProgress.WithDetails("A physical card order of this card is in progress")
@@ -186,7 +186,7 @@ func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, sta
 
 func (s *Service) addEvent(ctx context.Context, tx *sql.Tx, orderID int64, status, previous, source, remark, externalReqID string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO physical_order_events (order_id, status, previous_status, source, remark, external_req_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, orderID, status, previous, source, text.Truncate(remark, 200), externalReqID, s.Now().UnixMicro())
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, orderID, status, previous, source, text.Truncate(remark, 200), externalReqID, store.At(s.Now()))
 	return err
 }
 
@@ -225,7 +225,7 @@ func (s *Service) VerifyCode(ctx context.Context, userID int64, publicToken, cod
 		now := s.Now()
 		token := "vt_" + secret.Base62(tokenRandChars)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO physical_verify_tokens (token_hash, user_id, card_id, order_id, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, s.tokenHash(token), userID, c.ID, d.ID, now.UnixMicro(), now.Add(tokenTTL).UnixMicro()); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, s.tokenHash(token), userID, c.ID, d.ID, store.At(now), store.At(now.Add(tokenTTL))); err != nil {
 			return err
 		}
 		res = Verified{Token: token, ExpiresIn: tokenTTL}
@@ -248,12 +248,11 @@ func (s *Service) checkToken(ctx context.Context, tx *sql.Tx, userID, cardID int
 	var (
 		t              verifyToken
 		owner, tokCard int64
-		expires        int64
-		used           sql.NullInt64
+		expires, used  time.Time
 	)
 	t.Hash = s.tokenHash(token)
 	err := tx.QueryRowContext(ctx, `SELECT user_id, card_id, order_id, expires_at, used_at FROM physical_verify_tokens
-		WHERE token_hash = $1`+s.DB.ForUpdate(), t.Hash).Scan(&owner, &tokCard, &t.OrderID, &expires, &used)
+		WHERE token_hash = $1`+s.DB.ForUpdate(), t.Hash).Scan(&owner, &tokCard, &t.OrderID, store.TimeInto(&expires), store.TimeInto(&used))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, ErrVerifyTokenInvalid.WithDetails("Unknown verify token")
 	}
@@ -263,9 +262,9 @@ func (s *Service) checkToken(ctx context.Context, tx *sql.Tx, userID, cardID int
 	switch {
 	case owner != userID || tokCard != cardID:
 		return t, ErrVerifyTokenInvalid.WithDetails("The verify token belongs to another card")
-	case used.Valid:
+	case !used.IsZero():
 		return t, ErrVerifyTokenInvalid.WithDetails("The verify token was already used")
-	case !s.Now().Before(time.UnixMicro(expires)):
+	case !s.Now().Before(expires):
 		return t, ErrVerifyTokenInvalid.WithDetails("The verify token has expired")
 	}
 	return t, nil

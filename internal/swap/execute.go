@@ -217,7 +217,7 @@ func (s *Service) hold(ctx context.Context, tx *sql.Tx, in Input) (Record, card.
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		RETURNING id`, rec.UserID, rec.CardID, rec.QuoteID, rec.Direction, rec.Pair.From.Name, rec.Pair.To.Name, int64(rec.FromAmount),
 		int64(rec.ToAmount), int64(rec.Rate), int64(rec.FeeRate), int64(rec.FeeAmount), int64(rec.NetAmount), rec.Status,
-		now.UnixMicro(), in.IdempotencyKey).Scan(&rec.ID); err != nil {
+		store.At(now), in.IdempotencyKey).Scan(&rec.ID); err != nil {
 		return Record{}, card.Card{}, err
 	}
 	from := ledger.UserAccount(in.UserID, ledger.Available, rec.Pair.From.Name)
@@ -351,12 +351,12 @@ func (s *Service) undo(ctx context.Context, id int64, reason string) error {
 // finish moves a pending swap to its final status; ok is false when another
 // path (request or recovery job) has already finished it.
 func (s *Service) finish(ctx context.Context, tx *sql.Tx, id int64, status, reason string) (Record, bool, error) {
-	var completed any
+	var completed time.Time // NULL until the swap completes
 	if status == StatusCompleted {
-		completed = s.Now().UnixMicro()
+		completed = s.Now()
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE swaps SET status = $1, fail_reason = $2, completed_at = $3 WHERE id = $4 AND status = $5`,
-		status, text.Truncate(reason, 200), completed, id, StatusPending)
+		status, text.Truncate(reason, 200), store.NullAt(completed), id, StatusPending)
 	if err != nil {
 		return Record{}, false, err
 	}

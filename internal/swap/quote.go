@@ -10,6 +10,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -90,7 +91,7 @@ func (s *Service) Preview(ctx context.Context, userID int64, p Pair, amount mone
 	_, err = s.DB.SQL.ExecContext(ctx, `INSERT INTO swap_quotes (quote_id, user_id, from_currency, to_currency, from_amount, to_amount,
 		rate, fee_rate, fee_amount, net_amount, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		q.ID, userID, p.From.Name, p.To.Name, int64(q.FromAmount), int64(q.ToAmount), int64(q.Rate), int64(q.FeeRate),
-		int64(q.FeeAmount), int64(q.NetAmount), now.UnixMicro(), q.ExpiresAt.UnixMicro())
+		int64(q.FeeAmount), int64(q.NetAmount), store.At(now), store.At(q.ExpiresAt))
 	return q, err
 }
 
@@ -101,11 +102,10 @@ func (s *Service) useQuote(ctx context.Context, tx *sql.Tx, userID int64, id str
 	var (
 		from, to             string
 		fromAmount, rate, fr int64
-		expires              int64
-		used                 sql.NullInt64
+		expires, used        time.Time
 	)
 	err := tx.QueryRowContext(ctx, `SELECT from_currency, to_currency, from_amount, rate, fee_rate, expires_at, used_at
-		FROM swap_quotes WHERE quote_id = $1 AND user_id = $2`, id, userID).Scan(&from, &to, &fromAmount, &rate, &fr, &expires, &used)
+		FROM swap_quotes WHERE quote_id = $1 AND user_id = $2`, id, userID).Scan(&from, &to, &fromAmount, &rate, &fr, store.TimeInto(&expires), store.TimeInto(&used))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Quote{}, ErrQuoteNotFound.WithDetails("No such quote")
 	}
@@ -114,14 +114,14 @@ func (s *Service) useQuote(ctx context.Context, tx *sql.Tx, userID int64, id str
 	}
 	now := s.Now()
 	switch {
-	case used.Valid:
+	case !used.IsZero():
 		return Quote{}, ErrQuoteUsed
-	case now.UnixMicro() > expires:
+	case now.After(expires):
 		return Quote{}, ErrQuoteExpired
 	case from != p.From.Name || to != p.To.Name || money.Amount(fromAmount) != amount:
 		return Quote{}, ErrQuoteMismatch.WithDetails("The quote was for " + money.Amount(fromAmount).Format(p.From.Decimals) + " " + from + " → " + to)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE swap_quotes SET used_at = $1 WHERE quote_id = $2 AND used_at IS NULL`, now.UnixMicro(), id)
+	res, err := tx.ExecContext(ctx, `UPDATE swap_quotes SET used_at = $1 WHERE quote_id = $2 AND used_at IS NULL`, store.At(now), id)
 	if err != nil {
 		return Quote{}, err
 	}

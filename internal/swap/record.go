@@ -2,7 +2,6 @@ package swap
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"strings"
 	"time"
@@ -50,11 +49,10 @@ func (s *Service) scan(row interface{ Scan(...any) error }) (Record, error) {
 	var (
 		r         Record
 		from, to  string
-		created   int64
-		completed sql.NullInt64
+		completed time.Time
 	)
 	if err := row.Scan(&r.ID, &r.UserID, &r.CardID, &r.QuoteID, &r.Direction, &from, &to, &r.FromAmount, &r.ToAmount, &r.Rate,
-		&r.FeeRate, &r.FeeAmount, &r.NetAmount, &r.Status, &created, &completed); err != nil {
+		&r.FeeRate, &r.FeeAmount, &r.NetAmount, &r.Status, store.TimeInto(&r.CreatedAt), store.TimeInto(&completed)); err != nil {
 		return Record{}, store.NotFound(err)
 	}
 	p, err := s.ParsePair(from, to)
@@ -62,10 +60,9 @@ func (s *Service) scan(row interface{ Scan(...any) error }) (Record, error) {
 		// A currency disabled since: keep showing the swap with its names.
 		p.From.Name, p.To.Name = from, to
 	}
-	r.Pair, r.CreatedAt = p, time.UnixMicro(created).UTC()
-	if completed.Valid {
-		at := time.UnixMicro(completed.Int64).UTC()
-		r.CompletedAt = &at
+	r.Pair = p
+	if !completed.IsZero() {
+		r.CompletedAt = &completed
 	}
 	return r, nil
 }

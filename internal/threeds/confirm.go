@@ -51,7 +51,7 @@ func (s *Service) Confirm(ctx context.Context, userID int64, notificationID, dec
 		if r.ChallengeStatus == StatusExpired || !now.Before(r.ChallengeExpiresAt) {
 			if r.ChallengeStatus == StatusUnconfirmed {
 				if _, err := tx.ExecContext(ctx, `UPDATE threeds_challenges SET challenge_status = $1, updated_at = $2
-					WHERE id = $3`, StatusExpired, now.UnixMicro(), r.ID); err != nil {
+					WHERE id = $3`, StatusExpired, store.At(now), r.ID); err != nil {
 					return err
 				}
 				return store.CommitThenFail(ErrExpired.WithDetails("The challenge expired at " + r.ChallengeExpiresAt.Format(time.RFC3339)))
@@ -62,7 +62,7 @@ func (s *Service) Confirm(ctx context.Context, userID int64, notificationID, dec
 			return ErrAlreadyConfirmed.WithDetails("The challenge is " + r.ChallengeStatus)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE threeds_challenges SET challenge_status = $1, confirmation_status = $2, confirmed_at = $3,
-			confirmed_by = $4, issuer_error = '', updated_at = $3 WHERE id = $5`, StatusProcessing, decision, now.UnixMicro(), userID, r.ID)
+			confirmed_by = $4, issuer_error = '', updated_at = $3 WHERE id = $5`, StatusProcessing, decision, store.At(now), userID, r.ID)
 		forward = err == nil
 		return err
 	})
@@ -89,11 +89,11 @@ func (s *Service) stuckProcessing(ctx context.Context, tx *sql.Tx, r Record) (bo
 	if r.ChallengeStatus != StatusProcessing {
 		return false, nil
 	}
-	var updated int64
-	if err := tx.QueryRowContext(ctx, `SELECT updated_at FROM threeds_challenges WHERE id = $1`, r.ID).Scan(&updated); err != nil {
+	var updated time.Time
+	if err := tx.QueryRowContext(ctx, `SELECT updated_at FROM threeds_challenges WHERE id = $1`, r.ID).Scan(store.TimeInto(&updated)); err != nil {
 		return false, err
 	}
-	return s.Now().Sub(time.UnixMicro(updated)) >= processingStuckAfter, nil
+	return s.Now().Sub(updated) >= processingStuckAfter, nil
 }
 
 // forward sends a committed decision to the issuer and records the outcome.
@@ -104,7 +104,7 @@ func (s *Service) forward(ctx context.Context, notificationID, decision string) 
 		final, issuerErr = StatusConfirmFailed, text.Truncate(callErr.Error(), 300)
 	}
 	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE threeds_challenges SET challenge_status = $1, issuer_error = $2, updated_at = $3
-		WHERE notification_id = $4 AND challenge_status = $5`, final, issuerErr, s.Now().UnixMicro(), notificationID, StatusProcessing); err != nil {
+		WHERE notification_id = $4 AND challenge_status = $5`, final, issuerErr, store.At(s.Now()), notificationID, StatusProcessing); err != nil {
 		return err
 	}
 	if callErr != nil {
@@ -139,7 +139,7 @@ func (s *Service) SetPlan(ctx context.Context, userID int64, publicToken, plan s
 // Expire ends live challenges past their expiry and forgets their
 // passcodes; it returns how many it ended.
 func (s *Service) Expire(ctx context.Context) (int64, error) {
-	now := s.Now().UnixMicro()
+	now := store.At(s.Now())
 	res, err := s.DB.SQL.ExecContext(ctx, `UPDATE threeds_challenges SET challenge_status = $1, passcode_sealed = '', updated_at = $2
 		WHERE challenge_status IN ($3, $4) AND challenge_expires_at <= $2`, StatusExpired, now, StatusOTPSent, StatusUnconfirmed)
 	if err != nil {

@@ -58,7 +58,7 @@ func (p processor) Process(ctx context.Context, tx *sql.Tx, payload []byte) (str
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $14, $14)
 		ON CONFLICT (notification_id) DO NOTHING`,
 		r.NotificationID, r.UserID, r.CardID, r.PublicToken, r.AuthMethod, r.ChallengeStatus, r.MerchantName, r.MerchantID, r.Amount,
-		r.Currency, sealed, r.ExpiresAfter, r.ChallengeExpiresAt.UnixMicro(), now.UnixMicro(), r.DelegateStatus, r.DelegateMethod,
+		r.Currency, sealed, r.ExpiresAfter, store.At(r.ChallengeExpiresAt), store.At(now), r.DelegateStatus, r.DelegateMethod,
 		r.DSTransactionID, r.TransactionToken, string(payload))
 	if err != nil {
 		return "", err

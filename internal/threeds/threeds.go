@@ -159,20 +159,17 @@ const recordColumns = `id, notification_id, user_id, card_id, public_token, auth
 // only by the caller that may show it.
 func scanRecord(row interface{ Scan(...any) error }) (Record, string, error) {
 	var (
-		r                 Record
-		sealed            string
-		expires, received int64
-		confirmed         sql.NullInt64
+		r         Record
+		sealed    string
+		confirmed time.Time
 	)
 	if err := row.Scan(&r.ID, &r.NotificationID, &r.UserID, &r.CardID, &r.PublicToken, &r.AuthMethod, &r.ChallengeStatus,
-		&r.MerchantName, &r.MerchantID, &r.Amount, &r.Currency, &sealed, &r.ExpiresAfter, &expires, &received,
-		&r.ConfirmationStatus, &confirmed, &r.DelegateStatus, &r.DelegateMethod, &r.DSTransactionID, &r.TransactionToken); err != nil {
+		&r.MerchantName, &r.MerchantID, &r.Amount, &r.Currency, &sealed, &r.ExpiresAfter, store.TimeInto(&r.ChallengeExpiresAt),
+		store.TimeInto(&r.ReceivedAt), &r.ConfirmationStatus, store.TimeInto(&confirmed), &r.DelegateStatus, &r.DelegateMethod, &r.DSTransactionID, &r.TransactionToken); err != nil {
 		return Record{}, "", store.NotFound(err)
 	}
-	r.ChallengeExpiresAt, r.ReceivedAt = time.UnixMicro(expires).UTC(), time.UnixMicro(received).UTC()
-	if confirmed.Valid {
-		at := time.UnixMicro(confirmed.Int64).UTC()
-		r.ConfirmedAt = &at
+	if !confirmed.IsZero() {
+		r.ConfirmedAt = &confirmed
 	}
 	return r, sealed, nil
 }
