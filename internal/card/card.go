@@ -28,19 +28,26 @@ import (
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
-// Task statuses (API.md §3.4.4).
+// TaskStatus is the state of a card application (API.md §3.4.4).
+type TaskStatus string
+
+// Task statuses.
 const (
-	TaskPending    = "pending"
-	TaskProcessing = "processing"
-	TaskCompleted  = "completed"
-	TaskFailed     = "failed"
+	TaskPending    TaskStatus = "pending"
+	TaskProcessing TaskStatus = "processing"
+	TaskCompleted  TaskStatus = "completed"
+	TaskFailed     TaskStatus = "failed"
 )
 
-// Card statuses (API.md §3.4.3).
+// Status is the state of a card on our side (API.md §3.4.3); the issuer
+// names the same states with an IssuerCode.
+type Status string
+
+// Card statuses.
 const (
-	StatusNormal    = "normal"
-	StatusFrozen    = "frozen"
-	StatusCancelled = "cancelled"
+	StatusNormal    Status = "normal"
+	StatusFrozen    Status = "frozen"
+	StatusCancelled Status = "cancelled"
 )
 
 // Errors (API.md §1.6).

@@ -124,8 +124,8 @@ func (s *Service) setIssuerBalance(ctx context.Context, tx *sql.Tx, c Card, bala
 // the issuer); a cancelled card never comes back.
 func (s *Service) applyStatusEvent(ctx context.Context, tx *sql.Tx, ev IssuerEvent) (string, error) {
 	var d struct {
-		Code   string `json:"card_status_code"`
-		Reason string `json:"reason"`
+		Code   IssuerCode `json:"card_status_code"`
+		Reason string     `json:"reason"`
 	}
 	if err := decodeData(ev.Data, &d); err != nil {
 		return webhook.StateIgnored, nil

@@ -10,6 +10,41 @@ import (
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
+// HistoryType is the trade_type of a history row (API.md §2.6): "consume"
+// or one of the issuer's numeric codes, always a string.
+type HistoryType string
+
+// History row types.
+const (
+	HistoryPurchase   HistoryType = "consume" // debit
+	HistoryWithdrawal HistoryType = "2"       // to the wallet, debit
+	HistoryTopUp      HistoryType = "6"       // from the wallet, credit
+	HistoryRefund     HistoryType = "7"       // credit
+	HistoryFee        HistoryType = "10"      // debit
+	HistoryReversal   HistoryType = "11"      // authorisation reversal, credit
+)
+
+// HistoryDirection says whether a history row took money off the card or
+// put it on.
+type HistoryDirection string
+
+// History row directions.
+const (
+	Debit  HistoryDirection = "debit"
+	Credit HistoryDirection = "credit"
+)
+
+// HistoryStatus is the state of a history row.
+type HistoryStatus string
+
+// History row statuses.
+const (
+	HistoryPending  HistoryStatus = "pending"
+	HistorySuccess  HistoryStatus = "success"
+	HistoryReversed HistoryStatus = "reversed"
+	HistoryDeclined HistoryStatus = "declined"
+)
+
 // HistoryEntry is one row of a card's transaction history (API.md §2.6
 // GET /card/transaction-history). Source names the business event ("swap:12",
 // "trade:7182…:consume") so a repeated event updates its row instead of
@@ -18,13 +53,13 @@ type HistoryEntry struct {
 	Card         Card
 	Source       string
 	TradeID      int64
-	TradeType    string // "consume", "6", "2", "7", "11", "10", "12"
-	Direction    string // "debit" or "credit"
+	TradeType    HistoryType
+	Direction    HistoryDirection
 	Amount       money.Amount
 	Fee          money.Amount
 	MerchantName string
 	Description  string
-	Status       string // pending, success, reversed, refunded, declined
+	Status       HistoryStatus
 	TradeTime    time.Time
 }
 
@@ -50,14 +85,14 @@ func (s *Service) RecordHistory(ctx context.Context, tx *sql.Tx, h HistoryEntry)
 type HistoryRow struct {
 	ID           int64
 	TradeID      int64
-	TradeType    string
-	Direction    string
+	TradeType    HistoryType
+	Direction    HistoryDirection
 	Amount       money.Amount
 	Fee          money.Amount
 	BalanceAfter money.Amount
 	MerchantName string
 	Description  string
-	Status       string
+	Status       HistoryStatus
 	TradeTime    time.Time
 	CreatedAt    time.Time
 }
@@ -110,7 +145,7 @@ func (s *Service) FailedThisMonth(ctx context.Context, c Card) (int, error) {
 	now := s.Now().UTC()
 	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	var n int
-	err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_transactions WHERE card_id = $1 AND status = 'declined'
-		AND trade_time >= $2`, c.ID, store.At(start)).Scan(&n)
+	err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_transactions WHERE card_id = $1 AND status = $2
+		AND trade_time >= $3`, c.ID, HistoryDeclined, store.At(start)).Scan(&n)
 	return n, err
 }

@@ -59,7 +59,7 @@ type taskRow struct {
 	Physical          bool
 	Postal            string
 	FeePayment        sql.NullInt64
-	Status            string
+	Status            TaskStatus
 	CreatedAt         time.Time
 }
 

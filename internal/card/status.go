@@ -13,11 +13,15 @@ import (
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
-// Status codes of the issuer (API.md §3.4.3).
+// IssuerCode is the issuer's code of a card status (API.md §3.4.3), which
+// the app also sends to change it.
+type IssuerCode string
+
+// Status codes of the issuer.
 const (
-	CodeActive    = "00"
-	CodeFrozen    = "G1"
-	CodeCancelled = "99"
+	CodeActive    IssuerCode = "00"
+	CodeFrozen    IssuerCode = "G1"
+	CodeCancelled IssuerCode = "99"
 )
 
 // Status errors (API.md §1.6).
@@ -29,18 +33,18 @@ var (
 	// ErrCardNotOwned is the family-C answer for an unknown or foreign card.
 	ErrCardNotOwned      = apperr.New("CARD_NOT_OWNED")
 	errRefundRateMissing = apperr.New("EXCHANGE_RATE_UNAVAILABLE")
-	statusByCode         = map[string]string{CodeActive: StatusNormal, CodeFrozen: StatusFrozen, CodeCancelled: StatusCancelled}
-	codeByStatus         = map[string]string{StatusNormal: CodeActive, StatusFrozen: CodeFrozen, StatusCancelled: CodeCancelled}
+	statusByCode         = map[IssuerCode]Status{CodeActive: StatusNormal, CodeFrozen: StatusFrozen, CodeCancelled: StatusCancelled}
+	codeByStatus         = map[Status]IssuerCode{StatusNormal: CodeActive, StatusFrozen: CodeFrozen, StatusCancelled: CodeCancelled}
 )
 
 // StatusCode is the issuer code of a local card status.
-func StatusCode(status string) string { return codeByStatus[status] }
+func StatusCode(status Status) IssuerCode { return codeByStatus[status] }
 
 // StatusIssuer is the issuer port for card states. Withdraw and Recharge
 // move money off and onto a card once per reference (a cancelled card is
 // emptied first).
 type StatusIssuer interface {
-	SetStatus(ctx context.Context, publicToken, code string) error
+	SetStatus(ctx context.Context, publicToken string, code IssuerCode) error
 	Withdraw(ctx context.Context, publicToken string, amount money.Amount, reference string) error
 	Recharge(ctx context.Context, publicToken string, amount money.Amount, reference string) error
 	// Void reports whether the operation with reference was applied and, if
@@ -58,7 +62,7 @@ type Refunds interface {
 // StatusChange is the outcome of SetStatus.
 type StatusChange struct {
 	Card      Card
-	Code      string
+	Code      IssuerCode
 	UpdatedAt time.Time
 	UpdatedBy string
 }
@@ -67,7 +71,7 @@ type StatusChange struct {
 // the issuer is told first and the local state changes only after it
 // accepts. Cancelling empties the card into the wallet's refund currency at
 // the current rate, without a swap fee.
-func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code string) (StatusChange, error) {
+func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken string, code IssuerCode) (StatusChange, error) {
 	target, ok := statusByCode[code]
 	if !ok {
 		return StatusChange{}, ErrInvalidStatusCode.WithDetails("card_status_code must be 00, G1 or 99")
@@ -133,7 +137,7 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code
 
 // changeStatus records a status change of c in tx; source is user,
 // operator or issuer.
-func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to, source string, actor int64, reason string) error {
+func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to Status, source string, actor int64, reason string) error {
 	now := s.Now()
 	var deleted time.Time // NULL keeps deleted_at as it is
 	if to == StatusCancelled {
@@ -208,8 +212,8 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 	if err != nil {
 		return err
 	}
-	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeType: "2", Direction: "debit", Amount: bal,
-		Description: "Balance returned to wallet on cancellation", Status: "success", TradeTime: s.Now()}); err != nil {
+	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeType: HistoryWithdrawal, Direction: Debit, Amount: bal,
+		Description: "Balance returned to wallet on cancellation", Status: HistorySuccess, TradeTime: s.Now()}); err != nil {
 		return err
 	}
 	if credit == 0 {

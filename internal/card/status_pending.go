@@ -33,7 +33,7 @@ type PendingSwaps interface {
 type pendingChange struct {
 	CardID, UserID int64
 	Token          string
-	Target         string
+	Target         Status
 	Ref            string       // issuer reference of the balance withdrawal (cancel)
 	Amount         money.Amount // balance taken off the card at the issuer (cancel)
 }
@@ -42,7 +42,7 @@ type pendingChange struct {
 // second change of the same card in flight, a cancellation while swaps are
 // unresolved, and queues the recovery job that finishes the change if this
 // process dies.
-func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target string) (pendingChange, error) {
+func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target Status) (pendingChange, error) {
 	var p pendingChange
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		c, err := s.ForUpdate(ctx, tx, userID, cardID, "")

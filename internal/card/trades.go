@@ -204,24 +204,24 @@ func (s *Service) settleTrade(ctx context.Context, tx *sql.Tx, c Card, t *Trade,
 func (s *Service) tradeHistory(ctx context.Context, tx *sql.Tx, c Card, t Trade) error {
 	source := "trade:" + strconv.FormatInt(t.TradeID, 10)
 	if t.Type == TradeRefund {
-		return s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: t.TradeID, TradeType: "7", Direction: "credit",
-			Amount: t.Amount, MerchantName: t.MerchantName, Description: "Refund", Status: "success", TradeTime: t.TradeTime})
+		return s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: t.TradeID, TradeType: HistoryRefund, Direction: Credit,
+			Amount: t.Amount, MerchantName: t.MerchantName, Description: "Refund", Status: HistorySuccess, TradeTime: t.TradeTime})
 	}
 	if !t.Authorized && !t.Cleared {
 		return nil
 	}
-	status, amount := "pending", t.Amount
+	status, amount := HistoryPending, t.Amount
 	switch {
 	case t.Cleared:
-		status, amount = "success", t.ClearAmount
+		status, amount = HistorySuccess, t.ClearAmount
 	case t.ReversalAmount > 0 && t.ReversalAmount >= t.Amount:
-		status = "reversed"
+		status = HistoryReversed
 	}
 	desc := "Purchase"
 	if t.MerchantName != "" {
 		desc += " at " + t.MerchantName
 	}
-	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: t.TradeID, TradeType: "consume", Direction: "debit",
+	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: t.TradeID, TradeType: HistoryPurchase, Direction: Debit,
 		Amount: amount, Fee: t.TradeFee, MerchantName: t.MerchantName, Description: desc, Status: status, TradeTime: t.TradeTime}); err != nil {
 		return err
 	}
@@ -230,9 +230,9 @@ func (s *Service) tradeHistory(ctx context.Context, tx *sql.Tx, c Card, t Trade)
 	if t.ReversalAmount == 0 || t.Cleared {
 		return nil
 	}
-	return s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source + ":reversal", TradeID: t.TradeID, TradeType: "11",
-		Direction: "credit", Amount: t.ReversalAmount, MerchantName: t.MerchantName, Description: "Authorization reversal",
-		Status: "success", TradeTime: t.ReversalTime})
+	return s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source + ":reversal", TradeID: t.TradeID, TradeType: HistoryReversal,
+		Direction: Credit, Amount: t.ReversalAmount, MerchantName: t.MerchantName, Description: "Authorization reversal",
+		Status: HistorySuccess, TradeTime: t.ReversalTime})
 }
 
 // applyDecline records a declined authorization and the issuer's fee for it.
@@ -248,8 +248,8 @@ func (s *Service) applyDecline(ctx context.Context, tx *sql.Tx, c Card, ev Issue
 	if d.DeclineReason != "" {
 		desc += ": " + text.Truncate(d.DeclineReason, 100)
 	}
-	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: tradeID, TradeType: "consume", Direction: "debit",
-		Amount: amount, MerchantName: d.MerchantName, Description: desc, Status: "declined", TradeTime: at}); err != nil {
+	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: tradeID, TradeType: HistoryPurchase, Direction: Debit,
+		Amount: amount, MerchantName: d.MerchantName, Description: desc, Status: HistoryDeclined, TradeTime: at}); err != nil {
 		return "", err
 	}
 	if err := s.notifyTransaction(ctx, tx, c, amount, d.MerchantName, "declined"); err != nil {
@@ -268,8 +268,8 @@ func (s *Service) applyDecline(ctx context.Context, tx *sql.Tx, c Card, ev Issue
 			if err != nil && !errors.Is(err, ledger.ErrDuplicate) {
 				return "", err
 			}
-			if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source + ":fee", TradeID: tradeID, TradeType: "10",
-				Direction: "debit", Amount: fee, Description: "Failed transaction fee", Status: "success", TradeTime: at}); err != nil {
+			if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source + ":fee", TradeID: tradeID, TradeType: HistoryFee,
+				Direction: Debit, Amount: fee, Description: "Failed transaction fee", Status: HistorySuccess, TradeTime: at}); err != nil {
 				return "", err
 			}
 		}

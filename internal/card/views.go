@@ -18,7 +18,7 @@ type Card struct {
 	PublicToken string
 	MaskedPAN   string
 	Currency    string
-	Status      string
+	Status      Status
 	IsPhysical  bool
 	KYCID       int64
 	MemberName  string
@@ -31,7 +31,7 @@ type Card struct {
 	// StatusUpdatedBy is who made the last status change: user, operator or issuer.
 	StatusUpdatedBy string
 	// PendingStatus is a status change in flight at the issuer ("" = none).
-	PendingStatus string
+	PendingStatus Status
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	DeletedAt     *time.Time
@@ -57,7 +57,7 @@ func scanCard(row interface{ Scan(...any) error }) (Card, error) {
 // Progress is the view of GET /card/apply/progress/{task_id}.
 type Progress struct {
 	TaskID       int64
-	Status       string
+	Status       TaskStatus
 	FailReason   string
 	CreatedAt    time.Time
 	CompletedAt  *time.Time

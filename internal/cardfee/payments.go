@@ -38,7 +38,7 @@ func scanPayment(row interface{ Scan(...any) error }) (Payment, error) {
 
 // CreatePayment opens a pending payment for cardType in the caller's
 // transaction, cancelling an earlier pending one of the same type.
-func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, cardType, couponCode string) (Payment, error) {
+func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, cardType CardType, couponCode string) (Payment, error) {
 	if err := s.ensureActive(ctx, tx, userID); err != nil {
 		return Payment{}, err
 	}
@@ -51,7 +51,7 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 		return Payment{}, err
 	}
 	if paid {
-		return Payment{}, ErrAlreadyPaid.WithDetails("A completed " + cardType + " card fee payment is waiting to be used")
+		return Payment{}, ErrAlreadyPaid.WithDetails("A completed " + string(cardType) + " card fee payment is waiting to be used")
 	}
 	st, err := s.stats(ctx, tx, userID, cardType)
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 		return Payment{}, err
 	}
 	if couponCode != "" {
-		uc, discount, err := s.Coupons.Reserve(ctx, tx, userID, couponCode, cardType, fee, id)
+		uc, discount, err := s.Coupons.Reserve(ctx, tx, userID, couponCode, string(cardType), fee, id)
 		if err != nil {
 			return Payment{}, err
 		}
@@ -92,7 +92,7 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 
 // cancelPending cancels the user's pending payments of cardType and frees
 // their coupons (API.md §2.4: a new payment supersedes them).
-func (s *Service) cancelPending(ctx context.Context, tx *sql.Tx, userID int64, cardType string) error {
+func (s *Service) cancelPending(ctx context.Context, tx *sql.Tx, userID int64, cardType CardType) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM card_fee_payments WHERE user_id = $1 AND card_type = $2 AND status = $3`,
 		userID, cardType, StatusPending)
 	if err != nil {
@@ -142,7 +142,7 @@ func (s *Service) CompletePayment(ctx context.Context, tx *sql.Tx, userID int64,
 		return Payment{}, err
 	}
 	if p.Status != StatusPending {
-		return Payment{}, ErrNotPending.WithDetails("The payment is " + p.Status)
+		return Payment{}, ErrNotPending.WithDetails("The payment is " + string(p.Status))
 	}
 	now := s.Now()
 	if !now.Before(p.ExpiresAt) {
@@ -172,7 +172,7 @@ func (s *Service) CompletePayment(ctx context.Context, tx *sql.Tx, userID int64,
 			return Payment{}, err
 		}
 		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: userID, Type: wallet.ActivityCardFee, Status: wallet.ActivityCompleted,
-			Amount: -amount, Currency: cur.Name, Description: "Card fee (" + p.CardType + ")", Reference: p.Ref,
+			Amount: -amount, Currency: cur.Name, Description: "Card fee (" + string(p.CardType) + ")", Reference: p.Ref,
 			SourceTable: "card_fee_payments", SourceID: p.ID, Completed: true}); err != nil {
 			return Payment{}, err
 		}
@@ -206,7 +206,7 @@ func pow10(n int) int64 {
 }
 
 // Latest returns the user's most recent payment (of cardType, "" = any).
-func (s *Service) Latest(ctx context.Context, userID int64, cardType string) (Payment, bool, error) {
+func (s *Service) Latest(ctx context.Context, userID int64, cardType CardType) (Payment, bool, error) {
 	q := `SELECT ` + paymentColumns + ` FROM card_fee_payments WHERE user_id = $1`
 	args := []any{userID}
 	if cardType != "" {
@@ -247,7 +247,7 @@ func (s *Service) History(ctx context.Context, userID int64, page, size int) ([]
 type Eligibility struct {
 	Eligible       bool
 	PaymentStatus  string // none, pending, processing, completed, failed
-	PaymentType    string
+	PaymentType    CardType
 	RequiredAction string // "", create_payment, complete_payment
 }
 
@@ -263,14 +263,14 @@ func (s *Service) KYCEligibility(ctx context.Context, userID int64, kycApproved 
 		e.PaymentType = latest.CardType
 		switch latest.Status {
 		case StatusPending, StatusCompleted:
-			e.PaymentStatus = latest.Status
+			e.PaymentStatus = string(latest.Status)
 		default:
 			e.PaymentStatus = "failed"
 		}
 	}
 	var completed bool
-	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_fee_payments WHERE user_id = $1 AND status = 'completed')`,
-		userID).Scan(&completed); err != nil {
+	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_fee_payments WHERE user_id = $1 AND status = $2)`,
+		userID, StatusCompleted).Scan(&completed); err != nil {
 		return e, err
 	}
 	cfg, err := s.Config(ctx, s.DB.SQL, Virtual)
@@ -281,7 +281,7 @@ func (s *Service) KYCEligibility(ctx context.Context, userID int64, kycApproved 
 	e.Eligible = completed || waived || kycApproved
 	if !e.Eligible {
 		e.RequiredAction = "create_payment"
-		if e.PaymentStatus == StatusPending && s.Now().Before(latest.ExpiresAt) {
+		if latest.Status == StatusPending && s.Now().Before(latest.ExpiresAt) {
 			e.RequiredAction = "complete_payment"
 		}
 	}
@@ -298,12 +298,12 @@ func (s *Service) KYCFeePaid(ctx context.Context, userID int64) (bool, error) {
 // Consume marks the oldest completed, unconsumed payment of cardType as used
 // by taskID, in the caller's transaction. The conditional update makes each
 // payment serve exactly one application however many race for it.
-func (s *Service) Consume(ctx context.Context, tx *sql.Tx, userID int64, cardType string, taskID int64) (Payment, error) {
+func (s *Service) Consume(ctx context.Context, tx *sql.Tx, userID int64, cardType CardType, taskID int64) (Payment, error) {
 	p, err := scanPayment(tx.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM card_fee_payments
-		WHERE user_id = $1 AND card_type = $2 AND status = 'completed' AND consumed_by_task_id IS NULL
-		ORDER BY id LIMIT 1`+s.DB.ForUpdate(), userID, cardType))
+		WHERE user_id = $1 AND card_type = $2 AND status = $3 AND consumed_by_task_id IS NULL
+		ORDER BY id LIMIT 1`+s.DB.ForUpdate(), userID, cardType, StatusCompleted))
 	if errors.Is(err, store.ErrNotFound) {
-		return Payment{}, ErrFeeUnpaid.WithDetails("No completed, unused card fee payment exists for card type " + cardType)
+		return Payment{}, ErrFeeUnpaid.WithDetails("No completed, unused card fee payment exists for card type " + string(cardType))
 	}
 	if err != nil {
 		return Payment{}, err
@@ -327,7 +327,7 @@ func (s *Service) Release(ctx context.Context, tx *sql.Tx, paymentID int64) erro
 }
 
 // FeeDue returns the effective fee of a card type (0 when waived).
-func (s *Service) FeeDue(ctx context.Context, q store.Querier, cardType string) (money.Amount, error) {
+func (s *Service) FeeDue(ctx context.Context, q store.Querier, cardType CardType) (money.Amount, error) {
 	cfg, err := s.Config(ctx, q, cardType)
 	if errors.Is(err, ErrNotConfigured) {
 		return 0, nil

@@ -183,7 +183,7 @@ func (s *Service) payOrder(ctx context.Context, tx *sql.Tx, cardID int64, tok ve
 
 // settle records the issuer's answer for a paid order, idempotently: an
 // order no longer FEE_PAID was settled already and is reported as it is.
-func (s *Service) settle(ctx context.Context, orderID int64, source, extID string, callErr error, record Recorder) (Result, error) {
+func (s *Service) settle(ctx context.Context, orderID int64, source Source, extID string, callErr error, record Recorder) (Result, error) {
 	var res Result
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		o, err := s.order(ctx, tx, orderID, true)
@@ -231,11 +231,11 @@ func (s *Service) settle(ctx context.Context, orderID int64, source, extID strin
 
 // fail ends a paid order: FAILED, the fee refunded to the wallet it came
 // from, and the card no longer (being made) physical, so the user may retry.
-func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason, source string) error {
+func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason string, source Source) error {
 	if err := s.transition(ctx, tx, o, StatusFailed, source, reason, ""); err != nil {
 		return err
 	}
-	refund := ""
+	var refund RefundStatus
 	if o.FeeAmount > 0 {
 		// The refund is money returning to the user: it passes the wallet
 		// gate, so it either lands before a deactivation's guard reads the

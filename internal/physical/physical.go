@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -29,38 +30,50 @@ import (
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
-// Order statuses (API.md §3.4.5).
+// Status is the state of an order (API.md §3.4.5).
+type Status string
+
+// Order statuses.
 const (
-	StatusInit          = "INIT"
-	StatusEmailVerified = "EMAIL_VERIFIED"
-	StatusFeePaid       = "FEE_PAID"
-	StatusSubmitted     = "SUBMITTED"
-	StatusProcessing    = "PROCESSING"
-	StatusShipped       = "SHIPPED"
-	StatusDelivered     = "DELIVERED"
-	StatusFailed        = "FAILED"
-	StatusCancelled     = "CANCELLED"
+	StatusInit          Status = "INIT"
+	StatusEmailVerified Status = "EMAIL_VERIFIED"
+	StatusFeePaid       Status = "FEE_PAID"
+	StatusSubmitted     Status = "SUBMITTED"
+	StatusProcessing    Status = "PROCESSING"
+	StatusShipped       Status = "SHIPPED"
+	StatusDelivered     Status = "DELIVERED"
+	StatusFailed        Status = "FAILED"
+	StatusCancelled     Status = "CANCELLED"
 )
+
+// Source says who moved an order, on its timeline.
+type Source string
 
 // Timeline sources.
 const (
-	SourceUser     = "user"
-	SourceSystem   = "system"
-	SourceCallback = "callback"
-	SourcePolling  = "polling"
-	SourceAdmin    = "admin"
+	SourceUser     Source = "user"
+	SourceSystem   Source = "system"
+	SourceCallback Source = "callback"
+	SourcePolling  Source = "polling"
+	SourceAdmin    Source = "admin"
 )
+
+// RefundStatus is the state of a failed order's fee refund ("" = none).
+type RefundStatus string
 
 // Refund statuses.
 const (
-	RefundCompleted = "COMPLETED"
-	RefundFailed    = "FAILED"
+	RefundCompleted RefundStatus = "COMPLETED"
+	RefundFailed    RefundStatus = "FAILED"
 )
+
+// Kind says how an order started.
+type Kind string
 
 // Order kinds.
 const (
-	KindUpgrade     = "upgrade"
-	KindApplication = "application"
+	KindUpgrade     Kind = "upgrade"     // a virtual card made physical
+	KindApplication Kind = "application" // a card applied for as physical
 )
 
 // Scene is the only e-mail code scene of the upgrade.
@@ -95,12 +108,12 @@ var (
 )
 
 // rank orders the forward path; FAILED and CANCELLED are terminal exits.
-var rank = map[string]int{StatusInit: 0, StatusEmailVerified: 1, StatusFeePaid: 2, StatusSubmitted: 3,
+var rank = map[Status]int{StatusInit: 0, StatusEmailVerified: 1, StatusFeePaid: 2, StatusSubmitted: 3,
 	StatusProcessing: 4, StatusShipped: 5, StatusDelivered: 6}
 
 // Rank returns the position of a status on the forward path (-1 for the
 // terminal exits and unknown statuses).
-func Rank(status string) int {
+func Rank(status Status) int {
 	if r, ok := rank[status]; ok {
 		return r
 	}
@@ -220,14 +233,14 @@ type Order struct {
 	UserID          int64
 	CardID          int64
 	PublicToken     string
-	Kind            string
-	Status          string
+	Kind            Kind
+	Status          Status
 	FeeUSD          money.Amount // cents
 	FeeAmount       money.Amount // minor units of PaymentCurrency
 	PaymentCurrency string
 	TrackingNo      string
 	FailReason      string
-	RefundStatus    string
+	RefundStatus    RefundStatus
 	ExternalReqID   string
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
@@ -238,9 +251,9 @@ type Order struct {
 // Event is one timeline entry.
 type Event struct {
 	At             time.Time
-	Status         string
-	PreviousStatus string
-	Source         string
+	Status         Status
+	PreviousStatus Status
+	Source         Source
 	Operator       string
 	Remark         string
 	ExternalReqID  string
@@ -273,10 +286,20 @@ func optTime(t time.Time) *time.Time {
 
 // paidStatuses are the statuses of an order that reached FEE_PAID; a
 // FAILED order always did (drafts are cancelled, never failed).
-const paidStatuses = `('FEE_PAID', 'SUBMITTED', 'PROCESSING', 'SHIPPED', 'DELIVERED', 'FAILED')`
+var paidStatuses = sqlList(StatusFeePaid, StatusSubmitted, StatusProcessing, StatusShipped, StatusDelivered, StatusFailed)
 
 // liveStatuses are paid orders that are neither failed nor cancelled.
-const liveStatuses = `('FEE_PAID', 'SUBMITTED', 'PROCESSING', 'SHIPPED', 'DELIVERED')`
+var liveStatuses = sqlList(StatusFeePaid, StatusSubmitted, StatusProcessing, StatusShipped, StatusDelivered)
+
+// sqlList renders statuses as an SQL list of literals, for IN: built from
+// the constants, so a misspelt status cannot hide in query text.
+func sqlList(statuses ...Status) string {
+	quoted := make([]string, len(statuses))
+	for i, st := range statuses {
+		quoted[i] = "'" + string(st) + "'"
+	}
+	return "(" + strings.Join(quoted, ", ") + ")"
+}
 
 func (s *Service) order(ctx context.Context, q store.Querier, id int64, lock bool) (Order, error) {
 	suffix := ""
@@ -313,7 +336,7 @@ func (s *Service) ensureUpgradable(ctx context.Context, q store.Querier, c card.
 	case err == nil && (live.Kind == KindApplication || live.Status == StatusDelivered):
 		return ErrAlreadyPhysical.WithDetails("The card is already a physical card")
 	case err == nil:
-		return ErrUpgradeInProgress.WithDetails("A physical card order of this card is in progress (" + live.Status + ")")
+		return ErrUpgradeInProgress.WithDetails("A physical card order of this card is in progress (" + string(live.Status) + ")")
 	case !errors.Is(err, store.ErrNotFound):
 		return err
 	case c.IsPhysical:

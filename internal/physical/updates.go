@@ -34,7 +34,8 @@ func (s *Service) CardIssued(ctx context.Context, tx *sql.Tx, in card.IssuedPhys
 // the order backwards is ignored (applied=false). FAILED after payment
 // refunds the fee and reverts the card's physical flag. An unknown order is
 // ORDER_NOT_FOUND.
-func (s *Service) ApplyIssuerUpdate(ctx context.Context, tx *sql.Tx, orderNo, status, trackingNo, failReason, source string) (Order, bool, error) {
+func (s *Service) ApplyIssuerUpdate(ctx context.Context, tx *sql.Tx, orderNo string, status Status, trackingNo, failReason string,
+	source Source) (Order, bool, error) {
 	o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders WHERE order_no = $1`+s.DB.ForUpdate(), orderNo))
 	if errors.Is(err, store.ErrNotFound) {
 		return Order{}, false, ErrOrderNotFound.WithDetails("No such physical order")
@@ -62,7 +63,7 @@ func (s *Service) ApplyIssuerUpdate(ctx context.Context, tx *sql.Tx, orderNo, st
 // advances reports whether an update to target moves an order at current
 // forward. Drafts were never sent to the issuer, so no update applies to
 // them; FAILED ends any paid order that is not yet delivered.
-func (s *Service) advances(current, target string) bool {
+func (s *Service) advances(current, target Status) bool {
 	cur := Rank(current)
 	if cur < rank[StatusFeePaid] || current == StatusDelivered {
 		return false
@@ -75,7 +76,7 @@ func (s *Service) advances(current, target string) bool {
 }
 
 // forward records a forward transition with its shipping facts.
-func (s *Service) forward(ctx context.Context, tx *sql.Tx, o Order, status, trackingNo, source string) error {
+func (s *Service) forward(ctx context.Context, tx *sql.Tx, o Order, status Status, trackingNo string, source Source) error {
 	now := store.At(s.Now())
 	switch status {
 	case StatusShipped:
@@ -182,7 +183,7 @@ func (s *Service) ConfirmDelivery(ctx context.Context, userID, id int64) (Order,
 				return err
 			}
 		default:
-			return ErrNotShipped.WithDetails("The card has not been shipped yet (" + cur.Status + ")")
+			return ErrNotShipped.WithDetails("The card has not been shipped yet (" + string(cur.Status) + ")")
 		}
 		o, err = s.order(ctx, tx, o.ID, false)
 		return err
@@ -193,7 +194,7 @@ func (s *Service) ConfirmDelivery(ctx context.Context, userID, id int64) (Order,
 // NextUpdate names the card's latest paid order and the status an update
 // should move it to (status, or by default the next shipping step): what
 // the sandbox issuer reports for POST /sandbox/cards/{token}/shipment/advance.
-func (s *Service) NextUpdate(ctx context.Context, publicToken, status string) (orderNo, next string, err error) {
+func (s *Service) NextUpdate(ctx context.Context, publicToken string, status Status) (orderNo string, next Status, err error) {
 	latest, err := scanOrder(s.DB.SQL.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders
 		WHERE public_token = $1 AND status IN `+paidStatuses+` ORDER BY id DESC LIMIT 1`, publicToken))
 	if errors.Is(err, store.ErrNotFound) {
@@ -223,7 +224,7 @@ func (s *Service) IssuerEventHandler() card.EventHandler {
 	return func(ctx context.Context, tx *sql.Tx, ev card.IssuerEvent) (string, error) {
 		var d struct {
 			OrderNo    string `json:"order_no"`
-			Status     string `json:"status"`
+			Status     Status `json:"status"`
 			TrackingNo string `json:"tracking_no"`
 			FailReason string `json:"fail_reason"`
 		}
@@ -248,7 +249,7 @@ func (s *Service) IssuerEventHandler() card.EventHandler {
 	}
 }
 
-func nextStatus(current string) string {
+func nextStatus(current Status) Status {
 	switch current {
 	case StatusShipped:
 		return StatusDelivered

@@ -93,7 +93,7 @@ func (s *Service) draft(ctx context.Context, tx *sql.Tx, c card.Card, create boo
 
 // insertOrder creates an order with a fresh order_no and its first
 // timeline entry (from previous).
-func (s *Service) insertOrder(ctx context.Context, tx *sql.Tx, o Order, postalSealed, source string) (Order, error) {
+func (s *Service) insertOrder(ctx context.Context, tx *sql.Tx, o Order, postalSealed string, source Source) (Order, error) {
 	now := s.Now()
 	no, err := s.orderNo(ctx, tx, now)
 	if err != nil {
@@ -109,7 +109,7 @@ func (s *Service) insertOrder(ctx context.Context, tx *sql.Tx, o Order, postalSe
 		}
 		return Order{}, err
 	}
-	previous := ""
+	var previous Status
 	if o.Status == StatusFeePaid {
 		// A retry after a failed submission starts from the verified e-mail.
 		previous = StatusEmailVerified
@@ -137,7 +137,7 @@ func (s *Service) orderNo(ctx context.Context, tx *sql.Tx, now time.Time) (strin
 
 // transition moves o to status (no rule checks: callers decide) and appends
 // the timeline entry.
-func (s *Service) transition(ctx context.Context, tx *sql.Tx, o Order, status, source, remark, externalReqID string) error {
+func (s *Service) transition(ctx context.Context, tx *sql.Tx, o Order, status Status, source Source, remark, externalReqID string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE physical_orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`,
 		status, store.At(s.Now()), o.ID, o.Status)
 	if err != nil {
@@ -157,11 +157,11 @@ func (s *Service) transition(ctx context.Context, tx *sql.Tx, o Order, status, s
 
 // notifiedStatuses are the order states the cardholder hears about
 // (API.md §3.6 physical_card_status): those after the issuer has the order.
-var notifiedStatuses = map[string]string{StatusSubmitted: "Your physical card order was sent to the card issuer.",
+var notifiedStatuses = map[Status]string{StatusSubmitted: "Your physical card order was sent to the card issuer.",
 	StatusProcessing: "Your physical card is being made.", StatusShipped: "Your physical card has been shipped (tracking number %s).",
 	StatusDelivered: "Your physical card was delivered.", StatusFailed: "Your physical card order failed; the fee was refunded."}
 
-func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, status string) error {
+func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, status Status) error {
 	body, ok := notifiedStatuses[status]
 	if !ok {
 		return nil
@@ -180,11 +180,12 @@ func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, sta
 			OrderNo    string            `json:"order_no"`
 			Status     string            `json:"status"`
 			TrackingNo string            `json:"tracking_no"`
-		}{notification.TypePhysicalCardStatus, o.OrderNo, status, tracking}})
+		}{notification.TypePhysicalCardStatus, o.OrderNo, string(status), tracking}})
 	return err
 }
 
-func (s *Service) addEvent(ctx context.Context, tx *sql.Tx, orderID int64, status, previous, source, remark, externalReqID string) error {
+func (s *Service) addEvent(ctx context.Context, tx *sql.Tx, orderID int64, status, previous Status, source Source,
+	remark, externalReqID string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO physical_order_events (order_id, status, previous_status, source, remark, external_req_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, orderID, status, previous, source, text.Truncate(remark, 200), externalReqID, store.At(s.Now()))
 	return err

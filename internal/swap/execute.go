@@ -194,7 +194,7 @@ func (s *Service) hold(ctx context.Context, tx *sql.Tx, in Input) (Record, card.
 		return Record{}, card.Card{}, err
 	}
 	if c.Status != card.StatusNormal {
-		return Record{}, card.Card{}, ErrCardNotActive.WithDetails("The card is " + c.Status)
+		return Record{}, card.Card{}, ErrCardNotActive.WithDetails("The card is " + string(c.Status))
 	}
 	if c.PendingStatus != "" {
 		return Record{}, card.Card{}, ErrCardNotActive.WithDetails("A change of the card's status is in progress")
@@ -231,7 +231,7 @@ func (s *Service) hold(ctx context.Context, tx *sql.Tx, in Input) (Record, card.
 		}}); err != nil {
 		return Record{}, card.Card{}, err
 	}
-	activity := wallet.Activity{UserID: in.UserID, Type: wallet.ActivitySwap, Status: StatusPending, Amount: -rec.FromAmount,
+	activity := wallet.Activity{UserID: in.UserID, Type: wallet.ActivitySwap, Status: wallet.ActivityPending, Amount: -rec.FromAmount,
 		Currency: rec.Pair.From.Name, Description: "Swap " + rec.Pair.From.Name + " → " + rec.Pair.To.Name,
 		Reference: rec.IssuerReference(c.PublicToken), SourceTable: "swaps", SourceID: rec.ID}
 	if rec.Direction == Withdraw {
@@ -273,7 +273,7 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 		crypto, hkd := rec.Pair.Crypto.Name, card.Currency
 		float := func(cur string) ledger.AccountRef { return ledger.HouseAccount(ledger.CardFloat, cur) }
 		var entries []ledger.Entry
-		history := card.HistoryEntry{Card: c, Source: "swap:" + strconv.FormatInt(rec.ID, 10), Status: "success", TradeTime: s.Now()}
+		history := card.HistoryEntry{Card: c, Source: "swap:" + strconv.FormatInt(rec.ID, 10), Status: card.HistorySuccess, TradeTime: s.Now()}
 		if rec.Direction == Recharge {
 			// The stablecoin buys HKD at the issuer: the card gets the net,
 			// the platform keeps the fee.
@@ -284,7 +284,7 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 				{Account: card.BalanceAccount(c), Amount: rec.NetAmount},
 				{Account: ledger.HouseAccount(ledger.FeeIncome, hkd), Amount: rec.FeeAmount},
 			}
-			history.TradeType, history.Direction, history.Amount, history.Description = "6", "credit", rec.NetAmount, "Top-up from wallet"
+			history.TradeType, history.Direction, history.Amount, history.Description = card.HistoryTopUp, card.Credit, rec.NetAmount, "Top-up from wallet"
 		} else {
 			entries = []ledger.Entry{
 				{Account: ledger.HouseAccount(ledger.SwapClearing, hkd), Amount: -rec.FromAmount},
@@ -293,7 +293,7 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 				{Account: float(crypto), Amount: -rec.NetAmount},
 				{Account: ledger.UserAccount(rec.UserID, ledger.Available, crypto), Amount: rec.NetAmount},
 			}
-			history.TradeType, history.Direction, history.Amount, history.Description = "2", "debit", rec.FromAmount, "Withdrawal to wallet"
+			history.TradeType, history.Direction, history.Amount, history.Description = card.HistoryWithdrawal, card.Debit, rec.FromAmount, "Withdrawal to wallet"
 		}
 		entries = ledger.NonZero(entries...)
 		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: rec.reference("settle"), Kind: "swap", Entries: entries}); err != nil {
@@ -309,7 +309,7 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 		if err := s.Commissions.QueueTransaction(ctx, tx, rec.UserID, rec.ID, rec.FeeAmount, rec.Rate, rec.Direction); err != nil {
 			return err
 		}
-		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, wallet.ActivitySwap, StatusCompleted, true)
+		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, wallet.ActivitySwap, wallet.ActivityCompleted, true)
 	})
 }
 
@@ -344,13 +344,13 @@ func (s *Service) undo(ctx context.Context, id int64, reason string) error {
 				return err
 			}
 		}
-		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, wallet.ActivitySwap, StatusFailed, false)
+		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, wallet.ActivitySwap, wallet.ActivityFailed, false)
 	})
 }
 
 // finish moves a pending swap to its final status; ok is false when another
 // path (request or recovery job) has already finished it.
-func (s *Service) finish(ctx context.Context, tx *sql.Tx, id int64, status, reason string) (Record, bool, error) {
+func (s *Service) finish(ctx context.Context, tx *sql.Tx, id int64, status Status, reason string) (Record, bool, error) {
 	var completed time.Time // NULL until the swap completes
 	if status == StatusCompleted {
 		completed = s.Now()

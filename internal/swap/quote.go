@@ -72,7 +72,7 @@ func (s *Service) currentPrice(ctx context.Context, p Pair, amount money.Amount)
 // DisplayRate is the exchange rate shown: units of To per 1 From.
 func (q Quote) DisplayRate() money.Rate { return displayRate(q.Pair.Direction, q.Rate) }
 
-func displayRate(direction string, hkdPerDollar money.Rate) money.Rate {
+func displayRate(direction Direction, hkdPerDollar money.Rate) money.Rate {
 	if direction == Withdraw {
 		return wallet.Inverse(hkdPerDollar)
 	}

@@ -17,7 +17,7 @@ type Record struct {
 	UserID      int64
 	CardID      int64
 	QuoteID     string
-	Direction   string
+	Direction   Direction
 	Pair        Pair
 	FromAmount  money.Amount
 	ToAmount    money.Amount
@@ -25,7 +25,7 @@ type Record struct {
 	FeeRate     money.Rate
 	FeeAmount   money.Amount
 	NetAmount   money.Amount
-	Status      string
+	Status      Status
 	CreatedAt   time.Time
 	CompletedAt *time.Time
 }
@@ -40,7 +40,9 @@ func (r Record) reference(step string) string {
 
 // IssuerReference is the operation reference the app shows
 // (`pokepay_reference`): "recharge_<public_token>" or "withdraw_<public_token>".
-func (r Record) IssuerReference(publicToken string) string { return r.Direction + "_" + publicToken }
+func (r Record) IssuerReference(publicToken string) string {
+	return string(r.Direction) + "_" + publicToken
+}
 
 const recordColumns = `id, user_id, card_id, quote_id, direction, from_currency, to_currency, from_amount, to_amount, rate,
 	fee_rate, fee_amount, net_amount, status, created_at, completed_at`

@@ -20,7 +20,7 @@ import (
 // ISSUER_UNAVAILABLE. A repeat of the same decision replays the record; a
 // repeat after CONFIRM_FAILED forwards the decision again while the
 // challenge is live, because the issuer never received it.
-func (s *Service) Confirm(ctx context.Context, userID int64, notificationID, decision string) (Record, error) {
+func (s *Service) Confirm(ctx context.Context, userID int64, notificationID string, decision Decision) (Record, error) {
 	forward := false
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		forward = false
@@ -37,7 +37,7 @@ func (s *Service) Confirm(ctx context.Context, userID int64, notificationID, dec
 		}
 		if r.ConfirmationStatus != "" {
 			if r.ConfirmationStatus != decision {
-				return ErrAlreadyConfirmed.WithDetails("The challenge was already answered with " + r.ConfirmationStatus)
+				return ErrAlreadyConfirmed.WithDetails("The challenge was already answered with " + string(r.ConfirmationStatus))
 			}
 			stuck, err := s.stuckProcessing(ctx, tx, r)
 			if err != nil {
@@ -59,7 +59,7 @@ func (s *Service) Confirm(ctx context.Context, userID int64, notificationID, dec
 			return ErrExpired.WithDetails("The challenge expired at " + r.ChallengeExpiresAt.Format(time.RFC3339))
 		}
 		if r.ChallengeStatus != StatusUnconfirmed && r.ChallengeStatus != StatusConfirmFailed && r.ChallengeStatus != StatusProcessing {
-			return ErrAlreadyConfirmed.WithDetails("The challenge is " + r.ChallengeStatus)
+			return ErrAlreadyConfirmed.WithDetails("The challenge is " + string(r.ChallengeStatus))
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE threeds_challenges SET challenge_status = $1, confirmation_status = $2, confirmed_at = $3,
 			confirmed_by = $4, issuer_error = '', updated_at = $3 WHERE id = $5`, StatusProcessing, decision, store.At(now), userID, r.ID)
@@ -97,8 +97,8 @@ func (s *Service) stuckProcessing(ctx context.Context, tx *sql.Tx, r Record) (bo
 }
 
 // forward sends a committed decision to the issuer and records the outcome.
-func (s *Service) forward(ctx context.Context, notificationID, decision string) error {
-	final, issuerErr := decision, ""
+func (s *Service) forward(ctx context.Context, notificationID string, decision Decision) error {
+	final, issuerErr := decision.outcome(), ""
 	callErr := s.Issuer.Confirm(ctx, notificationID, decision == DecisionApprove)
 	if callErr != nil {
 		final, issuerErr = StatusConfirmFailed, text.Truncate(callErr.Error(), 300)
@@ -115,7 +115,7 @@ func (s *Service) forward(ctx context.Context, notificationID, decision string) 
 
 // SetPlan changes a card's 3DS plan: the issuer first, our copy only once
 // it accepted, so the two never disagree in our favour.
-func (s *Service) SetPlan(ctx context.Context, userID int64, publicToken, plan string) (card.Card, error) {
+func (s *Service) SetPlan(ctx context.Context, userID int64, publicToken string, plan Plan) (card.Card, error) {
 	if err := s.Users.EnsureWritable(ctx, s.DB.SQL, userID); err != nil {
 		return card.Card{}, err
 	}
@@ -129,10 +129,10 @@ func (s *Service) SetPlan(ctx context.Context, userID int64, publicToken, plan s
 	if err := s.Issuer.SetPlan(ctx, c.PublicToken, plan); err != nil {
 		return card.Card{}, card.IssuerFailure(err, ErrIssuerUnavailable.WithDetails("The card issuer did not accept the 3DS plan"))
 	}
-	if err := s.Cards.SetThreeDSPlan(ctx, c.ID, plan); err != nil {
+	if err := s.Cards.SetThreeDSPlan(ctx, c.ID, string(plan)); err != nil {
 		return card.Card{}, err
 	}
-	c.ThreeDSPlan = plan
+	c.ThreeDSPlan = string(plan)
 	return c, nil
 }
 

@@ -115,7 +115,7 @@ func (ev Event) PublicToken() string {
 }
 
 // Method maps DelegateMethod onto OTP or BIO.
-func (ev Event) Method() string {
+func (ev Event) Method() Method {
 	if strings.EqualFold(strings.TrimSpace(ev.DelegateMethod), "push-confirmation") {
 		return MethodBIO
 	}

@@ -136,7 +136,7 @@ const (
 // in the cardholder's language when stored).
 func (s *Service) notificationFor(r Record) notification.New {
 	args := []any{r.Currency, r.Amount, merchantOrDefault(r.MerchantName)}
-	d := notificationData{AuthMethod: r.AuthMethod, NotificationID: r.NotificationID, ChallengeExpiry: r.ChallengeExpiresAt.Unix(),
+	d := notificationData{AuthMethod: string(r.AuthMethod), NotificationID: r.NotificationID, ChallengeExpiry: r.ChallengeExpiresAt.Unix(),
 		Amount: r.Amount, Currency: r.Currency, MerchantName: r.MerchantName, PublicToken: r.PublicToken}
 	if r.AuthMethod == MethodBIO {
 		d.Type = NotificationBIO

@@ -20,38 +20,59 @@ import (
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
+// Method is how a challenge is answered.
+type Method string
+
 // Authentication methods.
 const (
-	MethodOTP = "OTP"
-	MethodBIO = "BIO"
+	MethodOTP Method = "OTP" // a passcode e-mailed to the cardholder, typed at checkout
+	MethodBIO Method = "BIO" // approved or rejected in the app
 )
 
-// Challenge statuses (API.md §3.4.7).
+// Status is the state of a challenge (API.md §3.4.7).
+type Status string
+
+// Challenge statuses.
 const (
-	StatusOTPSent       = "OTP_SENT"
-	StatusUnconfirmed   = "UNCONFIRMED"
-	StatusProcessing    = "PROCESSING"
-	StatusSuccess       = "SUCCESS"
-	StatusFailure       = "FAILURE"
-	StatusConfirmFailed = "CONFIRM_FAILED"
-	StatusExpired       = "EXPIRED"
+	StatusOTPSent       Status = "OTP_SENT"
+	StatusUnconfirmed   Status = "UNCONFIRMED"
+	StatusProcessing    Status = "PROCESSING"
+	StatusSuccess       Status = "SUCCESS"
+	StatusFailure       Status = "FAILURE"
+	StatusConfirmFailed Status = "CONFIRM_FAILED"
+	StatusExpired       Status = "EXPIRED"
 )
 
-// Decisions a cardholder sends for a BIO challenge (confirmation_status).
+// Decision is what a cardholder sends for a BIO challenge
+// (confirmation_status).
+type Decision string
+
+// Decisions.
 const (
-	DecisionApprove = "SUCCESS"
-	DecisionReject  = "FAILURE"
+	DecisionApprove Decision = "SUCCESS"
+	DecisionReject  Decision = "FAILURE"
 )
+
+// outcome is the challenge status the issuer's acceptance of d leads to.
+func (d Decision) outcome() Status {
+	if d == DecisionApprove {
+		return StatusSuccess
+	}
+	return StatusFailure
+}
+
+// Plan is a card's 3DS authentication plan.
+type Plan string
 
 // Card 3DS plans.
 const (
-	PlanOTP = "OTP"
-	PlanBIO = "BIO"
-	PlanALL = "ALL"
+	PlanOTP Plan = "OTP"
+	PlanBIO Plan = "BIO"
+	PlanALL Plan = "ALL"
 )
 
 // ValidPlan reports whether plan is one of OTP, BIO, ALL.
-func ValidPlan(plan string) bool { return plan == PlanOTP || plan == PlanBIO || plan == PlanALL }
+func ValidPlan(plan Plan) bool { return plan == PlanOTP || plan == PlanBIO || plan == PlanALL }
 
 // Errors (API.md §1.6).
 var (
@@ -67,7 +88,7 @@ var (
 // idempotent: a repeated call with the same arguments has one effect.
 type Issuer interface {
 	// SetPlan sets the 3DS authentication plan of a card.
-	SetPlan(ctx context.Context, publicToken, plan string) error
+	SetPlan(ctx context.Context, publicToken string, plan Plan) error
 	// Confirm forwards the cardholder's decision on a BIO challenge.
 	Confirm(ctx context.Context, notificationID string, approve bool) error
 }
@@ -78,7 +99,8 @@ type Cards interface {
 	Get(ctx context.Context, userID, id int64, publicToken string) (card.Card, error)
 	// ByPublicToken returns the card with an issuer handle, in q.
 	ByPublicToken(ctx context.Context, q store.Querier, publicToken string) (card.Card, error)
-	// SetThreeDSPlan records the plan the issuer accepted.
+	// SetThreeDSPlan records the plan the issuer accepted (a Plan; the card
+	// records keep it as text).
 	SetThreeDSPlan(ctx context.Context, cardID int64, plan string) error
 }
 
@@ -133,8 +155,8 @@ type Record struct {
 	UserID             int64
 	CardID             int64
 	PublicToken        string
-	AuthMethod         string
-	ChallengeStatus    string
+	AuthMethod         Method
+	ChallengeStatus    Status
 	MerchantName       string
 	MerchantID         string
 	Amount             string // formatted with the currency exponent
@@ -143,7 +165,7 @@ type Record struct {
 	ExpiresAfter       int64  // seconds
 	ChallengeExpiresAt time.Time
 	ReceivedAt         time.Time
-	ConfirmationStatus string
+	ConfirmationStatus Decision
 	ConfirmedAt        *time.Time
 	DelegateStatus     string
 	DelegateMethod     string
