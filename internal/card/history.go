@@ -3,6 +3,7 @@ package card
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -68,7 +69,7 @@ type HistoryEntry struct {
 func (s *Service) RecordHistory(ctx context.Context, tx *sql.Tx, h HistoryEntry) error {
 	bal, err := s.Balance(ctx, tx, h.Card)
 	if err != nil {
-		return err
+		return fmt.Errorf("card: history %s of card %d: %w", h.Source, h.Card.ID, err)
 	}
 	now := store.At(s.Now())
 	_, err = tx.ExecContext(ctx, `INSERT INTO card_transactions (card_id, source, trade_id, trade_type, direction, amount, fee,
@@ -78,7 +79,10 @@ func (s *Service) RecordHistory(ctx context.Context, tx *sql.Tx, h HistoryEntry)
 			updated_at = excluded.updated_at`,
 		h.Card.ID, h.Source, h.TradeID, h.TradeType, h.Direction, int64(h.Amount), int64(h.Fee), int64(bal), h.MerchantName,
 		h.Description, h.Status, store.At(h.TradeTime), now)
-	return err
+	if err != nil {
+		return fmt.Errorf("card: history %s of card %d: %w", h.Source, h.Card.ID, err)
+	}
+	return nil
 }
 
 // HistoryRow is a stored history entry.
@@ -116,7 +120,7 @@ func (s *Service) History(ctx context.Context, c Card, f HistoryFilter) ([]Histo
 	}
 	var total int
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_transactions WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("card: count history of card %d: %w", c.ID, err)
 	}
 	n := len(args)
 	args = append(args, f.Limit, (f.Page-1)*f.Limit)
@@ -124,7 +128,7 @@ func (s *Service) History(ctx context.Context, c Card, f HistoryFilter) ([]Histo
 		description, status, trade_time, created_at FROM card_transactions WHERE `+where+` ORDER BY trade_time DESC, id DESC
 		LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("card: history of card %d: %w", c.ID, err)
 	}
 	defer rows.Close()
 	out := []HistoryRow{}
@@ -132,11 +136,14 @@ func (s *Service) History(ctx context.Context, c Card, f HistoryFilter) ([]Histo
 		var h HistoryRow
 		if err := rows.Scan(&h.ID, &h.TradeID, &h.TradeType, &h.Direction, &h.Amount, &h.Fee, &h.BalanceAfter, &h.MerchantName,
 			&h.Description, &h.Status, store.TimeInto(&h.TradeTime), store.TimeInto(&h.CreatedAt)); err != nil {
-			return nil, 0, store.NotFound(err)
+			return nil, 0, fmt.Errorf("card: history of card %d: %w", c.ID, store.NotFound(err))
 		}
 		out = append(out, h)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("card: history of card %d: %w", c.ID, err)
+	}
+	return out, total, nil
 }
 
 // FailedThisMonth counts a card's declined transactions in the current
@@ -145,7 +152,9 @@ func (s *Service) FailedThisMonth(ctx context.Context, c Card) (int, error) {
 	now := s.Now().UTC()
 	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	var n int
-	err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_transactions WHERE card_id = $1 AND status = $2
-		AND trade_time >= $3`, c.ID, HistoryDeclined, store.At(start)).Scan(&n)
-	return n, err
+	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_transactions WHERE card_id = $1 AND status = $2
+		AND trade_time >= $3`, c.ID, HistoryDeclined, store.At(start)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("card: declines this month of card %d: %w", c.ID, err)
+	}
+	return n, nil
 }

@@ -24,8 +24,10 @@ const (
 )
 
 func (s *Service) notify(ctx context.Context, tx *sql.Tx, n notification.New) error {
-	_, err := s.Notifier.Create(ctx, tx, n)
-	return err
+	if _, err := s.Notifier.Create(ctx, tx, n); err != nil {
+		return fmt.Errorf("notify %s: %w", n.Type, err)
+	}
+	return nil
 }
 
 func moneyOf(cents int64) money.Amount { return money.Amount(cents) }

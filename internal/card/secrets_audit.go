@@ -3,6 +3,7 @@ package card
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -51,7 +52,7 @@ func (s *Secrets) checkLimit(ctx context.Context, tx *sql.Tx, userID int64) erro
 		WHERE user_id = $1 AND created_at > $2 AND kind IN ($3, $4, $5) AND outcome <> $6`,
 		userID, store.At(now.Add(-s.RevealWindow)), string(AuditCVV), string(AuditFullNumber), string(AuditPINQuery), outcomeFailed).
 		Scan(&n, store.TimeInto(&oldest)); err != nil {
-		return err
+		return fmt.Errorf("count reveals: %w", err)
 	}
 	if n < s.RevealLimit {
 		return nil
@@ -68,14 +69,19 @@ func (s *Secrets) audit(ctx context.Context, tx *sql.Tx, op secretOp, cardID int
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		op.userID, cardID, string(op.kind), outcomePending, clip(op.client.IP), clip(op.client.UserAgent), clip(op.client.SessionID),
 		store.At(s.Now())).Scan(&id)
-	return id, err
+	if err != nil {
+		return 0, fmt.Errorf("record %s audit: %w", op.kind, err)
+	}
+	return id, nil
 }
 
 // complete records the outcome of an operation.
 func (s *Secrets) complete(ctx context.Context, id int64, outcome string) error {
-	_, err := s.DB.SQL.ExecContext(ctx, `UPDATE card_secret_audit SET outcome = $1, finished_at = $2 WHERE id = $3`,
-		outcome, store.At(s.Now()), id)
-	return err
+	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE card_secret_audit SET outcome = $1, finished_at = $2 WHERE id = $3`,
+		outcome, store.At(s.Now()), id); err != nil {
+		return fmt.Errorf("card: record outcome of audit %d: %w", id, err)
+	}
+	return nil
 }
 
 // clip bounds a client-supplied string by characters.

@@ -3,6 +3,7 @@ package card
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -78,7 +79,10 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken strin
 	}
 	c, err := s.Get(ctx, userID, 0, publicToken)
 	if err != nil {
-		return StatusChange{}, err
+		return StatusChange{}, err // Get names the card
+	}
+	fail := func(err error) (StatusChange, error) {
+		return StatusChange{}, fmt.Errorf("card: set status %s of card %d: %w", code, c.ID, err)
 	}
 	switch {
 	case c.Status == StatusCancelled:
@@ -89,7 +93,7 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken strin
 	// Freezing one's own card is always allowed, even on a frozen account.
 	if code != CodeFrozen {
 		if err := s.Users.EnsureWritable(ctx, s.DB.SQL, userID); err != nil {
-			return StatusChange{}, err
+			return fail(err)
 		}
 	}
 	if code == CodeActive && c.LockedByAdmin {
@@ -106,7 +110,7 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken strin
 	ctx = context.WithoutCancel(ctx)
 	p, err := s.claimStatus(ctx, userID, c.ID, target)
 	if err != nil {
-		return StatusChange{}, err
+		return fail(err)
 	}
 	// The cancellation withdraws the ledger's balance; the issuer refuses
 	// it while it still holds part of it (an authorisation our hold expiry
@@ -115,24 +119,27 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken strin
 	if target == StatusCancelled {
 		if err := s.ensureReleasable(ctx, p.Token, p.Amount); err != nil {
 			if rerr := s.releaseStatus(ctx, p); rerr != nil {
-				return StatusChange{}, rerr
+				return fail(rerr)
 			}
-			return StatusChange{}, err
+			return fail(err)
 		}
 	}
 	if release, err := s.issuerStatus(ctx, p); err != nil {
 		if release {
 			if rerr := s.releaseStatus(ctx, p); rerr != nil {
-				return StatusChange{}, rerr
+				return fail(rerr)
 			}
 		}
-		return StatusChange{}, err
+		return fail(err)
 	}
 	if err := s.finishStatus(ctx, p); err != nil {
-		return StatusChange{}, err
+		return fail(err)
 	}
 	cur, err := s.Get(ctx, userID, c.ID, "")
-	return StatusChange{Card: cur, Code: StatusCode(cur.Status), UpdatedAt: cur.UpdatedAt, UpdatedBy: cur.StatusUpdatedBy}, err
+	if err != nil {
+		return StatusChange{}, err // Get names the card
+	}
+	return StatusChange{Card: cur, Code: StatusCode(cur.Status), UpdatedAt: cur.UpdatedAt, UpdatedBy: cur.StatusUpdatedBy}, nil
 }
 
 // changeStatus records a status change of c in tx; source is user,
@@ -145,12 +152,11 @@ func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to Statu
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE cards SET status = $1, status_updated_by = $2, updated_at = $3,
 		deleted_at = COALESCE($4, deleted_at) WHERE id = $5`, to, source, store.At(now), store.NullAt(deleted), c.ID); err != nil {
-		return err
+		return fmt.Errorf("update status of card %d: %w", c.ID, err)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO card_status_changes (card_id, from_status, to_status, source, actor_id, reason, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.Status, to, source, actor, reason, store.At(now))
-	if err != nil {
-		return err
+	if _, err := tx.ExecContext(ctx, `INSERT INTO card_status_changes (card_id, from_status, to_status, source, actor_id, reason, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.Status, to, source, actor, reason, store.At(now)); err != nil {
+		return fmt.Errorf("record status change of card %d: %w", c.ID, err)
 	}
 	return s.notifyStatus(ctx, tx, c, to)
 }
@@ -158,7 +164,10 @@ func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to Statu
 // SweepCancelled is sweepCancelled for other domains that book to a card
 // (a swap returned to a card the issuer closed meanwhile).
 func (s *Service) SweepCancelled(ctx context.Context, tx *sql.Tx, c Card) error {
-	return s.sweepCancelled(ctx, tx, c)
+	if err := s.sweepCancelled(ctx, tx, c); err != nil {
+		return fmt.Errorf("card: sweep cancelled card %d: %w", c.ID, err)
+	}
+	return nil
 }
 
 // sweepCancelled returns to the wallet whatever reaches a cancelled card
@@ -179,8 +188,11 @@ func (s *Service) sweepCancelled(ctx context.Context, tx *sql.Tx, c Card) error 
 // wallet in the refund currency, rounded down (API.md §1.7).
 func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate money.Rate) error {
 	bal, err := s.Balance(ctx, tx, c)
-	if err != nil || bal == 0 {
-		return err
+	if err != nil {
+		return fmt.Errorf("balance of card %d: %w", c.ID, err)
+	}
+	if bal == 0 {
+		return nil
 	}
 	cur, ok := s.RefundCurrencies.Get(s.RefundCurrency)
 	if !ok {
@@ -196,7 +208,7 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 	// pattern over the whole ledger.
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_transactions WHERE card_id = $1
 		AND (source = 'cancel-refund' OR source LIKE 'cancel-refund:%')`, c.ID).Scan(&n); err != nil {
-		return err
+		return fmt.Errorf("count refunds of card %d: %w", c.ID, err)
 	}
 	ref, source := base, "cancel-refund"
 	if n > 0 {
@@ -210,17 +222,19 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 	)
 	ledgerID, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: ref, Kind: "card_cancel_refund", Entries: entries})
 	if err != nil {
-		return err
+		return fmt.Errorf("post refund %s: %w", ref, err)
 	}
 	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeType: HistoryWithdrawal, Direction: Debit, Amount: bal,
 		Description: "Balance returned to wallet on cancellation", Status: HistorySuccess, TradeTime: s.Now()}); err != nil {
-		return err
+		return fmt.Errorf("history of refund %s: %w", ref, err)
 	}
 	if credit == 0 {
 		return nil
 	}
-	_, err = s.Refunds.RecordActivity(ctx, tx, wallet.Activity{UserID: c.UserID, Type: wallet.ActivityRefund, Status: wallet.ActivityCompleted, Amount: credit,
+	if _, err := s.Refunds.RecordActivity(ctx, tx, wallet.Activity{UserID: c.UserID, Type: wallet.ActivityRefund, Status: wallet.ActivityCompleted, Amount: credit,
 		Currency: cur.Name, Description: "Card " + c.MaskedPAN + " cancelled: balance returned", Reference: ref,
-		SourceTable: "ledger_transactions", SourceID: ledgerID, Completed: true})
-	return err
+		SourceTable: "ledger_transactions", SourceID: ledgerID, Completed: true}); err != nil {
+		return fmt.Errorf("wallet activity of refund %s: %w", ref, err)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -128,7 +129,7 @@ func (s *Service) applyTradeEvent(ctx context.Context, tx *sql.Tx, ev IssuerEven
 			err := tx.QueryRowContext(ctx, `SELECT merchant_name, merchant_city, merchant_country FROM card_trades WHERE trade_id = $1 AND card_id = $2`,
 				t.OriginalTradeID, c.ID).Scan(&t.MerchantName, &t.MerchantCity, &t.MerchantCountry)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return "", err
+				return "", fmt.Errorf("merchant of trade %d: %w", t.OriginalTradeID, err)
 			}
 		}
 	}
@@ -180,7 +181,7 @@ func (s *Service) settleTrade(ctx context.Context, tx *sql.Tx, c Card, t *Trade,
 	if debit := dHold + dCaptured; debit > 0 {
 		bal, err := s.Balance(ctx, tx, c)
 		if err != nil {
-			return err
+			return fmt.Errorf("balance of card %d: %w", c.ID, err)
 		}
 		if bal < debit {
 			t.Exception = "balance_mismatch"
@@ -194,7 +195,7 @@ func (s *Service) settleTrade(ctx context.Context, tx *sql.Tx, c Card, t *Trade,
 	)
 	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "card-trade:" + strconv.FormatInt(t.TradeID, 10) + ":" + eventID,
 		Kind: "card_trade", Entries: entries}); err != nil {
-		return err
+		return fmt.Errorf("post trade %d: %w", t.TradeID, err)
 	}
 	t.Held, t.Captured, t.Exception = hold, captured, ""
 	return nil
@@ -258,7 +259,7 @@ func (s *Service) applyDecline(ctx context.Context, tx *sql.Tx, c Card, ev Issue
 	if fee > 0 {
 		bal, err := s.Balance(ctx, tx, c)
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("balance of card %d: %w", c.ID, err)
 		}
 		if bal >= fee {
 			_, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: source + ":decline-fee", Kind: "card_fee", Entries: []ledger.Entry{
@@ -266,7 +267,7 @@ func (s *Service) applyDecline(ctx context.Context, tx *sql.Tx, c Card, ev Issue
 				{Account: ledger.HouseAccount(ledger.CardFloat, Currency), Amount: fee},
 			}})
 			if err != nil && !errors.Is(err, ledger.ErrDuplicate) {
-				return "", err
+				return "", fmt.Errorf("post decline fee of trade %d: %w", tradeID, err)
 			}
 			if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source + ":fee", TradeID: tradeID, TradeType: HistoryFee,
 				Direction: Debit, Amount: fee, Description: "Failed transaction fee", Status: HistorySuccess, TradeTime: at}); err != nil {
@@ -300,13 +301,16 @@ func scanTrade(row interface{ Scan(...any) error }) (Trade, error) {
 func (s *Service) trade(ctx context.Context, tx *sql.Tx, c Card, id int64) (Trade, error) {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO card_trades (trade_id, card_id, trade_type, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $4) ON CONFLICT (trade_id) DO NOTHING`, id, c.ID, TradeAuthorization, store.At(s.Now())); err != nil {
-		return Trade{}, err
+		return Trade{}, fmt.Errorf("create trade %d: %w", id, err)
 	}
 	t, err := scanTrade(tx.QueryRowContext(ctx, `SELECT `+tradeColumns+` FROM card_trades WHERE trade_id = $1`+s.DB.ForUpdate(), id))
-	if err == nil && t.CardID != c.ID {
-		return Trade{}, errors.New("card: trade belongs to another card")
+	if err != nil {
+		return Trade{}, fmt.Errorf("lock trade %d: %w", id, err)
 	}
-	return t, err
+	if t.CardID != c.ID {
+		return Trade{}, fmt.Errorf("trade %d belongs to card %d, not %d", id, t.CardID, c.ID)
+	}
+	return t, nil
 }
 
 // ClearFlag is the issuer's trade_clear: 1 once cleared.
@@ -341,5 +345,8 @@ func (s *Service) saveTrade(ctx context.Context, tx *sql.Tx, t Trade) error {
 		typ, t.OriginalTradeID, t.Authorized, int64(t.Amount), int64(t.TradeFee), t.MerchantName, t.MerchantCity, t.MerchantCountry,
 		t.MerchantCurrency, int64(t.MerchantAmount), cleared, int64(t.ClearAmount), int64(t.ReversalAmount), t.Exception,
 		int64(t.Held), int64(t.Captured), store.At(t.TradeTime), store.At(t.ClearTime), store.At(t.ReversalTime), store.At(s.Now()), t.TradeID)
-	return err
+	if err != nil {
+		return fmt.Errorf("save trade %d: %w", t.TradeID, err)
+	}
+	return nil
 }

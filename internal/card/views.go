@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/money"
@@ -72,7 +74,7 @@ func (s *Service) Progress(ctx context.Context, userID, taskID int64) (Progress,
 	res, err := s.DB.SQL.ExecContext(ctx, `UPDATE card_tasks SET last_polled_at = $1 WHERE id = $2 AND user_id = $3`,
 		store.At(now), taskID, userID)
 	if err != nil {
-		return Progress{}, err
+		return Progress{}, fmt.Errorf("card: progress of task %d: record poll: %w", taskID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return Progress{}, ErrTaskNotFound.WithDetails("No such card application")
@@ -85,13 +87,13 @@ func (s *Service) Progress(ctx context.Context, userID, taskID int64) (Progress,
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT id, status, fail_reason, kyc_id, card_id, created_at, completed_at, last_polled_at
 		FROM card_tasks WHERE id = $1`, taskID).Scan(&p.TaskID, &p.Status, &p.FailReason, &p.KYCID, &cardID, store.TimeInto(&p.CreatedAt),
 		store.TimeInto(&completed), store.TimeInto(&polled)); err != nil {
-		return Progress{}, err
+		return Progress{}, fmt.Errorf("card: progress of task %d: %w", taskID, err)
 	}
 	p.CompletedAt, p.LastPolledAt = optional(completed), optional(polled)
 	if cardID.Valid {
 		c, err := scanCard(s.DB.SQL.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE id = $1`, cardID.Int64))
 		if err != nil {
-			return Progress{}, err
+			return Progress{}, fmt.Errorf("card: progress of task %d: card %d: %w", taskID, cardID.Int64, err)
 		}
 		p.Card = &c
 	}
@@ -108,18 +110,21 @@ func (s *Service) List(ctx context.Context, userID int64, includeCancelled bool)
 	}
 	rows, err := s.DB.SQL.QueryContext(ctx, q+` ORDER BY id`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("card: cards of user %d: %w", userID, err)
 	}
 	defer rows.Close()
 	var out []Card
 	for rows.Next() {
 		c, err := scanCard(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("card: cards of user %d: %w", userID, err)
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("card: cards of user %d: %w", userID, err)
+	}
+	return out, nil
 }
 
 // Get returns one of the user's cards by record id or public token.
@@ -138,7 +143,13 @@ func (s *Service) get(ctx context.Context, q store.Querier, userID, id int64, pu
 	if errors.Is(err, store.ErrNotFound) {
 		return Card{}, ErrCardNotFound.WithDetails("No such card")
 	}
-	return c, err
+	if err != nil {
+		if publicToken == "" {
+			publicToken = "#" + strconv.FormatInt(id, 10)
+		}
+		return Card{}, fmt.Errorf("card: card %s of user %d: %w", publicToken, userID, err)
+	}
+	return c, nil
 }
 
 // optional is t as an optional moment: nil for the zero time (a NULL column).

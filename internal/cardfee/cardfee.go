@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -155,11 +156,11 @@ func (s *Service) Config(ctx context.Context, q store.Querier, cardType CardType
 	err := q.QueryRowContext(ctx, `SELECT id, card_type, fee_type, fee_amount, is_active, description, created_by, created_at, updated_at
 		FROM card_fee_config WHERE card_type = $1`, cardType).
 		Scan(&c.ID, &c.CardType, &c.FeeType, &c.FeeAmount, &c.IsActive, &c.Description, &c.CreatedBy, store.TimeInto(&c.CreatedAt), store.TimeInto(&c.UpdatedAt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Config{}, ErrNotConfigured.WithDetails("No fee is configured for card type " + string(cardType))
+	}
 	if err != nil {
-		if store.NotFound(err) == store.ErrNotFound {
-			return Config{}, ErrNotConfigured.WithDetails("No fee is configured for card type " + string(cardType))
-		}
-		return Config{}, err
+		return Config{}, fmt.Errorf("cardfee: config of %s cards: %w", cardType, err)
 	}
 	return c, nil
 }
@@ -177,7 +178,11 @@ type Stats struct {
 
 // Stats computes the slots and whether a payment is needed for cardType.
 func (s *Service) Stats(ctx context.Context, userID int64, cardType CardType) (Stats, error) {
-	return s.stats(ctx, s.DB.SQL, userID, cardType)
+	st, err := s.stats(ctx, s.DB.SQL, userID, cardType)
+	if err != nil {
+		return Stats{}, fmt.Errorf("cardfee: stats of user %d: %w", userID, err)
+	}
+	return st, nil
 }
 
 func (s *Service) stats(ctx context.Context, q store.Querier, userID int64, cardType CardType) (Stats, error) {
@@ -204,9 +209,11 @@ func (s *Service) stats(ctx context.Context, q store.Querier, userID int64, card
 
 func (s *Service) hasUnconsumed(ctx context.Context, q store.Querier, userID int64, cardType CardType) (bool, error) {
 	var ok bool
-	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_fee_payments WHERE user_id = $1 AND card_type = $2
-		AND status = $3 AND consumed_by_task_id IS NULL)`, userID, cardType, StatusCompleted).Scan(&ok)
-	return ok, err
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_fee_payments WHERE user_id = $1 AND card_type = $2
+		AND status = $3 AND consumed_by_task_id IS NULL)`, userID, cardType, StatusCompleted).Scan(&ok); err != nil {
+		return false, fmt.Errorf("unused %s payment: %w", cardType, err)
+	}
+	return ok, nil
 }
 
 func (s *Service) ensureActive(ctx context.Context, tx *sql.Tx, userID int64) error {

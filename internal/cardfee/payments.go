@@ -39,30 +39,33 @@ func scanPayment(row interface{ Scan(...any) error }) (Payment, error) {
 // CreatePayment opens a pending payment for cardType in the caller's
 // transaction, cancelling an earlier pending one of the same type.
 func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, cardType CardType, couponCode string) (Payment, error) {
+	fail := func(err error) (Payment, error) {
+		return Payment{}, fmt.Errorf("cardfee: create %s payment for user %d: %w", cardType, userID, err)
+	}
 	if err := s.ensureActive(ctx, tx, userID); err != nil {
-		return Payment{}, err
+		return fail(err)
 	}
 	cfg, err := s.Config(ctx, tx, cardType)
 	if err != nil {
-		return Payment{}, err
+		return fail(err)
 	}
 	paid, err := s.hasUnconsumed(ctx, tx, userID, cardType)
 	if err != nil {
-		return Payment{}, err
+		return fail(err)
 	}
 	if paid {
 		return Payment{}, ErrAlreadyPaid.WithDetails("A completed " + string(cardType) + " card fee payment is waiting to be used")
 	}
 	st, err := s.stats(ctx, tx, userID, cardType)
 	if err != nil {
-		return Payment{}, err
+		return fail(err)
 	}
 	if !st.CanApply {
 		return Payment{}, ErrCardLimit.WithDetails("All " + strconv.Itoa(st.MaxCards) + " card slots are used")
 	}
 	now := s.Now()
 	if err := s.cancelPending(ctx, tx, userID, cardType); err != nil {
-		return Payment{}, err
+		return fail(err)
 	}
 	fee := cfg.Effective()
 	var id int64
@@ -71,23 +74,27 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 		transaction_ref, created_at, expires_at) VALUES ($1, $2, $3, $3, $4, $5, $6, $7) RETURNING id`,
 		userID, cardType, int64(fee), StatusPending, "pending-"+strconv.FormatInt(now.UnixNano(), 10)+"-"+strconv.FormatInt(userID, 10),
 		store.At(now), store.At(now.Add(pendingLifetime))).Scan(&id); err != nil {
-		return Payment{}, fmt.Errorf("insert card fee payment: %w", err)
+		return fail(fmt.Errorf("insert: %w", err))
 	}
 	ref := fmt.Sprintf("CFP%s%06d", now.UTC().Format("20060102150405"), id%1_000_000)
 	if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET transaction_ref = $1 WHERE id = $2`, ref, id); err != nil {
-		return Payment{}, err
+		return fail(fmt.Errorf("set reference of payment %d: %w", id, err))
 	}
 	if couponCode != "" {
 		uc, discount, err := s.Coupons.Reserve(ctx, tx, userID, couponCode, string(cardType), fee, id)
 		if err != nil {
-			return Payment{}, err
+			return fail(err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET coupon_discount = $1, actual_payment = $2, coupon_code = $3,
 			coupon_name = $4 WHERE id = $5`, int64(discount), int64(fee-discount), uc.Coupon.Code, uc.Coupon.Name, id); err != nil {
-			return Payment{}, err
+			return fail(fmt.Errorf("discount payment %d: %w", id, err))
 		}
 	}
-	return s.payment(ctx, tx, id)
+	p, err := s.payment(ctx, tx, id)
+	if err != nil {
+		return fail(err)
+	}
+	return p, nil
 }
 
 // cancelPending cancels the user's pending payments of cardType and frees
@@ -96,31 +103,35 @@ func (s *Service) cancelPending(ctx context.Context, tx *sql.Tx, userID int64, c
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM card_fee_payments WHERE user_id = $1 AND card_type = $2 AND status = $3`,
 		userID, cardType, StatusPending)
 	if err != nil {
-		return err
+		return fmt.Errorf("pending payments: %w", err)
 	}
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return err
+			return fmt.Errorf("pending payments: %w", err)
 		}
 		ids = append(ids, id)
 	}
 	rows.Close()
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET status = $1 WHERE id = $2`, StatusCancelled, id); err != nil {
-			return err
+			return fmt.Errorf("cancel payment %d: %w", id, err)
 		}
 		if err := s.Coupons.Release(ctx, tx, id); err != nil {
-			return err
+			return fmt.Errorf("release coupon of payment %d: %w", id, err)
 		}
 	}
 	return nil
 }
 
 func (s *Service) payment(ctx context.Context, q store.Querier, id int64) (Payment, error) {
-	return scanPayment(q.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM card_fee_payments WHERE id = $1`, id))
+	p, err := scanPayment(q.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM card_fee_payments WHERE id = $1`, id))
+	if err != nil {
+		return Payment{}, fmt.Errorf("read payment %d: %w", id, err)
+	}
+	return p, nil
 }
 
 // CompletePayment pays a pending payment 1:1 from the wallet in
@@ -132,14 +143,17 @@ func (s *Service) CompletePayment(ctx context.Context, tx *sql.Tx, userID int64,
 	if errors.Is(err, store.ErrNotFound) {
 		return Payment{}, ErrPaymentNotFound.WithDetails("No such payment")
 	}
+	fail := func(err error) (Payment, error) {
+		return Payment{}, fmt.Errorf("cardfee: complete payment %s: %w", ref, err)
+	}
 	if err != nil {
-		return Payment{}, err
+		return fail(err)
 	}
 	if p.Status == StatusCompleted {
 		return p, nil
 	}
 	if err := s.ensureActive(ctx, tx, userID); err != nil {
-		return Payment{}, err
+		return fail(err)
 	}
 	if p.Status != StatusPending {
 		return Payment{}, ErrNotPending.WithDetails("The payment is " + string(p.Status))
@@ -147,10 +161,10 @@ func (s *Service) CompletePayment(ctx context.Context, tx *sql.Tx, userID int64,
 	now := s.Now()
 	if !now.Before(p.ExpiresAt) {
 		if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET status = $1 WHERE id = $2`, StatusExpired, p.ID); err != nil {
-			return Payment{}, err
+			return fail(fmt.Errorf("expire: %w", err))
 		}
 		if err := s.Coupons.Release(ctx, tx, p.ID); err != nil {
-			return Payment{}, err
+			return fail(err)
 		}
 		return Payment{}, store.CommitThenFail(ErrPaymentExpired.WithDetails("Pending payments expire after 30 minutes; create a new one"))
 	}
@@ -163,24 +177,24 @@ func (s *Service) CompletePayment(ctx context.Context, tx *sql.Tx, userID int64,
 		method = cur.Name
 		// 1 USD = 1 unit: cents → 6-decimal minor units.
 		amount := p.ActualPayment * money.Amount(pow10(cur.Decimals-usdDecimals))
-		ref := "card-fee:" + strconv.FormatInt(p.ID, 10)
-		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: ref, Kind: "card_fee", Description: "Card fee",
+		ledgerRef := "card-fee:" + strconv.FormatInt(p.ID, 10)
+		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: ledgerRef, Kind: "card_fee", Description: "Card fee",
 			Entries: []ledger.Entry{
 				{Account: ledger.UserAccount(userID, ledger.Available, cur.Name), Amount: -amount},
 				{Account: ledger.HouseAccount(ledger.FeeIncome, cur.Name), Amount: amount},
 			}}); err != nil {
-			return Payment{}, err
+			return fail(fmt.Errorf("post %s: %w", ledgerRef, err))
 		}
 		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: userID, Type: wallet.ActivityCardFee, Status: wallet.ActivityCompleted,
 			Amount: -amount, Currency: cur.Name, Description: "Card fee (" + string(p.CardType) + ")", Reference: p.Ref,
 			SourceTable: "card_fee_payments", SourceID: p.ID, Completed: true}); err != nil {
-			return Payment{}, err
+			return fail(err)
 		}
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET status = $1, payment_method = $2, paid_at = $3
 		WHERE id = $4 AND status = $5`, StatusCompleted, method, store.At(now), p.ID, StatusPending)
 	if err != nil {
-		return Payment{}, err
+		return fail(fmt.Errorf("mark completed: %w", err))
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		// Lost a race that the row lock should have prevented: roll back.
@@ -188,13 +202,17 @@ func (s *Service) CompletePayment(ctx context.Context, tx *sql.Tx, userID int64,
 	}
 	used, err := s.Coupons.Use(ctx, tx, p.ID)
 	if err != nil {
-		return Payment{}, err
+		return fail(err)
 	}
 	if p.CouponCode != "" && !used {
 		// The discount was priced on a coupon this payment no longer holds.
 		return Payment{}, coupon.ErrUsed.WithDetails("The coupon of this payment is no longer available; create a new payment")
 	}
-	return s.payment(ctx, tx, p.ID)
+	done, err := s.payment(ctx, tx, p.ID)
+	if err != nil {
+		return fail(err)
+	}
+	return done, nil
 }
 
 func pow10(n int) int64 {
@@ -217,30 +235,36 @@ func (s *Service) Latest(ctx context.Context, userID int64, cardType CardType) (
 	if errors.Is(err, store.ErrNotFound) {
 		return Payment{}, false, nil
 	}
-	return p, err == nil, err
+	if err != nil {
+		return Payment{}, false, fmt.Errorf("cardfee: latest payment of user %d: %w", userID, err)
+	}
+	return p, true, nil
 }
 
 // History lists a user's payments, newest first.
 func (s *Service) History(ctx context.Context, userID int64, page, size int) ([]Payment, int, error) {
 	var total int
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_fee_payments WHERE user_id = $1`, userID).Scan(&total); err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("cardfee: count payments of user %d: %w", userID, err)
 	}
 	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+paymentColumns+` FROM card_fee_payments WHERE user_id = $1
 		ORDER BY id DESC LIMIT $2 OFFSET $3`, userID, size, (page-1)*size)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("cardfee: payments of user %d: %w", userID, err)
 	}
 	defer rows.Close()
 	var out []Payment
 	for rows.Next() {
 		p, err := scanPayment(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("cardfee: payments of user %d: %w", userID, err)
 		}
 		out = append(out, p)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("cardfee: payments of user %d: %w", userID, err)
+	}
+	return out, total, nil
 }
 
 // Eligibility answers GET /kyc/eligibility.
@@ -257,7 +281,7 @@ func (s *Service) KYCEligibility(ctx context.Context, userID int64, kycApproved 
 	e := Eligibility{PaymentStatus: "none"}
 	latest, ok, err := s.Latest(ctx, userID, "")
 	if err != nil {
-		return e, err
+		return e, err // Latest names the user
 	}
 	if ok {
 		e.PaymentType = latest.CardType
@@ -271,12 +295,12 @@ func (s *Service) KYCEligibility(ctx context.Context, userID int64, kycApproved 
 	var completed bool
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_fee_payments WHERE user_id = $1 AND status = $2)`,
 		userID, StatusCompleted).Scan(&completed); err != nil {
-		return e, err
+		return e, fmt.Errorf("cardfee: KYC eligibility of user %d: completed payment: %w", userID, err)
 	}
 	cfg, err := s.Config(ctx, s.DB.SQL, Virtual)
 	waived := err == nil && cfg.Effective() == 0
 	if err != nil && !errors.Is(err, ErrNotConfigured) {
-		return e, err
+		return e, fmt.Errorf("cardfee: KYC eligibility of user %d: %w", userID, err)
 	}
 	e.Eligible = completed || waived || kycApproved
 	if !e.Eligible {
@@ -306,12 +330,12 @@ func (s *Service) Consume(ctx context.Context, tx *sql.Tx, userID int64, cardTyp
 		return Payment{}, ErrFeeUnpaid.WithDetails("No completed, unused card fee payment exists for card type " + string(cardType))
 	}
 	if err != nil {
-		return Payment{}, err
+		return Payment{}, fmt.Errorf("cardfee: consume %s payment for task %d: %w", cardType, taskID, err)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET consumed_by_task_id = $1 WHERE id = $2 AND consumed_by_task_id IS NULL`,
 		taskID, p.ID)
 	if err != nil {
-		return Payment{}, err
+		return Payment{}, fmt.Errorf("cardfee: consume payment %d for task %d: %w", p.ID, taskID, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return Payment{}, ErrFeeUnpaid.WithDetails("The card fee payment was used by another application")
@@ -322,8 +346,10 @@ func (s *Service) Consume(ctx context.Context, tx *sql.Tx, userID int64, cardTyp
 
 // Release makes a consumed payment usable again (its application failed).
 func (s *Service) Release(ctx context.Context, tx *sql.Tx, paymentID int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET consumed_by_task_id = NULL WHERE id = $1`, paymentID)
-	return err
+	if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET consumed_by_task_id = NULL WHERE id = $1`, paymentID); err != nil {
+		return fmt.Errorf("cardfee: release payment %d: %w", paymentID, err)
+	}
+	return nil
 }
 
 // FeeDue returns the effective fee of a card type (0 when waived).
@@ -332,11 +358,17 @@ func (s *Service) FeeDue(ctx context.Context, q store.Querier, cardType CardType
 	if errors.Is(err, ErrNotConfigured) {
 		return 0, nil
 	}
-	return cfg.Effective(), err
+	if err != nil {
+		return 0, err // Config names the card type
+	}
+	return cfg.Effective(), nil
 }
 
 // PaidAmount returns what a payment charged (cents).
 func (s *Service) PaidAmount(ctx context.Context, q store.Querier, paymentID int64) (money.Amount, error) {
 	p, err := s.payment(ctx, q, paymentID)
-	return p.ActualPayment, err
+	if err != nil {
+		return 0, fmt.Errorf("cardfee: %w", err)
+	}
+	return p.ActualPayment, nil
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -306,13 +307,21 @@ func (s *Service) order(ctx context.Context, q store.Querier, id int64, lock boo
 	if lock {
 		suffix = s.DB.ForUpdate()
 	}
-	return scanOrder(q.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders WHERE id = $1`+suffix, id))
+	o, err := scanOrder(q.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders WHERE id = $1`+suffix, id))
+	if err != nil {
+		return Order{}, fmt.Errorf("read order %d: %w", id, err)
+	}
+	return o, nil
 }
 
 // latestPaid returns the card's latest order that reached FEE_PAID.
 func (s *Service) latestPaid(ctx context.Context, q store.Querier, cardID int64) (Order, error) {
-	return scanOrder(q.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders
+	o, err := scanOrder(q.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders
 		WHERE card_id = $1 AND status IN `+paidStatuses+` ORDER BY id DESC LIMIT 1`, cardID))
+	if err != nil {
+		return Order{}, fmt.Errorf("latest paid order of card %d: %w", cardID, err)
+	}
+	return o, nil
 }
 
 // card returns the caller's card, or CARD_NOT_OWNED (family-C endpoints say
@@ -338,7 +347,7 @@ func (s *Service) ensureUpgradable(ctx context.Context, q store.Querier, c card.
 	case err == nil:
 		return ErrUpgradeInProgress.WithDetails("A physical card order of this card is in progress (" + string(live.Status) + ")")
 	case !errors.Is(err, store.ErrNotFound):
-		return err
+		return fmt.Errorf("live order of card %d: %w", c.ID, err)
 	case c.IsPhysical:
 		return ErrAlreadyPhysical.WithDetails("The card is already a physical card")
 	}
@@ -362,7 +371,7 @@ func (s *Service) CardSummary(ctx context.Context, cardID int64) (Summary, error
 		return sum, nil
 	}
 	if err != nil {
-		return sum, err
+		return sum, fmt.Errorf("physical: summary: %w", err)
 	}
 	sum.ApplicationID = o.ID
 	sum.UpdatePhysical = Rank(o.Status) >= rank[StatusSubmitted]

@@ -30,11 +30,11 @@ type CodeSent struct {
 func (s *Service) SendCode(ctx context.Context, userID int64, publicToken string) (CodeSent, error) {
 	c, err := s.card(ctx, userID, 0, publicToken)
 	if err != nil {
-		return CodeSent{}, err
+		return CodeSent{}, fmt.Errorf("physical: send code for card %s: %w", publicToken, err)
 	}
 	prof, err := s.Users.Profile(ctx, userID)
 	if err != nil {
-		return CodeSent{}, err
+		return CodeSent{}, fmt.Errorf("physical: send code for card %d: %w", c.ID, err)
 	}
 	var res CodeSent
 	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
@@ -60,7 +60,10 @@ func (s *Service) SendCode(ctx context.Context, userID int64, publicToken string
 			OTP: issued.Code,
 		})
 	})
-	return res, err
+	if err != nil {
+		return CodeSent{}, fmt.Errorf("physical: send code for card %d: %w", c.ID, err)
+	}
+	return res, nil
 }
 
 func codeSubject(userID, cardID int64) string {
@@ -82,7 +85,7 @@ func (s *Service) draft(ctx context.Context, tx *sql.Tx, c card.Card, create boo
 			return Order{}, err
 		}
 	case !errors.Is(err, store.ErrNotFound):
-		return Order{}, err
+		return Order{}, fmt.Errorf("draft of card %d: %w", c.ID, err)
 	}
 	if !create {
 		return Order{}, store.ErrNotFound
@@ -107,7 +110,7 @@ func (s *Service) insertOrder(ctx context.Context, tx *sql.Tx, o Order, postalSe
 		if store.IsUniqueViolation(err) {
 			return Order{}, ErrUpgradeInProgress.WithDetails("A physical card order of this card is in progress")
 		}
-		return Order{}, err
+		return Order{}, fmt.Errorf("insert order of card %d: %w", o.CardID, err)
 	}
 	var previous Status
 	if o.Status == StatusFeePaid {
@@ -126,13 +129,13 @@ func (s *Service) orderNo(ctx context.Context, tx *sql.Tx, now time.Time) (strin
 		no := "UPG" + now.UTC().Format("20060102150405") + secret.Code(4)
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM physical_orders WHERE order_no = $1`, no).Scan(&n); err != nil {
-			return "", err
+			return "", fmt.Errorf("order number: %w", err)
 		}
 		if n == 0 {
 			return no, nil
 		}
 	}
-	return "", errors.New("physical: no free order number")
+	return "", errors.New("no free order number")
 }
 
 // transition moves o to status (no rule checks: callers decide) and appends
@@ -144,10 +147,10 @@ func (s *Service) transition(ctx context.Context, tx *sql.Tx, o Order, status St
 		if store.IsUniqueViolation(err) {
 			return ErrUpgradeInProgress.WithDetails("A physical card order of this card is in progress")
 		}
-		return err
+		return fmt.Errorf("move order %d to %s: %w", o.ID, status, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return fmt.Errorf("physical: order %d changed meanwhile", o.ID)
+		return fmt.Errorf("move order %d to %s: it changed meanwhile", o.ID, status)
 	}
 	if err := s.addEvent(ctx, tx, o.ID, status, o.Status, source, remark, externalReqID); err != nil {
 		return err
@@ -168,7 +171,7 @@ func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, sta
 	}
 	var tracking string
 	if err := tx.QueryRowContext(ctx, `SELECT tracking_no FROM physical_orders WHERE id = $1`, o.ID).Scan(&tracking); err != nil {
-		return err
+		return fmt.Errorf("notify %s of order %d: %w", status, o.ID, err)
 	}
 	var args []any
 	if status == StatusShipped {
@@ -181,14 +184,20 @@ func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, sta
 			Status     string            `json:"status"`
 			TrackingNo string            `json:"tracking_no"`
 		}{notification.TypePhysicalCardStatus, o.OrderNo, string(status), tracking}})
-	return err
+	if err != nil {
+		return fmt.Errorf("notify %s of order %d: %w", status, o.ID, err)
+	}
+	return nil
 }
 
 func (s *Service) addEvent(ctx context.Context, tx *sql.Tx, orderID int64, status, previous Status, source Source,
 	remark, externalReqID string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO physical_order_events (order_id, status, previous_status, source, remark, external_req_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, orderID, status, previous, source, text.Truncate(remark, 200), externalReqID, store.At(s.Now()))
-	return err
+	if err != nil {
+		return fmt.Errorf("timeline of order %d: %w", orderID, err)
+	}
+	return nil
 }
 
 // Verified is the answer of VerifyCode.
@@ -204,7 +213,7 @@ type Verified struct {
 func (s *Service) VerifyCode(ctx context.Context, userID int64, publicToken, code string) (Verified, error) {
 	c, err := s.card(ctx, userID, 0, publicToken)
 	if err != nil {
-		return Verified{}, err
+		return Verified{}, fmt.Errorf("physical: verify code for card %s: %w", publicToken, err)
 	}
 	var res Verified
 	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
@@ -227,12 +236,15 @@ func (s *Service) VerifyCode(ctx context.Context, userID int64, publicToken, cod
 		token := "vt_" + secret.Base62(tokenRandChars)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO physical_verify_tokens (token_hash, user_id, card_id, order_id, created_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`, s.tokenHash(token), userID, c.ID, d.ID, store.At(now), store.At(now.Add(tokenTTL))); err != nil {
-			return err
+			return fmt.Errorf("store verify token of order %d: %w", d.ID, err)
 		}
 		res = Verified{Token: token, ExpiresIn: tokenTTL}
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return Verified{}, fmt.Errorf("physical: verify code for card %d: %w", c.ID, err)
+	}
+	return res, nil
 }
 
 func (s *Service) tokenHash(token string) string { return s.Hasher.Sum("physical-verify-token", token) }
@@ -258,7 +270,7 @@ func (s *Service) checkToken(ctx context.Context, tx *sql.Tx, userID, cardID int
 		return t, ErrVerifyTokenInvalid.WithDetails("Unknown verify token")
 	}
 	if err != nil {
-		return t, err
+		return t, fmt.Errorf("verify token: %w", err)
 	}
 	switch {
 	case owner != userID || tokCard != cardID:

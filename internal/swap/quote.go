@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -64,7 +65,7 @@ func (s *Service) price(p Pair, amount money.Amount, rate, feeRate money.Rate) (
 func (s *Service) currentPrice(ctx context.Context, p Pair, amount money.Amount) (Quote, error) {
 	rate, err := s.Wallets.HKDPerDollar(ctx, p.Direction == Withdraw)
 	if err != nil {
-		return Quote{}, err
+		return Quote{}, fmt.Errorf("rate: %w", err)
 	}
 	return s.price(p, amount, rate, s.Policy.FeeRate)
 }
@@ -84,7 +85,7 @@ func displayRate(direction Direction, hkdPerDollar money.Rate) money.Rate {
 func (s *Service) Preview(ctx context.Context, userID int64, p Pair, amount money.Amount) (Quote, error) {
 	q, err := s.currentPrice(ctx, p, amount)
 	if err != nil {
-		return Quote{}, err
+		return Quote{}, fmt.Errorf("swap: preview %s for user %d: %w", p.Direction, userID, err)
 	}
 	now := s.Now()
 	q.ID, q.UserID, q.ExpiresAt = "quote_"+uuid.NewString(), userID, now.Add(s.Policy.QuoteTTL)
@@ -92,7 +93,10 @@ func (s *Service) Preview(ctx context.Context, userID int64, p Pair, amount mone
 		rate, fee_rate, fee_amount, net_amount, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		q.ID, userID, p.From.Name, p.To.Name, int64(q.FromAmount), int64(q.ToAmount), int64(q.Rate), int64(q.FeeRate),
 		int64(q.FeeAmount), int64(q.NetAmount), store.At(now), store.At(q.ExpiresAt))
-	return q, err
+	if err != nil {
+		return Quote{}, fmt.Errorf("swap: preview %s for user %d: store quote: %w", p.Direction, userID, err)
+	}
+	return q, nil
 }
 
 // useQuote marks the caller's quote used in tx and returns it priced for
@@ -110,7 +114,7 @@ func (s *Service) useQuote(ctx context.Context, tx *sql.Tx, userID int64, id str
 		return Quote{}, ErrQuoteNotFound.WithDetails("No such quote")
 	}
 	if err != nil {
-		return Quote{}, err
+		return Quote{}, fmt.Errorf("read quote %s: %w", id, err)
 	}
 	now := s.Now()
 	switch {
@@ -123,14 +127,17 @@ func (s *Service) useQuote(ctx context.Context, tx *sql.Tx, userID int64, id str
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE swap_quotes SET used_at = $1 WHERE quote_id = $2 AND used_at IS NULL`, store.At(now), id)
 	if err != nil {
-		return Quote{}, err
+		return Quote{}, fmt.Errorf("use quote %s: %w", id, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return Quote{}, err
+		return Quote{}, fmt.Errorf("use quote %s: %w", id, err)
 	} else if n != 1 {
 		return Quote{}, ErrQuoteUsed
 	}
 	q, err := s.price(p, amount, money.Rate(rate), money.Rate(fr))
+	if err != nil {
+		return Quote{}, err // a validation error of the quote's own pricing
+	}
 	q.ID = id
-	return q, err
+	return q, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -30,7 +31,7 @@ func (s *Service) Confirm(ctx context.Context, userID int64, notificationID stri
 			return ErrNotFound.WithDetails("No such 3DS challenge")
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("read challenge: %w", err)
 		}
 		if r.AuthMethod != MethodBIO {
 			return ErrNotConfirmable.WithDetails("Only BIO challenges are confirmed in the app; OTP challenges are answered at checkout")
@@ -41,7 +42,7 @@ func (s *Service) Confirm(ctx context.Context, userID int64, notificationID stri
 			}
 			stuck, err := s.stuckProcessing(ctx, tx, r)
 			if err != nil {
-				return err
+				return fmt.Errorf("stuck check: %w", err)
 			}
 			if r.ChallengeStatus != StatusConfirmFailed && !stuck {
 				return nil // replay
@@ -52,7 +53,7 @@ func (s *Service) Confirm(ctx context.Context, userID int64, notificationID stri
 			if r.ChallengeStatus == StatusUnconfirmed {
 				if _, err := tx.ExecContext(ctx, `UPDATE threeds_challenges SET challenge_status = $1, updated_at = $2
 					WHERE id = $3`, StatusExpired, store.At(now), r.ID); err != nil {
-					return err
+					return fmt.Errorf("expire: %w", err)
 				}
 				return store.CommitThenFail(ErrExpired.WithDetails("The challenge expired at " + r.ChallengeExpiresAt.Format(time.RFC3339)))
 			}
@@ -63,17 +64,20 @@ func (s *Service) Confirm(ctx context.Context, userID int64, notificationID stri
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE threeds_challenges SET challenge_status = $1, confirmation_status = $2, confirmed_at = $3,
 			confirmed_by = $4, issuer_error = '', updated_at = $3 WHERE id = $5`, StatusProcessing, decision, store.At(now), userID, r.ID)
-		forward = err == nil
-		return err
+		if err != nil {
+			return fmt.Errorf("record decision: %w", err)
+		}
+		forward = true
+		return nil
 	})
 	if err != nil {
-		return Record{}, err
+		return Record{}, fmt.Errorf("threeds: confirm challenge %s: %w", notificationID, err)
 	}
 	if forward {
 		// The decision is committed: finish even if the client goes away.
 		ctx = context.WithoutCancel(ctx)
 		if err := s.forward(ctx, notificationID, decision); err != nil {
-			return Record{}, err
+			return Record{}, fmt.Errorf("threeds: confirm challenge %s: %w", notificationID, err)
 		}
 	}
 	return s.ByNotificationID(ctx, userID, notificationID)
@@ -105,7 +109,7 @@ func (s *Service) forward(ctx context.Context, notificationID string, decision D
 	}
 	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE threeds_challenges SET challenge_status = $1, issuer_error = $2, updated_at = $3
 		WHERE notification_id = $4 AND challenge_status = $5`, final, issuerErr, store.At(s.Now()), notificationID, StatusProcessing); err != nil {
-		return err
+		return fmt.Errorf("record issuer outcome: %w", err)
 	}
 	if callErr != nil {
 		return card.IssuerFailure(callErr, ErrIssuerUnavailable.WithDetails("The card issuer did not take the decision; try again"))
@@ -117,11 +121,11 @@ func (s *Service) forward(ctx context.Context, notificationID string, decision D
 // it accepted, so the two never disagree in our favour.
 func (s *Service) SetPlan(ctx context.Context, userID int64, publicToken string, plan Plan) (card.Card, error) {
 	if err := s.Users.EnsureWritable(ctx, s.DB.SQL, userID); err != nil {
-		return card.Card{}, err
+		return card.Card{}, fmt.Errorf("threeds: set plan %s of card %s: %w", plan, publicToken, err)
 	}
 	c, err := s.Cards.Get(ctx, userID, 0, publicToken)
 	if err != nil {
-		return card.Card{}, err
+		return card.Card{}, fmt.Errorf("threeds: set plan %s: %w", plan, err)
 	}
 	if c.Status == card.StatusCancelled {
 		return card.Card{}, ErrCardCancelled.WithDetails("The card is cancelled")
@@ -130,7 +134,7 @@ func (s *Service) SetPlan(ctx context.Context, userID int64, publicToken string,
 		return card.Card{}, card.IssuerFailure(err, ErrIssuerUnavailable.WithDetails("The card issuer did not accept the 3DS plan"))
 	}
 	if err := s.Cards.SetThreeDSPlan(ctx, c.ID, string(plan)); err != nil {
-		return card.Card{}, err
+		return card.Card{}, fmt.Errorf("threeds: set plan %s: %w", plan, err)
 	}
 	c.ThreeDSPlan = string(plan)
 	return c, nil
@@ -143,9 +147,13 @@ func (s *Service) Expire(ctx context.Context) (int64, error) {
 	res, err := s.DB.SQL.ExecContext(ctx, `UPDATE threeds_challenges SET challenge_status = $1, passcode_sealed = '', updated_at = $2
 		WHERE challenge_status IN ($3, $4) AND challenge_expires_at <= $2`, StatusExpired, now, StatusOTPSent, StatusUnconfirmed)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("threeds: expire challenges: %w", err)
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("threeds: expire challenges: %w", err)
+	}
+	return n, nil
 }
 
 // ExpireArgs is the periodic job that expires challenges.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -204,7 +205,7 @@ func (s *Service) reveal(r *Record, sealed string) error {
 	}
 	pt, err := s.Box.Open(sealed, passcodeAD(r.NotificationID))
 	if err != nil {
-		return err
+		return fmt.Errorf("open passcode of challenge %s: %w", r.NotificationID, err)
 	}
 	r.Passcode = string(pt)
 	return nil
@@ -216,26 +217,29 @@ func passcodeAD(notificationID string) []byte { return []byte("3ds-passcode|" + 
 func (s *Service) List(ctx context.Context, userID int64, page, size int) ([]Record, int, error) {
 	var total int
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM threeds_challenges WHERE user_id = $1`, userID).Scan(&total); err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("threeds: count challenges of user %d: %w", userID, err)
 	}
 	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+recordColumns+` FROM threeds_challenges WHERE user_id = $1
 		ORDER BY received_at DESC, id DESC LIMIT $2 OFFSET $3`, userID, size, (page-1)*size)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("threeds: challenges of user %d: %w", userID, err)
 	}
 	defer rows.Close()
 	out := []Record{}
 	for rows.Next() {
 		r, sealed, err := scanRecord(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("threeds: challenges of user %d: %w", userID, err)
 		}
 		if err := s.reveal(&r, sealed); err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("threeds: challenges of user %d: %w", userID, err)
 		}
 		out = append(out, r)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("threeds: challenges of user %d: %w", userID, err)
+	}
+	return out, total, nil
 }
 
 // ByNotificationID returns the user's challenge with an issuer notification id.
@@ -246,7 +250,10 @@ func (s *Service) ByNotificationID(ctx context.Context, userID int64, notificati
 		return Record{}, ErrNotFound.WithDetails("No such 3DS challenge")
 	}
 	if err != nil {
-		return Record{}, err
+		return Record{}, fmt.Errorf("threeds: challenge %s: %w", notificationID, err)
 	}
-	return r, s.reveal(&r, sealed)
+	if err := s.reveal(&r, sealed); err != nil {
+		return Record{}, fmt.Errorf("threeds: %w", err)
+	}
+	return r, nil
 }
