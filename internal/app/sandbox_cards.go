@@ -7,6 +7,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
+	"github.com/comecomepay/comecomepay/internal/physical"
 	issuersandbox "github.com/comecomepay/comecomepay/internal/providers/issuer/sandbox"
 )
 
@@ -27,6 +28,6 @@ func (a sandboxCards) SimulateTransaction(ctx context.Context, token string, tx 
 	return httpapi.SimulatedResult(res), nil
 }
 
-func (a sandboxCards) ReportOrder(ctx context.Context, token, orderNo, status, trackingNo, failReason string) (string, error) {
+func (a sandboxCards) ReportOrder(ctx context.Context, token, orderNo string, status physical.Status, trackingNo, failReason string) (string, error) {
 	return a.sim.ReportOrder(ctx, token, orderNo, status, trackingNo, failReason)
 }

@@ -39,11 +39,11 @@ const (
 // it never will be). Failures are scripted per operation with Fail.
 type FakeIssuer struct {
 	mu       sync.Mutex
-	balances map[string]money.Amount // by public token
-	statuses map[string]string       // issuer status code by public token
-	applied  map[string]bool         // references applied
-	voided   map[string]bool         // references cancelled by Void
-	faults   map[string][]Fault      // by operation, next first
+	balances map[string]money.Amount    // by public token
+	statuses map[string]card.IssuerCode // issuer status code by public token
+	applied  map[string]bool            // references applied
+	voided   map[string]bool            // references cancelled by Void
+	faults   map[string][]Fault         // by operation, next first
 	calls    []string
 }
 
@@ -54,7 +54,7 @@ var (
 
 // NewFakeIssuer returns an issuer whose cards are active and empty.
 func NewFakeIssuer() *FakeIssuer {
-	return &FakeIssuer{balances: map[string]money.Amount{}, statuses: map[string]string{}, applied: map[string]bool{},
+	return &FakeIssuer{balances: map[string]money.Amount{}, statuses: map[string]card.IssuerCode{}, applied: map[string]bool{},
 		voided: map[string]bool{}, faults: map[string][]Fault{}}
 }
 
@@ -85,7 +85,7 @@ func (f *FakeIssuer) CardBalance(_ context.Context, publicToken string) (money.A
 }
 
 // Status is the card's issuer status code (card.CodeActive when never set).
-func (f *FakeIssuer) Status(publicToken string) string {
+func (f *FakeIssuer) Status(publicToken string) card.IssuerCode {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if s, ok := f.statuses[publicToken]; ok {
@@ -132,10 +132,10 @@ func failure(fault Fault, op string, apply func() error) error {
 }
 
 // SetStatus implements card.StatusIssuer.
-func (f *FakeIssuer) SetStatus(_ context.Context, publicToken, code string) error {
+func (f *FakeIssuer) SetStatus(_ context.Context, publicToken string, code card.IssuerCode) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return failure(f.next(OpSetStatus, code), OpSetStatus, func() error {
+	return failure(f.next(OpSetStatus, string(code)), OpSetStatus, func() error {
 		if f.statuses[publicToken] == card.CodeCancelled {
 			return fmt.Errorf("fake issuer: card closed: %w", swap.ErrCardDeclined)
 		}

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
@@ -28,19 +29,26 @@ import (
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
-// Task statuses (API.md §3.4.4).
+// TaskStatus is the state of a card application (API.md §3.4.4).
+type TaskStatus string
+
+// Task statuses.
 const (
-	TaskPending    = "pending"
-	TaskProcessing = "processing"
-	TaskCompleted  = "completed"
-	TaskFailed     = "failed"
+	TaskPending    TaskStatus = "pending"
+	TaskProcessing TaskStatus = "processing"
+	TaskCompleted  TaskStatus = "completed"
+	TaskFailed     TaskStatus = "failed"
 )
 
-// Card statuses (API.md §3.4.3).
+// Status is the state of a card on our side (API.md §3.4.3); the issuer
+// names the same states with an IssuerCode.
+type Status string
+
+// Card statuses.
 const (
-	StatusNormal    = "normal"
-	StatusFrozen    = "frozen"
-	StatusCancelled = "cancelled"
+	StatusNormal    Status = "normal"
+	StatusFrozen    Status = "frozen"
+	StatusCancelled Status = "cancelled"
 )
 
 // Errors (API.md §1.6).
@@ -174,11 +182,13 @@ func NewService(d Deps) *Service { return &Service{Deps: d} }
 func (s *Service) Counts(ctx context.Context, q store.Querier, userID int64) (int, int, error) {
 	var success, pending int
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM cards WHERE user_id = $1 AND status <> $2`, userID, StatusCancelled).Scan(&success); err != nil {
-		return 0, 0, err
+		return 0, 0, fmt.Errorf("card: count cards of user %d: %w", userID, err)
 	}
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_tasks WHERE user_id = $1 AND status IN ($2, $3)`,
-		userID, TaskPending, TaskProcessing).Scan(&pending)
-	return success, pending, err
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_tasks WHERE user_id = $1 AND status IN ($2, $3)`,
+		userID, TaskPending, TaskProcessing).Scan(&pending); err != nil {
+		return 0, 0, fmt.Errorf("card: count applications of user %d: %w", userID, err)
+	}
+	return success, pending, nil
 }
 
 // ApplyInput is a parsed POST /card/apply.
@@ -200,35 +210,37 @@ type Applied struct {
 // completed fee payment of the card type, creates the issuance task and
 // queues the issuance job.
 func (s *Service) Apply(ctx context.Context, tx *sql.Tx, jobs Inserter, in ApplyInput) (Applied, error) {
+	fail := func(err error) (Applied, error) {
+		return Applied{}, fmt.Errorf("card: apply for user %d: %w", in.UserID, err)
+	}
 	if err := s.Users.EnsureWritable(ctx, tx, in.UserID); err != nil {
-		return Applied{}, err
+		return fail(err)
 	}
 	rec, ok, err := s.KYC.ApprovedRecord(ctx, tx, in.UserID)
 	if err != nil {
-		return Applied{}, err
+		return fail(err)
 	}
 	if !ok {
 		return Applied{}, ErrKYCNotApproved.WithDetails("Complete identity verification before applying for a card")
 	}
 	if err := s.Users.LockUser(ctx, tx, in.UserID); err != nil {
-		return Applied{}, err
+		return fail(err)
 	}
 	success, pending, err := s.Counts(ctx, tx, in.UserID)
 	if err != nil {
-		return Applied{}, err
+		return fail(err)
 	}
 	if success+pending >= s.MaxCards {
 		return Applied{}, ErrCardLimit.WithDetails("All " + strconv.Itoa(s.MaxCards) + " card slots are used")
 	}
 	if err := s.Quotas.Take(ctx, tx, "card applications", in.UserID,
 		ratelimit.Rule{Max: AppliesPerHour, Window: time.Hour}, ratelimit.Rule{Max: AppliesPerDay, Window: 24 * time.Hour}); err != nil {
-		return Applied{}, err
+		return fail(err)
 	}
 	cardType := cardfee.Virtual
 	if in.Physical {
 		cardType = cardfee.Physical
 	}
-	now := s.Now().UnixMicro()
 	postal := ""
 	if in.Physical {
 		b, _ := json.Marshal(in.Postal)
@@ -236,24 +248,24 @@ func (s *Service) Apply(ctx context.Context, tx *sql.Tx, jobs Inserter, in Apply
 	}
 	var taskID int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO card_tasks (user_id, kyc_id, physical, postal_sealed, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, in.UserID, rec.ID, in.Physical, postal, TaskPending, now).Scan(&taskID); err != nil {
-		return Applied{}, err
+		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, in.UserID, rec.ID, in.Physical, postal, TaskPending, store.At(s.Now())).Scan(&taskID); err != nil {
+		return fail(fmt.Errorf("insert task: %w", err))
 	}
 	due, err := s.Fees.FeeDue(ctx, tx, cardType)
 	if err != nil {
-		return Applied{}, err
+		return fail(err)
 	}
 	if due > 0 {
 		p, err := s.Fees.Consume(ctx, tx, in.UserID, cardType, taskID)
 		if err != nil {
-			return Applied{}, err
+			return fail(err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE card_tasks SET fee_payment_id = $1 WHERE id = $2`, p.ID, taskID); err != nil {
-			return Applied{}, err
+			return fail(fmt.Errorf("link fee payment %d to task %d: %w", p.ID, taskID, err))
 		}
 	}
 	if _, err := jobs.InsertTx(ctx, tx, IssueArgs{TaskID: taskID}, nil); err != nil {
-		return Applied{}, err
+		return fail(fmt.Errorf("queue issuance of task %d: %w", taskID, err))
 	}
 	return Applied{TaskID: taskID, KYCID: rec.ID, Physical: in.Physical}, nil
 }
@@ -265,7 +277,7 @@ func (s *Service) feePaid(ctx context.Context, q store.Querier, paymentID sql.Nu
 	if !paymentID.Valid {
 		return 0, nil
 	}
-	return s.Fees.PaidAmount(ctx, q, paymentID.Int64)
+	return s.Fees.PaidAmount(ctx, q, paymentID.Int64) // cardfee names the payment
 }
 
 // Per-user quota of card applications: a failed issuance frees its slot and

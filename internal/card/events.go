@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/platform/text"
@@ -81,12 +82,20 @@ func (p issuerProcessor) Process(ctx context.Context, tx *sql.Tx, payload []byte
 	if !ok {
 		return webhook.StateIgnored, nil
 	}
-	return h(ctx, tx, ev)
+	state, err := h(ctx, tx, ev)
+	if err != nil {
+		return "", fmt.Errorf("card: issuer event %s (%s): %w", ev.ID, ev.Type, err)
+	}
+	return state, nil
 }
 
 // cardByToken returns the card an event names, locked in tx.
 func (s *Service) cardByToken(ctx context.Context, tx *sql.Tx, token string) (Card, error) {
-	return scanCard(tx.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE public_token = $1`+s.DB.ForUpdate(), token))
+	c, err := scanCard(tx.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE public_token = $1`+s.DB.ForUpdate(), token))
+	if err != nil {
+		return Card{}, fmt.Errorf("card %s: %w", token, err)
+	}
+	return c, nil
 }
 
 // applyBalanceEvent keeps the issuer's reported balance beside the ledger's,
@@ -105,7 +114,10 @@ func (s *Service) applyBalanceEvent(ctx context.Context, tx *sql.Tx, ev IssuerEv
 	if err != nil {
 		return "", err
 	}
-	return webhook.StateProcessed, s.setIssuerBalance(ctx, tx, c, d.Balance)
+	if err := s.setIssuerBalance(ctx, tx, c, d.Balance); err != nil {
+		return "", err
+	}
+	return webhook.StateProcessed, nil
 }
 
 func (s *Service) setIssuerBalance(ctx context.Context, tx *sql.Tx, c Card, balance json.Number) error {
@@ -116,16 +128,18 @@ func (s *Service) setIssuerBalance(ctx context.Context, tx *sql.Tx, c Card, bala
 	if err != nil {
 		return nil
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE cards SET balance = $1 WHERE id = $2`, int64(b), c.ID)
-	return err
+	if _, err := tx.ExecContext(ctx, `UPDATE cards SET balance = $1 WHERE id = $2`, int64(b), c.ID); err != nil {
+		return fmt.Errorf("record issuer balance of card %d: %w", c.ID, err)
+	}
+	return nil
 }
 
 // applyStatusEvent follows an issuer-side status change (e.g. a block by
 // the issuer); a cancelled card never comes back.
 func (s *Service) applyStatusEvent(ctx context.Context, tx *sql.Tx, ev IssuerEvent) (string, error) {
 	var d struct {
-		Code   string `json:"card_status_code"`
-		Reason string `json:"reason"`
+		Code   IssuerCode `json:"card_status_code"`
+		Reason string     `json:"reason"`
 	}
 	if err := decodeData(ev.Data, &d); err != nil {
 		return webhook.StateIgnored, nil
@@ -145,12 +159,12 @@ func (s *Service) applyStatusEvent(ctx context.Context, tx *sql.Tx, ev IssuerEve
 		return webhook.StateIgnored, nil
 	}
 	// A change the issuer reports from before our last change is stale.
-	var last int64
+	var last time.Time
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(created_at), 0) FROM card_status_changes WHERE card_id = $1`, c.ID).
-		Scan(&last); err != nil {
-		return "", err
+		Scan(store.TimeInto(&last)); err != nil {
+		return "", fmt.Errorf("last status change of card %d: %w", c.ID, err)
 	}
-	if !ev.OccurredAt.IsZero() && ev.OccurredAt.UnixMicro() < last {
+	if !ev.OccurredAt.IsZero() && ev.OccurredAt.Before(last) {
 		return webhook.StateIgnored, nil
 	}
 	if err := s.changeStatus(ctx, tx, c, target, "issuer", 0, text.Truncate(d.Reason, 200)); err != nil {

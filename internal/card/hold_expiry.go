@@ -1,6 +1,9 @@
 package card
 
 import (
+	"fmt"
+	"github.com/comecomepay/comecomepay/internal/store"
+
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -62,9 +65,9 @@ func (s *Service) expireHoldsPage(ctx context.Context, after int64) (released in
 	}
 	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT t.trade_id, t.amount, c.public_token FROM card_trades t JOIN cards c ON c.id = t.card_id
 		WHERE t.held > 0 AND t.trade_clear = 0 AND t.trade_time < $1 AND t.trade_id > $2 ORDER BY t.trade_id LIMIT 500`,
-		s.Now().Add(-ttl).UnixMicro(), after)
+		store.At(s.Now().Add(-ttl)), after)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, fmt.Errorf("card: expire holds: list stale holds: %w", err)
 	}
 	type stale struct {
 		id     int64
@@ -76,13 +79,16 @@ func (s *Service) expireHoldsPage(ctx context.Context, after int64) (released in
 		var st stale
 		if err := rows.Scan(&st.id, &st.amount, &st.token); err != nil {
 			rows.Close()
-			return 0, 0, err
+			return 0, 0, fmt.Errorf("card: expire holds: list stale holds: %w", err)
 		}
 		list = append(list, st)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(list) == 0 {
-		return 0, 0, err
+	if err := rows.Err(); err != nil {
+		return 0, 0, fmt.Errorf("card: expire holds: list stale holds: %w", err)
+	}
+	if len(list) == 0 {
+		return 0, 0, nil
 	}
 	for _, st := range list {
 		raw, _ := json.Marshal(map[string]any{"trade_id": st.id, "reversal_amount": json.Number(fixed2(moneyOf(st.amount)))})
@@ -90,7 +96,7 @@ func (s *Service) expireHoldsPage(ctx context.Context, after int64) (released in
 			PublicToken: st.token, Data: raw}
 		if err := s.DB.InTx(ctx, func(tx *sql.Tx) error { _, err := s.applyTradeEvent(ctx, tx, ev); return err }); err != nil {
 			if ctx.Err() != nil {
-				return released, 0, err
+				return released, 0, fmt.Errorf("card: expire hold of trade %d: %w", st.id, err)
 			}
 			s.Log.ErrorContext(ctx, "releasing an expired card hold failed", "trade_id", st.id, "error", err)
 			continue

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -49,9 +50,12 @@ func (w *IssueWorker) Work(ctx context.Context, job *river.Job[IssueArgs]) error
 	}
 	permanent := errors.Is(err, ErrIssueRejected)
 	if permanent || job.Attempt >= job.MaxAttempts {
-		return w.s.fail(ctx, job.Args.TaskID, err.Error())
+		if ferr := w.s.fail(ctx, job.Args.TaskID, err.Error()); ferr != nil {
+			return fmt.Errorf("card: fail task %d: %w", job.Args.TaskID, ferr)
+		}
+		return nil
 	}
-	return err
+	return fmt.Errorf("card: issue task %d: %w", job.Args.TaskID, err)
 }
 
 type taskRow struct {
@@ -59,27 +63,28 @@ type taskRow struct {
 	Physical          bool
 	Postal            string
 	FeePayment        sql.NullInt64
-	Status            string
+	Status            TaskStatus
 	CreatedAt         time.Time
 }
 
 func (s *Service) task(ctx context.Context, q store.Querier, id int64, lock bool) (taskRow, error) {
-	var (
-		t       taskRow
-		created int64
-	)
+	var t taskRow
 	suffix := ""
 	if lock {
 		suffix = s.DB.ForUpdate()
 	}
 	err := q.QueryRowContext(ctx, `SELECT id, user_id, kyc_id, physical, postal_sealed, fee_payment_id, status, created_at
-		FROM card_tasks WHERE id = $1`+suffix, id).Scan(&t.ID, &t.UserID, &t.KYCID, &t.Physical, &t.Postal, &t.FeePayment, &t.Status, &created)
-	t.CreatedAt = time.UnixMicro(created).UTC()
-	return t, store.NotFound(err)
+		FROM card_tasks WHERE id = $1`+suffix, id).Scan(&t.ID, &t.UserID, &t.KYCID, &t.Physical, &t.Postal, &t.FeePayment, &t.Status, store.TimeInto(&t.CreatedAt))
+	if err != nil {
+		return taskRow{}, fmt.Errorf("read task %d: %w", id, store.NotFound(err))
+	}
+	return t, nil
 }
 
 // Issue submits a task to the issuer (no transaction held during the call)
-// and records the card. It is idempotent.
+// and records the card. It is idempotent. The issuer's refusal comes back
+// as the issuer worded it, since the worker keeps that text as the task's
+// fail reason; the worker adds the task to what it logs.
 func (s *Service) Issue(ctx context.Context, taskID int64) error {
 	t, err := s.task(ctx, s.DB.SQL, taskID, false)
 	if err != nil || (t.Status != TaskPending && t.Status != TaskProcessing) {
@@ -89,8 +94,8 @@ func (s *Service) Issue(ctx context.Context, taskID int64) error {
 		return s.fail(ctx, taskID, "issuance timed out")
 	}
 	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE card_tasks SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`,
-		TaskProcessing, s.Now().UnixMicro(), taskID, TaskPending); err != nil {
-		return err
+		TaskProcessing, store.At(s.Now()), taskID, TaskPending); err != nil {
+		return fmt.Errorf("mark task processing: %w", err)
 	}
 	member, err := s.memberName(ctx, t.KYCID)
 	if err != nil {
@@ -100,53 +105,56 @@ func (s *Service) Issue(ctx context.Context, taskID int64) error {
 	if t.Physical && t.Postal != "" {
 		pt, err := s.Box.Open(t.Postal, postalAD(t.UserID))
 		if err != nil {
-			return err
+			return fmt.Errorf("open postal data: %w", err)
 		}
 		if err := json.Unmarshal(pt, &req.Postal); err != nil {
-			return err
+			return fmt.Errorf("decode postal data: %w", err)
 		}
 	}
 	issued, err := s.Issuer.IssueCard(ctx, req)
 	if err != nil {
-		return err
+		return err // as the issuer worded it: the task's fail reason
 	}
 	fee, err := s.feePaid(ctx, s.DB.SQL, t.FeePayment)
 	if err != nil {
-		return err
+		return fmt.Errorf("fee paid: %w", err)
 	}
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		t, err := s.task(ctx, tx, taskID, true)
 		if err != nil || t.Status == TaskCompleted || t.Status == TaskFailed {
 			return err
 		}
 		return s.recordIssued(ctx, tx, t, issued, member, fee, req.Postal)
-	})
+	}); err != nil {
+		return fmt.Errorf("record card %s: %w", issued.PublicToken, err)
+	}
+	return nil
 }
 
 // recordIssued creates the card of a task the issuer has issued and
 // completes the task, in tx (the task row locked by the caller).
 func (s *Service) recordIssued(ctx context.Context, tx *sql.Tx, t taskRow, issued IssuedCard, member string, fee money.Amount, postal Postal) error {
-	now := s.Now().UnixMicro()
+	now := store.At(s.Now())
 	var cardID int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO cards (user_id, task_id, public_token, masked_pan, status, is_physical, kyc_id,
 		member_name, fee_paid, expiry, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
 		t.UserID, t.ID, issued.PublicToken, issued.MaskedPAN, StatusNormal, t.Physical, t.KYCID, member, int64(fee),
 		issued.Expiry.UTC().Format(time.DateTime), now).Scan(&cardID); err != nil {
-		return err
+		return fmt.Errorf("insert card of task %d: %w", t.ID, err)
 	}
 	if t.Physical {
 		in := IssuedPhysical{UserID: t.UserID, CardID: cardID, TaskID: t.ID, PublicToken: issued.PublicToken, Postal: postal}
 		if err := s.PhysicalOrders.CardIssued(ctx, tx, in); err != nil {
-			return err
+			return fmt.Errorf("physical order of card %d: %w", cardID, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE card_tasks SET status = $1, card_id = $2, completed_at = $3, updated_at = $3 WHERE id = $4`,
 		TaskCompleted, cardID, now, t.ID); err != nil {
-		return err
+		return fmt.Errorf("complete task %d: %w", t.ID, err)
 	}
 	if fee > 0 {
 		if err := s.Commissions.QueueCardOpening(ctx, tx, t.UserID, t.ID, fee); err != nil {
-			return err
+			return fmt.Errorf("commissions of task %d: %w", t.ID, err)
 		}
 	}
 	return s.notifyIssue(ctx, tx, t.UserID, t.ID, issued.PublicToken, true)
@@ -155,24 +163,27 @@ func (s *Service) recordIssued(ctx context.Context, tx *sql.Tx, t taskRow, issue
 // fail ends a task that cannot be issued and releases its fee payment, so
 // the user may apply again without paying.
 func (s *Service) fail(ctx context.Context, taskID int64, reason string) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		t, err := s.task(ctx, tx, taskID, true)
 		if err != nil || t.Status == TaskCompleted || t.Status == TaskFailed {
 			return err
 		}
 		return s.failTx(ctx, tx, t, reason)
-	})
+	}); err != nil {
+		return fmt.Errorf("fail task %d: %w", taskID, err)
+	}
+	return nil
 }
 
 func (s *Service) failTx(ctx context.Context, tx *sql.Tx, t taskRow, reason string) error {
-	now := s.Now().UnixMicro()
+	now := store.At(s.Now())
 	if _, err := tx.ExecContext(ctx, `UPDATE card_tasks SET status = $1, fail_reason = $2, completed_at = $3, updated_at = $3 WHERE id = $4`,
 		TaskFailed, text.Truncate(reason, 200), now, t.ID); err != nil {
-		return err
+		return fmt.Errorf("mark task %d failed: %w", t.ID, err)
 	}
 	if t.FeePayment.Valid {
 		if err := s.Fees.Release(ctx, tx, t.FeePayment.Int64); err != nil {
-			return err
+			return fmt.Errorf("release fee payment of task %d: %w", t.ID, err)
 		}
 	}
 	return s.notifyIssue(ctx, tx, t.UserID, t.ID, "", false)
@@ -185,7 +196,7 @@ func (s *Service) memberName(ctx context.Context, kycID int64) (string, error) {
 func (s *Service) memberNameIn(ctx context.Context, q store.Querier, kycID int64) (string, error) {
 	id, err := s.KYC.Identity(ctx, q, kycID)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("member name of kyc record %d: %w", kycID, err)
 	}
 	return strings.TrimSpace(id.FirstName + " " + id.LastName), nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -77,16 +78,16 @@ func (s *Service) applyIssuanceEvent(ctx context.Context, tx *sql.Tx, ev IssuerE
 	}
 	fee, err := s.feePaid(ctx, tx, t.FeePayment)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("fee paid for task %d: %w", t.ID, err)
 	}
 	var postal Postal
 	if t.Physical && t.Postal != "" {
 		pt, err := s.Box.Open(t.Postal, postalAD(t.UserID))
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("open postal data of task %d: %w", t.ID, err)
 		}
 		if err := json.Unmarshal(pt, &postal); err != nil {
-			return "", err
+			return "", fmt.Errorf("decode postal data of task %d: %w", t.ID, err)
 		}
 	}
 	issued := IssuedCard{PublicToken: token, MaskedPAN: d.MaskedPAN, Expiry: expiry}

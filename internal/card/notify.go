@@ -24,8 +24,10 @@ const (
 )
 
 func (s *Service) notify(ctx context.Context, tx *sql.Tx, n notification.New) error {
-	_, err := s.Notifier.Create(ctx, tx, n)
-	return err
+	if _, err := s.Notifier.Create(ctx, tx, n); err != nil {
+		return fmt.Errorf("notify %s: %w", n.Type, err)
+	}
+	return nil
 }
 
 func moneyOf(cents int64) money.Amount { return money.Amount(cents) }
@@ -49,7 +51,7 @@ func lastFour(c Card) string {
 
 // notifyStatus tells the cardholder their card was frozen, unfrozen or
 // cancelled.
-func (s *Service) notifyStatus(ctx context.Context, tx *sql.Tx, c Card, status string) error {
+func (s *Service) notifyStatus(ctx context.Context, tx *sql.Tx, c Card, status Status) error {
 	shown := listStatusOf(status)
 	titles := map[string]string{"active": "Card active", "frozen": "Card frozen", "cancelled": "Card cancelled"}
 	bodies := map[string]string{"active": "Your card ending %s is active again.", "frozen": "Your card ending %s is frozen.",
@@ -64,11 +66,11 @@ func (s *Service) notifyStatus(ctx context.Context, tx *sql.Tx, c Card, status s
 }
 
 // listStatusOf maps a card status onto the app's vocabulary.
-func listStatusOf(status string) string {
+func listStatusOf(status Status) string {
 	if status == StatusNormal {
 		return "active"
 	}
-	return status
+	return string(status)
 }
 
 // notifyTransaction tells the cardholder about an authorisation, a decline

@@ -1,6 +1,9 @@
 package card
 
 import (
+	"fmt"
+	"github.com/comecomepay/comecomepay/internal/store"
+
 	"context"
 	"database/sql"
 )
@@ -24,7 +27,9 @@ type PhysicalOrders interface {
 // SetPhysical records in tx whether a card is (being made) physical; the
 // physical-order domain sets and reverts it as orders progress or fail.
 func (s *Service) SetPhysical(ctx context.Context, tx *sql.Tx, cardID int64, physical bool) error {
-	_, err := tx.ExecContext(ctx, `UPDATE cards SET is_physical = $1, updated_at = $2 WHERE id = $3`,
-		physical, s.Now().UnixMicro(), cardID)
-	return err
+	if _, err := tx.ExecContext(ctx, `UPDATE cards SET is_physical = $1, updated_at = $2 WHERE id = $3`,
+		physical, store.At(s.Now()), cardID); err != nil {
+		return fmt.Errorf("card: set physical=%t on card %d: %w", physical, cardID, err)
+	}
+	return nil
 }

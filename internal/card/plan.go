@@ -3,6 +3,7 @@ package card
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -15,15 +16,18 @@ func (s *Service) ByPublicToken(ctx context.Context, q store.Querier, publicToke
 	if errors.Is(err, store.ErrNotFound) {
 		return Card{}, ErrCardNotFound.WithDetails("No such card")
 	}
-	return c, err
+	if err != nil {
+		return Card{}, fmt.Errorf("card: card %s: %w", publicToken, err)
+	}
+	return c, nil
 }
 
 // SetThreeDSPlan records the 3DS plan the issuer has accepted for a card.
 func (s *Service) SetThreeDSPlan(ctx context.Context, cardID int64, plan string) error {
 	res, err := s.DB.SQL.ExecContext(ctx, `UPDATE cards SET three_ds_plan = $1, updated_at = $2 WHERE id = $3`,
-		plan, s.Now().UnixMicro(), cardID)
+		plan, store.At(s.Now()), cardID)
 	if err != nil {
-		return err
+		return fmt.Errorf("card: set 3DS plan %s on card %d: %w", plan, cardID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrCardNotFound.WithDetails("No such card")

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
 // BalanceSource reports a card's balance as the issuer keeps it.
@@ -60,20 +61,20 @@ func (s *Service) Reconcile(ctx context.Context, log *slog.Logger) (Reconciliati
 	// the issuer (and to the user's wallet here): only open cards count.
 	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE status <> $1 ORDER BY id`, StatusCancelled)
 	if err != nil {
-		return Reconciliation{}, err
+		return Reconciliation{}, fmt.Errorf("card: reconcile: list cards: %w", err)
 	}
 	var cards []Card
 	for rows.Next() {
 		c, err := scanCard(rows)
 		if err != nil {
 			rows.Close()
-			return Reconciliation{}, err
+			return Reconciliation{}, fmt.Errorf("card: reconcile: list cards: %w", err)
 		}
 		cards = append(cards, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return Reconciliation{}, err
+		return Reconciliation{}, fmt.Errorf("card: reconcile: list cards: %w", err)
 	}
 	var r Reconciliation
 	for _, c := range cards {
@@ -83,7 +84,7 @@ func (s *Service) Reconcile(ctx context.Context, log *slog.Logger) (Reconciliati
 			// recorded, so the job tries again instead of filing every card
 			// as unreadable for a day.
 			if ctx.Err() != nil || errors.Is(err, ErrIssuerDown) {
-				return Reconciliation{}, fmt.Errorf("card: reconcile: %w", err)
+				return Reconciliation{}, fmt.Errorf("card: reconcile: balance of card %d: %w", c.ID, err)
 			}
 			// One card the issuer cannot answer for does not stop the run.
 			r.Unreadable = append(r.Unreadable, c.ID)
@@ -96,12 +97,12 @@ func (s *Service) Reconcile(ctx context.Context, log *slog.Logger) (Reconciliati
 	}
 	report, err := json.Marshal(r.Mismatches)
 	if err != nil {
-		return Reconciliation{}, err
+		return Reconciliation{}, fmt.Errorf("card: reconcile: encode report: %w", err)
 	}
 	if err := s.DB.SQL.QueryRowContext(ctx, `INSERT INTO reconciliation_runs (kind, checked, mismatches, report, run_at)
-		VALUES ('issuer_cards', $1, $2, $3, $4) RETURNING id`, r.Checked, len(r.Mismatches), string(report), s.Now().UnixMicro()).
+		VALUES ('issuer_cards', $1, $2, $3, $4) RETURNING id`, r.Checked, len(r.Mismatches), string(report), store.At(s.Now())).
 		Scan(&r.ID); err != nil {
-		return Reconciliation{}, err
+		return Reconciliation{}, fmt.Errorf("card: reconcile: record run: %w", err)
 	}
 	if (len(r.Mismatches) > 0 || len(r.Unreadable) > 0) && log != nil {
 		log.ErrorContext(ctx, "card reconciliation found differences with the issuer", "run_id", r.ID, "mismatches", len(r.Mismatches),
@@ -137,12 +138,12 @@ const reconcileEvery = 24 * time.Hour
 
 // Work implements river.Worker.
 func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs]) error {
-	var last int64
+	var last time.Time
 	if err := w.s.DB.SQL.QueryRowContext(ctx, `SELECT COALESCE(MAX(run_at), 0) FROM reconciliation_runs WHERE kind = 'issuer_cards'`).
-		Scan(&last); err != nil {
-		return err
+		Scan(store.TimeInto(&last)); err != nil {
+		return fmt.Errorf("card: reconcile: last run: %w", err)
 	}
-	if last > 0 && w.s.Now().Sub(time.UnixMicro(last)) < reconcileEvery-time.Hour {
+	if !last.IsZero() && w.s.Now().Sub(last) < reconcileEvery-time.Hour {
 		return nil
 	}
 	_, err := w.s.Reconcile(ctx, w.log)

@@ -149,11 +149,11 @@ type Client struct {
 func (s *Secrets) Reveal(ctx context.Context, userID int64, publicToken string, kind AuditKind, c Client) (CardSecrets, error) {
 	cd, auditID, err := s.open(ctx, secretOp{userID: userID, token: publicToken, kind: kind, client: c})
 	if err != nil {
-		return CardSecrets{}, err
+		return CardSecrets{}, fmt.Errorf("card: reveal %s of card %s: %w", kind, publicToken, err)
 	}
 	sec, err := s.Issuer.RevealCard(ctx, cd.PublicToken)
 	if err := s.finish(ctx, cd, auditID, kind, err); err != nil {
-		return CardSecrets{}, err
+		return CardSecrets{}, fmt.Errorf("card: reveal %s of card %d: %w", kind, cd.ID, err)
 	}
 	return sec, nil
 }
@@ -171,7 +171,7 @@ type PINCodeSent struct {
 // is refused to a frozen account up front: the PIN set it leads to would be.
 func (s *Secrets) SendPINCode(ctx context.Context, userID int64, publicToken string, purpose otp.Purpose) (PINCodeSent, error) {
 	var res PINCodeSent
-	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		if purpose == PINActivate {
 			if err := s.Users.EnsureWritable(ctx, tx, userID); err != nil {
 				return err
@@ -204,8 +204,10 @@ func (s *Secrets) SendPINCode(ctx context.Context, userID int64, publicToken str
 				"If you did not request it, ignore this message and do not share the code with anyone.", action, last4(cd.MaskedPAN), issued.Code),
 			OTP: issued.Code,
 		})
-	})
-	return res, err
+	}); err != nil {
+		return PINCodeSent{}, fmt.Errorf("card: send %s code for card %s: %w", purpose, publicToken, err)
+	}
+	return res, nil
 }
 
 // PIN returns the card's PIN against a card_pin_query code. The code is used
@@ -215,11 +217,11 @@ func (s *Secrets) PIN(ctx context.Context, userID int64, publicToken, code strin
 	cd, auditID, err := s.open(ctx, secretOp{userID: userID, token: publicToken, kind: AuditPINQuery, client: c,
 		familyC: true, code: code, purpose: PINQuery})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("card: PIN of card %s: %w", publicToken, err)
 	}
 	pin, err := s.Issuer.PIN(ctx, cd.PublicToken)
 	if err := s.finish(ctx, cd, auditID, AuditPINQuery, err); err != nil {
-		return "", err
+		return "", fmt.Errorf("card: PIN of card %d: %w", cd.ID, err)
 	}
 	return pin, nil
 }
@@ -230,9 +232,12 @@ func (s *Secrets) SetPIN(ctx context.Context, userID int64, publicToken string, 
 	cd, auditID, err := s.open(ctx, secretOp{userID: userID, token: publicToken, kind: AuditPINSet, client: c,
 		familyC: true, writes: true, code: code, purpose: PINActivate})
 	if err != nil {
-		return err
+		return fmt.Errorf("card: set PIN of card %s: %w", publicToken, err)
 	}
-	return s.finish(ctx, cd, auditID, AuditPINSet, s.Issuer.SetPIN(ctx, cd.PublicToken, pin))
+	if err := s.finish(ctx, cd, auditID, AuditPINSet, s.Issuer.SetPIN(ctx, cd.PublicToken, pin)); err != nil {
+		return fmt.Errorf("card: set PIN of card %d: %w", cd.ID, err)
+	}
+	return nil
 }
 
 // secretOp is one audited secret operation.
@@ -295,7 +300,7 @@ func (s *Secrets) usableCard(ctx context.Context, q store.Querier, userID int64,
 		return Card{}, ErrCardNotFound.WithDetails("No such card")
 	}
 	if err != nil {
-		return Card{}, err
+		return Card{}, fmt.Errorf("read card: %w", err)
 	}
 	if cd.Status == StatusCancelled {
 		return Card{}, ErrCardCancelled.WithDetails("The card is cancelled")

@@ -3,9 +3,11 @@ package card
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
 // AuditKind names what a cardholder saw or changed. The audit records the
@@ -44,18 +46,18 @@ func (s *Secrets) checkLimit(ctx context.Context, tx *sql.Tx, userID int64) erro
 	now := s.Now()
 	var (
 		n      int
-		oldest sql.NullInt64
+		oldest time.Time
 	)
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM card_secret_audit
 		WHERE user_id = $1 AND created_at > $2 AND kind IN ($3, $4, $5) AND outcome <> $6`,
-		userID, now.Add(-s.RevealWindow).UnixMicro(), string(AuditCVV), string(AuditFullNumber), string(AuditPINQuery), outcomeFailed).
-		Scan(&n, &oldest); err != nil {
-		return err
+		userID, store.At(now.Add(-s.RevealWindow)), string(AuditCVV), string(AuditFullNumber), string(AuditPINQuery), outcomeFailed).
+		Scan(&n, store.TimeInto(&oldest)); err != nil {
+		return fmt.Errorf("count reveals: %w", err)
 	}
 	if n < s.RevealLimit {
 		return nil
 	}
-	wait := time.UnixMicro(oldest.Int64).Add(s.RevealWindow).Sub(now)
+	wait := oldest.Add(s.RevealWindow).Sub(now)
 	return apperr.New(apperr.CodeRateLimited).WithDetails("Too many card detail reveals; try again later").
 		WithRetryAfter((wait + time.Second - 1).Truncate(time.Second))
 }
@@ -66,15 +68,20 @@ func (s *Secrets) audit(ctx context.Context, tx *sql.Tx, op secretOp, cardID int
 	err := tx.QueryRowContext(ctx, `INSERT INTO card_secret_audit (user_id, card_id, kind, outcome, client_ip, user_agent, session_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		op.userID, cardID, string(op.kind), outcomePending, clip(op.client.IP), clip(op.client.UserAgent), clip(op.client.SessionID),
-		s.Now().UnixMicro()).Scan(&id)
-	return id, err
+		store.At(s.Now())).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("record %s audit: %w", op.kind, err)
+	}
+	return id, nil
 }
 
 // complete records the outcome of an operation.
 func (s *Secrets) complete(ctx context.Context, id int64, outcome string) error {
-	_, err := s.DB.SQL.ExecContext(ctx, `UPDATE card_secret_audit SET outcome = $1, finished_at = $2 WHERE id = $3`,
-		outcome, s.Now().UnixMicro(), id)
-	return err
+	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE card_secret_audit SET outcome = $1, finished_at = $2 WHERE id = $3`,
+		outcome, store.At(s.Now()), id); err != nil {
+		return fmt.Errorf("card: record outcome of audit %d: %w", id, err)
+	}
+	return nil
 }
 
 // clip bounds a client-supplied string by characters.

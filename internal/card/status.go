@@ -3,20 +3,26 @@ package card
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
-// Status codes of the issuer (API.md §3.4.3).
+// IssuerCode is the issuer's code of a card status (API.md §3.4.3), which
+// the app also sends to change it.
+type IssuerCode string
+
+// Status codes of the issuer.
 const (
-	CodeActive    = "00"
-	CodeFrozen    = "G1"
-	CodeCancelled = "99"
+	CodeActive    IssuerCode = "00"
+	CodeFrozen    IssuerCode = "G1"
+	CodeCancelled IssuerCode = "99"
 )
 
 // Status errors (API.md §1.6).
@@ -28,18 +34,18 @@ var (
 	// ErrCardNotOwned is the family-C answer for an unknown or foreign card.
 	ErrCardNotOwned      = apperr.New("CARD_NOT_OWNED")
 	errRefundRateMissing = apperr.New("EXCHANGE_RATE_UNAVAILABLE")
-	statusByCode         = map[string]string{CodeActive: StatusNormal, CodeFrozen: StatusFrozen, CodeCancelled: StatusCancelled}
-	codeByStatus         = map[string]string{StatusNormal: CodeActive, StatusFrozen: CodeFrozen, StatusCancelled: CodeCancelled}
+	statusByCode         = map[IssuerCode]Status{CodeActive: StatusNormal, CodeFrozen: StatusFrozen, CodeCancelled: StatusCancelled}
+	codeByStatus         = map[Status]IssuerCode{StatusNormal: CodeActive, StatusFrozen: CodeFrozen, StatusCancelled: CodeCancelled}
 )
 
 // StatusCode is the issuer code of a local card status.
-func StatusCode(status string) string { return codeByStatus[status] }
+func StatusCode(status Status) IssuerCode { return codeByStatus[status] }
 
 // StatusIssuer is the issuer port for card states. Withdraw and Recharge
 // move money off and onto a card once per reference (a cancelled card is
 // emptied first).
 type StatusIssuer interface {
-	SetStatus(ctx context.Context, publicToken, code string) error
+	SetStatus(ctx context.Context, publicToken string, code IssuerCode) error
 	Withdraw(ctx context.Context, publicToken string, amount money.Amount, reference string) error
 	Recharge(ctx context.Context, publicToken string, amount money.Amount, reference string) error
 	// Void reports whether the operation with reference was applied and, if
@@ -57,7 +63,7 @@ type Refunds interface {
 // StatusChange is the outcome of SetStatus.
 type StatusChange struct {
 	Card      Card
-	Code      string
+	Code      IssuerCode
 	UpdatedAt time.Time
 	UpdatedBy string
 }
@@ -66,14 +72,17 @@ type StatusChange struct {
 // the issuer is told first and the local state changes only after it
 // accepts. Cancelling empties the card into the wallet's refund currency at
 // the current rate, without a swap fee.
-func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code string) (StatusChange, error) {
+func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken string, code IssuerCode) (StatusChange, error) {
 	target, ok := statusByCode[code]
 	if !ok {
 		return StatusChange{}, ErrInvalidStatusCode.WithDetails("card_status_code must be 00, G1 or 99")
 	}
 	c, err := s.Get(ctx, userID, 0, publicToken)
 	if err != nil {
-		return StatusChange{}, err
+		return StatusChange{}, err // Get names the card
+	}
+	fail := func(err error) (StatusChange, error) {
+		return StatusChange{}, fmt.Errorf("card: set status %s of card %d: %w", code, c.ID, err)
 	}
 	switch {
 	case c.Status == StatusCancelled:
@@ -84,7 +93,7 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code
 	// Freezing one's own card is always allowed, even on a frozen account.
 	if code != CodeFrozen {
 		if err := s.Users.EnsureWritable(ctx, s.DB.SQL, userID); err != nil {
-			return StatusChange{}, err
+			return fail(err)
 		}
 	}
 	if code == CodeActive && c.LockedByAdmin {
@@ -101,7 +110,7 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code
 	ctx = context.WithoutCancel(ctx)
 	p, err := s.claimStatus(ctx, userID, c.ID, target)
 	if err != nil {
-		return StatusChange{}, err
+		return fail(err)
 	}
 	// The cancellation withdraws the ledger's balance; the issuer refuses
 	// it while it still holds part of it (an authorisation our hold expiry
@@ -110,42 +119,44 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken, code
 	if target == StatusCancelled {
 		if err := s.ensureReleasable(ctx, p.Token, p.Amount); err != nil {
 			if rerr := s.releaseStatus(ctx, p); rerr != nil {
-				return StatusChange{}, rerr
+				return fail(rerr)
 			}
-			return StatusChange{}, err
+			return fail(err)
 		}
 	}
 	if release, err := s.issuerStatus(ctx, p); err != nil {
 		if release {
 			if rerr := s.releaseStatus(ctx, p); rerr != nil {
-				return StatusChange{}, rerr
+				return fail(rerr)
 			}
 		}
-		return StatusChange{}, err
+		return fail(err)
 	}
 	if err := s.finishStatus(ctx, p); err != nil {
-		return StatusChange{}, err
+		return fail(err)
 	}
 	cur, err := s.Get(ctx, userID, c.ID, "")
-	return StatusChange{Card: cur, Code: StatusCode(cur.Status), UpdatedAt: cur.UpdatedAt, UpdatedBy: cur.StatusUpdatedBy}, err
+	if err != nil {
+		return StatusChange{}, err // Get names the card
+	}
+	return StatusChange{Card: cur, Code: StatusCode(cur.Status), UpdatedAt: cur.UpdatedAt, UpdatedBy: cur.StatusUpdatedBy}, nil
 }
 
 // changeStatus records a status change of c in tx; source is user,
 // operator or issuer.
-func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to, source string, actor int64, reason string) error {
-	now := s.Now().UnixMicro()
-	var deleted any
+func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to Status, source string, actor int64, reason string) error {
+	now := s.Now()
+	var deleted time.Time // NULL keeps deleted_at as it is
 	if to == StatusCancelled {
 		deleted = now
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE cards SET status = $1, status_updated_by = $2, updated_at = $3,
-		deleted_at = COALESCE($4, deleted_at) WHERE id = $5`, to, source, now, deleted, c.ID); err != nil {
-		return err
+		deleted_at = COALESCE($4, deleted_at) WHERE id = $5`, to, source, store.At(now), store.NullAt(deleted), c.ID); err != nil {
+		return fmt.Errorf("update status of card %d: %w", c.ID, err)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO card_status_changes (card_id, from_status, to_status, source, actor_id, reason, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.Status, to, source, actor, reason, now)
-	if err != nil {
-		return err
+	if _, err := tx.ExecContext(ctx, `INSERT INTO card_status_changes (card_id, from_status, to_status, source, actor_id, reason, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.Status, to, source, actor, reason, store.At(now)); err != nil {
+		return fmt.Errorf("record status change of card %d: %w", c.ID, err)
 	}
 	return s.notifyStatus(ctx, tx, c, to)
 }
@@ -153,7 +164,10 @@ func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to, sour
 // SweepCancelled is sweepCancelled for other domains that book to a card
 // (a swap returned to a card the issuer closed meanwhile).
 func (s *Service) SweepCancelled(ctx context.Context, tx *sql.Tx, c Card) error {
-	return s.sweepCancelled(ctx, tx, c)
+	if err := s.sweepCancelled(ctx, tx, c); err != nil {
+		return fmt.Errorf("card: sweep cancelled card %d: %w", c.ID, err)
+	}
+	return nil
 }
 
 // sweepCancelled returns to the wallet whatever reaches a cancelled card
@@ -174,8 +188,11 @@ func (s *Service) sweepCancelled(ctx context.Context, tx *sql.Tx, c Card) error 
 // wallet in the refund currency, rounded down (API.md §1.7).
 func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate money.Rate) error {
 	bal, err := s.Balance(ctx, tx, c)
-	if err != nil || bal == 0 {
-		return err
+	if err != nil {
+		return fmt.Errorf("balance of card %d: %w", c.ID, err)
+	}
+	if bal == 0 {
+		return nil
 	}
 	cur, ok := s.RefundCurrencies.Get(s.RefundCurrency)
 	if !ok {
@@ -191,7 +208,7 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 	// pattern over the whole ledger.
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_transactions WHERE card_id = $1
 		AND (source = 'cancel-refund' OR source LIKE 'cancel-refund:%')`, c.ID).Scan(&n); err != nil {
-		return err
+		return fmt.Errorf("count refunds of card %d: %w", c.ID, err)
 	}
 	ref, source := base, "cancel-refund"
 	if n > 0 {
@@ -205,17 +222,19 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 	)
 	ledgerID, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: ref, Kind: "card_cancel_refund", Entries: entries})
 	if err != nil {
-		return err
+		return fmt.Errorf("post refund %s: %w", ref, err)
 	}
-	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeType: "2", Direction: "debit", Amount: bal,
-		Description: "Balance returned to wallet on cancellation", Status: "success", TradeTime: s.Now()}); err != nil {
-		return err
+	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeType: HistoryWithdrawal, Direction: Debit, Amount: bal,
+		Description: "Balance returned to wallet on cancellation", Status: HistorySuccess, TradeTime: s.Now()}); err != nil {
+		return fmt.Errorf("history of refund %s: %w", ref, err)
 	}
 	if credit == 0 {
 		return nil
 	}
-	_, err = s.Refunds.RecordActivity(ctx, tx, wallet.Activity{UserID: c.UserID, Type: wallet.ActivityRefund, Status: wallet.ActivityCompleted, Amount: credit,
+	if _, err := s.Refunds.RecordActivity(ctx, tx, wallet.Activity{UserID: c.UserID, Type: wallet.ActivityRefund, Status: wallet.ActivityCompleted, Amount: credit,
 		Currency: cur.Name, Description: "Card " + c.MaskedPAN + " cancelled: balance returned", Reference: ref,
-		SourceTable: "ledger_transactions", SourceID: ledgerID, Completed: true})
-	return err
+		SourceTable: "ledger_transactions", SourceID: ledgerID, Completed: true}); err != nil {
+		return fmt.Errorf("wallet activity of refund %s: %w", ref, err)
+	}
+	return nil
 }

@@ -128,9 +128,9 @@ func TestStatusChangeStateMachine(t *testing.T) {
 	}
 	cases := []struct {
 		name   string
-		from   string // card.Code* the card starts in
-		topped bool   // the card holds money
-		to     string
+		from   card.IssuerCode // the card starts in
+		topped bool            // the card holds money
+		to     card.IssuerCode
 		faults []fault
 		// wantErr is SetStatus's error code; wantClaim that the claim is left
 		// for the recovery job (run with the issuer down first when
@@ -138,7 +138,7 @@ func TestStatusChangeStateMachine(t *testing.T) {
 		wantErr     string
 		wantClaim   bool
 		recoverDown bool
-		want        string // card status at the end
+		want        card.Status // at the end
 	}{
 		{name: "freeze accepted", from: card.CodeActive, to: card.CodeFrozen, want: card.StatusFrozen},
 		{name: "unfreeze accepted", from: card.CodeFrozen, to: card.CodeActive, want: card.StatusNormal},

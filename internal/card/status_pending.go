@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -33,7 +34,7 @@ type PendingSwaps interface {
 type pendingChange struct {
 	CardID, UserID int64
 	Token          string
-	Target         string
+	Target         Status
 	Ref            string       // issuer reference of the balance withdrawal (cancel)
 	Amount         money.Amount // balance taken off the card at the issuer (cancel)
 }
@@ -42,24 +43,24 @@ type pendingChange struct {
 // second change of the same card in flight, a cancellation while swaps are
 // unresolved, and queues the recovery job that finishes the change if this
 // process dies.
-func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target string) (pendingChange, error) {
+func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target Status) (pendingChange, error) {
 	var p pendingChange
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		c, err := s.ForUpdate(ctx, tx, userID, cardID, "")
 		if err != nil {
-			return err
+			return fmt.Errorf("lock card: %w", err)
 		}
 		var (
-			pendingAt     int64
+			pendingAt     time.Time
 			pendingAmount int64
 		)
 		if err := tx.QueryRowContext(ctx, `SELECT pending_at, pending_amount FROM cards WHERE id = $1`, cardID).
-			Scan(&pendingAt, &pendingAmount); err != nil {
-			return err
+			Scan(store.TimeInto(&pendingAt), &pendingAmount); err != nil {
+			return fmt.Errorf("read pending change: %w", err)
 		}
 		// A claim may be taken over once abandoned — unless money may have
 		// left the card for it: that one only the recovery job finishes.
-		if c.PendingStatus != "" && (pendingAmount > 0 || s.Now().Sub(time.UnixMicro(pendingAt)) < pendingStatusStale) {
+		if c.PendingStatus != "" && (pendingAmount > 0 || s.Now().Sub(pendingAt) < pendingStatusStale) {
 			return ErrStatusInProgress.WithDetails("Another change of this card is in progress; try again shortly")
 		}
 		if c.Status == StatusCancelled {
@@ -70,25 +71,30 @@ func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target 
 		if target == StatusCancelled {
 			n, err := s.Swaps.PendingOnCard(ctx, tx, c.ID)
 			if err != nil {
-				return err
+				return fmt.Errorf("pending swaps: %w", err)
 			}
 			if n > 0 {
 				return ErrStatusInProgress.WithDetails("A top-up or withdrawal of this card is still being settled; try again shortly")
 			}
 			if p.Amount, err = s.Balance(ctx, tx, c); err != nil {
-				return err
+				return fmt.Errorf("balance: %w", err)
 			}
 			p.Ref = "cancel-" + strconv.FormatInt(c.ID, 10) + "-" + secret.Hex(8)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE cards SET pending_status = $1, pending_ref = $2, pending_amount = $3, pending_actor = $4,
-			pending_at = $5 WHERE id = $6`, target, p.Ref, int64(p.Amount), userID, s.Now().UnixMicro(), c.ID); err != nil {
-			return err
+			pending_at = $5 WHERE id = $6`, target, p.Ref, int64(p.Amount), userID, store.At(s.Now()), c.ID); err != nil {
+			return fmt.Errorf("record claim %s: %w", p.Ref, err)
 		}
-		_, err = s.Jobs.InsertTx(ctx, tx, StatusRecoverArgs{CardID: c.ID},
-			&river.InsertOpts{ScheduledAt: time.Now().Add(pendingStatusStale)})
-		return err
+		if _, err := s.Jobs.InsertTx(ctx, tx, StatusRecoverArgs{CardID: c.ID},
+			&river.InsertOpts{ScheduledAt: time.Now().Add(pendingStatusStale)}); err != nil {
+			return fmt.Errorf("queue recovery of claim %s: %w", p.Ref, err)
+		}
+		return nil
 	})
-	return p, err
+	if err != nil {
+		return pendingChange{}, fmt.Errorf("claim: %w", err)
+	}
+	return p, nil
 }
 
 // issuerCallTimeout bounds each issuer call of a status change, well inside
@@ -154,9 +160,11 @@ func (s *Service) issuerStatus(ctx context.Context, p pendingChange) (release bo
 
 // releaseStatus drops this claim (and no other).
 func (s *Service) releaseStatus(ctx context.Context, p pendingChange) error {
-	_, err := s.DB.SQL.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0
-		WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref)
-	return err
+	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0
+		WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref); err != nil {
+		return fmt.Errorf("release claim %s: %w", p.Ref, err)
+	}
+	return nil
 }
 
 // finishStatus records a change the issuer made and, for a cancellation,
@@ -169,14 +177,14 @@ func (s *Service) finishStatus(ctx context.Context, p pendingChange) error {
 			return errRefundRateMissing
 		}
 	}
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		cur, err := s.ForUpdate(ctx, tx, p.UserID, p.CardID, "")
 		if err != nil {
-			return err
+			return fmt.Errorf("lock card: %w", err)
 		}
 		var ref string
 		if err := tx.QueryRowContext(ctx, `SELECT pending_ref FROM cards WHERE id = $1`, p.CardID).Scan(&ref); err != nil {
-			return err
+			return fmt.Errorf("read claim: %w", err)
 		}
 		if ref != p.Ref {
 			return nil // finished already (by the request or the recovery job)
@@ -191,10 +199,16 @@ func (s *Service) finishStatus(ctx context.Context, p pendingChange) error {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0
-			WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0
+			WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref); err != nil {
+			return fmt.Errorf("clear claim: %w", err)
+		}
+		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("finish claim %s: %w", p.Ref, err)
+	}
+	return nil
 }
 
 // StatusRecoverArgs is the job that finishes a status change a dead process
@@ -225,28 +239,31 @@ func (w *StatusRecoverWorker) Work(ctx context.Context, job *river.Job[StatusRec
 	var (
 		p         pendingChange
 		amount    int64
-		pendingAt int64
+		pendingAt time.Time
 	)
 	err := w.s.DB.SQL.QueryRowContext(ctx, `SELECT id, user_id, public_token, pending_status, pending_ref, pending_amount, pending_at
-		FROM cards WHERE id = $1`, job.Args.CardID).Scan(&p.CardID, &p.UserID, &p.Token, &p.Target, &p.Ref, &amount, &pendingAt)
+		FROM cards WHERE id = $1`, job.Args.CardID).Scan(&p.CardID, &p.UserID, &p.Token, &p.Target, &p.Ref, &amount, store.TimeInto(&pendingAt))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && p.Target == "") {
 		return nil
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("card: recover status change of card %d: read claim: %w", job.Args.CardID, err)
 	}
-	if age := w.s.Now().Sub(time.UnixMicro(pendingAt)); age < pendingStatusStale {
+	if age := w.s.Now().Sub(pendingAt); age < pendingStatusStale {
 		return river.JobSnooze(pendingStatusStale - age)
 	}
 	p.Amount = money.Amount(amount)
 	code := StatusCode(p.Target)
 	if p.Target == StatusCancelled && p.Amount > 0 {
 		if err := w.s.StatusIssuer.Withdraw(ctx, p.Token, p.Amount, p.Ref); err != nil {
-			return WaitIfDown(err)
+			return WaitIfDown(fmt.Errorf("card: recover status change of card %d: withdraw %s: %w", p.CardID, p.Ref, err))
 		}
 	}
 	if err := w.s.StatusIssuer.SetStatus(ctx, p.Token, code); err != nil {
-		return WaitIfDown(err)
+		return WaitIfDown(fmt.Errorf("card: recover status change of card %d: set status %s: %w", p.CardID, code, err))
 	}
-	return w.s.finishStatus(ctx, p)
+	if err := w.s.finishStatus(ctx, p); err != nil {
+		return fmt.Errorf("card: recover status change of card %d: %w", p.CardID, err)
+	}
+	return nil
 }

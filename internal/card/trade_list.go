@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -33,10 +34,10 @@ func (s *Service) Trades(ctx context.Context, c Card, f TradeFilter) ([]Trade, i
 		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
 	}
 	if !f.From.IsZero() {
-		add("trade_time >= ?", f.From.UnixMicro())
+		add("trade_time >= ?", store.At(f.From))
 	}
 	if !f.To.IsZero() {
-		add("trade_time < ?", f.To.UnixMicro())
+		add("trade_time < ?", store.At(f.To))
 	}
 	if f.Type != 0 {
 		add("trade_type = ?", f.Type)
@@ -47,25 +48,28 @@ func (s *Service) Trades(ctx context.Context, c Card, f TradeFilter) ([]Trade, i
 	where := strings.Join(conds, " AND ")
 	var total int
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_trades WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("card: count trades of card %d: %w", c.ID, err)
 	}
 	n := len(args)
 	args = append(args, f.Limit, (f.Page-1)*f.Limit)
 	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+tradeColumns+` FROM card_trades WHERE `+where+
 		` ORDER BY trade_time DESC, trade_id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("card: trades of card %d: %w", c.ID, err)
 	}
 	defer rows.Close()
 	out := []Trade{}
 	for rows.Next() {
 		t, err := scanTrade(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("card: trades of card %d: %w", c.ID, err)
 		}
 		out = append(out, t)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("card: trades of card %d: %w", c.ID, err)
+	}
+	return out, total, nil
 }
 
 // IssuerTrade is what the issuer reports about one trade when asked.
@@ -106,7 +110,7 @@ func (s *Service) TradeByID(ctx context.Context, c Card, id int64) (Trade, error
 	}
 	for _, ev := range events {
 		if err := s.DB.InTx(ctx, func(tx *sql.Tx) error { _, err := s.applyTradeEvent(ctx, tx, ev); return err }); err != nil {
-			return Trade{}, err
+			return Trade{}, fmt.Errorf("card: refresh trade %d of card %d (%s): %w", id, c.ID, ev.Type, err)
 		}
 	}
 	if len(events) == 0 {
@@ -129,5 +133,8 @@ func (s *Service) localTrade(ctx context.Context, c Card, id int64) (Trade, erro
 	if errors.Is(err, store.ErrNotFound) {
 		return Trade{}, ErrTradeNotFound.WithDetails("No such trade on this card")
 	}
-	return t, err
+	if err != nil {
+		return Trade{}, fmt.Errorf("card: trade %d of card %d: %w", id, c.ID, err)
+	}
+	return t, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -128,7 +129,7 @@ func (s *Service) applyTradeEvent(ctx context.Context, tx *sql.Tx, ev IssuerEven
 			err := tx.QueryRowContext(ctx, `SELECT merchant_name, merchant_city, merchant_country FROM card_trades WHERE trade_id = $1 AND card_id = $2`,
 				t.OriginalTradeID, c.ID).Scan(&t.MerchantName, &t.MerchantCity, &t.MerchantCountry)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return "", err
+				return "", fmt.Errorf("merchant of trade %d: %w", t.OriginalTradeID, err)
 			}
 		}
 	}
@@ -180,7 +181,7 @@ func (s *Service) settleTrade(ctx context.Context, tx *sql.Tx, c Card, t *Trade,
 	if debit := dHold + dCaptured; debit > 0 {
 		bal, err := s.Balance(ctx, tx, c)
 		if err != nil {
-			return err
+			return fmt.Errorf("balance of card %d: %w", c.ID, err)
 		}
 		if bal < debit {
 			t.Exception = "balance_mismatch"
@@ -194,7 +195,7 @@ func (s *Service) settleTrade(ctx context.Context, tx *sql.Tx, c Card, t *Trade,
 	)
 	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "card-trade:" + strconv.FormatInt(t.TradeID, 10) + ":" + eventID,
 		Kind: "card_trade", Entries: entries}); err != nil {
-		return err
+		return fmt.Errorf("post trade %d: %w", t.TradeID, err)
 	}
 	t.Held, t.Captured, t.Exception = hold, captured, ""
 	return nil
@@ -204,24 +205,24 @@ func (s *Service) settleTrade(ctx context.Context, tx *sql.Tx, c Card, t *Trade,
 func (s *Service) tradeHistory(ctx context.Context, tx *sql.Tx, c Card, t Trade) error {
 	source := "trade:" + strconv.FormatInt(t.TradeID, 10)
 	if t.Type == TradeRefund {
-		return s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: t.TradeID, TradeType: "7", Direction: "credit",
-			Amount: t.Amount, MerchantName: t.MerchantName, Description: "Refund", Status: "success", TradeTime: t.TradeTime})
+		return s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: t.TradeID, TradeType: HistoryRefund, Direction: Credit,
+			Amount: t.Amount, MerchantName: t.MerchantName, Description: "Refund", Status: HistorySuccess, TradeTime: t.TradeTime})
 	}
 	if !t.Authorized && !t.Cleared {
 		return nil
 	}
-	status, amount := "pending", t.Amount
+	status, amount := HistoryPending, t.Amount
 	switch {
 	case t.Cleared:
-		status, amount = "success", t.ClearAmount
+		status, amount = HistorySuccess, t.ClearAmount
 	case t.ReversalAmount > 0 && t.ReversalAmount >= t.Amount:
-		status = "reversed"
+		status = HistoryReversed
 	}
 	desc := "Purchase"
 	if t.MerchantName != "" {
 		desc += " at " + t.MerchantName
 	}
-	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: t.TradeID, TradeType: "consume", Direction: "debit",
+	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: t.TradeID, TradeType: HistoryPurchase, Direction: Debit,
 		Amount: amount, Fee: t.TradeFee, MerchantName: t.MerchantName, Description: desc, Status: status, TradeTime: t.TradeTime}); err != nil {
 		return err
 	}
@@ -230,9 +231,9 @@ func (s *Service) tradeHistory(ctx context.Context, tx *sql.Tx, c Card, t Trade)
 	if t.ReversalAmount == 0 || t.Cleared {
 		return nil
 	}
-	return s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source + ":reversal", TradeID: t.TradeID, TradeType: "11",
-		Direction: "credit", Amount: t.ReversalAmount, MerchantName: t.MerchantName, Description: "Authorization reversal",
-		Status: "success", TradeTime: t.ReversalTime})
+	return s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source + ":reversal", TradeID: t.TradeID, TradeType: HistoryReversal,
+		Direction: Credit, Amount: t.ReversalAmount, MerchantName: t.MerchantName, Description: "Authorization reversal",
+		Status: HistorySuccess, TradeTime: t.ReversalTime})
 }
 
 // applyDecline records a declined authorization and the issuer's fee for it.
@@ -248,8 +249,8 @@ func (s *Service) applyDecline(ctx context.Context, tx *sql.Tx, c Card, ev Issue
 	if d.DeclineReason != "" {
 		desc += ": " + text.Truncate(d.DeclineReason, 100)
 	}
-	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: tradeID, TradeType: "consume", Direction: "debit",
-		Amount: amount, MerchantName: d.MerchantName, Description: desc, Status: "declined", TradeTime: at}); err != nil {
+	if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source, TradeID: tradeID, TradeType: HistoryPurchase, Direction: Debit,
+		Amount: amount, MerchantName: d.MerchantName, Description: desc, Status: HistoryDeclined, TradeTime: at}); err != nil {
 		return "", err
 	}
 	if err := s.notifyTransaction(ctx, tx, c, amount, d.MerchantName, "declined"); err != nil {
@@ -258,7 +259,7 @@ func (s *Service) applyDecline(ctx context.Context, tx *sql.Tx, c Card, ev Issue
 	if fee > 0 {
 		bal, err := s.Balance(ctx, tx, c)
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("balance of card %d: %w", c.ID, err)
 		}
 		if bal >= fee {
 			_, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: source + ":decline-fee", Kind: "card_fee", Entries: []ledger.Entry{
@@ -266,10 +267,10 @@ func (s *Service) applyDecline(ctx context.Context, tx *sql.Tx, c Card, ev Issue
 				{Account: ledger.HouseAccount(ledger.CardFloat, Currency), Amount: fee},
 			}})
 			if err != nil && !errors.Is(err, ledger.ErrDuplicate) {
-				return "", err
+				return "", fmt.Errorf("post decline fee of trade %d: %w", tradeID, err)
 			}
-			if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source + ":fee", TradeID: tradeID, TradeType: "10",
-				Direction: "debit", Amount: fee, Description: "Failed transaction fee", Status: "success", TradeTime: at}); err != nil {
+			if err := s.RecordHistory(ctx, tx, HistoryEntry{Card: c, Source: source + ":fee", TradeID: tradeID, TradeType: HistoryFee,
+				Direction: Debit, Amount: fee, Description: "Failed transaction fee", Status: HistorySuccess, TradeTime: at}); err != nil {
 				return "", err
 			}
 		}
@@ -283,47 +284,33 @@ const tradeColumns = `trade_id, card_id, trade_type, original_trade_id, authoriz
 
 func scanTrade(row interface{ Scan(...any) error }) (Trade, error) {
 	var (
-		t                       Trade
-		cleared                 int
-		traded, clear, reversal int64
+		t       Trade
+		cleared int
 	)
 	if err := row.Scan(&t.TradeID, &t.CardID, &t.Type, &t.OriginalTradeID, &t.Authorized, &t.Amount, &t.TradeFee, &t.MerchantName,
 		&t.MerchantCity, &t.MerchantCountry, &t.MerchantCurrency, &t.MerchantAmount, &cleared, &t.ClearAmount, &t.ReversalAmount,
-		&t.Exception, &t.Held, &t.Captured, &traded, &clear, &reversal); err != nil {
+		&t.Exception, &t.Held, &t.Captured, store.TimeInto(&t.TradeTime), store.TimeInto(&t.ClearTime), store.TimeInto(&t.ReversalTime)); err != nil {
 		return Trade{}, store.NotFound(err)
 	}
 	t.Cleared = cleared == 1
-	t.TradeTime, t.ClearTime, t.ReversalTime = microTime(traded), microTime(clear), microTime(reversal)
 	return t, nil
-}
-
-func microTime(us int64) time.Time {
-	if us == 0 {
-		return time.Time{}
-	}
-	return time.UnixMicro(us).UTC()
-}
-
-func micro(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
 }
 
 // trade returns the trade locked in tx, creating an empty one for a trade
 // seen for the first time.
 func (s *Service) trade(ctx context.Context, tx *sql.Tx, c Card, id int64) (Trade, error) {
-	now := s.Now().UnixMicro()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO card_trades (trade_id, card_id, trade_type, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $4) ON CONFLICT (trade_id) DO NOTHING`, id, c.ID, TradeAuthorization, now); err != nil {
-		return Trade{}, err
+		VALUES ($1, $2, $3, $4, $4) ON CONFLICT (trade_id) DO NOTHING`, id, c.ID, TradeAuthorization, store.At(s.Now())); err != nil {
+		return Trade{}, fmt.Errorf("create trade %d: %w", id, err)
 	}
 	t, err := scanTrade(tx.QueryRowContext(ctx, `SELECT `+tradeColumns+` FROM card_trades WHERE trade_id = $1`+s.DB.ForUpdate(), id))
-	if err == nil && t.CardID != c.ID {
-		return Trade{}, errors.New("card: trade belongs to another card")
+	if err != nil {
+		return Trade{}, fmt.Errorf("lock trade %d: %w", id, err)
 	}
-	return t, err
+	if t.CardID != c.ID {
+		return Trade{}, fmt.Errorf("trade %d belongs to card %d, not %d", id, t.CardID, c.ID)
+	}
+	return t, nil
 }
 
 // ClearFlag is the issuer's trade_clear: 1 once cleared.
@@ -357,6 +344,9 @@ func (s *Service) saveTrade(ctx context.Context, tx *sql.Tx, t Trade) error {
 		trade_time = $17, clear_time = $18, reversal_time = $19, updated_at = $20 WHERE trade_id = $21`,
 		typ, t.OriginalTradeID, t.Authorized, int64(t.Amount), int64(t.TradeFee), t.MerchantName, t.MerchantCity, t.MerchantCountry,
 		t.MerchantCurrency, int64(t.MerchantAmount), cleared, int64(t.ClearAmount), int64(t.ReversalAmount), t.Exception,
-		int64(t.Held), int64(t.Captured), micro(t.TradeTime), micro(t.ClearTime), micro(t.ReversalTime), s.Now().UnixMicro(), t.TradeID)
-	return err
+		int64(t.Held), int64(t.Captured), store.At(t.TradeTime), store.At(t.ClearTime), store.At(t.ReversalTime), store.At(s.Now()), t.TradeID)
+	if err != nil {
+		return fmt.Errorf("save trade %d: %w", t.TradeID, err)
+	}
+	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/money"
@@ -18,7 +20,7 @@ type Card struct {
 	PublicToken string
 	MaskedPAN   string
 	Currency    string
-	Status      string
+	Status      Status
 	IsPhysical  bool
 	KYCID       int64
 	MemberName  string
@@ -31,7 +33,7 @@ type Card struct {
 	// StatusUpdatedBy is who made the last status change: user, operator or issuer.
 	StatusUpdatedBy string
 	// PendingStatus is a status change in flight at the issuer ("" = none).
-	PendingStatus string
+	PendingStatus Status
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	DeletedAt     *time.Time
@@ -42,27 +44,22 @@ var cardColumns = `id, user_id, task_id, public_token, masked_pan, currency, sta
 
 func scanCard(row interface{ Scan(...any) error }) (Card, error) {
 	var (
-		c                Card
-		created, updated int64
-		deleted          sql.NullInt64
+		c       Card
+		deleted time.Time
 	)
 	if err := row.Scan(&c.ID, &c.UserID, &c.TaskID, &c.PublicToken, &c.MaskedPAN, &c.Currency, &c.Status, &c.IsPhysical, &c.KYCID,
-		&c.MemberName, &c.ThreeDSPlan, &c.Balance, &c.FeePaid, &c.Expiry, &created, &updated, &deleted, &c.LockedByAdmin,
-		&c.StatusUpdatedBy, &c.PendingStatus); err != nil {
+		&c.MemberName, &c.ThreeDSPlan, &c.Balance, &c.FeePaid, &c.Expiry, store.TimeInto(&c.CreatedAt), store.TimeInto(&c.UpdatedAt),
+		store.TimeInto(&deleted), &c.LockedByAdmin, &c.StatusUpdatedBy, &c.PendingStatus); err != nil {
 		return Card{}, store.NotFound(err)
 	}
-	c.CreatedAt, c.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
-	if deleted.Valid {
-		at := time.UnixMicro(deleted.Int64).UTC()
-		c.DeletedAt = &at
-	}
+	c.DeletedAt = optional(deleted)
 	return c, nil
 }
 
 // Progress is the view of GET /card/apply/progress/{task_id}.
 type Progress struct {
 	TaskID       int64
-	Status       string
+	Status       TaskStatus
 	FailReason   string
 	CreatedAt    time.Time
 	CompletedAt  *time.Time
@@ -75,36 +72,28 @@ type Progress struct {
 func (s *Service) Progress(ctx context.Context, userID, taskID int64) (Progress, error) {
 	now := s.Now()
 	res, err := s.DB.SQL.ExecContext(ctx, `UPDATE card_tasks SET last_polled_at = $1 WHERE id = $2 AND user_id = $3`,
-		now.UnixMicro(), taskID, userID)
+		store.At(now), taskID, userID)
 	if err != nil {
-		return Progress{}, err
+		return Progress{}, fmt.Errorf("card: progress of task %d: record poll: %w", taskID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return Progress{}, ErrTaskNotFound.WithDetails("No such card application")
 	}
 	var (
 		p                 Progress
-		created           int64
-		completed, cardID sql.NullInt64
-		polled            sql.NullInt64
+		cardID            sql.NullInt64
+		completed, polled time.Time
 	)
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT id, status, fail_reason, kyc_id, card_id, created_at, completed_at, last_polled_at
-		FROM card_tasks WHERE id = $1`, taskID).Scan(&p.TaskID, &p.Status, &p.FailReason, &p.KYCID, &cardID, &created, &completed, &polled); err != nil {
-		return Progress{}, err
+		FROM card_tasks WHERE id = $1`, taskID).Scan(&p.TaskID, &p.Status, &p.FailReason, &p.KYCID, &cardID, store.TimeInto(&p.CreatedAt),
+		store.TimeInto(&completed), store.TimeInto(&polled)); err != nil {
+		return Progress{}, fmt.Errorf("card: progress of task %d: %w", taskID, err)
 	}
-	p.CreatedAt = time.UnixMicro(created).UTC()
-	if completed.Valid {
-		at := time.UnixMicro(completed.Int64).UTC()
-		p.CompletedAt = &at
-	}
-	if polled.Valid {
-		at := time.UnixMicro(polled.Int64).UTC()
-		p.LastPolledAt = &at
-	}
+	p.CompletedAt, p.LastPolledAt = optional(completed), optional(polled)
 	if cardID.Valid {
 		c, err := scanCard(s.DB.SQL.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE id = $1`, cardID.Int64))
 		if err != nil {
-			return Progress{}, err
+			return Progress{}, fmt.Errorf("card: progress of task %d: card %d: %w", taskID, cardID.Int64, err)
 		}
 		p.Card = &c
 	}
@@ -121,18 +110,21 @@ func (s *Service) List(ctx context.Context, userID int64, includeCancelled bool)
 	}
 	rows, err := s.DB.SQL.QueryContext(ctx, q+` ORDER BY id`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("card: cards of user %d: %w", userID, err)
 	}
 	defer rows.Close()
 	var out []Card
 	for rows.Next() {
 		c, err := scanCard(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("card: cards of user %d: %w", userID, err)
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("card: cards of user %d: %w", userID, err)
+	}
+	return out, nil
 }
 
 // Get returns one of the user's cards by record id or public token.
@@ -151,5 +143,19 @@ func (s *Service) get(ctx context.Context, q store.Querier, userID, id int64, pu
 	if errors.Is(err, store.ErrNotFound) {
 		return Card{}, ErrCardNotFound.WithDetails("No such card")
 	}
-	return c, err
+	if err != nil {
+		if publicToken == "" {
+			publicToken = "#" + strconv.FormatInt(id, 10)
+		}
+		return Card{}, fmt.Errorf("card: card %s of user %d: %w", publicToken, userID, err)
+	}
+	return c, nil
+}
+
+// optional is t as an optional moment: nil for the zero time (a NULL column).
+func optional(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

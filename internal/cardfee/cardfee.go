@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -19,19 +20,26 @@ import (
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
+// CardType is the kind of card a fee pays for; coupons name it too (as
+// text: package coupon cannot import this one).
+type CardType string
+
 // Card types.
 const (
-	Virtual  = "virtual"
-	Physical = "physical"
+	Virtual  CardType = "virtual"
+	Physical CardType = "physical"
 )
 
-// Payment statuses (API.md §3.4.2).
+// PaymentStatus is the state of a fee payment (API.md §3.4.2).
+type PaymentStatus string
+
+// Payment statuses.
 const (
-	StatusPending   = "pending"
-	StatusCompleted = "completed"
-	StatusCancelled = "cancelled"
-	StatusExpired   = "expired"
-	StatusRefunded  = "refunded"
+	StatusPending   PaymentStatus = "pending"
+	StatusCompleted PaymentStatus = "completed"
+	StatusCancelled PaymentStatus = "cancelled"
+	StatusExpired   PaymentStatus = "expired"
+	StatusRefunded  PaymentStatus = "refunded"
 )
 
 // USD amounts have 2 decimals; a stablecoin (6 decimals) pays them 1:1.
@@ -54,7 +62,7 @@ var (
 // Config is the fee of one card type.
 type Config struct {
 	ID          int64
-	CardType    string
+	CardType    CardType
 	FeeType     string
 	FeeAmount   money.Amount // US cents
 	IsActive    bool
@@ -76,11 +84,11 @@ func (c Config) Effective() money.Amount {
 type Payment struct {
 	ID             int64
 	UserID         int64
-	CardType       string
+	CardType       CardType
 	OriginalFee    money.Amount // cents
 	CouponDiscount money.Amount
 	ActualPayment  money.Amount
-	Status         string
+	Status         PaymentStatus
 	Ref            string
 	PaymentMethod  string
 	CouponCode     string
@@ -140,24 +148,20 @@ type Service struct{ Deps }
 func NewService(d Deps) *Service { return &Service{Deps: d} }
 
 // ValidCardType reports whether t is a card type.
-func ValidCardType(t string) bool { return t == Virtual || t == Physical }
+func ValidCardType(t CardType) bool { return t == Virtual || t == Physical }
 
 // Config returns the fee configuration of a card type.
-func (s *Service) Config(ctx context.Context, q store.Querier, cardType string) (Config, error) {
-	var (
-		c                Config
-		created, updated int64
-	)
+func (s *Service) Config(ctx context.Context, q store.Querier, cardType CardType) (Config, error) {
+	var c Config
 	err := q.QueryRowContext(ctx, `SELECT id, card_type, fee_type, fee_amount, is_active, description, created_by, created_at, updated_at
 		FROM card_fee_config WHERE card_type = $1`, cardType).
-		Scan(&c.ID, &c.CardType, &c.FeeType, &c.FeeAmount, &c.IsActive, &c.Description, &c.CreatedBy, &created, &updated)
-	if err != nil {
-		if store.NotFound(err) == store.ErrNotFound {
-			return Config{}, ErrNotConfigured.WithDetails("No fee is configured for card type " + cardType)
-		}
-		return Config{}, err
+		Scan(&c.ID, &c.CardType, &c.FeeType, &c.FeeAmount, &c.IsActive, &c.Description, &c.CreatedBy, store.TimeInto(&c.CreatedAt), store.TimeInto(&c.UpdatedAt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Config{}, ErrNotConfigured.WithDetails("No fee is configured for card type " + string(cardType))
 	}
-	c.CreatedAt, c.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
+	if err != nil {
+		return Config{}, fmt.Errorf("cardfee: config of %s cards: %w", cardType, err)
+	}
 	return c, nil
 }
 
@@ -173,11 +177,15 @@ type Stats struct {
 }
 
 // Stats computes the slots and whether a payment is needed for cardType.
-func (s *Service) Stats(ctx context.Context, userID int64, cardType string) (Stats, error) {
-	return s.stats(ctx, s.DB.SQL, userID, cardType)
+func (s *Service) Stats(ctx context.Context, userID int64, cardType CardType) (Stats, error) {
+	st, err := s.stats(ctx, s.DB.SQL, userID, cardType)
+	if err != nil {
+		return Stats{}, fmt.Errorf("cardfee: stats of user %d: %w", userID, err)
+	}
+	return st, nil
 }
 
-func (s *Service) stats(ctx context.Context, q store.Querier, userID int64, cardType string) (Stats, error) {
+func (s *Service) stats(ctx context.Context, q store.Querier, userID int64, cardType CardType) (Stats, error) {
 	success, pending, err := s.Cards.Counts(ctx, q, userID)
 	if err != nil {
 		return Stats{}, err
@@ -199,11 +207,13 @@ func (s *Service) stats(ctx context.Context, q store.Querier, userID int64, card
 	return st, nil
 }
 
-func (s *Service) hasUnconsumed(ctx context.Context, q store.Querier, userID int64, cardType string) (bool, error) {
+func (s *Service) hasUnconsumed(ctx context.Context, q store.Querier, userID int64, cardType CardType) (bool, error) {
 	var ok bool
-	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_fee_payments WHERE user_id = $1 AND card_type = $2
-		AND status = 'completed' AND consumed_by_task_id IS NULL)`, userID, cardType).Scan(&ok)
-	return ok, err
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_fee_payments WHERE user_id = $1 AND card_type = $2
+		AND status = $3 AND consumed_by_task_id IS NULL)`, userID, cardType, StatusCompleted).Scan(&ok); err != nil {
+		return false, fmt.Errorf("unused %s payment: %w", cardType, err)
+	}
+	return ok, nil
 }
 
 func (s *Service) ensureActive(ctx context.Context, tx *sql.Tx, userID int64) error {

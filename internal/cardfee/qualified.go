@@ -2,6 +2,7 @@ package cardfee
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,7 @@ func (s *Service) CountPaying(ctx context.Context, q store.Querier, userIDs []in
 		var n int
 		if err := q.QueryRowContext(ctx, `SELECT COUNT(DISTINCT user_id) FROM card_fee_payments
 			WHERE status = $1 AND user_id IN (`+strings.Join(marks, ", ")+`)`, args...).Scan(&n); err != nil {
-			return 0, err
+			return 0, fmt.Errorf("cardfee: count paying users among %d: %w", len(userIDs), err)
 		}
 		total += n
 	}

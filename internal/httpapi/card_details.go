@@ -68,7 +68,7 @@ func accountDetails(c card.Card, billAddress, postalCode string) accountDetailsJ
 	expiry, _ := time.Parse(time.DateTime, c.Expiry)
 	d := accountDetailsJSON{
 		ID: c.ID, PublicToken: c.PublicToken, CardNo: c.MaskedPAN, CardScheme: "visa", CurrencyCode: c.Currency,
-		CurrencyID: issuerHKDCurrencyID, Balance: httpkit.Num(c.Balance, 2), Status: c.Status, ExpiryDate: c.Expiry,
+		CurrencyID: issuerHKDCurrencyID, Balance: httpkit.Num(c.Balance, 2), Status: string(c.Status), ExpiryDate: c.Expiry,
 		CardExpiry: expiry.Format("01/06"), ActivateTime: c.CreatedAt.Unix(), Physical: c.IsPhysical, UpdatePhysical: c.IsPhysical,
 		ThreeDSAuthPlan: c.ThreeDSPlan, MemberName: c.MemberName, AgentID: "comecomepay", Amount: httpkit.Num(c.FeePaid, 2),
 		CardID: 1, KYCID: c.KYCID, BillAddress: billAddress, PostalCode: postalCode,

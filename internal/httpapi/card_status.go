@@ -12,7 +12,7 @@ import (
 )
 
 // issuerStatusNames are the issuer's names of each status code (API.md §2.6).
-var issuerStatusNames = map[string]struct{ cardStatus, name, description string }{
+var issuerStatusNames = map[card.IssuerCode]struct{ cardStatus, name, description string }{
 	card.CodeActive:    {"Active", "Active", "Card active"},
 	card.CodeFrozen:    {"ShortTermDebitBlock", "Frozen", "Card temporarily frozen by cardholder"},
 	card.CodeCancelled: {"Closed", "Cancelled", "Card cancelled by cardholder"},
@@ -35,7 +35,7 @@ func (s *Server) getCardStatus(w http.ResponseWriter, r *http.Request, p account
 		Status      string `json:"status"`
 		Code        string `json:"card_status_code"`
 		Description string `json:"card_status_description"`
-	}{c.PublicToken, name, code, code + " (" + name + ")"}))
+	}{c.PublicToken, name, string(code), string(code) + " (" + name + ")"}))
 	return nil
 }
 
@@ -59,7 +59,7 @@ func (s *Server) putCardStatus(w http.ResponseWriter, r *http.Request, p account
 		return err
 	}
 	s.executeOnce(w, r, p.UserID, raw, func(ctx context.Context) (int, any, error) {
-		ch, err := s.Cards.SetStatus(ctx, p.UserID, token, code)
+		ch, err := s.Cards.SetStatus(ctx, p.UserID, token, card.IssuerCode(code))
 		if err != nil {
 			return 0, nil, err
 		}
@@ -72,7 +72,7 @@ func (s *Server) putCardStatus(w http.ResponseWriter, r *http.Request, p account
 			Description string `json:"description"`
 			Updated     string `json:"updated"`
 			UpdatedBy   string `json:"updated_by"`
-		}{ch.Card.PublicToken, names.cardStatus, ch.Code, names.name, i18n.Text(httpkit.Lang(r), names.description), rfc3339(ch.UpdatedAt),
+		}{ch.Card.PublicToken, names.cardStatus, string(ch.Code), names.name, i18n.Text(httpkit.Lang(r), names.description), rfc3339(ch.UpdatedAt),
 			ch.UpdatedBy}), nil
 	})
 	return nil

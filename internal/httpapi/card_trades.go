@@ -68,9 +68,9 @@ func (s *Server) cardTransactionHistory(w http.ResponseWriter, r *http.Request, 
 	out := make([]rowJSON, 0, len(rows))
 	for _, h := range rows {
 		traded := h.TradeTime.Format(time.DateTime)
-		out = append(out, rowJSON{h.ID, "CTX" + strconv.FormatInt(h.ID, 10), h.TradeID, h.TradeType, traded, traded, h.TradeTime.Unix(),
-			rfc3339(h.TradeTime), httpkit.Num(h.Amount, 2), h.Direction, httpkit.Num(h.Fee, 2), httpkit.Num(h.BalanceAfter, 2), card.Currency, card.Currency,
-			h.MerchantName, h.Description, h.Status, "", 0, ""})
+		out = append(out, rowJSON{h.ID, "CTX" + strconv.FormatInt(h.ID, 10), h.TradeID, string(h.TradeType), traded, traded, h.TradeTime.Unix(),
+			rfc3339(h.TradeTime), httpkit.Num(h.Amount, 2), string(h.Direction), httpkit.Num(h.Fee, 2), httpkit.Num(h.BalanceAfter, 2), card.Currency,
+			card.Currency, h.MerchantName, h.Description, string(h.Status), "", 0, ""})
 	}
 	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "Transaction history retrieved successfully", struct {
 		PublicToken  string    `json:"public_token"`

@@ -33,8 +33,8 @@ type paymentJSON struct {
 }
 
 func toPaymentJSON(p cardfee.Payment) paymentJSON {
-	out := paymentJSON{ID: p.ID, UserID: p.UserID, CardType: p.CardType, OriginalFee: httpkit.Num(p.OriginalFee, 2),
-		CouponDiscount: httpkit.Num(p.CouponDiscount, 2), ActualPayment: httpkit.Num(p.ActualPayment, 2), Status: p.Status,
+	out := paymentJSON{ID: p.ID, UserID: p.UserID, CardType: string(p.CardType), OriginalFee: httpkit.Num(p.OriginalFee, 2),
+		CouponDiscount: httpkit.Num(p.CouponDiscount, 2), ActualPayment: httpkit.Num(p.ActualPayment, 2), Status: string(p.Status),
 		TransactionRef: p.Ref, PaymentMethod: p.PaymentMethod, CouponCode: p.CouponCode, CouponName: p.CouponName,
 		Consumed: p.Consumed, CreatedAt: rfc3339(p.CreatedAt), ExpiresAt: rfc3339(p.ExpiresAt)}
 	if p.PaidAt != nil {
@@ -45,8 +45,8 @@ func toPaymentJSON(p cardfee.Payment) paymentJSON {
 }
 
 // cardTypeParam reads the card_type query parameter (default virtual).
-func cardTypeParam(r *http.Request) (string, error) {
-	t := r.URL.Query().Get("card_type")
+func cardTypeParam(r *http.Request) (cardfee.CardType, error) {
+	t := cardfee.CardType(r.URL.Query().Get("card_type"))
 	if t == "" {
 		return cardfee.Virtual, nil
 	}
@@ -95,7 +95,7 @@ func (s *Server) cardFeeConfig(w http.ResponseWriter, r *http.Request, _ account
 	httpkit.WriteJSON(w, http.StatusOK, struct {
 		httpkit.EnvelopeA
 		Config feeConfigJSON `json:"config"`
-	}{httpkit.OKA(r, "OK"), feeConfigJSON{c.ID, c.CardType, c.FeeType, httpkit.Num(c.FeeAmount, 2), c.IsActive, c.Description, c.CreatedBy,
+	}{httpkit.OKA(r, "OK"), feeConfigJSON{c.ID, string(c.CardType), c.FeeType, httpkit.Num(c.FeeAmount, 2), c.IsActive, c.Description, c.CreatedBy,
 		rfc3339(c.CreatedAt), rfc3339(c.UpdatedAt)}})
 	return nil
 }
@@ -151,7 +151,7 @@ func (s *Server) createCardFeePayment(w http.ResponseWriter, r *http.Request, p 
 		return err
 	}
 	f := httpkit.NewFields()
-	cardType := f.Required("card_type", b.CardType)
+	cardType := cardfee.CardType(f.Required("card_type", b.CardType))
 	if cardType != "" && !cardfee.ValidCardType(cardType) {
 		f.Add("card_type", "must be virtual or physical")
 	}
@@ -193,7 +193,7 @@ func (s *Server) completeCardFeePayment(w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *Server) cardFeePaymentStatus(w http.ResponseWriter, r *http.Request, p account.Principal) error {
-	cardType := r.URL.Query().Get("card_type")
+	cardType := cardfee.CardType(r.URL.Query().Get("card_type"))
 	if cardType != "" && !cardfee.ValidCardType(cardType) {
 		return apperr.Validation(map[string]string{"card_type": "must be virtual or physical"})
 	}
@@ -209,7 +209,7 @@ func (s *Server) cardFeePaymentStatus(w http.ResponseWriter, r *http.Request, p 
 	}{EnvelopeA: httpkit.OKA(r, "OK"), PaymentStatus: "none"}
 	if ok {
 		j := toPaymentJSON(pay)
-		body.HasPayment, body.PaymentStatus, body.Payment = true, pay.Status, &j
+		body.HasPayment, body.PaymentStatus, body.Payment = true, string(pay.Status), &j
 	}
 	httpkit.WriteJSON(w, http.StatusOK, body)
 	return nil
@@ -259,6 +259,6 @@ func (s *Server) kycEligibility(w http.ResponseWriter, r *http.Request, p accoun
 		PaymentType    string `json:"payment_type"`
 		Reason         string `json:"reason"`
 		RequiredAction string `json:"required_action"`
-	}{httpkit.OKA(r, "OK"), e.Eligible, e.PaymentStatus, e.PaymentType, i18n.Text(httpkit.Lang(r), reason), e.RequiredAction})
+	}{httpkit.OKA(r, "OK"), e.Eligible, e.PaymentStatus, string(e.PaymentType), i18n.Text(httpkit.Lang(r), reason), e.RequiredAction})
 	return nil
 }

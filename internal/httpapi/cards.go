@@ -101,7 +101,7 @@ func (s *Server) cardApplyProgress(w http.ResponseWriter, r *http.Request, p acc
 		CompletedAt  *string            `json:"completed_at"`
 		LastPolledAt *string            `json:"last_polled_at"`
 		List         []progressItemJSON `json:"list"`
-	}{pr.TaskID, pr.Status, 1, succeed, failed, pr.FailReason, rfc3339(pr.CreatedAt), optTime(pr.CompletedAt), optTime(pr.LastPolledAt), items}))
+	}{pr.TaskID, string(pr.Status), 1, succeed, failed, pr.FailReason, rfc3339(pr.CreatedAt), optTime(pr.CompletedAt), optTime(pr.LastPolledAt), items}))
 	return nil
 }
 
@@ -114,11 +114,11 @@ func optTime(t *time.Time) *string {
 }
 
 // listStatus maps a card's status onto the list's vocabulary.
-func listStatus(st string) string {
+func listStatus(st card.Status) string {
 	if st == card.StatusNormal {
 		return "active"
 	}
-	return st
+	return string(st)
 }
 
 // listCards serves GET /card/list.

@@ -183,9 +183,9 @@ func (s *Server) checkCouponEligibility(w http.ResponseWriter, r *http.Request, 
 	amount := f.Amount("transaction_amount", b.Amount, 2)
 	cardType := httpkit.Optional(b.CardType)
 	if cardType == "" {
-		cardType = cardfee.Virtual
+		cardType = string(cardfee.Virtual)
 	}
-	if !cardfee.ValidCardType(cardType) {
+	if !cardfee.ValidCardType(cardfee.CardType(cardType)) {
 		f.Add("card_type", "must be virtual or physical")
 	}
 	if err := f.Err(); err != nil {

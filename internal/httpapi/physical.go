@@ -17,14 +17,14 @@ import (
 
 // physicalStatusText is the canonical English status_desc of each order
 // state (API.md §3.4.5); i18n translates it.
-var physicalStatusText = map[string]string{
+var physicalStatusText = map[physical.Status]string{
 	physical.StatusInit: "Email code sent", physical.StatusEmailVerified: "Email verified", physical.StatusFeePaid: "Fee paid",
 	physical.StatusSubmitted: "Submitted to the card issuer", physical.StatusProcessing: "Processing",
 	physical.StatusShipped: "Shipped", physical.StatusDelivered: "Delivered", physical.StatusFailed: "Failed",
 	physical.StatusCancelled: "Cancelled",
 }
 
-func statusDesc(r *http.Request, status string) string {
+func statusDesc(r *http.Request, status physical.Status) string {
 	return i18n.Text(httpkit.Lang(r), physicalStatusText[status])
 }
 
@@ -199,7 +199,7 @@ func (s *Server) convertResponse(r *http.Request, res physical.Result) (int, []b
 		UpgradeAmount   json.Number `json:"upgrade_amount"`
 		PaymentCurrency string      `json:"payment_currency"`
 		ApplicationID   int64       `json:"application_id"`
-	}{o.OrderNo, o.PublicToken, o.Status, statusDesc(r, o.Status), httpkit.Num(o.FeeUSD, 2), o.PaymentCurrency, o.ID}))
+	}{o.OrderNo, o.PublicToken, string(o.Status), statusDesc(r, o.Status), httpkit.Num(o.FeeUSD, 2), o.PaymentCurrency, o.ID}))
 }
 
 type timelineJSON struct {
@@ -224,7 +224,7 @@ func (s *Server) upgradeProgress(w http.ResponseWriter, r *http.Request, p accou
 	}
 	timeline := []timelineJSON{}
 	for _, e := range events {
-		timeline = append(timeline, timelineJSON{rfc3339(e.At), e.Status, e.PreviousStatus, e.Source, e.Operator, e.Remark, e.ExternalReqID})
+		timeline = append(timeline, timelineJSON{rfc3339(e.At), string(e.Status), string(e.PreviousStatus), string(e.Source), e.Operator, e.Remark, e.ExternalReqID})
 	}
 	failReason := ""
 	if o.Status == physical.StatusFailed {
@@ -240,12 +240,13 @@ func (s *Server) upgradeProgress(w http.ResponseWriter, r *http.Request, p accou
 		FailReason    string         `json:"fail_reason"`
 		RefundStatus  string         `json:"refund_status"`
 		Timeline      []timelineJSON `json:"timeline"`
-	}{o.OrderNo, o.ID, o.PublicToken, o.Status, statusDesc(r, o.Status), o.ShownTrackingNo(), failReason, o.RefundStatus, timeline}))
+	}{o.OrderNo, o.ID, o.PublicToken, string(o.Status), statusDesc(r, o.Status), o.ShownTrackingNo(), failReason, string(o.RefundStatus),
+		timeline}))
 	return nil
 }
 
 // applicationStatus is the lowercase projection of an order state.
-func applicationStatus(status string) (string, string) {
+func applicationStatus(status physical.Status) (string, string) {
 	switch status {
 	case physical.StatusProcessing:
 		return "approved", "Approved"

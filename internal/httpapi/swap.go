@@ -122,7 +122,7 @@ func (s *Server) executeSwap(w http.ResponseWriter, r *http.Request, p account.P
 			NewBalances map[string]json.Number `json:"new_balances"`
 			CreatedAt   string                 `json:"created_at"`
 			CompletedAt *string                `json:"completed_at"`
-		}{rec.ID, rec.Status, figures(rec.Pair, rec.FromAmount, rec.ToAmount, rec.DisplayRate(), rec.FeeRate, rec.FeeAmount, rec.NetAmount),
+		}{rec.ID, string(rec.Status), figures(rec.Pair, rec.FromAmount, rec.ToAmount, rec.DisplayRate(), rec.FeeRate, rec.FeeAmount, rec.NetAmount),
 			rec.IssuerReference(res.PublicToken), rec.CardID, httpkit.Num(res.CardBalance, 2),
 			map[string]json.Number{crypto.Name: httpkit.Num(res.WalletBalance, crypto.Decimals), "HKD": httpkit.Num(res.CardBalance, 2)},
 			rfc3339(rec.CreatedAt), optTime(rec.CompletedAt)}), nil
@@ -167,7 +167,7 @@ func (s *Server) swapHistory(w http.ResponseWriter, r *http.Request, p account.P
 		fig := figures(rec.Pair, rec.FromAmount, rec.ToAmount, rec.DisplayRate(), rec.FeeRate, rec.FeeAmount, rec.NetAmount)
 		// Here `fee` is the HKD fee itself (API.md §2.3).
 		fig.Fee = fig.FeeAmount
-		rows = append(rows, rowJSON{rec.ID, rec.UserID, rec.UserID, fig, rec.Status, rec.QuoteID, rec.IssuerReference(token), rec.Direction,
+		rows = append(rows, rowJSON{rec.ID, rec.UserID, rec.UserID, fig, string(rec.Status), rec.QuoteID, rec.IssuerReference(token), string(rec.Direction),
 			rec.CardID, rfc3339(rec.CreatedAt), optTime(rec.CompletedAt)})
 	}
 	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {

@@ -33,7 +33,8 @@ type threeDSRecordJSON struct {
 
 func toThreeDSRecordJSON(r threeds.Record) threeDSRecordJSON {
 	return threeDSRecordJSON{r.ID, r.NotificationID, r.PublicToken, r.MerchantName, r.MerchantID, r.Amount, r.Currency, r.Passcode,
-		rfc3339(r.ReceivedAt), r.ExpiresAfter, r.AuthMethod, r.ChallengeStatus, rfc3339(r.ChallengeExpiresAt), r.ConfirmationStatus,
+		rfc3339(r.ReceivedAt), r.ExpiresAfter, string(r.AuthMethod), string(r.ChallengeStatus), rfc3339(r.ChallengeExpiresAt),
+		string(r.ConfirmationStatus),
 		optTime(r.ConfirmedAt)}
 }
 
@@ -77,7 +78,7 @@ func (s *Server) confirmThreeDS(w http.ResponseWriter, r *http.Request, p accoun
 		return err
 	}
 	f := httpkit.NewFields()
-	decision := strings.ToUpper(f.Required("status", b.Status))
+	decision := threeds.Decision(strings.ToUpper(f.Required("status", b.Status)))
 	if decision != "" && decision != threeds.DecisionApprove && decision != threeds.DecisionReject {
 		f.Add("status", "must be SUCCESS (approve) or FAILURE (reject)")
 	}
@@ -116,7 +117,7 @@ func (s *Server) setCardThreeDSPlan(w http.ResponseWriter, r *http.Request, p ac
 		return err
 	}
 	f := httpkit.NewFields()
-	plan := strings.ToUpper(f.Required("plan", b.Plan))
+	plan := threeds.Plan(strings.ToUpper(f.Required("plan", b.Plan)))
 	if plan != "" && !threeds.ValidPlan(plan) {
 		f.Add("plan", "must be OTP, BIO or ALL")
 	}

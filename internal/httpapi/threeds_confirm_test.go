@@ -141,11 +141,11 @@ func TestThreeDSPlan(t *testing.T) {
 		plans := func() (local, issuer string) {
 			d := h.Do(http.MethodGet, "/api/v1/card/account-details?public_token="+c.PublicToken, nil, auth).Expect(t, 200, "")
 			local = apptest.Data[cardDetailsData](t, d).ThreeDSAuthPlan
-			issuer, err := h.App.IssuerSim.Plan(context.Background(), c.PublicToken)
+			plan, err := h.App.IssuerSim.Plan(context.Background(), c.PublicToken)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return local, issuer
+			return local, string(plan)
 		}
 		if l, i := plans(); l != "OTP" || i != "OTP" {
 			t.Fatalf("default plan %s/%s", l, i)

@@ -17,6 +17,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/text"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -58,11 +59,11 @@ type Recorder func(ctx context.Context, tx *sql.Tx, res Result) error
 func (s *Service) Convert(ctx context.Context, in ConvertInput, record Recorder) (Result, error) {
 	c, err := s.card(ctx, in.UserID, 0, in.PublicToken)
 	if err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("physical: convert card %s: %w", in.PublicToken, err)
 	}
 	postal, err := json.Marshal(in.Shipping)
 	if err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("physical: convert card %d: encode shipping: %w", c.ID, err)
 	}
 	var paid Order
 	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
@@ -96,18 +97,20 @@ func (s *Service) Convert(ctx context.Context, in ConvertInput, record Recorder)
 				{Account: ledger.UserAccount(in.UserID, ledger.Available, cur.Name), Amount: -amount},
 				{Account: ledger.HouseAccount(ledger.FeeIncome, cur.Name), Amount: amount},
 			}}); err != nil {
-			return err
+			return fmt.Errorf("post fee of order %d: %w", paid.ID, err)
 		}
 		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: in.UserID, Type: wallet.ActivityCardUpgrade, Status: wallet.ActivityCompleted,
 			Amount: -amount, Currency: cur.Name, Description: "Physical card upgrade", Reference: paid.OrderNo,
 			SourceTable: "physical_orders", SourceID: paid.ID, Completed: true}); err != nil {
-			return err
+			return fmt.Errorf("wallet activity of order %d: %w", paid.ID, err)
 		}
-		_, err = s.Jobs.InsertTx(ctx, tx, RecoverArgs{OrderID: paid.ID}, &river.InsertOpts{ScheduledAt: time.Now().Add(recoverAfter)})
-		return err
+		if _, err := s.Jobs.InsertTx(ctx, tx, RecoverArgs{OrderID: paid.ID}, &river.InsertOpts{ScheduledAt: time.Now().Add(recoverAfter)}); err != nil {
+			return fmt.Errorf("queue recovery of order %d: %w", paid.ID, err)
+		}
+		return nil
 	})
 	if err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("physical: convert card %d: %w", c.ID, err)
 	}
 	// The fee is already paid: from here on, finish even if the client goes
 	// away (a cancelled call would look like an issuer refusal).
@@ -168,7 +171,7 @@ func (s *Service) payOrder(ctx context.Context, tx *sql.Tx, cardID int64, tok ve
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET postal_sealed = $1, fee_usd = $2, fee_amount = $3,
 			payment_currency = $4 WHERE id = $5`, sealed, int64(o.FeeUSD), int64(o.FeeAmount), o.PaymentCurrency, d.ID); err != nil {
-			return Order{}, err
+			return Order{}, fmt.Errorf("record payment of order %d: %w", d.ID, err)
 		}
 		return s.order(ctx, tx, d.ID, false)
 	}
@@ -176,13 +179,15 @@ func (s *Service) payOrder(ctx context.Context, tx *sql.Tx, cardID int64, tok ve
 	if err != nil {
 		return Order{}, err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE physical_verify_tokens SET order_id = $1 WHERE token_hash = $2`, n.ID, tok.Hash)
-	return n, err
+	if _, err := tx.ExecContext(ctx, `UPDATE physical_verify_tokens SET order_id = $1 WHERE token_hash = $2`, n.ID, tok.Hash); err != nil {
+		return Order{}, fmt.Errorf("move verify token to order %d: %w", n.ID, err)
+	}
+	return n, nil
 }
 
 // settle records the issuer's answer for a paid order, idempotently: an
 // order no longer FEE_PAID was settled already and is reported as it is.
-func (s *Service) settle(ctx context.Context, orderID int64, source, extID string, callErr error, record Recorder) (Result, error) {
+func (s *Service) settle(ctx context.Context, orderID int64, source Source, extID string, callErr error, record Recorder) (Result, error) {
 	var res Result
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		o, err := s.order(ctx, tx, orderID, true)
@@ -193,14 +198,14 @@ func (s *Service) settle(ctx context.Context, orderID int64, source, extID strin
 		case o.Status != StatusFeePaid:
 		case callErr == nil:
 			if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET external_req_id = $1 WHERE id = $2`, extID, o.ID); err != nil {
-				return err
+				return fmt.Errorf("record issuer request: %w", err)
 			}
 			if err := s.transition(ctx, tx, o, StatusSubmitted, source, "", extID); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE physical_verify_tokens SET used_at = $1 WHERE order_id = $2 AND used_at IS NULL`,
-				s.Now().UnixMicro(), o.ID); err != nil {
-				return err
+				store.At(s.Now()), o.ID); err != nil {
+				return fmt.Errorf("use verify token: %w", err)
 			}
 			if err := s.Cards.SetPhysical(ctx, tx, o.CardID, true); err != nil {
 				return err
@@ -225,16 +230,19 @@ func (s *Service) settle(ctx context.Context, orderID int64, source, extID strin
 		}
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("physical: settle order %d: %w", orderID, err)
+	}
+	return res, nil
 }
 
 // fail ends a paid order: FAILED, the fee refunded to the wallet it came
 // from, and the card no longer (being made) physical, so the user may retry.
-func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason, source string) error {
+func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason string, source Source) error {
 	if err := s.transition(ctx, tx, o, StatusFailed, source, reason, ""); err != nil {
 		return err
 	}
-	refund := ""
+	var refund RefundStatus
 	if o.FeeAmount > 0 {
 		// The refund is money returning to the user: it passes the wallet
 		// gate, so it either lands before a deactivation's guard reads the
@@ -243,7 +251,7 @@ func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason, source 
 		// still gets its fee back (it is the user's money) and is flagged.
 		status, err := s.Wallets.CreditStatus(ctx, tx, o.UserID)
 		if err != nil {
-			return fmt.Errorf("physical: refund order %d: %w", o.ID, err)
+			return fmt.Errorf("refund fee: %w", err)
 		}
 		if status == account.StatusDeactivated {
 			s.Log.ErrorContext(ctx, "physical order fee refunded to a closed account; an operator must return it",
@@ -254,18 +262,18 @@ func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason, source 
 				{Account: ledger.HouseAccount(ledger.FeeIncome, o.PaymentCurrency), Amount: -o.FeeAmount},
 				{Account: ledger.UserAccount(o.UserID, ledger.Available, o.PaymentCurrency), Amount: o.FeeAmount},
 			}}); err != nil {
-			return err
+			return fmt.Errorf("refund fee: %w", err)
 		}
 		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: o.UserID, Type: wallet.ActivityRefund, Status: wallet.ActivityCompleted,
 			Amount: o.FeeAmount, Currency: o.PaymentCurrency, Description: "Physical card upgrade refund", Reference: o.OrderNo,
 			SourceTable: "physical_orders", SourceID: o.ID, Completed: true}); err != nil {
-			return err
+			return fmt.Errorf("refund fee: wallet activity: %w", err)
 		}
 		refund = RefundCompleted
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET fail_reason = $1, refund_status = $2 WHERE id = $3`,
 		text.Truncate(reason, 200), refund, o.ID); err != nil {
-		return err
+		return fmt.Errorf("record failure: %w", err)
 	}
 	return s.Cards.SetPhysical(ctx, tx, o.CardID, false)
 }
@@ -304,8 +312,11 @@ func (w *RecoverWorker) Work(ctx context.Context, job *river.Job[RecoverArgs]) e
 // is left to operators, never refunded blindly).
 func (s *Service) Recover(ctx context.Context, orderID int64, final bool) error {
 	o, err := s.order(ctx, s.DB.SQL, orderID, false)
-	if err != nil || o.Status != StatusFeePaid {
-		return err
+	if err != nil {
+		return fmt.Errorf("physical: recover: %w", err)
+	}
+	if o.Status != StatusFeePaid {
+		return nil
 	}
 	var ship Shipping
 	if o.Kind == KindUpgrade {
@@ -317,15 +328,18 @@ func (s *Service) Recover(ctx context.Context, orderID int64, final bool) error 
 	if callErr != nil {
 		// Only an issuer that was really asked lets the last attempt void.
 		if !final || errors.Is(callErr, card.ErrIssuerDown) {
-			return callErr // the queue retries under the same reference
+			// the queue retries under the same reference
+			return fmt.Errorf("physical: recover order %d: submit %s: %w", o.ID, o.OrderNo, callErr)
 		}
 		if extID, callErr = s.settleLost(ctx, o.OrderNo, callErr); errors.Is(callErr, errUnresolved) {
 			s.Log.ErrorContext(ctx, "physical order unresolved at the issuer; needs an operator", "order_no", o.OrderNo)
-			return callErr
+			return fmt.Errorf("physical: recover order %d: %w", o.ID, callErr)
 		}
 	}
-	_, err = s.settle(ctx, orderID, SourceSystem, extID, callErr, nil)
-	return err
+	if _, err := s.settle(ctx, orderID, SourceSystem, extID, callErr, nil); err != nil {
+		return err // settle names the order
+	}
+	return nil
 }
 
 func (s *Service) postal(ctx context.Context, orderID int64) string {

@@ -8,7 +8,7 @@ import (
 
 // openStatuses are paid orders that may still fail, and a failure refunds
 // the fee to the wallet.
-const openStatuses = `('FEE_PAID', 'SUBMITTED', 'PROCESSING', 'SHIPPED')`
+var openStatuses = sqlList(StatusFeePaid, StatusSubmitted, StatusProcessing, StatusShipped)
 
 // DeactivationBlocker keeps the account open while a paid physical card
 // order is neither delivered nor failed (API.md §2.2). It implements

@@ -9,7 +9,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -29,38 +31,50 @@ import (
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
-// Order statuses (API.md §3.4.5).
+// Status is the state of an order (API.md §3.4.5).
+type Status string
+
+// Order statuses.
 const (
-	StatusInit          = "INIT"
-	StatusEmailVerified = "EMAIL_VERIFIED"
-	StatusFeePaid       = "FEE_PAID"
-	StatusSubmitted     = "SUBMITTED"
-	StatusProcessing    = "PROCESSING"
-	StatusShipped       = "SHIPPED"
-	StatusDelivered     = "DELIVERED"
-	StatusFailed        = "FAILED"
-	StatusCancelled     = "CANCELLED"
+	StatusInit          Status = "INIT"
+	StatusEmailVerified Status = "EMAIL_VERIFIED"
+	StatusFeePaid       Status = "FEE_PAID"
+	StatusSubmitted     Status = "SUBMITTED"
+	StatusProcessing    Status = "PROCESSING"
+	StatusShipped       Status = "SHIPPED"
+	StatusDelivered     Status = "DELIVERED"
+	StatusFailed        Status = "FAILED"
+	StatusCancelled     Status = "CANCELLED"
 )
+
+// Source says who moved an order, on its timeline.
+type Source string
 
 // Timeline sources.
 const (
-	SourceUser     = "user"
-	SourceSystem   = "system"
-	SourceCallback = "callback"
-	SourcePolling  = "polling"
-	SourceAdmin    = "admin"
+	SourceUser     Source = "user"
+	SourceSystem   Source = "system"
+	SourceCallback Source = "callback"
+	SourcePolling  Source = "polling"
+	SourceAdmin    Source = "admin"
 )
+
+// RefundStatus is the state of a failed order's fee refund ("" = none).
+type RefundStatus string
 
 // Refund statuses.
 const (
-	RefundCompleted = "COMPLETED"
-	RefundFailed    = "FAILED"
+	RefundCompleted RefundStatus = "COMPLETED"
+	RefundFailed    RefundStatus = "FAILED"
 )
+
+// Kind says how an order started.
+type Kind string
 
 // Order kinds.
 const (
-	KindUpgrade     = "upgrade"
-	KindApplication = "application"
+	KindUpgrade     Kind = "upgrade"     // a virtual card made physical
+	KindApplication Kind = "application" // a card applied for as physical
 )
 
 // Scene is the only e-mail code scene of the upgrade.
@@ -95,12 +109,12 @@ var (
 )
 
 // rank orders the forward path; FAILED and CANCELLED are terminal exits.
-var rank = map[string]int{StatusInit: 0, StatusEmailVerified: 1, StatusFeePaid: 2, StatusSubmitted: 3,
+var rank = map[Status]int{StatusInit: 0, StatusEmailVerified: 1, StatusFeePaid: 2, StatusSubmitted: 3,
 	StatusProcessing: 4, StatusShipped: 5, StatusDelivered: 6}
 
 // Rank returns the position of a status on the forward path (-1 for the
 // terminal exits and unknown statuses).
-func Rank(status string) int {
+func Rank(status Status) int {
 	if r, ok := rank[status]; ok {
 		return r
 	}
@@ -220,14 +234,14 @@ type Order struct {
 	UserID          int64
 	CardID          int64
 	PublicToken     string
-	Kind            string
-	Status          string
+	Kind            Kind
+	Status          Status
 	FeeUSD          money.Amount // cents
 	FeeAmount       money.Amount // minor units of PaymentCurrency
 	PaymentCurrency string
 	TrackingNo      string
 	FailReason      string
-	RefundStatus    string
+	RefundStatus    RefundStatus
 	ExternalReqID   string
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
@@ -238,9 +252,9 @@ type Order struct {
 // Event is one timeline entry.
 type Event struct {
 	At             time.Time
-	Status         string
-	PreviousStatus string
-	Source         string
+	Status         Status
+	PreviousStatus Status
+	Source         Source
 	Operator       string
 	Remark         string
 	ExternalReqID  string
@@ -251,49 +265,63 @@ const orderColumns = `id, order_no, user_id, card_id, public_token, kind, status
 
 func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
 	var (
-		o                 Order
-		created, updated  int64
-		shipped, delivery sql.NullInt64
+		o                  Order
+		shipped, delivered time.Time
 	)
 	if err := row.Scan(&o.ID, &o.OrderNo, &o.UserID, &o.CardID, &o.PublicToken, &o.Kind, &o.Status, &o.FeeUSD, &o.FeeAmount,
-		&o.PaymentCurrency, &o.TrackingNo, &o.FailReason, &o.RefundStatus, &o.ExternalReqID, &created, &updated,
-		&shipped, &delivery); err != nil {
+		&o.PaymentCurrency, &o.TrackingNo, &o.FailReason, &o.RefundStatus, &o.ExternalReqID, store.TimeInto(&o.CreatedAt),
+		store.TimeInto(&o.UpdatedAt), store.TimeInto(&shipped), store.TimeInto(&delivered)); err != nil {
 		return Order{}, store.NotFound(err)
 	}
-	o.CreatedAt, o.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
-	o.ShippedAt, o.DeliveredAt = optTime(shipped), optTime(delivery)
+	o.ShippedAt, o.DeliveredAt = optTime(shipped), optTime(delivered)
 	return o, nil
 }
 
-func timeOf(us int64) time.Time { return time.UnixMicro(us).UTC() }
-
-func optTime(v sql.NullInt64) *time.Time {
-	if !v.Valid {
+// optTime is t as an optional moment: nil for the zero time (a NULL column).
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
 		return nil
 	}
-	t := time.UnixMicro(v.Int64).UTC()
 	return &t
 }
 
 // paidStatuses are the statuses of an order that reached FEE_PAID; a
 // FAILED order always did (drafts are cancelled, never failed).
-const paidStatuses = `('FEE_PAID', 'SUBMITTED', 'PROCESSING', 'SHIPPED', 'DELIVERED', 'FAILED')`
+var paidStatuses = sqlList(StatusFeePaid, StatusSubmitted, StatusProcessing, StatusShipped, StatusDelivered, StatusFailed)
 
 // liveStatuses are paid orders that are neither failed nor cancelled.
-const liveStatuses = `('FEE_PAID', 'SUBMITTED', 'PROCESSING', 'SHIPPED', 'DELIVERED')`
+var liveStatuses = sqlList(StatusFeePaid, StatusSubmitted, StatusProcessing, StatusShipped, StatusDelivered)
+
+// sqlList renders statuses as an SQL list of literals, for IN: built from
+// the constants, so a misspelt status cannot hide in query text.
+func sqlList(statuses ...Status) string {
+	quoted := make([]string, len(statuses))
+	for i, st := range statuses {
+		quoted[i] = "'" + string(st) + "'"
+	}
+	return "(" + strings.Join(quoted, ", ") + ")"
+}
 
 func (s *Service) order(ctx context.Context, q store.Querier, id int64, lock bool) (Order, error) {
 	suffix := ""
 	if lock {
 		suffix = s.DB.ForUpdate()
 	}
-	return scanOrder(q.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders WHERE id = $1`+suffix, id))
+	o, err := scanOrder(q.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders WHERE id = $1`+suffix, id))
+	if err != nil {
+		return Order{}, fmt.Errorf("read order %d: %w", id, err)
+	}
+	return o, nil
 }
 
 // latestPaid returns the card's latest order that reached FEE_PAID.
 func (s *Service) latestPaid(ctx context.Context, q store.Querier, cardID int64) (Order, error) {
-	return scanOrder(q.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders
+	o, err := scanOrder(q.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders
 		WHERE card_id = $1 AND status IN `+paidStatuses+` ORDER BY id DESC LIMIT 1`, cardID))
+	if err != nil {
+		return Order{}, fmt.Errorf("latest paid order of card %d: %w", cardID, err)
+	}
+	return o, nil
 }
 
 // card returns the caller's card, or CARD_NOT_OWNED (family-C endpoints say
@@ -317,9 +345,9 @@ func (s *Service) ensureUpgradable(ctx context.Context, q store.Querier, c card.
 	case err == nil && (live.Kind == KindApplication || live.Status == StatusDelivered):
 		return ErrAlreadyPhysical.WithDetails("The card is already a physical card")
 	case err == nil:
-		return ErrUpgradeInProgress.WithDetails("A physical card order of this card is in progress (" + live.Status + ")")
+		return ErrUpgradeInProgress.WithDetails("A physical card order of this card is in progress (" + string(live.Status) + ")")
 	case !errors.Is(err, store.ErrNotFound):
-		return err
+		return fmt.Errorf("live order of card %d: %w", c.ID, err)
 	case c.IsPhysical:
 		return ErrAlreadyPhysical.WithDetails("The card is already a physical card")
 	}
@@ -343,7 +371,7 @@ func (s *Service) CardSummary(ctx context.Context, cardID int64) (Summary, error
 		return sum, nil
 	}
 	if err != nil {
-		return sum, err
+		return sum, fmt.Errorf("physical: summary: %w", err)
 	}
 	sum.ApplicationID = o.ID
 	sum.UpdatePhysical = Rank(o.Status) >= rank[StatusSubmitted]

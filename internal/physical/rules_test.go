@@ -7,7 +7,7 @@ func TestAdvancesOnlyForward(t *testing.T) {
 	t.Parallel()
 	s := &Service{}
 	cases := []struct {
-		current, target string
+		current, target Status
 		want            bool
 	}{
 		{StatusInit, StatusProcessing, false},
@@ -39,7 +39,7 @@ func TestAdvancesOnlyForward(t *testing.T) {
 
 func TestNextStatus(t *testing.T) {
 	t.Parallel()
-	for cur, want := range map[string]string{StatusSubmitted: StatusProcessing, StatusProcessing: StatusShipped,
+	for cur, want := range map[Status]Status{StatusSubmitted: StatusProcessing, StatusProcessing: StatusShipped,
 		StatusShipped: StatusDelivered, StatusFeePaid: StatusProcessing} {
 		if got := nextStatus(cur); got != want {
 			t.Errorf("nextStatus(%s) = %s, want %s", cur, got, want)

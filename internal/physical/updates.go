@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
@@ -20,11 +21,13 @@ func (s *Service) CardIssued(ctx context.Context, tx *sql.Tx, in card.IssuedPhys
 	postal, err := json.Marshal(Shipping{Recipient: in.Postal.Recipient, NameOnCard: in.Postal.NameOnCard, AreaCode: in.Postal.AreaCode,
 		Phone: in.Postal.Phone, Country: in.Postal.Country, City: in.Postal.City, Address: in.Postal.Address, PostalCode: in.Postal.PostalCode})
 	if err != nil {
-		return err
+		return fmt.Errorf("physical: order of card %d: encode shipping: %w", in.CardID, err)
 	}
-	_, err = s.insertOrder(ctx, tx, Order{UserID: in.UserID, CardID: in.CardID, PublicToken: in.PublicToken, Kind: KindApplication,
-		Status: StatusSubmitted}, s.Box.Seal(postal, postalAD(in.UserID)), SourceSystem)
-	return err
+	if _, err := s.insertOrder(ctx, tx, Order{UserID: in.UserID, CardID: in.CardID, PublicToken: in.PublicToken, Kind: KindApplication,
+		Status: StatusSubmitted}, s.Box.Seal(postal, postalAD(in.UserID)), SourceSystem); err != nil {
+		return fmt.Errorf("physical: order of card %d: %w", in.CardID, err)
+	}
+	return nil
 }
 
 // ApplyIssuerUpdate moves the order orderNo to status (PROCESSING, SHIPPED,
@@ -34,13 +37,14 @@ func (s *Service) CardIssued(ctx context.Context, tx *sql.Tx, in card.IssuedPhys
 // the order backwards is ignored (applied=false). FAILED after payment
 // refunds the fee and reverts the card's physical flag. An unknown order is
 // ORDER_NOT_FOUND.
-func (s *Service) ApplyIssuerUpdate(ctx context.Context, tx *sql.Tx, orderNo, status, trackingNo, failReason, source string) (Order, bool, error) {
+func (s *Service) ApplyIssuerUpdate(ctx context.Context, tx *sql.Tx, orderNo string, status Status, trackingNo, failReason string,
+	source Source) (Order, bool, error) {
 	o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders WHERE order_no = $1`+s.DB.ForUpdate(), orderNo))
 	if errors.Is(err, store.ErrNotFound) {
 		return Order{}, false, ErrOrderNotFound.WithDetails("No such physical order")
 	}
 	if err != nil {
-		return Order{}, false, err
+		return Order{}, false, fmt.Errorf("physical: update order %s to %s: %w", orderNo, status, err)
 	}
 	if !s.advances(o.Status, status) {
 		return o, false, nil
@@ -50,19 +54,21 @@ func (s *Service) ApplyIssuerUpdate(ctx context.Context, tx *sql.Tx, orderNo, st
 			failReason = "The card issuer could not produce the card"
 		}
 		if err := s.fail(ctx, tx, o, failReason, source); err != nil {
-			return Order{}, false, err
+			return Order{}, false, fmt.Errorf("physical: update order %s to %s: %w", orderNo, status, err)
 		}
 	} else if err := s.forward(ctx, tx, o, status, trackingNo, source); err != nil {
-		return Order{}, false, err
+		return Order{}, false, fmt.Errorf("physical: update order %s to %s: %w", orderNo, status, err)
 	}
-	o, err = s.order(ctx, tx, o.ID, false)
-	return o, err == nil, err
+	if o, err = s.order(ctx, tx, o.ID, false); err != nil {
+		return Order{}, false, fmt.Errorf("physical: update order %s to %s: %w", orderNo, status, err)
+	}
+	return o, true, nil
 }
 
 // advances reports whether an update to target moves an order at current
 // forward. Drafts were never sent to the issuer, so no update applies to
 // them; FAILED ends any paid order that is not yet delivered.
-func (s *Service) advances(current, target string) bool {
+func (s *Service) advances(current, target Status) bool {
 	cur := Rank(current)
 	if cur < rank[StatusFeePaid] || current == StatusDelivered {
 		return false
@@ -75,8 +81,8 @@ func (s *Service) advances(current, target string) bool {
 }
 
 // forward records a forward transition with its shipping facts.
-func (s *Service) forward(ctx context.Context, tx *sql.Tx, o Order, status, trackingNo, source string) error {
-	now := s.Now().UnixMicro()
+func (s *Service) forward(ctx context.Context, tx *sql.Tx, o Order, status Status, trackingNo string, source Source) error {
+	now := store.At(s.Now())
 	switch status {
 	case StatusShipped:
 		if trackingNo == "" {
@@ -84,18 +90,18 @@ func (s *Service) forward(ctx context.Context, tx *sql.Tx, o Order, status, trac
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET tracking_no = $1, shipped_at = $2 WHERE id = $3`,
 			text.Truncate(trackingNo, 64), now, o.ID); err != nil {
-			return err
+			return fmt.Errorf("record shipment: %w", err)
 		}
 	case StatusDelivered:
 		// Delivery may be the first news of a shipment (a missed event).
 		if trackingNo != "" && o.TrackingNo == "" {
 			if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET tracking_no = $1 WHERE id = $2`, text.Truncate(trackingNo, 64), o.ID); err != nil {
-				return err
+				return fmt.Errorf("record tracking number: %w", err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE physical_orders SET delivered_at = $1, shipped_at = COALESCE(shipped_at, $1) WHERE id = $2`,
 			now, o.ID); err != nil {
-			return err
+			return fmt.Errorf("record delivery: %w", err)
 		}
 	}
 	if err := s.transition(ctx, tx, o, status, source, "", ""); err != nil {
@@ -113,39 +119,41 @@ func (s *Service) forward(ctx context.Context, tx *sql.Tx, o Order, status, trac
 func (s *Service) Progress(ctx context.Context, userID int64, publicToken string) (Order, []Event, error) {
 	c, err := s.card(ctx, userID, 0, publicToken)
 	if err != nil {
-		return Order{}, nil, err
+		return Order{}, nil, fmt.Errorf("physical: progress of card %s: %w", publicToken, err)
 	}
 	o, err := s.latestPaid(ctx, s.DB.SQL, c.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return Order{}, nil, ErrOrderNotFound.WithDetails("This card has no physical card order")
 	}
 	if err != nil {
-		return Order{}, nil, err
+		return Order{}, nil, fmt.Errorf("physical: progress: %w", err)
 	}
 	events, err := s.timeline(ctx, s.DB.SQL, o.ID)
-	return o, events, err
+	if err != nil {
+		return Order{}, nil, fmt.Errorf("physical: progress of order %d: %w", o.ID, err)
+	}
+	return o, events, nil
 }
 
 func (s *Service) timeline(ctx context.Context, q store.Querier, orderID int64) ([]Event, error) {
 	rows, err := q.QueryContext(ctx, `SELECT status, previous_status, source, operator, remark, external_req_id, created_at
 		FROM physical_order_events WHERE order_id = $1 ORDER BY id`, orderID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("timeline: %w", err)
 	}
 	defer rows.Close()
 	var out []Event
 	for rows.Next() {
-		var (
-			e  Event
-			at int64
-		)
-		if err := rows.Scan(&e.Status, &e.PreviousStatus, &e.Source, &e.Operator, &e.Remark, &e.ExternalReqID, &at); err != nil {
-			return nil, err
+		var e Event
+		if err := rows.Scan(&e.Status, &e.PreviousStatus, &e.Source, &e.Operator, &e.Remark, &e.ExternalReqID, store.TimeInto(&e.At)); err != nil {
+			return nil, fmt.Errorf("timeline: %w", err)
 		}
-		e.At = timeOf(at)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("timeline: %w", err)
+	}
+	return out, nil
 }
 
 // ConfirmDelivery records that the user received the card: id is first a
@@ -162,7 +170,7 @@ func (s *Service) ConfirmDelivery(ctx context.Context, userID, id int64) (Order,
 	} else if errors.Is(cerr, card.ErrCardNotFound) {
 		err = store.ErrNotFound
 	} else {
-		return Order{}, cerr
+		return Order{}, fmt.Errorf("physical: confirm delivery of %d: %w", id, cerr)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		o, err = scanOrder(s.DB.SQL.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders
@@ -172,8 +180,9 @@ func (s *Service) ConfirmDelivery(ctx context.Context, userID, id int64) (Order,
 		return Order{}, ErrApplicationNotFound.WithDetails("No such physical card application")
 	}
 	if err != nil {
-		return Order{}, err
+		return Order{}, fmt.Errorf("physical: confirm delivery of %d: %w", id, err)
 	}
+	orderID := o.ID
 	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		cur, err := s.order(ctx, tx, o.ID, true)
 		if err != nil {
@@ -186,25 +195,28 @@ func (s *Service) ConfirmDelivery(ctx context.Context, userID, id int64) (Order,
 				return err
 			}
 		default:
-			return ErrNotShipped.WithDetails("The card has not been shipped yet (" + cur.Status + ")")
+			return ErrNotShipped.WithDetails("The card has not been shipped yet (" + string(cur.Status) + ")")
 		}
 		o, err = s.order(ctx, tx, o.ID, false)
 		return err
 	})
-	return o, err
+	if err != nil {
+		return Order{}, fmt.Errorf("physical: confirm delivery of order %d: %w", orderID, err)
+	}
+	return o, nil
 }
 
 // NextUpdate names the card's latest paid order and the status an update
 // should move it to (status, or by default the next shipping step): what
 // the sandbox issuer reports for POST /sandbox/cards/{token}/shipment/advance.
-func (s *Service) NextUpdate(ctx context.Context, publicToken, status string) (orderNo, next string, err error) {
+func (s *Service) NextUpdate(ctx context.Context, publicToken string, status Status) (orderNo string, next Status, err error) {
 	latest, err := scanOrder(s.DB.SQL.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM physical_orders
 		WHERE public_token = $1 AND status IN `+paidStatuses+` ORDER BY id DESC LIMIT 1`, publicToken))
 	if errors.Is(err, store.ErrNotFound) {
 		return "", "", ErrOrderNotFound.WithDetails("This card has no physical card order")
 	}
 	if err != nil {
-		return "", "", err
+		return "", "", fmt.Errorf("physical: next update of card %s: %w", publicToken, err)
 	}
 	if status == "" {
 		status = nextStatus(latest.Status)
@@ -218,7 +230,10 @@ func (s *Service) OrderByNo(ctx context.Context, orderNo string) (Order, error) 
 	if errors.Is(err, store.ErrNotFound) {
 		return Order{}, ErrOrderNotFound.WithDetails("No such physical order")
 	}
-	return o, err
+	if err != nil {
+		return Order{}, fmt.Errorf("physical: order %s: %w", orderNo, err)
+	}
+	return o, nil
 }
 
 // IssuerEventHandler applies the issuer's physical.order.updated events
@@ -227,7 +242,7 @@ func (s *Service) IssuerEventHandler() card.EventHandler {
 	return func(ctx context.Context, tx *sql.Tx, ev card.IssuerEvent) (string, error) {
 		var d struct {
 			OrderNo    string `json:"order_no"`
-			Status     string `json:"status"`
+			Status     Status `json:"status"`
 			TrackingNo string `json:"tracking_no"`
 			FailReason string `json:"fail_reason"`
 		}
@@ -252,7 +267,7 @@ func (s *Service) IssuerEventHandler() card.EventHandler {
 	}
 }
 
-func nextStatus(current string) string {
+func nextStatus(current Status) Status {
 	switch current {
 	case StatusShipped:
 		return StatusDelivered

@@ -30,11 +30,11 @@ type CodeSent struct {
 func (s *Service) SendCode(ctx context.Context, userID int64, publicToken string) (CodeSent, error) {
 	c, err := s.card(ctx, userID, 0, publicToken)
 	if err != nil {
-		return CodeSent{}, err
+		return CodeSent{}, fmt.Errorf("physical: send code for card %s: %w", publicToken, err)
 	}
 	prof, err := s.Users.Profile(ctx, userID)
 	if err != nil {
-		return CodeSent{}, err
+		return CodeSent{}, fmt.Errorf("physical: send code for card %d: %w", c.ID, err)
 	}
 	var res CodeSent
 	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
@@ -60,7 +60,10 @@ func (s *Service) SendCode(ctx context.Context, userID int64, publicToken string
 			OTP: issued.Code,
 		})
 	})
-	return res, err
+	if err != nil {
+		return CodeSent{}, fmt.Errorf("physical: send code for card %d: %w", c.ID, err)
+	}
+	return res, nil
 }
 
 func codeSubject(userID, cardID int64) string {
@@ -82,7 +85,7 @@ func (s *Service) draft(ctx context.Context, tx *sql.Tx, c card.Card, create boo
 			return Order{}, err
 		}
 	case !errors.Is(err, store.ErrNotFound):
-		return Order{}, err
+		return Order{}, fmt.Errorf("draft of card %d: %w", c.ID, err)
 	}
 	if !create {
 		return Order{}, store.ErrNotFound
@@ -93,7 +96,7 @@ func (s *Service) draft(ctx context.Context, tx *sql.Tx, c card.Card, create boo
 
 // insertOrder creates an order with a fresh order_no and its first
 // timeline entry (from previous).
-func (s *Service) insertOrder(ctx context.Context, tx *sql.Tx, o Order, postalSealed, source string) (Order, error) {
+func (s *Service) insertOrder(ctx context.Context, tx *sql.Tx, o Order, postalSealed string, source Source) (Order, error) {
 	now := s.Now()
 	no, err := s.orderNo(ctx, tx, now)
 	if err != nil {
@@ -103,13 +106,13 @@ func (s *Service) insertOrder(ctx context.Context, tx *sql.Tx, o Order, postalSe
 	if err := tx.QueryRowContext(ctx, `INSERT INTO physical_orders (order_no, user_id, card_id, public_token, kind, status, postal_sealed,
 		fee_usd, fee_amount, payment_currency, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
 		no, o.UserID, o.CardID, o.PublicToken, o.Kind, o.Status, postalSealed, int64(o.FeeUSD), int64(o.FeeAmount), o.PaymentCurrency,
-		now.UnixMicro()).Scan(&id); err != nil {
+		store.At(now)).Scan(&id); err != nil {
 		if store.IsUniqueViolation(err) {
 			return Order{}, ErrUpgradeInProgress.WithDetails("A physical card order of this card is in progress")
 		}
-		return Order{}, err
+		return Order{}, fmt.Errorf("insert order of card %d: %w", o.CardID, err)
 	}
-	previous := ""
+	var previous Status
 	if o.Status == StatusFeePaid {
 		// A retry after a failed submission starts from the verified e-mail.
 		previous = StatusEmailVerified
@@ -126,28 +129,28 @@ func (s *Service) orderNo(ctx context.Context, tx *sql.Tx, now time.Time) (strin
 		no := "UPG" + now.UTC().Format("20060102150405") + secret.Code(4)
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM physical_orders WHERE order_no = $1`, no).Scan(&n); err != nil {
-			return "", err
+			return "", fmt.Errorf("order number: %w", err)
 		}
 		if n == 0 {
 			return no, nil
 		}
 	}
-	return "", errors.New("physical: no free order number")
+	return "", errors.New("no free order number")
 }
 
 // transition moves o to status (no rule checks: callers decide) and appends
 // the timeline entry.
-func (s *Service) transition(ctx context.Context, tx *sql.Tx, o Order, status, source, remark, externalReqID string) error {
+func (s *Service) transition(ctx context.Context, tx *sql.Tx, o Order, status Status, source Source, remark, externalReqID string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE physical_orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`,
-		status, s.Now().UnixMicro(), o.ID, o.Status)
+		status, store.At(s.Now()), o.ID, o.Status)
 	if err != nil {
 		if store.IsUniqueViolation(err) {
 			return ErrUpgradeInProgress.WithDetails("A physical card order of this card is in progress")
 		}
-		return err
+		return fmt.Errorf("move order %d to %s: %w", o.ID, status, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return fmt.Errorf("physical: order %d changed meanwhile", o.ID)
+		return fmt.Errorf("move order %d to %s: it changed meanwhile", o.ID, status)
 	}
 	if err := s.addEvent(ctx, tx, o.ID, status, o.Status, source, remark, externalReqID); err != nil {
 		return err
@@ -157,18 +160,18 @@ func (s *Service) transition(ctx context.Context, tx *sql.Tx, o Order, status, s
 
 // notifiedStatuses are the order states the cardholder hears about
 // (API.md §3.6 physical_card_status): those after the issuer has the order.
-var notifiedStatuses = map[string]string{StatusSubmitted: "Your physical card order was sent to the card issuer.",
+var notifiedStatuses = map[Status]string{StatusSubmitted: "Your physical card order was sent to the card issuer.",
 	StatusProcessing: "Your physical card is being made.", StatusShipped: "Your physical card has been shipped (tracking number %s).",
 	StatusDelivered: "Your physical card was delivered.", StatusFailed: "Your physical card order failed; the fee was refunded."}
 
-func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, status string) error {
+func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, status Status) error {
 	body, ok := notifiedStatuses[status]
 	if !ok {
 		return nil
 	}
 	var tracking string
 	if err := tx.QueryRowContext(ctx, `SELECT tracking_no FROM physical_orders WHERE id = $1`, o.ID).Scan(&tracking); err != nil {
-		return err
+		return fmt.Errorf("notify %s of order %d: %w", status, o.ID, err)
 	}
 	var args []any
 	if status == StatusShipped {
@@ -180,14 +183,21 @@ func (s *Service) notifyTransition(ctx context.Context, tx *sql.Tx, o Order, sta
 			OrderNo    string            `json:"order_no"`
 			Status     string            `json:"status"`
 			TrackingNo string            `json:"tracking_no"`
-		}{notification.TypePhysicalCardStatus, o.OrderNo, status, tracking}})
-	return err
+		}{notification.TypePhysicalCardStatus, o.OrderNo, string(status), tracking}})
+	if err != nil {
+		return fmt.Errorf("notify %s of order %d: %w", status, o.ID, err)
+	}
+	return nil
 }
 
-func (s *Service) addEvent(ctx context.Context, tx *sql.Tx, orderID int64, status, previous, source, remark, externalReqID string) error {
+func (s *Service) addEvent(ctx context.Context, tx *sql.Tx, orderID int64, status, previous Status, source Source,
+	remark, externalReqID string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO physical_order_events (order_id, status, previous_status, source, remark, external_req_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, orderID, status, previous, source, text.Truncate(remark, 200), externalReqID, s.Now().UnixMicro())
-	return err
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, orderID, status, previous, source, text.Truncate(remark, 200), externalReqID, store.At(s.Now()))
+	if err != nil {
+		return fmt.Errorf("timeline of order %d: %w", orderID, err)
+	}
+	return nil
 }
 
 // Verified is the answer of VerifyCode.
@@ -203,7 +213,7 @@ type Verified struct {
 func (s *Service) VerifyCode(ctx context.Context, userID int64, publicToken, code string) (Verified, error) {
 	c, err := s.card(ctx, userID, 0, publicToken)
 	if err != nil {
-		return Verified{}, err
+		return Verified{}, fmt.Errorf("physical: verify code for card %s: %w", publicToken, err)
 	}
 	var res Verified
 	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
@@ -225,13 +235,16 @@ func (s *Service) VerifyCode(ctx context.Context, userID int64, publicToken, cod
 		now := s.Now()
 		token := "vt_" + secret.Base62(tokenRandChars)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO physical_verify_tokens (token_hash, user_id, card_id, order_id, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, s.tokenHash(token), userID, c.ID, d.ID, now.UnixMicro(), now.Add(tokenTTL).UnixMicro()); err != nil {
-			return err
+			VALUES ($1, $2, $3, $4, $5, $6)`, s.tokenHash(token), userID, c.ID, d.ID, store.At(now), store.At(now.Add(tokenTTL))); err != nil {
+			return fmt.Errorf("store verify token of order %d: %w", d.ID, err)
 		}
 		res = Verified{Token: token, ExpiresIn: tokenTTL}
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return Verified{}, fmt.Errorf("physical: verify code for card %d: %w", c.ID, err)
+	}
+	return res, nil
 }
 
 func (s *Service) tokenHash(token string) string { return s.Hasher.Sum("physical-verify-token", token) }
@@ -248,24 +261,23 @@ func (s *Service) checkToken(ctx context.Context, tx *sql.Tx, userID, cardID int
 	var (
 		t              verifyToken
 		owner, tokCard int64
-		expires        int64
-		used           sql.NullInt64
+		expires, used  time.Time
 	)
 	t.Hash = s.tokenHash(token)
 	err := tx.QueryRowContext(ctx, `SELECT user_id, card_id, order_id, expires_at, used_at FROM physical_verify_tokens
-		WHERE token_hash = $1`+s.DB.ForUpdate(), t.Hash).Scan(&owner, &tokCard, &t.OrderID, &expires, &used)
+		WHERE token_hash = $1`+s.DB.ForUpdate(), t.Hash).Scan(&owner, &tokCard, &t.OrderID, store.TimeInto(&expires), store.TimeInto(&used))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, ErrVerifyTokenInvalid.WithDetails("Unknown verify token")
 	}
 	if err != nil {
-		return t, err
+		return t, fmt.Errorf("verify token: %w", err)
 	}
 	switch {
 	case owner != userID || tokCard != cardID:
 		return t, ErrVerifyTokenInvalid.WithDetails("The verify token belongs to another card")
-	case used.Valid:
+	case !used.IsZero():
 		return t, ErrVerifyTokenInvalid.WithDetails("The verify token was already used")
-	case !s.Now().Before(time.UnixMicro(expires)):
+	case !s.Now().Before(expires):
 		return t, ErrVerifyTokenInvalid.WithDetails("The verify token has expired")
 	}
 	return t, nil

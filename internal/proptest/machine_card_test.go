@@ -351,7 +351,7 @@ func (u *user) openCards() int {
 // the hold, a reversal, a refund) follows.
 func (m *machine) SetCardStatus(t *rapid.T) {
 	c := m.drawCard(t)
-	code := rapid.SampledFrom([]string{card.CodeFrozen, card.CodeActive, card.CodeCancelled}).Draw(t, "status_code")
+	code := rapid.SampledFrom([]card.IssuerCode{card.CodeFrozen, card.CodeActive, card.CodeCancelled}).Draw(t, "status_code")
 	before := m.lastLedgerTx(t)
 	_, err := m.w.a.Cards.SetStatus(m.w.ctx, c.owner.id, c.token, code)
 	if c.status == card.StatusCancelled {
@@ -367,7 +367,7 @@ func (m *machine) SetCardStatus(t *rapid.T) {
 		m.refused(t, "cancel while the issuer holds an expired hold", before)
 		return
 	}
-	expect(t, "card status "+code, err, nil)
+	expect(t, "card status "+string(code), err, nil)
 	switch code {
 	case card.CodeFrozen:
 		c.status = card.StatusFrozen
@@ -377,7 +377,7 @@ func (m *machine) SetCardStatus(t *rapid.T) {
 		c.owner.available[refundCurrency] += m.refund(t, c.balance)
 		c.balance, c.issuer, c.status = 0, 0, card.StatusCancelled
 	}
-	m.w.stats.ok["card status "+code]++
+	m.w.stats.ok["card status "+string(code)]++
 }
 
 // ExpireHolds lets the hold TTL pass and runs the expiry job's code: every

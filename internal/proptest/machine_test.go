@@ -8,6 +8,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/wallet"
@@ -30,7 +31,7 @@ type cardModel struct {
 	id     int64
 	token  string
 	owner  *user
-	status string // card.StatusNormal, StatusFrozen or StatusCancelled
+	status card.Status
 	// balance is the spendable HKD and hold the authorised, uncleared HKD on
 	// the ledger; issuer is the balance at the issuer, lower than balance
 	// while an expired hold has not been cleared or reversed there.

@@ -15,6 +15,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/store"
+	"github.com/comecomepay/comecomepay/internal/swap"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -30,8 +31,8 @@ type CommissionArgs struct {
 	Amount int64 `json:"amount"`
 	// Rate and Direction (transaction only) are the swap's: HKD per USD in
 	// both directions (10^8 scale).
-	Rate      int64  `json:"rate,omitempty"`
-	Direction string `json:"direction,omitempty"`
+	Rate      int64          `json:"rate,omitempty"`
+	Direction swap.Direction `json:"direction,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -66,7 +67,7 @@ func (s *Service) QueueCardOpening(ctx context.Context, tx *sql.Tx, userID, task
 // QueueTransaction queues the transaction commissions of a swap that
 // completed in tx: its fee (HKD cents), its rate (HKD per USD) and its
 // direction ("recharge" or "withdraw").
-func (s *Service) QueueTransaction(ctx context.Context, tx *sql.Tx, userID, swapID int64, feeHKD money.Amount, rate money.Rate, direction string) error {
+func (s *Service) QueueTransaction(ctx context.Context, tx *sql.Tx, userID, swapID int64, feeHKD money.Amount, rate money.Rate, direction swap.Direction) error {
 	return s.queue(ctx, tx, CommissionArgs{Type: TypeTransaction, SourceID: swapID, RefereeID: userID, Amount: int64(feeHKD),
 		Rate: int64(rate), Direction: direction})
 }

@@ -5,12 +5,13 @@ import (
 	"math/big"
 
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/swap"
 )
 
-// Swap directions, as the swap domain names them.
+// Swap directions, the swap domain's.
 const (
-	DirectionRecharge = "recharge" // crypto → HKD
-	DirectionWithdraw = "withdraw" // HKD → crypto
+	DirectionRecharge = swap.Recharge // crypto → HKD
+	DirectionWithdraw = swap.Withdraw // HKD → crypto
 )
 
 // centsDecimals are the decimals of USD and HKD amounts.
@@ -35,7 +36,7 @@ var errNoRate = errors.New("referral: swap commission without a rate")
 
 // transactionBase converts a swap fee (HKD cents) to USD at the swap's own
 // rate, which is HKD per USD in both directions (USD stablecoins at par).
-func transactionBase(feeHKD money.Amount, rate money.Rate, direction string, payoutDecimals int) (base, error) {
+func transactionBase(feeHKD money.Amount, rate money.Rate, direction swap.Direction, payoutDecimals int) (base, error) {
 	if rate <= 0 {
 		return base{}, errNoRate
 	}
@@ -47,7 +48,7 @@ func transactionBase(feeHKD money.Amount, rate money.Rate, direction string, pay
 		num.Mul(num, big.NewInt(money.RateScale))
 		den.SetInt64(int64(rate))
 	default:
-		return base{}, errors.New("referral: unknown swap direction " + direction)
+		return base{}, errors.New("referral: unknown swap direction " + string(direction))
 	}
 	return base{num, den}, nil
 }

@@ -65,14 +65,14 @@ func (s *Service) Execute(ctx context.Context, in Input) (Result, error) {
 	if in.IdempotencyKey != "" {
 		if existing, ok, err := s.byKey(ctx, in.UserID, in.IdempotencyKey); err != nil || ok {
 			if err != nil {
-				return Result{}, err
+				return Result{}, fmt.Errorf("swap: execute for user %d: %w", in.UserID, err)
 			}
 			return s.answer(ctx, existing)
 		}
 	}
 	if in.Pair.Direction == Withdraw {
 		if err := s.ensureReleasable(ctx, in); err != nil {
-			return Result{}, err
+			return Result{}, fmt.Errorf("swap: execute for user %d: %w", in.UserID, err)
 		}
 	}
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
@@ -84,16 +84,16 @@ func (s *Service) Execute(ctx context.Context, in Input) (Result, error) {
 		return Result{}, ErrInProgress.WithDetails("A swap with this Idempotency-Key is being made")
 	}
 	if err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("swap: execute for user %d: hold: %w", in.UserID, err)
 	}
 	if err := s.resolve(ctx, rec, c.PublicToken, false); err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("swap: execute swap %d: %w", rec.ID, err)
 	}
-	rec, err = s.record(ctx, s.DB.SQL, rec.ID)
+	final, err := s.record(ctx, s.DB.SQL, rec.ID)
 	if err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("swap: execute swap %d: %w", rec.ID, err)
 	}
-	return s.answer(ctx, rec)
+	return s.answer(ctx, final)
 }
 
 // ensureReleasable refuses a card → wallet swap the issuer would decline
@@ -158,7 +158,7 @@ func (s *Service) resolve(ctx context.Context, rec Record, publicToken string, r
 	switch {
 	case verr != nil:
 		if retry {
-			return fmt.Errorf("swap %d: issuer unreachable: %w", rec.ID, verr)
+			return fmt.Errorf("void at the issuer: %w", verr)
 		}
 		return nil // stays pending; the recovery job finishes it
 	case applied:
@@ -177,7 +177,10 @@ func (s *Service) byKey(ctx context.Context, userID int64, key string) (Record, 
 	if errors.Is(err, store.ErrNotFound) {
 		return Record{}, false, nil
 	}
-	return rec, err == nil, err
+	if err != nil {
+		return Record{}, false, fmt.Errorf("swap by Idempotency-Key: %w", err)
+	}
+	return rec, true, nil
 }
 
 // issuerCallTimeout bounds the card leg of a request; it is well inside
@@ -194,7 +197,7 @@ func (s *Service) hold(ctx context.Context, tx *sql.Tx, in Input) (Record, card.
 		return Record{}, card.Card{}, err
 	}
 	if c.Status != card.StatusNormal {
-		return Record{}, card.Card{}, ErrCardNotActive.WithDetails("The card is " + c.Status)
+		return Record{}, card.Card{}, ErrCardNotActive.WithDetails("The card is " + string(c.Status))
 	}
 	if c.PendingStatus != "" {
 		return Record{}, card.Card{}, ErrCardNotActive.WithDetails("A change of the card's status is in progress")
@@ -217,8 +220,8 @@ func (s *Service) hold(ctx context.Context, tx *sql.Tx, in Input) (Record, card.
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		RETURNING id`, rec.UserID, rec.CardID, rec.QuoteID, rec.Direction, rec.Pair.From.Name, rec.Pair.To.Name, int64(rec.FromAmount),
 		int64(rec.ToAmount), int64(rec.Rate), int64(rec.FeeRate), int64(rec.FeeAmount), int64(rec.NetAmount), rec.Status,
-		now.UnixMicro(), in.IdempotencyKey).Scan(&rec.ID); err != nil {
-		return Record{}, card.Card{}, err
+		store.At(now), in.IdempotencyKey).Scan(&rec.ID); err != nil {
+		return Record{}, card.Card{}, fmt.Errorf("insert swap: %w", err)
 	}
 	from := ledger.UserAccount(in.UserID, ledger.Available, rec.Pair.From.Name)
 	if rec.Direction == Withdraw {
@@ -229,20 +232,22 @@ func (s *Service) hold(ctx context.Context, tx *sql.Tx, in Input) (Record, card.
 			{Account: from, Amount: -rec.FromAmount},
 			{Account: ledger.HouseAccount(ledger.SwapClearing, rec.Pair.From.Name), Amount: rec.FromAmount},
 		}}); err != nil {
-		return Record{}, card.Card{}, err
+		return Record{}, card.Card{}, fmt.Errorf("post hold of swap %d: %w", rec.ID, err)
 	}
-	activity := wallet.Activity{UserID: in.UserID, Type: wallet.ActivitySwap, Status: StatusPending, Amount: -rec.FromAmount,
+	activity := wallet.Activity{UserID: in.UserID, Type: wallet.ActivitySwap, Status: wallet.ActivityPending, Amount: -rec.FromAmount,
 		Currency: rec.Pair.From.Name, Description: "Swap " + rec.Pair.From.Name + " → " + rec.Pair.To.Name,
 		Reference: rec.IssuerReference(c.PublicToken), SourceTable: "swaps", SourceID: rec.ID}
 	if rec.Direction == Withdraw {
 		activity.Amount, activity.Currency = rec.NetAmount, rec.Pair.To.Name
 	}
 	if _, err := s.Wallets.RecordActivity(ctx, tx, activity); err != nil {
-		return Record{}, card.Card{}, err
+		return Record{}, card.Card{}, fmt.Errorf("wallet activity of swap %d: %w", rec.ID, err)
 	}
 	// River schedules on the wall clock, whatever clock the service runs on.
-	_, err = s.Jobs.InsertTx(ctx, tx, ResolveArgs{SwapID: rec.ID}, &river.InsertOpts{ScheduledAt: time.Now().Add(s.Policy.ResolveAfter)})
-	return rec, c, err
+	if _, err := s.Jobs.InsertTx(ctx, tx, ResolveArgs{SwapID: rec.ID}, &river.InsertOpts{ScheduledAt: time.Now().Add(s.Policy.ResolveAfter)}); err != nil {
+		return Record{}, card.Card{}, fmt.Errorf("queue resolution of swap %d: %w", rec.ID, err)
+	}
+	return rec, c, nil
 }
 
 // callIssuer performs the card leg; the swap id is the issuer's idempotency
@@ -258,22 +263,22 @@ func (s *Service) callIssuer(ctx context.Context, rec Record, publicToken string
 // settle books a swap whose card leg succeeded. It does nothing to a swap
 // already settled or undone.
 func (s *Service) settle(ctx context.Context, id int64) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		rec, ok, err := s.finish(ctx, tx, id, StatusCompleted, "")
 		if err != nil || !ok {
 			return err
 		}
 		c, err := s.Cards.ForUpdate(ctx, tx, rec.UserID, rec.CardID, "")
 		if err != nil {
-			return err
+			return fmt.Errorf("lock card: %w", err)
 		}
 		if err := s.Wallets.LockForCredit(ctx, tx, rec.UserID); err != nil {
-			return err
+			return fmt.Errorf("lock wallet: %w", err)
 		}
 		crypto, hkd := rec.Pair.Crypto.Name, card.Currency
 		float := func(cur string) ledger.AccountRef { return ledger.HouseAccount(ledger.CardFloat, cur) }
 		var entries []ledger.Entry
-		history := card.HistoryEntry{Card: c, Source: "swap:" + strconv.FormatInt(rec.ID, 10), Status: "success", TradeTime: s.Now()}
+		history := card.HistoryEntry{Card: c, Source: "swap:" + strconv.FormatInt(rec.ID, 10), Status: card.HistorySuccess, TradeTime: s.Now()}
 		if rec.Direction == Recharge {
 			// The stablecoin buys HKD at the issuer: the card gets the net,
 			// the platform keeps the fee.
@@ -284,7 +289,7 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 				{Account: card.BalanceAccount(c), Amount: rec.NetAmount},
 				{Account: ledger.HouseAccount(ledger.FeeIncome, hkd), Amount: rec.FeeAmount},
 			}
-			history.TradeType, history.Direction, history.Amount, history.Description = "6", "credit", rec.NetAmount, "Top-up from wallet"
+			history.TradeType, history.Direction, history.Amount, history.Description = card.HistoryTopUp, card.Credit, rec.NetAmount, "Top-up from wallet"
 		} else {
 			entries = []ledger.Entry{
 				{Account: ledger.HouseAccount(ledger.SwapClearing, hkd), Amount: -rec.FromAmount},
@@ -293,11 +298,11 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 				{Account: float(crypto), Amount: -rec.NetAmount},
 				{Account: ledger.UserAccount(rec.UserID, ledger.Available, crypto), Amount: rec.NetAmount},
 			}
-			history.TradeType, history.Direction, history.Amount, history.Description = "2", "debit", rec.FromAmount, "Withdrawal to wallet"
+			history.TradeType, history.Direction, history.Amount, history.Description = card.HistoryWithdrawal, card.Debit, rec.FromAmount, "Withdrawal to wallet"
 		}
 		entries = ledger.NonZero(entries...)
 		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: rec.reference("settle"), Kind: "swap", Entries: entries}); err != nil {
-			return err
+			return fmt.Errorf("post settlement: %w", err)
 		}
 		history.Fee = rec.FeeAmount
 		if err := s.Cards.RecordHistory(ctx, tx, history); err != nil {
@@ -307,15 +312,22 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 			return err
 		}
 		if err := s.Commissions.QueueTransaction(ctx, tx, rec.UserID, rec.ID, rec.FeeAmount, rec.Rate, rec.Direction); err != nil {
-			return err
+			return fmt.Errorf("queue commissions: %w", err)
 		}
-		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, wallet.ActivitySwap, StatusCompleted, true)
+		if err := s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, wallet.ActivitySwap, wallet.ActivityCompleted, true); err != nil {
+			return fmt.Errorf("wallet activity: %w", err)
+		}
+		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("settle: %w", err)
+	}
+	return nil
 }
 
 // undo returns the held side of a swap whose card leg failed.
 func (s *Service) undo(ctx context.Context, id int64, reason string) error {
-	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		rec, ok, err := s.finish(ctx, tx, id, StatusFailed, reason)
 		if err != nil || !ok {
 			return err
@@ -324,19 +336,19 @@ func (s *Service) undo(ctx context.Context, id int64, reason string) error {
 		var c card.Card
 		if rec.Direction == Withdraw {
 			if c, err = s.Cards.ForUpdate(ctx, tx, rec.UserID, rec.CardID, ""); err != nil {
-				return err
+				return fmt.Errorf("lock card: %w", err)
 			}
 			to = card.BalanceAccount(c)
 		}
 		if err := s.Wallets.LockForCredit(ctx, tx, rec.UserID); err != nil {
-			return err
+			return fmt.Errorf("lock wallet: %w", err)
 		}
 		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: rec.reference("undo"), Kind: "swap_refund",
 			Entries: []ledger.Entry{
 				{Account: ledger.HouseAccount(ledger.SwapClearing, rec.Pair.From.Name), Amount: -rec.FromAmount},
 				{Account: to, Amount: rec.FromAmount},
 			}}); err != nil {
-			return err
+			return fmt.Errorf("post undo: %w", err)
 		}
 		if rec.Direction == Withdraw {
 			// The card may have been closed meanwhile: its money goes home.
@@ -344,27 +356,39 @@ func (s *Service) undo(ctx context.Context, id int64, reason string) error {
 				return err
 			}
 		}
-		return s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, wallet.ActivitySwap, StatusFailed, false)
+		if err := s.Wallets.SetActivityStatus(ctx, tx, "swaps", rec.ID, wallet.ActivitySwap, wallet.ActivityFailed, false); err != nil {
+			return fmt.Errorf("wallet activity: %w", err)
+		}
+		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("undo: %w", err)
+	}
+	return nil
 }
 
 // finish moves a pending swap to its final status; ok is false when another
 // path (request or recovery job) has already finished it.
-func (s *Service) finish(ctx context.Context, tx *sql.Tx, id int64, status, reason string) (Record, bool, error) {
-	var completed any
+func (s *Service) finish(ctx context.Context, tx *sql.Tx, id int64, status Status, reason string) (Record, bool, error) {
+	var completed time.Time // NULL until the swap completes
 	if status == StatusCompleted {
-		completed = s.Now().UnixMicro()
+		completed = s.Now()
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE swaps SET status = $1, fail_reason = $2, completed_at = $3 WHERE id = $4 AND status = $5`,
-		status, text.Truncate(reason, 200), completed, id, StatusPending)
+		status, text.Truncate(reason, 200), store.NullAt(completed), id, StatusPending)
+	if err != nil {
+		return Record{}, false, fmt.Errorf("mark swap %d %s: %w", id, status, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return Record{}, false, fmt.Errorf("mark swap %d %s: %w", id, status, err)
+	} else if n == 0 {
+		return Record{}, false, nil
+	}
+	rec, err := s.record(ctx, tx, id)
 	if err != nil {
 		return Record{}, false, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return Record{}, false, err
-	}
-	rec, err := s.record(ctx, tx, id)
-	return rec, err == nil, err
+	return rec, true, nil
 }
 
 // ResolveArgs is the recovery job of one swap.
@@ -395,17 +419,23 @@ func (w *ResolveWorker) Timeout(*river.Job[ResolveArgs]) time.Duration { return 
 // Work implements river.Worker.
 func (w *ResolveWorker) Work(ctx context.Context, job *river.Job[ResolveArgs]) error {
 	rec, err := w.s.record(ctx, w.s.DB.SQL, job.Args.SwapID)
-	if err != nil || rec.Status != StatusPending {
-		return err
+	if err != nil {
+		return fmt.Errorf("swap: resolve: %w", err)
+	}
+	if rec.Status != StatusPending {
+		return nil
 	}
 	c, err := w.s.cardOf(ctx, rec)
 	if err != nil {
-		return err
+		return fmt.Errorf("swap: resolve swap %d: %w", rec.ID, err)
 	}
 	// Never undone blindly: only a definite refusal, or a reference the
 	// issuer confirms it voided, returns the funds. A swap the issuer cannot
 	// be asked about stays pending and is logged when the job gives up.
-	return card.WaitIfDown(w.s.resolve(ctx, rec, c.PublicToken, true))
+	if err := w.s.resolve(ctx, rec, c.PublicToken, true); err != nil {
+		return card.WaitIfDown(fmt.Errorf("swap: resolve swap %d: %w", rec.ID, err))
+	}
+	return nil
 }
 
 func (s *Service) cardOf(ctx context.Context, rec Record) (card.Card, error) {

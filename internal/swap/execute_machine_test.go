@@ -33,7 +33,7 @@ func TestSwapStateMachine(t *testing.T) {
 	)
 	cases := []struct {
 		name      string
-		direction string
+		direction swap.Direction
 		faults    []fault
 		wantErr   string // Execute's error code
 		// recover runs the recovery job: first with stuck faults (it must
@@ -42,7 +42,7 @@ func TestSwapStateMachine(t *testing.T) {
 		recover      bool
 		stuck, final []fault
 		stuckSnoozes bool
-		want         string
+		want         swap.Status
 	}{
 		{name: "recharge accepted", direction: swap.Recharge, want: swap.StatusCompleted},
 		{name: "recharge declined", direction: swap.Recharge, faults: []fault{{apptest.OpRecharge, apptest.Refuse}},

@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -63,7 +65,7 @@ func (s *Service) price(p Pair, amount money.Amount, rate, feeRate money.Rate) (
 func (s *Service) currentPrice(ctx context.Context, p Pair, amount money.Amount) (Quote, error) {
 	rate, err := s.Wallets.HKDPerDollar(ctx, p.Direction == Withdraw)
 	if err != nil {
-		return Quote{}, err
+		return Quote{}, fmt.Errorf("rate: %w", err)
 	}
 	return s.price(p, amount, rate, s.Policy.FeeRate)
 }
@@ -71,7 +73,7 @@ func (s *Service) currentPrice(ctx context.Context, p Pair, amount money.Amount)
 // DisplayRate is the exchange rate shown: units of To per 1 From.
 func (q Quote) DisplayRate() money.Rate { return displayRate(q.Pair.Direction, q.Rate) }
 
-func displayRate(direction string, hkdPerDollar money.Rate) money.Rate {
+func displayRate(direction Direction, hkdPerDollar money.Rate) money.Rate {
 	if direction == Withdraw {
 		return wallet.Inverse(hkdPerDollar)
 	}
@@ -83,15 +85,18 @@ func displayRate(direction string, hkdPerDollar money.Rate) money.Rate {
 func (s *Service) Preview(ctx context.Context, userID int64, p Pair, amount money.Amount) (Quote, error) {
 	q, err := s.currentPrice(ctx, p, amount)
 	if err != nil {
-		return Quote{}, err
+		return Quote{}, fmt.Errorf("swap: preview %s for user %d: %w", p.Direction, userID, err)
 	}
 	now := s.Now()
 	q.ID, q.UserID, q.ExpiresAt = "quote_"+uuid.NewString(), userID, now.Add(s.Policy.QuoteTTL)
 	_, err = s.DB.SQL.ExecContext(ctx, `INSERT INTO swap_quotes (quote_id, user_id, from_currency, to_currency, from_amount, to_amount,
 		rate, fee_rate, fee_amount, net_amount, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		q.ID, userID, p.From.Name, p.To.Name, int64(q.FromAmount), int64(q.ToAmount), int64(q.Rate), int64(q.FeeRate),
-		int64(q.FeeAmount), int64(q.NetAmount), now.UnixMicro(), q.ExpiresAt.UnixMicro())
-	return q, err
+		int64(q.FeeAmount), int64(q.NetAmount), store.At(now), store.At(q.ExpiresAt))
+	if err != nil {
+		return Quote{}, fmt.Errorf("swap: preview %s for user %d: store quote: %w", p.Direction, userID, err)
+	}
+	return q, nil
 }
 
 // useQuote marks the caller's quote used in tx and returns it priced for
@@ -101,36 +106,38 @@ func (s *Service) useQuote(ctx context.Context, tx *sql.Tx, userID int64, id str
 	var (
 		from, to             string
 		fromAmount, rate, fr int64
-		expires              int64
-		used                 sql.NullInt64
+		expires, used        time.Time
 	)
 	err := tx.QueryRowContext(ctx, `SELECT from_currency, to_currency, from_amount, rate, fee_rate, expires_at, used_at
-		FROM swap_quotes WHERE quote_id = $1 AND user_id = $2`, id, userID).Scan(&from, &to, &fromAmount, &rate, &fr, &expires, &used)
+		FROM swap_quotes WHERE quote_id = $1 AND user_id = $2`, id, userID).Scan(&from, &to, &fromAmount, &rate, &fr, store.TimeInto(&expires), store.TimeInto(&used))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Quote{}, ErrQuoteNotFound.WithDetails("No such quote")
 	}
 	if err != nil {
-		return Quote{}, err
+		return Quote{}, fmt.Errorf("read quote %s: %w", id, err)
 	}
 	now := s.Now()
 	switch {
-	case used.Valid:
+	case !used.IsZero():
 		return Quote{}, ErrQuoteUsed
-	case now.UnixMicro() > expires:
+	case now.After(expires):
 		return Quote{}, ErrQuoteExpired
 	case from != p.From.Name || to != p.To.Name || money.Amount(fromAmount) != amount:
 		return Quote{}, ErrQuoteMismatch.WithDetails("The quote was for " + money.Amount(fromAmount).Format(p.From.Decimals) + " " + from + " → " + to)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE swap_quotes SET used_at = $1 WHERE quote_id = $2 AND used_at IS NULL`, now.UnixMicro(), id)
+	res, err := tx.ExecContext(ctx, `UPDATE swap_quotes SET used_at = $1 WHERE quote_id = $2 AND used_at IS NULL`, store.At(now), id)
 	if err != nil {
-		return Quote{}, err
+		return Quote{}, fmt.Errorf("use quote %s: %w", id, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return Quote{}, err
+		return Quote{}, fmt.Errorf("use quote %s: %w", id, err)
 	} else if n != 1 {
 		return Quote{}, ErrQuoteUsed
 	}
 	q, err := s.price(p, amount, money.Rate(rate), money.Rate(fr))
+	if err != nil {
+		return Quote{}, err // a validation error of the quote's own pricing
+	}
 	q.ID = id
-	return q, err
+	return q, nil
 }

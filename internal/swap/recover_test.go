@@ -26,7 +26,7 @@ func TestRecoveryFinishesInterruptedSwaps(t *testing.T) {
 		name string
 		// before runs at the issuer between the crash and the recovery.
 		before     func(t *testing.T, h *apptest.Harness, token string, rec swap.Record)
-		wantStatus string
+		wantStatus swap.Status
 		wantCard   money.Amount // HKD cents on the card afterwards
 		wantWallet money.Amount // USDT micro-units left in the wallet
 	}{

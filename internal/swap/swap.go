@@ -24,17 +24,24 @@ import (
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
-// Directions of a swap, named like the issuer operation they need.
+// Direction says which way a swap converts, named like the issuer
+// operation it needs; the referral programme prices commissions by it.
+type Direction string
+
+// Directions of a swap.
 const (
-	Recharge = "recharge" // crypto → HKD
-	Withdraw = "withdraw" // HKD → crypto
+	Recharge Direction = "recharge" // crypto → HKD
+	Withdraw Direction = "withdraw" // HKD → crypto
 )
 
-// Swap statuses (API.md §2.3).
+// Status is the state of a swap (API.md §2.3).
+type Status string
+
+// Swap statuses.
 const (
-	StatusPending   = "pending"
-	StatusCompleted = "completed"
-	StatusFailed    = "failed"
+	StatusPending   Status = "pending"
+	StatusCompleted Status = "completed"
+	StatusFailed    Status = "failed"
 )
 
 // Errors (API.md §1.6).
@@ -139,7 +146,7 @@ func (d Deps) Check() error {
 // transaction that settles it. rate is the swap's (HKD per unit for a
 // recharge, units per HKD for a withdrawal) and direction says which.
 type Commissions interface {
-	QueueTransaction(ctx context.Context, tx *sql.Tx, userID, swapID int64, feeHKD money.Amount, rate money.Rate, direction string) error
+	QueueTransaction(ctx context.Context, tx *sql.Tx, userID, swapID int64, feeHKD money.Amount, rate money.Rate, direction Direction) error
 }
 
 // Service implements swaps.
@@ -151,7 +158,7 @@ func NewService(d Deps) *Service { return &Service{Deps: d} }
 // Pair is a validated swap direction.
 type Pair struct {
 	From, To  wallet.Currency
-	Direction string
+	Direction Direction
 	// Crypto is the stablecoin side.
 	Crypto wallet.Currency
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -115,7 +116,7 @@ func (ev Event) PublicToken() string {
 }
 
 // Method maps DelegateMethod onto OTP or BIO.
-func (ev Event) Method() string {
+func (ev Event) Method() Method {
 	if strings.EqualFold(strings.TrimSpace(ev.DelegateMethod), "push-confirmation") {
 		return MethodBIO
 	}
@@ -216,8 +217,10 @@ func (s *Service) Inbound(raw []byte) (key string, stored []byte, err error) {
 	}
 	sealed, _ := json.Marshal(s.Box.Seal([]byte(ev.Passcode), passcodeAD(ev.NotificationID)))
 	m["PasscodeSealed"] = sealed
-	stored, err = json.Marshal(m)
-	return ev.NotificationID, stored, err
+	if stored, err = json.Marshal(m); err != nil {
+		return "", nil, fmt.Errorf("threeds: challenge %s: encode: %w", ev.NotificationID, err)
+	}
+	return ev.NotificationID, stored, nil
 }
 
 // Currency is an ISO 4217 currency the issuer may name by numeric code.

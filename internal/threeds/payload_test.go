@@ -27,11 +27,13 @@ func TestParseEvent(t *testing.T) {
 	t.Parallel()
 	received := time.Date(2026, 2, 25, 12, 0, 0, 0, time.UTC)
 	cases := []struct {
-		name, body                   string
-		ok                           bool
-		token, method, currency, amt string
-		after                        int64
-		expires                      time.Time
+		name, body    string
+		ok            bool
+		token         string
+		method        Method
+		currency, amt string
+		after         int64
+		expires       time.Time
 	}{
 		{"issuer example", `{"NotificationId":"4f0c","Pubtoken":609659162,"DelegateMethod":"push-confirmation",
 			"TransactionInfo":{"Amount":"0.01","Currency":{"Code":"156","Exponent":"2"},"ChallengeExpiresAfter":300,"ChallengeExpiry":1772021100}}`,

@@ -33,7 +33,7 @@ func (p processor) Process(ctx context.Context, tx *sql.Tx, payload []byte) (str
 		return webhook.StateUnmatched, nil
 	}
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("threeds: challenge %s: %w", ev.NotificationID, err)
 	}
 	sealed := ev.PasscodeSealed
 	if ev.Passcode != "" { // stored by a path that did not seal it
@@ -58,19 +58,19 @@ func (p processor) Process(ctx context.Context, tx *sql.Tx, payload []byte) (str
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $14, $14)
 		ON CONFLICT (notification_id) DO NOTHING`,
 		r.NotificationID, r.UserID, r.CardID, r.PublicToken, r.AuthMethod, r.ChallengeStatus, r.MerchantName, r.MerchantID, r.Amount,
-		r.Currency, sealed, r.ExpiresAfter, r.ChallengeExpiresAt.UnixMicro(), now.UnixMicro(), r.DelegateStatus, r.DelegateMethod,
+		r.Currency, sealed, r.ExpiresAfter, store.At(r.ChallengeExpiresAt), store.At(now), r.DelegateStatus, r.DelegateMethod,
 		r.DSTransactionID, r.TransactionToken, string(payload))
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("threeds: challenge %s: record: %w", r.NotificationID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return webhook.StateProcessed, nil // already recorded: tell nobody twice
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT id FROM threeds_challenges WHERE notification_id = $1`, r.NotificationID).Scan(&r.ID); err != nil {
-		return "", err
+		return "", fmt.Errorf("threeds: challenge %s: record: %w", r.NotificationID, err)
 	}
 	if err := s.tell(ctx, tx, r, ev.Passcode, sealed); err != nil {
-		return "", err
+		return "", fmt.Errorf("threeds: challenge %s: %w", r.NotificationID, err)
 	}
 	return webhook.StateProcessed, nil
 }
@@ -81,27 +81,27 @@ func (p processor) Process(ctx context.Context, tx *sql.Tx, payload []byte) (str
 func (s *Service) tell(ctx context.Context, tx *sql.Tx, r Record, passcode, sealed string) error {
 	mailErr, mailSent := "", false
 	if _, err := s.Notifications.Create(ctx, tx, s.notificationFor(r)); err != nil {
-		return fmt.Errorf("3ds notification: %w", err)
+		return fmt.Errorf("notify: %w", err)
 	}
 	if r.AuthMethod == MethodOTP {
 		if passcode == "" && sealed != "" {
 			pt, err := s.Box.Open(sealed, passcodeAD(r.NotificationID))
 			if err != nil {
-				return err
+				return fmt.Errorf("open passcode: %w", err)
 			}
 			passcode = string(pt)
 		}
 		to, err := s.Users.Email(ctx, tx, r.UserID)
 		switch {
 		case err != nil && !errors.Is(err, store.ErrNotFound):
-			return err
+			return fmt.Errorf("e-mail address: %w", err)
 		case passcode == "":
 			mailErr = "the issuer sent no passcode"
 		case to == "":
 			mailErr = "the account has no e-mail address"
 		default:
 			if err := s.Mailer.EnqueueTx(ctx, tx, passcodeMail(to, r, passcode)); err != nil {
-				return err
+				return fmt.Errorf("mail passcode: %w", err)
 			}
 			mailSent = true
 		}
@@ -110,7 +110,10 @@ func (s *Service) tell(ctx context.Context, tx *sql.Tx, r Record, passcode, seal
 	// whenever the record exists; push delivery will record its own errors.
 	_, err := tx.ExecContext(ctx, `UPDATE threeds_challenges SET app_notification_sent = TRUE, email_notification_sent = $1,
 		email_notification_error = $2 WHERE id = $3`, mailSent, mailErr, r.ID)
-	return err
+	if err != nil {
+		return fmt.Errorf("record notifications: %w", err)
+	}
+	return nil
 }
 
 // notificationData is the `data` of 3DS notifications, in the key order of
@@ -136,7 +139,7 @@ const (
 // in the cardholder's language when stored).
 func (s *Service) notificationFor(r Record) notification.New {
 	args := []any{r.Currency, r.Amount, merchantOrDefault(r.MerchantName)}
-	d := notificationData{AuthMethod: r.AuthMethod, NotificationID: r.NotificationID, ChallengeExpiry: r.ChallengeExpiresAt.Unix(),
+	d := notificationData{AuthMethod: string(r.AuthMethod), NotificationID: r.NotificationID, ChallengeExpiry: r.ChallengeExpiresAt.Unix(),
 		Amount: r.Amount, Currency: r.Currency, MerchantName: r.MerchantName, PublicToken: r.PublicToken}
 	if r.AuthMethod == MethodBIO {
 		d.Type = NotificationBIO
@@ -170,5 +173,8 @@ func (s *Service) RecordID(ctx context.Context, notificationID string) (int64, b
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
-	return id, err == nil, err
+	if err != nil {
+		return 0, false, fmt.Errorf("threeds: challenge %s: %w", notificationID, err)
+	}
+	return id, true, nil
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -20,38 +21,59 @@ import (
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
+// Method is how a challenge is answered.
+type Method string
+
 // Authentication methods.
 const (
-	MethodOTP = "OTP"
-	MethodBIO = "BIO"
+	MethodOTP Method = "OTP" // a passcode e-mailed to the cardholder, typed at checkout
+	MethodBIO Method = "BIO" // approved or rejected in the app
 )
 
-// Challenge statuses (API.md §3.4.7).
+// Status is the state of a challenge (API.md §3.4.7).
+type Status string
+
+// Challenge statuses.
 const (
-	StatusOTPSent       = "OTP_SENT"
-	StatusUnconfirmed   = "UNCONFIRMED"
-	StatusProcessing    = "PROCESSING"
-	StatusSuccess       = "SUCCESS"
-	StatusFailure       = "FAILURE"
-	StatusConfirmFailed = "CONFIRM_FAILED"
-	StatusExpired       = "EXPIRED"
+	StatusOTPSent       Status = "OTP_SENT"
+	StatusUnconfirmed   Status = "UNCONFIRMED"
+	StatusProcessing    Status = "PROCESSING"
+	StatusSuccess       Status = "SUCCESS"
+	StatusFailure       Status = "FAILURE"
+	StatusConfirmFailed Status = "CONFIRM_FAILED"
+	StatusExpired       Status = "EXPIRED"
 )
 
-// Decisions a cardholder sends for a BIO challenge (confirmation_status).
+// Decision is what a cardholder sends for a BIO challenge
+// (confirmation_status).
+type Decision string
+
+// Decisions.
 const (
-	DecisionApprove = "SUCCESS"
-	DecisionReject  = "FAILURE"
+	DecisionApprove Decision = "SUCCESS"
+	DecisionReject  Decision = "FAILURE"
 )
+
+// outcome is the challenge status the issuer's acceptance of d leads to.
+func (d Decision) outcome() Status {
+	if d == DecisionApprove {
+		return StatusSuccess
+	}
+	return StatusFailure
+}
+
+// Plan is a card's 3DS authentication plan.
+type Plan string
 
 // Card 3DS plans.
 const (
-	PlanOTP = "OTP"
-	PlanBIO = "BIO"
-	PlanALL = "ALL"
+	PlanOTP Plan = "OTP"
+	PlanBIO Plan = "BIO"
+	PlanALL Plan = "ALL"
 )
 
 // ValidPlan reports whether plan is one of OTP, BIO, ALL.
-func ValidPlan(plan string) bool { return plan == PlanOTP || plan == PlanBIO || plan == PlanALL }
+func ValidPlan(plan Plan) bool { return plan == PlanOTP || plan == PlanBIO || plan == PlanALL }
 
 // Errors (API.md §1.6).
 var (
@@ -67,7 +89,7 @@ var (
 // idempotent: a repeated call with the same arguments has one effect.
 type Issuer interface {
 	// SetPlan sets the 3DS authentication plan of a card.
-	SetPlan(ctx context.Context, publicToken, plan string) error
+	SetPlan(ctx context.Context, publicToken string, plan Plan) error
 	// Confirm forwards the cardholder's decision on a BIO challenge.
 	Confirm(ctx context.Context, notificationID string, approve bool) error
 }
@@ -78,7 +100,8 @@ type Cards interface {
 	Get(ctx context.Context, userID, id int64, publicToken string) (card.Card, error)
 	// ByPublicToken returns the card with an issuer handle, in q.
 	ByPublicToken(ctx context.Context, q store.Querier, publicToken string) (card.Card, error)
-	// SetThreeDSPlan records the plan the issuer accepted.
+	// SetThreeDSPlan records the plan the issuer accepted (a Plan; the card
+	// records keep it as text).
 	SetThreeDSPlan(ctx context.Context, cardID int64, plan string) error
 }
 
@@ -133,8 +156,8 @@ type Record struct {
 	UserID             int64
 	CardID             int64
 	PublicToken        string
-	AuthMethod         string
-	ChallengeStatus    string
+	AuthMethod         Method
+	ChallengeStatus    Status
 	MerchantName       string
 	MerchantID         string
 	Amount             string // formatted with the currency exponent
@@ -143,7 +166,7 @@ type Record struct {
 	ExpiresAfter       int64  // seconds
 	ChallengeExpiresAt time.Time
 	ReceivedAt         time.Time
-	ConfirmationStatus string
+	ConfirmationStatus Decision
 	ConfirmedAt        *time.Time
 	DelegateStatus     string
 	DelegateMethod     string
@@ -159,20 +182,17 @@ const recordColumns = `id, notification_id, user_id, card_id, public_token, auth
 // only by the caller that may show it.
 func scanRecord(row interface{ Scan(...any) error }) (Record, string, error) {
 	var (
-		r                 Record
-		sealed            string
-		expires, received int64
-		confirmed         sql.NullInt64
+		r         Record
+		sealed    string
+		confirmed time.Time
 	)
 	if err := row.Scan(&r.ID, &r.NotificationID, &r.UserID, &r.CardID, &r.PublicToken, &r.AuthMethod, &r.ChallengeStatus,
-		&r.MerchantName, &r.MerchantID, &r.Amount, &r.Currency, &sealed, &r.ExpiresAfter, &expires, &received,
-		&r.ConfirmationStatus, &confirmed, &r.DelegateStatus, &r.DelegateMethod, &r.DSTransactionID, &r.TransactionToken); err != nil {
+		&r.MerchantName, &r.MerchantID, &r.Amount, &r.Currency, &sealed, &r.ExpiresAfter, store.TimeInto(&r.ChallengeExpiresAt),
+		store.TimeInto(&r.ReceivedAt), &r.ConfirmationStatus, store.TimeInto(&confirmed), &r.DelegateStatus, &r.DelegateMethod, &r.DSTransactionID, &r.TransactionToken); err != nil {
 		return Record{}, "", store.NotFound(err)
 	}
-	r.ChallengeExpiresAt, r.ReceivedAt = time.UnixMicro(expires).UTC(), time.UnixMicro(received).UTC()
-	if confirmed.Valid {
-		at := time.UnixMicro(confirmed.Int64).UTC()
-		r.ConfirmedAt = &at
+	if !confirmed.IsZero() {
+		r.ConfirmedAt = &confirmed
 	}
 	return r, sealed, nil
 }
@@ -185,7 +205,7 @@ func (s *Service) reveal(r *Record, sealed string) error {
 	}
 	pt, err := s.Box.Open(sealed, passcodeAD(r.NotificationID))
 	if err != nil {
-		return err
+		return fmt.Errorf("open passcode of challenge %s: %w", r.NotificationID, err)
 	}
 	r.Passcode = string(pt)
 	return nil
@@ -197,26 +217,29 @@ func passcodeAD(notificationID string) []byte { return []byte("3ds-passcode|" + 
 func (s *Service) List(ctx context.Context, userID int64, page, size int) ([]Record, int, error) {
 	var total int
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM threeds_challenges WHERE user_id = $1`, userID).Scan(&total); err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("threeds: count challenges of user %d: %w", userID, err)
 	}
 	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+recordColumns+` FROM threeds_challenges WHERE user_id = $1
 		ORDER BY received_at DESC, id DESC LIMIT $2 OFFSET $3`, userID, size, (page-1)*size)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("threeds: challenges of user %d: %w", userID, err)
 	}
 	defer rows.Close()
 	out := []Record{}
 	for rows.Next() {
 		r, sealed, err := scanRecord(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("threeds: challenges of user %d: %w", userID, err)
 		}
 		if err := s.reveal(&r, sealed); err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("threeds: challenges of user %d: %w", userID, err)
 		}
 		out = append(out, r)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("threeds: challenges of user %d: %w", userID, err)
+	}
+	return out, total, nil
 }
 
 // ByNotificationID returns the user's challenge with an issuer notification id.
@@ -227,7 +250,10 @@ func (s *Service) ByNotificationID(ctx context.Context, userID int64, notificati
 		return Record{}, ErrNotFound.WithDetails("No such 3DS challenge")
 	}
 	if err != nil {
-		return Record{}, err
+		return Record{}, fmt.Errorf("threeds: challenge %s: %w", notificationID, err)
 	}
-	return r, s.reveal(&r, sealed)
+	if err := s.reveal(&r, sealed); err != nil {
+		return Record{}, fmt.Errorf("threeds: %w", err)
+	}
+	return r, nil
 }

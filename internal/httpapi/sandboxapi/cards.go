@@ -37,7 +37,7 @@ type SimulatedResult struct {
 type IssuerSimulator interface {
 	SimulateTransaction(ctx context.Context, publicToken string, tx SimulatedTransaction) (SimulatedResult, error)
 	// ReportOrder sends the issuer's physical.order.updated event.
-	ReportOrder(ctx context.Context, publicToken, orderNo, status, trackingNo, failReason string) (eventID string, err error)
+	ReportOrder(ctx context.Context, publicToken, orderNo string, status physical.Status, trackingNo, failReason string) (eventID string, err error)
 }
 
 // CardTransaction serves POST /sandbox/cards/{public_token}/transactions.
@@ -103,7 +103,7 @@ func (s *Helpers) ShipmentAdvance(w http.ResponseWriter, r *http.Request) error 
 	if err := httpkit.Decode(r, &b); err != nil {
 		return err
 	}
-	to := httpkit.Optional(b.To)
+	to := physical.Status(httpkit.Optional(b.To))
 	switch to {
 	case "", physical.StatusProcessing, physical.StatusShipped, physical.StatusDelivered, physical.StatusFailed:
 	default:
@@ -126,6 +126,6 @@ func (s *Helpers) ShipmentAdvance(w http.ResponseWriter, r *http.Request) error 
 		OrderNo    string `json:"order_no"`
 		Status     string `json:"status"`
 		TrackingNo string `json:"tracking_no"`
-	}{o.OrderNo, o.Status, o.ShownTrackingNo()}))
+	}{o.OrderNo, string(o.Status), o.ShownTrackingNo()}))
 	return nil
 }

@@ -33,7 +33,7 @@ func (s *Helpers) ThreeDSChallenge(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	f := httpkit.NewFields()
-	method := strings.ToUpper(f.Required("auth_method", b.AuthMethod))
+	method := threeds.Method(strings.ToUpper(f.Required("auth_method", b.AuthMethod)))
 	if method != "" && method != threeds.MethodOTP && method != threeds.MethodBIO {
 		f.Add("auth_method", "must be OTP or BIO")
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/physical"
+	"github.com/comecomepay/comecomepay/internal/threeds"
 )
 
 // IssueCard implements card.Issuer.
@@ -15,7 +16,7 @@ func (f *Issuer) IssueCard(ctx context.Context, req card.IssueRequest) (card.Iss
 }
 
 // SetStatus implements card.StatusIssuer.
-func (f *Issuer) SetStatus(ctx context.Context, publicToken, code string) error {
+func (f *Issuer) SetStatus(ctx context.Context, publicToken string, code card.IssuerCode) error {
 	return injectErr(f, ctx, OpSetStatus, publicToken, func(c context.Context) error { return f.next.SetStatus(c, publicToken, code) })
 }
 
@@ -82,7 +83,7 @@ func (f *Issuer) VoidConversion(ctx context.Context, reference string) (bool, st
 }
 
 // SetPlan implements threeds.Issuer.
-func (f *Issuer) SetPlan(ctx context.Context, publicToken, plan string) error {
+func (f *Issuer) SetPlan(ctx context.Context, publicToken string, plan threeds.Plan) error {
 	return injectErr(f, ctx, OpSetPlan, publicToken, func(c context.Context) error { return f.next.SetPlan(c, publicToken, plan) })
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/physical"
+	"github.com/comecomepay/comecomepay/internal/threeds"
 )
 
 // IssueCard implements card.Issuer.
@@ -14,7 +15,7 @@ func (g *Issuer) IssueCard(ctx context.Context, req card.IssueRequest) (card.Iss
 }
 
 // SetStatus implements card.StatusIssuer.
-func (g *Issuer) SetStatus(ctx context.Context, publicToken, code string) error {
+func (g *Issuer) SetStatus(ctx context.Context, publicToken string, code card.IssuerCode) error {
 	return do(g, ctx, "set_status", func(c context.Context) error { return g.next.SetStatus(c, publicToken, code) })
 }
 
@@ -79,7 +80,7 @@ func (g *Issuer) VoidConversion(ctx context.Context, reference string) (bool, st
 }
 
 // SetPlan implements threeds.Issuer.
-func (g *Issuer) SetPlan(ctx context.Context, publicToken, plan string) error {
+func (g *Issuer) SetPlan(ctx context.Context, publicToken string, plan threeds.Plan) error {
 	return do(g, ctx, "set_3ds_plan", func(c context.Context) error { return g.next.SetPlan(c, publicToken, plan) })
 }
 

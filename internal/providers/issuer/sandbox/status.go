@@ -5,14 +5,15 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/money"
 )
 
 // simStatus maps issuer status codes onto the simulator's card states.
-var simStatus = map[string]string{"00": "active", "G1": "frozen", "99": "closed"}
+var simStatus = map[card.IssuerCode]string{card.CodeActive: "active", card.CodeFrozen: "frozen", card.CodeCancelled: "closed"}
 
 // SetStatus implements card.StatusIssuer. A closed card stays closed.
-func (i *Issuer) SetStatus(ctx context.Context, publicToken, code string) error {
+func (i *Issuer) SetStatus(ctx context.Context, publicToken string, code card.IssuerCode) error {
 	st, ok := simStatus[code]
 	if !ok {
 		return errors.New("sandbox issuer: unknown status code")

@@ -16,7 +16,7 @@ import (
 )
 
 // SetPlan implements threeds.Issuer: it records the card's 3DS plan.
-func (i *Issuer) SetPlan(ctx context.Context, publicToken, plan string) error {
+func (i *Issuer) SetPlan(ctx context.Context, publicToken string, plan threeds.Plan) error {
 	if i.injectedFailure("set_3ds_plan") {
 		return errors.New("sandbox issuer: injected set_3ds_plan failure")
 	}
@@ -41,7 +41,7 @@ func (i *Issuer) SetPlan(ctx context.Context, publicToken, plan string) error {
 
 // Plan returns the 3DS plan the simulator holds for a card ("OTP" until one
 // is set, the issuer's default).
-func (i *Issuer) Plan(ctx context.Context, publicToken string) (string, error) {
+func (i *Issuer) Plan(ctx context.Context, publicToken string) (threeds.Plan, error) {
 	plan := threeds.PlanOTP
 	err := i.db.SQL.QueryRowContext(ctx, `SELECT plan FROM sim_issuer_3ds_plans WHERE public_token = $1`, publicToken).Scan(&plan)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {

@@ -44,7 +44,7 @@ func TestThreeDSPlanAndConfirm(t *testing.T) {
 		if p, _ := iss.Plan(ctx, c.PublicToken); p != "OTP" {
 			t.Fatalf("failed call changed the plan to %s", p)
 		}
-		for _, p := range []string{"BIO", "ALL", "ALL"} {
+		for _, p := range []threeds.Plan{"BIO", "ALL", "ALL"} {
 			if err := iss.SetPlan(ctx, c.PublicToken, p); err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -218,11 +219,11 @@ func (i *Issuer) TradeState(ctx context.Context, publicToken string, tradeID int
 
 // ReportOrder delivers the issuer's physical.order.updated event for one of
 // the simulator's card orders.
-func (i *Issuer) ReportOrder(ctx context.Context, publicToken, orderNo, status, trackingNo, failReason string) (string, error) {
+func (i *Issuer) ReportOrder(ctx context.Context, publicToken, orderNo string, status physical.Status, trackingNo, failReason string) (string, error) {
 	id := "evt_" + uuid.NewString()
 	body, err := json.Marshal(map[string]any{"event_id": id, "event_type": "physical.order.updated",
 		"occurred_at": i.now().UTC().Format(time.RFC3339), "public_token": publicToken,
-		"data": map[string]string{"order_no": orderNo, "status": status, "tracking_no": trackingNo, "fail_reason": failReason}})
+		"data": map[string]string{"order_no": orderNo, "status": string(status), "tracking_no": trackingNo, "fail_reason": failReason}})
 	if err != nil {
 		return "", fmt.Errorf("sandbox issuer: encode order event: %w", err)
 	}
