@@ -100,9 +100,13 @@ func (s *Service) Execute(ctx context.Context, in Input) (Result, error) {
 // because it still holds part of the card's balance for an authorisation
 // (one our hold expiry released): CARD_BALANCE_PENDING before anything is
 // booked, instead of a hold, a refusal and an undo reported as
-// CARD_WITHDRAW_FAILED. Whatever else is wrong (no such card, not active,
-// not enough on the ledger) is left to hold, which says so.
+// CARD_WITHDRAW_FAILED. Whatever else is wrong (an amount out of range, no
+// such card, not active, not enough on the ledger) is left to hold, which
+// says so: a bad input is refused as such, whatever the card's state.
 func (s *Service) ensureReleasable(ctx context.Context, in Input) error {
+	if in.Amount < s.Policy.WithdrawMin || (s.Policy.WithdrawMax > 0 && in.Amount > s.Policy.WithdrawMax) {
+		return nil
+	}
 	c, err := s.Cards.Get(ctx, in.UserID, in.CardID, "")
 	if err != nil || c.Status != card.StatusNormal || c.PendingStatus != "" {
 		return nil
