@@ -6,6 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/comecomepay/comecomepay/internal/approval"
+	"github.com/comecomepay/comecomepay/internal/audit"
+	"github.com/comecomepay/comecomepay/internal/operator"
 	"log/slog"
 	"net"
 	"net/http"
@@ -98,6 +101,12 @@ type App struct {
 	Content *content.Service
 	// Notifications creates in-app notifications and queues their pushes.
 	Notifications *notification.Store
+	// Operators are the staff accounts of the admin API and console.
+	Operators *operator.Service
+	// Audit is the operators' append-only audit log.
+	Audit *audit.Log
+	// Approvals runs four-eyes requests.
+	Approvals *approval.Service
 }
 
 // New opens the database, applies migrations and wires every component.
@@ -217,6 +226,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 			KYCWebhookSecret: cfg.KYCWebhookSecret, KYCWebhookPreviousSecret: cfg.KYCWebhookPreviousSecret,
 			IssuerWebhookSecret: cfg.IssuerWebhookSecret, IssuerWebhookPreviousSecret: cfg.IssuerWebhookPreviousSecret,
 			ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, ThreeDSWebhookPreviousSecret: cfg.ThreeDSWebhookPreviousSecret},
+		Admin: httpapi.AdminDeps{Operators: a.Operators, Audit: a.Audit, Approvals: a.Approvals},
 		Sandbox: httpapi.SandboxDeps{Enabled: sandboxHelpers(cfg), Token: cfg.SandboxToken,
 			Simulators: sandboxapi.Simulators{Custody: custodySim, Issuer: sandboxCards{issuerSim}, ThreeDS: issuerSim, FX: fxSim,
 				Outbox: sandboxOutbox{a, w.devices}, IssuerFailures: issuerSim, KYCIssuer: kycIssuer}},

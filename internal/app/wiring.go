@@ -2,6 +2,9 @@ package app
 
 import (
 	"errors"
+	"github.com/comecomepay/comecomepay/internal/approval"
+	"github.com/comecomepay/comecomepay/internal/audit"
+	"github.com/comecomepay/comecomepay/internal/operator"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
@@ -131,6 +134,10 @@ func (a *App) buildServices(p parts) wiring {
 	// runs them together.
 	w.purge = account.NewPurgeWorker(account.PurgeDeps{DB: a.DB, Codes: a.Accounts.OTP, RateCounters: a.Accounts.Limiter,
 		IdempotencyKeys: w.idempotency, Now: now})
+	a.Audit = audit.NewLog(audit.Deps{DB: a.DB, Now: now})
+	a.Operators = operator.NewService(operator.Deps{DB: a.DB, Audit: a.Audit, Box: box, Hash: hashProfile,
+		Policy: operator.DefaultPolicy, Now: now})
+	a.Approvals = approval.NewService(approval.Deps{DB: a.DB, Audit: a.Audit, Executors: w.approvalExecutors(), Now: now})
 	return w
 }
 
@@ -160,5 +167,6 @@ func (w wiring) bindCycles() {
 func (w wiring) check() error {
 	return errors.Join(w.Notifications.Check(), w.Accounts.Check(), w.Coupons.Check(), w.Wallets.Check(),
 		w.CardFees.Check(), w.KYC.Check(), w.Referrals.Check(), w.Cards.Check(), w.Swaps.Check(),
-		w.Physical.Check(), w.ThreeDS.Check(), w.cardSecrets.Check(), w.purge.Check())
+		w.Physical.Check(), w.ThreeDS.Check(), w.cardSecrets.Check(), w.purge.Check(), w.Audit.Check(),
+		w.Operators.Check(), w.Approvals.Check())
 }

@@ -101,6 +101,9 @@ func TestWiringCheckIsTotal(t *testing.T) {
 		requireTotal(t, "threeds", w.ThreeDS.Deps)
 		requireTotal(t, "card secrets", w.cardSecrets.SecretsDeps)
 		requireTotal(t, "account purge", w.purge.PurgeDeps)
+		requireTotal(t, "audit", w.Audit.Deps)
+		requireTotal(t, "operator", w.Operators.Deps)
+		requireTotal(t, "approval", w.Approvals.Deps)
 
 		// River checks the kinds of the workers it is built with; ours
 		// join the bundle later, so build a client on them to check.

@@ -149,6 +149,12 @@ func (s *Server) routes() {
 	public("POST "+v1+"/webhooks/issuer", ab, s.issuerWebhook)
 	public("POST "+v1+"/webhooks/3ds-callback", ab, s.threeDSWebhook)
 
+	// §5 Admin API: adminapi's own table says which roles may call each
+	// route; every admin answer uses the common error envelope.
+	for _, rt := range s.admin.Routes() {
+		s.mux.Handle(rt.Pattern, s.serve(ab, rt.Handle))
+	}
+
 	// §4 Sandbox helpers: registered only in sandbox mode, so in production
 	// every /sandbox/* path is an ordinary 404.
 	if s.Sandbox.Enabled {

@@ -4,6 +4,10 @@ package httpapi
 
 import (
 	"context"
+	"github.com/comecomepay/comecomepay/internal/approval"
+	"github.com/comecomepay/comecomepay/internal/audit"
+	"github.com/comecomepay/comecomepay/internal/httpapi/adminapi"
+	"github.com/comecomepay/comecomepay/internal/operator"
 	"log/slog"
 	"net/http"
 	"time"
@@ -58,6 +62,7 @@ type Deps struct {
 	MoneyDeps
 	CardDeps
 	WebhookDeps
+	Admin   AdminDeps
 	Sandbox SandboxDeps
 }
 
@@ -130,6 +135,14 @@ type WebhookDeps struct {
 	ThreeDSWebhookPreviousSecret string
 }
 
+// AdminDeps serve the operator API of API.md §5 (package adminapi); the
+// admin endpoints also call the domain services of the other groups.
+type AdminDeps struct {
+	Operators *operator.Service
+	Audit     *audit.Log
+	Approvals *approval.Service
+}
+
 // SandboxDeps are the sandbox helpers of API.md §4 and the simulated
 // providers they drive.
 type SandboxDeps struct {
@@ -153,6 +166,7 @@ type Server struct {
 	handler http.Handler
 	// sandbox serves the sandbox helpers; nil unless Sandbox.
 	sandbox *sandboxapi.Helpers
+	admin   *adminapi.API
 }
 
 // NewServer builds the whole HTTP handler.
@@ -166,6 +180,11 @@ func NewServer(d Deps) (*Server, error) {
 	if d.Sandbox.Enabled {
 		s.sandbox = s.sandboxHelpers()
 	}
+	admin := adminapi.Deps{Host: adminHost{s}, Operators: d.Admin.Operators, Audit: d.Admin.Audit, Approvals: d.Admin.Approvals}
+	if err := admin.Check(); err != nil {
+		return nil, err
+	}
+	s.admin = adminapi.New(admin)
 	s.routes()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	s.handler = s.requestID(s.recoverPanics(s.securityHeaders(s.cors(s.limitBody(s.dispatch())))))

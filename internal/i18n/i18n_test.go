@@ -11,7 +11,10 @@ import (
 var catalogueCodes = []string{
 	"SWAP_PENDING",                   // an extension, documented in api/openapi.yaml and docs/decisions.md
 	"ISSUER_TEMPORARILY_UNAVAILABLE", // an extension: the issuer's circuit breaker is open (503)
-	"CARD_BALANCE_PENDING",           // an extension: the issuer still holds part of the card balance (400)
+	// The operator API's own codes (API.md §5 leaves them to us; docs/operators.md).
+	"OPERATOR_LOCKED", "OPERATOR_EXISTS", "OPERATOR_NOT_FOUND", "SESSION_NOT_FOUND", "APPROVAL_NOT_FOUND",
+	"APPROVAL_PENDING", "FOUR_EYES_REQUIRED",
+	"CARD_BALANCE_PENDING", // an extension: the issuer still holds part of the card balance (400)
 	"VALIDATION_FAILED", "UNAUTHORIZED", "SIGNATURE_INVALID", "FORBIDDEN",
 	"ACCOUNT_FROZEN", "ACCOUNT_DEACTIVATED", "CARD_NOT_OWNED", "CARD_LOCKED_BY_ADMIN",
 	"NOT_FOUND",

@@ -118,7 +118,7 @@ type errorText struct {
 
 // errorCatalogues are the error-code maps, split across files by area.
 // A code appears in exactly one of them.
-var errorCatalogues = [...]map[string]errorText{errorsGeneral, errorsMoney}
+var errorCatalogues = [...]map[string]errorText{errorsGeneral, errorsMoney, errorsAdmin}
 
 // textCatalogues are the success-text maps keyed by the English text; the
 // value holds the {zh, ar} translations. A text appears in exactly one.

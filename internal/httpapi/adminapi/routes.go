@@ -1,0 +1,65 @@
+package adminapi
+
+import (
+	"net/http"
+
+	"github.com/comecomepay/comecomepay/internal/operator"
+)
+
+// Who may do what (API.md §5). super_admin may do everything; the other
+// roles get what their work needs and nothing else.
+var (
+	anyRole    = operator.Roles
+	superOnly  = []operator.Role{operator.SuperAdmin}
+	finance    = []operator.Role{operator.SuperAdmin, operator.Finance}
+	compliance = []operator.Role{operator.SuperAdmin, operator.Compliance}
+	// readUsers: whoever answers users or reviews them reads them.
+	readUsers = []operator.Role{operator.SuperAdmin, operator.Compliance, operator.Finance, operator.Support}
+	// audit readers: the people who are accountable for what others did.
+	auditors = []operator.Role{operator.SuperAdmin, operator.Compliance, operator.Finance}
+)
+
+// Routes is the admin surface in one table: pattern, roles, whether it
+// writes (and so audits), and the endpoint. The role-matrix test walks it.
+func (a *API) Routes() []Route {
+	const v1 = "/api/v1/admin"
+	var routes []Route
+	public := func(pattern string, h func(w http.ResponseWriter, r *http.Request) error) {
+		routes = append(routes, Route{Pattern: pattern, Handle: h})
+	}
+	read := func(pattern string, roles []operator.Role, h Handler) {
+		routes = append(routes, Route{Pattern: pattern, Roles: roles, Handle: a.guard(roles, h)})
+	}
+	write := func(pattern string, roles []operator.Role, h Handler) {
+		routes = append(routes, Route{Pattern: pattern, Roles: roles, Audited: true, Handle: a.guard(roles, h)})
+	}
+
+	// Sign-in and the operator's own sessions.
+	public("POST "+v1+"/auth/login", a.login)
+	public("POST "+v1+"/auth/refresh", a.refresh)
+	write("POST "+v1+"/auth/logout", anyRole, a.logout)
+	read("GET "+v1+"/me", anyRole, a.me)
+	read("GET "+v1+"/me/sessions", anyRole, a.mySessions)
+	write("DELETE "+v1+"/me/sessions/{session_id}", anyRole, a.revokeMySession)
+
+	// Operators.
+	read("GET "+v1+"/admins", superOnly, a.listOperators)
+	write("POST "+v1+"/admins", superOnly, a.createOperator)
+	read("GET "+v1+"/admins/{id}", superOnly, a.getOperator)
+	write("PUT "+v1+"/admins/{id}", superOnly, a.updateOperator)
+	write("DELETE "+v1+"/admins/{id}", superOnly, a.disableOperator)
+	read("GET "+v1+"/admins/{id}/sessions", superOnly, a.operatorSessions)
+	write("DELETE "+v1+"/admins/{id}/sessions/{session_id}", superOnly, a.revokeOperatorSession)
+
+	// Four-eyes.
+	read("GET "+v1+"/approvals", finance, a.listApprovals)
+	write("POST "+v1+"/approvals/{id}/approve", finance, a.approve)
+	write("POST "+v1+"/approvals/{id}/reject", finance, a.reject)
+
+	// Audit log.
+	read("GET "+v1+"/audit-logs", auditors, a.auditLogs)
+
+	_ = compliance
+	_ = readUsers
+	return routes
+}
