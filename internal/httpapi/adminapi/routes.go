@@ -59,6 +59,14 @@ func (a *API) Routes() []Route {
 	// Audit log.
 	read("GET "+v1+"/audit-logs", auditors, a.auditLogs)
 
+	// Users, KYC review and 3DS records.
+
+	// Money: withdrawals, deposits, ledger, reconciliation, card-fee payments.
+
+	// Cards, card tasks, physical orders, fee and platform settings, tiers, commissions.
+
+	// Content, coupons, notifications, webhook inbox.
+
 	_ = compliance
 	_ = readUsers
 	return routes
