@@ -47,6 +47,9 @@ var tableOwners = map[string]string{
 	"sim_issuer_physical": "providers/issuer/sandbox", "sim_issuer_3ds_decisions": "providers/issuer/sandbox",
 	"sim_issuer_3ds_plans": "providers/issuer/sandbox",
 	"sim_fx_rates":         "providers/fx/sandbox",
+	"operators":            "operator", "operator_sessions": "operator",
+	"audit_log":         "audit",
+	"approval_requests": "approval",
 }
 
 // borrowedTables are the exceptions to ownership: "package table" → why
