@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/comecomepay/comecomepay/internal/approval"
 	"github.com/comecomepay/comecomepay/internal/audit"
+	"github.com/comecomepay/comecomepay/internal/backoffice"
 	"github.com/comecomepay/comecomepay/internal/operator"
 	"log/slog"
 	"net"
@@ -107,6 +108,8 @@ type App struct {
 	Audit *audit.Log
 	// Approvals runs four-eyes requests.
 	Approvals *approval.Service
+	// Office is the back office: every operator action, audited.
+	Office *backoffice.Service
 }
 
 // New opens the database, applies migrations and wires every component.
@@ -226,7 +229,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 			KYCWebhookSecret: cfg.KYCWebhookSecret, KYCWebhookPreviousSecret: cfg.KYCWebhookPreviousSecret,
 			IssuerWebhookSecret: cfg.IssuerWebhookSecret, IssuerWebhookPreviousSecret: cfg.IssuerWebhookPreviousSecret,
 			ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, ThreeDSWebhookPreviousSecret: cfg.ThreeDSWebhookPreviousSecret},
-		Admin: httpapi.AdminDeps{Operators: a.Operators, Audit: a.Audit, Approvals: a.Approvals},
+		Admin: httpapi.AdminDeps{Operators: a.Operators, Audit: a.Audit, Approvals: a.Approvals, Office: a.Office},
 		Sandbox: httpapi.SandboxDeps{Enabled: sandboxHelpers(cfg), Token: cfg.SandboxToken,
 			Simulators: sandboxapi.Simulators{Custody: custodySim, Issuer: sandboxCards{issuerSim}, ThreeDS: issuerSim, FX: fxSim,
 				Outbox: sandboxOutbox{a, w.devices}, IssuerFailures: issuerSim, KYCIssuer: kycIssuer}},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"github.com/comecomepay/comecomepay/internal/approval"
 	"github.com/comecomepay/comecomepay/internal/audit"
+	"github.com/comecomepay/comecomepay/internal/backoffice"
 	"github.com/comecomepay/comecomepay/internal/operator"
 	"time"
 
@@ -138,6 +139,7 @@ func (a *App) buildServices(p parts) wiring {
 	a.Operators = operator.NewService(operator.Deps{DB: a.DB, Audit: a.Audit, Box: box, Hash: hashProfile,
 		Policy: operator.DefaultPolicy, Now: now})
 	a.Approvals = approval.NewService(approval.Deps{DB: a.DB, Audit: a.Audit, Executors: w.approvalExecutors(), Now: now})
+	a.Office = backoffice.New(backoffice.Deps{DB: a.DB, Audit: a.Audit, Approvals: a.Approvals, Accounts: a.Accounts, Now: now})
 	return w
 }
 
@@ -168,5 +170,5 @@ func (w wiring) check() error {
 	return errors.Join(w.Notifications.Check(), w.Accounts.Check(), w.Coupons.Check(), w.Wallets.Check(),
 		w.CardFees.Check(), w.KYC.Check(), w.Referrals.Check(), w.Cards.Check(), w.Swaps.Check(),
 		w.Physical.Check(), w.ThreeDS.Check(), w.cardSecrets.Check(), w.purge.Check(), w.Audit.Check(),
-		w.Operators.Check(), w.Approvals.Check())
+		w.Operators.Check(), w.Approvals.Check(), w.Office.Check())
 }

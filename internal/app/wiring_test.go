@@ -104,6 +104,7 @@ func TestWiringCheckIsTotal(t *testing.T) {
 		requireTotal(t, "audit", w.Audit.Deps)
 		requireTotal(t, "operator", w.Operators.Deps)
 		requireTotal(t, "approval", w.Approvals.Deps)
+		requireTotal(t, "backoffice", w.Office.Deps)
 
 		// River checks the kinds of the workers it is built with; ours
 		// join the bundle later, so build a client on them to check.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/comecomepay/comecomepay/internal/approval"
 	"github.com/comecomepay/comecomepay/internal/audit"
+	"github.com/comecomepay/comecomepay/internal/backoffice"
 	"github.com/comecomepay/comecomepay/internal/httpapi/adminapi"
 	"github.com/comecomepay/comecomepay/internal/operator"
 	"log/slog"
@@ -141,6 +142,7 @@ type AdminDeps struct {
 	Operators *operator.Service
 	Audit     *audit.Log
 	Approvals *approval.Service
+	Office    *backoffice.Service
 }
 
 // SandboxDeps are the sandbox helpers of API.md §4 and the simulated
@@ -180,7 +182,8 @@ func NewServer(d Deps) (*Server, error) {
 	if d.Sandbox.Enabled {
 		s.sandbox = s.sandboxHelpers()
 	}
-	admin := adminapi.Deps{Host: adminHost{s}, Operators: d.Admin.Operators, Audit: d.Admin.Audit, Approvals: d.Admin.Approvals}
+	admin := adminapi.Deps{Host: adminHost{s}, Operators: d.Admin.Operators, Audit: d.Admin.Audit, Approvals: d.Admin.Approvals,
+		Office: d.Admin.Office}
 	if err := admin.Check(); err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/approval"
 	"github.com/comecomepay/comecomepay/internal/audit"
+	"github.com/comecomepay/comecomepay/internal/backoffice"
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/operator"
 	"github.com/comecomepay/comecomepay/internal/platform/deps"
@@ -32,12 +33,14 @@ type Deps struct {
 	Operators *operator.Service
 	Audit     *audit.Log
 	Approvals *approval.Service
+	// Office performs every audited operator action.
+	Office *backoffice.Service
 }
 
 // Check names the collaborators left unwired.
 func (d Deps) Check() error {
 	return deps.Check("adminapi", deps.Wired{"Host": d.Host != nil, "Operators": d.Operators != nil,
-		"Audit": d.Audit != nil, "Approvals": d.Approvals != nil})
+		"Audit": d.Audit != nil, "Approvals": d.Approvals != nil, "Office": d.Office != nil})
 }
 
 // API serves the admin routes.

@@ -60,6 +60,9 @@ func (a *API) Routes() []Route {
 	read("GET "+v1+"/audit-logs", auditors, a.auditLogs)
 
 	// Users, KYC review and 3DS records.
+	write("POST "+v1+"/users/{id}/freeze", compliance, a.setFrozen(true))
+	write("POST "+v1+"/users/{id}/unfreeze", compliance, a.setFrozen(false))
+	write("POST "+v1+"/users/{id}/revoke-sessions", compliance, a.revokeUserSessions)
 
 	// Money: withdrawals, deposits, ledger, reconciliation, card-fee payments.
 
@@ -67,7 +70,6 @@ func (a *API) Routes() []Route {
 
 	// Content, coupons, notifications, webhook inbox.
 
-	_ = compliance
 	_ = readUsers
 	return routes
 }
