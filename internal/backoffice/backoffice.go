@@ -8,30 +8,43 @@ package backoffice
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"database/sql"
 	"fmt"
 	"time"
 
-	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/approval"
 	"github.com/comecomepay/comecomepay/internal/audit"
 	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
-// Deps are the back office's collaborators.
+// Deps are the back office's collaborators, grouped by the area of work
+// (each group in its own file, with its own wired list).
 type Deps struct {
-	DB        *store.DB
-	Audit     *audit.Log
+	DB    *store.DB
+	Audit *audit.Log
+	// Approvals: bound after construction (app.bindCycles), because an
+	// approved request executes one of this service's actions.
 	Approvals *approval.Service
-	Accounts  *account.Service
+	Policy    Policy
 	Now       func() time.Time
+	UserDeps
+	MoneyDeps
+	CardDeps
+	SettingsDeps
+	ContentDeps
 }
 
 // Check names the collaborators left unwired.
 func (d Deps) Check() error {
-	return deps.Check("backoffice", deps.Wired{"DB": d.DB != nil, "Audit": d.Audit != nil,
-		"Approvals": d.Approvals != nil, "Accounts": d.Accounts != nil, "Now": d.Now != nil})
+	wired := deps.Wired{"DB": d.DB != nil, "Audit": d.Audit != nil, "Approvals": d.Approvals != nil, "Now": d.Now != nil}
+	for _, group := range []deps.Wired{d.UserDeps.wired(), d.MoneyDeps.wired(), d.CardDeps.wired(),
+		d.SettingsDeps.wired(), d.ContentDeps.wired()} {
+		maps.Copy(wired, group)
+	}
+	return deps.Check("backoffice", wired)
 }
 
 // Service performs operator actions.
@@ -59,3 +72,5 @@ func (s *Service) audited(ctx context.Context, e audit.Entry, fn change) error {
 	}
 	return nil
 }
+
+func jsonUnmarshal(raw []byte, v any) error { return json.Unmarshal(raw, v) }
