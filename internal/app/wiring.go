@@ -4,7 +4,6 @@ import (
 	"errors"
 	"github.com/comecomepay/comecomepay/internal/approval"
 	"github.com/comecomepay/comecomepay/internal/audit"
-	"github.com/comecomepay/comecomepay/internal/backoffice"
 	"github.com/comecomepay/comecomepay/internal/operator"
 	"time"
 
@@ -138,8 +137,9 @@ func (a *App) buildServices(p parts) wiring {
 	a.Audit = audit.NewLog(audit.Deps{DB: a.DB, Now: now})
 	a.Operators = operator.NewService(operator.Deps{DB: a.DB, Audit: a.Audit, Box: box, Hash: hashProfile,
 		Policy: operator.DefaultPolicy, Now: now})
-	a.Approvals = approval.NewService(approval.Deps{DB: a.DB, Audit: a.Audit, Executors: w.approvalExecutors(), Now: now})
-	a.Office = backoffice.New(backoffice.Deps{DB: a.DB, Audit: a.Audit, Approvals: a.Approvals, Accounts: a.Accounts, Now: now})
+	// Approvals executes the back office's actions (Approvals: bindCycles).
+	a.Office = w.backOffice(now)
+	a.Approvals = approval.NewService(approval.Deps{DB: a.DB, Audit: a.Audit, Executors: a.Office.Executors(), Now: now})
 	return w
 }
 
@@ -162,6 +162,9 @@ func (w wiring) bindCycles() {
 	w.Cards.Swaps = w.Swaps
 	// cards ↔ physical: issuing a physical card opens its order.
 	w.Cards.PhysicalOrders = w.Physical
+	// back office ↔ approvals: an approved four-eyes request executes a
+	// back-office action.
+	w.Office.Approvals = w.Approvals
 }
 
 // check refuses a start with any service missing a collaborator: a
