@@ -5,7 +5,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/platform/deps"
 )
 
-// CardDeps serve cards, card tasks and physical orders.
+// CardDeps serve cards, card tasks, physical orders, tiers and commissions.
 type CardDeps struct{}
 
 func (d CardDeps) wired() deps.Wired { return deps.Wired{} }

@@ -5,7 +5,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/platform/deps"
 )
 
-// SettingsDeps serve card-fee, platform, swap and withdrawal fee settings, tiers and commissions.
+// SettingsDeps serve the card-fee, platform, swap and withdrawal fee settings.
 type SettingsDeps struct{}
 
 func (d SettingsDeps) wired() deps.Wired { return deps.Wired{} }

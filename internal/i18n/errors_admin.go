@@ -44,4 +44,13 @@ var errorsAdmin = map[string]errorText{
 		zh:      "此请求须由另一位操作员审批",
 		ar:      "يجب أن يوافق مشغل آخر على هذا الطلب",
 	},
+	// Users, KYC review, 3DS records.
+
+	// Money.
+
+	// Cards, tasks, physical orders, tiers, commissions.
+
+	// Settings and fees.
+
+	// Content, coupons, notifications, webhook inbox.
 }

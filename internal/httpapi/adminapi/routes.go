@@ -66,7 +66,9 @@ func (a *API) Routes() []Route {
 
 	// Money: withdrawals, deposits, ledger, reconciliation, card-fee payments.
 
-	// Cards, card tasks, physical orders, fee and platform settings, tiers, commissions.
+	// Cards, card tasks, physical orders, tiers, commissions.
+
+	// Card-fee, platform, swap and withdrawal fee settings.
 
 	// Content, coupons, notifications, webhook inbox.
 
