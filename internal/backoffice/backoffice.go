@@ -8,10 +8,10 @@ package backoffice
 
 import (
 	"context"
-	"encoding/json"
-	"maps"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/approval"
