@@ -88,7 +88,9 @@ func (s *Service) UserDetail(ctx context.Context, userID int64, historyPage, his
 		d   UserDetail
 		err error
 	)
-	fail := func(err error) (UserDetail, error) { return UserDetail{}, fmt.Errorf("backoffice: user %d: %w", userID, err) }
+	fail := func(err error) (UserDetail, error) {
+		return UserDetail{}, fmt.Errorf("backoffice: user %d: %w", userID, err)
+	}
 	if d.Account, err = s.Accounts.AccountView(ctx, userID); err != nil {
 		return fail(err)
 	}

@@ -137,10 +137,10 @@ type userDetailView struct {
 		Level  int            `json:"level"`
 		Latest *kycRecordView `json:"latest"`
 	} `json:"kyc"`
-	Balances []balanceView   `json:"balances"`
-	Cards    []userCardView  `json:"cards"`
+	Balances []balanceView  `json:"balances"`
+	Cards    []userCardView `json:"cards"`
 	Sessions struct {
-		Active int           `json:"active"`
+		Active int               `json:"active"`
 		Items  []userSessionView `json:"items"`
 	} `json:"sessions"`
 	Limits       account.Limits       `json:"limits"`
