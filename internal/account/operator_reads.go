@@ -144,10 +144,14 @@ func MaskPhone(areaCode, phone *string) string {
 	}
 	prefix := ""
 	switch area := strings.TrimPrefix(strings.TrimSpace(deref(areaCode)), "+"); {
+	case strings.HasPrefix(p, "+"):
+		// An international number carries its own country code: show its
+		// start, whatever area code the profile has.
+		if len(digits) > 8 {
+			prefix = "+" + digits[:2]
+		}
 	case area != "":
 		prefix = "+" + area
-	case strings.HasPrefix(p, "+") && len(digits) > 8:
-		prefix = "+" + digits[:2] // the start of an international number
 	}
 	return prefix + "****" + last
 }

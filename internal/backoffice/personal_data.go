@@ -3,7 +3,6 @@ package backoffice
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strconv"
 
 	"github.com/comecomepay/comecomepay/internal/account"
@@ -88,7 +87,7 @@ func (s *Service) RevealKYCIdentity(ctx context.Context, recordID int64, reason 
 		}{rec.UserID, nonNil(identityFields(id))}, nil
 	})
 	if err != nil {
-		return kyc.Record{}, kyc.Identity{}, fmt.Errorf("backoffice: %w", err)
+		return kyc.Record{}, kyc.Identity{}, err
 	}
 	return rec, id, nil
 }
