@@ -113,7 +113,7 @@ func (a *App) buildServices(p parts) wiring {
 	a.Cards = card.NewService(card.Deps{DB: a.DB, Fees: a.CardFees, KYC: a.KYC, Users: a.Accounts, Issuer: p.issuer,
 		StatusIssuer: p.issuer, TradeSource: p.issuer, Balances: p.issuer, Log: a.Log, Ledger: a.Ledger,
 		Refunds: a.Wallets, RefundCurrencies: a.Wallets.Currencies, RefundCurrency: "USDT-TRC20", Box: box,
-		Notifier: a.Notifications, Jobs: a.Jobs, Commissions: a.Referrals, MaxCards: cfg.MaxCards,
+		Notifier: a.Notifications, Jobs: a.Jobs, Commissions: a.Referrals,
 		Quotas: quotas, IssueTimeout: 24 * time.Hour, Now: now})
 	a.Swaps = swap.NewService(swap.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: a.Wallets, Cards: a.Cards, Users: a.Accounts,
 		Issuer: p.issuer, Jobs: a.Jobs, Commissions: a.Referrals, Policy: swap.DefaultPolicy, Now: now})

@@ -137,8 +137,7 @@ type Deps struct {
 	// Balances reads card balances at the issuer (reconciliation).
 	Balances BalanceSource
 	// Log receives what background work skips.
-	Log      *slog.Logger
-	MaxCards int
+	Log *slog.Logger
 	// Quotas counts each user's applications (AppliesPerHour, AppliesPerDay).
 	Quotas *ratelimit.Counter
 	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
@@ -230,8 +229,12 @@ func (s *Service) Apply(ctx context.Context, tx *sql.Tx, jobs Inserter, in Apply
 	if err != nil {
 		return fail(err)
 	}
-	if success+pending >= s.MaxCards {
-		return Applied{}, ErrCardLimit.WithDetails("All " + strconv.Itoa(s.MaxCards) + " card slots are used")
+	slots, err := s.Fees.SlotsFor(ctx, tx, in.UserID)
+	if err != nil {
+		return fail(err)
+	}
+	if success+pending >= slots {
+		return Applied{}, ErrCardLimit.WithDetails("All " + strconv.Itoa(slots) + " card slots are used")
 	}
 	if err := s.Quotas.Take(ctx, tx, "card applications", in.UserID,
 		ratelimit.Rule{Max: AppliesPerHour, Window: time.Hour}, ratelimit.Rule{Max: AppliesPerDay, Window: 24 * time.Hour}); err != nil {
@@ -251,7 +254,7 @@ func (s *Service) Apply(ctx context.Context, tx *sql.Tx, jobs Inserter, in Apply
 		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, in.UserID, rec.ID, in.Physical, postal, TaskPending, store.At(s.Now())).Scan(&taskID); err != nil {
 		return fail(fmt.Errorf("insert task: %w", err))
 	}
-	due, err := s.Fees.FeeDue(ctx, tx, cardType)
+	due, err := s.Fees.FeeDue(ctx, tx, in.UserID, cardType)
 	if err != nil {
 		return fail(err)
 	}

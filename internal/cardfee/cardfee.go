@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/ledger"
@@ -109,6 +110,8 @@ type Cards interface {
 type Users interface {
 	// EnsureWritable refuses writes of a frozen account (ACCOUNT_FROZEN).
 	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
+	// Overrides returns the user's operator-set card slots and fee exemption.
+	Overrides(ctx context.Context, q store.Querier, userID int64) (account.Overrides, error)
 }
 
 // Coupons discounts fees with the user's coupons.
@@ -190,12 +193,21 @@ func (s *Service) stats(ctx context.Context, q store.Querier, userID int64, card
 	if err != nil {
 		return Stats{}, err
 	}
-	st := Stats{MaxCards: s.MaxCards, SuccessCards: success, PendingCards: pending,
-		RemainingSlots: max(0, s.MaxCards-success-pending), NextCardIndex: success + pending + 1}
+	slots, err := s.SlotsFor(ctx, q, userID)
+	if err != nil {
+		return Stats{}, err
+	}
+	st := Stats{MaxCards: slots, SuccessCards: success, PendingCards: pending,
+		RemainingSlots: max(0, slots-success-pending), NextCardIndex: success + pending + 1}
 	st.CanApply = st.RemainingSlots > 0
 	cfg, err := s.Config(ctx, q, cardType)
 	if err != nil && !errors.Is(err, ErrNotConfigured) {
 		return Stats{}, err
+	}
+	if err == nil {
+		if cfg, err = s.userFee(ctx, q, userID, cfg); err != nil {
+			return Stats{}, err
+		}
 	}
 	if err == nil && cfg.Effective() > 0 {
 		paid, err := s.hasUnconsumed(ctx, q, userID, cardType)

@@ -49,6 +49,9 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 	if err != nil {
 		return fail(err)
 	}
+	if cfg, err = s.userFee(ctx, tx, userID, cfg); err != nil {
+		return fail(err)
+	}
 	paid, err := s.hasUnconsumed(ctx, tx, userID, cardType)
 	if err != nil {
 		return fail(err)
@@ -302,6 +305,11 @@ func (s *Service) KYCEligibility(ctx context.Context, userID int64, kycApproved 
 	if err != nil && !errors.Is(err, ErrNotConfigured) {
 		return e, fmt.Errorf("cardfee: KYC eligibility of user %d: %w", userID, err)
 	}
+	exempt, err := s.feeExempt(ctx, s.DB.SQL, userID)
+	if err != nil {
+		return e, err
+	}
+	waived = waived || exempt
 	e.Eligible = completed || waived || kycApproved
 	if !e.Eligible {
 		e.RequiredAction = "create_payment"
@@ -352,14 +360,18 @@ func (s *Service) Release(ctx context.Context, tx *sql.Tx, paymentID int64) erro
 	return nil
 }
 
-// FeeDue returns the effective fee of a card type (0 when waived).
-func (s *Service) FeeDue(ctx context.Context, q store.Querier, cardType CardType) (money.Amount, error) {
+// FeeDue returns the fee the user owes for a card type (0 when waived, or
+// when an operator exempted the user).
+func (s *Service) FeeDue(ctx context.Context, q store.Querier, userID int64, cardType CardType) (money.Amount, error) {
 	cfg, err := s.Config(ctx, q, cardType)
 	if errors.Is(err, ErrNotConfigured) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, err // Config names the card type
+	}
+	if cfg, err = s.userFee(ctx, q, userID, cfg); err != nil {
+		return 0, err
 	}
 	return cfg.Effective(), nil
 }

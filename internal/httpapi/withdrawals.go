@@ -123,7 +123,7 @@ func (s *Server) listWithdrawals(w http.ResponseWriter, r *http.Request, p accou
 }
 
 // withdrawalFeeInfo serves GET /wallet/withdrawal-fee-info.
-func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
+func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, p account.Principal) error {
 	q := r.URL.Query()
 	curName := q.Get("currency")
 	if curName == "" {
@@ -139,7 +139,10 @@ func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, _ acc
 	if err := f.Err(); err != nil {
 		return err
 	}
-	fq := s.Wallets.WithdrawalFee(cur, amount)
+	fq, err := s.Wallets.WithdrawalFeeFor(r.Context(), s.DB.SQL, p.UserID, cur, amount)
+	if err != nil {
+		return err
+	}
 	d := cur.Decimals
 	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Currency     string      `json:"currency"`

@@ -21,7 +21,7 @@ import (
 // the owner's exported methods; it never names the table in its SQL.
 var tableOwners = map[string]string{
 	"users": "account", "sessions": "account", "refresh_tokens": "account",
-	"pending_registrations": "account", "pending_changes": "account",
+	"pending_registrations": "account", "pending_changes": "account", "user_overrides": "account",
 	"otp_codes":        "otp",
 	"rate_counters":    "ratelimit",
 	"idempotency_keys": "idempotency",

@@ -56,7 +56,11 @@ func (s *Service) Overview(ctx context.Context, userID int64) (Overview, error) 
 	if err != nil {
 		return Overview{}, fmt.Errorf("wallet: overview of user %d: %w", userID, err)
 	}
-	o := Overview{UserID: w.UserID, WalletID: w.WalletID, Status: w.Status, CreatedAt: w.CreatedAt, Limits: s.Limits, UpdatedAt: w.CreatedAt}
+	limits, err := s.limitsFor(ctx, s.DB.SQL, userID)
+	if err != nil {
+		return Overview{}, fmt.Errorf("wallet: overview of user %d: %w", userID, err)
+	}
+	o := Overview{UserID: w.UserID, WalletID: w.WalletID, Status: w.Status, CreatedAt: w.CreatedAt, Limits: limits, UpdatedAt: w.CreatedAt}
 	var stable money.Amount // 6 decimals
 	var hkd money.Amount
 	for _, c := range s.Currencies.All() {

@@ -43,6 +43,8 @@ type Users interface {
 	AccountStatus(ctx context.Context, q store.Querier, userID int64) (account.Status, error)
 	// EnsureWritable refuses writes of a frozen account (ACCOUNT_FROZEN).
 	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
+	// Overrides returns the user's operator-set limits and fee exemption.
+	Overrides(ctx context.Context, q store.Querier, userID int64) (account.Overrides, error)
 }
 
 // CardBalances gives the sum of a user's card balances (HKD cents), the

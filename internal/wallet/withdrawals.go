@@ -81,11 +81,15 @@ type FeeQuote struct {
 // WithdrawalFee returns the fee for amount: a fixed 1 unit of the currency
 // (API.md §3.3).
 func (s *Service) WithdrawalFee(c Currency, amount money.Amount) FeeQuote {
-	fee := money.Amount(pow10(c.Decimals)) * money.Amount(s.Limits.WithdrawalFeeUnits)
+	return withdrawalFee(s.Limits, c, amount)
+}
+
+func withdrawalFee(l Limits, c Currency, amount money.Amount) FeeQuote {
+	fee := money.Amount(pow10(c.Decimals)) * money.Amount(l.WithdrawalFeeUnits)
 	actual := max(amount-fee, 0)
 	return FeeQuote{Currency: c, Amount: amount, Fee: fee, Actual: actual,
-		MinAmount: money.Amount(s.Limits.WithdrawalMinUnits * pow10(c.Decimals)),
-		MaxAmount: money.Amount(s.Limits.WithdrawalMaxUnits * pow10(c.Decimals))}
+		MinAmount: money.Amount(l.WithdrawalMinUnits * pow10(c.Decimals)),
+		MaxAmount: money.Amount(l.WithdrawalMaxUnits * pow10(c.Decimals))}
 }
 
 // WithdrawalInput is a parsed withdrawal request.
@@ -101,7 +105,11 @@ type WithdrawalInput struct {
 // withdrawal, in the caller's transaction. With auto-approval it is
 // approved and queued for the custody provider at once.
 func (s *Service) RequestWithdrawal(ctx context.Context, tx *sql.Tx, jobs Inserter, in WithdrawalInput) (Withdrawal, error) {
-	q := s.WithdrawalFee(in.Currency, in.Amount)
+	limits, err := s.limitsFor(ctx, tx, in.UserID)
+	if err != nil {
+		return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: %w", in.UserID, err)
+	}
+	q := withdrawalFee(limits, in.Currency, in.Amount)
 	if in.Amount < q.MinAmount || in.Amount > q.MaxAmount {
 		return Withdrawal{}, amountOutOfRange("amount", q.MinAmount, q.MaxAmount, in.Currency.Decimals)
 	}
@@ -127,7 +135,7 @@ func (s *Service) RequestWithdrawal(ctx context.Context, tx *sql.Tx, jobs Insert
 			return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: %w", in.UserID, err)
 		}
 	}
-	if err := s.checkWithdrawalLimits(ctx, tx, in); err != nil {
+	if err := s.checkWithdrawalLimits(ctx, tx, limits, in); err != nil {
 		return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: %w", in.UserID, err)
 	}
 	if err := s.Quotas.Take(ctx, tx, "withdrawals", in.UserID,
@@ -186,7 +194,7 @@ func (s *Service) ensureSenderActive(ctx context.Context, tx *sql.Tx, userID int
 
 // checkWithdrawalLimits applies the daily and monthly limits (USD
 // equivalent; stablecoins count 1:1) over withdrawals not refunded.
-func (s *Service) checkWithdrawalLimits(ctx context.Context, tx *sql.Tx, in WithdrawalInput) error {
+func (s *Service) checkWithdrawalLimits(ctx context.Context, tx *sql.Tx, limits Limits, in WithdrawalInput) error {
 	now := s.Now().UTC()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -194,7 +202,7 @@ func (s *Service) checkWithdrawalLimits(ctx context.Context, tx *sql.Tx, in With
 		since time.Time
 		limit money.Amount
 		name  string
-	}{{day, s.Limits.DailyWithdrawal, "daily"}, {month, s.Limits.MonthlyWithdrawal, "monthly"}} {
+	}{{day, limits.DailyWithdrawal, "daily"}, {month, limits.MonthlyWithdrawal, "monthly"}} {
 		var used int64
 		// All crypto currencies have 6 decimals; the sum is in micro-units.
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM withdrawals

@@ -59,10 +59,23 @@ func (a *API) Routes() []Route {
 	// Audit log.
 	read("GET "+v1+"/audit-logs", auditors, a.auditLogs)
 
-	// Users, KYC review and 3DS records.
+	// Users, KYC review and 3DS records. Fee exemptions are revenue (finance);
+	// limits are risk controls on a person (compliance, like a freeze);
+	// 3DS records answer a cardholder's "my payment was declined" (support).
+	threeDSReaders := []operator.Role{operator.SuperAdmin, operator.Compliance, operator.Support}
+	read("GET "+v1+"/users", readUsers, a.searchUsers)
+	read("GET "+v1+"/users/{id}", readUsers, a.userDetail)
+	write("POST "+v1+"/users/{id}/personal-data", compliance, a.revealPersonalData)
+	write("PUT "+v1+"/users/{id}/limits", compliance, a.setUserLimits)
+	write("PUT "+v1+"/users/{id}/fee-exemption", finance, a.setFeeExemption)
 	write("POST "+v1+"/users/{id}/freeze", compliance, a.setFrozen(true))
 	write("POST "+v1+"/users/{id}/unfreeze", compliance, a.setFrozen(false))
 	write("POST "+v1+"/users/{id}/revoke-sessions", compliance, a.revokeUserSessions)
+	read("GET "+v1+"/kyc/records", compliance, a.kycRecords)
+	read("GET "+v1+"/kyc/records/{id}", compliance, a.kycRecord)
+	write("POST "+v1+"/kyc/records/{id}/identity", compliance, a.revealKYCIdentity)
+	write("POST "+v1+"/kyc/records/{id}/decision", compliance, a.decideKYC)
+	read("GET "+v1+"/3ds/records", threeDSReaders, a.threeDSRecords)
 
 	// Money: withdrawals, deposits, ledger, reconciliation, card-fee payments.
 
