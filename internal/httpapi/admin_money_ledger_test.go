@@ -70,7 +70,7 @@ func TestOperatorAdjustsBalances(t *testing.T) {
 		key := apptest.Header{Name: "Idempotency-Key", Value: "adj-2026-0001"}
 		first := adjust(body(bob, "7"), key).Expect(t, 200, "")
 		again := adjust(body(bob, "7"), key).Expect(t, 200, "")
-		if again.Header.Get("Idempotent-Replayed") != "true" || apptest.Data[adjustmentOut](t, again).ID != apptest.Data[adjustmentOut](t, first).ID {
+		if again.Header.Get("Idempotent-Replayed") != "true" || apptest.Data[adjustmentOut](t, again) != apptest.Data[adjustmentOut](t, first) {
 			t.Fatalf("replay: %s %v", again.Body, again.Header)
 		}
 		adjust(body(bob, "8"), key).Expect(t, 409, "IDEMPOTENCY_CONFLICT")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/backoffice"
@@ -47,23 +48,8 @@ func queryEnum(r *http.Request, f httpkit.Fields, name string, allowed ...string
 			return v
 		}
 	}
-	f.Add(name, "must be one of "+joinOr(allowed))
+	f.Add(name, "must be one of: "+strings.Join(allowed, ", "))
 	return ""
-}
-
-func joinOr(values []string) string {
-	out := ""
-	for i, v := range values {
-		switch {
-		case i == 0:
-		case i == len(values)-1:
-			out += " or "
-		default:
-			out += ", "
-		}
-		out += v
-	}
-	return out
 }
 
 // queryTime reads an optional time: RFC 3339, or a date (YYYY-MM-DD, UTC)
