@@ -37,7 +37,8 @@ func (s *Service) ListPayments(ctx context.Context, f PaymentFilter, limit, offs
 			consumed = 1
 		}
 	}
-	const where = ` WHERE ($1 = 0 OR user_id = $1) AND ($2 = '' OR status = $2) AND ($3 = '' OR card_type = $3)
+	// The cast makes PostgreSQL type $1 as BIGINT (its first use decides).
+	const where = ` WHERE (CAST($1 AS BIGINT) = 0 OR user_id = $1) AND ($2 = '' OR status = $2) AND ($3 = '' OR card_type = $3)
 		AND ($4 = -1 OR ($4 = 1 AND consumed_by_task_id IS NOT NULL) OR ($4 = 0 AND consumed_by_task_id IS NULL))`
 	args := []any{f.UserID, string(f.Status), string(f.CardType), consumed}
 	var total int

@@ -66,6 +66,13 @@ func TestOperatorReviewsWithdrawals(t *testing.T) {
 			t.Fatalf("pending queue: %+v", list)
 		}
 		h.Do(http.MethodGet, "/api/v1/admin/withdrawals?status=stuck", nil, auth).Expect(t, 400, "VALIDATION_FAILED")
+		// Ids beyond 32 bits filter as well (PostgreSQL types the parameter as BIGINT).
+		for _, list := range []string{"withdrawals", "deposits", "card-fee-payments"} {
+			res := h.Do(http.MethodGet, "/api/v1/admin/"+list+"?user_id=9999999999", nil, auth).Expect(t, 200, "")
+			if got := apptest.Data[pageOut[struct{}]](t, res); got.Total != 0 {
+				t.Fatalf("%s of user 9999999999: %s", list, res.Body)
+			}
+		}
 		h.Do(http.MethodPost, path(first, "approve"), map[string]any{"reason": "ok"}, apptest.Bearer(comp.Token)).Expect(t, 403, "FORBIDDEN")
 		h.Do(http.MethodPost, path(first, "approve"), map[string]any{}, auth).Expect(t, 400, "VALIDATION_FAILED")
 

@@ -98,7 +98,8 @@ type DepositFilter struct {
 
 // ListDeposits returns the deposits matching f, newest first, and how many match.
 func (s *Service) ListDeposits(ctx context.Context, f DepositFilter, limit, offset int) ([]Deposit, int, error) {
-	where, args := `($1 = '' OR status = $1) AND ($2 = 0 OR user_id = $2)`, []any{string(f.Status), f.UserID}
+	// The cast makes PostgreSQL type $2 as BIGINT (its first use decides).
+	where, args := `($1 = '' OR status = $1) AND (CAST($2 AS BIGINT) = 0 OR user_id = $2)`, []any{string(f.Status), f.UserID}
 	var total int
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM deposits WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("wallet: count deposits: %w", err)

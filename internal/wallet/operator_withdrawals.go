@@ -20,7 +20,8 @@ type WithdrawalFilter struct {
 // ListWithdrawals returns the withdrawals matching f, newest first, and how
 // many match.
 func (s *Service) ListWithdrawals(ctx context.Context, f WithdrawalFilter, limit, offset int) ([]Withdrawal, int, error) {
-	where, args := `($1 = '' OR status = $1) AND ($2 = 0 OR user_id = $2)`, []any{string(f.Status), f.UserID}
+	// The cast makes PostgreSQL type $2 as BIGINT (its first use decides).
+	where, args := `($1 = '' OR status = $1) AND (CAST($2 AS BIGINT) = 0 OR user_id = $2)`, []any{string(f.Status), f.UserID}
 	var total int
 	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM withdrawals WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("wallet: count withdrawals: %w", err)
