@@ -11,15 +11,20 @@ import (
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/app"
+	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/audit"
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
-const withdrawalsUsage = "usage: comecomepay withdrawals list | approve ID | reject ID REASON"
+const withdrawalsUsage = "usage: comecomepay withdrawals list | approve ID [REASON] | reject ID REASON"
 
-// withdrawals is the operator's withdrawal review until the authenticated
-// admin API exists: list pending ones, approve (queues the custody
-// submission) or reject (refunds amount + fee).
+// withdrawals is the withdrawal review on the server's command line: list
+// pending ones, approve (queues the custody submission) or reject (refunds
+// amount + fee). It goes through the back office like the admin API, audited
+// as actor "cli". A withdrawal above the four-eyes threshold cannot be
+// approved here: four-eyes needs two signed-in operators (admin API).
 func withdrawals(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 {
 		return errors.New(withdrawalsUsage)
@@ -29,9 +34,10 @@ func withdrawals(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer a.Close(context.WithoutCancel(ctx)) //nolint:errcheck
+	ctx = audit.WithActor(ctx, audit.CLI())
 	switch {
 	case args[0] == "list" && len(args) == 1:
-		list, err := a.Wallets.PendingWithdrawals(ctx, 100)
+		list, _, err := a.Office.Withdrawals(ctx, wallet.WithdrawalFilter{Status: wallet.WithdrawalPending}, 100, 0)
 		if err != nil {
 			return err
 		}
@@ -41,13 +47,25 @@ func withdrawals(ctx context.Context, args []string, getenv func(string) string,
 				w.Amount.Format(w.Currency.Decimals), w.Fee.Format(w.Currency.Decimals), w.Address)
 		}
 		return nil
-	case args[0] == "approve" && len(args) == 2:
+	case args[0] == "approve" && len(args) >= 2:
 		id, err := strconv.ParseInt(args[1], 10, 64)
 		if err != nil {
 			return errors.New(withdrawalsUsage)
 		}
-		if err := a.Wallets.ApproveWithdrawal(ctx, a.Jobs, id); err != nil {
+		reason := strings.Join(args[2:], " ")
+		if reason == "" {
+			reason = "approved on the command line"
+		}
+		_, out, err := a.Office.ApproveWithdrawal(ctx, id, reason)
+		if errors.Is(err, errCLIFourEyes) {
+			return fmt.Errorf("withdrawal %d is above the four-eyes threshold: two operators must approve it through the admin API "+
+				"(POST /api/v1/admin/withdrawals/%d/approve, then POST /api/v1/admin/approvals/{id}/approve)", id, id)
+		}
+		if err != nil {
 			return err
+		}
+		if !out.Executed {
+			return fmt.Errorf("withdrawal %d was not approved", id)
 		}
 		fmt.Fprintf(stdout, "withdrawal %d approved; a running server submits it to custody\n", id)
 		return nil
@@ -56,7 +74,7 @@ func withdrawals(ctx context.Context, args []string, getenv func(string) string,
 		if err != nil {
 			return errors.New(withdrawalsUsage)
 		}
-		if err := a.Wallets.RejectWithdrawal(ctx, id, strings.Join(args[2:], " ")); err != nil {
+		if _, err := a.Office.RejectWithdrawal(ctx, id, strings.Join(args[2:], " ")); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "withdrawal %d rejected; amount and fee returned to the user\n", id)
@@ -64,6 +82,10 @@ func withdrawals(ctx context.Context, args []string, getenv func(string) string,
 	}
 	return errors.New(withdrawalsUsage)
 }
+
+// errCLIFourEyes is how the approval service refuses a four-eyes request
+// from the command line (it has no second operator to ask).
+var errCLIFourEyes = apperr.New(apperr.CodeForbidden)
 
 const couponsUsage = "usage: comecomepay coupons create CODE NAME fixed|percentage VALUE [claimable] | assign CODE USER_ID"
 

@@ -30,7 +30,7 @@ func (s *Service) SearchUsers(ctx context.Context, text string, status account.S
 	q.Status = status
 	// A wallet id belongs to the wallet: it names its owner.
 	if walletID, ok := wallet.ParseWalletID(text); ok {
-		owner, err := s.Wallets.OwnerOf(ctx, s.DB.SQL, walletID)
+		owner, err := s.UserDeps.Wallets.OwnerOf(ctx, s.DB.SQL, walletID)
 		switch {
 		case err == nil:
 			q.IDs = append(q.IDs, owner)
@@ -58,7 +58,7 @@ func (s *Service) SearchUsers(ctx context.Context, text string, status account.S
 
 // walletID is the user's public wallet id, "" when the user has none.
 func (s *Service) walletID(ctx context.Context, userID int64) (string, error) {
-	id, err := s.Wallets.WalletID(ctx, s.DB.SQL, userID)
+	id, err := s.UserDeps.Wallets.WalletID(ctx, s.DB.SQL, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", nil
 	}
@@ -108,11 +108,11 @@ func (s *Service) UserDetail(ctx context.Context, userID int64, historyPage, his
 		d.LatestKYC = &latest
 	}
 	if d.WalletID != "" {
-		if d.Balances, err = s.Wallets.Balances(ctx, userID); err != nil {
+		if d.Balances, err = s.UserDeps.Wallets.Balances(ctx, userID); err != nil {
 			return fail(err)
 		}
 	}
-	if d.Cards, err = s.Cards.List(ctx, userID, true); err != nil {
+	if d.Cards, err = s.UserDeps.Cards.List(ctx, userID, true); err != nil {
 		return fail(err)
 	}
 	if d.Sessions, err = s.Accounts.ActiveSessions(ctx, userID); err != nil {
@@ -121,7 +121,7 @@ func (s *Service) UserDetail(ctx context.Context, userID int64, historyPage, his
 	if d.Overrides, err = s.Accounts.Overrides(ctx, s.DB.SQL, userID); err != nil {
 		return fail(err)
 	}
-	if d.History, d.HistoryTotal, err = s.Wallets.History(ctx, wallet.HistoryFilter{UserID: userID, Page: historyPage,
+	if d.History, d.HistoryTotal, err = s.UserDeps.Wallets.History(ctx, wallet.HistoryFilter{UserID: userID, Page: historyPage,
 		PageSize: historySize}); err != nil {
 		return fail(err)
 	}

@@ -111,8 +111,11 @@ func (s *Service) Reconcile(ctx context.Context, log *slog.Logger) (Reconciliati
 	return r, nil
 }
 
-// ReconcileArgs is the daily reconciliation job.
-type ReconcileArgs struct{}
+// ReconcileArgs is the daily reconciliation job. Force runs it even when a
+// run is recent (an operator's "run now").
+type ReconcileArgs struct {
+	Force bool `json:"force,omitempty"`
+}
 
 // Kind implements river.JobArgs.
 func (ReconcileArgs) Kind() string { return "card.reconcile" }
@@ -137,7 +140,11 @@ func (w *ReconcileWorker) Timeout(*river.Job[ReconcileArgs]) time.Duration { ret
 const reconcileEvery = 24 * time.Hour
 
 // Work implements river.Worker.
-func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs]) error {
+func (w *ReconcileWorker) Work(ctx context.Context, job *river.Job[ReconcileArgs]) error {
+	if job.Args.Force {
+		_, err := w.s.Reconcile(ctx, w.log)
+		return err
+	}
 	var last time.Time
 	if err := w.s.DB.SQL.QueryRowContext(ctx, `SELECT COALESCE(MAX(run_at), 0) FROM reconciliation_runs WHERE kind = 'issuer_cards'`).
 		Scan(store.TimeInto(&last)); err != nil {

@@ -28,7 +28,7 @@ var tableOwners = map[string]string{
 	"webhook_events":   "webhook",
 	"ledger_accounts":  "ledger", "ledger_transactions": "ledger", "ledger_postings": "ledger",
 	"wallets": "wallet", "deposit_addresses": "wallet", "deposits": "wallet", "withdrawals": "wallet",
-	"transfers": "wallet", "unified_transactions": "wallet",
+	"transfers": "wallet", "unified_transactions": "wallet", "adjustments": "wallet",
 	"card_fee_config": "cardfee", "card_fee_payments": "cardfee",
 	"kyc_records": "kyc",
 	"cards":       "card", "card_tasks": "card", "card_trades": "card", "card_transactions": "card",

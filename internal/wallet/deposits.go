@@ -179,6 +179,9 @@ func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent)
 	case err != nil:
 		return "", fmt.Errorf("lock: %w", err)
 	}
+	if current == DepositUnmatched {
+		return s.followUnmatched(ctx, tx, id, ev)
+	}
 	if current != DepositPending {
 		// Final already: statuses only move forward.
 		return webhook.StateProcessed, nil
@@ -234,6 +237,27 @@ func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent)
 		return webhook.StateProcessed, err
 	}
 	return webhook.StateProcessed, nil
+}
+
+// followUnmatched keeps an unmatched deposit's custody status current while
+// it waits for an operator, who may credit only a transfer custody
+// confirmed (Deposit.Creditable). A custody status that is final already
+// (2, 3, 4) is kept: a late redelivery of an earlier one does not undo it.
+func (s *Service) followUnmatched(ctx context.Context, tx *sql.Tx, id int64, ev CustodyEvent) (string, error) {
+	status := DepositUnmatched
+	switch depositStatus(ev.Status) {
+	case DepositFlagged:
+		return webhook.StateUnmatched, nil
+	case DepositFailed:
+		status = DepositFailed
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE deposits SET status = $1, custody_status = $2,
+		tx_id = CASE WHEN $3 = '' THEN tx_id ELSE $3 END, updated_at = $4
+		WHERE id = $5 AND status = $6 AND custody_status NOT IN (2, 3, 4)`,
+		status, ev.Status, ev.TxID, store.At(s.Now()), id, DepositUnmatched); err != nil {
+		return "", fmt.Errorf("follow unmatched deposit %d: %w", id, err)
+	}
+	return webhook.StateUnmatched, nil
 }
 
 func depositStatus(custodyStatus int) DepositStatus {

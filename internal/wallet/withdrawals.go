@@ -254,25 +254,24 @@ func (s *Service) approve(ctx context.Context, tx *sql.Tx, jobs Inserter, id int
 	return nil
 }
 
-// ApproveWithdrawal approves a pending withdrawal (operator action) and
-// queues its submission to custody.
+// ApproveWithdrawal approves a pending withdrawal and queues its submission
+// to custody, unaudited: operators go through the back office
+// (ApproveWithdrawalTx); this is for tests of the wallet itself.
 func (s *Service) ApproveWithdrawal(ctx context.Context, jobs Inserter, id int64) error {
-	if err := s.DB.InTx(ctx, func(tx *sql.Tx) error { return s.approve(ctx, tx, jobs, id) }); err != nil {
-		return fmt.Errorf("wallet: approve withdrawal %s: %w", withdrawalRef(id), err)
-	}
-	return nil
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		_, _, err := s.ApproveWithdrawalTx(ctx, tx, jobs, id)
+		return err
+	})
 }
 
-// RejectWithdrawal rejects a pending withdrawal (operator action) and
-// returns the held amount, fee included.
+// RejectWithdrawal rejects a pending withdrawal and returns the held
+// amount, fee included, unaudited: operators go through the back office
+// (RejectWithdrawalTx); this is for tests of the wallet itself.
 func (s *Service) RejectWithdrawal(ctx context.Context, id int64, reason string) error {
-	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		return s.finishWithRefund(ctx, tx, id, WithdrawalRejected, reason, []WithdrawalStatus{WithdrawalPending})
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		_, _, err := s.RejectWithdrawalTx(ctx, tx, id, reason)
+		return err
 	})
-	if err != nil {
-		return fmt.Errorf("wallet: reject withdrawal %s: %w", withdrawalRef(id), err)
-	}
-	return nil
 }
 
 // finishWithRefund moves a withdrawal to rejected or failed and returns the
@@ -420,20 +419,6 @@ func (s *Service) Withdrawals(ctx context.Context, userID int64, status Withdraw
 		return nil, 0, fmt.Errorf("wallet: list withdrawals of user %d: %w", userID, err)
 	}
 	return out, total, nil
-}
-
-// PendingWithdrawals lists withdrawals waiting for an operator, oldest first.
-func (s *Service) PendingWithdrawals(ctx context.Context, limit int) ([]Withdrawal, error) {
-	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+withdrawalColumns+` FROM withdrawals WHERE status = $1 ORDER BY id LIMIT $2`,
-		WithdrawalPending, limit)
-	if err != nil {
-		return nil, fmt.Errorf("wallet: list pending withdrawals: %w", err)
-	}
-	out, err := s.scanWithdrawals(rows)
-	if err != nil {
-		return nil, fmt.Errorf("wallet: list pending withdrawals: %w", err)
-	}
-	return out, nil
 }
 
 // scanWithdrawals reads and closes rows of withdrawalColumns.

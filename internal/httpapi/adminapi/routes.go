@@ -78,6 +78,22 @@ func (a *API) Routes() []Route {
 	read("GET "+v1+"/3ds/records", threeDSReaders, a.threeDSRecords)
 
 	// Money: withdrawals, deposits, ledger, reconciliation, card-fee payments.
+	// Compliance reads them too (AML review of deposits and withdrawals, the
+	// book for audits); only finance acts.
+	read("GET "+v1+"/withdrawals", auditors, a.listWithdrawals)
+	write("POST "+v1+"/withdrawals/{id}/approve", finance, a.approveWithdrawal)
+	write("POST "+v1+"/withdrawals/{id}/reject", finance, a.rejectWithdrawal)
+	read("GET "+v1+"/deposits", auditors, a.listDeposits)
+	write("POST "+v1+"/deposits/{id}/assign", finance, a.assignDeposit)
+	write("POST "+v1+"/deposits/{id}/credit", finance, a.creditDeposit)
+	read("GET "+v1+"/ledger/balances", auditors, a.ledgerBalances)
+	read("GET "+v1+"/ledger/entries", auditors, a.ledgerEntries)
+	write("POST "+v1+"/ledger/adjustments", finance, a.adjustBalance)
+	read("GET "+v1+"/reconciliation/runs", auditors, a.reconciliationRuns)
+	read("GET "+v1+"/reconciliation/report", auditors, a.reconciliationReport)
+	write("POST "+v1+"/reconciliation/run", finance, a.runReconciliation)
+	read("GET "+v1+"/card-fee-payments", auditors, a.listCardFeePayments)
+	write("POST "+v1+"/card-fee-payments/{id}/refund", finance, a.refundCardFeePayment)
 
 	// Cards, card tasks, physical orders, tiers, commissions.
 
