@@ -42,7 +42,9 @@ var announcementBody = map[string]any{"title": map[string]any{"en": "Maintenance
 
 var (
 	_ = exampleAdmin(adminExample{Pattern: "POST /api/v1/admin/announcements", Role: operator.Content, Status: http.StatusCreated,
-		Setup: func(t *testing.T, env *adminEnv) (string, any) { return "/api/v1/admin/announcements", announcementBody }})
+		Setup: func(t *testing.T, env *adminEnv) (string, any) {
+			return "/api/v1/admin/announcements", announcementBody
+		}})
 	_ = exampleAdmin(adminExample{Pattern: "PUT /api/v1/admin/announcements/{id}", Role: operator.Content,
 		Setup: func(t *testing.T, env *adminEnv) (string, any) { return walkAnnouncement(t, env), announcementBody }})
 	_ = exampleAdmin(adminExample{Pattern: "DELETE /api/v1/admin/announcements/{id}", Role: operator.Content,
