@@ -13,7 +13,6 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/notification"
-	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -158,11 +157,6 @@ type AssignAllDeps struct {
 	Log        *slog.Logger
 	Batch      int
 	Budget     time.Duration
-}
-
-// Check names the collaborators left unwired.
-func (d AssignAllDeps) Check() error {
-	return deps.Check("coupon assign-all", deps.Wired{"Coupons": d.Coupons != nil, "Recipients": d.Recipients != nil, "Log": d.Log != nil})
 }
 
 // AssignAllWorker works runs.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -43,12 +42,6 @@ type BroadcastDeps struct {
 	Now        func() time.Time
 	Batch      int
 	Budget     time.Duration
-}
-
-// Check names the collaborators left unwired.
-func (d BroadcastDeps) Check() error {
-	return deps.Check("notification broadcast", deps.Wired{"DB": d.DB != nil, "Creator": d.Creator != nil,
-		"Recipients": d.Recipients != nil, "Log": d.Log != nil, "Now": d.Now != nil})
 }
 
 // BroadcastWorker sends broadcasts.
