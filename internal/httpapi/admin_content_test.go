@@ -12,9 +12,9 @@ import (
 	"github.com/comecomepay/comecomepay/internal/operator"
 )
 
-// auditActions lists the actions of the audit rows about a target, oldest
+// contentAuditActions lists the actions of the audit rows about a target, oldest
 // first.
-func auditActions(t *testing.T, h *apptest.Harness, targetType, targetID string) []string {
+func contentAuditActions(t *testing.T, h *apptest.Harness, targetType, targetID string) []string {
 	t.Helper()
 	rows, _, err := h.App.Audit.List(context.Background(), audit.Filter{TargetType: targetType, TargetID: targetID}, 100, 0)
 	if err != nil {
@@ -129,7 +129,7 @@ func TestOperatorManagesAnnouncements(t *testing.T) {
 		h.Do(http.MethodGet, "/api/v1/admin/announcements/424242", nil, admin).Expect(t, 404, "ANNOUNCEMENT_NOT_FOUND")
 
 		want := []string{"announcement.create", "announcement.publish", "announcement.update", "announcement.publish", "announcement.delete"}
-		if got := auditActions(t, h, "announcement", strconv.FormatInt(created.ID, 10)); !sameList(got, want) {
+		if got := contentAuditActions(t, h, "announcement", strconv.FormatInt(created.ID, 10)); !sameList(got, want) {
 			t.Errorf("audit %v, want %v", got, want)
 		}
 	})
@@ -203,7 +203,7 @@ func TestOperatorSetsAppVersionSiteContentAndPartnerLink(t *testing.T) {
 			{"site_content", "fr"}:       {},
 			{"announcement", "whatever"}: {},
 		} {
-			if got := auditActions(t, h, target[0], target[1]); !sameList(got, want) {
+			if got := contentAuditActions(t, h, target[0], target[1]); !sameList(got, want) {
 				t.Errorf("audit of %v: %v, want %v", target, got, want)
 			}
 		}

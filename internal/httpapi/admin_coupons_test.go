@@ -129,7 +129,7 @@ func TestOperatorManagesCoupons(t *testing.T) {
 		h.Do(http.MethodDelete, "/api/v1/admin/coupons/987654", nil, fin).Expect(t, 404, "COUPON_NOT_FOUND")
 
 		want := []string{"coupon.create", "coupon.update", "coupon.assign", "coupon.assign", "coupon.delete"}
-		if got := auditActions(t, h, "coupon", strconv.FormatInt(c.ID, 10)); !sameList(got, want) {
+		if got := contentAuditActions(t, h, "coupon", strconv.FormatInt(c.ID, 10)); !sameList(got, want) {
 			t.Errorf("audit %v, want %v", got, want)
 		}
 	})

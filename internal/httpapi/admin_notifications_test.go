@@ -98,7 +98,7 @@ func TestOperatorNotifiesAndBroadcasts(t *testing.T) {
 		if n := len(operatorMessages(t, h, en)["新功能"]); n != 0 {
 			t.Fatalf("the en reader got the zh broadcast %d times", n)
 		}
-		if got := auditActions(t, h, "broadcast", strconv.FormatInt(b.ID, 10)); !sameList(got, []string{"notification.broadcast"}) {
+		if got := contentAuditActions(t, h, "broadcast", strconv.FormatInt(b.ID, 10)); !sameList(got, []string{"notification.broadcast"}) {
 			t.Errorf("broadcast audit %v", got)
 		}
 		list := apptest.Data[struct {
@@ -297,7 +297,7 @@ func TestOperatorReplaysWebhookEvents(t *testing.T) {
 			t.Fatalf("failed events %+v", got)
 		}
 		for target, want := range map[int64]int{ev.ID: 1, id: 1} {
-			if got := auditActions(t, h, "webhook_event", strconv.FormatInt(target, 10)); len(got) != want || got[0] != "webhook.replay" {
+			if got := contentAuditActions(t, h, "webhook_event", strconv.FormatInt(target, 10)); len(got) != want || got[0] != "webhook.replay" {
 				t.Errorf("audit of event %d: %v", target, got)
 			}
 		}
