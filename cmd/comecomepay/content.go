@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+	"github.com/comecomepay/comecomepay/internal/audit"
+	"github.com/comecomepay/comecomepay/internal/backoffice"
 	"github.com/comecomepay/comecomepay/internal/content"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 )
@@ -27,13 +29,14 @@ KEY: company_intro, terms_of_service or privacy_policy; LANG: en, zh or ar; PLAT
 VERSION: MAJOR.MINOR.PATCH; URLs: absolute https. FILE "-" reads standard input; an empty text removes it.
 Text flag values starting with @ are read from the named file (@- reads standard input).`
 
-// contentAction is a parsed content command, run against the service.
-type contentAction func(ctx context.Context, svc *content.Service, out io.Writer) error
+// contentAction is a parsed content command, run against the back office.
+type contentAction func(ctx context.Context, office *backoffice.Service, out io.Writer) error
 
 // contentCmd edits the app's content (announcements, site texts, app
-// versions, partner link) until the authenticated admin API exists. Input
-// is parsed and files are read before the database is opened, so a typo
-// fails fast and touches nothing.
+// versions, partner link) from a server's shell, through the same
+// back-office actions as the admin API, audited as actor cli. Input is
+// parsed and files are read before the database is opened, so a typo fails
+// fast and touches nothing.
 func contentCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	action, err := parseContent(args, stdin)
 	if err != nil {
@@ -44,7 +47,7 @@ func contentCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer a.Close(context.WithoutCancel(ctx)) //nolint:errcheck
-	return cliError(action(ctx, a.Content, stdout))
+	return cliError(action(audit.WithActor(ctx, audit.CLI()), a.Office, stdout))
 }
 
 func parseContent(args []string, stdin io.Reader) (contentAction, error) {
@@ -63,16 +66,16 @@ func parseContent(args []string, stdin io.Reader) (contentAction, error) {
 			return nil, fmt.Errorf("ID %q is not a positive integer", args[2])
 		}
 		if args[1] == "delete" {
-			return func(ctx context.Context, svc *content.Service, out io.Writer) error {
-				if err := svc.DeleteAnnouncement(ctx, id); err != nil {
+			return func(ctx context.Context, office *backoffice.Service, out io.Writer) error {
+				if _, err := office.DeleteAnnouncement(ctx, id); err != nil {
 					return err
 				}
 				fmt.Fprintf(out, "announcement %d deleted\n", id)
 				return nil
 			}, nil
 		}
-		return func(ctx context.Context, svc *content.Service, out io.Writer) error {
-			a, err := svc.PublishAnnouncement(ctx, id)
+		return func(ctx context.Context, office *backoffice.Service, out io.Writer) error {
+			a, err := office.PublishAnnouncement(ctx, id)
 			if err != nil {
 				return err
 			}
@@ -93,11 +96,11 @@ func parseContent(args []string, stdin io.Reader) (contentAction, error) {
 			return nil, errors.New(contentUsage)
 		}
 		link := content.PartnerLink{Name: args[2], URL: args[3]}
-		return func(ctx context.Context, svc *content.Service, out io.Writer) error {
+		return func(ctx context.Context, office *backoffice.Service, out io.Writer) error {
 			if link.Name == "" && link.URL == "" {
 				return errors.New("NAME and URL are required (use `content partner-link clear` to remove the link)")
 			}
-			if err := svc.SetPartnerLink(ctx, link); err != nil {
+			if _, err := office.SetPartnerLink(ctx, link); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "partner link set: %s <%s>\n", link.Name, link.URL)
@@ -107,8 +110,8 @@ func parseContent(args []string, stdin io.Reader) (contentAction, error) {
 		if len(args) != 2 {
 			return nil, errors.New(contentUsage)
 		}
-		return func(ctx context.Context, svc *content.Service, out io.Writer) error {
-			if err := svc.SetPartnerLink(ctx, content.PartnerLink{}); err != nil {
+		return func(ctx context.Context, office *backoffice.Service, out io.Writer) error {
+			if _, err := office.SetPartnerLink(ctx, content.PartnerLink{}); err != nil {
 				return err
 			}
 			fmt.Fprintln(out, "partner link removed")
@@ -137,13 +140,13 @@ func parseAnnounceCreate(args []string, stdin io.Reader) (contentAction, error) 
 		}
 		texts[l] = content.Translation{Title: titles[l], Content: body}
 	}
-	return func(ctx context.Context, svc *content.Service, out io.Writer) error {
-		a, err := svc.CreateAnnouncement(ctx, texts)
+	return func(ctx context.Context, office *backoffice.Service, out io.Writer) error {
+		a, err := office.CreateAnnouncement(ctx, texts)
 		if err != nil {
 			return err
 		}
 		if *publish {
-			if a, err = svc.PublishAnnouncement(ctx, a.ID); err != nil {
+			if a, err = office.PublishAnnouncement(ctx, a.ID); err != nil {
 				return err
 			}
 		}
@@ -152,8 +155,8 @@ func parseAnnounceCreate(args []string, stdin io.Reader) (contentAction, error) 
 	}, nil
 }
 
-func listAnnouncements(ctx context.Context, svc *content.Service, out io.Writer) error {
-	list, err := svc.AllAnnouncements(ctx, 200)
+func listAnnouncements(ctx context.Context, office *backoffice.Service, out io.Writer) error {
+	list, _, err := office.Announcements(ctx, "", 200, 0)
 	if err != nil {
 		return err
 	}
@@ -191,8 +194,8 @@ func parseSiteSet(args []string, stdin io.Reader) (contentAction, error) {
 	if err != nil {
 		return nil, fmt.Errorf("FILE: %w", err)
 	}
-	return func(ctx context.Context, svc *content.Service, out io.Writer) error {
-		if err := svc.SetSiteContent(ctx, key, lang, body); err != nil {
+	return func(ctx context.Context, office *backoffice.Service, out io.Writer) error {
+		if _, err := office.SetSiteTexts(ctx, lang, map[content.SiteKey]string{key: body}); err != nil {
 			return err
 		}
 		if strings.TrimSpace(body) == "" {
@@ -228,8 +231,8 @@ func parseAppVersionSet(args []string, stdin io.Reader) (contentAction, error) {
 			return nil, fmt.Errorf("--notes-%s: %w", l, err)
 		}
 	}
-	return func(ctx context.Context, svc *content.Service, out io.Writer) error {
-		v, err := svc.SetAppVersion(ctx, v)
+	return func(ctx context.Context, office *backoffice.Service, out io.Writer) error {
+		v, err := office.SetAppVersion(ctx, v)
 		if err != nil {
 			return err
 		}

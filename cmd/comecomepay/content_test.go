@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/comecomepay/comecomepay/internal/app"
+	"github.com/comecomepay/comecomepay/internal/audit"
 	"github.com/comecomepay/comecomepay/internal/content"
 	"github.com/comecomepay/comecomepay/internal/i18n"
 )
@@ -69,6 +70,8 @@ func TestContentAnnounceCommand(t *testing.T) {
 	if err != nil || got.Texts[i18n.EN].Content != "<p>from a file</p>" || got.Status != content.Published {
 		t.Fatalf("stored: %+v %v", got, err)
 	}
+	// The commands are the back office's actions, audited as the CLI.
+	wantCLIAudit(t, a, "announcement.", 5) // create, create, publish, publish, delete
 
 	cases := []struct {
 		name, want string
@@ -152,6 +155,9 @@ func TestContentSiteAppVersionPartnerCommands(t *testing.T) {
 	for _, tc := range cases {
 		runFails(t, getenv, tc.want, tc.args...)
 	}
+	wantCLIAudit(t, a, "site_content.", 2)
+	wantCLIAudit(t, a, "app_version.", 2)
+	wantCLIAudit(t, a, "partner_link.", 1)
 	// The refused commands changed nothing.
 	if ios, err := a.Content.AppVersion(ctx, content.IOS); err != nil || ios.Version != "2.0.1" {
 		t.Fatalf("ios after refused sets: %+v %v", ios, err)
@@ -160,6 +166,21 @@ func TestContentSiteAppVersionPartnerCommands(t *testing.T) {
 	runOK(t, getenv, "content", "partner-link", "clear")
 	if link, err := a.Content.PartnerLink(ctx); err != nil || link != (content.PartnerLink{}) {
 		t.Fatalf("partner link after clear: %+v %v", link, err)
+	}
+}
+
+// wantCLIAudit requires n audit rows whose action starts with prefix, each
+// by the CLI actor.
+func wantCLIAudit(t *testing.T, a *app.App, prefix string, n int) {
+	t.Helper()
+	rows, total, err := a.Audit.List(context.Background(), audit.Filter{Action: prefix}, 100, 0)
+	if err != nil || total != n {
+		t.Fatalf("%d audit rows %s*, want %d (%v)", total, prefix, n, err)
+	}
+	for _, r := range rows {
+		if r.Actor.Type != audit.ActorCLI || r.Actor.Label != "cli" {
+			t.Errorf("%s audited as %+v, want the CLI", r.Action, r.Actor)
+		}
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -89,8 +88,9 @@ var errCLIFourEyes = apperr.New(apperr.CodeForbidden)
 
 const couponsUsage = "usage: comecomepay coupons create CODE NAME fixed|percentage VALUE [claimable] | assign CODE USER_ID"
 
-// coupons lets operators define and hand out fee coupons until the admin
-// API exists. VALUE is USD for fixed coupons and percent points otherwise.
+// coupons lets operators define and hand out fee coupons from a server's
+// shell, through the same back-office actions as the admin API, audited as
+// actor cli. VALUE is USD for fixed coupons and percent points otherwise.
 func coupons(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 {
 		return errors.New(couponsUsage)
@@ -100,13 +100,14 @@ func coupons(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer a.Close(context.WithoutCancel(ctx)) //nolint:errcheck
+	ctx = audit.WithActor(ctx, audit.CLI())
 	switch {
 	case args[0] == "create" && (len(args) == 5 || len(args) == 6):
 		value, err := money.ParsePositive(args[4], 2)
 		if err != nil {
 			return fmt.Errorf("VALUE: %w", err)
 		}
-		c, err := a.Coupons.Create(ctx, coupon.Coupon{Code: args[1], Name: args[2], Type: coupon.Kind(args[3]), Value: int64(value),
+		c, err := a.Office.CreateCoupon(ctx, coupon.Coupon{Code: args[1], Name: args[2], Type: coupon.Kind(args[3]), Value: int64(value),
 			Claimable: len(args) == 6 && args[5] == "claimable"})
 		if err != nil {
 			return err
@@ -115,17 +116,22 @@ func coupons(ctx context.Context, args []string, getenv func(string) string, std
 		return nil
 	case args[0] == "assign" && len(args) == 3:
 		userID, err := strconv.ParseInt(args[2], 10, 64)
-		if err != nil {
+		if err != nil || userID <= 0 {
 			return errors.New(couponsUsage)
 		}
-		err = a.DB.InTx(ctx, func(tx *sql.Tx) error {
-			_, err := a.Coupons.Assign(ctx, tx, userID, args[1], coupon.SourceAdmin)
-			return err
-		})
+		c, err := a.Office.CouponByCode(ctx, args[1])
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "coupon %s assigned to user %d\n", strings.ToUpper(args[1]), userID)
+		res, err := a.Office.AssignCoupon(ctx, c.ID, []int64{userID})
+		if err != nil {
+			return err
+		}
+		if len(res.Assigned) == 0 {
+			fmt.Fprintf(stdout, "user %d already holds coupon %s (or the account is closed): nothing assigned\n", userID, c.Code)
+			return nil
+		}
+		fmt.Fprintf(stdout, "coupon %s assigned to user %d\n", c.Code, userID)
 		return nil
 	}
 	return errors.New(couponsUsage)

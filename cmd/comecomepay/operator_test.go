@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -74,6 +75,27 @@ func TestCouponsCommand(t *testing.T) {
 		!strings.Contains(out.String(), "SPRING5") {
 		t.Fatalf("create: %v %s", err, out.String())
 	}
+	// A user to hand it to, made the way the service makes users.
+	a := openTestApp(t, getenv)
+	signup, err := a.Accounts.Signup(ctx, "holder@example.com", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Accounts.VerifySignup(ctx, "holder@example.com", signup.OTP, ""); err != nil {
+		t.Fatal(err)
+	}
+	user, err := a.Accounts.SetPassword(ctx, "holder@example.com", "Str0ng!Passw0rd", "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid := strconv.FormatInt(user.Profile.ID, 10)
+	for _, want := range []string{"assigned to user " + uid, "already holds"} {
+		out.Reset()
+		if err := run(ctx, []string{"comecomepay", "coupons", "assign", "spring5", uid}, getenv, &out); err != nil || !strings.Contains(out.String(), want) {
+			t.Fatalf("assign: %v %q, want %q", err, out.String(), want)
+		}
+	}
+	wantCLIAudit(t, a, "coupon.", 3) // create, assign, assign (nothing new)
 	for _, args := range [][]string{
 		{"coupons"}, {"coupons", "create", "SPRING5", "Again", "fixed", "1"}, {"coupons", "create", "X", "Bad", "gift", "1"},
 		{"coupons", "create", "Y", "Neg", "fixed", "-1"}, {"coupons", "assign", "SPRING5", "abc"}, {"coupons", "assign", "SPRING5", "999"},

@@ -202,17 +202,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	}
 
 	kycIssuer := kycsandbox.Issuer{}
-	inbox := webhook.NewInbox(a.DB, map[string]webhook.Processor{
-		"custody": a.Wallets.CustodyProcessor(),
-		"3ds":     a.ThreeDS.Processor(),
-		"issuer": a.Cards.IssuerProcessor(map[string]card.EventHandler{
-			"physical.order.updated": a.Physical.IssuerEventHandler(),
-			"kyc.review.completed":   kycReviewEvents(a.KYC),
-		}),
-		// An approval queues the issuer review in the decision's transaction.
-		"kyc": a.KYC.ProviderProcessor(a.Jobs),
-	}, a.Log, now)
-	a.Inbox = inbox
+	inbox := a.Inbox
 	a.registerWorkers(workers, w.purge, sender, box, custodySim, kycIssuer, pusher, now)
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey, cfg.CustodyPreviousAPIKey)
@@ -259,6 +249,21 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		return inbox.Process(ctx, id)
 	}
 	return nil
+}
+
+// newInbox is the webhook inbox with its processor per provider. The
+// services it dispatches to exist; the back office replays through it.
+func (a *App) newInbox(now func() time.Time) *webhook.Inbox {
+	return webhook.NewInbox(a.DB, map[string]webhook.Processor{
+		"custody": a.Wallets.CustodyProcessor(),
+		"3ds":     a.ThreeDS.Processor(),
+		"issuer": a.Cards.IssuerProcessor(map[string]card.EventHandler{
+			"physical.order.updated": a.Physical.IssuerEventHandler(),
+			"kyc.review.completed":   kycReviewEvents(a.KYC),
+		}),
+		// An approval queues the issuer review in the decision's transaction.
+		"kyc": a.KYC.ProviderProcessor(a.Jobs),
+	}, a.Log, now)
 }
 
 // watchTransactions makes each request a unit of work for the pool's guard

@@ -10,9 +10,11 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/config"
+	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/jobs"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/mail"
+	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
@@ -70,4 +72,8 @@ func (a *App) registerWorkers(workers *river.Workers, purge *account.PurgeWorker
 	river.AddWorker(workers, mail.NewWorker(sender, box, a.Log))
 	river.AddWorker(workers, purge)
 	river.AddWorker(workers, webhook.NewWorker(a.Inbox))
+	// Operators' broadcasts and coupon campaigns, in batches over the users.
+	river.AddWorker(workers, notification.NewBroadcastWorker(notification.BroadcastDeps{DB: a.DB, Creator: a.Notifications,
+		Recipients: a.Accounts, Log: a.Log, Now: now}))
+	river.AddWorker(workers, coupon.NewAssignAllWorker(coupon.AssignAllDeps{Coupons: a.Coupons, Recipients: a.Accounts, Log: a.Log}))
 }

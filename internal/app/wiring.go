@@ -137,6 +137,9 @@ func (a *App) buildServices(p parts) wiring {
 	a.Audit = audit.NewLog(audit.Deps{DB: a.DB, Now: now})
 	a.Operators = operator.NewService(operator.Deps{DB: a.DB, Audit: a.Audit, Box: box, Hash: hashProfile,
 		Policy: operator.DefaultPolicy, Now: now})
+	// The inbox's processors are the services above; the back office
+	// replays events through it.
+	a.Inbox = a.newInbox(now)
 	// Approvals executes the back office's actions (Approvals: bindCycles).
 	a.Office = w.backOffice(now)
 	a.Approvals = approval.NewService(approval.Deps{DB: a.DB, Audit: a.Audit, Executors: a.Office.Executors(), Now: now})

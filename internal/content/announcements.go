@@ -99,9 +99,10 @@ func (r *announcementRow) value() UserAnnouncement {
 	return UserAnnouncement{Announcement: a, IsRead: !r.readAt.IsZero()}
 }
 
-// CreateAnnouncement stores a draft. Every language given needs both a title
-// and a content, and at least one language must be given.
-func (s *Service) CreateAnnouncement(ctx context.Context, texts [langCount]Translation) (Announcement, error) {
+// checkTexts trims and validates an announcement's texts: every language
+// given needs both a title and a content, and at least one language must be
+// given.
+func checkTexts(texts [langCount]Translation) ([langCount]Translation, error) {
 	f := apperr.Fields{}
 	given := 0
 	for _, l := range Languages() {
@@ -128,12 +129,30 @@ func (s *Service) CreateAnnouncement(ctx context.Context, texts [langCount]Trans
 	if given == 0 {
 		f.Add("title_en", "at least one language needs a title and a content")
 	}
-	if err := f.Err(); err != nil {
+	return texts, f.Err()
+}
+
+// CreateAnnouncement stores a draft (seeding tools and tests; operators go
+// through the back office, which calls CreateAnnouncementTx).
+func (s *Service) CreateAnnouncement(ctx context.Context, texts [langCount]Translation) (Announcement, error) {
+	var a Announcement
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		a, err = s.CreateAnnouncementTx(ctx, tx, texts)
+		return err
+	})
+	return a, err
+}
+
+// CreateAnnouncementTx stores a draft in the caller's transaction.
+func (s *Service) CreateAnnouncementTx(ctx context.Context, tx *sql.Tx, texts [langCount]Translation) (Announcement, error) {
+	texts, err := checkTexts(texts)
+	if err != nil {
 		return Announcement{}, err
 	}
-	now := s.now()
-	a := Announcement{Status: Draft, Texts: texts, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
-	err := s.db.SQL.QueryRowContext(ctx, `INSERT INTO announcements (status, title_en, content_en, title_zh, content_zh,
+	now := s.now().UTC()
+	a := Announcement{Status: Draft, Texts: texts, CreatedAt: now, UpdatedAt: now}
+	err = tx.QueryRowContext(ctx, `INSERT INTO announcements (status, title_en, content_en, title_zh, content_zh,
 		title_ar, content_ar, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
 		Draft, texts[i18n.EN].Title, texts[i18n.EN].Content, texts[i18n.ZH].Title, texts[i18n.ZH].Content,
 		texts[i18n.AR].Title, texts[i18n.AR].Content, store.At(now)).Scan(&a.ID)
@@ -143,40 +162,105 @@ func (s *Service) CreateAnnouncement(ctx context.Context, texts [langCount]Trans
 	return a, nil
 }
 
-// PublishAnnouncement makes a draft visible. Publishing a published
+// errDeletedAnnouncement: a deleted announcement is gone for users; it
+// cannot be edited or published again.
+func errDeletedAnnouncement(what string) error {
+	return apperr.New(apperr.CodeInvalidState).WithDetails("A deleted announcement cannot be " + what)
+}
+
+// UpdateAnnouncementTx replaces an announcement's texts in place: a
+// published one stays published under its id, and users who read it keep
+// their read state (a correction is not a new announcement).
+func (s *Service) UpdateAnnouncementTx(ctx context.Context, tx *sql.Tx, id int64, texts [langCount]Translation) (before, after Announcement, err error) {
+	before, err = s.announcement(ctx, tx, id, true)
+	if err != nil {
+		return Announcement{}, Announcement{}, err
+	}
+	if before.Status == Deleted {
+		return Announcement{}, Announcement{}, errDeletedAnnouncement("edited")
+	}
+	if texts, err = checkTexts(texts); err != nil {
+		return Announcement{}, Announcement{}, err
+	}
+	after = before
+	after.Texts, after.UpdatedAt = texts, s.now().UTC()
+	if _, err := tx.ExecContext(ctx, `UPDATE announcements SET title_en = $1, content_en = $2, title_zh = $3, content_zh = $4,
+		title_ar = $5, content_ar = $6, updated_at = $7 WHERE id = $8`, texts[i18n.EN].Title, texts[i18n.EN].Content,
+		texts[i18n.ZH].Title, texts[i18n.ZH].Content, texts[i18n.AR].Title, texts[i18n.AR].Content, store.At(after.UpdatedAt), id); err != nil {
+		return Announcement{}, Announcement{}, fmt.Errorf("content: update announcement %d: %w", id, err)
+	}
+	return before, after, nil
+}
+
+// PublishAnnouncement makes a draft visible (see PublishAnnouncementTx).
+func (s *Service) PublishAnnouncement(ctx context.Context, id int64) (Announcement, error) {
+	var a Announcement
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		_, a, err = s.PublishAnnouncementTx(ctx, tx, id)
+		return err
+	})
+	return a, err
+}
+
+// PublishAnnouncementTx makes a draft visible. Publishing a published
 // announcement changes nothing (its publication time stays); a deleted one
 // cannot come back.
-func (s *Service) PublishAnnouncement(ctx context.Context, id int64) (Announcement, error) {
-	res, err := s.db.SQL.ExecContext(ctx, `UPDATE announcements SET status = $1, published_at = $2, updated_at = $2
-		WHERE id = $3 AND status = $4`, Published, store.At(s.now()), id, Draft)
+func (s *Service) PublishAnnouncementTx(ctx context.Context, tx *sql.Tx, id int64) (before, after Announcement, err error) {
+	before, err = s.announcement(ctx, tx, id, true)
 	if err != nil {
-		return Announcement{}, fmt.Errorf("content: publish announcement %d: %w", id, err)
+		return Announcement{}, Announcement{}, err
 	}
-	a, err := s.Announcement(ctx, id)
-	if err != nil {
-		return Announcement{}, err
+	switch before.Status {
+	case Deleted:
+		return Announcement{}, Announcement{}, errDeletedAnnouncement("published")
+	case Published:
+		return before, before, nil
 	}
-	if n, _ := res.RowsAffected(); n == 0 && a.Status == Deleted {
-		return a, apperr.New(apperr.CodeInvalidState).WithDetails("A deleted announcement cannot be published")
+	now := s.now().UTC()
+	after = before
+	after.Status, after.PublishedAt, after.UpdatedAt = Published, &now, now
+	if _, err := tx.ExecContext(ctx, `UPDATE announcements SET status = $1, published_at = $2, updated_at = $2 WHERE id = $3`,
+		Published, store.At(now), id); err != nil {
+		return Announcement{}, Announcement{}, fmt.Errorf("content: publish announcement %d: %w", id, err)
 	}
-	return a, nil
+	return before, after, nil
 }
 
-// DeleteAnnouncement hides an announcement for good (a soft delete: the row
-// and the read states stay). Deleting twice is not an error.
+// DeleteAnnouncement hides an announcement for good (see DeleteAnnouncementTx).
 func (s *Service) DeleteAnnouncement(ctx context.Context, id int64) error {
-	if _, err := s.db.SQL.ExecContext(ctx, `UPDATE announcements SET status = $1, deleted_at = $2, updated_at = $2
-		WHERE id = $3 AND status <> $1`, Deleted, store.At(s.now()), id); err != nil {
-		return fmt.Errorf("content: delete announcement %d: %w", id, err)
-	}
-	_, err := s.Announcement(ctx, id)
-	return err
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		_, _, err := s.DeleteAnnouncementTx(ctx, tx, id)
+		return err
+	})
 }
 
-// Announcement returns an announcement in any status (operators).
-func (s *Service) Announcement(ctx context.Context, id int64) (Announcement, error) {
+// DeleteAnnouncementTx hides an announcement for good (a soft delete: the
+// row and the read states stay). Deleting twice is not an error.
+func (s *Service) DeleteAnnouncementTx(ctx context.Context, tx *sql.Tx, id int64) (before, after Announcement, err error) {
+	before, err = s.announcement(ctx, tx, id, true)
+	if err != nil || before.Status == Deleted {
+		return before, before, err
+	}
+	now := s.now().UTC()
+	after = before
+	after.Status, after.UpdatedAt = Deleted, now
+	if _, err := tx.ExecContext(ctx, `UPDATE announcements SET status = $1, deleted_at = $2, updated_at = $2 WHERE id = $3`,
+		Deleted, store.At(now), id); err != nil {
+		return Announcement{}, Announcement{}, fmt.Errorf("content: delete announcement %d: %w", id, err)
+	}
+	return before, after, nil
+}
+
+// announcement reads one announcement in any status, locked for the rest of
+// tx when lock is set.
+func (s *Service) announcement(ctx context.Context, q store.Querier, id int64, lock bool) (Announcement, error) {
+	suffix := ""
+	if lock {
+		suffix = s.db.ForUpdate()
+	}
 	row := newAnnouncementRow(false)
-	err := s.db.SQL.QueryRowContext(ctx, `SELECT `+announcementColumns+` FROM announcements a WHERE a.id = $1`, id).Scan(row.dest...)
+	err := q.QueryRowContext(ctx, `SELECT `+announcementColumns+` FROM announcements a WHERE a.id = $1`+suffix, id).Scan(row.dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Announcement{}, ErrAnnouncementNotFound.WithDetails("No announcement has this id")
 	}
@@ -186,10 +270,36 @@ func (s *Service) Announcement(ctx context.Context, id int64) (Announcement, err
 	return row.value().Announcement, nil
 }
 
+// Announcement returns an announcement in any status (operators).
+func (s *Service) Announcement(ctx context.Context, id int64) (Announcement, error) {
+	return s.announcement(ctx, s.db.SQL, id, false)
+}
+
+// ListAnnouncements is one page of the announcements in every status (or
+// one), newest first, for operators, and how many match.
+func (s *Service) ListAnnouncements(ctx context.Context, status AnnouncementStatus, limit, offset int) ([]Announcement, int, error) {
+	where, args := `1 = 1`, []any{}
+	if status != "" {
+		where, args = `a.status = $1`, append(args, status)
+	}
+	var total int
+	if err := s.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM announcements a WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("content: count announcements: %w", err)
+	}
+	n := len(args)
+	list, err := s.announcements(ctx, `SELECT `+announcementColumns+` FROM announcements a WHERE `+where+
+		fmt.Sprintf(` ORDER BY a.id DESC LIMIT $%d OFFSET $%d`, n+1, n+2), append(args, limit, offset)...)
+	return list, total, err
+}
+
 // AllAnnouncements lists announcements in every status, newest first, for
 // operators.
 func (s *Service) AllAnnouncements(ctx context.Context, limit int) ([]Announcement, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, `SELECT `+announcementColumns+` FROM announcements a ORDER BY a.id DESC LIMIT $1`, limit)
+	return s.announcements(ctx, `SELECT `+announcementColumns+` FROM announcements a ORDER BY a.id DESC LIMIT $1`, limit)
+}
+
+func (s *Service) announcements(ctx context.Context, query string, args ...any) ([]Announcement, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("content: list announcements: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/money"
@@ -145,40 +146,54 @@ func scanCoupon(dst *Coupon) []any {
 		&dst.Claimable, &dst.Status, &dst.AssignedCount, &dst.CreatedBy}
 }
 
-// Create defines a coupon (operators; the admin API and CLI use it).
+// Coupon statuses: an inactive coupon can be neither claimed, assigned nor
+// used (operators deactivate instead of deleting: users hold them).
+const (
+	StatusActive   = "active"
+	StatusInactive = "inactive"
+)
+
+// Create defines a coupon (seeding tools and tests; operators go through
+// the back office, which calls CreateTx).
 func (s *Service) Create(ctx context.Context, c Coupon) (Coupon, error) {
+	var out Coupon
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = s.CreateTx(ctx, tx, c)
+		return err
+	})
+	return out, err
+}
+
+// CreateTx defines a coupon in the caller's transaction. Validity defaults
+// to a year from now, the per-user limit to 1, applies_to to both.
+func (s *Service) CreateTx(ctx context.Context, tx *sql.Tx, c Coupon) (Coupon, error) {
 	c.Code = NormalizeCode(c.Code)
-	f := apperr.Fields{}
+	now := s.Now()
+	if c.ValidFrom.IsZero() {
+		c.ValidFrom = now
+	}
+	if c.ValidUntil.IsZero() {
+		c.ValidUntil = c.ValidFrom.AddDate(1, 0, 0)
+	}
+	if c.AppliesTo == "" {
+		c.AppliesTo = "both"
+	}
+	if c.UsageLimitPerUser == 0 {
+		c.UsageLimitPerUser = 1
+	}
+	c.Status = StatusActive
+	f := check(c)
 	if c.Code == "" || len(c.Code) > 32 {
 		f.Add("code", "must be 1–32 characters")
 	}
 	if c.Type != Fixed && c.Type != Percentage {
 		f.Add("type", "must be fixed or percentage")
 	}
-	if c.Value <= 0 || (c.Type == Percentage && c.Value > 10_000) {
-		f.Add("value", "must be positive (percentage at most 100)")
-	}
-	if c.AppliesTo == "" {
-		c.AppliesTo = "both"
-	}
-	if c.AppliesTo != "both" && c.AppliesTo != "virtual" && c.AppliesTo != "physical" {
-		f.Add("applies_to", "must be virtual, physical or both")
-	}
-	if c.UsageLimitPerUser <= 0 {
-		c.UsageLimitPerUser = 1
-	}
 	if err := f.Err(); err != nil {
 		return Coupon{}, err
 	}
-	now := s.Now()
-	if c.ValidFrom.IsZero() {
-		c.ValidFrom = now
-	}
-	if c.ValidUntil.IsZero() {
-		c.ValidUntil = now.AddDate(1, 0, 0)
-	}
-	c.Status = "active"
-	err := s.DB.SQL.QueryRowContext(ctx, `INSERT INTO coupons (code, name, description, type, value, min_fee, max_discount, applies_to,
+	err := tx.QueryRowContext(ctx, `INSERT INTO coupons (code, name, description, type, value, min_fee, max_discount, applies_to,
 		usage_limit, usage_limit_per_user, valid_from, valid_until, claimable, status, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 		c.Code, c.Name, c.Description, c.Type, c.Value, int64(c.MinFee), int64(c.MaxDiscount), c.AppliesTo, c.UsageLimit,
@@ -191,6 +206,46 @@ func (s *Service) Create(ctx context.Context, c Coupon) (Coupon, error) {
 	}
 	return c, nil
 }
+
+// check validates the fields an operator may set on create and update.
+func check(c Coupon) apperr.Fields {
+	f := apperr.Fields{}
+	if n := utf8.RuneCountInString(c.Name); n == 0 || n > 100 || !utf8.ValidString(c.Name) || strings.ContainsRune(c.Name, 0) {
+		f.Add("name", "must be 1–100 characters")
+	}
+	if utf8.RuneCountInString(c.Description) > 1000 || !utf8.ValidString(c.Description) || strings.ContainsRune(c.Description, 0) {
+		f.Add("description", "must be at most 1000 characters")
+	}
+	if c.Value <= 0 || (c.Type == Percentage && c.Value > 10_000) || c.Value > maxCents {
+		f.Add("value", "must be positive (percentage at most 100)")
+	}
+	if c.MinFee < 0 || c.MinFee > maxCents {
+		f.Add("min_fee", "must be 0 or more")
+	}
+	if c.MaxDiscount < 0 || c.MaxDiscount > maxCents {
+		f.Add("max_discount", "must be 0 (no cap) or more")
+	}
+	if c.AppliesTo != "both" && c.AppliesTo != "virtual" && c.AppliesTo != "physical" {
+		f.Add("applies_to", "must be virtual, physical or both")
+	}
+	if c.UsageLimit < 0 {
+		f.Add("usage_limit", "must be 0 (unlimited) or more")
+	}
+	if c.UsageLimitPerUser < 1 {
+		f.Add("usage_limit_per_user", "must be 1 or more")
+	}
+	if !c.ValidFrom.Before(c.ValidUntil) {
+		f.Add("valid_until", "must be after valid_from")
+	}
+	if c.Status != StatusActive && c.Status != StatusInactive {
+		f.Add("status", "must be active or inactive")
+	}
+	return f
+}
+
+// maxCents bounds an amount field: fees are a few dollars, so anything near
+// the storage limit is a typo.
+const maxCents = 1_000_000_000
 
 func (s *Service) byCode(ctx context.Context, q store.Querier, code string, lock bool) (Coupon, error) {
 	var c Coupon
@@ -216,8 +271,13 @@ func (s *Service) Assign(ctx context.Context, tx *sql.Tx, userID int64, code str
 	if err != nil {
 		return UserCoupon{}, err
 	}
+	return s.assign(ctx, tx, &c, userID, source)
+}
+
+// assign gives c, locked by the caller, to a user and counts it in c.
+func (s *Service) assign(ctx context.Context, tx *sql.Tx, c *Coupon, userID int64, source Source) (UserCoupon, error) {
 	now := s.Now()
-	if c.Status != "active" {
+	if c.Status != StatusActive {
 		return UserCoupon{}, ErrNotFound.WithDetails("No coupon has this code")
 	}
 	if !now.Before(c.ValidUntil) {
@@ -236,7 +296,8 @@ func (s *Service) Assign(ctx context.Context, tx *sql.Tx, userID int64, code str
 	if _, err := tx.ExecContext(ctx, `UPDATE coupons SET assigned_count = assigned_count + 1 WHERE id = $1`, c.ID); err != nil {
 		return UserCoupon{}, fmt.Errorf("coupon: assign %s to user %d: count: %w", c.Code, userID, err)
 	}
-	uc := UserCoupon{UserID: userID, Coupon: c, Status: Unused, Source: source, AssignedAt: now}
+	c.AssignedCount++
+	uc := UserCoupon{UserID: userID, Coupon: *c, Status: Unused, Source: source, AssignedAt: now}
 	if err := tx.QueryRowContext(ctx, `INSERT INTO user_coupons (user_id, coupon_id, status, source, assigned_at) VALUES ($1, $2, $3, $4, $5)
 		RETURNING id`, userID, c.ID, Unused, source, store.At(now)).Scan(&uc.ID); err != nil {
 		return UserCoupon{}, fmt.Errorf("coupon: assign %s to user %d: %w", c.Code, userID, err)
@@ -270,7 +331,7 @@ func (s *Service) Claim(ctx context.Context, userID int64, code string) (UserCou
 		if err != nil {
 			return err
 		}
-		if !c.Claimable || c.Status != "active" {
+		if !c.Claimable || c.Status != StatusActive {
 			return ErrNotFound.WithDetails("No claimable coupon has this code")
 		}
 		uc, err = s.Assign(ctx, tx, userID, code, SourceClaim)

@@ -100,6 +100,39 @@ func (a *API) Routes() []Route {
 	// Card-fee, platform, swap and withdrawal fee settings.
 
 	// Content, coupons, notifications, webhook inbox.
+	// Coupons discount card fees, so finance defines and hands them out;
+	// content (campaign texts) and support (users' questions) read them.
+	// Notifications are support's and content's. The inbox is read by whoever
+	// chases a deposit, a card event or a KYC decision; replaying re-applies
+	// money and card events, so it is finance's.
+	contentTeam := []operator.Role{operator.SuperAdmin, operator.Content}
+	couponReaders := []operator.Role{operator.SuperAdmin, operator.Finance, operator.Content, operator.Support}
+	messengers := []operator.Role{operator.SuperAdmin, operator.Support, operator.Content}
+	inboxReaders := []operator.Role{operator.SuperAdmin, operator.Finance, operator.Compliance}
+	read("GET "+v1+"/announcements", contentTeam, a.listAnnouncements)
+	write("POST "+v1+"/announcements", contentTeam, a.createAnnouncement)
+	read("GET "+v1+"/announcements/{id}", contentTeam, a.getAnnouncement)
+	write("PUT "+v1+"/announcements/{id}", contentTeam, a.updateAnnouncement)
+	write("DELETE "+v1+"/announcements/{id}", contentTeam, a.deleteAnnouncement)
+	write("POST "+v1+"/announcements/{id}/publish", contentTeam, a.publishAnnouncement)
+	read("GET "+v1+"/app-version/{platform}", contentTeam, a.getAppVersion)
+	write("PUT "+v1+"/app-version/{platform}", contentTeam, a.setAppVersion)
+	read("GET "+v1+"/site-content/{lang}", contentTeam, a.getSiteContent)
+	write("PUT "+v1+"/site-content/{lang}", contentTeam, a.setSiteContent)
+	read("GET "+v1+"/partner-link", contentTeam, a.getPartnerLink)
+	write("PUT "+v1+"/partner-link", contentTeam, a.setPartnerLink)
+	read("GET "+v1+"/coupons", couponReaders, a.listCoupons)
+	write("POST "+v1+"/coupons", finance, a.createCoupon)
+	read("GET "+v1+"/coupons/{id}", couponReaders, a.getCoupon)
+	write("PUT "+v1+"/coupons/{id}", finance, a.updateCoupon)
+	write("DELETE "+v1+"/coupons/{id}", finance, a.deleteCoupon)
+	write("POST "+v1+"/coupons/{id}/assign", finance, a.assignCoupon)
+	write("POST "+v1+"/notifications/send", messengers, a.sendNotification)
+	write("POST "+v1+"/notifications/broadcast", messengers, a.broadcast)
+	read("GET "+v1+"/notifications/broadcasts", messengers, a.listBroadcasts)
+	read("GET "+v1+"/notifications/broadcasts/{id}", messengers, a.getBroadcast)
+	read("GET "+v1+"/webhooks/events", inboxReaders, a.webhookEvents)
+	write("POST "+v1+"/webhooks/events/{id}/replay", finance, a.replayWebhookEvent)
 
 	_ = readUsers
 	return routes
