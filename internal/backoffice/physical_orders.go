@@ -102,3 +102,7 @@ func (s *Service) refundOrderTx(ctx context.Context, tx *sql.Tx, p orderRefund) 
 	before, after, err := s.CardDeps.Physical.RefundTx(ctx, tx, p.OrderID)
 	return s.stateOfOrder(before), s.stateOfOrder(after), err
 }
+
+// OrderFeeDecimals is the number of decimals of an order's fee currency,
+// for showing its amount.
+func (s *Service) OrderFeeDecimals(o physical.Order) int { return s.Physical.FeeDecimals(o) }
