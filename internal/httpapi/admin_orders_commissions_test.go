@@ -1,8 +1,10 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
@@ -284,5 +286,46 @@ func TestOperatorChangesTheTierTable(t *testing.T) {
 			strings.Contains(row.After, `"tier_name":"V1"`) {
 			t.Fatalf("tier audit (%d rows) %+v", n, row)
 		}
+	})
+}
+
+// TestParallelOperatorMoneyActionsActOnce: operators (or one operator's
+// retries) paying the same pending commission and refunding the same order
+// at once move the money once; the others find the record no longer in the
+// state the action needs.
+func TestParallelOperatorMoneyActionsActOnce(t *testing.T) {
+	t.Parallel()
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		fin := h.Operator(t, "parallel@ops.example.com", operator.Finance)
+		ben := h.Register(t, "parallel-ben@example.com")
+		commission := earnCommission(t, h, ben, "parallel-referee-", true)
+		acc, c := h.CardHolder(t, "parallel-order@example.com")
+		order := upgradedOrder(t, h, acc, c)
+		for _, path := range []string{"/api/v1/admin/commissions/" + itoa(commission) + "/pay",
+			"/api/v1/admin/physical-orders/" + itoa(order) + "/refund"} {
+			var (
+				wg    sync.WaitGroup
+				mu    sync.Mutex
+				codes = map[string]int{}
+			)
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					res := h.Do(http.MethodPost, path, map[string]any{"reason": "parallel"}, apptest.Bearer(fin.Token))
+					mu.Lock()
+					codes[fmt.Sprintf("%d %s", res.Status, res.Code())]++
+					mu.Unlock()
+				}()
+			}
+			wg.Wait()
+			if codes["200 "] != 1 || codes["400 INVALID_STATE"] != 7 {
+				t.Fatalf("%s: answers %v, want one success", path, codes)
+			}
+		}
+		if b, b2 := balanceOf(t, h, ben, "USDT-TRC20"), balanceOf(t, h, acc, "USDT-TRC20"); b != "1" || b2 != "40" {
+			t.Fatalf("paid %s, refunded %s; want 1 and 40", b, b2)
+		}
+		verifyLedger(t, h)
 	})
 }
