@@ -3,58 +3,12 @@ package adminapi
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/operator"
 )
-
-// listFilters reads the optional query filters of a list, collecting a
-// field error for each bad one.
-type listFilters struct {
-	r *http.Request
-	f httpkit.Fields
-}
-
-func filtersOf(r *http.Request) listFilters { return listFilters{r: r, f: httpkit.NewFields()} }
-
-// id reads an optional positive integer (0 when absent).
-func (q listFilters) id(name string) int64 {
-	v := q.r.URL.Query().Get(name)
-	if v == "" {
-		return 0
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		q.f.Add(name, "must be a positive integer")
-		return 0
-	}
-	return n
-}
-
-// oneOf reads an optional value from allowed ("" when absent).
-func (q listFilters) oneOf(name string, allowed ...string) string {
-	v := q.r.URL.Query().Get(name)
-	if v == "" {
-		return ""
-	}
-	for _, a := range allowed {
-		if v == a {
-			return v
-		}
-	}
-	list := ""
-	for i, a := range allowed {
-		if i > 0 {
-			list += ", "
-		}
-		list += a
-	}
-	q.f.Add(name, "must be one of "+list)
-	return ""
-}
 
 type cardRowView struct {
 	ID              int64       `json:"id"`
@@ -91,10 +45,10 @@ func (a *API) listCards(w http.ResponseWriter, r *http.Request, _ operator.Princ
 	if err != nil {
 		return err
 	}
-	q := filtersOf(r)
-	f := card.CardFilter{UserID: q.id("user_id"),
-		Status: card.Status(q.oneOf("status", string(card.StatusNormal), string(card.StatusFrozen), string(card.StatusCancelled)))}
-	if err := q.f.Err(); err != nil {
+	q := httpkit.NewFields()
+	f := card.CardFilter{UserID: queryID(r, q, "user_id"),
+		Status: card.Status(queryEnum(r, q, "status", string(card.StatusNormal), string(card.StatusFrozen), string(card.StatusCancelled)))}
+	if err := q.Err(); err != nil {
 		return err
 	}
 	list, total, err := a.Office.Cards(r.Context(), f, size, (pageNo-1)*size)
@@ -170,10 +124,10 @@ func (a *API) listCardTasks(w http.ResponseWriter, r *http.Request, _ operator.P
 	if err != nil {
 		return err
 	}
-	q := filtersOf(r)
-	f := card.TaskFilter{UserID: q.id("user_id"), Status: card.TaskStatus(q.oneOf("status", string(card.TaskPending),
+	q := httpkit.NewFields()
+	f := card.TaskFilter{UserID: queryID(r, q, "user_id"), Status: card.TaskStatus(queryEnum(r, q, "status", string(card.TaskPending),
 		string(card.TaskProcessing), string(card.TaskCompleted), string(card.TaskFailed)))}
-	if err := q.f.Err(); err != nil {
+	if err := q.Err(); err != nil {
 		return err
 	}
 	list, total, err := a.Office.CardTasks(r.Context(), f, size, (pageNo-1)*size)

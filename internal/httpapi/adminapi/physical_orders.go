@@ -52,9 +52,10 @@ func (a *API) listPhysicalOrders(w http.ResponseWriter, r *http.Request, _ opera
 	if err != nil {
 		return err
 	}
-	q := filtersOf(r)
-	f := physical.OrderFilter{UserID: q.id("user_id"), CardID: q.id("card_id"), Status: physical.Status(q.oneOf("status", orderStatuses...))}
-	if err := q.f.Err(); err != nil {
+	q := httpkit.NewFields()
+	f := physical.OrderFilter{UserID: queryID(r, q, "user_id"), CardID: queryID(r, q, "card_id"),
+		Status: physical.Status(queryEnum(r, q, "status", orderStatuses...))}
+	if err := q.Err(); err != nil {
 		return err
 	}
 	list, total, err := a.Office.PhysicalOrders(r.Context(), f, size, (pageNo-1)*size)
@@ -66,18 +67,6 @@ func (a *API) listPhysicalOrders(w http.ResponseWriter, r *http.Request, _ opera
 		items = append(items, a.viewOrder(o))
 	}
 	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
-}
-
-// moneyAnswer answers a money action: done now (200, executed), or
-// waiting for a second operator (202, with the four-eyes request).
-func moneyAnswer[T any](w http.ResponseWriter, r *http.Request, out backoffice.Outcome, key string, record T) error {
-	status := http.StatusOK
-	data := map[string]any{"executed": out.Executed, "approval": nil, key: record}
-	if !out.Executed {
-		v := viewApproval(out.Request)
-		data["approval"], status = &v, http.StatusAccepted
-	}
-	return ok(w, r, status, data)
 }
 
 var trackingNo = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
@@ -120,7 +109,7 @@ func (a *API) setPhysicalOrderStatus(w http.ResponseWriter, r *http.Request, _ o
 	if err != nil {
 		return err
 	}
-	return moneyAnswer(w, r, out, "order", a.viewOrder(o))
+	return moneyAnswer(w, r, out, func() any { return a.viewOrder(o) })
 }
 
 func validOperatorStatus(s physical.Status) bool {
@@ -146,5 +135,5 @@ func (a *API) refundPhysicalOrder(w http.ResponseWriter, r *http.Request, _ oper
 	if err != nil {
 		return err
 	}
-	return moneyAnswer(w, r, out, "order", a.viewOrder(o))
+	return moneyAnswer(w, r, out, func() any { return a.viewOrder(o) })
 }

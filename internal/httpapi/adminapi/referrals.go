@@ -216,15 +216,15 @@ func (a *API) listCommissions(w http.ResponseWriter, r *http.Request, _ operator
 	if err != nil {
 		return err
 	}
-	q := filtersOf(r)
-	f := referral.AdminCommissionFilter{BeneficiaryID: q.id("user_id"), RefereeID: q.id("referee_id"),
-		Status: referral.CommissionStatus(q.oneOf("status", string(referral.StatusCredited), string(referral.StatusPending),
+	q := httpkit.NewFields()
+	f := referral.AdminCommissionFilter{BeneficiaryID: queryID(r, q, "user_id"), RefereeID: queryID(r, q, "referee_id"),
+		Status: referral.CommissionStatus(queryEnum(r, q, "status", string(referral.StatusCredited), string(referral.StatusPending),
 			string(referral.StatusCancelled), string(referral.StatusFailed))),
-		Type: referral.CommissionType(q.oneOf("type", string(referral.TypeCardOpening), string(referral.TypeTransaction)))}
-	if level := q.oneOf("level", "1", "2"); level != "" {
+		Type: referral.CommissionType(queryEnum(r, q, "type", string(referral.TypeCardOpening), string(referral.TypeTransaction)))}
+	if level := queryEnum(r, q, "level", "1", "2"); level != "" {
 		f.Level, _ = strconv.Atoi(level)
 	}
-	if err := q.f.Err(); err != nil {
+	if err := q.Err(); err != nil {
 		return err
 	}
 	list, total, err := a.Office.Commissions(r.Context(), f, size, (pageNo-1)*size)
@@ -254,7 +254,7 @@ func (a *API) payCommission(w http.ResponseWriter, r *http.Request, _ operator.P
 	if err != nil {
 		return err
 	}
-	return moneyAnswer(w, r, out, "commission", viewCommission(c))
+	return moneyAnswer(w, r, out, func() any { return viewCommission(c) })
 }
 
 // cancelCommission: POST /admin/commissions/{id}/cancel {reason}.
@@ -271,5 +271,5 @@ func (a *API) cancelCommission(w http.ResponseWriter, r *http.Request, _ operato
 	if err != nil {
 		return err
 	}
-	return moneyAnswer(w, r, out, "commission", viewCommission(c))
+	return moneyAnswer(w, r, out, func() any { return viewCommission(c) })
 }
