@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/comecomepay/comecomepay/internal/audit"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/referral"
 )
@@ -17,8 +18,9 @@ const tiersUsage = `usage: comecomepay tiers list | set LEVEL,NAME,MIN,MAX,L1_CA
   (rates in [0,1], L1+L2 <= 1 per type, ranges contiguous from 0 without overlap, last open-ended);
   several tiers can be changed in one command so that their ranges stay contiguous.`
 
-// tiers lets operators read and change the referral tier table until the
-// admin API exists. Commissions computed after the change use the new table.
+// tiers lets operators read and change the referral tier table from a
+// server shell, through the back office like the admin API (audited as the
+// CLI). Commissions computed after the change use the new table.
 func tiers(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 {
 		return errors.New(tiersUsage)
@@ -53,9 +55,10 @@ func tiers(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer a.Close(context.WithoutCancel(ctx)) //nolint:errcheck
-	table, err := a.Referrals.Tiers(ctx)
+	table, err := a.Office.TierConfigs(ctx)
 	if args[0] != "list" {
-		table, err = a.Referrals.SetTiers(ctx, set, remove)
+		// The same audited change as the admin API's, by the CLI actor.
+		table, err = a.Office.SetTiers(audit.WithActor(ctx, audit.CLI()), set, remove)
 	}
 	if err != nil {
 		return err

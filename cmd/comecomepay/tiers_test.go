@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/comecomepay/comecomepay/internal/audit"
 )
 
 func TestTiersCommand(t *testing.T) {
@@ -38,5 +40,13 @@ func TestTiersCommand(t *testing.T) {
 	out.Reset()
 	if err := run(ctx, []string{"comecomepay", "tiers", "list"}, getenv, &out); err != nil || !strings.Contains(out.String(), "Silver") {
 		t.Fatalf("a refused change altered the table: %v %s", err, out.String())
+	}
+	// The one change that went through is in the audit log, by the CLI,
+	// with the table before and after; the refused ones left nothing.
+	a := openTestApp(t, getenv)
+	rows, n, err := a.Audit.List(ctx, audit.Filter{Action: "tier_config."}, 10, 0)
+	if err != nil || n != 1 || rows[0].Actor.Type != audit.ActorCLI || !strings.Contains(rows[0].After, "Silver") ||
+		strings.Contains(rows[0].Before, "Silver") {
+		t.Fatalf("audit rows %d %+v %v", n, rows, err)
 	}
 }

@@ -109,12 +109,15 @@ func (a *App) buildServices(p parts) wiring {
 	// Commissions are paid in USDT-TRC20 (API.md §3.3).
 	a.Referrals = referral.NewService(referral.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: a.Wallets, Accounts: a.Accounts,
 		Fees: a.CardFees, Notifier: a.Notifications, Jobs: a.Jobs, PayoutCurrency: referral.DefaultPayoutCurrency, Now: now})
+	// The audit log records operators' actions, some inside domains
+	// (an operator's card change finished by the recovery job).
+	a.Audit = audit.NewLog(audit.Deps{DB: a.DB, Now: now})
 	// Swaps and PhysicalOrders: bindCycles.
 	a.Cards = card.NewService(card.Deps{DB: a.DB, Fees: a.CardFees, KYC: a.KYC, Users: a.Accounts, Issuer: p.issuer,
 		StatusIssuer: p.issuer, TradeSource: p.issuer, Balances: p.issuer, Log: a.Log, Ledger: a.Ledger,
 		Refunds: a.Wallets, RefundCurrencies: a.Wallets.Currencies, RefundCurrency: "USDT-TRC20", Box: box,
 		Notifier: a.Notifications, Jobs: a.Jobs, Commissions: a.Referrals,
-		Quotas: quotas, IssueTimeout: 24 * time.Hour, Now: now})
+		Quotas: quotas, IssueTimeout: 24 * time.Hour, Audit: a.Audit, Now: now})
 	a.Swaps = swap.NewService(swap.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: a.Wallets, Cards: a.Cards, Users: a.Accounts,
 		Issuer: p.issuer, Jobs: a.Jobs, Commissions: a.Referrals, Policy: swap.DefaultPolicy, Now: now})
 	a.Physical = physical.NewService(physical.Deps{DB: a.DB, Cards: a.Cards, Users: a.Accounts, Ledger: a.Ledger, Wallets: a.Wallets,
@@ -134,7 +137,6 @@ func (a *App) buildServices(p parts) wiring {
 	// runs them together.
 	w.purge = account.NewPurgeWorker(account.PurgeDeps{DB: a.DB, Codes: a.Accounts.OTP, RateCounters: a.Accounts.Limiter,
 		IdempotencyKeys: w.idempotency, Now: now})
-	a.Audit = audit.NewLog(audit.Deps{DB: a.DB, Now: now})
 	a.Operators = operator.NewService(operator.Deps{DB: a.DB, Audit: a.Audit, Box: box, Hash: hashProfile,
 		Policy: operator.DefaultPolicy, Now: now})
 	// The inbox's processors are the services above; the back office

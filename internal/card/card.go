@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/kyc"
@@ -99,6 +100,9 @@ var ErrIssueRejected = errors.New("issuer rejected the card application")
 type Users interface {
 	// EnsureWritable refuses writes of a frozen account (ACCOUNT_FROZEN).
 	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
+	// AccountStatus is the account's state (an operator's retry must not
+	// issue a card to a closed account, whose holder cannot sign in).
+	AccountStatus(ctx context.Context, q store.Querier, userID int64) (account.Status, error)
 	// LockUser takes the row lock that serialises a user's applications.
 	LockUser(ctx context.Context, tx *sql.Tx, userID int64) error
 }
@@ -147,6 +151,8 @@ type Deps struct {
 	PhysicalOrders PhysicalOrders
 	// Commissions queues the referral commissions of an issued card.
 	Commissions Commissions
+	// Audit records operators' changes of cards.
+	Audit Auditor
 }
 
 // Check names the collaborators left unwired: the composition root refuses
@@ -160,6 +166,7 @@ func (d Deps) Check() error {
 		"Box": d.Box != nil, "Notifier": d.Notifier != nil, "TradeSource": d.TradeSource != nil, "Swaps": d.Swaps != nil,
 		"Jobs": d.Jobs != nil, "Balances": d.Balances != nil, "Log": d.Log != nil, "Quotas": d.Quotas != nil,
 		"Now": d.Now != nil, "PhysicalOrders": d.PhysicalOrders != nil, "Commissions": d.Commissions != nil,
+		"Audit": d.Audit != nil,
 	})
 }
 
@@ -222,19 +229,8 @@ func (s *Service) Apply(ctx context.Context, tx *sql.Tx, jobs Inserter, in Apply
 	if !ok {
 		return Applied{}, ErrKYCNotApproved.WithDetails("Complete identity verification before applying for a card")
 	}
-	if err := s.Users.LockUser(ctx, tx, in.UserID); err != nil {
+	if err := s.takeSlot(ctx, tx, in.UserID); err != nil {
 		return fail(err)
-	}
-	success, pending, err := s.Counts(ctx, tx, in.UserID)
-	if err != nil {
-		return fail(err)
-	}
-	slots, err := s.Fees.SlotsFor(ctx, tx, in.UserID)
-	if err != nil {
-		return fail(err)
-	}
-	if success+pending >= slots {
-		return Applied{}, ErrCardLimit.WithDetails("All " + strconv.Itoa(slots) + " card slots are used")
 	}
 	if err := s.Quotas.Take(ctx, tx, "card applications", in.UserID,
 		ratelimit.Rule{Max: AppliesPerHour, Window: time.Hour}, ratelimit.Rule{Max: AppliesPerDay, Window: 24 * time.Hour}); err != nil {
@@ -271,6 +267,26 @@ func (s *Service) Apply(ctx context.Context, tx *sql.Tx, jobs Inserter, in Apply
 		return fail(fmt.Errorf("queue issuance of task %d: %w", taskID, err))
 	}
 	return Applied{TaskID: taskID, KYCID: rec.ID, Physical: in.Physical}, nil
+}
+
+// takeSlot locks the user row, which serialises the user's applications,
+// and refuses when issued and in-flight cards fill every slot.
+func (s *Service) takeSlot(ctx context.Context, tx *sql.Tx, userID int64) error {
+	if err := s.Users.LockUser(ctx, tx, userID); err != nil {
+		return err
+	}
+	success, pending, err := s.Counts(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	slots, err := s.Fees.SlotsFor(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	if success+pending >= slots {
+		return ErrCardLimit.WithDetails("All " + strconv.Itoa(slots) + " card slots are used")
+	}
+	return nil
 }
 
 func postalAD(userID int64) []byte { return []byte("card-postal|" + strconv.FormatInt(userID, 10)) }

@@ -167,7 +167,7 @@ func (s *Service) applyStatusEvent(ctx context.Context, tx *sql.Tx, ev IssuerEve
 	if !ev.OccurredAt.IsZero() && ev.OccurredAt.Before(last) {
 		return webhook.StateIgnored, nil
 	}
-	if err := s.changeStatus(ctx, tx, c, target, "issuer", 0, text.Truncate(d.Reason, 200)); err != nil {
+	if err := s.changeStatus(ctx, tx, c, target, sourceIssuer, 0, text.Truncate(d.Reason, 200)); err != nil {
 		return "", err
 	}
 	if target == StatusCancelled {

@@ -65,6 +65,16 @@ type taskRow struct {
 	FeePayment        sql.NullInt64
 	Status            TaskStatus
 	CreatedAt         time.Time
+	RetriedAt         time.Time // an operator's last retry (zero = none)
+}
+
+// submitted is when the task was last put in the issuer's hands: its
+// application, or an operator's retry.
+func (t taskRow) submitted() time.Time {
+	if t.RetriedAt.After(t.CreatedAt) {
+		return t.RetriedAt
+	}
+	return t.CreatedAt
 }
 
 func (s *Service) task(ctx context.Context, q store.Querier, id int64, lock bool) (taskRow, error) {
@@ -73,8 +83,9 @@ func (s *Service) task(ctx context.Context, q store.Querier, id int64, lock bool
 	if lock {
 		suffix = s.DB.ForUpdate()
 	}
-	err := q.QueryRowContext(ctx, `SELECT id, user_id, kyc_id, physical, postal_sealed, fee_payment_id, status, created_at
-		FROM card_tasks WHERE id = $1`+suffix, id).Scan(&t.ID, &t.UserID, &t.KYCID, &t.Physical, &t.Postal, &t.FeePayment, &t.Status, store.TimeInto(&t.CreatedAt))
+	err := q.QueryRowContext(ctx, `SELECT id, user_id, kyc_id, physical, postal_sealed, fee_payment_id, status, created_at, retried_at
+		FROM card_tasks WHERE id = $1`+suffix, id).Scan(&t.ID, &t.UserID, &t.KYCID, &t.Physical, &t.Postal, &t.FeePayment, &t.Status,
+		store.TimeInto(&t.CreatedAt), store.TimeInto(&t.RetriedAt))
 	if err != nil {
 		return taskRow{}, fmt.Errorf("read task %d: %w", id, store.NotFound(err))
 	}
@@ -90,7 +101,7 @@ func (s *Service) Issue(ctx context.Context, taskID int64) error {
 	if err != nil || (t.Status != TaskPending && t.Status != TaskProcessing) {
 		return err
 	}
-	if s.Now().Sub(t.CreatedAt) > s.IssueTimeout {
+	if s.Now().Sub(t.submitted()) > s.IssueTimeout {
 		return s.fail(ctx, taskID, "issuance timed out")
 	}
 	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE card_tasks SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`,

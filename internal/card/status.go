@@ -30,6 +30,7 @@ var (
 	ErrInvalidStatusCode = apperr.New("INVALID_STATUS_CODE")
 	ErrCardCancelled     = apperr.New("CARD_CANCELLED")
 	ErrCardLockedByAdmin = apperr.New("CARD_LOCKED_BY_ADMIN")
+	errLockedByAdmin     = ErrCardLockedByAdmin.WithDetails("An operator froze this card; contact support")
 	ErrIssuerUnavailable = apperr.New("ISSUER_UNAVAILABLE")
 	// ErrCardNotOwned is the family-C answer for an unknown or foreign card.
 	ErrCardNotOwned      = apperr.New("CARD_NOT_OWNED")
@@ -96,8 +97,10 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken strin
 			return fail(err)
 		}
 	}
-	if code == CodeActive && c.LockedByAdmin {
-		return StatusChange{}, ErrCardLockedByAdmin.WithDetails("An operator froze this card; contact support")
+	// An operator's lock holds until an operator lifts it: the cardholder
+	// can neither unfreeze the card nor empty it by cancelling it.
+	if code != CodeFrozen && c.LockedByAdmin {
+		return StatusChange{}, errLockedByAdmin
 	}
 	if code == CodeCancelled {
 		// Known before the card is closed, so a missing rate cannot leave a
@@ -108,7 +111,7 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken strin
 	}
 	// From here on the client may go away: the steps must run to the end.
 	ctx = context.WithoutCancel(ctx)
-	p, err := s.claimStatus(ctx, userID, c.ID, target)
+	p, err := s.claimStatus(ctx, userID, c.ID, target, cardholder(userID))
 	if err != nil {
 		return fail(err)
 	}
@@ -132,7 +135,7 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken strin
 		}
 		return fail(err)
 	}
-	if err := s.finishStatus(ctx, p); err != nil {
+	if err := s.finishStatus(ctx, p, false); err != nil {
 		return fail(err)
 	}
 	cur, err := s.Get(ctx, userID, c.ID, "")
@@ -143,15 +146,19 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, publicToken strin
 }
 
 // changeStatus records a status change of c in tx; source is user,
-// operator or issuer.
+// operator or issuer. An operator's freeze is a lock the cardholder cannot
+// lift; a card that is no longer frozen is no longer locked, whoever
+// unfroze it (an operator, or the issuer reporting it active again).
 func (s *Service) changeStatus(ctx context.Context, tx *sql.Tx, c Card, to Status, source string, actor int64, reason string) error {
 	now := s.Now()
 	var deleted time.Time // NULL keeps deleted_at as it is
 	if to == StatusCancelled {
 		deleted = now
 	}
+	locked := to == StatusFrozen && (c.LockedByAdmin || source == sourceOperator)
 	if _, err := tx.ExecContext(ctx, `UPDATE cards SET status = $1, status_updated_by = $2, updated_at = $3,
-		deleted_at = COALESCE($4, deleted_at) WHERE id = $5`, to, source, store.At(now), store.NullAt(deleted), c.ID); err != nil {
+		deleted_at = COALESCE($4, deleted_at), locked_by_admin = $5 WHERE id = $6`, to, source, store.At(now), store.NullAt(deleted),
+		locked, c.ID); err != nil {
 		return fmt.Errorf("update status of card %d: %w", c.ID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO card_status_changes (card_id, from_status, to_status, source, actor_id, reason, created_at)

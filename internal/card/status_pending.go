@@ -13,6 +13,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -37,13 +38,33 @@ type pendingChange struct {
 	Target         Status
 	Ref            string       // issuer reference of the balance withdrawal (cancel)
 	Amount         money.Amount // balance taken off the card at the issuer (cancel)
+	By             requester
+}
+
+// Who changes a card's status (card_status_changes.source).
+const (
+	sourceUser     = "user"
+	sourceOperator = "operator"
+	sourceIssuer   = "issuer"
+)
+
+// requester is who asked for a status change: the cardholder, or an
+// operator (Actor is then the operator's id, 0 for the command line).
+type requester struct {
+	Source string
+	Actor  int64
+	Reason string
+}
+
+func cardholder(userID int64) requester {
+	return requester{Source: sourceUser, Actor: userID, Reason: "cardholder request"}
 }
 
 // claimStatus records the change before the issuer is called: it refuses a
 // second change of the same card in flight, a cancellation while swaps are
 // unresolved, and queues the recovery job that finishes the change if this
 // process dies.
-func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target Status) (pendingChange, error) {
+func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target Status, by requester) (pendingChange, error) {
 	var p pendingChange
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		c, err := s.ForUpdate(ctx, tx, userID, cardID, "")
@@ -66,7 +87,12 @@ func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target 
 		if c.Status == StatusCancelled {
 			return ErrCardCancelled.WithDetails("A cancelled card cannot change state")
 		}
-		p = pendingChange{CardID: c.ID, UserID: userID, Token: c.PublicToken, Target: target,
+		// Re-read under the lock: an operator may have locked the card since
+		// the cardholder's request was checked.
+		if by.Source == sourceUser && c.LockedByAdmin && target != StatusFrozen {
+			return errLockedByAdmin
+		}
+		p = pendingChange{CardID: c.ID, UserID: userID, Token: c.PublicToken, Target: target, By: by,
 			Ref: "status-" + strconv.FormatInt(c.ID, 10) + "-" + secret.Hex(8)}
 		if target == StatusCancelled {
 			n, err := s.Swaps.PendingOnCard(ctx, tx, c.ID)
@@ -82,7 +108,8 @@ func (s *Service) claimStatus(ctx context.Context, userID, cardID int64, target 
 			p.Ref = "cancel-" + strconv.FormatInt(c.ID, 10) + "-" + secret.Hex(8)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE cards SET pending_status = $1, pending_ref = $2, pending_amount = $3, pending_actor = $4,
-			pending_at = $5 WHERE id = $6`, target, p.Ref, int64(p.Amount), userID, store.At(s.Now()), c.ID); err != nil {
+			pending_at = $5, pending_source = $6, pending_reason = $7 WHERE id = $8`, target, p.Ref, int64(p.Amount), by.Actor,
+			store.At(s.Now()), by.Source, text.Truncate(by.Reason, 200), c.ID); err != nil {
 			return fmt.Errorf("record claim %s: %w", p.Ref, err)
 		}
 		if _, err := s.Jobs.InsertTx(ctx, tx, StatusRecoverArgs{CardID: c.ID},
@@ -160,16 +187,18 @@ func (s *Service) issuerStatus(ctx context.Context, p pendingChange) (release bo
 
 // releaseStatus drops this claim (and no other).
 func (s *Service) releaseStatus(ctx context.Context, p pendingChange) error {
-	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0
-		WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref); err != nil {
+	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0,
+		pending_source = '', pending_reason = '' WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref); err != nil {
 		return fmt.Errorf("release claim %s: %w", p.Ref, err)
 	}
 	return nil
 }
 
 // finishStatus records a change the issuer made and, for a cancellation,
-// returns the card's balance to the wallet.
-func (s *Service) finishStatus(ctx context.Context, p pendingChange) error {
+// returns the card's balance to the wallet. An operator's change is audited
+// in the same transaction: as the operator on ctx when their request
+// finishes it, as the system when the recovery job does (recovered).
+func (s *Service) finishStatus(ctx context.Context, p pendingChange, recovered bool) error {
 	var rate money.Rate
 	if p.Target == StatusCancelled {
 		var err error
@@ -190,7 +219,7 @@ func (s *Service) finishStatus(ctx context.Context, p pendingChange) error {
 			return nil // finished already (by the request or the recovery job)
 		}
 		if cur.Status != p.Target && cur.Status != StatusCancelled {
-			if err := s.changeStatus(ctx, tx, cur, p.Target, "user", p.UserID, "cardholder request"); err != nil {
+			if err := s.changeStatus(ctx, tx, cur, p.Target, p.By.Source, p.By.Actor, p.By.Reason); err != nil {
 				return err
 			}
 		}
@@ -199,11 +228,14 @@ func (s *Service) finishStatus(ctx context.Context, p pendingChange) error {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0
-			WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0,
+			pending_source = '', pending_reason = '' WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref); err != nil {
 			return fmt.Errorf("clear claim: %w", err)
 		}
-		return nil
+		if p.By.Source != sourceOperator {
+			return nil
+		}
+		return s.auditOperatorChange(ctx, tx, p, cur, recovered)
 	})
 	if err != nil {
 		return fmt.Errorf("finish claim %s: %w", p.Ref, err)
@@ -241,29 +273,50 @@ func (w *StatusRecoverWorker) Work(ctx context.Context, job *river.Job[StatusRec
 		amount    int64
 		pendingAt time.Time
 	)
-	err := w.s.DB.SQL.QueryRowContext(ctx, `SELECT id, user_id, public_token, pending_status, pending_ref, pending_amount, pending_at
-		FROM cards WHERE id = $1`, job.Args.CardID).Scan(&p.CardID, &p.UserID, &p.Token, &p.Target, &p.Ref, &amount, store.TimeInto(&pendingAt))
+	err := w.s.DB.SQL.QueryRowContext(ctx, `SELECT id, user_id, public_token, pending_status, pending_ref, pending_amount, pending_at,
+		pending_source, pending_actor, pending_reason FROM cards WHERE id = $1`, job.Args.CardID).Scan(&p.CardID, &p.UserID, &p.Token,
+		&p.Target, &p.Ref, &amount, store.TimeInto(&pendingAt), &p.By.Source, &p.By.Actor, &p.By.Reason)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && p.Target == "") {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("card: recover status change of card %d: read claim: %w", job.Args.CardID, err)
 	}
+	if p.By.Source == "" { // claimed before claims named their requester
+		p.By = cardholder(p.UserID)
+	}
 	if age := w.s.Now().Sub(pendingAt); age < pendingStatusStale {
 		return river.JobSnooze(pendingStatusStale - age)
 	}
 	p.Amount = money.Amount(amount)
 	code := StatusCode(p.Target)
-	if p.Target == StatusCancelled && p.Amount > 0 {
+	withdraws := p.Target == StatusCancelled && p.Amount > 0
+	if withdraws {
 		if err := w.s.StatusIssuer.Withdraw(ctx, p.Token, p.Amount, p.Ref); err != nil {
 			return WaitIfDown(fmt.Errorf("card: recover status change of card %d: withdraw %s: %w", p.CardID, p.Ref, err))
 		}
 	}
 	if err := w.s.StatusIssuer.SetStatus(ctx, p.Token, code); err != nil {
+		if !withdraws && refused(ctx, err) {
+			// The issuer answered no: retrying cannot change that, and no
+			// money moved for this change, so the claim is dropped and the
+			// card keeps its state (the requester saw a 502 already).
+			w.s.Log.WarnContext(ctx, "card status change refused by the issuer; claim released", "card_id", p.CardID,
+				"target", p.Target, "source", p.By.Source, "error", err.Error())
+			if rerr := w.s.releaseStatus(ctx, p); rerr != nil {
+				return fmt.Errorf("card: recover status change of card %d: %w", p.CardID, rerr)
+			}
+			return nil
+		}
 		return WaitIfDown(fmt.Errorf("card: recover status change of card %d: set status %s: %w", p.CardID, code, err))
 	}
-	if err := w.s.finishStatus(ctx, p); err != nil {
+	if err := w.s.finishStatus(ctx, p, true); err != nil {
 		return fmt.Errorf("card: recover status change of card %d: %w", p.CardID, err)
 	}
 	return nil
+}
+
+// refused tells an issuer's answer "no" from an outage or our own shutdown.
+func refused(ctx context.Context, err error) bool {
+	return ctx.Err() == nil && !errors.Is(err, ErrIssuerNoAnswer) && !errors.Is(err, ErrIssuerDown)
 }

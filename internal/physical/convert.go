@@ -237,13 +237,14 @@ func (s *Service) settle(ctx context.Context, orderID int64, source Source, extI
 }
 
 // fail ends a paid order: FAILED, the fee refunded to the wallet it came
-// from, and the card no longer (being made) physical, so the user may retry.
+// from (unless an operator refunded it already), and the card no longer
+// (being made) physical, so the user may retry.
 func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason string, source Source) error {
 	if err := s.transition(ctx, tx, o, StatusFailed, source, reason, ""); err != nil {
 		return err
 	}
-	var refund RefundStatus
-	if o.FeeAmount > 0 {
+	refund := o.RefundStatus
+	if o.FeeAmount > 0 && o.RefundStatus != RefundCompleted {
 		// The refund is money returning to the user: it passes the wallet
 		// gate, so it either lands before a deactivation's guard reads the
 		// balances or waits for that guard, which sees this order open and
@@ -257,17 +258,8 @@ func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason string, 
 			s.Log.ErrorContext(ctx, "physical order fee refunded to a closed account; an operator must return it",
 				"order_no", o.OrderNo, "user_id", o.UserID)
 		}
-		if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "physical-upgrade-refund:" + strconv.FormatInt(o.ID, 10),
-			Kind: "card_upgrade_refund", Description: "Physical card upgrade refund", Entries: []ledger.Entry{
-				{Account: ledger.HouseAccount(ledger.FeeIncome, o.PaymentCurrency), Amount: -o.FeeAmount},
-				{Account: ledger.UserAccount(o.UserID, ledger.Available, o.PaymentCurrency), Amount: o.FeeAmount},
-			}}); err != nil {
-			return fmt.Errorf("refund fee: %w", err)
-		}
-		if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: o.UserID, Type: wallet.ActivityRefund, Status: wallet.ActivityCompleted,
-			Amount: o.FeeAmount, Currency: o.PaymentCurrency, Description: "Physical card upgrade refund", Reference: o.OrderNo,
-			SourceTable: "physical_orders", SourceID: o.ID, Completed: true}); err != nil {
-			return fmt.Errorf("refund fee: wallet activity: %w", err)
+		if err := s.refundFee(ctx, tx, o); err != nil {
+			return err
 		}
 		refund = RefundCompleted
 	}
@@ -276,6 +268,25 @@ func (s *Service) fail(ctx context.Context, tx *sql.Tx, o Order, reason string, 
 		return fmt.Errorf("record failure: %w", err)
 	}
 	return s.Cards.SetPhysical(ctx, tx, o.CardID, false)
+}
+
+// refundFee returns an order's fee to the wallet it was paid from: once per
+// order (the ledger reference is the order's), whether the order failed or
+// an operator refunded it.
+func (s *Service) refundFee(ctx context.Context, tx *sql.Tx, o Order) error {
+	if _, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "physical-upgrade-refund:" + strconv.FormatInt(o.ID, 10),
+		Kind: "card_upgrade_refund", Description: "Physical card upgrade refund", Entries: []ledger.Entry{
+			{Account: ledger.HouseAccount(ledger.FeeIncome, o.PaymentCurrency), Amount: -o.FeeAmount},
+			{Account: ledger.UserAccount(o.UserID, ledger.Available, o.PaymentCurrency), Amount: o.FeeAmount},
+		}}); err != nil {
+		return fmt.Errorf("refund fee: %w", err)
+	}
+	if _, err := s.Wallets.RecordActivity(ctx, tx, wallet.Activity{UserID: o.UserID, Type: wallet.ActivityRefund, Status: wallet.ActivityCompleted,
+		Amount: o.FeeAmount, Currency: o.PaymentCurrency, Description: "Physical card upgrade refund", Reference: o.OrderNo,
+		SourceTable: "physical_orders", SourceID: o.ID, Completed: true}); err != nil {
+		return fmt.Errorf("refund fee: wallet activity: %w", err)
+	}
+	return nil
 }
 
 // RecoverArgs is the job that settles an order left at FEE_PAID (the

@@ -56,7 +56,7 @@ func (s *Service) ApplyIssuerUpdate(ctx context.Context, tx *sql.Tx, orderNo str
 		if err := s.fail(ctx, tx, o, failReason, source); err != nil {
 			return Order{}, false, fmt.Errorf("physical: update order %s to %s: %w", orderNo, status, err)
 		}
-	} else if err := s.forward(ctx, tx, o, status, trackingNo, source); err != nil {
+	} else if err := s.forward(ctx, tx, o, status, trackingNo, source, ""); err != nil {
 		return Order{}, false, fmt.Errorf("physical: update order %s to %s: %w", orderNo, status, err)
 	}
 	if o, err = s.order(ctx, tx, o.ID, false); err != nil {
@@ -80,8 +80,9 @@ func (s *Service) advances(current, target Status) bool {
 	return t > rank[StatusSubmitted] && t > cur
 }
 
-// forward records a forward transition with its shipping facts.
-func (s *Service) forward(ctx context.Context, tx *sql.Tx, o Order, status Status, trackingNo string, source Source) error {
+// forward records a forward transition with its shipping facts; remark
+// goes on the timeline (the cardholder sees it).
+func (s *Service) forward(ctx context.Context, tx *sql.Tx, o Order, status Status, trackingNo string, source Source, remark string) error {
 	now := store.At(s.Now())
 	switch status {
 	case StatusShipped:
@@ -104,7 +105,7 @@ func (s *Service) forward(ctx context.Context, tx *sql.Tx, o Order, status Statu
 			return fmt.Errorf("record delivery: %w", err)
 		}
 	}
-	if err := s.transition(ctx, tx, o, status, source, "", ""); err != nil {
+	if err := s.transition(ctx, tx, o, status, source, remark, ""); err != nil {
 		return err
 	}
 	if o.Status == StatusFeePaid {
@@ -191,7 +192,7 @@ func (s *Service) ConfirmDelivery(ctx context.Context, userID, id int64) (Order,
 		switch cur.Status {
 		case StatusDelivered:
 		case StatusShipped:
-			if err := s.forward(ctx, tx, cur, StatusDelivered, "", SourceUser); err != nil {
+			if err := s.forward(ctx, tx, cur, StatusDelivered, "", SourceUser, ""); err != nil {
 				return err
 			}
 		default:

@@ -112,7 +112,7 @@ func (s *Service) Pay(ctx context.Context, a CommissionArgs) error {
 		return fmt.Errorf("referral: unknown commission type %q", a.Type)
 	}
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		tiers, err := s.tiers(ctx, tx)
+		tiers, err := s.tiers(ctx, tx, "")
 		if err != nil {
 			return err
 		}
@@ -253,19 +253,26 @@ func (s *Service) payLevel(ctx context.Context, tx *sql.Tx, a CommissionArgs, b 
 	if c.Status != StatusCredited {
 		return nil
 	}
-	if _, err := s.Notifier.Create(ctx, tx, notification.New{UserID: beneficiary, Type: NotifyCredited, Title: "Commission credited",
+	if err := s.notifyCredited(ctx, tx, c, payout.Decimals); err != nil {
+		return fmt.Errorf("%s: %w", ref, err)
+	}
+	return nil
+}
+
+// notifyCredited tells the beneficiary a commission reached their wallet
+// (API.md §3.6 commission_credited).
+func (s *Service) notifyCredited(ctx context.Context, tx *sql.Tx, c Commission, decimals int) error {
+	_, err := s.Notifier.Create(ctx, tx, notification.New{UserID: c.Beneficiary, Type: NotifyCredited, Title: "Commission credited",
 		Body: "Your referral commission (%s) of %s %s has been credited to your wallet.",
-		Args: []any{describeCommission(c), c.Amount.Format(payout.Decimals), c.Currency},
+		Args: []any{describeCommission(c), c.Amount.Format(decimals), c.Currency},
 		Data: struct {
 			Type           notification.Type `json:"type"`
 			Amount         string            `json:"amount"`
 			Currency       string            `json:"currency"`
 			Level          int               `json:"level"`
 			CommissionType CommissionType    `json:"commission_type"`
-		}{NotifyCredited, c.Amount.Format(payout.Decimals), c.Currency, level, c.Type}}); err != nil {
-		return fmt.Errorf("%s: %w", ref, err)
-	}
-	return nil
+		}{NotifyCredited, c.Amount.Format(decimals), c.Currency, c.Level, c.Type}})
+	return err
 }
 
 func describeCommission(c Commission) string {

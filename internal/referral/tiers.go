@@ -135,12 +135,12 @@ func TierFor(tiers []Tier, count int64) Tier {
 }
 
 // Tiers returns the tier table ordered by level.
-func (s *Service) Tiers(ctx context.Context) ([]Tier, error) { return s.tiers(ctx, s.DB.SQL) }
+func (s *Service) Tiers(ctx context.Context) ([]Tier, error) { return s.tiers(ctx, s.DB.SQL, "") }
 
-func (s *Service) tiers(ctx context.Context, q store.Querier) ([]Tier, error) {
+func (s *Service) tiers(ctx context.Context, q store.Querier, suffix string) ([]Tier, error) {
 	rows, err := q.QueryContext(ctx, `SELECT tier_level, tier_name, description, min_referral_count, max_referral_count,
 		level1_card_opening_rate, level1_transaction_rate, level2_card_opening_rate, level2_transaction_rate
-		FROM tier_configs ORDER BY tier_level`)
+		FROM tier_configs ORDER BY tier_level`+suffix)
 	if err != nil {
 		return nil, fmt.Errorf("referral: read tiers: %w", err)
 	}
@@ -159,58 +159,144 @@ func (s *Service) tiers(ctx context.Context, q store.Querier) ([]Tier, error) {
 	return out, nil
 }
 
-// SetTiers adds or replaces the given tiers and removes the levels in
-// remove; the resulting table must pass ValidateTiers or nothing changes.
+var errTiersChanged = apperr.New(apperr.CodeInvalidState).WithDetails("The tier table changed meanwhile; read it again and retry")
+
+// SetTiersTx adds or replaces the given tiers and removes the levels in
+// remove, in the caller's transaction; the resulting table must pass
+// ValidateTiers or nothing changes. It returns the table before and after.
 // Commissions computed afterwards use the new table.
-func (s *Service) SetTiers(ctx context.Context, set []Tier, remove []int) ([]Tier, error) {
-	var result []Tier
-	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		current, err := s.tiers(ctx, tx)
-		if err != nil {
-			return err
-		}
-		byLevel := map[int]Tier{}
-		for _, t := range current {
-			byLevel[t.Level] = t
-		}
-		for _, l := range remove {
-			if _, ok := byLevel[l]; !ok {
-				return invalid("tier %d does not exist", l)
-			}
-			delete(byLevel, l)
-		}
-		for _, t := range set {
-			if t.Description == "" {
-				t.Description = describe(t)
-			}
-			byLevel[t.Level] = t
-		}
-		result = result[:0]
-		for _, t := range byLevel {
-			result = append(result, t)
-		}
-		slices.SortFunc(result, func(a, b Tier) int { return a.Level - b.Level })
-		if err := ValidateTiers(result); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM tier_configs`); err != nil {
-			return fmt.Errorf("clear: %w", err)
-		}
-		now := store.At(s.Now())
-		for _, t := range result {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO tier_configs (tier_level, tier_name, description, min_referral_count,
-				max_referral_count, level1_card_opening_rate, level1_transaction_rate, level2_card_opening_rate,
-				level2_transaction_rate, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-				t.Level, t.Name, t.Description, t.Min, t.Max, int64(t.L1Card), int64(t.L1Tx), int64(t.L2Card), int64(t.L2Tx), now); err != nil {
-				return fmt.Errorf("insert tier %d: %w", t.Level, err)
-			}
-		}
-		return nil
-	})
+//
+// The rows are changed in place under their row locks and the table is
+// read back before commit: a tier another operator added meanwhile (which
+// no lock could cover) makes the change fail instead of being lost.
+func (s *Service) SetTiersTx(ctx context.Context, tx *sql.Tx, set []Tier, remove []int) (before, after []Tier, err error) {
+	fail := func(err error) ([]Tier, []Tier, error) { return nil, nil, fmt.Errorf("referral: set tiers: %w", err) }
+	current, err := s.tiers(ctx, tx, s.DB.ForUpdate())
 	if err != nil {
-		return nil, fmt.Errorf("referral: set tiers: %w", err)
+		return nil, nil, err
 	}
-	return result, nil
+	byLevel := map[int]Tier{}
+	for _, t := range current {
+		byLevel[t.Level] = t
+	}
+	for _, l := range remove {
+		if _, ok := byLevel[l]; !ok {
+			return nil, nil, invalid("tier %d does not exist", l)
+		}
+		delete(byLevel, l)
+	}
+	for _, t := range set {
+		if t.Description == "" {
+			t.Description = describe(t)
+		}
+		byLevel[t.Level] = t
+	}
+	var result []Tier
+	for _, t := range byLevel {
+		result = append(result, t)
+	}
+	slices.SortFunc(result, func(a, b Tier) int { return a.Level - b.Level })
+	if err := ValidateTiers(result); err != nil {
+		return nil, nil, err
+	}
+	now := store.At(s.Now())
+	for _, t := range result {
+		if err := s.putTier(ctx, tx, t, now); err != nil {
+			return fail(err)
+		}
+	}
+	for _, t := range current {
+		if _, kept := byLevel[t.Level]; !kept {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM tier_configs WHERE tier_level = $1`, t.Level); err != nil {
+				return fail(fmt.Errorf("delete tier %d: %w", t.Level, err))
+			}
+		}
+	}
+	written, err := s.tiers(ctx, tx, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	if !slices.Equal(written, result) {
+		return nil, nil, errTiersChanged
+	}
+	return current, result, nil
+}
+
+// putTier updates a tier in place, or inserts it.
+func (s *Service) putTier(ctx context.Context, tx *sql.Tx, t Tier, now any) error {
+	res, err := tx.ExecContext(ctx, `UPDATE tier_configs SET tier_name = $1, description = $2, min_referral_count = $3,
+		max_referral_count = $4, level1_card_opening_rate = $5, level1_transaction_rate = $6, level2_card_opening_rate = $7,
+		level2_transaction_rate = $8, updated_at = $9 WHERE tier_level = $10`,
+		t.Name, t.Description, t.Min, t.Max, int64(t.L1Card), int64(t.L1Tx), int64(t.L2Card), int64(t.L2Tx), now, t.Level)
+	if err != nil {
+		return fmt.Errorf("update tier %d: %w", t.Level, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO tier_configs (tier_level, tier_name, description, min_referral_count,
+		max_referral_count, level1_card_opening_rate, level1_transaction_rate, level2_card_opening_rate,
+		level2_transaction_rate, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		t.Level, t.Name, t.Description, t.Min, t.Max, int64(t.L1Card), int64(t.L1Tx), int64(t.L2Card), int64(t.L2Tx), now)
+	if store.IsUniqueViolation(err) {
+		return errTiersChanged
+	}
+	if err != nil {
+		return fmt.Errorf("insert tier %d: %w", t.Level, err)
+	}
+	return nil
+}
+
+// ErrTierNotFound answers a tier level that is not in the table.
+var ErrTierNotFound = apperr.New(apperr.CodeNotFound).WithDetails("No such tier")
+
+// UpdateTierTx replaces an existing tier (its level is t.Level), in the
+// caller's transaction; the table must stay valid.
+func (s *Service) UpdateTierTx(ctx context.Context, tx *sql.Tx, t Tier) (before, after []Tier, err error) {
+	current, err := s.tiers(ctx, tx, s.DB.ForUpdate())
+	if err != nil {
+		return nil, nil, err
+	}
+	if !slices.ContainsFunc(current, func(c Tier) bool { return c.Level == t.Level }) {
+		return nil, nil, ErrTierNotFound
+	}
+	return s.SetTiersTx(ctx, tx, []Tier{t}, nil)
+}
+
+// DeleteTierTx removes a tier in the caller's transaction; its referral
+// range joins the tier below it (the first tier's joins the next one), so
+// the table stays contiguous. A neighbour whose description was the
+// generated one ("11–30 qualified referrals") gets its new range's.
+func (s *Service) DeleteTierTx(ctx context.Context, tx *sql.Tx, level int) (before, after []Tier, err error) {
+	current, err := s.tiers(ctx, tx, s.DB.ForUpdate())
+	if err != nil {
+		return nil, nil, err
+	}
+	i := slices.IndexFunc(current, func(c Tier) bool { return c.Level == level })
+	switch {
+	case i < 0:
+		return nil, nil, ErrTierNotFound
+	case len(current) == 1:
+		return nil, nil, invalid("tier %d is the only tier; the table needs one", level)
+	}
+	gone := current[i]
+	var heir Tier
+	if i > 0 {
+		heir = current[i-1]
+		was := describe(heir)
+		heir.Max = gone.Max
+		if heir.Description == was {
+			heir.Description = ""
+		}
+	} else {
+		heir = current[i+1]
+		was := describe(heir)
+		heir.Min = gone.Min
+		if heir.Description == was {
+			heir.Description = ""
+		}
+	}
+	return s.SetTiersTx(ctx, tx, []Tier{heir}, []int{level})
 }
 
 func describe(t Tier) string {

@@ -96,6 +96,25 @@ func (a *API) Routes() []Route {
 	write("POST "+v1+"/card-fee-payments/{id}/refund", finance, a.refundCardFeePayment)
 
 	// Cards, card tasks, physical orders, tiers, commissions.
+	// Card operations (lock, cancel, issuance retries, shipping) are
+	// compliance's with super_admin; money (order refunds, commissions,
+	// the tier rates that price them) is finance's.
+	read("GET "+v1+"/cards", readUsers, a.listCards)
+	write("POST "+v1+"/cards/{id}/lock", compliance, a.lockCard)
+	write("POST "+v1+"/cards/{id}/unlock", compliance, a.unlockCard)
+	write("POST "+v1+"/cards/{id}/cancel", compliance, a.cancelCard)
+	read("GET "+v1+"/card-tasks", readUsers, a.listCardTasks)
+	write("POST "+v1+"/card-tasks/{id}/retry", compliance, a.retryCardTask)
+	read("GET "+v1+"/physical-orders", readUsers, a.listPhysicalOrders)
+	write("POST "+v1+"/physical-orders/{id}/status", compliance, a.setPhysicalOrderStatus)
+	write("POST "+v1+"/physical-orders/{id}/refund", finance, a.refundPhysicalOrder)
+	read("GET "+v1+"/tier-configs", finance, a.tierConfigs)
+	write("POST "+v1+"/tier-configs", finance, a.setTierConfigs)
+	write("PUT "+v1+"/tier-configs/{tier_level}", finance, a.updateTierConfig)
+	write("DELETE "+v1+"/tier-configs/{tier_level}", finance, a.deleteTierConfig)
+	read("GET "+v1+"/commissions", finance, a.listCommissions)
+	write("POST "+v1+"/commissions/{id}/pay", finance, a.payCommission)
+	write("POST "+v1+"/commissions/{id}/cancel", finance, a.cancelCommission)
 
 	// Card-fee, platform, swap and withdrawal fee settings.
 
