@@ -25,7 +25,9 @@ func TestCardMoneyStillHeldAtIssuer(t *testing.T) {
 		cmWaitBalance(t, r, acc, c.ID, "380.38")
 		h.Clock.Advance(31 * 24 * time.Hour)
 		acc = h.Login(t, acc.Email, apptest.Password)
-		if n, err := h.App.Cards.ExpireHolds(context.Background()); err != nil || n != 1 {
+		// The scheduled expiry job may get there first (the clock jumped a
+		// month): either way the hold is released exactly once.
+		if n, err := h.App.Cards.ExpireHolds(context.Background()); err != nil || n > 1 {
 			t.Fatalf("expired %d, %v", n, err)
 		}
 		cmWaitBalance(t, r, acc, c.ID, "381.42")
