@@ -101,7 +101,7 @@ func TestWithdrawalFeeAndUnits(t *testing.T) {
 	t.Parallel()
 	pct := settings.WithdrawalFee{Type: settings.FeePercentage, Rate: 100_000, Minimum: 1_000_000} // 0.1 %, at least 1
 	for amount, want := range map[money.Amount]money.Amount{
-		500_000_000: 1_000_000, // 0.5 → the minimum
+		500_000_000:   1_000_000,                           // 0.5 → the minimum
 		2_000_000_000: 2_000_000, 2_000_000_001: 2_000_001, // rounded up
 	} {
 		if got := pct.For(amount); got != want {
