@@ -1,11 +1,14 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
+	"github.com/comecomepay/comecomepay/internal/audit"
 	"github.com/comecomepay/comecomepay/internal/operator"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
@@ -136,6 +139,11 @@ func TestOperatorChangesSettings(t *testing.T) {
 		if n := auditCount(t, h); n != before+1 {
 			t.Fatalf("one change wrote %d audit rows", n-before)
 		}
+		rows, _, err := h.App.Audit.List(context.Background(), audit.Filter{Action: "settings.update"}, 1, 0)
+		if err != nil || len(rows) != 1 || !strings.Contains(rows[0].Before, `"max_cards":5`) || !strings.Contains(rows[0].After, `"max_cards":1`) ||
+			rows[0].Actor.ID != fin.ID || rows[0].Reason != "test" {
+			t.Errorf("audit of the change: %+v, %v", rows, err)
+		}
 		if got := apptest.Data[struct {
 			Items []adminSetting `json:"items"`
 		}](t, res).Items; len(got) != len(all) {
@@ -143,6 +151,18 @@ func TestOperatorChangesSettings(t *testing.T) {
 		}
 
 		// Live on the next request.
+		eligible := func() bool {
+			return apptest.Decode[struct {
+				Eligible bool `json:"eligible"`
+			}](t, h.Do(http.MethodGet, "/api/v1/kyc/eligibility", nil, apptest.Bearer(bob.Access)).Expect(t, 200, "")).Eligible
+		}
+		if eligible() {
+			t.Fatal("bob may start KYC without a fee payment")
+		}
+		putSettings(h, fin.Token, map[string]any{"kyc_requires_card_fee": false}).Expect(t, 200, "")
+		if !eligible() {
+			t.Error("bob may not start KYC after kyc_requires_card_fee was switched off")
+		}
 		stats := apptest.Decode[struct {
 			Stats struct {
 				MaxCards int `json:"max_cards"`
@@ -196,8 +216,8 @@ func TestOperatorChangesSettings(t *testing.T) {
 		if got := settingsHistory(t, h, support.Token, "withdrawal_fee."); len(got) != 1 || got[0].Key != "withdrawal_fee.USDT-TRC20" {
 			t.Errorf("withdrawal fee history %+v", got)
 		}
-		if got := settingsHistory(t, h, support.Token, ""); len(got) != 5 {
-			t.Errorf("whole history has %d changes, want 5: %+v", len(got), got)
+		if got := settingsHistory(t, h, support.Token, ""); len(got) != 6 {
+			t.Errorf("whole history has %d changes, want 6: %+v", len(got), got)
 		}
 
 		// The withdrawal fee endpoint shows and changes the same rule.
