@@ -1,11 +1,13 @@
 package httpapi_test
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
+	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/operator"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
@@ -20,9 +22,13 @@ import (
 func TestFeeChangeReachesAnotherReplica(t *testing.T) {
 	t.Parallel()
 	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
-		url := storetest.URL(t, engine)
-		a := apptest.New(t, engine, apptest.Database(url))
-		b := apptest.New(t, engine, apptest.Database(url))
+		// Replicas of one deployment share its database and its secrets
+		// (the data key opens what the other sealed).
+		url, key := storetest.URL(t, engine), make([]byte, 32)
+		_, _ = rand.Read(key)
+		deployment := func(c *config.Config) { c.DataKey = key }
+		a := apptest.New(t, engine, apptest.Database(url), deployment)
+		b := apptest.New(t, engine, apptest.Database(url), deployment)
 		fin := a.Operator(t, "finance@ops.example.com", operator.Finance)
 		acc, card := b.CardHolder(t, "replica@example.com") // paid the default 5 USD fee on B
 		auth := apptest.Bearer(acc.Access)
