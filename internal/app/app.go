@@ -50,6 +50,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/referral"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
 	"github.com/comecomepay/comecomepay/internal/threeds"
@@ -110,6 +111,8 @@ type App struct {
 	Approvals *approval.Service
 	// Office is the back office: every operator action, audited.
 	Office *backoffice.Service
+	// Settings are the operator-set figures of API.md §3.3.
+	Settings *settings.Service
 }
 
 // New opens the database, applies migrations and wires every component.
@@ -214,7 +217,8 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		UserDeps: httpapi.UserDeps{Accounts: a.Accounts, KYC: a.KYC, Devices: w.devices,
 			Notifications: &notification.Reader{DB: a.DB, Now: now}, Content: a.Content, Referrals: a.Referrals},
 		MoneyDeps: httpapi.MoneyDeps{Wallets: a.Wallets, Swaps: a.Swaps, CardFees: a.CardFees, Coupons: a.Coupons},
-		CardDeps:  httpapi.CardDeps{Cards: a.Cards, CardSecrets: w.cardSecrets, Physical: a.Physical, ThreeDS: a.ThreeDS},
+		CardDeps: httpapi.CardDeps{Cards: a.Cards, CardSecrets: w.cardSecrets, Physical: a.Physical, ThreeDS: a.ThreeDS,
+			Settings: a.Settings},
 		WebhookDeps: httpapi.WebhookDeps{Inbox: inbox, Custody: custodySigner,
 			KYCWebhookSecret: cfg.KYCWebhookSecret, KYCWebhookPreviousSecret: cfg.KYCWebhookPreviousSecret,
 			IssuerWebhookSecret: cfg.IssuerWebhookSecret, IssuerWebhookPreviousSecret: cfg.IssuerWebhookPreviousSecret,

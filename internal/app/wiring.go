@@ -89,9 +89,11 @@ func (a *App) buildServices(p parts) wiring {
 		EchoOTP:  p.sandbox,
 	})
 	a.Coupons = coupon.NewService(coupon.Deps{DB: a.DB, Notifier: a.Notifications, Now: now})
-	limits := wallet.DefaultLimits
-	limits.AutoApproveWithdrawals = p.sandbox
-	limits.WithdrawalNeedsTxPassword = cfg.WithdrawalNeedsTxPassword
+	// The operator settings (API.md §3.3), read by each consumer when used.
+	a.Settings = a.newSettings(p)
+	// Sandbox mode approves every withdrawal; otherwise the settings'
+	// auto-approval threshold decides.
+	limits := wallet.Limits{AutoApproveWithdrawals: p.sandbox}
 	// Cards: bindCycles.
 	a.Wallets = wallet.NewService(wallet.Deps{
 		DB: a.DB, Ledger: a.Ledger, Currencies: wallet.NewCurrencies(p.currencies),
@@ -99,31 +101,30 @@ func (a *App) buildServices(p parts) wiring {
 		Rates:   p.rates, FXSpread: cfg.FXSpread,
 		// The wallet consults accounts for statuses and transaction passwords.
 		Users: a.Accounts, TxPasswords: a.Accounts, Notifier: a.Notifications,
-		Limits: limits, Quotas: quotas, Log: a.Log, Now: now,
+		Limits: limits, Settings: a.Settings, Quotas: quotas, Log: a.Log, Now: now,
 	})
 	// Cards: bindCycles.
 	a.CardFees = cardfee.NewService(cardfee.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: a.Wallets, Users: a.Accounts, Coupons: a.Coupons,
-		MaxCards: cfg.MaxCards, Now: now})
+		Settings: a.Settings, Now: now})
 	a.KYC = kyc.NewService(kyc.Deps{DB: a.DB, Box: box, Provider: p.kyc, Fees: a.CardFees, Users: a.Accounts,
 		Notifier: a.Notifications, Quotas: quotas, Now: now})
-	// Commissions are paid in USDT-TRC20 (API.md §3.3).
 	a.Referrals = referral.NewService(referral.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: a.Wallets, Accounts: a.Accounts,
-		Fees: a.CardFees, Notifier: a.Notifications, Jobs: a.Jobs, PayoutCurrency: referral.DefaultPayoutCurrency, Now: now})
+		Fees: a.CardFees, Notifier: a.Notifications, Jobs: a.Jobs, Settings: a.Settings, Now: now})
 	// The audit log records operators' actions, some inside domains
 	// (an operator's card change finished by the recovery job).
 	a.Audit = audit.NewLog(audit.Deps{DB: a.DB, Now: now})
 	// Swaps and PhysicalOrders: bindCycles.
 	a.Cards = card.NewService(card.Deps{DB: a.DB, Fees: a.CardFees, KYC: a.KYC, Users: a.Accounts, Issuer: p.issuer,
 		StatusIssuer: p.issuer, TradeSource: p.issuer, Balances: p.issuer, Log: a.Log, Ledger: a.Ledger,
-		Refunds: a.Wallets, RefundCurrencies: a.Wallets.Currencies, RefundCurrency: "USDT-TRC20", Box: box,
-		Notifier: a.Notifications, Jobs: a.Jobs, Commissions: a.Referrals,
-		Quotas: quotas, IssueTimeout: 24 * time.Hour, Audit: a.Audit, Now: now})
+		Refunds: a.Wallets, RefundCurrencies: a.Wallets.Currencies, Box: box,
+		Notifier: a.Notifications, Jobs: a.Jobs, Commissions: a.Referrals, Settings: a.Settings,
+		Quotas: quotas, Audit: a.Audit, Now: now})
 	a.Swaps = swap.NewService(swap.Deps{DB: a.DB, Ledger: a.Ledger, Wallets: a.Wallets, Cards: a.Cards, Users: a.Accounts,
-		Issuer: p.issuer, Jobs: a.Jobs, Commissions: a.Referrals, Policy: swap.DefaultPolicy, Now: now})
+		Issuer: p.issuer, Jobs: a.Jobs, Commissions: a.Referrals, Policy: swap.DefaultPolicy, Settings: a.Settings, Now: now})
 	a.Physical = physical.NewService(physical.Deps{DB: a.DB, Cards: a.Cards, Users: a.Accounts, Ledger: a.Ledger, Wallets: a.Wallets,
 		OTP: otp.NewService(a.DB, hasher, nil, otp.DefaultPolicy, now), Mailer: mail.NewQueue(a.Jobs, box), Issuer: p.issuer,
 		Jobs: a.Jobs, Hasher: hasher, Box: box, Log: a.Log, Notifier: a.Notifications,
-		UpgradeFee: physical.DefaultUpgradeFee, EchoOTP: p.sandbox, Now: now})
+		Settings: a.Settings, EchoOTP: p.sandbox, Now: now})
 	a.ThreeDS = threeds.NewService(threeds.Deps{DB: a.DB, Box: box, Issuer: p.issuer, Cards: a.Cards,
 		Users: threeDSUsers{a.Accounts}, Mailer: mail.NewQueue(a.Jobs, box), Notifications: a.Notifications, Now: now})
 	// Card secrets (CVV, full number, PIN) come from the issuer per request;
@@ -175,7 +176,7 @@ func (w wiring) bindCycles() {
 // check refuses a start with any service missing a collaborator: a
 // forgotten port must fail here, not strand money when a path first meets it.
 func (w wiring) check() error {
-	return errors.Join(w.Notifications.Check(), w.Accounts.Check(), w.Coupons.Check(), w.Wallets.Check(),
+	return errors.Join(w.Notifications.Check(), w.Accounts.Check(), w.Coupons.Check(), w.Settings.Check(), w.Wallets.Check(),
 		w.CardFees.Check(), w.KYC.Check(), w.Referrals.Check(), w.Cards.Check(), w.Swaps.Check(),
 		w.Physical.Check(), w.ThreeDS.Check(), w.cardSecrets.Check(), w.purge.Check(), w.Audit.Check(),
 		w.Operators.Check(), w.Approvals.Check(), w.Office.Check())

@@ -91,6 +91,7 @@ func TestWiringCheckIsTotal(t *testing.T) {
 		requireTotal(t, "notification", w.Notifications.Deps)
 		requireTotal(t, "account", w.Accounts.Deps)
 		requireTotal(t, "coupon", w.Coupons.Deps)
+		requireTotal(t, "settings", w.Settings.Deps)
 		requireTotal(t, "wallet", w.Wallets.Deps)
 		requireTotal(t, "cardfee", w.CardFees.Deps)
 		requireTotal(t, "kyc", w.KYC.Deps)

@@ -26,6 +26,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
@@ -123,10 +124,9 @@ type Deps struct {
 	StatusIssuer StatusIssuer
 	Ledger       *ledger.Ledger
 	Refunds      Refunds
-	// RefundCurrencies and RefundCurrency: where a cancelled card's balance
-	// goes (API.md §3.3: USDT-TRC20).
+	// RefundCurrencies: the currency a cancelled card's balance goes to is
+	// a setting (API.md §3.3: USDT-TRC20), looked up here.
 	RefundCurrencies *wallet.Currencies
-	RefundCurrency   string
 	Box              *secret.Box
 	// Notifier creates the cardholder's in-app notifications.
 	Notifier Notifier
@@ -142,11 +142,12 @@ type Deps struct {
 	Balances BalanceSource
 	// Log receives what background work skips.
 	Log *slog.Logger
+	// Settings give max cards, the refund currency of a cancellation and
+	// the issuance timeout, read when used.
+	Settings *settings.Service
 	// Quotas counts each user's applications (AppliesPerHour, AppliesPerDay).
 	Quotas *ratelimit.Counter
-	// IssueTimeout is when a task still not issued fails (API.md: 24 h).
-	IssueTimeout time.Duration
-	Now          func() time.Time
+	Now    func() time.Time
 	// PhysicalOrders opens the order of a physical card at issuance.
 	PhysicalOrders PhysicalOrders
 	// Commissions queues the referral commissions of an issued card.
@@ -162,7 +163,7 @@ func (d Deps) Check() error {
 	return deps.Check("card", deps.Wired{
 		"DB": d.DB != nil, "Fees": d.Fees != nil, "KYC": d.KYC != nil, "Users": d.Users != nil,
 		"Issuer": d.Issuer != nil, "StatusIssuer": d.StatusIssuer != nil, "Ledger": d.Ledger != nil,
-		"Refunds": d.Refunds != nil, "RefundCurrencies": d.RefundCurrencies != nil, "RefundCurrency": d.RefundCurrency != "",
+		"Refunds": d.Refunds != nil, "RefundCurrencies": d.RefundCurrencies != nil, "Settings": d.Settings != nil,
 		"Box": d.Box != nil, "Notifier": d.Notifier != nil, "TradeSource": d.TradeSource != nil, "Swaps": d.Swaps != nil,
 		"Jobs": d.Jobs != nil, "Balances": d.Balances != nil, "Log": d.Log != nil, "Quotas": d.Quotas != nil,
 		"Now": d.Now != nil, "PhysicalOrders": d.PhysicalOrders != nil, "Commissions": d.Commissions != nil,

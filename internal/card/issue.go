@@ -101,7 +101,11 @@ func (s *Service) Issue(ctx context.Context, taskID int64) error {
 	if err != nil || (t.Status != TaskPending && t.Status != TaskProcessing) {
 		return err
 	}
-	if s.Now().Sub(t.submitted()) > s.IssueTimeout {
+	v, err := s.Settings.Get(ctx)
+	if err != nil {
+		return fmt.Errorf("issue task %d: %w", taskID, err)
+	}
+	if s.Now().Sub(t.submitted()) > v.IssuanceTimeout {
 		return s.fail(ctx, taskID, "issuance timed out")
 	}
 	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE card_tasks SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`,

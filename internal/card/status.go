@@ -201,7 +201,11 @@ func (s *Service) refundBalance(ctx context.Context, tx *sql.Tx, c Card, rate mo
 	if bal == 0 {
 		return nil
 	}
-	cur, ok := s.RefundCurrencies.Get(s.RefundCurrency)
+	v, err := s.Settings.Current(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("refund of card %d: %w", c.ID, err)
+	}
+	cur, ok := s.RefundCurrencies.Get(v.CardCancelRefundCurrency)
 	if !ok {
 		return errRefundRateMissing
 	}

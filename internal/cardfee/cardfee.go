@@ -17,6 +17,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/deps"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
@@ -45,9 +46,6 @@ const (
 
 // USD amounts have 2 decimals; a stablecoin (6 decimals) pays them 1:1.
 const usdDecimals = 2
-
-// pendingLifetime is how long a created payment waits for completion.
-const pendingLifetime = 30 * time.Minute
 
 // Errors (API.md §1.6).
 var (
@@ -126,13 +124,15 @@ type UserCoupon = coupon.UserCoupon
 
 // Deps are the collaborators of the Service.
 type Deps struct {
-	Coupons  Coupons
-	DB       *store.DB
-	Ledger   *ledger.Ledger
-	Wallets  *wallet.Service
-	Users    Users
-	Cards    Cards
-	MaxCards int
+	Coupons Coupons
+	DB      *store.DB
+	Ledger  *ledger.Ledger
+	Wallets *wallet.Service
+	Users   Users
+	Cards   Cards
+	// Settings give max cards, the pending payment lifetime and whether
+	// KYC needs a paid fee, read when used.
+	Settings *settings.Service
 	Now      func() time.Time
 }
 
@@ -140,7 +140,7 @@ type Deps struct {
 func (d Deps) Check() error {
 	return deps.Check("cardfee", deps.Wired{
 		"Coupons": d.Coupons != nil, "DB": d.DB != nil, "Ledger": d.Ledger != nil, "Wallets": d.Wallets != nil,
-		"Users": d.Users != nil, "Cards": d.Cards != nil, "Now": d.Now != nil,
+		"Users": d.Users != nil, "Cards": d.Cards != nil, "Settings": d.Settings != nil, "Now": d.Now != nil,
 	})
 }
 

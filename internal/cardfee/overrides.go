@@ -21,7 +21,11 @@ func (s *Service) SlotsFor(ctx context.Context, q store.Querier, userID int64) (
 	if o.MaxCards != nil {
 		return *o.MaxCards, nil
 	}
-	return s.MaxCards, nil
+	v, err := s.Settings.Current(ctx, q)
+	if err != nil {
+		return 0, fmt.Errorf("cardfee: card slots of user %d: %w", userID, err)
+	}
+	return v.MaxCards, nil
 }
 
 // feeExempt tells whether an operator waived the card fees for the user.

@@ -59,6 +59,12 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 	if paid {
 		return Payment{}, ErrAlreadyPaid.WithDetails("A completed " + string(cardType) + " card fee payment is waiting to be used")
 	}
+	// Read in this transaction: the fee, the slots and the lifetime are the
+	// ones in force when the payment is made, on whichever replica.
+	v, err := s.Settings.Current(ctx, tx)
+	if err != nil {
+		return fail(err)
+	}
 	st, err := s.stats(ctx, tx, userID, cardType)
 	if err != nil {
 		return fail(err)
@@ -76,7 +82,7 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 	if err := tx.QueryRowContext(ctx, `INSERT INTO card_fee_payments (user_id, card_type, original_fee, actual_payment, status,
 		transaction_ref, created_at, expires_at) VALUES ($1, $2, $3, $3, $4, $5, $6, $7) RETURNING id`,
 		userID, cardType, int64(fee), StatusPending, "pending-"+strconv.FormatInt(now.UnixNano(), 10)+"-"+strconv.FormatInt(userID, 10),
-		store.At(now), store.At(now.Add(pendingLifetime))).Scan(&id); err != nil {
+		store.At(now), store.At(now.Add(v.FeePaymentExpiry))).Scan(&id); err != nil {
 		return fail(fmt.Errorf("insert: %w", err))
 	}
 	ref := fmt.Sprintf("CFP%s%06d", now.UTC().Format("20060102150405"), id%1_000_000)
@@ -169,7 +175,7 @@ func (s *Service) CompletePayment(ctx context.Context, tx *sql.Tx, userID int64,
 		if err := s.Coupons.Release(ctx, tx, p.ID); err != nil {
 			return fail(err)
 		}
-		return Payment{}, store.CommitThenFail(ErrPaymentExpired.WithDetails("Pending payments expire after 30 minutes; create a new one"))
+		return Payment{}, store.CommitThenFail(ErrPaymentExpired.WithDetails("This pending payment has expired; create a new one"))
 	}
 	method := "coupon"
 	if p.ActualPayment > 0 {
@@ -310,7 +316,11 @@ func (s *Service) KYCEligibility(ctx context.Context, userID int64, kycApproved 
 		return e, err
 	}
 	waived = waived || exempt
-	e.Eligible = completed || waived || kycApproved
+	v, err := s.Settings.Current(ctx, s.DB.SQL)
+	if err != nil {
+		return e, fmt.Errorf("cardfee: KYC eligibility of user %d: %w", userID, err)
+	}
+	e.Eligible = completed || waived || kycApproved || !v.KYCRequiresCardFee
 	if !e.Eligible {
 		e.RequiredAction = "create_payment"
 		if latest.Status == StatusPending && s.Now().Before(latest.ExpiresAt) {

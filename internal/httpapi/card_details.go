@@ -6,11 +6,12 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
+	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/settings"
 )
 
 // accountDetailsJSON is GET /card/account-details; the programme figures
-// are the defaults of API.md §3.3 (operator settings arrive with the admin
-// API).
+// are the operator settings in force (API.md §3.3).
 type accountDetailsJSON struct {
 	ID                     int64       `json:"id"`
 	PublicToken            string      `json:"public_token"`
@@ -64,7 +65,9 @@ type accountDetailsJSON struct {
 // issuerHKDCurrencyID is the issuer's id of HKD.
 const issuerHKDCurrencyID = 5
 
-func accountDetails(c card.Card, billAddress, postalCode string) accountDetailsJSON {
+func accountDetails(c card.Card, billAddress, postalCode string, v settings.Values) accountDetailsJSON {
+	// Every figure here has 2 decimals: HKD and USD amounts, percentages.
+	num := func(a money.Amount) json.Number { return httpkit.Num(a, 2) }
 	expiry, _ := time.Parse(time.DateTime, c.Expiry)
 	d := accountDetailsJSON{
 		ID: c.ID, PublicToken: c.PublicToken, CardNo: c.MaskedPAN, CardScheme: "visa", CurrencyCode: c.Currency,
@@ -73,10 +76,12 @@ func accountDetails(c card.Card, billAddress, postalCode string) accountDetailsJ
 		ThreeDSAuthPlan: c.ThreeDSPlan, MemberName: c.MemberName, AgentID: "comecomepay", Amount: httpkit.Num(c.FeePaid, 2),
 		CardID: 1, KYCID: c.KYCID, BillAddress: billAddress, PostalCode: postalCode,
 		IsRecharge: c.Status == card.StatusNormal, IsWithdraw: c.Status == card.StatusNormal,
-		RechargeMin: "10", RechargeMax: "10000", RechargeFee: "1", WithdrawFee: "2", TransactionFee: "1", CrossBorderFee: "0",
-		FXFee: "1.4", WithdrawMin: "50", WithdrawMax: "0", SingleQuota: "10000", DayQuota: "10000", MonthQuota: "350000",
-		UpgradeAmount: "40", MonthlyFee: "0", FailedTransactionFee: "0.4", SmallTransactionFee: "0.15",
-		FailedTransactionLimit: 5, SmallTransactionLimit: 6,
+		RechargeMin: num(v.CardRechargeMin), RechargeMax: num(v.CardRechargeMax), RechargeFee: num(v.CardRechargeFeePct),
+		WithdrawFee: num(v.CardWithdrawFeePct), TransactionFee: num(v.CardTransactionFeePct), CrossBorderFee: num(v.CardCrossBorderFeePct),
+		FXFee: num(v.CardFXFeePct), WithdrawMin: num(v.CardWithdrawMin), WithdrawMax: num(v.CardWithdrawMax),
+		SingleQuota: num(v.CardQuotaSingle), DayQuota: num(v.CardQuotaDay), MonthQuota: num(v.CardQuotaMonth),
+		UpgradeAmount: num(v.UpgradeAmount), MonthlyFee: num(v.CardMonthlyFee), FailedTransactionFee: num(v.FailedTxFee),
+		SmallTransactionFee: num(v.SmallTxFee), FailedTransactionLimit: v.FailedTxFreePerMonth, SmallTransactionLimit: v.SmallTxFreePerMonth,
 		CreatedTime: c.CreatedAt.Unix(), UpdatedTime: c.UpdatedAt.Unix(),
 	}
 	if c.DeletedAt != nil {

@@ -172,7 +172,11 @@ func (s *Server) cardAccountDetails(w http.ResponseWriter, r *http.Request, p ac
 	if err != nil {
 		return err
 	}
-	d := accountDetails(c, ident.Address, ident.PostCode)
+	v, err := s.Settings.Get(r.Context())
+	if err != nil {
+		return err
+	}
+	d := accountDetails(c, ident.Address, ident.PostCode, v)
 	if err := s.fillPhysical(r.Context(), &d); err != nil {
 		return err
 	}

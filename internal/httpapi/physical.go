@@ -30,7 +30,10 @@ func statusDesc(r *http.Request, status physical.Status) string {
 
 // upgradeFeeInfo serves GET /card/physical/upgrade/fee-info.
 func (s *Server) upgradeFeeInfo(w http.ResponseWriter, r *http.Request, _ account.Principal) error {
-	fee, currencies := s.Physical.FeeInfo()
+	fee, currencies, err := s.Physical.FeeInfo(r.Context())
+	if err != nil {
+		return err
+	}
 	type currencyJSON struct {
 		Name     string `json:"name"`
 		Symbol   string `json:"symbol"`

@@ -4,36 +4,36 @@ package httpapi
 
 import (
 	"context"
+
+	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/approval"
 	"github.com/comecomepay/comecomepay/internal/audit"
 	"github.com/comecomepay/comecomepay/internal/backoffice"
-	"github.com/comecomepay/comecomepay/internal/httpapi/adminapi"
-	"github.com/comecomepay/comecomepay/internal/operator"
-	"log/slog"
-	"net/http"
-	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/content"
 	"github.com/comecomepay/comecomepay/internal/coupon"
+	"github.com/comecomepay/comecomepay/internal/httpapi/adminapi"
 	"github.com/comecomepay/comecomepay/internal/httpapi/sandboxapi"
 	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/notify"
+	"github.com/comecomepay/comecomepay/internal/operator"
 	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/referral"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
 	"github.com/comecomepay/comecomepay/internal/threeds"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"log/slog"
+	"net/http"
+	"time"
 )
 
 // Readiness reports whether the service can take traffic.
@@ -119,6 +119,8 @@ type CardDeps struct {
 	// Physical serves the physical card upgrade and shipment endpoints.
 	Physical *physical.Service
 	ThreeDS  *threeds.Service
+	// Settings give the programme figures a card's details display.
+	Settings *settings.Service
 }
 
 // WebhookDeps verify and store the providers' deliveries.

@@ -53,7 +53,7 @@ func (s *Server) getWallet(w http.ResponseWriter, r *http.Request, p account.Pri
 	}
 	created := rfc3339(o.CreatedAt)
 	out := walletJSON{ID: o.UserID, UserID: o.UserID, WalletID: o.WalletID, Currency: "USD", Status: o.Status,
-		DailyLimit: httpkit.Num(o.Limits.DailyWithdrawal, 0), MonthlyLimit: httpkit.Num(o.Limits.MonthlyWithdrawal, 0),
+		DailyLimit: httpkit.Num(o.DailyLimit, 2), MonthlyLimit: httpkit.Num(o.MonthlyLimit, 2),
 		BalancesByCurrency: map[string]json.Number{}, Balances: []balanceJSON{},
 		TotalAssetHKD: httpkit.Num(o.TotalHKD, 2), TotalAssetUSDT: httpkit.Num(o.TotalUSDT, 6), CreatedAt: created, UpdatedAt: rfc3339(o.UpdatedAt)}
 	for _, b := range o.Balances {

@@ -10,6 +10,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -144,6 +145,10 @@ func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, p acc
 		return err
 	}
 	d := cur.Decimals
+	feeValue, minFee := httpkit.Num(fq.Rule.Amount, d), httpkit.Num(fq.Rule.Minimum, d)
+	if fq.Rule.Type == settings.FeePercentage {
+		feeValue = json.Number(fq.Rule.Rate.String())
+	}
 	httpkit.WriteJSON(w, http.StatusOK, httpkit.OKB(r, "OK", struct {
 		Currency     string      `json:"currency"`
 		Amount       json.Number `json:"amount"`
@@ -154,6 +159,6 @@ func (s *Server) withdrawalFeeInfo(w http.ResponseWriter, r *http.Request, p acc
 		MinFee       json.Number `json:"min_fee"`
 		MinAmount    json.Number `json:"min_amount"`
 		MaxAmount    json.Number `json:"max_amount"`
-	}{cur.Name, httpkit.Num(amount, d), httpkit.Num(fq.Fee, d), httpkit.Num(fq.Actual, d), "fixed", httpkit.Num(fq.Fee, d), "0", httpkit.Num(fq.MinAmount, d), httpkit.Num(fq.MaxAmount, d)}))
+	}{cur.Name, httpkit.Num(amount, d), httpkit.Num(fq.Fee, d), httpkit.Num(fq.Actual, d), string(fq.Rule.Type), feeValue, minFee, httpkit.Num(fq.MinAmount, d), httpkit.Num(fq.MaxAmount, d)}))
 	return nil
 }

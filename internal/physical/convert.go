@@ -84,11 +84,16 @@ func (s *Service) Convert(ctx context.Context, in ConvertInput, record Recorder)
 		if !ok {
 			return wallet.ErrUnsupportedCurrency.WithDetails("Pay with one of the currencies of fee-info")
 		}
+		// The fee in force when it is charged, read in this transaction.
+		v, err := s.Settings.Current(ctx, tx)
+		if err != nil {
+			return err
+		}
 		// 1 USD = 1 unit of the stablecoin: cents → the coin's minor units.
-		amount := s.UpgradeFee * money.Amount(pow10(cur.Decimals-usdDecimals))
+		amount := v.UpgradeAmount * money.Amount(pow10(cur.Decimals-usdDecimals))
 		sealed := s.Box.Seal(postal, postalAD(in.UserID))
 		paid, err = s.payOrder(ctx, tx, c.ID, tok, Order{UserID: in.UserID, CardID: c.ID, PublicToken: c.PublicToken,
-			Kind: KindUpgrade, Status: StatusFeePaid, FeeUSD: s.UpgradeFee, FeeAmount: amount, PaymentCurrency: cur.Name}, sealed)
+			Kind: KindUpgrade, Status: StatusFeePaid, FeeUSD: v.UpgradeAmount, FeeAmount: amount, PaymentCurrency: cur.Name}, sealed)
 		if err != nil {
 			return err
 		}

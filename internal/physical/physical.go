@@ -27,6 +27,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
@@ -91,9 +92,6 @@ const (
 
 // purposeUpgrade scopes the e-mail codes; the subject is (user, card).
 const purposeUpgrade otp.Purpose = "physical_upgrade"
-
-// DefaultUpgradeFee is API.md §3.3: 40 USD, in cents.
-const DefaultUpgradeFee money.Amount = 4000
 
 // Errors (API.md §1.6).
 var (
@@ -194,8 +192,9 @@ type Deps struct {
 	Log     *slog.Logger
 	// Notifier creates the cardholder's in-app notifications.
 	Notifier Notifier
-	// UpgradeFee is the upgrade fee in US cents (API.md §3.3: 40 USD).
-	UpgradeFee money.Amount
+	// Settings give the upgrade fee (API.md §3.3 upgrade_amount), read
+	// when it is charged.
+	Settings *settings.Service
 	// EchoOTP returns codes in responses (sandbox mode only, API.md §1.11).
 	EchoOTP bool
 	Now     func() time.Time
@@ -207,7 +206,7 @@ func (d Deps) Check() error {
 		"DB": d.DB != nil, "Cards": d.Cards != nil, "Users": d.Users != nil, "Ledger": d.Ledger != nil,
 		"Wallets": d.Wallets != nil, "OTP": d.OTP != nil, "Mailer": d.Mailer != nil, "Issuer": d.Issuer != nil,
 		"Jobs": d.Jobs != nil, "Hasher": d.Hasher != nil, "Box": d.Box != nil, "Log": d.Log != nil,
-		"Notifier": d.Notifier != nil, "Now": d.Now != nil,
+		"Notifier": d.Notifier != nil, "Settings": d.Settings != nil, "Now": d.Now != nil,
 	})
 }
 
@@ -221,9 +220,6 @@ type Service struct{ Deps }
 
 // NewService returns a Service.
 func NewService(d Deps) *Service {
-	if d.UpgradeFee <= 0 {
-		d.UpgradeFee = DefaultUpgradeFee
-	}
 	return &Service{Deps: d}
 }
 
@@ -379,14 +375,18 @@ func (s *Service) CardSummary(ctx context.Context, cardID int64) (Summary, error
 }
 
 // FeeInfo returns the upgrade fee (US cents) and the currencies that pay it.
-func (s *Service) FeeInfo() (money.Amount, []wallet.Currency) {
+func (s *Service) FeeInfo(ctx context.Context) (money.Amount, []wallet.Currency, error) {
+	v, err := s.Settings.Get(ctx)
+	if err != nil {
+		return 0, nil, fmt.Errorf("physical: fee info: %w", err)
+	}
 	var out []wallet.Currency
 	for _, c := range s.Wallets.Currencies.All() {
 		if c.Crypto() {
 			out = append(out, c)
 		}
 	}
-	return s.UpgradeFee, out
+	return v.UpgradeAmount, out, nil
 }
 
 // Check adds to f a reason for each field that breaks the mailing rules:

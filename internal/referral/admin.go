@@ -46,10 +46,7 @@ func (s *Service) scanAdminCommission(row interface{ Scan(...any) error }) (Admi
 		store.TimeInto(&cancelled), &c.CancelReason); err != nil {
 		return AdminCommission{}, store.NotFound(err)
 	}
-	c.Decimals = s.payoutDecimals()
-	if cur, ok := s.Wallets.Currencies.Get(c.Currency); ok {
-		c.Decimals = cur.Decimals
-	}
+	c.Decimals = s.decimalsOf(c.Currency)
 	c.CreditedAt, c.CancelledAt = optionalTime(credited), optionalTime(cancelled)
 	return c, nil
 }

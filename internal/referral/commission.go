@@ -95,9 +95,15 @@ func (s *Service) queue(ctx context.Context, tx *sql.Tx, a CommissionArgs) error
 // Pay computes and books the commissions of one event for both levels, in
 // one transaction.
 func (s *Service) Pay(ctx context.Context, a CommissionArgs) error {
-	payout, ok := s.Wallets.Currencies.Crypto(s.PayoutCurrency)
+	// The payout currency in force when the job runs; each commission
+	// records its own.
+	v, err := s.Settings.Get(ctx)
+	if err != nil {
+		return fmt.Errorf("referral: pay %s commission of %d: %w", a.Type, a.SourceID, err)
+	}
+	payout, ok := s.Wallets.Currencies.Crypto(v.CommissionPayoutCurrency)
 	if !ok {
-		return errors.New("referral: payout currency " + s.PayoutCurrency + " is not enabled")
+		return errors.New("referral: payout currency " + v.CommissionPayoutCurrency + " is not enabled")
 	}
 	var b base
 	switch a.Type {
@@ -111,7 +117,7 @@ func (s *Service) Pay(ctx context.Context, a CommissionArgs) error {
 	default:
 		return fmt.Errorf("referral: unknown commission type %q", a.Type)
 	}
-	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		tiers, err := s.tiers(ctx, tx, "")
 		if err != nil {
 			return err

@@ -20,6 +20,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/platform/deps"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
@@ -43,9 +44,6 @@ const (
 	StatusCancelled CommissionStatus = "cancelled"
 	StatusFailed    CommissionStatus = "failed"
 )
-
-// DefaultPayoutCurrency is where commissions are paid (API.md §3.3).
-const DefaultPayoutCurrency = "USDT-TRC20"
 
 // NotifyCredited is the notification type of a credited commission (§3.6).
 const NotifyCredited = notification.TypeCommissionCredited
@@ -86,17 +84,17 @@ type Deps struct {
 	Fees     FeePayments
 	Notifier Notifier
 	Jobs     Inserter
-	// PayoutCurrency is the wallet currency commissions are paid in (a USD
-	// stablecoin, 1 USD = 1 unit).
-	PayoutCurrency string
-	Now            func() time.Time
+	// Settings give the wallet currency commissions are paid in (a USD
+	// stablecoin, 1 USD = 1 unit), read when a commission is paid.
+	Settings *settings.Service
+	Now      func() time.Time
 }
 
 // Check names the collaborators left unwired.
 func (d Deps) Check() error {
 	return deps.Check("referral", deps.Wired{
 		"DB": d.DB != nil, "Ledger": d.Ledger != nil, "Wallets": d.Wallets != nil, "Accounts": d.Accounts != nil,
-		"Fees": d.Fees != nil, "Notifier": d.Notifier != nil, "Jobs": d.Jobs != nil, "Now": d.Now != nil,
+		"Fees": d.Fees != nil, "Notifier": d.Notifier != nil, "Jobs": d.Jobs != nil, "Settings": d.Settings != nil, "Now": d.Now != nil,
 	})
 }
 
@@ -105,9 +103,6 @@ type Service struct{ Deps }
 
 // NewService returns a Service.
 func NewService(d Deps) *Service {
-	if d.PayoutCurrency == "" {
-		d.PayoutCurrency = DefaultPayoutCurrency
-	}
 	return &Service{Deps: d}
 }
 

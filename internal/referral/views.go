@@ -32,8 +32,11 @@ type Stats struct {
 // Stats sums the user's referees and commissions. Sums count credited
 // commissions (money received); Pending those waiting on a frozen account.
 func (s *Service) Stats(ctx context.Context, userID int64) (Stats, error) {
-	st := Stats{Decimals: s.payoutDecimals()}
-	var err error
+	v, err := s.Settings.Get(ctx)
+	if err != nil {
+		return Stats{}, fmt.Errorf("referral: stats of user %d: %w", userID, err)
+	}
+	st := Stats{Decimals: s.decimalsOf(v.CommissionPayoutCurrency)}
 	if st.Level1, st.Level2, err = s.Accounts.RefereeCounts(ctx, s.DB.SQL, userID); err != nil {
 		return Stats{}, fmt.Errorf("referral: stats of user %d: %w", userID, err)
 	}
@@ -56,8 +59,10 @@ func (s *Service) Stats(ctx context.Context, userID int64) (Stats, error) {
 	return st, nil
 }
 
-func (s *Service) payoutDecimals() int {
-	if c, ok := s.Wallets.Currencies.Get(s.PayoutCurrency); ok {
+// decimalsOf returns the decimals of a payout currency (6, the
+// stablecoins', for one no longer enabled).
+func (s *Service) decimalsOf(currency string) int {
+	if c, ok := s.Wallets.Currencies.Get(currency); ok {
 		return c.Decimals
 	}
 	return 6
@@ -100,7 +105,7 @@ func (s *Service) Commissions(ctx context.Context, userID int64, f CommissionFil
 			rows.Close()
 			return nil, 0, fmt.Errorf("referral: list commissions of user %d: %w", userID, err)
 		}
-		c.Decimals = s.payoutDecimals()
+		c.Decimals = s.decimalsOf(c.Currency)
 		out = append(out, c)
 	}
 	rows.Close()

@@ -50,6 +50,7 @@ var tableOwners = map[string]string{
 	"operators":            "operator", "operator_sessions": "operator",
 	"audit_log":         "audit",
 	"approval_requests": "approval",
+	"platform_settings": "settings", "platform_setting_changes": "settings",
 }
 
 // borrowedTables are the exceptions to ownership: "package table" → why

@@ -104,7 +104,11 @@ func (s *Service) Execute(ctx context.Context, in Input) (Result, error) {
 // such card, not active, not enough on the ledger) is left to hold, which
 // says so: a bad input is refused as such, whatever the card's state.
 func (s *Service) ensureReleasable(ctx context.Context, in Input) error {
-	if in.Amount < s.Policy.WithdrawMin || (s.Policy.WithdrawMax > 0 && in.Amount > s.Policy.WithdrawMax) {
+	v, err := s.Settings.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if in.Amount < v.CardWithdrawMin || (v.CardWithdrawMax > 0 && in.Amount > v.CardWithdrawMax) {
 		return nil
 	}
 	c, err := s.Cards.Get(ctx, in.UserID, in.CardID, "")
@@ -206,11 +210,16 @@ func (s *Service) hold(ctx context.Context, tx *sql.Tx, in Input) (Record, card.
 	if c.PendingStatus != "" {
 		return Record{}, card.Card{}, ErrCardNotActive.WithDetails("A change of the card's status is in progress")
 	}
+	// The settings in force for this swap, read in its transaction.
+	v, err := s.Settings.Current(ctx, tx)
+	if err != nil {
+		return Record{}, card.Card{}, err
+	}
 	var q Quote
 	if in.QuoteID != "" {
-		q, err = s.useQuote(ctx, tx, in.UserID, in.QuoteID, in.Pair, in.Amount)
+		q, err = s.useQuote(ctx, tx, v, in.UserID, in.QuoteID, in.Pair, in.Amount)
 	} else {
-		q, err = s.currentPrice(ctx, in.Pair, in.Amount)
+		q, err = s.currentPrice(ctx, v, in.Pair, in.Amount)
 	}
 	if err != nil {
 		return Record{}, card.Card{}, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
@@ -31,16 +32,16 @@ type Quote struct {
 }
 
 // price applies API.md §2.3: amounts credited round down, fees round up.
-func (s *Service) price(p Pair, amount money.Amount, rate, feeRate money.Rate) (Quote, error) {
+func (s *Service) price(v settings.Values, p Pair, amount money.Amount, rate, feeRate money.Rate) (Quote, error) {
 	q := Quote{Pair: p, FromAmount: amount, Rate: rate, FeeRate: feeRate}
 	hkd, crypto := p.To.Decimals, p.Crypto.Decimals
 	if p.Direction == Recharge {
 		q.ToAmount = money.Convert(amount, crypto, rate, hkd, false)
 		q.FeeAmount = money.Convert(q.ToAmount, hkd, feeRate, hkd, true)
 		q.NetAmount = q.ToAmount - q.FeeAmount
-		if q.NetAmount < s.Policy.RechargeMin || q.NetAmount > s.Policy.RechargeMax {
+		if q.NetAmount < v.CardRechargeMin || q.NetAmount > v.CardRechargeMax {
 			return Quote{}, apperr.Validation(map[string]string{"amount": "the HKD credited to the card must be between " +
-				s.Policy.RechargeMin.Format(2) + " and " + s.Policy.RechargeMax.Format(2)})
+				v.CardRechargeMin.Format(2) + " and " + v.CardRechargeMax.Format(2)})
 		}
 		return q, nil
 	}
@@ -48,10 +49,10 @@ func (s *Service) price(p Pair, amount money.Amount, rate, feeRate money.Rate) (
 	q.FeeAmount = money.Convert(amount, hkd, feeRate, hkd, true)
 	q.ToAmount = money.Divide(amount, hkd, rate, crypto)
 	q.NetAmount = money.Divide(amount-q.FeeAmount, hkd, rate, crypto)
-	if amount < s.Policy.WithdrawMin || (s.Policy.WithdrawMax > 0 && amount > s.Policy.WithdrawMax) {
-		limit := "at least " + s.Policy.WithdrawMin.Format(2) + " HKD"
-		if s.Policy.WithdrawMax > 0 {
-			limit += " and at most " + s.Policy.WithdrawMax.Format(2) + " HKD"
+	if amount < v.CardWithdrawMin || (v.CardWithdrawMax > 0 && amount > v.CardWithdrawMax) {
+		limit := "at least " + v.CardWithdrawMin.Format(2) + " HKD"
+		if v.CardWithdrawMax > 0 {
+			limit += " and at most " + v.CardWithdrawMax.Format(2) + " HKD"
 		}
 		return Quote{}, apperr.Validation(map[string]string{"amount": "must be " + limit})
 	}
@@ -61,13 +62,13 @@ func (s *Service) price(p Pair, amount money.Amount, rate, feeRate money.Rate) (
 	return q, nil
 }
 
-// currentPrice prices a swap at the current rate and fee rate.
-func (s *Service) currentPrice(ctx context.Context, p Pair, amount money.Amount) (Quote, error) {
+// currentPrice prices a swap at the current rate and v's fee rate.
+func (s *Service) currentPrice(ctx context.Context, v settings.Values, p Pair, amount money.Amount) (Quote, error) {
 	rate, err := s.Wallets.HKDPerDollar(ctx, p.Direction == Withdraw)
 	if err != nil {
 		return Quote{}, fmt.Errorf("rate: %w", err)
 	}
-	return s.price(p, amount, rate, s.Policy.FeeRate)
+	return s.price(v, p, amount, rate, v.SwapFeeRate)
 }
 
 // DisplayRate is the exchange rate shown: units of To per 1 From.
@@ -80,15 +81,19 @@ func displayRate(direction Direction, hkdPerDollar money.Rate) money.Rate {
 	return hkdPerDollar
 }
 
-// Preview prices a swap and stores the quote for QuoteTTL. Balances are not
-// checked.
+// Preview prices a swap at the fee rate in force and stores the quote for
+// the quote lifetime in force. Balances are not checked.
 func (s *Service) Preview(ctx context.Context, userID int64, p Pair, amount money.Amount) (Quote, error) {
-	q, err := s.currentPrice(ctx, p, amount)
+	v, err := s.Settings.Get(ctx)
+	if err != nil {
+		return Quote{}, fmt.Errorf("swap: preview %s for user %d: %w", p.Direction, userID, err)
+	}
+	q, err := s.currentPrice(ctx, v, p, amount)
 	if err != nil {
 		return Quote{}, fmt.Errorf("swap: preview %s for user %d: %w", p.Direction, userID, err)
 	}
 	now := s.Now()
-	q.ID, q.UserID, q.ExpiresAt = "quote_"+uuid.NewString(), userID, now.Add(s.Policy.QuoteTTL)
+	q.ID, q.UserID, q.ExpiresAt = "quote_"+uuid.NewString(), userID, now.Add(v.SwapQuoteTTL)
 	_, err = s.DB.SQL.ExecContext(ctx, `INSERT INTO swap_quotes (quote_id, user_id, from_currency, to_currency, from_amount, to_amount,
 		rate, fee_rate, fee_amount, net_amount, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		q.ID, userID, p.From.Name, p.To.Name, int64(q.FromAmount), int64(q.ToAmount), int64(q.Rate), int64(q.FeeRate),
@@ -100,9 +105,10 @@ func (s *Service) Preview(ctx context.Context, userID int64, p Pair, amount mone
 }
 
 // useQuote marks the caller's quote used in tx and returns it priced for
-// the request. Only one swap can ever use a quote: the conditional update
+// the request: at the quote's own rate and fee rate, within the limits in
+// force (v). Only one swap can ever use a quote: the conditional update
 // lets exactly one of many concurrent requests through.
-func (s *Service) useQuote(ctx context.Context, tx *sql.Tx, userID int64, id string, p Pair, amount money.Amount) (Quote, error) {
+func (s *Service) useQuote(ctx context.Context, tx *sql.Tx, v settings.Values, userID int64, id string, p Pair, amount money.Amount) (Quote, error) {
 	var (
 		from, to             string
 		fromAmount, rate, fr int64
@@ -134,7 +140,7 @@ func (s *Service) useQuote(ctx context.Context, tx *sql.Tx, userID int64, id str
 	} else if n != 1 {
 		return Quote{}, ErrQuoteUsed
 	}
-	q, err := s.price(p, amount, money.Rate(rate), money.Rate(fr))
+	q, err := s.price(v, p, amount, money.Rate(rate), money.Rate(fr))
 	if err != nil {
 		return Quote{}, err // a validation error of the quote's own pricing
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/deps"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
@@ -99,23 +100,16 @@ type Inserter interface {
 	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
-// Policy holds the configurable figures of API.md §3.3 (HKD in cents).
+// Policy holds the swap rules that are not operator settings (the fee
+// rate, quote lifetime and amount limits are: package settings).
 type Policy struct {
-	FeeRate     money.Rate
-	QuoteTTL    time.Duration
-	RechargeMin money.Amount // net HKD credited to the card
-	RechargeMax money.Amount
-	WithdrawMin money.Amount // HKD taken from the card
-	WithdrawMax money.Amount // 0 = no maximum
 	// ResolveAfter is when the recovery job looks at a swap still pending
 	// (a crash between the issuer call and its bookkeeping).
 	ResolveAfter time.Duration
 }
 
-// DefaultPolicy is API.md §3.3: 2.2 % fee, 300 s quotes, recharge 10–10 000
-// HKD, withdrawal from 50 HKD.
-var DefaultPolicy = Policy{FeeRate: 2_200_000, QuoteTTL: 5 * time.Minute, RechargeMin: 1_000, RechargeMax: 1_000_000,
-	WithdrawMin: 5_000, ResolveAfter: 2 * time.Minute}
+// DefaultPolicy looks at a stuck swap after two minutes.
+var DefaultPolicy = Policy{ResolveAfter: 2 * time.Minute}
 
 // Deps are the collaborators of the Service.
 type Deps struct {
@@ -127,7 +121,10 @@ type Deps struct {
 	Issuer  CardIssuer
 	Jobs    Inserter
 	Policy  Policy
-	Now     func() time.Time
+	// Settings give the fee rate, the quote lifetime and the amount limits
+	// (API.md §3.3), read when a swap is priced.
+	Settings *settings.Service
+	Now      func() time.Time
 	// Commissions queues the referral commissions of a swap.
 	Commissions Commissions
 }
@@ -137,7 +134,7 @@ func (d Deps) Check() error {
 	return deps.Check("swap", deps.Wired{
 		"DB": d.DB != nil, "Ledger": d.Ledger != nil, "Wallets": d.Wallets != nil, "Cards": d.Cards != nil,
 		"Users": d.Users != nil, "Issuer": d.Issuer != nil, "Jobs": d.Jobs != nil, "Now": d.Now != nil,
-		"Commissions": d.Commissions != nil,
+		"Commissions": d.Commissions != nil, "Settings": d.Settings != nil,
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/chain"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
@@ -155,10 +156,14 @@ func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("address lookup: %w", err)
 	}
+	v, err := s.Settings.Current(ctx, tx)
+	if err != nil {
+		return "", err
+	}
 	status := depositStatus(ev.Status)
 	if !userID.Valid {
 		status = DepositUnmatched
-	} else if status == DepositCompleted && amount < money.Amount(s.Limits.DepositMinUnits*pow10(cur.Decimals)) {
+	} else if status == DepositCompleted && amount < settings.Units(v.DepositMin, cur.Decimals) {
 		status = DepositBelowMinimum
 	}
 	now := store.At(s.Now())

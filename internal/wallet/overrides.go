@@ -5,37 +5,47 @@ import (
 	"fmt"
 
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
-// limitsFor returns the programme's limits with the user's overrides set by
-// an operator (account.Overrides), read as of q — inside a withdrawal's
-// transaction, so a change commits before or after the request, never
-// half-way through it.
-func (s *Service) limitsFor(ctx context.Context, q store.Querier, userID int64) (Limits, error) {
-	l := s.Limits
+// valuesFor returns the programme's settings with the user's overrides set
+// by an operator (account.Overrides), both read as of q — inside a
+// withdrawal's transaction, so a change commits before or after the
+// request, never half-way through it.
+func (s *Service) valuesFor(ctx context.Context, q store.Querier, userID int64) (settings.Values, error) {
+	v, err := s.Settings.Current(ctx, q)
+	if err != nil {
+		return settings.Values{}, fmt.Errorf("wallet: limits of user %d: %w", userID, err)
+	}
 	o, err := s.Users.Overrides(ctx, q, userID)
 	if err != nil {
-		return Limits{}, fmt.Errorf("wallet: limits of user %d: %w", userID, err)
+		return settings.Values{}, fmt.Errorf("wallet: limits of user %d: %w", userID, err)
 	}
+	// The overrides are whole USD-equivalent units; the settings, cents.
 	if o.WithdrawalDaily != nil {
-		l.DailyWithdrawal = money.Amount(*o.WithdrawalDaily)
+		v.WithdrawalDailyLimitUSD = money.Amount(*o.WithdrawalDaily) * 100
 	}
 	if o.WithdrawalMonthly != nil {
-		l.MonthlyWithdrawal = money.Amount(*o.WithdrawalMonthly)
+		v.WithdrawalMonthlyLimitUSD = money.Amount(*o.WithdrawalMonthly) * 100
 	}
 	if o.WithdrawalFee {
-		l.WithdrawalFeeUnits = 0
+		free := make(map[string]settings.WithdrawalFee, len(v.WithdrawalFees))
+		for name := range v.WithdrawalFees {
+			free[name] = settings.WithdrawalFee{Type: settings.FeeFixed}
+		}
+		v.WithdrawalFees = free
 	}
-	return l, nil
+	return v, nil
 }
 
-// WithdrawalFeeFor is WithdrawalFee for one user: nothing when an operator
-// exempted them from the withdrawal fee.
+// WithdrawalFeeFor quotes the fee for amount for one user under the
+// settings in force (nothing when an operator exempted them from the
+// withdrawal fee); a withdrawal reads them again in its own transaction.
 func (s *Service) WithdrawalFeeFor(ctx context.Context, q store.Querier, userID int64, c Currency, amount money.Amount) (FeeQuote, error) {
-	l, err := s.limitsFor(ctx, q, userID)
+	v, err := s.valuesFor(ctx, q, userID)
 	if err != nil {
 		return FeeQuote{}, err
 	}
-	return withdrawalFee(l, c, amount), nil
+	return feeQuote(v, c, amount), nil
 }

@@ -33,8 +33,9 @@ type Overview struct {
 	Balances  []Balance
 	TotalUSDT money.Amount // 6 decimals
 	TotalHKD  money.Amount // 2 decimals
-	Limits    Limits
-	UpdatedAt time.Time
+	// The withdrawal limits in force, USD-equivalent in cents.
+	DailyLimit, MonthlyLimit money.Amount
+	UpdatedAt                time.Time
 }
 
 // Overview returns the wallet of userID with a balance for every enabled
@@ -56,11 +57,12 @@ func (s *Service) Overview(ctx context.Context, userID int64) (Overview, error) 
 	if err != nil {
 		return Overview{}, fmt.Errorf("wallet: overview of user %d: %w", userID, err)
 	}
-	limits, err := s.limitsFor(ctx, s.DB.SQL, userID)
+	v, err := s.valuesFor(ctx, s.DB.SQL, userID)
 	if err != nil {
 		return Overview{}, fmt.Errorf("wallet: overview of user %d: %w", userID, err)
 	}
-	o := Overview{UserID: w.UserID, WalletID: w.WalletID, Status: w.Status, CreatedAt: w.CreatedAt, Limits: limits, UpdatedAt: w.CreatedAt}
+	o := Overview{UserID: w.UserID, WalletID: w.WalletID, Status: w.Status, CreatedAt: w.CreatedAt,
+		DailyLimit: v.WithdrawalDailyLimitUSD, MonthlyLimit: v.WithdrawalMonthlyLimitUSD, UpdatedAt: w.CreatedAt}
 	var stable money.Amount // 6 decimals
 	var hkd money.Amount
 	for _, c := range s.Currencies.All() {

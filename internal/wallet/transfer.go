@@ -10,6 +10,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -40,8 +41,13 @@ func (s *Service) Transfer(ctx context.Context, tx *sql.Tx, in TransferInput) (T
 	if in.SenderID == in.RecipientID {
 		return TransferResult{}, ErrSelfTransfer.WithDetails("Use another user's UID")
 	}
-	if in.Amount < s.Limits.TransferMin || in.Amount > s.Limits.TransferMax {
-		return TransferResult{}, amountOutOfRange("amount", s.Limits.TransferMin, s.Limits.TransferMax, in.Currency.Decimals)
+	v, err := s.Settings.Current(ctx, tx)
+	if err != nil {
+		return TransferResult{}, fmt.Errorf("wallet: transfer from user %d: %w", in.SenderID, err)
+	}
+	lo, hi := settings.Units(v.TransferMin, in.Currency.Decimals), settings.Units(v.TransferMax, in.Currency.Decimals)
+	if in.Amount < lo || in.Amount > hi {
+		return TransferResult{}, amountOutOfRange("amount", lo, hi, in.Currency.Decimals)
 	}
 	res, err := s.transfer(ctx, tx, in)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/deps"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -53,27 +54,14 @@ type CardBalances interface {
 	TotalBalance(ctx context.Context, q store.Querier, userID int64) (money.Amount, error)
 }
 
-// Limits are the configurable wallet limits of API.md §3.3.
+// Limits are the wallet's deployment rules; the figures of API.md §3.3
+// (fees, amounts, limits, the auto-approval threshold) are operator
+// settings, read when used (package settings).
 type Limits struct {
-	DailyWithdrawal   money.Amount // whole USD-equivalent units
-	MonthlyWithdrawal money.Amount
-	DepositMinUnits   int64 // minimum credited deposit, in whole units
-	TransferMin       money.Amount
-	TransferMax       money.Amount
-	// Withdrawals: whole units of the currency.
-	WithdrawalMinUnits        int64
-	WithdrawalMaxUnits        int64
-	WithdrawalFeeUnits        int64
-	WithdrawalNeedsTxPassword bool
 	// AutoApproveWithdrawals approves every withdrawal without an operator
-	// (sandbox mode); production leaves approval to operators.
+	// (sandbox mode), whatever the auto-approval threshold.
 	AutoApproveWithdrawals bool
 }
-
-// DefaultLimits are the defaults of API.md §3.3 (transfer amounts at 6 decimals).
-var DefaultLimits = Limits{DailyWithdrawal: 50_000, MonthlyWithdrawal: 500_000, DepositMinUnits: 1,
-	TransferMin: 10_000, TransferMax: 50_000_000_000,
-	WithdrawalMinUnits: 10, WithdrawalMaxUnits: 50_000, WithdrawalFeeUnits: 1}
 
 // Deps are the collaborators of the Service.
 type Deps struct {
@@ -87,6 +75,8 @@ type Deps struct {
 	Cards       CardBalances
 	Notifier    Notifier
 	Limits      Limits
+	// Settings give the withdrawal, transfer and deposit figures.
+	Settings *settings.Service
 	// Quotas counts each user's withdrawal requests (WithdrawalsPerHour,
 	// WithdrawalsPerDay).
 	Quotas *ratelimit.Counter
@@ -101,7 +91,7 @@ func (d Deps) Check() error {
 	return deps.Check("wallet", deps.Wired{
 		"DB": d.DB != nil, "Ledger": d.Ledger != nil, "Currencies": d.Currencies != nil, "Custody": d.Custody != nil,
 		"Rates": d.Rates != nil, "TxPasswords": d.TxPasswords != nil, "Users": d.Users != nil, "Cards": d.Cards != nil,
-		"Notifier": d.Notifier != nil, "Quotas": d.Quotas != nil, "Log": d.Log != nil, "Now": d.Now != nil,
+		"Notifier": d.Notifier != nil, "Quotas": d.Quotas != nil, "Settings": d.Settings != nil, "Log": d.Log != nil, "Now": d.Now != nil,
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -76,20 +77,16 @@ type FeeQuote struct {
 	Actual    money.Amount
 	MinAmount money.Amount
 	MaxAmount money.Amount
+	// Rule is the currency's fee rule (API.md §3.3: fixed 1 unit by
+	// default, or a percentage with a minimum).
+	Rule settings.WithdrawalFee
 }
 
-// WithdrawalFee returns the fee for amount: a fixed 1 unit of the currency
-// (API.md §3.3).
-func (s *Service) WithdrawalFee(c Currency, amount money.Amount) FeeQuote {
-	return withdrawalFee(s.Limits, c, amount)
-}
-
-func withdrawalFee(l Limits, c Currency, amount money.Amount) FeeQuote {
-	fee := money.Amount(pow10(c.Decimals)) * money.Amount(l.WithdrawalFeeUnits)
-	actual := max(amount-fee, 0)
-	return FeeQuote{Currency: c, Amount: amount, Fee: fee, Actual: actual,
-		MinAmount: money.Amount(l.WithdrawalMinUnits * pow10(c.Decimals)),
-		MaxAmount: money.Amount(l.WithdrawalMaxUnits * pow10(c.Decimals))}
+func feeQuote(v settings.Values, c Currency, amount money.Amount) FeeQuote {
+	rule := v.WithdrawalFee(c.Name)
+	fee := rule.For(amount)
+	return FeeQuote{Currency: c, Amount: amount, Fee: fee, Actual: max(amount-fee, 0), Rule: rule,
+		MinAmount: settings.Units(v.WithdrawalMin, c.Decimals), MaxAmount: settings.Units(v.WithdrawalMax, c.Decimals)}
 }
 
 // WithdrawalInput is a parsed withdrawal request.
@@ -105,11 +102,13 @@ type WithdrawalInput struct {
 // withdrawal, in the caller's transaction. With auto-approval it is
 // approved and queued for the custody provider at once.
 func (s *Service) RequestWithdrawal(ctx context.Context, tx *sql.Tx, jobs Inserter, in WithdrawalInput) (Withdrawal, error) {
-	limits, err := s.limitsFor(ctx, tx, in.UserID)
+	// Fee, limits and approval rule in force for this user, read in this
+	// transaction.
+	v, err := s.valuesFor(ctx, tx, in.UserID)
 	if err != nil {
 		return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: %w", in.UserID, err)
 	}
-	q := withdrawalFee(limits, in.Currency, in.Amount)
+	q := feeQuote(v, in.Currency, in.Amount)
 	if in.Amount < q.MinAmount || in.Amount > q.MaxAmount {
 		return Withdrawal{}, amountOutOfRange("amount", q.MinAmount, q.MaxAmount, in.Currency.Decimals)
 	}
@@ -130,12 +129,12 @@ func (s *Service) RequestWithdrawal(ctx context.Context, tx *sql.Tx, jobs Insert
 	if err := s.ensureSenderActive(ctx, tx, in.UserID); err != nil {
 		return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: %w", in.UserID, err)
 	}
-	if in.TxPassword != "" || s.Limits.WithdrawalNeedsTxPassword {
+	if in.TxPassword != "" || v.WithdrawalRequiresTxPassword {
 		if err := s.TxPasswords.CheckTxPassword(ctx, tx, in.UserID, in.TxPassword); err != nil {
 			return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: %w", in.UserID, err)
 		}
 	}
-	if err := s.checkWithdrawalLimits(ctx, tx, limits, in); err != nil {
+	if err := s.checkWithdrawalLimits(ctx, tx, v, in); err != nil {
 		return Withdrawal{}, fmt.Errorf("wallet: request withdrawal for user %d: %w", in.UserID, err)
 	}
 	if err := s.Quotas.Take(ctx, tx, "withdrawals", in.UserID,
@@ -167,7 +166,7 @@ func (s *Service) RequestWithdrawal(ctx context.Context, tx *sql.Tx, jobs Insert
 	if _, err := tx.ExecContext(ctx, `UPDATE withdrawals SET activity_id = $1 WHERE id = $2`, activityID, w.ID); err != nil {
 		return Withdrawal{}, fmt.Errorf("wallet: withdrawal %s: link history row: %w", ref, err)
 	}
-	if s.Limits.AutoApproveWithdrawals {
+	if s.Limits.AutoApproveWithdrawals || autoApproved(v, in) {
 		if err := s.approve(ctx, tx, jobs, w.ID); err != nil {
 			return Withdrawal{}, fmt.Errorf("wallet: withdrawal %s: auto-approve: %w", ref, err)
 		}
@@ -192,9 +191,24 @@ func (s *Service) ensureSenderActive(ctx context.Context, tx *sql.Tx, userID int
 	return nil
 }
 
+// autoApproved: within the auto-approval threshold (USD-equivalent,
+// stablecoins 1:1, the amount rounded up to the cent so a borderline one
+// waits for an operator). A zero threshold approves nothing.
+func autoApproved(v settings.Values, in WithdrawalInput) bool {
+	if v.WithdrawalAutoApproveMaxUSD <= 0 {
+		return false
+	}
+	cents := in.Amount
+	if in.Currency.Decimals > 2 {
+		p := money.Amount(pow10(in.Currency.Decimals - 2))
+		cents = (in.Amount + p - 1) / p
+	}
+	return cents <= v.WithdrawalAutoApproveMaxUSD
+}
+
 // checkWithdrawalLimits applies the daily and monthly limits (USD
 // equivalent; stablecoins count 1:1) over withdrawals not refunded.
-func (s *Service) checkWithdrawalLimits(ctx context.Context, tx *sql.Tx, limits Limits, in WithdrawalInput) error {
+func (s *Service) checkWithdrawalLimits(ctx context.Context, tx *sql.Tx, v settings.Values, in WithdrawalInput) error {
 	now := s.Now().UTC()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -202,7 +216,7 @@ func (s *Service) checkWithdrawalLimits(ctx context.Context, tx *sql.Tx, limits 
 		since time.Time
 		limit money.Amount
 		name  string
-	}{{day, limits.DailyWithdrawal, "daily"}, {month, limits.MonthlyWithdrawal, "monthly"}} {
+	}{{day, v.WithdrawalDailyLimitUSD, "daily"}, {month, v.WithdrawalMonthlyLimitUSD, "monthly"}} {
 		var used int64
 		// All crypto currencies have 6 decimals; the sum is in micro-units.
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM withdrawals
@@ -210,8 +224,9 @@ func (s *Service) checkWithdrawalLimits(ctx context.Context, tx *sql.Tx, limits 
 			WithdrawalRejected, WithdrawalFailed).Scan(&used); err != nil {
 			return fmt.Errorf("sum %s withdrawals: %w", w.name, err)
 		}
-		if rescale(money.Amount(used)+in.Amount, in.Currency.Decimals, 0) > w.limit {
-			return ErrLimitExceeded.WithDetails("The " + w.name + " withdrawal limit of " + w.limit.Format(0) + " would be exceeded")
+		// The limit (cents) in the currency's minor units: an exact comparison.
+		if money.Amount(used)+in.Amount > rescale(w.limit, 2, in.Currency.Decimals) {
+			return ErrLimitExceeded.WithDetails("The " + w.name + " withdrawal limit of " + w.limit.Format(2) + " would be exceeded")
 		}
 	}
 	return nil

@@ -116,7 +116,20 @@ func (a *API) Routes() []Route {
 	write("POST "+v1+"/commissions/{id}/pay", finance, a.payCommission)
 	write("POST "+v1+"/commissions/{id}/cancel", finance, a.cancelCommission)
 
-	// Card-fee, platform, swap and withdrawal fee settings.
+	// Card-fee, platform, swap and withdrawal fee settings. Finance changes
+	// them; compliance (limits, thresholds) and support (what users pay)
+	// read them.
+	settingsReaders := []operator.Role{operator.SuperAdmin, operator.Finance, operator.Compliance, operator.Support}
+	read("GET "+v1+"/settings", settingsReaders, a.getSettings)
+	write("PUT "+v1+"/settings", finance, a.putSettings)
+	read("GET "+v1+"/settings/history", settingsReaders, a.settingsHistory)
+	read("GET "+v1+"/swap-fee-config", settingsReaders, a.getSwapFee)
+	write("PUT "+v1+"/swap-fee-config", finance, a.putSwapFee)
+	read("GET "+v1+"/swap-fee-config/history", settingsReaders, a.swapFeeHistory)
+	read("GET "+v1+"/withdrawal-fee-config", settingsReaders, a.getWithdrawalFees)
+	write("PUT "+v1+"/withdrawal-fee-config", finance, a.putWithdrawalFee)
+	read("GET "+v1+"/card-fee-config", settingsReaders, a.getCardFees)
+	write("PUT "+v1+"/card-fee-config/{card_type}", finance, a.putCardFee)
 
 	// Content, coupons, notifications, webhook inbox.
 	// Coupons discount card fees, so finance defines and hands them out;
