@@ -117,6 +117,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "mode", string(cfg.Mode), "database", string(a.DB.Engine), "version", buildVersion())
+	announceConsole(ctx, a, ln.Addr(), log)
 	serveErr := a.Serve(ctx, ln)
 	log.Info("shutting down")
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
@@ -199,4 +200,20 @@ func buildVersion() string {
 		}
 	}
 	return version
+}
+
+// announceConsole tells a newcomer where the operators' console is and, on a
+// database without operators, how to create the first one.
+func announceConsole(ctx context.Context, a *app.App, addr net.Addr, log *slog.Logger) {
+	base := strings.TrimRight(a.Config.PublicBaseURL, "/")
+	if base == "" {
+		base = "http://" + addr.String()
+		if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+			base = fmt.Sprintf("http://localhost:%d", tcp.Port)
+		}
+	}
+	log.Info("operator console", "url", base+"/console/", "admin_api", base+"/api/v1/admin/", "api_docs", base+"/docs")
+	if _, n, err := a.Operators.List(ctx, 1, 0); err == nil && n == 0 {
+		log.Info("no operator yet: create the first one with `comecomepay admin create --email you@example.com --role super_admin --password-stdin` (README: Operators)")
+	}
 }

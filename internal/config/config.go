@@ -84,6 +84,9 @@ type Config struct {
 	// SandboxAutoSettle lets the sandbox custody complete submitted
 	// withdrawals by itself; off, they wait for /sandbox/withdrawals/{id}/settle.
 	SandboxAutoSettle bool
+	// SandboxAutoApproveWithdrawals approves every withdrawal in sandbox
+	// mode; off, withdrawals wait for an operator as in production.
+	SandboxAutoApproveWithdrawals bool
 	// MaxCards is the default number of cards an account may hold.
 	MaxCards int
 	// RequestsPerIP and RequestsPerUser are the per-minute request limits of
@@ -165,13 +168,14 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_SHUTDOWN_TIMEOUT", "20s", "grace period for in-flight requests and jobs on SIGTERM"},
 	{"COMECOMEPAY_JOB_POLL_INTERVAL", "1s", "how often job workers poll for new jobs"},
 	{"COMECOMEPAY_SANDBOX_SETTLE_DELAY", "2s", "sandbox custody: delay before a submitted withdrawal completes (0 = at once)"},
-	{"COMECOMEPAY_MAX_CARDS", "5", "cards (issued or being issued) an account may hold"},
+	{"COMECOMEPAY_MAX_CARDS", "5", "default of the max_cards platform setting (an operator's stored value wins)"},
 	{"COMECOMEPAY_RATE_LIMIT_PER_IP", "300", "API requests per minute per client IP (webhooks exempt; 0 = off)"},
 	{"COMECOMEPAY_RATE_LIMIT_PER_USER", "120", "API requests per minute per signed-in user (0 = off)"},
 	{"COMECOMEPAY_SANDBOX_ISSUE_DELAY", "2s", "sandbox issuer: time to issue a card (0 = at once)"},
 	{"COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE", "0", "sandbox issuer: share of issuance calls that fail (0–1; failures are retried)"},
 	{"COMECOMEPAY_SANDBOX_CARD_BIN", "424242", "sandbox issuer: 6-digit test BIN of issued PANs"},
 	{"COMECOMEPAY_SANDBOX_AUTO_SETTLE", "true", "sandbox custody completes submitted withdrawals by itself"},
+	{"COMECOMEPAY_SANDBOX_AUTO_APPROVE_WITHDRAWALS", "true", "sandbox mode approves every withdrawal; false makes them wait for an operator"},
 	{"COMECOMEPAY_SANDBOX_TOKEN", "empty (sandbox helpers open)", "when set, /sandbox/* requires header X-Sandbox-Token with this value; staging mounts /sandbox/* only when it is set (secret)"},
 	{"COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", "false", "withdrawals must carry the transaction password"},
 	{"COMECOMEPAY_WALLET_CURRENCIES", "USDT-TRC20,USDT-ERC20,USDC-TRC20,USDC-ERC20,HKD", "enabled wallet currencies, in display order"},
@@ -257,23 +261,24 @@ func Load(getenv func(string) string) (Config, error) {
 			KYC:     strings.ToLower(get("COMECOMEPAY_KYC_PROVIDER", SimulatorProvider)),
 			Issuer:  strings.ToLower(get("COMECOMEPAY_ISSUER_PROVIDER", SimulatorProvider)),
 		},
-		FCMCredentialsFile:        get("COMECOMEPAY_FCM_CREDENTIALS_FILE", ""),
-		PublicBaseURL:             strings.TrimRight(get("COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
-		AccessTokenTTL:            dur("COMECOMEPAY_ACCESS_TOKEN_TTL", 24*time.Hour),
-		RefreshTokenTTL:           dur("COMECOMEPAY_REFRESH_TOKEN_TTL", 7*24*time.Hour),
-		CORSOrigins:               list("COMECOMEPAY_CORS_ORIGINS"),
-		TrustProxyHeaders:         boolean("COMECOMEPAY_TRUST_PROXY_HEADERS", false),
-		ShutdownTimeout:           dur("COMECOMEPAY_SHUTDOWN_TIMEOUT", 20*time.Second),
-		JobPollInterval:           dur("COMECOMEPAY_JOB_POLL_INTERVAL", time.Second),
-		PasswordHashProfile:       get("COMECOMEPAY_PASSWORD_HASH", "default"),
-		SandboxSettleDelay:        durZero("COMECOMEPAY_SANDBOX_SETTLE_DELAY", 2*time.Second),
-		SandboxAutoSettle:         boolean("COMECOMEPAY_SANDBOX_AUTO_SETTLE", true),
-		SandboxIssueDelay:         durZero("COMECOMEPAY_SANDBOX_ISSUE_DELAY", 2*time.Second),
-		WalletCurrencies:          list("COMECOMEPAY_WALLET_CURRENCIES"),
-		SandboxToken:              get("COMECOMEPAY_SANDBOX_TOKEN", ""),
-		WithdrawalNeedsTxPassword: boolean("COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", false),
-		IssuerTimeout:             dur("COMECOMEPAY_ISSUER_TIMEOUT", 15*time.Second),
-		IssuerBreakerCooldown:     dur("COMECOMEPAY_ISSUER_BREAKER_COOLDOWN", 30*time.Second),
+		FCMCredentialsFile:            get("COMECOMEPAY_FCM_CREDENTIALS_FILE", ""),
+		PublicBaseURL:                 strings.TrimRight(get("COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
+		AccessTokenTTL:                dur("COMECOMEPAY_ACCESS_TOKEN_TTL", 24*time.Hour),
+		RefreshTokenTTL:               dur("COMECOMEPAY_REFRESH_TOKEN_TTL", 7*24*time.Hour),
+		CORSOrigins:                   list("COMECOMEPAY_CORS_ORIGINS"),
+		TrustProxyHeaders:             boolean("COMECOMEPAY_TRUST_PROXY_HEADERS", false),
+		ShutdownTimeout:               dur("COMECOMEPAY_SHUTDOWN_TIMEOUT", 20*time.Second),
+		JobPollInterval:               dur("COMECOMEPAY_JOB_POLL_INTERVAL", time.Second),
+		PasswordHashProfile:           get("COMECOMEPAY_PASSWORD_HASH", "default"),
+		SandboxSettleDelay:            durZero("COMECOMEPAY_SANDBOX_SETTLE_DELAY", 2*time.Second),
+		SandboxAutoSettle:             boolean("COMECOMEPAY_SANDBOX_AUTO_SETTLE", true),
+		SandboxAutoApproveWithdrawals: boolean("COMECOMEPAY_SANDBOX_AUTO_APPROVE_WITHDRAWALS", true),
+		SandboxIssueDelay:             durZero("COMECOMEPAY_SANDBOX_ISSUE_DELAY", 2*time.Second),
+		WalletCurrencies:              list("COMECOMEPAY_WALLET_CURRENCIES"),
+		SandboxToken:                  get("COMECOMEPAY_SANDBOX_TOKEN", ""),
+		WithdrawalNeedsTxPassword:     boolean("COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", false),
+		IssuerTimeout:                 dur("COMECOMEPAY_ISSUER_TIMEOUT", 15*time.Second),
+		IssuerBreakerCooldown:         dur("COMECOMEPAY_ISSUER_BREAKER_COOLDOWN", 30*time.Second),
 		SMTP: SMTP{
 			Host:     get("COMECOMEPAY_SMTP_HOST", ""),
 			Username: get("COMECOMEPAY_SMTP_USERNAME", ""),
@@ -426,6 +431,7 @@ func (c Config) String() string {
 	line("COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE", strconv.FormatFloat(c.SandboxIssueFailureRate, 'f', -1, 64))
 	line("COMECOMEPAY_SANDBOX_CARD_BIN", c.SandboxCardBIN)
 	line("COMECOMEPAY_SANDBOX_AUTO_SETTLE", strconv.FormatBool(c.SandboxAutoSettle))
+	line("COMECOMEPAY_SANDBOX_AUTO_APPROVE_WITHDRAWALS", strconv.FormatBool(c.SandboxAutoApproveWithdrawals))
 	line("COMECOMEPAY_SANDBOX_TOKEN", mask(c.SandboxToken))
 	line("COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", strconv.FormatBool(c.WithdrawalNeedsTxPassword))
 	line("COMECOMEPAY_WALLET_CURRENCIES", strings.Join(c.WalletCurrencies, ","))
