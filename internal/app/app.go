@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -223,7 +224,8 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 			KYCWebhookSecret: cfg.KYCWebhookSecret, KYCWebhookPreviousSecret: cfg.KYCWebhookPreviousSecret,
 			IssuerWebhookSecret: cfg.IssuerWebhookSecret, IssuerWebhookPreviousSecret: cfg.IssuerWebhookPreviousSecret,
 			ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, ThreeDSWebhookPreviousSecret: cfg.ThreeDSWebhookPreviousSecret},
-		Admin: httpapi.AdminDeps{Operators: a.Operators, Audit: a.Audit, Approvals: a.Approvals, Office: a.Office},
+		Admin: httpapi.AdminDeps{Operators: a.Operators, Audit: a.Audit, Approvals: a.Approvals, Office: a.Office,
+			ConsoleCSRF: secret.NewHasher(hasherKey(cfg.DataKey, "console-csrf")), SecureConsoleCookies: strings.HasPrefix(cfg.PublicBaseURL, "https://")},
 		Sandbox: httpapi.SandboxDeps{Enabled: sandboxHelpers(cfg), Token: cfg.SandboxToken,
 			Simulators: sandboxapi.Simulators{Custody: custodySim, Issuer: sandboxCards{issuerSim}, ThreeDS: issuerSim, FX: fxSim,
 				Outbox: sandboxOutbox{a, w.devices}, IssuerFailures: issuerSim, KYCIssuer: kycIssuer}},

@@ -155,6 +155,11 @@ func (s *Server) routes() {
 		s.mux.Handle(rt.Pattern, s.serve(ab, rt.Handle))
 	}
 
+	// The operators' web console (server-rendered pages, its own security
+	// headers and error pages).
+	s.mux.Handle("/console", s.console)
+	s.mux.Handle("/console/", s.console)
+
 	// §4 Sandbox helpers: registered only in sandbox mode, so in production
 	// every /sandbox/* path is an ordinary 404.
 	if s.Sandbox.Enabled {

@@ -11,6 +11,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/backoffice"
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
+	"github.com/comecomepay/comecomepay/internal/console"
 	"github.com/comecomepay/comecomepay/internal/content"
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/httpapi/adminapi"
@@ -21,6 +22,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/operator"
 	"github.com/comecomepay/comecomepay/internal/physical"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/referral"
 	"github.com/comecomepay/comecomepay/internal/settings"
@@ -145,6 +147,10 @@ type AdminDeps struct {
 	Audit     *audit.Log
 	Approvals *approval.Service
 	Office    *backoffice.Service
+	// ConsoleCSRF keys the console's form tokens; SecureConsoleCookies
+	// marks its cookies Secure (served over HTTPS).
+	ConsoleCSRF          *secret.Hasher
+	SecureConsoleCookies bool
 }
 
 // SandboxDeps are the sandbox helpers of API.md §4 and the simulated
@@ -171,6 +177,7 @@ type Server struct {
 	// sandbox serves the sandbox helpers; nil unless Sandbox.
 	sandbox *sandboxapi.Helpers
 	admin   *adminapi.API
+	console *console.Console
 }
 
 // NewServer builds the whole HTTP handler.
@@ -190,6 +197,12 @@ func NewServer(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.admin = adminapi.New(admin)
+	s.console, err = console.New(console.Deps{Operators: d.Admin.Operators, Office: d.Admin.Office, Audit: d.Admin.Audit,
+		Approvals: d.Admin.Approvals, CSRF: d.Admin.ConsoleCSRF, ClientIP: s.clientIP,
+		SecureCookies: d.Admin.SecureConsoleCookies, Log: d.Log, Now: d.Now})
+	if err != nil {
+		return nil, err
+	}
 	s.routes()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	s.handler = s.requestID(s.recoverPanics(s.securityHeaders(s.cors(s.limitBody(s.dispatch())))))

@@ -2,6 +2,7 @@ package adminapi
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/comecomepay/comecomepay/internal/operator"
 )
@@ -168,4 +169,22 @@ func (a *API) Routes() []Route {
 
 	_ = readUsers
 	return routes
+}
+
+// rolesByPattern is the route table's roles, for the console: a console
+// page or action names the admin route it mirrors and inherits its roles,
+// so both surfaces read one authorisation table.
+var rolesByPattern = sync.OnceValue(func() map[string][]operator.Role {
+	m := map[string][]operator.Role{}
+	for _, rt := range New(Deps{}).Routes() {
+		m[rt.Pattern] = rt.Roles
+	}
+	return m
+})
+
+// RolesOf returns the roles the admin route pattern allows, and whether the
+// pattern exists.
+func RolesOf(pattern string) ([]operator.Role, bool) {
+	roles, ok := rolesByPattern()[pattern]
+	return roles, ok
 }
