@@ -4,6 +4,12 @@ package httpapi
 
 import (
 	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/approval"
@@ -31,11 +37,6 @@ import (
 	"github.com/comecomepay/comecomepay/internal/threeds"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"log/slog"
-	"net/http"
-	"time"
 )
 
 // Readiness reports whether the service can take traffic.
