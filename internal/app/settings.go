@@ -51,7 +51,7 @@ func (a *App) newSettings(p parts) *settings.Service {
 				Description: "Wrong tries that burn a code (brute-force bound: 5 tries of 10^5 codes)."},
 			{Key: "tx_password_lockout", Value: "5 wrong → 30m0s", Source: "code (account)",
 				Description: "Transaction password lockout (brute-force bound of a 6-digit secret)."},
-			{Key: "withdrawal_auto_approve_all", Value: strconv.FormatBool(p.sandbox && cfg.SandboxAutoApproveWithdrawals),
+			{Key: "withdrawal_auto_approve_all", Value: strconv.FormatBool(p.sandbox && !cfg.SandboxWithdrawalsWaitForOperator),
 				Source:      "mode (sandbox approves every withdrawal unless COMECOMEPAY_SANDBOX_AUTO_APPROVE_WITHDRAWALS=false)",
 				Description: "Sandbox mode approves every withdrawal whatever withdrawal_auto_approve_max_usd says."},
 		}})

@@ -93,7 +93,7 @@ func (a *App) buildServices(p parts) wiring {
 	a.Settings = a.newSettings(p)
 	// Sandbox mode approves every withdrawal; otherwise the settings'
 	// auto-approval threshold decides.
-	limits := wallet.Limits{AutoApproveWithdrawals: p.sandbox && cfg.SandboxAutoApproveWithdrawals}
+	limits := wallet.Limits{AutoApproveWithdrawals: p.sandbox && !cfg.SandboxWithdrawalsWaitForOperator}
 	// Cards: bindCycles.
 	a.Wallets = wallet.NewService(wallet.Deps{
 		DB: a.DB, Ledger: a.Ledger, Currencies: wallet.NewCurrencies(p.currencies),

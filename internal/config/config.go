@@ -84,9 +84,10 @@ type Config struct {
 	// SandboxAutoSettle lets the sandbox custody complete submitted
 	// withdrawals by itself; off, they wait for /sandbox/withdrawals/{id}/settle.
 	SandboxAutoSettle bool
-	// SandboxAutoApproveWithdrawals approves every withdrawal in sandbox
-	// mode; off, withdrawals wait for an operator as in production.
-	SandboxAutoApproveWithdrawals bool
+	// SandboxWithdrawalsWaitForOperator turns off the sandbox's approval of
+	// every withdrawal, so they wait for an operator as in production (the
+	// zero value keeps the sandbox's default).
+	SandboxWithdrawalsWaitForOperator bool
 	// MaxCards is the default number of cards an account may hold.
 	MaxCards int
 	// RequestsPerIP and RequestsPerUser are the per-minute request limits of
@@ -261,24 +262,24 @@ func Load(getenv func(string) string) (Config, error) {
 			KYC:     strings.ToLower(get("COMECOMEPAY_KYC_PROVIDER", SimulatorProvider)),
 			Issuer:  strings.ToLower(get("COMECOMEPAY_ISSUER_PROVIDER", SimulatorProvider)),
 		},
-		FCMCredentialsFile:            get("COMECOMEPAY_FCM_CREDENTIALS_FILE", ""),
-		PublicBaseURL:                 strings.TrimRight(get("COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
-		AccessTokenTTL:                dur("COMECOMEPAY_ACCESS_TOKEN_TTL", 24*time.Hour),
-		RefreshTokenTTL:               dur("COMECOMEPAY_REFRESH_TOKEN_TTL", 7*24*time.Hour),
-		CORSOrigins:                   list("COMECOMEPAY_CORS_ORIGINS"),
-		TrustProxyHeaders:             boolean("COMECOMEPAY_TRUST_PROXY_HEADERS", false),
-		ShutdownTimeout:               dur("COMECOMEPAY_SHUTDOWN_TIMEOUT", 20*time.Second),
-		JobPollInterval:               dur("COMECOMEPAY_JOB_POLL_INTERVAL", time.Second),
-		PasswordHashProfile:           get("COMECOMEPAY_PASSWORD_HASH", "default"),
-		SandboxSettleDelay:            durZero("COMECOMEPAY_SANDBOX_SETTLE_DELAY", 2*time.Second),
-		SandboxAutoSettle:             boolean("COMECOMEPAY_SANDBOX_AUTO_SETTLE", true),
-		SandboxAutoApproveWithdrawals: boolean("COMECOMEPAY_SANDBOX_AUTO_APPROVE_WITHDRAWALS", true),
-		SandboxIssueDelay:             durZero("COMECOMEPAY_SANDBOX_ISSUE_DELAY", 2*time.Second),
-		WalletCurrencies:              list("COMECOMEPAY_WALLET_CURRENCIES"),
-		SandboxToken:                  get("COMECOMEPAY_SANDBOX_TOKEN", ""),
-		WithdrawalNeedsTxPassword:     boolean("COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", false),
-		IssuerTimeout:                 dur("COMECOMEPAY_ISSUER_TIMEOUT", 15*time.Second),
-		IssuerBreakerCooldown:         dur("COMECOMEPAY_ISSUER_BREAKER_COOLDOWN", 30*time.Second),
+		FCMCredentialsFile:                get("COMECOMEPAY_FCM_CREDENTIALS_FILE", ""),
+		PublicBaseURL:                     strings.TrimRight(get("COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
+		AccessTokenTTL:                    dur("COMECOMEPAY_ACCESS_TOKEN_TTL", 24*time.Hour),
+		RefreshTokenTTL:                   dur("COMECOMEPAY_REFRESH_TOKEN_TTL", 7*24*time.Hour),
+		CORSOrigins:                       list("COMECOMEPAY_CORS_ORIGINS"),
+		TrustProxyHeaders:                 boolean("COMECOMEPAY_TRUST_PROXY_HEADERS", false),
+		ShutdownTimeout:                   dur("COMECOMEPAY_SHUTDOWN_TIMEOUT", 20*time.Second),
+		JobPollInterval:                   dur("COMECOMEPAY_JOB_POLL_INTERVAL", time.Second),
+		PasswordHashProfile:               get("COMECOMEPAY_PASSWORD_HASH", "default"),
+		SandboxSettleDelay:                durZero("COMECOMEPAY_SANDBOX_SETTLE_DELAY", 2*time.Second),
+		SandboxAutoSettle:                 boolean("COMECOMEPAY_SANDBOX_AUTO_SETTLE", true),
+		SandboxWithdrawalsWaitForOperator: !boolean("COMECOMEPAY_SANDBOX_AUTO_APPROVE_WITHDRAWALS", true),
+		SandboxIssueDelay:                 durZero("COMECOMEPAY_SANDBOX_ISSUE_DELAY", 2*time.Second),
+		WalletCurrencies:                  list("COMECOMEPAY_WALLET_CURRENCIES"),
+		SandboxToken:                      get("COMECOMEPAY_SANDBOX_TOKEN", ""),
+		WithdrawalNeedsTxPassword:         boolean("COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", false),
+		IssuerTimeout:                     dur("COMECOMEPAY_ISSUER_TIMEOUT", 15*time.Second),
+		IssuerBreakerCooldown:             dur("COMECOMEPAY_ISSUER_BREAKER_COOLDOWN", 30*time.Second),
 		SMTP: SMTP{
 			Host:     get("COMECOMEPAY_SMTP_HOST", ""),
 			Username: get("COMECOMEPAY_SMTP_USERNAME", ""),
@@ -431,7 +432,7 @@ func (c Config) String() string {
 	line("COMECOMEPAY_SANDBOX_ISSUE_FAILURE_RATE", strconv.FormatFloat(c.SandboxIssueFailureRate, 'f', -1, 64))
 	line("COMECOMEPAY_SANDBOX_CARD_BIN", c.SandboxCardBIN)
 	line("COMECOMEPAY_SANDBOX_AUTO_SETTLE", strconv.FormatBool(c.SandboxAutoSettle))
-	line("COMECOMEPAY_SANDBOX_AUTO_APPROVE_WITHDRAWALS", strconv.FormatBool(c.SandboxAutoApproveWithdrawals))
+	line("COMECOMEPAY_SANDBOX_AUTO_APPROVE_WITHDRAWALS", strconv.FormatBool(!c.SandboxWithdrawalsWaitForOperator))
 	line("COMECOMEPAY_SANDBOX_TOKEN", mask(c.SandboxToken))
 	line("COMECOMEPAY_WITHDRAWAL_REQUIRES_TX_PASSWORD", strconv.FormatBool(c.WithdrawalNeedsTxPassword))
 	line("COMECOMEPAY_WALLET_CURRENCIES", strings.Join(c.WalletCurrencies, ","))

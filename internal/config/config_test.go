@@ -335,3 +335,15 @@ func TestEnsureSandboxSecretsOldAndBrokenFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestSandboxWithdrawalsCanWaitForAnOperator(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load(env(nil))
+	if err != nil || c.SandboxWithdrawalsWaitForOperator {
+		t.Fatalf("default: wait=%v err=%v, want the sandbox to approve", c.SandboxWithdrawalsWaitForOperator, err)
+	}
+	c, err = config.Load(env(map[string]string{"COMECOMEPAY_SANDBOX_AUTO_APPROVE_WITHDRAWALS": "false"}))
+	if err != nil || !c.SandboxWithdrawalsWaitForOperator {
+		t.Fatalf("auto-approve off: wait=%v err=%v", c.SandboxWithdrawalsWaitForOperator, err)
+	}
+}
