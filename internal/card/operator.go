@@ -218,35 +218,12 @@ type CardFilter struct {
 
 // AdminCards lists cards of every user, newest first.
 func (s *Service) AdminCards(ctx context.Context, f CardFilter, limit, offset int) ([]Card, int, error) {
-	where, args := ` WHERE 1 = 1`, []any{}
-	if f.UserID != 0 {
-		args = append(args, f.UserID)
-		where += ` AND user_id = $` + strconv.Itoa(len(args))
-	}
-	if f.Status != "" {
-		args = append(args, f.Status)
-		where += ` AND status = $` + strconv.Itoa(len(args))
-	}
-	var total int
-	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM cards`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("card: count cards: %w", err)
-	}
-	n := len(args)
-	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+cardColumns+` FROM cards`+where+` ORDER BY id DESC LIMIT $`+strconv.Itoa(n+1)+
-		` OFFSET $`+strconv.Itoa(n+2), append(args, limit, offset)...)
+	var c store.Conds
+	c.Eq("user_id", f.UserID, f.UserID != 0)
+	c.Eq("status", f.Status, f.Status != "")
+	where, args := c.Where()
+	out, total, err := store.Page(ctx, s.DB.SQL, cardColumns, `FROM cards`+where, args, `id DESC`, limit, offset, scanCard)
 	if err != nil {
-		return nil, 0, fmt.Errorf("card: list cards: %w", err)
-	}
-	defer rows.Close()
-	var out []Card
-	for rows.Next() {
-		c, err := scanCard(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("card: list cards: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("card: list cards: %w", err)
 	}
 	return out, total, nil

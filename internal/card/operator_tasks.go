@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
@@ -59,35 +58,12 @@ type TaskFilter struct {
 
 // AdminTasks lists issuance tasks of every user, newest first.
 func (s *Service) AdminTasks(ctx context.Context, f TaskFilter, limit, offset int) ([]Task, int, error) {
-	where, args := ` WHERE 1 = 1`, []any{}
-	if f.UserID != 0 {
-		args = append(args, f.UserID)
-		where += ` AND user_id = $` + strconv.Itoa(len(args))
-	}
-	if f.Status != "" {
-		args = append(args, f.Status)
-		where += ` AND status = $` + strconv.Itoa(len(args))
-	}
-	var total int
-	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM card_tasks`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("card: count tasks: %w", err)
-	}
-	n := len(args)
-	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+taskColumns+` FROM card_tasks`+where+` ORDER BY id DESC LIMIT $`+strconv.Itoa(n+1)+
-		` OFFSET $`+strconv.Itoa(n+2), append(args, limit, offset)...)
+	var c store.Conds
+	c.Eq("user_id", f.UserID, f.UserID != 0)
+	c.Eq("status", f.Status, f.Status != "")
+	where, args := c.Where()
+	out, total, err := store.Page(ctx, s.DB.SQL, taskColumns, `FROM card_tasks`+where, args, `id DESC`, limit, offset, scanTask)
 	if err != nil {
-		return nil, 0, fmt.Errorf("card: list tasks: %w", err)
-	}
-	defer rows.Close()
-	var out []Task
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("card: list tasks: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("card: list tasks: %w", err)
 	}
 	return out, total, nil

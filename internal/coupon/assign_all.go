@@ -13,6 +13,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/notification"
+	"github.com/comecomepay/comecomepay/internal/platform/batchjob"
 	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -144,10 +145,10 @@ type Recipients interface {
 	AudienceIDs(ctx context.Context, q store.Querier, f notification.Audience, after, upTo int64, limit int) ([]int64, error)
 }
 
-// Defaults of the run job (see notification's broadcast job: same shape).
+// Defaults of the run job: the batched cursor job's.
 const (
-	DefaultAssignBatch  = 500
-	DefaultAssignBudget = 20 * time.Second
+	DefaultAssignBatch  = batchjob.DefaultBatch
+	DefaultAssignBudget = batchjob.DefaultBudget
 )
 
 // AssignAllDeps are the run job's collaborators.
@@ -168,31 +169,16 @@ type AssignAllWorker struct {
 // NewAssignAllWorker returns the worker of AssignAllArgs; a zero Batch or
 // Budget takes the default.
 func NewAssignAllWorker(d AssignAllDeps) *AssignAllWorker {
-	if d.Batch <= 0 {
-		d.Batch = DefaultAssignBatch
-	}
-	if d.Budget <= 0 {
-		d.Budget = DefaultAssignBudget
-	}
+	d.Batch, d.Budget = batchjob.Limits(d.Batch, d.Budget)
 	return &AssignAllWorker{AssignAllDeps: d}
 }
 
 // Work assigns batches until the run ends or its budget is spent, then
 // snoozes (without using up an attempt) to continue from the cursor.
 func (w *AssignAllWorker) Work(ctx context.Context, job *river.Job[AssignAllArgs]) error {
-	deadline := time.Now().Add(w.Budget)
-	for {
-		done, err := w.Step(ctx, job.Args.RunID)
-		if err != nil {
-			return fmt.Errorf("coupon: assign-all job: %w", err)
-		}
-		if done {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return river.JobSnooze(0)
-		}
-	}
+	return batchjob.Run(ctx, "coupon: assign-all job", w.Budget, func(ctx context.Context) (bool, error) {
+		return w.Step(ctx, job.Args.RunID)
+	})
 }
 
 // Step assigns one batch under the run's and the coupon's row locks and

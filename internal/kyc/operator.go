@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/store"
@@ -33,44 +31,12 @@ type RecordFilter struct {
 
 // Records lists records, newest first, and the total.
 func (s *Service) Records(ctx context.Context, f RecordFilter, limit, offset int) ([]Record, int, error) {
-	var (
-		conds []string
-		args  []any
-	)
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
-	if f.Status != "" {
-		add("status = ?", f.Status)
-	}
-	if f.UserID != 0 {
-		add("user_id = ?", f.UserID)
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
-	var total int
-	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM kyc_records`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("kyc: count records: %w", err)
-	}
-	args = append(args, limit, offset)
-	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+recordColumns+` FROM kyc_records`+where+` ORDER BY id DESC
-		LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+	var c store.Conds
+	c.Eq("status", f.Status, f.Status != "")
+	c.Eq("user_id", f.UserID, f.UserID != 0)
+	where, args := c.Where()
+	out, total, err := store.Page(ctx, s.DB.SQL, recordColumns, `FROM kyc_records`+where, args, `id DESC`, limit, offset, scanRecord)
 	if err != nil {
-		return nil, 0, fmt.Errorf("kyc: records: %w", err)
-	}
-	defer rows.Close()
-	var out []Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("kyc: records: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("kyc: records: %w", err)
 	}
 	return out, total, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/comecomepay/comecomepay/internal/platform/batchjob"
 	"github.com/comecomepay/comecomepay/internal/platform/text"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -25,12 +26,10 @@ type Creator interface {
 	Create(ctx context.Context, tx *sql.Tx, n New) (int64, error)
 }
 
-// Defaults of the broadcast job: a batch of notifications per transaction,
-// and how long one run keeps going before it yields its worker (the job
-// snoozes and resumes from its cursor).
+// Defaults of the broadcast job: the batched cursor job's.
 const (
-	DefaultBroadcastBatch  = 500
-	DefaultBroadcastBudget = 20 * time.Second
+	DefaultBroadcastBatch  = batchjob.DefaultBatch
+	DefaultBroadcastBudget = batchjob.DefaultBudget
 )
 
 // BroadcastDeps are the broadcast job's collaborators.
@@ -53,12 +52,7 @@ type BroadcastWorker struct {
 // NewBroadcastWorker returns the worker of BroadcastArgs; a zero Batch or
 // Budget takes the default.
 func NewBroadcastWorker(d BroadcastDeps) *BroadcastWorker {
-	if d.Batch <= 0 {
-		d.Batch = DefaultBroadcastBatch
-	}
-	if d.Budget <= 0 {
-		d.Budget = DefaultBroadcastBudget
-	}
+	d.Batch, d.Budget = batchjob.Limits(d.Batch, d.Budget)
 	return &BroadcastWorker{BroadcastDeps: d}
 }
 
@@ -66,19 +60,9 @@ func NewBroadcastWorker(d BroadcastDeps) *BroadcastWorker {
 // spent; then the job snoozes (without using up an attempt) and the next
 // run continues from the cursor.
 func (w *BroadcastWorker) Work(ctx context.Context, job *river.Job[BroadcastArgs]) error {
-	deadline := time.Now().Add(w.Budget)
-	for {
-		done, err := w.Step(ctx, job.Args.BroadcastID)
-		if err != nil {
-			return fmt.Errorf("notification: broadcast job: %w", err)
-		}
-		if done {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return river.JobSnooze(0)
-		}
-	}
+	return batchjob.Run(ctx, "notification: broadcast job", w.Budget, func(ctx context.Context) (bool, error) {
+		return w.Step(ctx, job.Args.BroadcastID)
+	})
 }
 
 // Step sends one batch: under the broadcast's row lock it creates the

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -25,37 +24,13 @@ type OrderFilter struct {
 
 // AdminOrders lists orders of every user, newest first.
 func (s *Service) AdminOrders(ctx context.Context, f OrderFilter, limit, offset int) ([]Order, int, error) {
-	where, args := ` WHERE 1 = 1`, []any{}
-	for _, c := range []struct {
-		column string
-		value  any
-		set    bool
-	}{{"user_id", f.UserID, f.UserID != 0}, {"card_id", f.CardID, f.CardID != 0}, {"status", f.Status, f.Status != ""}} {
-		if c.set {
-			args = append(args, c.value)
-			where += ` AND ` + c.column + ` = $` + strconv.Itoa(len(args))
-		}
-	}
-	var total int
-	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM physical_orders`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("physical: count orders: %w", err)
-	}
-	n := len(args)
-	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+orderColumns+` FROM physical_orders`+where+` ORDER BY id DESC LIMIT $`+
-		strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, limit, offset)...)
+	var c store.Conds
+	c.Eq("user_id", f.UserID, f.UserID != 0)
+	c.Eq("card_id", f.CardID, f.CardID != 0)
+	c.Eq("status", f.Status, f.Status != "")
+	where, args := c.Where()
+	out, total, err := store.Page(ctx, s.DB.SQL, orderColumns, `FROM physical_orders`+where, args, `id DESC`, limit, offset, scanOrder)
 	if err != nil {
-		return nil, 0, fmt.Errorf("physical: list orders: %w", err)
-	}
-	defer rows.Close()
-	var out []Order
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("physical: list orders: %w", err)
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("physical: list orders: %w", err)
 	}
 	return out, total, nil

@@ -70,38 +70,16 @@ type AdminCommissionFilter struct {
 
 // AdminCommissions lists commissions of every beneficiary, newest first.
 func (s *Service) AdminCommissions(ctx context.Context, f AdminCommissionFilter, limit, offset int) ([]AdminCommission, int, error) {
-	where, args := ` WHERE 1 = 1`, []any{}
-	for _, c := range []struct {
-		column string
-		value  any
-		set    bool
-	}{{"beneficiary_id", f.BeneficiaryID, f.BeneficiaryID != 0}, {"referee_id", f.RefereeID, f.RefereeID != 0},
-		{"status", f.Status, f.Status != ""}, {"type", f.Type, f.Type != ""}, {"level", f.Level, f.Level != 0}} {
-		if c.set {
-			args = append(args, c.value)
-			where += ` AND ` + c.column + ` = $` + strconv.Itoa(len(args))
-		}
-	}
-	var total int
-	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM commissions`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("referral: count commissions: %w", err)
-	}
-	n := len(args)
-	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+adminCommissionColumns+` FROM commissions`+where+` ORDER BY id DESC LIMIT $`+
-		strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, limit, offset)...)
+	var c store.Conds
+	c.Eq("beneficiary_id", f.BeneficiaryID, f.BeneficiaryID != 0)
+	c.Eq("referee_id", f.RefereeID, f.RefereeID != 0)
+	c.Eq("status", f.Status, f.Status != "")
+	c.Eq("type", f.Type, f.Type != "")
+	c.Eq("level", f.Level, f.Level != 0)
+	where, args := c.Where()
+	out, total, err := store.Page(ctx, s.DB.SQL, adminCommissionColumns, `FROM commissions`+where, args, `id DESC`, limit, offset,
+		s.scanAdminCommission)
 	if err != nil {
-		return nil, 0, fmt.Errorf("referral: list commissions: %w", err)
-	}
-	defer rows.Close()
-	var out []AdminCommission
-	for rows.Next() {
-		c, err := s.scanAdminCommission(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("referral: list commissions: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("referral: list commissions: %w", err)
 	}
 	return out, total, nil

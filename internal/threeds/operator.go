@@ -3,8 +3,8 @@ package threeds
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
+
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
 // ValidStatus reports whether s is a challenge status.
@@ -26,44 +26,16 @@ type RecordFilter struct {
 // passcode is never opened here: an operator has no use for a cardholder's
 // one-time code, live or not.
 func (s *Service) Records(ctx context.Context, f RecordFilter, limit, offset int) ([]Record, int, error) {
-	var (
-		conds []string
-		args  []any
-	)
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
-	if f.UserID != 0 {
-		add("user_id = ?", f.UserID)
-	}
-	if f.Status != "" {
-		add("challenge_status = ?", f.Status)
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
-	var total int
-	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM threeds_challenges`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("threeds: count challenges: %w", err)
-	}
-	args = append(args, limit, offset)
-	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+recordColumns+` FROM threeds_challenges`+where+`
-		ORDER BY received_at DESC, id DESC LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+	var c store.Conds
+	c.Eq("user_id", f.UserID, f.UserID != 0)
+	c.Eq("challenge_status", f.Status, f.Status != "")
+	where, args := c.Where()
+	out, total, err := store.Page(ctx, s.DB.SQL, recordColumns, `FROM threeds_challenges`+where, args, `received_at DESC, id DESC`,
+		limit, offset, func(row store.Row) (Record, error) {
+			r, _, err := scanRecord(row) // the sealed passcode is dropped unopened
+			return r, err
+		})
 	if err != nil {
-		return nil, 0, fmt.Errorf("threeds: challenges: %w", err)
-	}
-	defer rows.Close()
-	out := []Record{}
-	for rows.Next() {
-		r, _, err := scanRecord(rows) // the sealed passcode is dropped unopened
-		if err != nil {
-			return nil, 0, fmt.Errorf("threeds: challenges: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("threeds: challenges: %w", err)
 	}
 	return out, total, nil

@@ -98,27 +98,12 @@ type DepositFilter struct {
 
 // ListDeposits returns the deposits matching f, newest first, and how many match.
 func (s *Service) ListDeposits(ctx context.Context, f DepositFilter, limit, offset int) ([]Deposit, int, error) {
-	// The cast makes PostgreSQL type $2 as BIGINT (its first use decides).
-	where, args := `($1 = '' OR status = $1) AND (CAST($2 AS BIGINT) = 0 OR user_id = $2)`, []any{string(f.Status), f.UserID}
-	var total int
-	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM deposits WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("wallet: count deposits: %w", err)
-	}
-	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+depositColumns+` FROM deposits WHERE `+where+
-		` ORDER BY id DESC LIMIT $3 OFFSET $4`, append(args, limit, offset)...)
+	var c store.Conds
+	c.Eq("status", f.Status, f.Status != "")
+	c.Eq("user_id", f.UserID, f.UserID != 0)
+	where, args := c.Where()
+	out, total, err := store.Page(ctx, s.DB.SQL, depositColumns, `FROM deposits`+where, args, `id DESC`, limit, offset, s.scanDeposit)
 	if err != nil {
-		return nil, 0, fmt.Errorf("wallet: list deposits: %w", err)
-	}
-	defer rows.Close()
-	var out []Deposit
-	for rows.Next() {
-		d, err := s.scanDeposit(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("wallet: list deposits: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("wallet: list deposits: %w", err)
 	}
 	return out, total, nil

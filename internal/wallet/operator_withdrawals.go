@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+
+	"github.com/comecomepay/comecomepay/internal/store"
 )
 
 // Operators' side of withdrawals: the review queue and the decisions, each
@@ -20,18 +22,12 @@ type WithdrawalFilter struct {
 // ListWithdrawals returns the withdrawals matching f, newest first, and how
 // many match.
 func (s *Service) ListWithdrawals(ctx context.Context, f WithdrawalFilter, limit, offset int) ([]Withdrawal, int, error) {
-	// The cast makes PostgreSQL type $2 as BIGINT (its first use decides).
-	where, args := `($1 = '' OR status = $1) AND (CAST($2 AS BIGINT) = 0 OR user_id = $2)`, []any{string(f.Status), f.UserID}
-	var total int
-	if err := s.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM withdrawals WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("wallet: count withdrawals: %w", err)
-	}
-	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT `+withdrawalColumns+` FROM withdrawals WHERE `+where+
-		` ORDER BY id DESC LIMIT $3 OFFSET $4`, append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("wallet: list withdrawals: %w", err)
-	}
-	out, err := s.scanWithdrawals(rows)
+	var c store.Conds
+	c.Eq("status", f.Status, f.Status != "")
+	c.Eq("user_id", f.UserID, f.UserID != 0)
+	where, args := c.Where()
+	out, total, err := store.Page(ctx, s.DB.SQL, withdrawalColumns, `FROM withdrawals`+where, args, `id DESC`, limit, offset,
+		s.scanWithdrawal)
 	if err != nil {
 		return nil, 0, fmt.Errorf("wallet: list withdrawals: %w", err)
 	}

@@ -132,6 +132,15 @@ func newPage[T any](items []T, pageNo, size, total int) page[T] {
 	return page[T]{Items: items, Page: pageNo, PageSize: size, Total: total, TotalPages: httpkit.TotalPages(total, size)}
 }
 
+// pageOf is one page of a list shown through view.
+func pageOf[T, V any](list []T, view func(T) V, pageNo, size, total int) page[V] {
+	items := make([]V, 0, len(list))
+	for _, x := range list {
+		items = append(items, view(x))
+	}
+	return newPage(items, pageNo, size, total)
+}
+
 // ok writes a family-B success answer.
 func ok(w http.ResponseWriter, r *http.Request, status int, data any) error {
 	httpkit.WriteJSON(w, status, httpkit.OKB(r, "OK", data))

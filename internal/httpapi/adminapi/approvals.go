@@ -59,11 +59,7 @@ func (a *API) listApprovals(w http.ResponseWriter, r *http.Request, _ operator.P
 	if err != nil {
 		return err
 	}
-	items := make([]approvalView, 0, len(list))
-	for _, x := range list {
-		items = append(items, viewApproval(x))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewApproval, pageNo, size, total))
 }
 
 // approve: POST /admin/approvals/{id}/approve {note?}: executes the request

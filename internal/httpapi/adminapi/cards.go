@@ -55,11 +55,7 @@ func (a *API) listCards(w http.ResponseWriter, r *http.Request, _ operator.Princ
 	if err != nil {
 		return err
 	}
-	items := make([]cardRowView, 0, len(list))
-	for _, c := range list {
-		items = append(items, viewCard(c))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewCard, pageNo, size, total))
 }
 
 // lockCard: POST /admin/cards/{id}/lock {reason}.
@@ -134,11 +130,7 @@ func (a *API) listCardTasks(w http.ResponseWriter, r *http.Request, _ operator.P
 	if err != nil {
 		return err
 	}
-	items := make([]cardTaskView, 0, len(list))
-	for _, t := range list {
-		items = append(items, viewCardTask(t))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewCardTask, pageNo, size, total))
 }
 
 // retryCardTask: POST /admin/card-tasks/{id}/retry {reason?}.

@@ -94,11 +94,7 @@ func (a *API) listAnnouncements(w http.ResponseWriter, r *http.Request, _ operat
 	if err != nil {
 		return err
 	}
-	items := make([]announcementView, 0, len(list))
-	for _, x := range list {
-		items = append(items, viewAnnouncement(x))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewAnnouncement, pageNo, size, total))
 }
 
 // createAnnouncement: POST /admin/announcements → a draft.

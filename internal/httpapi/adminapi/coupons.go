@@ -169,11 +169,7 @@ func (a *API) listCoupons(w http.ResponseWriter, r *http.Request, _ operator.Pri
 	if err != nil {
 		return err
 	}
-	items := make([]couponView, 0, len(list))
-	for _, c := range list {
-		items = append(items, viewCoupon(c))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewCoupon, pageNo, size, total))
 }
 
 // createCoupon: POST /admin/coupons.

@@ -42,11 +42,7 @@ func (a *API) kycRecords(w http.ResponseWriter, r *http.Request, _ operator.Prin
 	if err != nil {
 		return err
 	}
-	items := make([]kycRecordView, 0, len(recs))
-	for _, rec := range recs {
-		items = append(items, viewKYCRecord(rec))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(recs, viewKYCRecord, pageNo, size, total))
 }
 
 // kycRecord: GET /admin/kyc/records/{id} — the summary, never the identity.

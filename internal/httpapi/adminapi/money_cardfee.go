@@ -60,11 +60,7 @@ func (a *API) listCardFeePayments(w http.ResponseWriter, r *http.Request, _ oper
 	if err != nil {
 		return err
 	}
-	items := make([]cardFeePaymentView, 0, len(list))
-	for _, x := range list {
-		items = append(items, viewCardFeePayment(x))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewCardFeePayment, pageNo, size, total))
 }
 
 // refundCardFeePayment: POST /admin/card-fee-payments/{id}/refund {reason}.

@@ -51,11 +51,7 @@ func (a *API) listDeposits(w http.ResponseWriter, r *http.Request, _ operator.Pr
 	if err != nil {
 		return err
 	}
-	items := make([]depositView, 0, len(list))
-	for _, x := range list {
-		items = append(items, viewDeposit(x))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewDeposit, pageNo, size, total))
 }
 
 // assignDeposit: POST /admin/deposits/{id}/assign {user_id, reason?}.

@@ -50,11 +50,7 @@ func (a *API) reconciliationRuns(w http.ResponseWriter, r *http.Request, _ opera
 	if err != nil {
 		return err
 	}
-	items := make([]reconciliationRunView, 0, len(list))
-	for _, x := range list {
-		items = append(items, viewRun(x))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewRun, pageNo, size, total))
 }
 
 // reconciliationReport: GET /admin/reconciliation/report?date=YYYY-MM-DD

@@ -52,11 +52,7 @@ func (a *API) listWithdrawals(w http.ResponseWriter, r *http.Request, _ operator
 	if err != nil {
 		return err
 	}
-	items := make([]withdrawalView, 0, len(list))
-	for _, x := range list {
-		items = append(items, viewWithdrawal(x))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewWithdrawal, pageNo, size, total))
 }
 
 // approveWithdrawal: POST /admin/withdrawals/{id}/approve {reason}.

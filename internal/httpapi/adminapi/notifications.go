@@ -142,11 +142,7 @@ func (a *API) listBroadcasts(w http.ResponseWriter, r *http.Request, _ operator.
 	if err != nil {
 		return err
 	}
-	items := make([]broadcastView, 0, len(list))
-	for _, b := range list {
-		items = append(items, viewBroadcast(b))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewBroadcast, pageNo, size, total))
 }
 
 // getBroadcast: GET /admin/notifications/broadcasts/{id}: its progress.

@@ -17,11 +17,7 @@ func (a *API) listOperators(w http.ResponseWriter, r *http.Request, _ operator.P
 	if err != nil {
 		return err
 	}
-	items := make([]operatorView, 0, len(list))
-	for _, o := range list {
-		items = append(items, viewOperator(o))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewOperator, pageNo, size, total))
 }
 
 // createOperator: POST /admin/admins {email, display_name, role, password?}.

@@ -62,11 +62,7 @@ func (a *API) listPhysicalOrders(w http.ResponseWriter, r *http.Request, _ opera
 	if err != nil {
 		return err
 	}
-	items := make([]orderRowView, 0, len(list))
-	for _, o := range list {
-		items = append(items, a.viewOrder(o))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, a.viewOrder, pageNo, size, total))
 }
 
 var trackingNo = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)

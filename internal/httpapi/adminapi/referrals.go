@@ -231,11 +231,7 @@ func (a *API) listCommissions(w http.ResponseWriter, r *http.Request, _ operator
 	if err != nil {
 		return err
 	}
-	items := make([]commissionRowView, 0, len(list))
-	for _, c := range list {
-		items = append(items, viewCommission(c))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewCommission, pageNo, size, total))
 }
 
 var errNoCommission = apperr.New(apperr.CodeNotFound).WithDetails("No such commission")

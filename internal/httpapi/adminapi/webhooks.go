@@ -51,11 +51,7 @@ func (a *API) webhookEvents(w http.ResponseWriter, r *http.Request, _ operator.P
 	if err != nil {
 		return err
 	}
-	items := make([]webhookEventView, 0, len(list))
-	for _, e := range list {
-		items = append(items, viewWebhookEvent(e))
-	}
-	return ok(w, r, http.StatusOK, newPage(items, pageNo, size, total))
+	return ok(w, r, http.StatusOK, pageOf(list, viewWebhookEvent, pageNo, size, total))
 }
 
 // replayWebhookEvent: POST /admin/webhooks/events/{id}/replay. 200 either
