@@ -1,7 +1,18 @@
 package console
 
-// zh is the console's Chinese interface; English is the key itself.
-var zh = map[string]string{
+import "maps"
+
+// zh is the console's Chinese interface (English is the key itself): the
+// core pages' texts and each area's (area_*.go).
+var zh = func() map[string]string {
+	all := map[string]string{}
+	for _, part := range []map[string]string{zhCore, zhUsers, zhMoney, zhCards, zhContent} {
+		maps.Copy(all, part)
+	}
+	return all
+}()
+
+var zhCore = map[string]string{
 	"ComeComePay console": "ComeComePay 管理后台", "Dashboard": "概览", "Users": "用户", "Approvals": "审批",
 	"Audit log": "审计日志", "Operators": "操作员", "Preferences": "偏好设置", "Sign in": "登录", "Sign out": "退出登录",
 	"Email": "邮箱", "Password": "密码", "Authenticator code": "验证器代码", "Not permitted": "无权访问",
@@ -22,7 +33,7 @@ var zh = map[string]string{
 	"Disable": "停用", "Created": "创建时间", "Two-factor": "双重验证", "yes": "是", "no": "否",
 	"Password (shown once)": "密码（仅显示一次）", "Language": "语言", "Time zone": "时区", "Save": "保存",
 	"Target type": "对象类型", "Target ID": "对象 ID", "Actor ID": "操作人 ID", "Request": "请求",
-	"Confirm: this action is recorded in the audit log with your name and reason.": "确认：此操作将连同您的姓名和原因记入审计日志。",
+	"Confirm: this action is recorded in the audit log with your name and reason.":    "确认：此操作将连同您的姓名和原因记入审计日志。",
 	"Approving executes the action now, as you. You cannot approve your own request.": "批准将以您的身份立即执行该操作。您不能批准自己的请求。",
 }
 

@@ -95,14 +95,17 @@ type navItem struct {
 	access access
 }
 
-var navigation = []navItem{
-	{"Dashboard", "/console/dashboard", anyOperator},
-	{"Users", "/console/users", mirror("POST /api/v1/admin/users/{id}/freeze")},
-	{"Approvals", "/console/approvals", mirror("GET /api/v1/admin/approvals")},
-	{"Audit log", "/console/audit", mirror("GET /api/v1/admin/audit-logs")},
-	{"Operators", "/console/operators", mirror("GET /api/v1/admin/admins")},
-	{"Preferences", "/console/preferences", anyOperator},
-}
+// navigation is the menu in order: the core pages, then each area's.
+var navigation = slices.Concat(
+	[]navItem{{"Dashboard", "/console/dashboard", anyOperator}},
+	navUsers, navMoney, navCards, navContent,
+	[]navItem{
+		{"Approvals", "/console/approvals", mirror("GET /api/v1/admin/approvals")},
+		{"Audit log", "/console/audit", mirror("GET /api/v1/admin/audit-logs")},
+		{"Operators", "/console/operators", mirror("GET /api/v1/admin/admins")},
+		{"Preferences", "/console/preferences", anyOperator},
+	},
+)
 
 func (c *Console) routes() {
 	c.handle("GET /console/{$}", access{public: true}, c.home)
@@ -122,5 +125,9 @@ func (c *Console) routes() {
 	c.handle("GET /console/operators", mirror("GET /api/v1/admin/admins"), c.operatorsPage)
 	c.handle("POST /console/operators", mirror("POST /api/v1/admin/admins"), c.createOperator)
 	c.handle("POST /console/operators/{id}/disable", mirror("DELETE /api/v1/admin/admins/{id}"), c.disableOperator)
+	c.routesUsers()
+	c.routesMoney()
+	c.routesCards()
+	c.routesContent()
 	c.handle("/console/", anyOperator, func(http.ResponseWriter, *http.Request, *visit) error { return errNotFound })
 }
