@@ -56,6 +56,15 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 	return a, ok
 }
 
+type reasonKey struct{}
+
+// WithReason returns ctx carrying the operator's reason for an action whose
+// back-office method takes none (the console asks one before a destructive
+// action); Record uses it when the entry names no reason of its own.
+func WithReason(ctx context.Context, reason string) context.Context {
+	return context.WithValue(ctx, reasonKey{}, reason)
+}
+
 // CLI is the actor of commands run on a server.
 func CLI() Actor { return Actor{Type: ActorCLI, Label: "cli", Role: "cli"} }
 
@@ -97,6 +106,9 @@ func (l *Log) Record(ctx context.Context, tx *sql.Tx, e Entry) error {
 	a, ok := ActorFrom(ctx)
 	if !ok {
 		return fmt.Errorf("audit: record %s: %w", e.Action, ErrNoActor)
+	}
+	if r, _ := ctx.Value(reasonKey{}).(string); e.Reason == "" && r != "" {
+		e.Reason = r
 	}
 	return l.RecordAs(ctx, tx, a, e)
 }
