@@ -43,6 +43,13 @@ func usdCents(currency string, decimals int, amount money.Amount) money.Amount {
 	return money.Amount(q.Int64())
 }
 
+// NeedsSecondOperator reports whether a money action on amount (minor
+// units with decimals places) of currency goes through four-eyes: the rule
+// moneyAction applies, for screens that say so before the click.
+func (s *Service) NeedsSecondOperator(currency string, decimals int, amount money.Amount) bool {
+	return usdCents(currency, decimals, max(amount, -amount)) > s.Policy.FourEyesAboveUSDCents
+}
+
 // MoneyAction is a money-affecting operator action.
 type MoneyAction struct {
 	Kind       approval.Kind // also the audit action

@@ -55,10 +55,11 @@ func (s *site) expectRefusal(path string) {
 	s.refused[s.base+path] = true
 }
 
-func newSite(t *testing.T) *site {
+// newSite starts the service (with the harness options given) and a browser.
+func newSite(t *testing.T, options ...apptest.Option) *site {
 	t.Helper()
 	path := chromiumPath(t)
-	h := apptest.New(t, store.SQLite)
+	h := apptest.New(t, store.SQLite, options...)
 	srv := httptest.NewServer(h.App.Handler)
 	t.Cleanup(srv.Close)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
