@@ -106,7 +106,7 @@ func TestConsoleSupportCannotOpenFinancePages(t *testing.T) {
 	support := newOperator(t, s.h, "support@ops.example.com", operator.Support)
 	s.signIn(support, false, false)
 	nav := s.text("header nav")
-	for _, hidden := range []string{"Approvals", "Audit log", "Operators", "Users"} {
+	for _, hidden := range []string{"Approvals", "Audit log", "Operators", "KYC"} {
 		if strings.Contains(nav, hidden) {
 			t.Errorf("support sees %q in the navigation: %q", hidden, nav)
 		}
@@ -132,10 +132,9 @@ func TestConsoleFreezeStopsTheUsersMoney(t *testing.T) {
 	h.Deposit(t, alice, "USDT-TRC20", "20")
 	compliance := newOperator(t, h, "compliance@ops.example.com", operator.Compliance)
 	s.signIn(compliance, false, false)
-	s.do(chromedp.Navigate(s.base+"/console/users"), chromedp.WaitVisible(chromedp.CSS("#user_id")),
-		chromedp.SendKeys(chromedp.CSS("#user_id"), strconv.FormatInt(alice.ID, 10)),
-		chromedp.SendKeys(chromedp.CSS("#reason"), "card fraud report"),
-		chromedp.Click(chromedp.CSS("form.userform button")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	s.do(chromedp.Navigate(s.base+"/console/users/"+strconv.FormatInt(alice.ID, 10)), chromedp.WaitVisible(chromedp.CSS("#freeze-reason")),
+		chromedp.SendKeys(chromedp.CSS("#freeze-reason"), "card fraud report"),
+		chromedp.Click(chromedp.CSS("form.freeze button")), chromedp.WaitVisible(chromedp.CSS(".notice")))
 	h.Do(http.MethodPost, "/api/v1/wallet/transfer-by-uid", map[string]any{"recipient_uid": bob.ID, "currency": "USDT-TRC20",
 		"amount": "1", "transaction_password": apptest.TxPassword}, apptest.Bearer(alice.Access)).Expect(t, 403, "ACCOUNT_FROZEN")
 	rows, _, err := h.App.Audit.List(context.Background(), audit.Filter{Action: "user.freeze"}, 10, 0)
@@ -186,13 +185,14 @@ func TestConsoleRefusesFormsWithoutCSRFToken(t *testing.T) {
 	if !strings.HasSuffix(res.Request.URL.Path, "/console/dashboard") {
 		t.Fatalf("sign-in ended at %s", res.Request.URL)
 	}
-	freeze := url.Values{"user_id": {strconv.FormatInt(user.ID, 10)}, "reason": {"forged"}}
+	freeze := url.Values{"reason": {"forged"}}
+	freezePath := "/console/users/" + strconv.FormatInt(user.ID, 10) + "/freeze"
 	for _, token := range []string{"", "forged-token", pre} {
 		values := url.Values{"csrf": {token}}
 		for k, v := range freeze {
 			values[k] = v
 		}
-		if res := form("/console/users/freeze", values); res.StatusCode != http.StatusForbidden {
+		if res := form(freezePath, values); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("freeze with token %q: %d", token, res.StatusCode)
 		}
 	}
@@ -205,7 +205,7 @@ func TestConsoleRefusesFormsWithoutCSRFToken(t *testing.T) {
 	for k, v := range freeze {
 		values[k] = v
 	}
-	if res := form("/console/users/freeze", values); res.StatusCode != http.StatusOK || !strings.Contains(res.Request.URL.RawQuery, "done=1") {
+	if res := form(freezePath, values); res.StatusCode != http.StatusOK || !strings.Contains(res.Request.URL.RawQuery, "done=frozen") {
 		t.Fatalf("freeze with the page's token: %d %s", res.StatusCode, res.Request.URL)
 	}
 }

@@ -40,36 +40,6 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, v *visit) er
 	return nil
 }
 
-type usersData struct {
-	Notice string
-	Error  string
-}
-
-func (c *Console) usersPage(w http.ResponseWriter, r *http.Request, v *visit) error {
-	c.render(w, http.StatusOK, "users", v, usersData{Notice: r.URL.Query().Get("done")})
-	return nil
-}
-
-func (c *Console) freezeUser(frozen bool) handler {
-	return func(w http.ResponseWriter, r *http.Request, v *visit) error {
-		id, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("user_id")), 10, 64)
-		if err != nil || id <= 0 {
-			c.render(w, http.StatusBadRequest, "users", v, usersData{Error: translate(v.Lang, "User ID") + ": 1, 2, 3…"})
-			return nil
-		}
-		_, err = c.Office.FreezeUser(c.actorContext(r, v), id, frozen, strings.TrimSpace(r.PostFormValue("reason")))
-		if e, ok := apperr.As(err); ok {
-			c.render(w, http.StatusBadRequest, "users", v, usersData{Error: apiMessage(v.Lang, e)})
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		http.Redirect(w, r, "/console/users?done=1", http.StatusSeeOther)
-		return nil
-	}
-}
-
 type approvalsData struct {
 	Items []approval.Request
 	Error string
