@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,11 +27,13 @@ type cardsList struct {
 	Filter     map[string]string
 	Page       int
 	TotalPages int
-	PrevQuery  string
-	NextQuery  string
-	Query      string // the current filters, sent back by action forms
-	Notice     string
-	Error      string
+	// Query strings of the neighbouring pages, already encoded (a plain
+	// string would be escaped again in the href).
+	PrevQuery template.URL
+	NextQuery template.URL
+	Query     string // the current filters, sent back by action forms
+	Notice    string
+	Error     string
 	// Can names the actions the operator's role may take on the page.
 	Can map[string]bool
 }
@@ -71,10 +74,10 @@ func (s *cardsList) offset() int { return (s.Page - 1) * cardsPageSize }
 // paged sets the page links for total rows.
 func (s *cardsList) paged(total int) {
 	s.TotalPages = max(1, (total+cardsPageSize-1)/cardsPageSize)
-	link := func(n int) string {
+	link := func(n int) template.URL {
 		q, _ := url.ParseQuery(s.Query)
 		q.Set("page", strconv.Itoa(n))
-		return q.Encode()
+		return template.URL(q.Encode())
 	}
 	if s.Page > 1 {
 		s.PrevQuery = link(s.Page - 1)

@@ -108,9 +108,9 @@ type announcementsData struct {
 	Items    []announcementRow
 	Status   string
 	Statuses []string
-	Pager   pager
-	Notice  string
-	CanEdit bool
+	Pager    pager
+	Notice   string
+	CanEdit  bool
 }
 
 func (c *Console) announcementsPage(w http.ResponseWriter, r *http.Request, v *visit) error {

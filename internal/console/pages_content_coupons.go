@@ -22,8 +22,8 @@ const formTime = "2006-01-02T15:04" // <input type=datetime-local>
 // couponForm is a definition as the form shows it.
 type couponForm struct {
 	Code, Name, Description, Type, Value, MinFee, MaxDiscount, AppliesTo string
-	UsageLimit, UsageLimitPerUser, ValidFrom, ValidUntil              string
-	Claimable                                                         bool
+	UsageLimit, UsageLimitPerUser, ValidFrom, ValidUntil                 string
+	Claimable                                                            bool
 }
 
 func couponFormOf(c coupon.Coupon, tz *time.Location) couponForm {

@@ -25,7 +25,7 @@ type broadcastRow struct {
 
 // messageForm is what the send and broadcast forms hold.
 type messageForm struct {
-	UserID, Title, Body, Data                  string
+	UserID, Title, Body, Data                      string
 	Status, Language, RegisteredFrom, RegisteredTo string
 }
 

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -92,9 +93,11 @@ type auditData struct {
 	Filter     map[string]string
 	Page       int
 	TotalPages int
-	PrevQuery  string
-	NextQuery  string
-	Error      string
+	// Query strings of the neighbouring pages, already encoded (a plain
+	// string would be escaped again in the href).
+	PrevQuery template.URL
+	NextQuery template.URL
+	Error     string
 }
 
 const auditPageSize = 25
@@ -130,10 +133,10 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request, v *visit) er
 		return err
 	}
 	d.Rows, d.TotalPages = rows, (total+auditPageSize-1)/auditPageSize
-	page := func(n int) string {
+	page := func(n int) template.URL {
 		qq := r.URL.Query()
 		qq.Set("page", strconv.Itoa(n))
-		return qq.Encode()
+		return template.URL(qq.Encode())
 	}
 	if d.Page > 1 {
 		d.PrevQuery = page(d.Page - 1)
