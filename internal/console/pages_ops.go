@@ -41,8 +41,14 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, v *visit) er
 	return nil
 }
 
+// approvalRow is a pending request with its amount written out.
+type approvalRow struct {
+	approval.Request
+	AmountText string
+}
+
 type approvalsData struct {
-	Items []approval.Request
+	Items []approvalRow
 	Error string
 	Self  int64
 }
@@ -52,7 +58,7 @@ func (c *Console) approvalsPage(w http.ResponseWriter, r *http.Request, v *visit
 	if err != nil {
 		return err
 	}
-	c.render(w, http.StatusOK, "approvals", v, approvalsData{Items: items, Self: v.Principal.OperatorID})
+	c.render(w, http.StatusOK, "approvals", v, approvalsData{Items: c.approvalRows(items), Self: v.Principal.OperatorID})
 	return nil
 }
 
@@ -76,7 +82,7 @@ func (c *Console) decide(approve bool) handler {
 			if lerr != nil {
 				return lerr
 			}
-			c.render(w, http.StatusBadRequest, "approvals", v, approvalsData{Items: items, Error: apiMessage(v.Lang, e),
+			c.render(w, http.StatusBadRequest, "approvals", v, approvalsData{Items: c.approvalRows(items), Error: apiMessage(v.Lang, e),
 				Self: v.Principal.OperatorID})
 			return nil
 		}
@@ -199,4 +205,12 @@ func (c *Console) disableOperator(w http.ResponseWriter, r *http.Request, v *vis
 	}
 	http.Redirect(w, r, "/console/operators", http.StatusSeeOther)
 	return nil
+}
+
+func (c *Console) approvalRows(items []approval.Request) []approvalRow {
+	rows := make([]approvalRow, 0, len(items))
+	for _, x := range items {
+		rows = append(rows, approvalRow{Request: x, AmountText: c.Office.FormatAmount(x.Currency, x.Amount)})
+	}
+	return rows
 }
