@@ -49,6 +49,15 @@ func TestConsoleDashboardAfterSeed(t *testing.T) {
 		t.Errorf("charts %q", charts)
 	}
 	s.checkPage("dashboard-seeded")
+	// Each tile opens its queue, filtered.
+	for _, tile := range []struct{ href, heading string }{{"/console/deposits?status=unmatched", "Deposits"},
+		{"/console/kyc?status=pending", "KYC"}, {"/console/withdrawals?status=pending", "Withdrawals"}} {
+		s.do(chromedp.Navigate(s.base+"/console/dashboard"), chromedp.WaitVisible(chromedp.CSS("section.tiles")),
+			chromedp.Click(chromedp.CSS(`section.tiles a[href="`+tile.href+`"]`)), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		if got := s.location(); got != tile.href || !strings.Contains(s.text("main h1"), tile.heading) {
+			t.Errorf("tile %s opened %s (%q)", tile.href, got, s.text("main h1"))
+		}
+	}
 	// A list page of the seeded console (its screenshot is the README's second).
 	s.do(chromedp.Navigate(s.base+"/console/users"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	if got := s.text("main"); !strings.Contains(got, sandboxseed.CardUser2) {
