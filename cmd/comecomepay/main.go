@@ -1,6 +1,7 @@
 // Command comecomepay is the ComeComePay backend: `serve` (the default) runs
 // the API and the job workers, `migrate` applies migrations, `ledger verify`
-// checks the ledger invariants, `config` prints the effective configuration
+// checks the ledger invariants, `sandbox seed` fills a sandbox database for
+// the console, `config` prints the effective configuration
 // with secrets masked, `version` prints the build.
 package main
 

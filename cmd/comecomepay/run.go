@@ -52,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return contentCmd(ctx, rest, getenv, os.Stdin, stdout)
 	case "tiers":
 		return tiers(ctx, rest, getenv, stdout)
+	case "sandbox":
+		return sandboxCmd(ctx, rest, getenv, stdout)
 	case "admin":
 		return adminCmd(ctx, rest, getenv, os.Stdin, stdout)
 	case "config":
@@ -65,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintln(stdout, "comecomepay", buildVersion())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, reconcile, withdrawals, coupons, tiers, content, admin, config or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, ledger verify, reconcile, withdrawals, coupons, tiers, content, sandbox seed, admin, config or version)", cmd)
 	}
 }
 

@@ -21,6 +21,10 @@ const (
 	holdPrefix    = "card_hold:"
 )
 
+// LedgerKind is the kind of the card balance accounts in the ledger's
+// totals (ledger.Total.Name): their name up to the first ':'.
+const LedgerKind = "card"
+
 // BalanceAccount is the ledger account of a card's spendable HKD balance.
 func BalanceAccount(c Card) ledger.AccountRef {
 	return ledger.UserAccount(c.UserID, balancePrefix+strconv.FormatInt(c.ID, 10), Currency)

@@ -6,7 +6,7 @@ import "maps"
 // core pages' texts and each area's (area_*.go).
 var zh = func() map[string]string {
 	all := map[string]string{}
-	for _, part := range []map[string]string{zhCore, zhUsers, zhMoney, zhCards, zhContent} {
+	for _, part := range []map[string]string{zhCore, zhDashboard, zhUsers, zhMoney, zhCards, zhContent} {
 		maps.Copy(all, part)
 	}
 	return all

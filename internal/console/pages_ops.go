@@ -13,34 +13,6 @@ import (
 	"github.com/comecomepay/comecomepay/internal/operator"
 )
 
-type dashboardData struct {
-	PendingApprovals int
-	Recent           []audit.Row
-	CanSeeAudit      bool
-	CanSeeApprovals  bool
-}
-
-func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, v *visit) error {
-	var d dashboardData
-	role := v.Principal.Role
-	if d.CanSeeApprovals = mirror("GET /api/v1/admin/approvals").allowed(role); d.CanSeeApprovals {
-		_, n, err := c.Approvals.List(r.Context(), approval.Pending, 1, 0)
-		if err != nil {
-			return err
-		}
-		d.PendingApprovals = n
-	}
-	if d.CanSeeAudit = mirror("GET /api/v1/admin/audit-logs").allowed(role); d.CanSeeAudit {
-		rows, _, err := c.Audit.List(r.Context(), audit.Filter{}, 10, 0)
-		if err != nil {
-			return err
-		}
-		d.Recent = rows
-	}
-	c.render(w, http.StatusOK, "dashboard", v, d)
-	return nil
-}
-
 // approvalRow is a pending request with its amount written out.
 type approvalRow struct {
 	approval.Request
