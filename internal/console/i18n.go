@@ -13,6 +13,7 @@ var zh = func() map[string]string {
 }()
 
 var zhCore = map[string]string{
+	"Ends every session now": "立即结束其所有会话", "Disabling needs a reason and the confirmation box ticked.": "停用需要填写原因并勾选确认框。",
 	"ComeComePay console": "ComeComePay 管理后台", "Dashboard": "概览", "Users": "用户", "Approvals": "审批",
 	"Audit log": "审计日志", "Operators": "操作员", "Preferences": "偏好设置", "Sign in": "登录", "Sign out": "退出登录",
 	"Email": "邮箱", "Password": "密码", "Authenticator code": "验证器代码", "Not permitted": "无权访问",

@@ -20,17 +20,20 @@ type approvalRow struct {
 }
 
 type approvalsData struct {
+	Pager pager
 	Items []approvalRow
 	Error string
 	Self  int64
 }
 
 func (c *Console) approvalsPage(w http.ResponseWriter, r *http.Request, v *visit) error {
-	items, _, err := c.Approvals.List(r.Context(), approval.Pending, 100, 0)
+	page := pageNumber(r)
+	items, total, err := c.Approvals.List(r.Context(), approval.Pending, contentPageSize, (page-1)*contentPageSize)
 	if err != nil {
 		return err
 	}
-	c.render(w, http.StatusOK, "approvals", v, approvalsData{Items: c.approvalRows(items), Self: v.Principal.OperatorID})
+	c.render(w, http.StatusOK, "approvals", v, approvalsData{Items: c.approvalRows(items), Self: v.Principal.OperatorID,
+		Pager: newPager(r, page, total)})
 	return nil
 }
 
@@ -127,6 +130,7 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request, v *visit) er
 }
 
 type operatorsData struct {
+	Pager     pager
 	Items     []operator.Operator
 	Roles     []operator.Role
 	Created   *operator.Created
@@ -139,11 +143,12 @@ func (c *Console) operatorsPage(w http.ResponseWriter, r *http.Request, v *visit
 }
 
 func (c *Console) showOperators(w http.ResponseWriter, r *http.Request, v *visit, status int, d operatorsData) error {
-	items, _, err := c.Operators.List(r.Context(), 100, 0)
+	page := pageNumber(r)
+	items, total, err := c.Operators.List(r.Context(), contentPageSize, (page-1)*contentPageSize)
 	if err != nil {
 		return err
 	}
-	d.Items, d.Roles, d.CurrentID = items, operator.Roles, v.Principal.OperatorID
+	d.Items, d.Roles, d.CurrentID, d.Pager = items, operator.Roles, v.Principal.OperatorID, newPager(r, page, total)
 	c.render(w, status, "operators", v, d)
 	return nil
 }
@@ -167,8 +172,13 @@ func (c *Console) disableOperator(w http.ResponseWriter, r *http.Request, v *vis
 	if err != nil || id <= 0 {
 		return errNotFound
 	}
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if reason == "" || r.PostFormValue("confirm") != "yes" {
+		return c.showOperators(w, r, v, http.StatusBadRequest, operatorsData{
+			Error: translate(v.Lang, "Disabling needs a reason and the confirmation box ticked.")})
+	}
 	disabled := operator.Disabled
-	_, err = c.Operators.Update(c.actorContext(r, v), id, operator.Change{Status: &disabled})
+	_, err = c.Operators.Update(audit.WithReason(c.actorContext(r, v), reason), id, operator.Change{Status: &disabled})
 	if e, ok := apperr.As(err); ok {
 		return c.showOperators(w, r, v, http.StatusBadRequest, operatorsData{Error: apiMessage(v.Lang, e)})
 	}
