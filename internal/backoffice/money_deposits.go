@@ -55,25 +55,13 @@ type depositPayload struct {
 // credits once however often or concurrently it is asked: the deposit row
 // is locked and its ledger reference is unique, so a repeat is INVALID_STATE.
 func (s *Service) CreditDeposit(ctx context.Context, id int64, reason string) (wallet.Deposit, Outcome, error) {
-	if reason = strings.TrimSpace(reason); reason == "" {
-		return wallet.Deposit{}, Outcome{}, errReasonRequired
-	}
-	d, err := s.MoneyDeps.Wallets.Deposit(ctx, id)
-	if err != nil {
-		return wallet.Deposit{}, Outcome{}, err
-	}
-	if err := d.Creditable(); err != nil {
-		return d, Outcome{}, err
-	}
 	p := depositPayload{DepositID: id}
-	out, err := s.moneyAction(ctx, MoneyAction{Kind: KindCreditDeposit, TargetType: "deposit", TargetID: strconv.FormatInt(id, 10),
-		Currency: d.Currency.Name, Decimals: d.Currency.Decimals, Amount: d.Amount, Payload: p, Reason: reason},
+	return moneyOnRow(ctx, s, id, reason, s.MoneyDeps.Wallets.Deposit, wallet.Deposit.Creditable,
+		func(d wallet.Deposit) MoneyAction {
+			return MoneyAction{Kind: KindCreditDeposit, TargetType: "deposit", Currency: d.Currency.Name, Decimals: d.Currency.Decimals,
+				Amount: d.Amount, Payload: p}
+		},
 		func(tx *sql.Tx) (any, any, error) { return s.creditDeposit(ctx, tx, p) })
-	if err != nil || !out.Executed {
-		return d, out, err
-	}
-	d, err = s.MoneyDeps.Wallets.Deposit(ctx, id)
-	return d, out, err
 }
 
 func (s *Service) creditDeposit(ctx context.Context, tx *sql.Tx, p depositPayload) (any, any, error) {

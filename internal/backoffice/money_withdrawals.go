@@ -41,25 +41,13 @@ type withdrawalPayload struct {
 // Approving a withdrawal that is no longer pending is INVALID_STATE, so a
 // retried approval never submits twice.
 func (s *Service) ApproveWithdrawal(ctx context.Context, id int64, reason string) (wallet.Withdrawal, Outcome, error) {
-	if reason = strings.TrimSpace(reason); reason == "" {
-		return wallet.Withdrawal{}, Outcome{}, errReasonRequired
-	}
-	w, err := s.MoneyDeps.Wallets.Withdrawal(ctx, id)
-	if err != nil {
-		return wallet.Withdrawal{}, Outcome{}, err
-	}
-	if err := w.Reviewable(); err != nil {
-		return w, Outcome{}, err
-	}
 	p := withdrawalPayload{WithdrawalID: id}
-	out, err := s.moneyAction(ctx, MoneyAction{Kind: KindApproveWithdrawal, TargetType: "withdrawal", TargetID: strconv.FormatInt(id, 10),
-		Currency: w.Currency.Name, Decimals: w.Currency.Decimals, Amount: w.Amount, Payload: p, Reason: reason},
+	return moneyOnRow(ctx, s, id, reason, s.MoneyDeps.Wallets.Withdrawal, wallet.Withdrawal.Reviewable,
+		func(w wallet.Withdrawal) MoneyAction {
+			return MoneyAction{Kind: KindApproveWithdrawal, TargetType: "withdrawal", Currency: w.Currency.Name,
+				Decimals: w.Currency.Decimals, Amount: w.Amount, Payload: p}
+		},
 		func(tx *sql.Tx) (any, any, error) { return s.approveWithdrawal(ctx, tx, p) })
-	if err != nil || !out.Executed {
-		return w, out, err
-	}
-	w, err = s.MoneyDeps.Wallets.Withdrawal(ctx, id)
-	return w, out, err
 }
 
 func (s *Service) approveWithdrawal(ctx context.Context, tx *sql.Tx, p withdrawalPayload) (any, any, error) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/comecomepay/comecomepay/internal/approval"
@@ -88,6 +89,34 @@ func (s *Service) moneyAction(ctx context.Context, act MoneyAction, run change) 
 	err := s.audited(ctx, audit.Entry{Action: string(act.Kind), TargetType: act.TargetType, TargetID: act.TargetID,
 		Reason: act.Reason}, run)
 	return Outcome{Executed: err == nil}, err
+}
+
+// moneyOnRow is a money action on one stored row (crediting a deposit by
+// hand, approving a withdrawal): a reason is required, the row must allow
+// it (check), the action goes through moneyAction (four-eyes above the
+// threshold) and, once executed, the row is read again for the answer.
+// action fills the action's kind, target type, amount and payload.
+func moneyOnRow[T any](ctx context.Context, s *Service, id int64, reason string, read func(context.Context, int64) (T, error),
+	check func(T) error, action func(T) MoneyAction, run change) (T, Outcome, error) {
+	var zero T
+	if reason = strings.TrimSpace(reason); reason == "" {
+		return zero, Outcome{}, errReasonRequired
+	}
+	x, err := read(ctx, id)
+	if err != nil {
+		return zero, Outcome{}, err
+	}
+	if err := check(x); err != nil {
+		return x, Outcome{}, err
+	}
+	act := action(x)
+	act.TargetID, act.Reason = strconv.FormatInt(id, 10), reason
+	out, err := s.moneyAction(ctx, act, run)
+	if err != nil || !out.Executed {
+		return x, out, err
+	}
+	x, err = read(ctx, id)
+	return x, out, err
 }
 
 // executor adapts a group's action to approval: decode the payload into P

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -16,8 +17,8 @@ import (
 
 // The cards area: cards, card tasks and physical orders. Each list page is
 // one show function (filters from the query, a page of rows, a notice or a
-// refusal), so an action cardsRefused by the back office re-renders its page
-// with the API's message.
+// refusal), so an action the back office refuses re-renders its page with
+// the API's message (act).
 
 const cardsPageSize = 25
 
@@ -112,6 +113,13 @@ func (s *cardsList) oneOf(key string, allowed ...string) string {
 	return ""
 }
 
+// refused shows an action's refusal instead of any notice ("" for none).
+func (s *cardsList) refused(msg string) {
+	if msg != "" {
+		s.Error, s.Notice = msg, ""
+	}
+}
+
 // outcome reads the notice a redirect after an action carries.
 func (s *cardsList) outcome(r *http.Request, lang string) {
 	q := r.URL.Query()
@@ -125,16 +133,16 @@ func (s *cardsList) outcome(r *http.Request, lang string) {
 	}
 }
 
-// cardsAfterAction redirects to path with the filters the form came from and
-// the action's outcome (post/redirect/get).
-func cardsAfterAction(w http.ResponseWriter, r *http.Request, path string, out *backoffice.Outcome) {
+// cardsDone is where an action redirects: path with the filters the form
+// came from and the action's outcome (post/redirect/get).
+func cardsDone(r *http.Request, path string, out *backoffice.Outcome) string {
 	q, _ := url.ParseQuery(r.PostFormValue("q"))
 	if out != nil && !out.Executed {
 		q.Set("queued", strconv.FormatInt(out.Request.ID, 10))
 	} else {
 		q.Set("done", "1")
 	}
-	http.Redirect(w, r, path+"?"+q.Encode(), http.StatusSeeOther)
+	return path + "?" + q.Encode()
 }
 
 // cardsPathID reads the {name} wildcard as a positive integer.
@@ -151,15 +159,6 @@ func cardsTime(t *time.Time) time.Time {
 		return time.Time{}
 	}
 	return *t
-}
-
-// cardsRefused re-renders a page after a refusal: an apperr becomes the page's
-// error at 400; anything else is the caller's to fail with.
-func cardsRefused(v *visit, err error, show func(status int, msg string) error) (bool, error) {
-	if e, ok := apperr.As(err); ok {
-		return true, show(http.StatusBadRequest, apiMessage(v.Lang, e))
-	}
-	return err != nil, err
 }
 
 // cardsConfirmData is the confirmation page of a destructive or money action:
@@ -199,6 +198,17 @@ func cardsReason(r *http.Request) (string, error) {
 	return reason, nil
 }
 
+// cardsIDReason reads the {id} of an action's path (not found first: a
+// bad path is no form to refuse) and its reason.
+func cardsIDReason(r *http.Request) (int64, string, error) {
+	id, err := cardsPathID(r, "id")
+	if err != nil {
+		return 0, "", err
+	}
+	reason, err := cardsReason(r)
+	return id, reason, err
+}
+
 // ---- Cards ----
 
 type cardRow struct {
@@ -231,35 +241,28 @@ func (c *Console) showCards(w http.ResponseWriter, r *http.Request, v *visit, st
 		d.Rows = append(d.Rows, cardRow{Card: x, BalanceText: x.Balance.Format(2) + " HKD", FeePaidText: x.FeePaid.Format(2) + " USD"})
 	}
 	d.paged(total)
-	if msg != "" {
-		d.Error, d.Notice = msg, ""
-	}
+	d.refused(msg)
 	c.render(w, status, "cards_cards", v, d)
 	return nil
 }
 
 func (c *Console) cardAction(action card.OperatorAction) handler {
 	return func(w http.ResponseWriter, r *http.Request, v *visit) error {
-		show := func(status int, msg string) error { return c.showCards(w, r, v, status, msg) }
-		id, err := cardsPathID(r, "id")
-		if err != nil {
-			return err
-		}
-		reason, err := cardsReason(r)
-		if done, err := cardsRefused(v, err, show); done {
-			return err
-		}
-		if action == card.OperatorCancel && !c.cardsConfirmed(w, r, v, translate(v.Lang, "Cancel card")+" #"+strconv.FormatInt(id, 10),
-			translate(v.Lang, "Cancelling a card is final: the issuer closes it and its balance is refunded to the user's wallet."),
-			"/console/cards", "reason") {
-			return nil
-		}
-		_, err = c.Office.SetCardStatus(c.actorContext(r, v), id, action, reason)
-		if done, err := cardsRefused(v, err, show); done {
-			return err
-		}
-		cardsAfterAction(w, r, "/console/cards", nil)
-		return nil
+		return c.act(w, r, v, c.showCards, func(ctx context.Context) (string, error) {
+			id, reason, err := cardsIDReason(r)
+			if err != nil {
+				return "", err
+			}
+			if action == card.OperatorCancel && !c.cardsConfirmed(w, r, v, translate(v.Lang, "Cancel card")+" #"+strconv.FormatInt(id, 10),
+				translate(v.Lang, "Cancelling a card is final: the issuer closes it and its balance is refunded to the user's wallet."),
+				"/console/cards", "reason") {
+				return "", errAnswered
+			}
+			if _, err := c.Office.SetCardStatus(ctx, id, action, reason); err != nil {
+				return "", err
+			}
+			return cardsDone(r, "/console/cards", nil), nil
+		})
 	}
 }
 
@@ -295,29 +298,22 @@ func (c *Console) showCardTasks(w http.ResponseWriter, r *http.Request, v *visit
 		d.Rows = append(d.Rows, taskRow{Task: t, Completed: cardsTime(t.CompletedAt), Retried: cardsTime(t.RetriedAt)})
 	}
 	d.paged(total)
-	if msg != "" {
-		d.Error, d.Notice = msg, ""
-	}
+	d.refused(msg)
 	c.render(w, status, "cards_tasks", v, d)
 	return nil
 }
 
 func (c *Console) retryCardTask(w http.ResponseWriter, r *http.Request, v *visit) error {
-	show := func(status int, msg string) error { return c.showCardTasks(w, r, v, status, msg) }
-	id, err := cardsPathID(r, "id")
-	if err != nil {
-		return err
-	}
-	reason, err := cardsReason(r)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	_, err = c.Office.RetryCardTask(c.actorContext(r, v), id, reason)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	cardsAfterAction(w, r, "/console/card-tasks", nil)
-	return nil
+	return c.act(w, r, v, c.showCardTasks, func(ctx context.Context) (string, error) {
+		id, reason, err := cardsIDReason(r)
+		if err != nil {
+			return "", err
+		}
+		if _, err := c.Office.RetryCardTask(ctx, id, reason); err != nil {
+			return "", err
+		}
+		return cardsDone(r, "/console/card-tasks", nil), nil
+	})
 }
 
 // ---- Physical orders ----
@@ -367,49 +363,47 @@ func (c *Console) showOrders(w http.ResponseWriter, r *http.Request, v *visit, s
 			Refundable: o.FeeAmount > 0 && o.RefundStatus != physical.RefundCompleted})
 	}
 	d.paged(total)
-	if msg != "" {
-		d.Error, d.Notice = msg, ""
-	}
+	d.refused(msg)
 	c.render(w, status, "cards_orders", v, d)
 	return nil
 }
 
 func (c *Console) setOrderStatus(w http.ResponseWriter, r *http.Request, v *visit) error {
-	show := func(status int, msg string) error { return c.showOrders(w, r, v, status, msg) }
-	id, err := cardsPathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u := backoffice.OrderUpdate{OrderID: id, Status: physical.Status(r.PostFormValue("status")),
-		TrackingNo: strings.TrimSpace(r.PostFormValue("tracking_no")), Remark: strings.TrimSpace(r.PostFormValue("remark"))}
-	fields := apperr.Fields{}
-	if !cardsOrderTarget(u.Status) {
-		fields.Add("status", "must be one of PROCESSING, SHIPPED, DELIVERED, FAILED, CANCELLED")
-	}
-	if u.TrackingNo != "" && !cardsTrackingNo(u.TrackingNo) {
-		fields.Add("tracking_no", "must be 1-64 letters, digits or dashes")
-	}
-	if u.Status == physical.StatusFailed && u.Remark == "" {
-		fields.Add("remark", "is required to fail an order (it is the reason of the fee's refund)")
-	}
-	if len([]rune(u.Remark)) > 200 {
-		fields.Add("remark", "must be at most 200 characters")
-	}
-	if done, err := cardsRefused(v, fields.Err(), show); done {
-		return err
-	}
-	if (u.Status == physical.StatusFailed || u.Status == physical.StatusCancelled) && !c.cardsConfirmed(w, r, v,
-		translate(v.Lang, "Change order status")+" #"+strconv.FormatInt(id, 10)+" → "+string(u.Status),
-		translate(v.Lang, "Failing an order refunds its fee to the user; cancelling stops it. Neither can be undone."),
-		"/console/physical-orders", "status", "tracking_no", "remark") {
-		return nil
-	}
-	out, _, err := c.Office.SetPhysicalOrderStatus(c.actorContext(r, v), u)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	cardsAfterAction(w, r, "/console/physical-orders", &out)
-	return nil
+	return c.act(w, r, v, c.showOrders, func(ctx context.Context) (string, error) {
+		id, err := cardsPathID(r, "id")
+		if err != nil {
+			return "", err
+		}
+		u := backoffice.OrderUpdate{OrderID: id, Status: physical.Status(r.PostFormValue("status")),
+			TrackingNo: strings.TrimSpace(r.PostFormValue("tracking_no")), Remark: strings.TrimSpace(r.PostFormValue("remark"))}
+		fields := apperr.Fields{}
+		if !cardsOrderTarget(u.Status) {
+			fields.Add("status", "must be one of PROCESSING, SHIPPED, DELIVERED, FAILED, CANCELLED")
+		}
+		if u.TrackingNo != "" && !cardsTrackingNo(u.TrackingNo) {
+			fields.Add("tracking_no", "must be 1-64 letters, digits or dashes")
+		}
+		if u.Status == physical.StatusFailed && u.Remark == "" {
+			fields.Add("remark", "is required to fail an order (it is the reason of the fee's refund)")
+		}
+		if len([]rune(u.Remark)) > 200 {
+			fields.Add("remark", "must be at most 200 characters")
+		}
+		if err := fields.Err(); err != nil {
+			return "", err
+		}
+		if (u.Status == physical.StatusFailed || u.Status == physical.StatusCancelled) && !c.cardsConfirmed(w, r, v,
+			translate(v.Lang, "Change order status")+" #"+strconv.FormatInt(id, 10)+" → "+string(u.Status),
+			translate(v.Lang, "Failing an order refunds its fee to the user; cancelling stops it. Neither can be undone."),
+			"/console/physical-orders", "status", "tracking_no", "remark") {
+			return "", errAnswered
+		}
+		out, _, err := c.Office.SetPhysicalOrderStatus(ctx, u)
+		if err != nil {
+			return "", err
+		}
+		return cardsDone(r, "/console/physical-orders", &out), nil
+	})
 }
 
 func cardsOrderTarget(s physical.Status) bool {
@@ -434,24 +428,20 @@ func cardsTrackingNo(s string) bool {
 }
 
 func (c *Console) refundOrder(w http.ResponseWriter, r *http.Request, v *visit) error {
-	show := func(status int, msg string) error { return c.showOrders(w, r, v, status, msg) }
-	id, err := cardsPathID(r, "id")
-	if err != nil {
-		return err
-	}
-	reason, err := cardsReason(r)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	if !c.cardsConfirmed(w, r, v, translate(v.Lang, "Refund order")+" #"+strconv.FormatInt(id, 10),
-		translate(v.Lang, "The order's fee goes back to the user's wallet. Above the four-eyes threshold a second operator approves it."),
-		"/console/physical-orders", "reason") {
-		return nil
-	}
-	out, _, err := c.Office.RefundPhysicalOrder(c.actorContext(r, v), id, reason)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	cardsAfterAction(w, r, "/console/physical-orders", &out)
-	return nil
+	return c.act(w, r, v, c.showOrders, func(ctx context.Context) (string, error) {
+		id, reason, err := cardsIDReason(r)
+		if err != nil {
+			return "", err
+		}
+		if !c.cardsConfirmed(w, r, v, translate(v.Lang, "Refund order")+" #"+strconv.FormatInt(id, 10),
+			translate(v.Lang, "The order's fee goes back to the user's wallet. Above the four-eyes threshold a second operator approves it."),
+			"/console/physical-orders", "reason") {
+			return "", errAnswered
+		}
+		out, _, err := c.Office.RefundPhysicalOrder(ctx, id, reason)
+		if err != nil {
+			return "", err
+		}
+		return cardsDone(r, "/console/physical-orders", &out), nil
+	})
 }

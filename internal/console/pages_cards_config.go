@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -69,9 +70,7 @@ func (c *Console) showSettings(w http.ResponseWriter, r *http.Request, v *visit,
 	}
 	d.History = hist
 	d.paged(total)
-	if msg != "" {
-		d.Error, d.Notice = msg, ""
-	}
+	d.refused(msg)
 	c.render(w, status, "cards_settings", v, d)
 	return nil
 }
@@ -80,22 +79,21 @@ func (c *Console) showSettings(w http.ResponseWriter, r *http.Request, v *visit,
 // JSON value the admin API would receive (a boolean literal, otherwise a
 // string the setting parses as its kind).
 func (c *Console) updateSetting(w http.ResponseWriter, r *http.Request, v *visit) error {
-	show := func(status int, msg string) error { return c.showSettings(w, r, v, status, msg) }
-	reason, err := cardsReason(r)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	key, value := strings.TrimSpace(r.PostFormValue("key")), strings.TrimSpace(r.PostFormValue("value"))
-	raw, _ := json.Marshal(value)
-	if value == "true" || value == "false" {
-		raw = json.RawMessage(value)
-	}
-	_, err = c.Office.UpdateSettings(c.actorContext(r, v), map[string]json.RawMessage{key: raw}, reason)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	cardsAfterAction(w, r, "/console/settings", nil)
-	return nil
+	return c.act(w, r, v, c.showSettings, func(ctx context.Context) (string, error) {
+		reason, err := cardsReason(r)
+		if err != nil {
+			return "", err
+		}
+		key, value := strings.TrimSpace(r.PostFormValue("key")), strings.TrimSpace(r.PostFormValue("value"))
+		raw, _ := json.Marshal(value)
+		if value == "true" || value == "false" {
+			raw = json.RawMessage(value)
+		}
+		if _, err := c.Office.UpdateSettings(ctx, map[string]json.RawMessage{key: raw}, reason); err != nil {
+			return "", err
+		}
+		return cardsDone(r, "/console/settings", nil), nil
+	})
 }
 
 // ---- Fees: swap, withdrawal, card ----
@@ -154,82 +152,77 @@ func (c *Console) showFees(w http.ResponseWriter, r *http.Request, v *visit, sta
 	}
 	d.History = hist
 	d.paged(total)
-	if msg != "" {
-		d.Error, d.Notice = msg, ""
-	}
+	d.refused(msg)
 	c.render(w, status, "cards_fees", v, d)
 	return nil
 }
 
 func (c *Console) updateSwapFee(w http.ResponseWriter, r *http.Request, v *visit) error {
-	show := func(status int, msg string) error { return c.showFees(w, r, v, status, msg) }
-	reason, err := cardsReason(r)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	raw, _ := json.Marshal(strings.TrimSpace(r.PostFormValue("fee_rate")))
-	_, err = c.Office.SetSwapFeeRate(c.actorContext(r, v), raw, reason)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	cardsAfterAction(w, r, "/console/fees", nil)
-	return nil
+	return c.act(w, r, v, c.showFees, func(ctx context.Context) (string, error) {
+		reason, err := cardsReason(r)
+		if err != nil {
+			return "", err
+		}
+		raw, _ := json.Marshal(strings.TrimSpace(r.PostFormValue("fee_rate")))
+		if _, err := c.Office.SetSwapFeeRate(ctx, raw, reason); err != nil {
+			return "", err
+		}
+		return cardsDone(r, "/console/fees", nil), nil
+	})
 }
 
 // updateWithdrawalFee sends the members of the chosen fee type only (a
 // fixed fee has an amount; a percentage a rate and a minimum).
 func (c *Console) updateWithdrawalFee(w http.ResponseWriter, r *http.Request, v *visit) error {
-	show := func(status int, msg string) error { return c.showFees(w, r, v, status, msg) }
-	reason, err := cardsReason(r)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	feeType := r.PostFormValue("fee_type")
-	fee := map[string]string{"fee_type": feeType}
-	if feeType == string(settings.FeeFixed) {
-		fee["fee_amount"] = strings.TrimSpace(r.PostFormValue("fee_amount"))
-	} else {
-		fee["fee_rate"] = strings.TrimSpace(r.PostFormValue("fee_rate"))
-		if m := strings.TrimSpace(r.PostFormValue("min_fee")); m != "" {
-			fee["min_fee"] = m
+	return c.act(w, r, v, c.showFees, func(ctx context.Context) (string, error) {
+		reason, err := cardsReason(r)
+		if err != nil {
+			return "", err
 		}
-	}
-	raw, _ := json.Marshal(fee)
-	_, err = c.Office.SetWithdrawalFee(c.actorContext(r, v), strings.TrimSpace(r.PostFormValue("currency")), raw, reason)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	cardsAfterAction(w, r, "/console/fees", nil)
-	return nil
+		feeType := r.PostFormValue("fee_type")
+		fee := map[string]string{"fee_type": feeType}
+		if feeType == string(settings.FeeFixed) {
+			fee["fee_amount"] = strings.TrimSpace(r.PostFormValue("fee_amount"))
+		} else {
+			fee["fee_rate"] = strings.TrimSpace(r.PostFormValue("fee_rate"))
+			if m := strings.TrimSpace(r.PostFormValue("min_fee")); m != "" {
+				fee["min_fee"] = m
+			}
+		}
+		raw, _ := json.Marshal(fee)
+		if _, err := c.Office.SetWithdrawalFee(ctx, strings.TrimSpace(r.PostFormValue("currency")), raw, reason); err != nil {
+			return "", err
+		}
+		return cardsDone(r, "/console/fees", nil), nil
+	})
 }
 
 func (c *Console) updateCardFee(w http.ResponseWriter, r *http.Request, v *visit) error {
-	show := func(status int, msg string) error { return c.showFees(w, r, v, status, msg) }
-	cardType := cardfee.CardType(r.PathValue("card_type"))
-	if !cardfee.ValidCardType(cardType) {
-		return errNotFound
-	}
-	reason, err := cardsReason(r)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	fields := apperr.Fields{}
-	fee := cardsDecimal(fields, "fee_amount", r.PostFormValue("fee_amount"), 2)
-	active := r.PostFormValue("active") == "true"
-	desc := strings.TrimSpace(r.PostFormValue("description"))
-	if len(desc) > 200 {
-		fields.Add("description", "must be at most 200 characters")
-	}
-	if done, err := cardsRefused(v, fields.Err(), show); done {
-		return err
-	}
-	_, err = c.Office.UpdateCardFee(c.actorContext(r, v), cardType, cardfee.ConfigChange{FeeAmount: fee, IsActive: &active,
-		Description: &desc}, reason)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	cardsAfterAction(w, r, "/console/fees", nil)
-	return nil
+	return c.act(w, r, v, c.showFees, func(ctx context.Context) (string, error) {
+		cardType := cardfee.CardType(r.PathValue("card_type"))
+		if !cardfee.ValidCardType(cardType) {
+			return "", errNotFound
+		}
+		reason, err := cardsReason(r)
+		if err != nil {
+			return "", err
+		}
+		fields := apperr.Fields{}
+		fee := cardsDecimal(fields, "fee_amount", r.PostFormValue("fee_amount"), 2)
+		active := r.PostFormValue("active") == "true"
+		desc := strings.TrimSpace(r.PostFormValue("description"))
+		if len(desc) > 200 {
+			fields.Add("description", "must be at most 200 characters")
+		}
+		if err := fields.Err(); err != nil {
+			return "", err
+		}
+		if _, err := c.Office.UpdateCardFee(ctx, cardType, cardfee.ConfigChange{FeeAmount: fee, IsActive: &active,
+			Description: &desc}, reason); err != nil {
+			return "", err
+		}
+		return cardsDone(r, "/console/fees", nil), nil
+	})
 }
 
 // cardsDecimal parses a required decimal ≥ 0 with at most scale decimals.
@@ -268,9 +261,7 @@ func (c *Console) showTiers(w http.ResponseWriter, r *http.Request, v *visit, st
 	if d.Tiers, err = c.Office.TierConfigs(r.Context()); err != nil {
 		return err
 	}
-	if msg != "" {
-		d.Error, d.Notice = msg, ""
-	}
+	d.refused(msg)
 	c.render(w, status, "cards_tiers", v, d)
 	return nil
 }
@@ -298,40 +289,37 @@ func tierFromForm(r *http.Request, level int) (referral.Tier, error) {
 }
 
 func (c *Console) updateTier(w http.ResponseWriter, r *http.Request, v *visit) error {
-	show := func(status int, msg string) error { return c.showTiers(w, r, v, status, msg) }
-	level, err := cardsPathID(r, "level")
-	if err != nil {
-		return err
-	}
-	t, err := tierFromForm(r, int(level))
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	_, err = c.Office.UpdateTier(c.actorContext(r, v), t)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	cardsAfterAction(w, r, "/console/tiers", nil)
-	return nil
+	return c.act(w, r, v, c.showTiers, func(ctx context.Context) (string, error) {
+		level, err := cardsPathID(r, "level")
+		if err != nil {
+			return "", err
+		}
+		t, err := tierFromForm(r, int(level))
+		if err != nil {
+			return "", err
+		}
+		if _, err := c.Office.UpdateTier(ctx, t); err != nil {
+			return "", err
+		}
+		return cardsDone(r, "/console/tiers", nil), nil
+	})
 }
 
 func (c *Console) addTier(w http.ResponseWriter, r *http.Request, v *visit) error {
-	show := func(status int, msg string) error { return c.showTiers(w, r, v, status, msg) }
-	level, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("tier_level")))
-	if err != nil || level <= 0 {
-		_, err = cardsRefused(v, apperr.Validation(map[string]string{"tier_level": "must be a positive whole number"}), show)
-		return err
-	}
-	t, err := tierFromForm(r, level)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	_, err = c.Office.SetTiers(c.actorContext(r, v), []referral.Tier{t}, nil)
-	if done, err := cardsRefused(v, err, show); done {
-		return err
-	}
-	cardsAfterAction(w, r, "/console/tiers", nil)
-	return nil
+	return c.act(w, r, v, c.showTiers, func(ctx context.Context) (string, error) {
+		level, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("tier_level")))
+		if err != nil || level <= 0 {
+			return "", apperr.Validation(map[string]string{"tier_level": "must be a positive whole number"})
+		}
+		t, err := tierFromForm(r, level)
+		if err != nil {
+			return "", err
+		}
+		if _, err := c.Office.SetTiers(ctx, []referral.Tier{t}, nil); err != nil {
+			return "", err
+		}
+		return cardsDone(r, "/console/tiers", nil), nil
+	})
 }
 
 // ---- Commissions ----
@@ -378,43 +366,37 @@ func (c *Console) showCommissions(w http.ResponseWriter, r *http.Request, v *vis
 			SourceText: x.SourceAmount.Format(x.Decimals) + " " + x.Currency, Credited: cardsTime(x.CreditedAt), Cancelled: cardsTime(x.CancelledAt)})
 	}
 	d.paged(total)
-	if msg != "" {
-		d.Error, d.Notice = msg, ""
-	}
+	d.refused(msg)
 	c.render(w, status, "cards_commissions", v, d)
 	return nil
 }
 
 func (c *Console) commissionAction(pay bool) handler {
 	return func(w http.ResponseWriter, r *http.Request, v *visit) error {
-		show := func(status int, msg string) error { return c.showCommissions(w, r, v, status, msg) }
-		id, err := cardsPathID(r, "id")
-		if err != nil {
-			return err
-		}
-		reason, err := cardsReason(r)
-		if done, err := cardsRefused(v, err, show); done {
-			return err
-		}
-		title, message := translate(v.Lang, "Pay commission"), translate(v.Lang,
-			"The commission is credited to the beneficiary's wallet. Above the four-eyes threshold a second operator approves it.")
-		if !pay {
-			title, message = translate(v.Lang, "Cancel commission"), translate(v.Lang,
-				"A cancelled commission is never paid; a credited one is taken back from the beneficiary's wallet.")
-		}
-		if !c.cardsConfirmed(w, r, v, title+" #"+strconv.FormatInt(id, 10), message, "/console/commissions", "reason") {
-			return nil
-		}
-		var out backoffice.Outcome
-		if pay {
-			out, _, err = c.Office.PayCommission(c.actorContext(r, v), id, reason)
-		} else {
-			out, _, err = c.Office.CancelCommission(c.actorContext(r, v), id, reason)
-		}
-		if done, err := cardsRefused(v, err, show); done {
-			return err
-		}
-		cardsAfterAction(w, r, "/console/commissions", &out)
-		return nil
+		return c.act(w, r, v, c.showCommissions, func(ctx context.Context) (string, error) {
+			id, reason, err := cardsIDReason(r)
+			if err != nil {
+				return "", err
+			}
+			title, message := translate(v.Lang, "Pay commission"), translate(v.Lang,
+				"The commission is credited to the beneficiary's wallet. Above the four-eyes threshold a second operator approves it.")
+			if !pay {
+				title, message = translate(v.Lang, "Cancel commission"), translate(v.Lang,
+					"A cancelled commission is never paid; a credited one is taken back from the beneficiary's wallet.")
+			}
+			if !c.cardsConfirmed(w, r, v, title+" #"+strconv.FormatInt(id, 10), message, "/console/commissions", "reason") {
+				return "", errAnswered
+			}
+			var out backoffice.Outcome
+			if pay {
+				out, _, err = c.Office.PayCommission(ctx, id, reason)
+			} else {
+				out, _, err = c.Office.CancelCommission(ctx, id, reason)
+			}
+			if err != nil {
+				return "", err
+			}
+			return cardsDone(r, "/console/commissions", &out), nil
+		})
 	}
 }

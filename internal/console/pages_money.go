@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -115,9 +116,9 @@ func (l *moneyListing) enum(v *visit, key, label string, allowed []string) strin
 	return ""
 }
 
-// afterMoneyAction redirects back to the list (same filters) saying what
-// happened: executed, or the four-eyes request it became.
-func afterMoneyAction(w http.ResponseWriter, r *http.Request, list string, done string, out backoffice.Outcome) {
+// moneyDone is where an action redirects: back to the list (same filters)
+// saying what happened: executed, or the four-eyes request it became.
+func moneyDone(r *http.Request, list string, done string, out backoffice.Outcome) string {
 	q, _ := url.ParseQuery(r.URL.RawQuery)
 	for _, k := range moneyNotices {
 		if k != "page" {
@@ -129,16 +130,7 @@ func afterMoneyAction(w http.ResponseWriter, r *http.Request, list string, done 
 	} else {
 		q.Set("request", strconv.FormatInt(out.Request.ID, 10))
 	}
-	http.Redirect(w, r, list+"?"+q.Encode(), http.StatusSeeOther)
-}
-
-// refused reports a domain refusal (re-rendered with the API's message) or
-// another failure (returned).
-func moneyRefused(v *visit, err error) (string, error) {
-	if e, ok := apperr.As(err); ok {
-		return apiMessage(v.Lang, e), nil
-	}
-	return "", err
+	return list + "?" + q.Encode()
 }
 
 // moneyPathID is the {id} of an action's path.
@@ -154,6 +146,20 @@ func moneyPathID(r *http.Request) (int64, error) {
 func moneyReason(r *http.Request) string { return strings.TrimSpace(r.PostFormValue("reason")) }
 
 var errMoneyReason = apperr.Validation(map[string]string{"reason": "is required"})
+
+// moneyIDReason reads the {id} of an action's path (not found first: a bad
+// path is no form to refuse) and its required reason.
+func moneyIDReason(r *http.Request) (int64, string, error) {
+	id, err := moneyPathID(r)
+	if err != nil {
+		return 0, "", err
+	}
+	reason := moneyReason(r)
+	if reason == "" {
+		return 0, "", errMoneyReason
+	}
+	return id, reason, nil
+}
 
 // ----- Withdrawals -----
 
@@ -202,33 +208,23 @@ func (c *Console) showWithdrawals(w http.ResponseWriter, r *http.Request, v *vis
 
 func (c *Console) decideWithdrawal(approve bool) handler {
 	return func(w http.ResponseWriter, r *http.Request, v *visit) error {
-		id, err := moneyPathID(r)
-		if err != nil {
-			return err
-		}
-		reason := moneyReason(r)
-		out := backoffice.Outcome{Executed: true}
-		switch {
-		case reason == "":
-			err = errMoneyReason
-		case approve:
-			_, out, err = c.Office.ApproveWithdrawal(c.actorContext(r, v), id, reason)
-		default:
-			_, err = c.Office.RejectWithdrawal(c.actorContext(r, v), id, reason)
-		}
-		if err != nil {
-			msg, err := moneyRefused(v, err)
+		return c.act(w, r, v, c.showWithdrawals, func(ctx context.Context) (string, error) {
+			id, reason, err := moneyIDReason(r)
 			if err != nil {
-				return err
+				return "", err
 			}
-			return c.showWithdrawals(w, r, v, http.StatusBadRequest, msg)
-		}
-		done := "approved"
-		if !approve {
-			done = "rejected"
-		}
-		afterMoneyAction(w, r, "/console/withdrawals", done, out)
-		return nil
+			out, done := backoffice.Outcome{Executed: true}, "approved"
+			if approve {
+				_, out, err = c.Office.ApproveWithdrawal(ctx, id, reason)
+			} else {
+				_, err = c.Office.RejectWithdrawal(ctx, id, reason)
+				done = "rejected"
+			}
+			if err != nil {
+				return "", err
+			}
+			return moneyDone(r, "/console/withdrawals", done, out), nil
+		})
 	}
 }
 
@@ -278,47 +274,34 @@ func (c *Console) showDeposits(w http.ResponseWriter, r *http.Request, v *visit,
 }
 
 func (c *Console) assignDeposit(w http.ResponseWriter, r *http.Request, v *visit) error {
-	id, err := moneyPathID(r)
-	if err != nil {
-		return err
-	}
-	userID, perr := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("user_id")), 10, 64)
-	if perr != nil || userID <= 0 {
-		err = apperr.Validation(map[string]string{"user_id": "must be a positive integer"})
-	} else {
-		_, err = c.Office.AssignDeposit(c.actorContext(r, v), id, userID, moneyReason(r))
-	}
-	if err != nil {
-		msg, err := moneyRefused(v, err)
+	return c.act(w, r, v, c.showDeposits, func(ctx context.Context) (string, error) {
+		id, err := moneyPathID(r)
 		if err != nil {
-			return err
+			return "", err
 		}
-		return c.showDeposits(w, r, v, http.StatusBadRequest, msg)
-	}
-	afterMoneyAction(w, r, "/console/deposits", "assigned", backoffice.Outcome{Executed: true})
-	return nil
+		userID, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("user_id")), 10, 64)
+		if err != nil || userID <= 0 {
+			return "", apperr.Validation(map[string]string{"user_id": "must be a positive integer"})
+		}
+		if _, err := c.Office.AssignDeposit(ctx, id, userID, moneyReason(r)); err != nil {
+			return "", err
+		}
+		return moneyDone(r, "/console/deposits", "assigned", backoffice.Outcome{Executed: true}), nil
+	})
 }
 
 func (c *Console) creditDeposit(w http.ResponseWriter, r *http.Request, v *visit) error {
-	id, err := moneyPathID(r)
-	if err != nil {
-		return err
-	}
-	var out backoffice.Outcome
-	if reason := moneyReason(r); reason == "" {
-		err = errMoneyReason
-	} else {
-		_, out, err = c.Office.CreditDeposit(c.actorContext(r, v), id, reason)
-	}
-	if err != nil {
-		msg, err := moneyRefused(v, err)
+	return c.act(w, r, v, c.showDeposits, func(ctx context.Context) (string, error) {
+		id, reason, err := moneyIDReason(r)
 		if err != nil {
-			return err
+			return "", err
 		}
-		return c.showDeposits(w, r, v, http.StatusBadRequest, msg)
-	}
-	afterMoneyAction(w, r, "/console/deposits", "credited", out)
-	return nil
+		_, out, err := c.Office.CreditDeposit(ctx, id, reason)
+		if err != nil {
+			return "", err
+		}
+		return moneyDone(r, "/console/deposits", "credited", out), nil
+	})
 }
 
 // moneySigned formats minor units with their currency, with a sign.

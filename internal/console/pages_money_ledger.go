@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -76,31 +77,28 @@ func (c *Console) showLedger(w http.ResponseWriter, r *http.Request, v *visit, s
 func (c *Console) adjustBalance(w http.ResponseWriter, r *http.Request, v *visit) error {
 	form := adjustmentForm{UserID: strings.TrimSpace(r.PostFormValue("user_id")), Currency: r.PostFormValue("currency"),
 		Amount: strings.TrimSpace(r.PostFormValue("amount")), Reason: moneyReason(r), Key: r.PostFormValue("key")}
-	userID, perr := strconv.ParseInt(form.UserID, 10, 64)
-	var res backoffice.AdjustmentResult
-	var err error
-	switch {
-	case perr != nil || userID <= 0:
-		err = apperr.Validation(map[string]string{"user_id": "must be a positive integer"})
-	case form.Reason == "":
-		err = errMoneyReason
-	case !idempotency.ValidKey(form.Key):
-		err = apperr.Validation(map[string]string{"key": "reload the page"})
-	default:
+	page := func(w http.ResponseWriter, r *http.Request, v *visit, status int, msg string) error {
+		return c.showLedger(w, r, v, status, form, msg)
+	}
+	return c.act(w, r, v, page, func(ctx context.Context) (string, error) {
+		userID, err := strconv.ParseInt(form.UserID, 10, 64)
+		switch {
+		case err != nil || userID <= 0:
+			return "", apperr.Validation(map[string]string{"user_id": "must be a positive integer"})
+		case form.Reason == "":
+			return "", errMoneyReason
+		case !idempotency.ValidKey(form.Key):
+			return "", apperr.Validation(map[string]string{"key": "reload the page"})
+		}
 		req := backoffice.AdjustmentRequest{UserID: userID, Currency: form.Currency, Amount: form.Amount, Reason: form.Reason}
 		body, _ := json.Marshal(req)
-		res, err = c.Office.AdjustBalance(c.actorContext(r, v), req,
+		res, err := c.Office.AdjustBalance(ctx, req,
 			backoffice.Keyed{Key: form.Key, Fingerprint: idempotency.Fingerprint(r.Method, r.Pattern, "", body)})
-	}
-	if err != nil {
-		msg, err := moneyRefused(v, err)
 		if err != nil {
-			return err
+			return "", err
 		}
-		return c.showLedger(w, r, v, http.StatusBadRequest, form, msg)
-	}
-	afterMoneyAction(w, r, "/console/ledger", "adjusted", res.Outcome)
-	return nil
+		return moneyDone(r, "/console/ledger", "adjusted", res.Outcome), nil
+	})
 }
 
 // ----- Ledger: the entries of one account -----
@@ -216,16 +214,13 @@ func (c *Console) showReconciliation(w http.ResponseWriter, r *http.Request, v *
 }
 
 func (c *Console) runReconciliation(w http.ResponseWriter, r *http.Request, v *visit) error {
-	job, err := c.Office.RunReconciliation(c.actorContext(r, v), moneyReason(r))
-	if err != nil {
-		msg, err := moneyRefused(v, err)
+	return c.act(w, r, v, c.showReconciliation, func(ctx context.Context) (string, error) {
+		job, err := c.Office.RunReconciliation(ctx, moneyReason(r))
 		if err != nil {
-			return err
+			return "", err
 		}
-		return c.showReconciliation(w, r, v, http.StatusBadRequest, msg)
-	}
-	http.Redirect(w, r, "/console/reconciliation?"+url.Values{"job": {strconv.FormatInt(job, 10)}}.Encode(), http.StatusSeeOther)
-	return nil
+		return "/console/reconciliation?" + url.Values{"job": {strconv.FormatInt(job, 10)}}.Encode(), nil
+	})
 }
 
 type reportData struct {
@@ -307,23 +302,15 @@ func (c *Console) showCardFeePayments(w http.ResponseWriter, r *http.Request, v 
 }
 
 func (c *Console) refundCardFeePayment(w http.ResponseWriter, r *http.Request, v *visit) error {
-	id, err := moneyPathID(r)
-	if err != nil {
-		return err
-	}
-	var out backoffice.Outcome
-	if reason := moneyReason(r); reason == "" {
-		err = errMoneyReason
-	} else {
-		_, out, err = c.Office.RefundCardFeePayment(c.actorContext(r, v), id, reason)
-	}
-	if err != nil {
-		msg, err := moneyRefused(v, err)
+	return c.act(w, r, v, c.showCardFeePayments, func(ctx context.Context) (string, error) {
+		id, reason, err := moneyIDReason(r)
 		if err != nil {
-			return err
+			return "", err
 		}
-		return c.showCardFeePayments(w, r, v, http.StatusBadRequest, msg)
-	}
-	afterMoneyAction(w, r, "/console/card-fee-payments", "refunded", out)
-	return nil
+		_, out, err := c.Office.RefundCardFeePayment(ctx, id, reason)
+		if err != nil {
+			return "", err
+		}
+		return moneyDone(r, "/console/card-fee-payments", "refunded", out), nil
+	})
 }

@@ -17,6 +17,25 @@ import (
 var kycStatusChoices = []kyc.RecordStatus{kyc.StatusPendingSubmit, kyc.StatusPending, kyc.StatusProcessing, kyc.StatusApproved,
 	kyc.StatusRejected, kyc.StatusFailed, kyc.StatusNotCompleted, kyc.StatusCancelled}
 
+// statusUserFilter checks the status and user_id filters the KYC queue and
+// the 3DS records share: a status valid refuses is cleared, and the page's
+// error names every bad filter, answered with 400.
+func statusUserFilter[S ~string](lang string, status *S, userID string, valid func(S) bool) (id int64, msg string, code int) {
+	var problems []string
+	if *status != "" && !valid(*status) {
+		problems = append(problems, translate(lang, "Status"))
+		*status = ""
+	}
+	id, ok := userIDParam(userID)
+	if !ok {
+		problems = append(problems, translate(lang, "User ID"))
+	}
+	if len(problems) > 0 {
+		return id, translate(lang, "Not a valid filter") + ": " + strings.Join(problems, ", "), http.StatusBadRequest
+	}
+	return id, "", http.StatusOK
+}
+
 type kycQueueData struct {
 	Status, UserID string
 	Statuses       []kyc.RecordStatus
@@ -35,16 +54,9 @@ func (c *Console) kycQueue(w http.ResponseWriter, r *http.Request, v *visit) err
 		d.Status = string(kyc.StatusPending)
 	}
 	f := kyc.RecordFilter{Status: kyc.RecordStatus(d.Status)}
-	var problems []string
-	if f.Status != "" && !kyc.ValidStatus(f.Status) {
-		problems = append(problems, translate(v.Lang, "Status"))
-		f.Status, d.Status = "", ""
-	}
-	id, ok := userIDParam(d.UserID)
-	if !ok {
-		problems = append(problems, translate(v.Lang, "User ID"))
-	}
-	f.UserID = id
+	var code int
+	f.UserID, d.Error, code = statusUserFilter(v.Lang, &f.Status, d.UserID, kyc.ValidStatus)
+	d.Status = string(f.Status)
 	page := userPageParam(q, "page")
 	rows, total, err := c.Office.KYCRecords(r.Context(), f, page, usersPageSize)
 	if err != nil {
@@ -52,10 +64,6 @@ func (c *Console) kycQueue(w http.ResponseWriter, r *http.Request, v *visit) err
 	}
 	d.Rows, d.Total = rows, total
 	d.Pager = newUserPager("/console/kyc", q, "page", page, usersPageSize, total)
-	code := http.StatusOK
-	if len(problems) > 0 {
-		d.Error, code = translate(v.Lang, "Not a valid filter")+": "+strings.Join(problems, ", "), http.StatusBadRequest
-	}
 	c.render(w, code, "users_kyc", v, d)
 	return nil
 }
@@ -162,16 +170,9 @@ func (c *Console) threeDSRecords(w http.ResponseWriter, r *http.Request, v *visi
 	q := r.URL.Query()
 	d := threeDSData{Status: q.Get("status"), UserID: strings.TrimSpace(q.Get("user_id")), Statuses: threeDSStatusChoices}
 	f := threeds.RecordFilter{Status: threeds.Status(d.Status)}
-	var problems []string
-	if f.Status != "" && !threeds.ValidStatus(f.Status) {
-		problems = append(problems, translate(v.Lang, "Status"))
-		f.Status, d.Status = "", ""
-	}
-	id, ok := userIDParam(d.UserID)
-	if !ok {
-		problems = append(problems, translate(v.Lang, "User ID"))
-	}
-	f.UserID = id
+	var code int
+	f.UserID, d.Error, code = statusUserFilter(v.Lang, &f.Status, d.UserID, threeds.ValidStatus)
+	d.Status = string(f.Status)
 	page := userPageParam(q, "page")
 	rows, total, err := c.Office.ThreeDSRecords(r.Context(), f, page, usersPageSize)
 	if err != nil {
@@ -182,10 +183,6 @@ func (c *Console) threeDSRecords(w http.ResponseWriter, r *http.Request, v *visi
 	}
 	d.Rows, d.Total = rows, total
 	d.Pager = newUserPager("/console/3ds", q, "page", page, usersPageSize, total)
-	code := http.StatusOK
-	if len(problems) > 0 {
-		d.Error, code = translate(v.Lang, "Not a valid filter")+": "+strings.Join(problems, ", "), http.StatusBadRequest
-	}
 	c.render(w, code, "users_3ds", v, d)
 	return nil
 }

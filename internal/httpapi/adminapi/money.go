@@ -1,12 +1,14 @@
 package adminapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/backoffice"
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 	"github.com/comecomepay/comecomepay/internal/money"
@@ -22,6 +24,38 @@ func moneyAnswer(w http.ResponseWriter, r *http.Request, out backoffice.Outcome,
 		return ok(w, r, http.StatusAccepted, viewApproval(out.Request))
 	}
 	return ok(w, r, http.StatusOK, executed())
+}
+
+// listPaged answers a money list: the page parameters, the filter read
+// from the query (a bad parameter is a field error, refused before the
+// list is read), and the page of rows as views.
+func listPaged[F, T, V any](w http.ResponseWriter, r *http.Request, filter func(f httpkit.Fields) F,
+	list func(ctx context.Context, f F, limit, offset int) ([]T, int, error), view func(T) V) error {
+	pageNo, size, err := httpkit.PageParams(r, "page_size")
+	if err != nil {
+		return err
+	}
+	f := httpkit.NewFields()
+	flt := filter(f)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	rows, total, err := list(r.Context(), flt, size, (pageNo-1)*size)
+	if err != nil {
+		return err
+	}
+	return ok(w, r, http.StatusOK, pageOf(rows, view, pageNo, size, total))
+}
+
+// idAndReason reads the {id} of a money action's path (notFound when it is
+// no id) and the body's required reason.
+func idAndReason(r *http.Request, notFound *apperr.Error) (int64, string, error) {
+	id, err := pathID(r, "id", notFound)
+	if err != nil {
+		return 0, "", err
+	}
+	reason, err := readReason(r)
+	return id, reason, err
 }
 
 // queryID reads an optional positive integer query parameter (0: absent).

@@ -41,35 +41,21 @@ var paymentStatuses = []string{string(cardfee.StatusPending), string(cardfee.Sta
 
 // listCardFeePayments: GET /admin/card-fee-payments?user_id=&status=&card_type=&consumed=.
 func (a *API) listCardFeePayments(w http.ResponseWriter, r *http.Request, _ operator.Principal) error {
-	pageNo, size, err := httpkit.PageParams(r, "page_size")
-	if err != nil {
-		return err
-	}
-	f := httpkit.NewFields()
-	filter := cardfee.PaymentFilter{UserID: queryID(r, f, "user_id"),
-		Status:   cardfee.PaymentStatus(queryEnum(r, f, "status", paymentStatuses...)),
-		CardType: cardfee.CardType(queryEnum(r, f, "card_type", string(cardfee.Virtual), string(cardfee.Physical)))}
-	if v := queryEnum(r, f, "consumed", "true", "false"); v != "" {
-		consumed := v == "true"
-		filter.Consumed = &consumed
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	list, total, err := a.Office.CardFeePayments(r.Context(), filter, size, (pageNo-1)*size)
-	if err != nil {
-		return err
-	}
-	return ok(w, r, http.StatusOK, pageOf(list, viewCardFeePayment, pageNo, size, total))
+	return listPaged(w, r, func(f httpkit.Fields) cardfee.PaymentFilter {
+		filter := cardfee.PaymentFilter{UserID: queryID(r, f, "user_id"),
+			Status:   cardfee.PaymentStatus(queryEnum(r, f, "status", paymentStatuses...)),
+			CardType: cardfee.CardType(queryEnum(r, f, "card_type", string(cardfee.Virtual), string(cardfee.Physical)))}
+		if v := queryEnum(r, f, "consumed", "true", "false"); v != "" {
+			consumed := v == "true"
+			filter.Consumed = &consumed
+		}
+		return filter
+	}, a.Office.CardFeePayments, viewCardFeePayment)
 }
 
 // refundCardFeePayment: POST /admin/card-fee-payments/{id}/refund {reason}.
 func (a *API) refundCardFeePayment(w http.ResponseWriter, r *http.Request, _ operator.Principal) error {
-	id, err := pathID(r, "id", cardfee.ErrPaymentNotFound)
-	if err != nil {
-		return err
-	}
-	reason, err := readReason(r)
+	id, reason, err := idAndReason(r, cardfee.ErrPaymentNotFound)
 	if err != nil {
 		return err
 	}

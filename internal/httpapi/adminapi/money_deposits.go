@@ -37,21 +37,10 @@ var depositStatuses = []string{string(wallet.DepositPending), string(wallet.Depo
 
 // listDeposits: GET /admin/deposits?status=&user_id=.
 func (a *API) listDeposits(w http.ResponseWriter, r *http.Request, _ operator.Principal) error {
-	pageNo, size, err := httpkit.PageParams(r, "page_size")
-	if err != nil {
-		return err
-	}
-	f := httpkit.NewFields()
-	filter := wallet.DepositFilter{Status: wallet.DepositStatus(queryEnum(r, f, "status", depositStatuses...)),
-		UserID: queryID(r, f, "user_id")}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	list, total, err := a.Office.Deposits(r.Context(), filter, size, (pageNo-1)*size)
-	if err != nil {
-		return err
-	}
-	return ok(w, r, http.StatusOK, pageOf(list, viewDeposit, pageNo, size, total))
+	return listPaged(w, r, func(f httpkit.Fields) wallet.DepositFilter {
+		return wallet.DepositFilter{Status: wallet.DepositStatus(queryEnum(r, f, "status", depositStatuses...)),
+			UserID: queryID(r, f, "user_id")}
+	}, a.Office.Deposits, viewDeposit)
 }
 
 // assignDeposit: POST /admin/deposits/{id}/assign {user_id, reason?}.
@@ -81,11 +70,7 @@ func (a *API) assignDeposit(w http.ResponseWriter, r *http.Request, _ operator.P
 
 // creditDeposit: POST /admin/deposits/{id}/credit {reason}.
 func (a *API) creditDeposit(w http.ResponseWriter, r *http.Request, _ operator.Principal) error {
-	id, err := pathID(r, "id", wallet.ErrDepositNotFound)
-	if err != nil {
-		return err
-	}
-	reason, err := readReason(r)
+	id, reason, err := idAndReason(r, wallet.ErrDepositNotFound)
 	if err != nil {
 		return err
 	}

@@ -38,30 +38,15 @@ var withdrawalStatuses = []string{string(wallet.WithdrawalPending), string(walle
 
 // listWithdrawals: GET /admin/withdrawals?status=&user_id=.
 func (a *API) listWithdrawals(w http.ResponseWriter, r *http.Request, _ operator.Principal) error {
-	pageNo, size, err := httpkit.PageParams(r, "page_size")
-	if err != nil {
-		return err
-	}
-	f := httpkit.NewFields()
-	filter := wallet.WithdrawalFilter{Status: wallet.WithdrawalStatus(queryEnum(r, f, "status", withdrawalStatuses...)),
-		UserID: queryID(r, f, "user_id")}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	list, total, err := a.Office.Withdrawals(r.Context(), filter, size, (pageNo-1)*size)
-	if err != nil {
-		return err
-	}
-	return ok(w, r, http.StatusOK, pageOf(list, viewWithdrawal, pageNo, size, total))
+	return listPaged(w, r, func(f httpkit.Fields) wallet.WithdrawalFilter {
+		return wallet.WithdrawalFilter{Status: wallet.WithdrawalStatus(queryEnum(r, f, "status", withdrawalStatuses...)),
+			UserID: queryID(r, f, "user_id")}
+	}, a.Office.Withdrawals, viewWithdrawal)
 }
 
 // approveWithdrawal: POST /admin/withdrawals/{id}/approve {reason}.
 func (a *API) approveWithdrawal(w http.ResponseWriter, r *http.Request, _ operator.Principal) error {
-	id, err := pathID(r, "id", wallet.ErrWithdrawalNotFound)
-	if err != nil {
-		return err
-	}
-	reason, err := readReason(r)
+	id, reason, err := idAndReason(r, wallet.ErrWithdrawalNotFound)
 	if err != nil {
 		return err
 	}
@@ -74,11 +59,7 @@ func (a *API) approveWithdrawal(w http.ResponseWriter, r *http.Request, _ operat
 
 // rejectWithdrawal: POST /admin/withdrawals/{id}/reject {reason}.
 func (a *API) rejectWithdrawal(w http.ResponseWriter, r *http.Request, _ operator.Principal) error {
-	id, err := pathID(r, "id", wallet.ErrWithdrawalNotFound)
-	if err != nil {
-		return err
-	}
-	reason, err := readReason(r)
+	id, reason, err := idAndReason(r, wallet.ErrWithdrawalNotFound)
 	if err != nil {
 		return err
 	}
