@@ -107,20 +107,29 @@ func (s *site) do(steps ...chromedp.Action[chromedp.Void]) {
 
 func (s *site) text(sel string) string {
 	s.t.Helper()
-	v, err := chromedp.Run(s.ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		s.t.Fatalf("text of %s: %v", sel, err)
+	return read(s, "text of "+sel, chromedp.Text(chromedp.CSS(sel)))
+}
+
+// read runs a read-only action, again if a navigation that a click started
+// replaced the document under it ("Inspected target navigated or closed"):
+// a read is safe to repeat, unlike an action.
+func read[T any](s *site, what string, a chromedp.Action[T]) T {
+	s.t.Helper()
+	for attempt := 0; ; attempt++ {
+		v, err := chromedp.Run(s.ctx, a)
+		if err == nil {
+			return v
+		}
+		if attempt == 10 || !strings.Contains(err.Error(), "navigated or closed") {
+			s.t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	return v
 }
 
 func (s *site) location() string {
 	s.t.Helper()
-	v, err := chromedp.Run(s.ctx, chromedp.Location())
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return strings.TrimPrefix(v, s.base)
+	return strings.TrimPrefix(read(s, "location", chromedp.Location()), s.base)
 }
 
 // checkPage saves the page at 1440×900 and 800 px wide, and checks what every
