@@ -62,6 +62,10 @@ type Config struct {
 	ThreeDSWebhookPreviousSecret string
 	// Providers selects the adapter of each provider port.
 	Providers Providers
+	// UDUN, Didit and ThreeDSAuth are the real adapters' settings.
+	UDUN        UDUN
+	Didit       Didit
+	ThreeDSAuth ThreeDSAuth
 	// FCMCredentialsFile is a Google service-account key file; when set,
 	// pushes go to Firebase Cloud Messaging.
 	FCMCredentialsFile string
@@ -134,7 +138,9 @@ type SMTP struct {
 func (s SMTP) Configured() bool { return s.Host != "" }
 
 // Settings documents every variable: the README table is written from it.
-var Settings = []struct{ Name, Default, Meaning string }{
+var Settings = append(coreSettings, providerSettings...)
+
+var coreSettings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_MODE", "sandbox if no SMTP host, else production", "`sandbox` (simulated providers, OTP echo), `staging` (simulated money providers, real e-mail allowed, production's secret rules; explicit only) or `production` (real providers only)"},
 	{"COMECOMEPAY_HTTP_ADDR", ":8080", "listen address of the API"},
 	{"COMECOMEPAY_DATA_DIR", "./data", "directory for the SQLite file and generated sandbox secrets"},
@@ -143,17 +149,17 @@ var Settings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_JWT_SECRET", "generated in sandbox; required in production", "HS256 key for tokens, at least 32 bytes"},
 	{"COMECOMEPAY_JWT_PREVIOUS_SECRETS", "empty", "comma-separated old JWT keys still accepted for verification"},
 	{"COMECOMEPAY_DATA_KEY", "generated in sandbox; required in production", "base64 of 32 random bytes: encryption and keyed hashes of data at rest"},
-	{"COMECOMEPAY_CUSTODY_API_KEY", "generated in sandbox; required in production", "custody provider API key: signs its callbacks (secret)"},
-	{"COMECOMEPAY_KYC_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the KYC provider's decision webhooks (secret)"},
+	{"COMECOMEPAY_CUSTODY_API_KEY", "generated in sandbox; required in production", "custody provider API key: signs requests to it and its callbacks (secret; issued by UDUN in production)"},
+	{"COMECOMEPAY_KYC_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the KYC provider's decision webhooks (secret; Didit's webhook secret in production)"},
 	{"COMECOMEPAY_ISSUER_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the card issuer's card events (secret)"},
 	{"COMECOMEPAY_3DS_WEBHOOK_SECRET", "generated in sandbox; required in production", "HMAC key of the card issuer's 3DS challenge webhooks (secret)"},
 	{"COMECOMEPAY_CUSTODY_PREVIOUS_API_KEY", "empty", "previous custody API key, still accepted on callbacks during a rotation (secret)"},
 	{"COMECOMEPAY_KYC_WEBHOOK_PREVIOUS_SECRET", "empty", "previous KYC webhook key, still accepted during a rotation (secret)"},
 	{"COMECOMEPAY_ISSUER_WEBHOOK_PREVIOUS_SECRET", "empty", "previous issuer webhook key, still accepted during a rotation (secret)"},
 	{"COMECOMEPAY_3DS_WEBHOOK_PREVIOUS_SECRET", "empty", "previous 3DS webhook key, still accepted during a rotation (secret)"},
-	{"COMECOMEPAY_CUSTODY_PROVIDER", "sandbox", "custody adapter; `sandbox` (the simulator) is the only one so far and production refuses it"},
-	{"COMECOMEPAY_KYC_PROVIDER", "sandbox", "KYC adapter; `sandbox` (the simulator) is the only one so far and production refuses it"},
-	{"COMECOMEPAY_ISSUER_PROVIDER", "sandbox", "card issuer adapter; `sandbox` (the simulator) is the only one so far and production refuses it"},
+	{"COMECOMEPAY_CUSTODY_PROVIDER", "sandbox", "custody adapter: `sandbox` (the simulator; production refuses it) or `udun`"},
+	{"COMECOMEPAY_KYC_PROVIDER", "sandbox", "KYC adapter: `sandbox` (the simulator; production refuses it) or `didit`"},
+	{"COMECOMEPAY_ISSUER_PROVIDER", "sandbox", "card issuer adapter: `sandbox` (the simulator) is the only one until the PokePay adapter lands (docs/providers-issuer.md), so production cannot start yet"},
 	{"COMECOMEPAY_FCM_CREDENTIALS_FILE", "empty (sandbox: pushes recorded; production: pushes off)", "Google service-account JSON key file for Firebase Cloud Messaging (HTTP v1)"},
 	{"COMECOMEPAY_PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service (links to the sandbox KYC page)"},
 	{"COMECOMEPAY_ACCESS_TOKEN_TTL", "24h", "access token lifetime"},
@@ -289,6 +295,7 @@ func Load(getenv func(string) string) (Config, error) {
 		},
 	}
 	c.DatabaseURL = get("COMECOMEPAY_DATABASE_URL", filepath.Join(c.DataDir, "comecomepay.db"))
+	loadProviderSettings(&c, get, dur, list, &errs)
 	if len(c.WalletCurrencies) == 0 {
 		c.WalletCurrencies = []string{"USDT-TRC20", "USDT-ERC20", "USDC-TRC20", "USDC-ERC20", "HKD"}
 	}
@@ -362,6 +369,7 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.CheckProviders())
+	errs = append(errs, c.validateProviderSettings()...)
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		errs = append(errs, errors.New("COMECOMEPAY_JWT_SECRET must be at least 32 bytes"))
 	}
@@ -410,6 +418,7 @@ func (c Config) String() string {
 	line("COMECOMEPAY_CUSTODY_PROVIDER", c.Providers.Custody)
 	line("COMECOMEPAY_KYC_PROVIDER", c.Providers.KYC)
 	line("COMECOMEPAY_ISSUER_PROVIDER", c.Providers.Issuer)
+	c.providerLines(line)
 	line("COMECOMEPAY_FCM_CREDENTIALS_FILE", c.FCMCredentialsFile)
 	line("COMECOMEPAY_PUBLIC_BASE_URL", c.PublicBaseURL)
 	line("COMECOMEPAY_ACCESS_TOKEN_TTL", c.AccessTokenTTL.String())

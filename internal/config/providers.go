@@ -30,8 +30,8 @@ type providerPort struct {
 }
 
 var providerPorts = []providerPort{
-	{"custody", "COMECOMEPAY_CUSTODY_PROVIDER", []string{SimulatorProvider}, func(p Providers) string { return p.Custody }},
-	{"KYC", "COMECOMEPAY_KYC_PROVIDER", []string{SimulatorProvider}, func(p Providers) string { return p.KYC }},
+	{"custody", "COMECOMEPAY_CUSTODY_PROVIDER", []string{SimulatorProvider, "udun"}, func(p Providers) string { return p.Custody }},
+	{"KYC", "COMECOMEPAY_KYC_PROVIDER", []string{SimulatorProvider, "didit"}, func(p Providers) string { return p.KYC }},
 	{"card issuer", "COMECOMEPAY_ISSUER_PROVIDER", []string{SimulatorProvider}, func(p Providers) string { return p.Issuer }},
 }
 

@@ -151,24 +151,32 @@ func (c Config) validateSecrets() []error {
 		name     string
 		value    []byte
 		required bool
+		// issued marks a key the provider generates: we cannot choose its
+		// alphabet or length, so it is held to checkIssuedSecret.
+		issued bool
 	}{
-		{"COMECOMEPAY_JWT_SECRET", []byte(c.JWTSecret), true},
-		{"COMECOMEPAY_DATA_KEY", c.DataKey, true},
-		{"COMECOMEPAY_CUSTODY_API_KEY", []byte(c.CustodyAPIKey), true},
-		{"COMECOMEPAY_KYC_WEBHOOK_SECRET", []byte(c.KYCWebhookSecret), true},
-		{"COMECOMEPAY_ISSUER_WEBHOOK_SECRET", []byte(c.IssuerWebhookSecret), true},
-		{"COMECOMEPAY_3DS_WEBHOOK_SECRET", []byte(c.ThreeDSWebhookSecret), true},
-		{"COMECOMEPAY_CUSTODY_PREVIOUS_API_KEY", []byte(c.CustodyPreviousAPIKey), false},
-		{"COMECOMEPAY_KYC_WEBHOOK_PREVIOUS_SECRET", []byte(c.KYCWebhookPreviousSecret), false},
-		{"COMECOMEPAY_ISSUER_WEBHOOK_PREVIOUS_SECRET", []byte(c.IssuerWebhookPreviousSecret), false},
-		{"COMECOMEPAY_3DS_WEBHOOK_PREVIOUS_SECRET", []byte(c.ThreeDSWebhookPreviousSecret), false},
-		{"COMECOMEPAY_SANDBOX_TOKEN", []byte(c.SandboxToken), false},
+		{"COMECOMEPAY_JWT_SECRET", []byte(c.JWTSecret), true, false},
+		{"COMECOMEPAY_DATA_KEY", c.DataKey, true, false},
+		{"COMECOMEPAY_CUSTODY_API_KEY", []byte(c.CustodyAPIKey), true, true},
+		{"COMECOMEPAY_KYC_WEBHOOK_SECRET", []byte(c.KYCWebhookSecret), true, true},
+		{"COMECOMEPAY_ISSUER_WEBHOOK_SECRET", []byte(c.IssuerWebhookSecret), true, false},
+		{"COMECOMEPAY_3DS_WEBHOOK_SECRET", []byte(c.ThreeDSWebhookSecret), true, false},
+		{"COMECOMEPAY_CUSTODY_PREVIOUS_API_KEY", []byte(c.CustodyPreviousAPIKey), false, true},
+		{"COMECOMEPAY_KYC_WEBHOOK_PREVIOUS_SECRET", []byte(c.KYCWebhookPreviousSecret), false, true},
+		{"COMECOMEPAY_ISSUER_WEBHOOK_PREVIOUS_SECRET", []byte(c.IssuerWebhookPreviousSecret), false, false},
+		{"COMECOMEPAY_3DS_WEBHOOK_PREVIOUS_SECRET", []byte(c.ThreeDSWebhookPreviousSecret), false, false},
+		{"COMECOMEPAY_SANDBOX_TOKEN", []byte(c.SandboxToken), false, false},
+		{"COMECOMEPAY_DIDIT_API_KEY", []byte(c.Didit.APIKey), false, true},
 	} {
+		check := CheckSecret
+		if s.issued {
+			check = checkIssuedSecret
+		}
 		switch {
 		case len(s.value) == 0 && s.required:
 			errs = append(errs, fmt.Errorf("%s mode needs %s", c.Mode, s.name))
 		case len(s.value) > 0:
-			if err := CheckSecret(s.name, s.value); err != nil {
+			if err := check(s.name, s.value); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -179,6 +187,24 @@ func (c Config) validateSecrets() []error {
 		}
 	}
 	return errs
+}
+
+// checkIssuedSecret is the rule for keys a provider issues (UDUN's API key,
+// Didit's webhook secret and API key): their length and alphabet are the
+// provider's, so 16 bytes and 96 bits of alphabet are enough (a 32-digit
+// number, a 16-character mixed-case key), while a value a person typed
+// (patterns, words, runs) still fails.
+func checkIssuedSecret(name string, value []byte) error {
+	const minIssuedBytes, minIssuedBits = 16, 96
+	switch {
+	case len(value) < minIssuedBytes:
+		return fmt.Errorf("%s is too short for a provider-issued key: %d bytes, at least %d expected", name, len(value), minIssuedBytes)
+	case alphabetBits(value) < minIssuedBits || frequencyBits(value) < minIssuedBits*5/8:
+		return fmt.Errorf("%s draws on too few characters for a provider-issued key", name)
+	case repeatsBlock(value) || hasSequence(value, 8) || hasGuessableWord(value):
+		return fmt.Errorf("%s looks typed, not issued by the provider", name)
+	}
+	return nil
 }
 
 // guessableWords are what typed secrets are made of. They are seven
