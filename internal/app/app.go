@@ -63,6 +63,11 @@ import (
 type Options struct {
 	// Now replaces the wall clock of the domain services.
 	Now func() time.Time
+	// Issuer is a real card issuer adapter the embedding program builds
+	// itself (the production end-to-end test's fake PokePay; see
+	// docs/providers-issuer.md for the adapter to come). It counts as a real
+	// provider; nil takes the adapter COMECOMEPAY_ISSUER_PROVIDER selects.
+	Issuer IssuerAdapter
 	// beforeCheck runs between the binding of the services and the wiring
 	// check, so a test can unwire a port and see the start refused.
 	beforeCheck func(*wiring)
@@ -122,7 +127,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	if err := guardProviders(cfg, log); err != nil {
+	if err := guardProviders(cfg, log, opts.Issuer != nil); err != nil {
 		return nil, err
 	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
@@ -194,8 +199,12 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		return fmt.Errorf("job queue: %w", err)
 	}
 
+	var issuerAdapter IssuerAdapter = simulatedIssuer{issuerSim, kycsandbox.Issuer{}}
+	if opts.Issuer != nil {
+		issuerAdapter = opts.Issuer
+	}
 	w := a.buildServices(parts{now: now, box: box, hasher: secret.NewHasher(cfg.DataKey), sandbox: sandbox,
-		currencies: currencies, custody: custodySim, rates: rates, issuer: a.guardIssuer(issuerSim, sandbox),
+		currencies: currencies, custody: custodySim, rates: rates, issuer: a.guardIssuer(issuerAdapter, sandbox && opts.Issuer == nil),
 		kyc: kycsandbox.New(cfg.PublicBaseURL)})
 	w.bindCycles()
 	if opts.beforeCheck != nil {
@@ -205,7 +214,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		return fmt.Errorf("wiring: %w", err)
 	}
 
-	kycIssuer := kycsandbox.Issuer{}
+	var kycIssuer kyc.IssuerReview = issuerAdapter
 	inbox := a.Inbox
 	a.registerWorkers(workers, w.purge, sender, box, custodySim, kycIssuer, pusher, now)
 
