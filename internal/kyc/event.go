@@ -35,15 +35,15 @@ const (
 
 // ProviderEvent is one webhook delivery.
 type ProviderEvent struct {
-	EventID     string    `json:"event_id,omitempty"`
-	WebhookType string    `json:"webhook_type"`
-	Timestamp   int64     `json:"timestamp"`
-	CreatedAt   int64     `json:"created_at,omitempty"`
-	Environment string    `json:"environment,omitempty"`
-	SessionID   string    `json:"session_id"`
-	Status      string    `json:"status"`
-	WorkflowID  string    `json:"workflow_id,omitempty"`
-	VendorData  string    `json:"vendor_data,omitempty"` // our record id
+	EventID     string            `json:"event_id,omitempty"`
+	WebhookType string            `json:"webhook_type"`
+	Timestamp   int64             `json:"timestamp"`
+	CreatedAt   int64             `json:"created_at,omitempty"`
+	Environment string            `json:"environment,omitempty"`
+	SessionID   string            `json:"session_id"`
+	Status      string            `json:"status"`
+	WorkflowID  string            `json:"workflow_id,omitempty"`
+	VendorData  string            `json:"vendor_data,omitempty"` // our record id
 	Decision    *ProviderDecision `json:"decision,omitempty"`
 }
 
