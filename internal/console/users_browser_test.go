@@ -14,6 +14,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
 	"github.com/comecomepay/comecomepay/internal/audit"
+	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/operator"
 	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 )
@@ -61,10 +62,13 @@ func pendingKYCUser(t *testing.T, h *apptest.Harness, email string) (apptest.Acc
 		UserKYCID      int64  `json:"user_kyc_id"`
 		VerificationID string `json:"verification_id"`
 	}](t, res)
-	raw, _ := json.Marshal(map[string]any{"session_id": b.VerificationID, "status": "In Review"})
-	ts, signature := webhooksig.SignKYC("test-kyc-webhook-secret", time.Now(), raw)
-	h.Do(http.MethodPost, "/api/v1/webhooks/kyc", raw, apptest.Header{Name: "X-Signature", Value: signature},
-		apptest.Header{Name: "X-Timestamp", Value: ts}).Expect(t, 200, "")
+	raw, _ := json.Marshal(kyc.NewStatusEvent(b.VerificationID, b.UserKYCID, kyc.DiditInReview, time.Now()))
+	sig, err := webhooksig.SignKYC("test-kyc-webhook-secret", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Do(http.MethodPost, "/api/v1/webhooks/kyc", raw, apptest.Header{Name: "X-Signature", Value: sig.Signature},
+		apptest.Header{Name: "X-Timestamp", Value: sig.Timestamp}).Expect(t, 200, "")
 	waitKYCStatus(t, h, acc, "pending")
 	return acc, b.UserKYCID
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
 	"github.com/comecomepay/comecomepay/internal/operator"
@@ -65,7 +64,7 @@ func pendingKYC(t *testing.T, h *apptest.Harness, email string) (apptest.Account
 		UserKYCID      int64  `json:"user_kyc_id"`
 		VerificationID string `json:"verification_id"`
 	}](t, res)
-	kycPost(h, map[string]any{"session_id": b.VerificationID, "status": "In Review"}, "test-kyc-webhook-secret", time.Now()).Expect(t, 200, "")
+	kycPost(h, kycEvent(b.VerificationID, b.UserKYCID, "In Review"), "test-kyc-webhook-secret").Expect(t, 200, "")
 	processAll(t, h)
 	if st := kycStatus(t, h, acc); st.UserKYCStatus != "pending" {
 		t.Fatalf("KYC of %s not pending after In Review: %+v", email, st)

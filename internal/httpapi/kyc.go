@@ -68,7 +68,8 @@ func (s *Server) initializeKYC(w http.ResponseWriter, r *http.Request, p account
 	if err := f.Err(); err != nil {
 		return err
 	}
-	rec, err := s.KYC.Initialize(r.Context(), kyc.InitInput{UserID: p.UserID, Email: p.Email, Identity: id, AgentUID: agent})
+	rec, err := s.KYC.Initialize(r.Context(), kyc.InitInput{UserID: p.UserID, Email: p.Email, Identity: id, AgentUID: agent,
+		Language: httpkit.Lang(r).String()})
 	if err != nil {
 		return err
 	}
@@ -135,26 +136,26 @@ func (s *Server) kycStatus(w http.ResponseWriter, r *http.Request, p account.Pri
 	return nil
 }
 
-// kycWebhook serves POST /webhooks/kyc: HMAC-SHA256 over "<X-Timestamp>.<raw
-// body>" with a fresh timestamp, then the inbox. Signing the timestamp is
-// what makes the freshness window hold: a captured delivery cannot be
-// replayed under a new X-Timestamp.
+// kycWebhook serves POST /webhooks/kyc, Didit's delivery: the body's own
+// timestamp (fresh, and equal to X-Timestamp) and X-Signature over the raw
+// body or, when a hop re-encoded it, X-Signature-V2 over its canonical form
+// (webhooksig.VerifyKYC); then the inbox.
 func (s *Server) kycWebhook(w http.ResponseWriter, r *http.Request) error {
 	raw, err := httpkit.ReadBody(r)
 	if err != nil {
 		return err
 	}
-	if _, err := s.acceptKYC(r.Context(), r.Header.Get("X-Timestamp"), r.Header.Get("X-Signature"), raw); err != nil {
+	if _, err := s.acceptKYC(r.Context(), webhooksig.KYCHeadersFrom(r.Header), raw); err != nil {
 		return err
 	}
 	httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "success"})
 	return nil
 }
 
-// acceptKYC verifies and stores one KYC decision and returns its inbox id.
-func (s *Server) acceptKYC(ctx context.Context, timestamp, signature string, raw []byte) (int64, error) {
-	if !webhooksig.VerifyKYC(timestamp, signature, raw, time.Now(), s.KYCWebhookSecret, s.KYCWebhookPreviousSecret) {
-		s.log.WarnContext(ctx, "kyc webhook rejected: bad signature or stale timestamp", "request_id", httpkit.RequestID(ctx))
+// acceptKYC verifies and stores one KYC delivery and returns its inbox id.
+func (s *Server) acceptKYC(ctx context.Context, headers webhooksig.KYCHeaders, raw []byte) (int64, error) {
+	if err := webhooksig.VerifyKYC(headers, raw, time.Now(), s.KYCWebhookSecret, s.KYCWebhookPreviousSecret); err != nil {
+		s.log.WarnContext(ctx, "kyc webhook rejected", "reason", err.Error(), "request_id", httpkit.RequestID(ctx))
 		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature or X-Timestamp is invalid")
 	}
 	if err := httpkit.UniqueNames(raw); err != nil {

@@ -1,10 +1,10 @@
 package httpapi_test
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
+	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/store/storetest"
@@ -150,13 +151,13 @@ func TestKYCRejectionThroughThePage(t *testing.T) {
 		acc := h.Register(t, "kyc-reject@example.com")
 		payFee(t, h, acc)
 		session, _ := startKYC(t, h, acc)
-		res := h.Do(http.MethodPost, "/api/v1/sandbox/kyc/sessions/"+session+"/reject", "reason=Photo+too+dark",
+		res := h.Do(http.MethodPost, "/api/v1/sandbox/kyc/sessions/"+session+"/reject", "reason=DOCUMENT_EXPIRED",
 			apptest.Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
 		if res.Status != 200 || !strings.Contains(string(res.Body), "Done") {
 			t.Fatalf("form reject %d %s", res.Status, res.Body)
 		}
 		st := kycStatus(t, h, acc)
-		if st.UserKYCStatus != "rejected" || !st.CanSubmitKYC || !strings.Contains(st.Message, "Photo too dark") {
+		if st.UserKYCStatus != "rejected" || !st.CanSubmitKYC || !strings.Contains(st.Message, "The identity document has expired") {
 			t.Fatalf("status after rejection %+v", st)
 		}
 		if again, _ := startKYC(t, h, acc); again == session {
@@ -165,12 +166,43 @@ func TestKYCRejectionThroughThePage(t *testing.T) {
 	})
 }
 
-// kycPost sends a provider decision, signed unless forged.
-func kycPost(h *apptest.Harness, body map[string]any, secret string, at time.Time) *apptest.Response {
-	raw, _ := json.Marshal(body)
-	ts, signature := webhooksig.SignKYC(secret, at, raw)
-	return h.Do(http.MethodPost, "/api/v1/webhooks/kyc", raw,
-		apptest.Header{Name: "X-Signature", Value: signature}, apptest.Header{Name: "X-Timestamp", Value: ts})
+// kycPost sends a provider delivery signed with secret, all four headers
+// as Didit sends them.
+func kycPost(h *apptest.Harness, ev kyc.ProviderEvent, secret string) *apptest.Response {
+	raw, _ := json.Marshal(ev)
+	sig, _ := webhooksig.SignKYC(secret, raw)
+	return kycPostSigned(h, raw, sig)
+}
+
+func kycPostSigned(h *apptest.Harness, raw []byte, sig webhooksig.KYCHeaders) *apptest.Response {
+	var headers []apptest.Header
+	for name, v := range sig.Map() {
+		if v != "" {
+			headers = append(headers, apptest.Header{Name: name, Value: v})
+		}
+	}
+	return h.Do(http.MethodPost, "/api/v1/webhooks/kyc", raw, headers...)
+}
+
+// kycEvent is a status.updated delivery of a record's session, now.
+func kycEvent(session string, record int64, status string) kyc.ProviderEvent {
+	return kyc.NewStatusEvent(session, record, status, time.Now())
+}
+
+func kycEventStates(t *testing.T, h *apptest.Harness) map[string]int {
+	t.Helper()
+	rows, err := h.App.DB.SQL.Query(`SELECT state FROM webhook_events WHERE provider = 'kyc'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	states := map[string]int{}
+	for rows.Next() {
+		var st string
+		_ = rows.Scan(&st)
+		states[st]++
+	}
+	return states
 }
 
 func TestKYCWebhook(t *testing.T) {
@@ -178,62 +210,150 @@ func TestKYCWebhook(t *testing.T) {
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc := h.Register(t, "kyc-hook@example.com")
 		payFee(t, h, acc)
-		session, _ := startKYC(t, h, acc)
+		session, record := startKYC(t, h, acc)
 		const secret = "test-kyc-webhook-secret"
-		review := map[string]any{"session_id": session, "status": "In Review"}
-		kycPost(h, review, "forged-secret", time.Now()).Expect(t, 401, "SIGNATURE_INVALID")
-		kycPost(h, review, secret, time.Now().Add(-10*time.Minute)).Expect(t, 401, "SIGNATURE_INVALID")
-		kycPost(h, map[string]any{"status": "Approved"}, secret, time.Now()).Expect(t, 400, "VALIDATION_FAILED")
+		review := kycEvent(session, record, kyc.DiditInReview)
+		kycPost(h, review, "forged-secret").Expect(t, 401, "SIGNATURE_INVALID")
+		stale := review
+		stale.Timestamp = time.Now().Add(-10 * time.Minute).Unix()
+		kycPost(h, stale, secret).Expect(t, 401, "SIGNATURE_INVALID")
+		noSession := review
+		noSession.SessionID = ""
+		kycPost(h, noSession, secret).Expect(t, 400, "VALIDATION_FAILED")
 		if st := kycStatus(t, h, acc); st.UserKYCStatus != "none" {
 			t.Fatalf("a refused webhook changed the status: %v", st)
 		}
 		for range 3 {
-			kycPost(h, review, secret, time.Now()).Expect(t, 200, "")
+			kycPost(h, review, secret).Expect(t, 200, "") // one event, delivered three times
 		}
-		kycPost(h, map[string]any{"session_id": "kyc_unknown", "status": "Approved"}, secret, time.Now()).Expect(t, 200, "")
+		kycPost(h, kycEvent("kyc_unknown", 1, kyc.DiditApproved), secret).Expect(t, 200, "")
+		wrongRecord := kycEvent(session, record+1000, kyc.DiditApproved)
+		kycPost(h, wrongRecord, secret).Expect(t, 200, "")
+		dataUpdate := kycEvent(session, record, kyc.DiditApproved)
+		dataUpdate.WebhookType = "data.updated"
+		kycPost(h, dataUpdate, secret).Expect(t, 200, "")
 		processAll(t, h)
 		if st := kycStatus(t, h, acc); st.UserKYCStatus != "pending" || st.CanSubmitKYC {
 			t.Fatalf("after In Review: %v", st)
 		}
 		h.Do(http.MethodPost, "/api/v1/didit/initialize-token", kycForm, apptest.Bearer(acc.Access)).Expect(t, 400, "KYC_IN_PROGRESS")
-		var events int
-		if err := h.App.DB.SQL.QueryRow(`SELECT COUNT(*) FROM webhook_events WHERE provider = 'kyc'`).Scan(&events); err != nil || events != 2 {
-			t.Fatalf("%d kyc events stored (err %v), want 2: the replays are one event", events, err)
+		if states := kycEventStates(t, h); states["processed"] != 1 || states["unmatched"] != 2 || states["ignored"] != 1 || len(states) != 3 {
+			t.Fatalf("stored events by state %v: the replays are one event; a foreign session or record is unmatched; data.updated ignored", states)
 		}
 	})
 }
 
-// TestKYCSandboxPagesAbsentInProduction: outside sandbox mode (staging here,
-// production's routing on the simulators) the hosted KYC page is not served.
-// TestKYCWebhookReplayWithNewTimestamp: the timestamp is signed, so a
-// captured delivery replayed under a fresh X-Timestamp is refused, as are a
-// timestamp written another way and a signature of the bare body (the
-// scheme before the timestamp was signed).
-func TestKYCWebhookReplayWithNewTimestamp(t *testing.T) {
+// TestKYCWebhookVerification: the Didit scheme through the handler.
+func TestKYCWebhookVerification(t *testing.T) {
 	t.Parallel()
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
-		acc := h.Register(t, "kyc-replay@example.com")
+		acc := h.Register(t, "kyc-verify@example.com")
 		payFee(t, h, acc)
-		session, _ := startKYC(t, h, acc)
+		session, record := startKYC(t, h, acc)
 		const secret = "test-kyc-webhook-secret"
-		raw, _ := json.Marshal(map[string]any{"session_id": session, "status": "Declined"})
-		post := func(ts, signature string) *apptest.Response {
-			return h.Do(http.MethodPost, "/api/v1/webhooks/kyc", raw,
-				apptest.Header{Name: "X-Signature", Value: signature}, apptest.Header{Name: "X-Timestamp", Value: ts})
+		event := func(status string) ([]byte, webhooksig.KYCHeaders) {
+			ev := kycEvent(session, record, status)
+			ev.Decision = &kyc.ProviderDecision{Status: status}
+			raw, _ := json.MarshalIndent(ev, "", "  ") // not canonical: raw and V2 differ
+			sig, err := webhooksig.SignKYC(secret, raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return raw, sig
 		}
-		now := time.Now()
-		_, captured := webhooksig.SignKYC(secret, now.Add(-10*time.Minute), raw) // delivered ten minutes ago
-		post(strconv.FormatInt(now.Unix(), 10), captured).Expect(t, 401, "SIGNATURE_INVALID")
-		ts, fresh := webhooksig.SignKYC(secret, now, raw)
-		post("0"+ts, fresh).Expect(t, 401, "SIGNATURE_INVALID")
-		m := hmac.New(sha256.New, []byte(secret))
-		m.Write(raw)
-		post(ts, hex.EncodeToString(m.Sum(nil))).Expect(t, 401, "SIGNATURE_INVALID")
-		if st := kycStatus(t, h, acc); st.UserKYCStatus != "none" {
-			t.Fatalf("a refused replay changed the status: %v", st)
+		raw, sig := event(kyc.DiditInProgress)
+		simpleOnly := webhooksig.KYCHeaders{Timestamp: sig.Timestamp, SignatureSimple: sig.SignatureSimple}
+		kycPostSigned(h, raw, simpleOnly).Expect(t, 401, "SIGNATURE_INVALID")
+		mismatch := sig
+		mismatch.Timestamp = strconv.FormatInt(time.Now().Unix()+1, 10)
+		kycPostSigned(h, raw, mismatch).Expect(t, 401, "SIGNATURE_INVALID")
+		kycPostSigned(h, raw, sig).Expect(t, 200, "") // raw
+		// A hop re-encoded the body: X-Signature no longer matches, V2 does.
+		raw, sig = event(kyc.DiditInReview)
+		canonical, _ := webhooksig.CanonicalJSON(raw)
+		kycPostSigned(h, canonical, sig).Expect(t, 200, "")
+		raw2, sig2 := event(kyc.DiditApproved)
+		wrongRaw := sig2
+		wrongRaw.Signature = strings.Repeat("0", 64)
+		kycPostSigned(h, raw2, wrongRaw).Expect(t, 200, "")
+		// Header values are checked, not only present.
+		bad := sig2
+		bad.Signature, bad.SignatureV2 = sig.SignatureV2, sig.Signature
+		kycPostSigned(h, raw2, bad).Expect(t, 401, "SIGNATURE_INVALID")
+		if !strings.Contains(h.Log.String(), "kyc webhook rejected") || strings.Contains(h.Log.String(), session) {
+			t.Fatal("refusals are logged, without the body")
 		}
-		post(ts, fresh).Expect(t, 200, "")
 	})
+}
+
+// TestKYCWebhookShuffledReplays: a session's whole history, each delivery
+// sent three times, in a different shuffled order for each user, ends in
+// the same record state (and one stored event per delivery).
+func TestKYCWebhookShuffledReplays(t *testing.T) {
+	t.Parallel()
+	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
+		const secret = "test-kyc-webhook-secret"
+		declined := &kyc.ProviderDecision{IDVerifications: []kyc.Check{{Status: "Declined",
+			Warnings: []kyc.Warning{{Risk: "DOCUMENT_EXPIRED", LogType: "error"}}}}}
+		for _, tc := range []struct {
+			name     string
+			statuses []string
+			decision *kyc.ProviderDecision
+			status   string
+			reason   string
+		}{
+			{"approved", []string{"Not Started", "In Progress", "Awaiting User", "In Progress", "In Review", "Resubmitted", "In Progress",
+				"In Review", "Approved"}, nil, "approved", ""},
+			{"declined", []string{"Not Started", "In Progress", "In Review", "Declined"}, declined, "rejected",
+				"The identity document has expired"},
+			{"abandoned", []string{"Not Started", "In Progress", "Abandoned"}, nil, "not_completed", ""},
+		} {
+			for round := range 3 {
+				acc := h.Register(t, fmt.Sprintf("kyc-shuffle-%s-%d@example.com", tc.name, round))
+				payFee(t, h, acc)
+				session, record := startKYC(t, h, acc)
+				var deliveries []kyc.ProviderEvent
+				for i, st := range tc.statuses {
+					ev := kycEvent(session, record, st)
+					ev.Timestamp += int64(i) // Didit's order; the handler must not need it
+					if st == kyc.DiditDeclined {
+						ev.Decision = tc.decision
+					}
+					deliveries = append(deliveries, ev, ev, ev)
+				}
+				rand.Shuffle(len(deliveries), func(i, j int) { deliveries[i], deliveries[j] = deliveries[j], deliveries[i] })
+				for _, ev := range deliveries {
+					kycPost(h, ev, secret).Expect(t, 200, "")
+				}
+				processAll(t, h)
+				rec := waitKYCRecord(t, h, record, kyc.RecordStatus(tc.status))
+				if rec.FailReason != tc.reason {
+					t.Fatalf("%s round %d: fail_reason %q", tc.name, round, rec.FailReason)
+				}
+			}
+		}
+		var events int
+		if err := h.App.DB.SQL.QueryRow(`SELECT COUNT(*) FROM webhook_events WHERE provider = 'kyc'`).Scan(&events); err != nil || events != 3*(9+4+3) {
+			t.Fatalf("%d events stored (%v), want one per delivery", events, err)
+		}
+	})
+}
+
+// waitKYCRecord waits for the background jobs (the issuer review) to bring
+// a record to want.
+func waitKYCRecord(t *testing.T, h *apptest.Harness, id int64, want kyc.RecordStatus) kyc.Record {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rec, err := h.App.KYC.Record(context.Background(), h.App.DB.SQL, id)
+		if err == nil && rec.Status == want {
+			return rec
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("record %d is %s (%v), want %s", id, rec.Status, err, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func TestKYCSandboxPagesAbsentInProduction(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/comecomepay/comecomepay/internal/httpapi/sandboxapi"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
@@ -27,8 +28,8 @@ func (h sandboxHost) AcceptCustody(ctx context.Context, form url.Values) (int64,
 	return h.s.AcceptCustody(ctx, form)
 }
 
-func (h sandboxHost) AcceptKYC(ctx context.Context, timestamp, signature string, raw []byte) (int64, error) {
-	return h.s.acceptKYC(ctx, timestamp, signature, raw)
+func (h sandboxHost) AcceptKYC(ctx context.Context, headers webhooksig.KYCHeaders, raw []byte) (int64, error) {
+	return h.s.acceptKYC(ctx, headers, raw)
 }
 
 func (h sandboxHost) AcceptThreeDS(ctx context.Context, signature string, raw []byte) (int64, error) {

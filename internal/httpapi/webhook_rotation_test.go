@@ -72,14 +72,17 @@ func TestWebhookSecretRotation(t *testing.T) {
 		})
 		t.Run("kyc", func(t *testing.T) {
 			post := func(key, session string) *apptest.Response {
-				raw, _ := json.Marshal(map[string]any{"session_id": session, "status": "In Review"})
-				ts, signature := webhooksig.SignKYC(key, time.Now(), raw)
-				return h.Do(http.MethodPost, "/api/v1/webhooks/kyc", raw,
-					apptest.Header{Name: "X-Signature", Value: signature}, apptest.Header{Name: "X-Timestamp", Value: ts})
+				return kycPost(h, kycEvent(session, 1, "In Review"), key)
 			}
 			post("test-kyc-webhook-secret", "kyc_rot_current").Expect(t, 200, "")
 			post(rotKYCPrevious, "kyc_rot_previous").Expect(t, 200, "")
 			post(rotUnknown, "kyc_rot_unknown").Expect(t, 401, "SIGNATURE_INVALID")
+			// The canonical signature (V2) takes the previous key too.
+			raw, _ := json.MarshalIndent(kycEvent("kyc_rot_previous_v2", 1, "In Review"), "", " ")
+			sig, _ := webhooksig.SignKYC(rotKYCPrevious, raw)
+			sig.Signature = ""
+			canonical, _ := webhooksig.CanonicalJSON(raw)
+			kycPostSigned(h, canonical, sig).Expect(t, 200, "")
 		})
 	})
 }

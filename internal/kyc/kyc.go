@@ -92,16 +92,62 @@ type Session struct {
 	URL string
 }
 
-// Applicant is what the provider's page shows.
+// Applicant is what the provider is told about the person, to prefill its
+// page and compare with the documents. It is identity data: it formats as
+// a placeholder so that it cannot reach a log by accident.
 type Applicant struct {
-	Name  string
-	Email string
+	FirstName string
+	LastName  string
+	Email     string
+	Phone     string // E.164 ("+85291234567"); "" when the form's parts do not make one
+	Country   string // ISO 3166-1 alpha-2, as the form has it; adapters convert
+	Address   string // one line: street, city, state, post code
+	Language  string // the page's language ("en", "zh", "ar")
 }
 
-// Provider is the KYC provider port.
+// String implements fmt.Stringer without the identity.
+func (Applicant) String() string { return "kyc.Applicant{…}" }
+
+// GoString implements fmt.GoStringer without the identity.
+func (a Applicant) GoString() string { return a.String() }
+
+// Provider is the KYC provider port. It is kept to what any hosted
+// verification needs, so that an adapter for the card issuer's own KYC
+// (pokepay_status 1–6) fits as well as Didit's (docs/providers-didit.md).
 type Provider interface {
 	// CreateSession opens a hosted session; reference is our record id.
+	// A provider that still has an unfinished session for the reference
+	// returns it again.
 	CreateSession(ctx context.Context, reference int64, a Applicant) (Session, error)
+	// Result reads a session's current status at the provider, translated,
+	// for when a webhook was missed or its order is in doubt.
+	Result(ctx context.Context, sessionID string) (Outcome, error)
+}
+
+// Provider failures. Adapters wrap one of them, so callers decide without
+// knowing the provider; none of them carries identity data.
+var (
+	// ErrProviderRateLimited: slow down; RetryAfter tells how long.
+	ErrProviderRateLimited = errors.New("kyc provider: rate limited")
+	// ErrProviderCredentials: the provider refused our key (configuration).
+	ErrProviderCredentials = errors.New("kyc provider: credentials refused")
+	// ErrProviderUnknownSession: the provider has no such session.
+	ErrProviderUnknownSession = errors.New("kyc provider: unknown session")
+	// ErrProviderRequest: the provider refused the request as malformed.
+	ErrProviderRequest = errors.New("kyc provider: request refused")
+	// ErrProviderDown: a 5xx, a timeout or a network failure.
+	ErrProviderDown = errors.New("kyc provider: unavailable")
+	// ErrNoProviderResult: this provider cannot be asked for a result.
+	ErrNoProviderResult = errors.New("kyc provider: results are not pulled from this provider")
+)
+
+// RetryAfter reports the delay a provider asked for before the next call.
+func RetryAfter(err error) (time.Duration, bool) {
+	var r interface{ RetryAfter() time.Duration }
+	if errors.As(err, &r) && r.RetryAfter() > 0 {
+		return r.RetryAfter(), true
+	}
+	return 0, false
 }
 
 // FeeGate tells whether the card fee allows starting KYC.

@@ -31,6 +31,10 @@ func (p *provider) CreateSession(_ context.Context, ref int64, _ kyc.Applicant) 
 	return kyc.Session{ID: id, URL: "https://kyc.example/" + id}, nil
 }
 
+func (p *provider) Result(context.Context, string) (kyc.Outcome, error) {
+	return kyc.Outcome{}, kyc.ErrNoProviderResult
+}
+
 type fees struct{ paid bool }
 
 func (f fees) KYCFeePaid(context.Context, int64) (bool, error) { return f.paid, nil }
@@ -69,15 +73,19 @@ func newService(t *testing.T, engine store.Engine, p *provider, paid bool) (*kyc
 		Notifier: notifier{}, Quotas: ratelimit.NewCounter(now), Now: now}), db, userID
 }
 
-func apply(t *testing.T, s *kyc.Service, db *store.DB, session, status, reason string) (kyc.Record, bool) {
+func apply(t *testing.T, s *kyc.Service, db *store.DB, session, status string, d *kyc.ProviderDecision) (kyc.Record, bool) {
 	t.Helper()
+	o, ok := kyc.OutcomeOf(status, d)
+	if !ok {
+		t.Fatalf("unknown status %q", status)
+	}
 	var (
 		rec    kyc.Record
 		review bool
 	)
 	err := db.InTx(context.Background(), func(tx *sql.Tx) error {
 		var err error
-		rec, review, _, err = s.ApplyProviderStatus(context.Background(), tx, session, status, reason)
+		rec, review, _, err = s.ApplyProviderOutcome(context.Background(), tx, session, "", o)
 		return err
 	})
 	if err != nil {
@@ -110,21 +118,21 @@ func TestKYCLifecycle(t *testing.T) {
 			t.Fatalf("identity round trip: %+v %v", got, err)
 		}
 
-		apply(t, s, db, rec.SessionID, "In Review", "")
+		apply(t, s, db, rec.SessionID, kyc.DiditInReview, nil)
 		if st, lvl, _ := s.UserKYC(ctx, db.SQL, user); st != kyc.UserPending || lvl != 0 {
 			t.Fatalf("under review: %s %d", st, lvl)
 		}
 		if _, err := s.Initialize(ctx, kyc.InitInput{UserID: user, Identity: identity}); !errors.Is(err, kyc.ErrInProgress) {
 			t.Fatalf("initialize during review: %v", err)
 		}
-		if _, review := apply(t, s, db, rec.SessionID, "Approved", ""); !review {
+		if _, review := apply(t, s, db, rec.SessionID, kyc.DiditApproved, nil); !review {
 			t.Fatal("approval did not ask for the issuer review")
 		}
-		if _, review := apply(t, s, db, rec.SessionID, "Approved", ""); review {
+		if _, review := apply(t, s, db, rec.SessionID, kyc.DiditApproved, nil); review {
 			t.Fatal("a repeated approval asked for a second review")
 		}
 		// A late step backwards changes nothing.
-		if back, _ := apply(t, s, db, rec.SessionID, "In Progress", ""); back.Status != kyc.StatusProcessing {
+		if back, _ := apply(t, s, db, rec.SessionID, kyc.DiditInProgress, nil); back.Status != kyc.StatusProcessing {
 			t.Fatalf("moved backwards to %s", back.Status)
 		}
 		err = db.InTx(ctx, func(tx *sql.Tx) error {
@@ -166,8 +174,9 @@ func TestKYCRejectionAndGates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		declined, _ := apply(t, s, db, rec.SessionID, "Declined", "Document expired")
-		if declined.Status != kyc.StatusRejected || declined.FailReason != "Document expired" {
+		declined, _ := apply(t, s, db, rec.SessionID, kyc.DiditDeclined, &kyc.ProviderDecision{
+			IDVerifications: []kyc.Check{{Status: "Declined", Warnings: []kyc.Warning{{Risk: "DOCUMENT_EXPIRED", LogType: "error"}}}}})
+		if declined.Status != kyc.StatusRejected || declined.FailReason != "The identity document has expired" {
 			t.Fatalf("declined: %+v", declined)
 		}
 		v, _ := s.Status(ctx, user)
@@ -182,7 +191,7 @@ func TestKYCRejectionAndGates(t *testing.T) {
 			var review, ok bool
 			err := db.InTx(ctx, func(tx *sql.Tx) error {
 				var err error
-				r, review, ok, err = s.ApplyProviderStatus(ctx, tx, "kyc_unknown", "Approved", "")
+				r, review, ok, err = s.ApplyProviderOutcome(ctx, tx, "kyc_unknown", "", kyc.Outcome{Status: kyc.StatusProcessing})
 				return err
 			})
 			return r, review, ok, err

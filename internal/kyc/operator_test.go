@@ -52,7 +52,7 @@ func TestOperatorDecisions(t *testing.T) {
 		if _, _, err := decide(987654, kyc.Decision{}); !errors.Is(err, kyc.ErrRecordNotFound) {
 			t.Fatalf("deciding an unknown record: %v", err)
 		}
-		apply(t, s, db, rec.SessionID, "In Review", "")
+		apply(t, s, db, rec.SessionID, kyc.DiditInReview, nil)
 		before, after, err := decide(rec.ID, kyc.Decision{Approve: true})
 		if err != nil || before.Status != kyc.StatusPending || after.Status != kyc.StatusProcessing || len(jobs.queued) != 1 {
 			t.Fatalf("approve pending: %+v → %+v, %v, queued %v", before, after, err, jobs.queued)

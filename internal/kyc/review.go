@@ -3,8 +3,6 @@ package kyc
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -87,31 +85,6 @@ func (w *ReviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) err
 	return nil
 }
 
-// ProviderEvent is the KYC provider's decision webhook body (API.md §2.11.2).
-type ProviderEvent struct {
-	SessionID  string `json:"session_id"`
-	Status     string `json:"status"`
-	VendorData string `json:"vendor_data"`
-	Decision   struct {
-		Reason string `json:"reason"`
-	} `json:"decision"`
-}
-
-// ParseProviderEvent decodes and checks a decision body.
-func ParseProviderEvent(body []byte) (ProviderEvent, error) {
-	var ev ProviderEvent
-	if err := json.Unmarshal(body, &ev); err != nil {
-		return ev, fmt.Errorf("kyc event: %w", err)
-	}
-	if ev.SessionID == "" || ev.Status == "" {
-		return ev, errors.New("kyc event: session_id and status are required")
-	}
-	return ev, nil
-}
-
-// EventKey is the inbox key of a decision: (session_id, status).
-func (ev ProviderEvent) EventKey() string { return ev.SessionID + ":" + ev.Status }
-
 // providerProcessor applies decisions from the inbox.
 type providerProcessor struct {
 	s    *Service
@@ -124,13 +97,19 @@ func (s *Service) ProviderProcessor(jobs Inserter) webhook.Processor {
 	return providerProcessor{s, jobs}
 }
 
-// Process implements webhook.Processor.
+// Process implements webhook.Processor. Only status changes move records;
+// other webhook types and statuses this service does not know are kept in
+// the inbox as ignored.
 func (p providerProcessor) Process(ctx context.Context, tx *sql.Tx, payload []byte) (string, error) {
 	ev, err := ParseProviderEvent(payload)
-	if err != nil {
+	if err != nil || ev.WebhookType != WebhookStatusUpdated {
 		return webhook.StateIgnored, nil
 	}
-	rec, review, matched, err := p.s.ApplyProviderStatus(ctx, tx, ev.SessionID, ev.Status, ev.Decision.Reason)
+	outcome, known := OutcomeOf(ev.Status, ev.Decision)
+	if !known {
+		return webhook.StateIgnored, nil
+	}
+	rec, review, matched, err := p.s.ApplyProviderOutcome(ctx, tx, ev.SessionID, ev.VendorData, outcome)
 	if err != nil {
 		return "", err
 	}

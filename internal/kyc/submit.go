@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ type InitInput struct {
 	Email    string
 	Identity Identity
 	AgentUID string // "" = generated
+	Language string // the provider page's language
 }
 
 // Initialize starts (or resumes) a KYC submission and returns its record
@@ -87,7 +89,7 @@ func (s *Service) Initialize(ctx context.Context, in InitInput) (Record, error) 
 	if resume {
 		return rec, nil
 	}
-	sess, err := s.Provider.CreateSession(ctx, rec.ID, Applicant{Name: in.Identity.FirstName + " " + in.Identity.LastName, Email: in.Email})
+	sess, err := s.Provider.CreateSession(ctx, rec.ID, applicantOf(in))
 	if err != nil {
 		_, _ = s.DB.SQL.ExecContext(context.WithoutCancel(ctx), `UPDATE kyc_records SET status = $1, fail_reason = $2, updated_at = $3 WHERE id = $4`,
 			StatusFailed, "KYC provider unavailable", store.At(s.Now()), rec.ID)
@@ -102,6 +104,24 @@ func (s *Service) Initialize(ctx context.Context, in InitInput) (Record, error) 
 	}
 	rec.SessionID, rec.SessionURL, rec.SessionCreated = sess.ID, sess.URL, s.Now()
 	return rec, nil
+}
+
+// applicantOf is what the provider is told: the form's identity, the
+// account's email, the phone in E.164 (at most 15 digits, else left out).
+func applicantOf(in InitInput) Applicant {
+	id := in.Identity
+	phone := ""
+	if digits := id.AreaCode + id.Phone; digits != "" && len(digits) <= 15 {
+		phone = "+" + digits
+	}
+	var address []string
+	for _, part := range []string{id.Address, id.City, id.State, id.PostCode} {
+		if part = strings.TrimSpace(part); part != "" {
+			address = append(address, part)
+		}
+	}
+	return Applicant{FirstName: id.FirstName, LastName: id.LastName, Email: in.Email, Phone: phone, Country: id.BillCountry,
+		Address: strings.Join(address, ", "), Language: in.Language}
 }
 
 // StatusView is GET /didit/status.
@@ -133,50 +153,48 @@ func (s *Service) Status(ctx context.Context, userID int64) (StatusView, error) 
 	return v, nil
 }
 
-// providerStatuses maps the provider's session status onto record statuses
-// (API.md §2.11.2); Approved moves to processing for the issuer review.
-var providerStatuses = map[string]RecordStatus{
-	"Not Started": StatusPendingSubmit, "In Progress": StatusPendingSubmit, "In Review": StatusPending,
-	"Approved": StatusProcessing, "Declined": StatusRejected, "Abandoned": StatusNotCompleted,
-	"Expired": StatusNotCompleted, "Cancelled": StatusCancelled,
-}
-
 // rank orders statuses so a decision never moves a record backwards.
 var rank = map[RecordStatus]int{StatusPendingSubmit: 0, StatusPending: 1, StatusProcessing: 2, StatusNotCompleted: 3,
 	StatusCancelled: 3, StatusRejected: 4, StatusFailed: 4, StatusApproved: 4}
 
-// ApplyProviderStatus applies a provider decision for a session in tx. It
+// ApplyProviderOutcome applies a provider outcome for a session in tx. It
 // reports the record and whether it just entered processing (the caller
-// then queues the issuer review). Unknown sessions and statuses are
+// then queues the issuer review). An unknown session, or one whose record
+// is not vendorData (our record id, when the provider sent one), is
 // reported as unmatched (ok=false).
-func (s *Service) ApplyProviderStatus(ctx context.Context, tx *sql.Tx, sessionID, providerStatus, reason string) (Record, bool, bool, error) {
-	next, known := providerStatuses[providerStatus]
+func (s *Service) ApplyProviderOutcome(ctx context.Context, tx *sql.Tx, sessionID, vendorData string, o Outcome) (Record, bool, bool, error) {
 	rec, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM kyc_records WHERE session_id = $1`+s.DB.ForUpdate(), sessionID))
-	if err != nil || !known {
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return Record{}, false, false, fmt.Errorf("kyc: apply provider status to session %s: %w", sessionID, err)
-		}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Record{}, false, false, nil
+	case err != nil:
+		return Record{}, false, false, fmt.Errorf("kyc: apply provider status to session %s: %w", sessionID, err)
+	case vendorData != "" && vendorData != strconv.FormatInt(rec.ID, 10):
 		return Record{}, false, false, nil
 	}
-	if rank[next] <= rank[rec.Status] {
+	if !advances(rec, o) {
 		return rec, false, true, nil // a repeat, or a step backwards
 	}
+	return s.moveToOutcome(ctx, tx, rec, o)
+}
+
+func (s *Service) moveToOutcome(ctx context.Context, tx *sql.Tx, rec Record, o Outcome) (Record, bool, bool, error) {
 	failReason := ""
-	if next == StatusRejected {
-		failReason = reason
+	if o.Status == StatusRejected {
+		failReason = o.FailReason
 		if failReason == "" {
-			failReason = "Declined by the verification provider"
+			failReason = ReasonDeclined
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE kyc_records SET status = $1, fail_reason = $2, updated_at = $3 WHERE id = $4`,
-		next, failReason, store.At(s.Now()), rec.ID); err != nil {
-		return Record{}, false, false, fmt.Errorf("kyc: record %d to %s: %w", rec.ID, next, err)
+		o.Status, failReason, store.At(s.Now()), rec.ID); err != nil {
+		return Record{}, false, false, fmt.Errorf("kyc: record %d to %s: %w", rec.ID, o.Status, err)
 	}
-	rec.Status, rec.FailReason = next, failReason
+	rec.Status, rec.FailReason, rec.UpdatedAt = o.Status, failReason, s.Now()
 	if err := s.notifyResult(ctx, tx, rec); err != nil {
-		return Record{}, false, false, fmt.Errorf("kyc: record %d to %s: %w", rec.ID, next, err)
+		return Record{}, false, false, fmt.Errorf("kyc: record %d to %s: %w", rec.ID, o.Status, err)
 	}
-	return rec, next == StatusProcessing, true, nil
+	return rec, o.Status == StatusProcessing, true, nil
 }
 
 // issuerStatuses maps the issuer review code (pokepay_status) onto records.

@@ -244,9 +244,16 @@ func (s *seeder) kycUnderReview(u user) error {
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(map[string]any{"session_id": session, "status": "In Review"})
-	ts, sig := webhooksig.SignKYC(s.a.Config.KYCWebhookSecret, time.Now(), body)
-	if _, err := s.call(http.MethodPost, "/api/v1/webhooks/kyc", body, "", "X-Timestamp", ts, "X-Signature", sig); err != nil {
+	rec, err := s.a.KYC.RecordBySession(s.ctx, session)
+	if err != nil {
+		return err
+	}
+	body, _ := json.Marshal(kyc.NewStatusEvent(session, rec.ID, kyc.DiditInReview, time.Now()))
+	hdr, err := webhooksig.SignKYC(s.a.Config.KYCWebhookSecret, body)
+	if err != nil {
+		return err
+	}
+	if _, err := s.call(http.MethodPost, "/api/v1/webhooks/kyc", body, "", "X-Timestamp", hdr.Timestamp, "X-Signature", hdr.Signature); err != nil {
 		return err
 	}
 	err = s.waitFor("the KYC record under review", func() (bool, error) {

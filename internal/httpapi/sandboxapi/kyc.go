@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,7 +19,15 @@ var kycPage = template.Must(template.New("kyc").Parse(`<!doctype html>
 <p>Applicant: <strong>{{.Name}}</strong> ({{.Email}})</p>
 <p>Session <code>{{.Session}}</code> — this page stands in for the KYC provider in sandbox mode.</p>
 <form method="post" action="{{.Base}}/approve"><button type="submit">Approve</button></form>
-<form method="post" action="{{.Base}}/reject"><label>Reason <input name="reason" value="Document unreadable"></label>
+<form method="post" action="{{.Base}}/reject"><label>Decline cause <select name="reason">
+<option value="DOCUMENT_EXPIRED">Document expired</option>
+<option value="POOR_QUALITY_IMAGE">Photo not clear</option>
+<option value="SCREEN_CAPTURE_DETECTED">Screen capture</option>
+<option value="PORTRAIT_MANIPULATION_DETECTED">Altered document</option>
+<option value="LIVENESS_FACE_ATTACK">Liveness failed</option>
+<option value="LOW_FACE_MATCH_SIMILARITY">Face mismatch</option>
+<option value="DUPLICATED_USER">Duplicate identity</option>
+</select></label>
 <button type="submit">Reject</button></form>
 </body></html>`))
 
@@ -83,18 +90,15 @@ func (s *Helpers) KYCDecide(approve bool) func(w http.ResponseWriter, r *http.Re
 		if err != nil {
 			return apperr.New(apperr.CodeNotFound).WithDetails("Unknown verification session")
 		}
-		status := "Declined"
+		status := kyc.DiditDeclined
 		if approve {
-			status = "Approved"
+			status = kyc.DiditApproved
 		}
-		event := map[string]any{"session_id": rec.SessionID, "status": status, "vendor_data": strconv.FormatInt(rec.ID, 10),
-			"created_at": time.Now().Unix()}
-		if !approve {
-			event["decision"] = map[string]string{"reason": reason}
+		body, headers, err := sandboxDelivery(s.KYCWebhookSecret, rec, status, reason)
+		if err != nil {
+			return err
 		}
-		body, _ := json.Marshal(event)
-		ts, signature := webhooksig.SignKYC(s.KYCWebhookSecret, time.Now(), body)
-		id, err := s.Host.AcceptKYC(ctx, ts, signature, body)
+		id, err := s.Host.AcceptKYC(ctx, headers, body)
 		if err != nil {
 			return err
 		}
@@ -120,6 +124,27 @@ func (s *Helpers) KYCDecide(approve bool) func(w http.ResponseWriter, r *http.Re
 		}{rec.ID, rec.Status}))
 		return nil
 	}
+}
+
+// sandboxDelivery is the provider's status.updated webhook for a record's
+// session, shaped and signed as Didit sends it. A decline carries the
+// chosen cause as the risk code of a failed document check, so the record's
+// fail_reason is derived exactly as for the real provider (free text the
+// derivation does not know ends as the document check's standard reason).
+func sandboxDelivery(secret string, rec kyc.Record, status, reason string) ([]byte, webhooksig.KYCHeaders, error) {
+	ev := kyc.NewStatusEvent(rec.SessionID, rec.ID, status, time.Now())
+	ev.Environment = "sandbox"
+	ev.Decision = &kyc.ProviderDecision{SessionID: rec.SessionID, Status: status, VendorData: ev.VendorData}
+	if status == kyc.DiditDeclined && reason != "" {
+		risk := strings.ToUpper(strings.Join(strings.Fields(reason), "_"))
+		ev.Decision.IDVerifications = []kyc.Check{{Status: kyc.DiditDeclined, Warnings: []kyc.Warning{{Risk: risk, LogType: "error"}}}}
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return nil, webhooksig.KYCHeaders{}, err
+	}
+	headers, err := webhooksig.SignKYC(secret, body)
+	return body, headers, err
 }
 
 // issuerOperations are the simulated issuer calls a test can make fail.

@@ -16,6 +16,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/threeds"
 	"github.com/comecomepay/comecomepay/internal/wallet"
@@ -27,7 +28,7 @@ import (
 // and the JSON view of a withdrawal.
 type Host interface {
 	AcceptCustody(ctx context.Context, form url.Values) (eventID int64, duplicate bool, err error)
-	AcceptKYC(ctx context.Context, timestamp, signature string, raw []byte) (eventID int64, err error)
+	AcceptKYC(ctx context.Context, headers webhooksig.KYCHeaders, raw []byte) (eventID int64, err error)
 	AcceptThreeDS(ctx context.Context, signature string, raw []byte) (eventID int64, err error)
 	// ExecuteOnce runs op at most once per Idempotency-Key and writes (or
 	// replays) its answer.

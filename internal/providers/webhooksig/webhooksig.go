@@ -1,5 +1,5 @@
 // Package webhooksig holds the signature schemes of the providers' webhooks
-// (issuer card events, KYC decisions, 3DS challenges): the inbound HTTP
+// (issuer card events, KYC decisions in Didit's format, 3DS challenges): the inbound HTTP
 // handlers verify with it, and the sandbox simulators sign with it so their
 // deliveries take the real path. The custody scheme lives with its provider
 // (providers/custody).
@@ -62,27 +62,6 @@ func VerifyIssuerEvent(header string, body []byte, now time.Time, secrets ...str
 		}
 	}
 	return ok
-}
-
-// SignKYC signs a KYC decision delivered at t: it returns the X-Timestamp
-// and X-Signature headers, the signature being hex HMAC-SHA256 of
-// "<timestamp>.<raw body>" (the issuer webhook's scheme).
-func SignKYC(secret string, t time.Time, body []byte) (timestamp, signature string) {
-	timestamp = strconv.FormatInt(t.Unix(), 10)
-	return timestamp, hmacHex(secret, append([]byte(timestamp+"."), body...))
-}
-
-// VerifyKYC checks the timestamp's freshness and the signature of
-// "<timestamp>.<body>" under each key held (current and, while rotating,
-// previous). The direct Didit format (X-Signature over the raw body, whose
-// own "timestamp" field must equal X-Timestamp) is a second verifier that
-// its adapter will bring; both bind the timestamp to the signature.
-func VerifyKYC(timestamp, signature string, body []byte, now time.Time, secrets ...string) bool {
-	ts, err := strconv.ParseInt(timestamp, 10, 64)
-	if err != nil || timestamp != strconv.FormatInt(ts, 10) || absDuration(now.Sub(time.Unix(ts, 0))) > Window {
-		return false
-	}
-	return validHMAC(append([]byte(timestamp+"."), body...), signature, secrets...)
 }
 
 // SignThreeDS signs a body like the issuer signs 3DS webhooks: hex

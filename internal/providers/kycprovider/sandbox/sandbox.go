@@ -1,6 +1,7 @@
 // Package sandbox is the offline KYC provider: its hosted session is a page
 // served by this backend (/api/v1/sandbox/kyc/sessions/{id}) whose Approve
-// and Reject buttons deliver decisions through the signed webhook path.
+// and Reject buttons deliver decisions, shaped and signed like Didit's,
+// through the signed webhook path.
 package sandbox
 
 import (
@@ -23,6 +24,12 @@ func New(baseURL string) *Provider { return &Provider{baseURL: strings.TrimRight
 func (p *Provider) CreateSession(_ context.Context, _ int64, _ kyc.Applicant) (kyc.Session, error) {
 	id := "kyc_" + uuid.NewString()
 	return kyc.Session{ID: id, URL: p.baseURL + "/api/v1/sandbox/kyc/sessions/" + id}, nil
+}
+
+// Result implements kyc.Provider: the simulator keeps no state of its own;
+// its decisions exist only as the webhooks its page delivered.
+func (p *Provider) Result(context.Context, string) (kyc.Outcome, error) {
+	return kyc.Outcome{}, kyc.ErrNoProviderResult
 }
 
 // Issuer simulates the card issuer's KYC review: it approves every identity
