@@ -200,7 +200,9 @@ func TestFCMCredentials(t *testing.T) {
 	for name, mutate := range map[string]func(map[string]any){
 		"not a service account": func(m map[string]any) { m["type"] = "authorized_user" },
 		"no project":            func(m map[string]any) { delete(m, "project_id") },
-		"broken key":            func(m map[string]any) { m["private_key"] = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n" },
+		"broken key": func(m map[string]any) {
+			m["private_key"] = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+		},
 	} {
 		var m map[string]any
 		_ = json.Unmarshal(good, &m)
