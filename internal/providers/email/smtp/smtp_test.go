@@ -164,3 +164,26 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestRelayReadsTheMailboxInOrder: each WaitFor returns the next message to
+// that address, so a second code is read from the second e-mail.
+func TestRelayReadsTheMailboxInOrder(t *testing.T) {
+	t.Parallel()
+	relay := smtptest.Start(t, smtptest.Options{TLS: smtptest.StartTLS})
+	s := senderFor(t, relay, smtp.StartTLS, "")
+	for _, body := range []string{"code 111111", "code 222222"} {
+		if err := s.Send(context.Background(), mail.Message{To: "bob@example.com", Subject: "code", Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Send(context.Background(), mail.Message{To: "carol@example.com", Subject: "other", Body: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	first, second := relay.WaitFor(t, "bob@example.com"), relay.WaitFor(t, "BOB@example.com")
+	if !strings.HasPrefix(first.Body, "code 111111") || !strings.HasPrefix(second.Body, "code 222222") {
+		t.Fatalf("read %q then %q", first.Body, second.Body)
+	}
+	if latest, _ := relay.Latest("bob@example.com"); latest.Body != second.Body || len(relay.Messages()) != 3 || len(relay.To("carol@example.com")) != 1 {
+		t.Fatalf("latest %q, %d messages", latest.Body, len(relay.Messages()))
+	}
+}
