@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"runtime/debug"
@@ -83,12 +82,6 @@ func loadConfig(getenv func(string) string) (config.Config, error) {
 	return cfg, nil
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
-}
-
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
@@ -100,7 +93,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log := newLogger(stdout, cfg.LogLevel)
+	log, human := newLogger(stdout, cfg.LogLevel, cfg.LogFormat)
 	if cfg.Mode == config.Sandbox {
 		log.Warn("SANDBOX MODE: simulated providers, OTP codes are echoed in responses; never expose this instance to real users",
 			"data_dir", cfg.DataDir)
@@ -119,7 +112,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "mode", string(cfg.Mode), "database", string(a.DB.Engine), "version", buildVersion())
-	announceConsole(ctx, a, ln.Addr(), log)
+	announce(stdout, log, human, startupOf(ctx, a, ln.Addr(), strings.TrimSpace(getenv("COMECOMEPAY_PUBLIC_BASE_URL")) != ""))
 	serveErr := a.Serve(ctx, ln)
 	log.Info("shutting down")
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
@@ -202,20 +195,4 @@ func buildVersion() string {
 		}
 	}
 	return version
-}
-
-// announceConsole tells a newcomer where the operators' console is and, on a
-// database without operators, how to create the first one.
-func announceConsole(ctx context.Context, a *app.App, addr net.Addr, log *slog.Logger) {
-	base := strings.TrimRight(a.Config.PublicBaseURL, "/")
-	if base == "" {
-		base = "http://" + addr.String()
-		if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
-			base = fmt.Sprintf("http://localhost:%d", tcp.Port)
-		}
-	}
-	log.Info("operator console", "url", base+"/console/", "admin_api", base+"/api/v1/admin/", "api_docs", base+"/docs")
-	if _, n, err := a.Operators.List(ctx, 1, 0); err == nil && n == 0 {
-		log.Info("no operator yet: create the first one with `comecomepay admin create --email you@example.com --role super_admin --password-stdin` (README: Operators)")
-	}
 }

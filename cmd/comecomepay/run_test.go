@@ -127,7 +127,10 @@ func TestRunServeSmoke(t *testing.T) {
 		t.Fatal("the server still answers after shutdown")
 	}
 	logs := out.String()
-	for _, want := range []string{`"msg":"listening"`, `"addr":"` + addr + `"`, "SANDBOX MODE", `"msg":"shutting down"`} {
+	for _, want := range []string{`"msg":"listening"`, `"addr":"` + addr + `"`, "SANDBOX MODE", `"msg":"shutting down"`,
+		// The banner names the address listened on, not the configured default.
+		`"msg":"ready"`, `"docs":"http://` + addr + `/docs"`, `"console":"http://` + addr + `/console/"`,
+		`"sandbox_helpers":"http://` + addr + `/api/v1/sandbox/"`, `"first_operator":"comecomepay admin create`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %s:\n%s", want, logs)
 		}

@@ -155,8 +155,10 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 
 	var sender mail.Sender
 	if cfg.SMTP.Configured() {
-		sender = emailsmtp.New(emailsmtp.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
-			Password: cfg.SMTP.Password, From: cfg.SMTP.From, StartTLS: cfg.SMTP.StartTLS})
+		if sender, err = emailsmtp.New(emailsmtp.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
+			Password: cfg.SMTP.Password, From: cfg.SMTP.From, TLS: emailsmtp.TLSMode(cfg.SMTP.TLS)}); err != nil {
+			return fmt.Errorf("app: %w", err)
+		}
 	} else {
 		a.Outbox = emailsandbox.NewOutbox(now)
 		sender = a.Outbox

@@ -41,7 +41,7 @@ func strongConfig(t *testing.T, dbURL string, mode config.Mode) config.Config {
 		PublicBaseURL: "https://api.example.com", AccessTokenTTL: time.Hour, RefreshTokenTTL: 24 * time.Hour,
 		ShutdownTimeout: time.Second, JobPollInterval: time.Second, MaxCards: 5, SandboxCardBIN: "424242",
 		WalletCurrencies: []string{"USDT-TRC20", "HKD"}, FXRate: 780_000_000, PasswordHashProfile: "default",
-		SMTP: config.SMTP{Host: "smtp.example.com", Port: 587, From: "no-reply@example.com", StartTLS: true},
+		SMTP: config.SMTP{Host: "smtp.example.com", Port: 587, From: "no-reply@example.com", TLS: config.SMTPStartTLS},
 	}
 }
 

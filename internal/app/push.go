@@ -24,7 +24,7 @@ func (a *App) pusher(cfg config.Config, now func() time.Time) (notify.Pusher, er
 		if err != nil {
 			return nil, fmt.Errorf("COMECOMEPAY_FCM_CREDENTIALS_FILE: %w", err)
 		}
-		return fcm.New(creds, "", &http.Client{Timeout: 15 * time.Second}, time.Now)
+		return fcm.New(creds, "", &http.Client{Timeout: 15 * time.Second})
 	}
 	if cfg.Mode == config.Sandbox {
 		a.Pushes = pushsandbox.New(now)

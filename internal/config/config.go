@@ -39,6 +39,8 @@ type Config struct {
 	DataDir      string
 	DatabaseURL  string
 	LogLevel     string
+	// LogFormat is LogAuto (text on a terminal, JSON otherwise), LogJSON or LogText.
+	LogFormat string
 
 	// JWTSecret signs access and refresh tokens; JWTPreviousSecrets still
 	// verify tokens signed before a rotation.
@@ -131,7 +133,8 @@ type SMTP struct {
 	Username string
 	Password string
 	From     string
-	StartTLS bool
+	// TLS is SMTPStartTLS, SMTPImplicitTLS or SMTPNoTLS.
+	TLS string
 }
 
 // Configured reports whether an SMTP provider has been set up.
@@ -146,6 +149,7 @@ var coreSettings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_DATA_DIR", "./data", "directory for the SQLite file and generated sandbox secrets"},
 	{"COMECOMEPAY_DATABASE_URL", "SQLite file `<data dir>/comecomepay.db`", "`postgres://…` selects PostgreSQL; a path or `sqlite://path` selects SQLite"},
 	{"COMECOMEPAY_LOG_LEVEL", "info", "debug, info, warn, error"},
+	{"COMECOMEPAY_LOG_FORMAT", "auto", "`auto` (human-readable text when the output is a terminal, JSON otherwise), `json` or `text`"},
 	{"COMECOMEPAY_JWT_SECRET", "generated in sandbox; required in production", "HS256 key for tokens, at least 32 bytes"},
 	{"COMECOMEPAY_JWT_PREVIOUS_SECRETS", "empty", "comma-separated old JWT keys still accepted for verification"},
 	{"COMECOMEPAY_DATA_KEY", "generated in sandbox; required in production", "base64 of 32 random bytes: encryption and keyed hashes of data at rest"},
@@ -169,7 +173,8 @@ var coreSettings = []struct{ Name, Default, Meaning string }{
 	{"COMECOMEPAY_SMTP_USERNAME", "empty", "SMTP user"},
 	{"COMECOMEPAY_SMTP_PASSWORD", "empty", "SMTP password (secret)"},
 	{"COMECOMEPAY_SMTP_FROM", "no-reply@comecomepay.local", "sender address"},
-	{"COMECOMEPAY_SMTP_STARTTLS", "true", "require STARTTLS"},
+	{"COMECOMEPAY_SMTP_TLS", "starttls", "`starttls` (required upgrade, port 587), `implicit` (TLS from the first byte, SMTPS port 465) or `none` (in clear: a local relay only; passwords then only through CRAM-MD5/SCRAM)"},
+	{"COMECOMEPAY_SMTP_STARTTLS", "true", "deprecated: `false` means COMECOMEPAY_SMTP_TLS=none when that is unset"},
 	{"COMECOMEPAY_CORS_ORIGINS", "empty (no CORS)", "comma-separated allowed origins, or `*`"},
 	{"COMECOMEPAY_TRUST_PROXY_HEADERS", "false", "take the client IP from the last X-Forwarded-For hop (only behind one trusted proxy)"},
 	{"COMECOMEPAY_SHUTDOWN_TIMEOUT", "20s", "grace period for in-flight requests and jobs on SIGTERM"},
@@ -253,6 +258,7 @@ func Load(getenv func(string) string) (Config, error) {
 		HTTPAddr:                     get("COMECOMEPAY_HTTP_ADDR", ":8080"),
 		DataDir:                      get("COMECOMEPAY_DATA_DIR", "./data"),
 		LogLevel:                     strings.ToLower(get("COMECOMEPAY_LOG_LEVEL", "info")),
+		LogFormat:                    strings.ToLower(get("COMECOMEPAY_LOG_FORMAT", LogAuto)),
 		JWTSecret:                    get("COMECOMEPAY_JWT_SECRET", ""),
 		JWTPreviousSecrets:           list("COMECOMEPAY_JWT_PREVIOUS_SECRETS"),
 		CustodyAPIKey:                get("COMECOMEPAY_CUSTODY_API_KEY", ""),
@@ -291,7 +297,7 @@ func Load(getenv func(string) string) (Config, error) {
 			Username: get("COMECOMEPAY_SMTP_USERNAME", ""),
 			Password: getenv("COMECOMEPAY_SMTP_PASSWORD"),
 			From:     get("COMECOMEPAY_SMTP_FROM", "no-reply@comecomepay.local"),
-			StartTLS: boolean("COMECOMEPAY_SMTP_STARTTLS", true),
+			TLS:      smtpTLS(get, boolean),
 		},
 	}
 	c.DatabaseURL = get("COMECOMEPAY_DATABASE_URL", filepath.Join(c.DataDir, "comecomepay.db"))
@@ -384,6 +390,7 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("COMECOMEPAY_LOG_LEVEL: %q is not one of debug, info, warn, error", c.LogLevel))
 	}
+	errs = append(errs, c.validateLogAndMail()...)
 	switch c.PasswordHashProfile {
 	case "default", "fast":
 	default:
@@ -404,6 +411,7 @@ func (c Config) String() string {
 	line("COMECOMEPAY_DATA_DIR", c.DataDir)
 	line("COMECOMEPAY_DATABASE_URL", MaskURL(c.DatabaseURL))
 	line("COMECOMEPAY_LOG_LEVEL", c.LogLevel)
+	line("COMECOMEPAY_LOG_FORMAT", c.LogFormat)
 	line("COMECOMEPAY_JWT_SECRET", mask(c.JWTSecret))
 	line("COMECOMEPAY_JWT_PREVIOUS_SECRETS", fmt.Sprintf("%d key(s)", len(c.JWTPreviousSecrets)))
 	line("COMECOMEPAY_DATA_KEY", mask(string(c.DataKey)))
@@ -428,7 +436,8 @@ func (c Config) String() string {
 	line("COMECOMEPAY_SMTP_USERNAME", c.SMTP.Username)
 	line("COMECOMEPAY_SMTP_PASSWORD", mask(c.SMTP.Password))
 	line("COMECOMEPAY_SMTP_FROM", c.SMTP.From)
-	line("COMECOMEPAY_SMTP_STARTTLS", strconv.FormatBool(c.SMTP.StartTLS))
+	line("COMECOMEPAY_SMTP_TLS", c.SMTP.TLS)
+	line("COMECOMEPAY_SMTP_STARTTLS", "(deprecated: see COMECOMEPAY_SMTP_TLS)")
 	line("COMECOMEPAY_CORS_ORIGINS", strings.Join(c.CORSOrigins, ","))
 	line("COMECOMEPAY_TRUST_PROXY_HEADERS", strconv.FormatBool(c.TrustProxyHeaders))
 	line("COMECOMEPAY_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String())

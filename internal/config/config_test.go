@@ -63,7 +63,8 @@ func TestDefaults(t *testing.T) {
 		{"log", c.LogLevel, "info"}, {"jwt", c.JWTSecret, ""}, {"previous", len(c.JWTPreviousSecrets), 0},
 		{"key", len(c.DataKey), 0}, {"custody", c.CustodyAPIKey, ""},
 		{"access", c.AccessTokenTTL, 24 * time.Hour}, {"refresh", c.RefreshTokenTTL, 7 * 24 * time.Hour},
-		{"smtp", c.SMTP, config.SMTP{Port: 587, From: "no-reply@comecomepay.local", StartTLS: true}},
+		{"smtp", c.SMTP, config.SMTP{Port: 587, From: "no-reply@comecomepay.local", TLS: config.SMTPStartTLS}},
+		{"log format", c.LogFormat, config.LogAuto},
 		{"smtp configured", c.SMTP.Configured(), false}, {"cors", len(c.CORSOrigins), 0},
 		{"proxy", c.TrustProxyHeaders, false}, {"shutdown", c.ShutdownTimeout, 20 * time.Second},
 		{"poll", c.JobPollInterval, time.Second}, {"hash", c.PasswordHashProfile, "default"},
@@ -93,6 +94,7 @@ func TestEnvParsing(t *testing.T) {
 		"COMECOMEPAY_HTTP_ADDR":            "127.0.0.1:9000",
 		"COMECOMEPAY_DATA_DIR":             "/var/lib/ccp",
 		"COMECOMEPAY_LOG_LEVEL":            "DEBUG",
+		"COMECOMEPAY_LOG_FORMAT":           "JSON",
 		"COMECOMEPAY_JWT_SECRET":           jwtSecret,
 		"COMECOMEPAY_JWT_PREVIOUS_SECRETS": " " + strings.Repeat("a", 32) + " ,, " + strings.Repeat("b", 40) + ",",
 		"COMECOMEPAY_DATA_KEY":             dataKeyB64,
@@ -115,11 +117,11 @@ func TestEnvParsing(t *testing.T) {
 	}{
 		{"mode", c.Mode, config.Sandbox}, {"explicit", c.ModeExplicit, true},
 		{"addr", c.HTTPAddr, "127.0.0.1:9000"}, {"db", c.DatabaseURL, "/var/lib/ccp/comecomepay.db"},
-		{"log", c.LogLevel, "debug"}, {"jwt", c.JWTSecret, jwtSecret},
+		{"log", c.LogLevel, "debug"}, {"log format", c.LogFormat, config.LogJSON}, {"jwt", c.JWTSecret, jwtSecret},
 		{"previous", c.JWTPreviousSecrets, []string{strings.Repeat("a", 32), strings.Repeat("b", 40)}},
 		{"key", string(c.DataKey), dataKey}, {"access", c.AccessTokenTTL, 15 * time.Minute},
 		{"refresh", c.RefreshTokenTTL, 720 * time.Hour}, {"port", c.SMTP.Port, 2525},
-		{"starttls", c.SMTP.StartTLS, false}, {"cors", c.CORSOrigins, []string{"https://a.example", "https://b.example"}},
+		{"smtp tls", c.SMTP.TLS, config.SMTPNoTLS}, {"cors", c.CORSOrigins, []string{"https://a.example", "https://b.example"}},
 		{"proxy", c.TrustProxyHeaders, true}, {"shutdown", c.ShutdownTimeout, 3 * time.Second},
 		{"poll", c.JobPollInterval, 250 * time.Millisecond}, {"hash", c.PasswordHashProfile, "fast"},
 	}
@@ -155,6 +157,8 @@ func TestInvalidValuesRejected(t *testing.T) {
 		{"COMECOMEPAY_JWT_SECRET", "too-short", "COMECOMEPAY_JWT_SECRET"},
 		{"COMECOMEPAY_JWT_PREVIOUS_SECRETS", strings.Repeat("a", 32) + ",short", "COMECOMEPAY_JWT_PREVIOUS_SECRETS"},
 		{"COMECOMEPAY_LOG_LEVEL", "verbose", "COMECOMEPAY_LOG_LEVEL"},
+		{"COMECOMEPAY_LOG_FORMAT", "pretty", "COMECOMEPAY_LOG_FORMAT"},
+		{"COMECOMEPAY_SMTP_TLS", "ssl", "COMECOMEPAY_SMTP_TLS"},
 		{"COMECOMEPAY_PASSWORD_HASH", "slow", "COMECOMEPAY_PASSWORD_HASH"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
@@ -345,5 +349,28 @@ func TestSandboxWithdrawalsCanWaitForAnOperator(t *testing.T) {
 	c, err = config.Load(env(map[string]string{"COMECOMEPAY_SANDBOX_AUTO_APPROVE_WITHDRAWALS": "false"}))
 	if err != nil || !c.SandboxWithdrawalsWaitForOperator {
 		t.Fatalf("auto-approve off: wait=%v err=%v", c.SandboxWithdrawalsWaitForOperator, err)
+	}
+}
+
+// TestSMTPTLSSetting: COMECOMEPAY_SMTP_TLS picks the transport; the
+// deprecated COMECOMEPAY_SMTP_STARTTLS=false still means none when the new
+// setting is unset, and never overrides it.
+func TestSMTPTLSSetting(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		tls, startTLS, want string
+	}{
+		{"", "", config.SMTPStartTLS},
+		{"", "true", config.SMTPStartTLS},
+		{"", "false", config.SMTPNoTLS},
+		{"Implicit", "", config.SMTPImplicitTLS},
+		{"implicit", "false", config.SMTPImplicitTLS},
+		{"starttls", "false", config.SMTPStartTLS},
+		{"none", "true", config.SMTPNoTLS},
+	} {
+		c, err := config.Load(env(map[string]string{"COMECOMEPAY_SMTP_TLS": tc.tls, "COMECOMEPAY_SMTP_STARTTLS": tc.startTLS}))
+		if err != nil || c.SMTP.TLS != tc.want {
+			t.Errorf("SMTP_TLS=%q SMTP_STARTTLS=%q: %q, %v; want %q", tc.tls, tc.startTLS, c.SMTP.TLS, err, tc.want)
+		}
 	}
 }

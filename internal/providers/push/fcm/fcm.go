@@ -1,14 +1,22 @@
 // Package fcm is the Firebase Cloud Messaging HTTP v1 adapter of
-// notify.Pusher. It authenticates as a Google service account (a signed
-// JWT exchanged for an OAuth2 access token, cached until shortly before it
-// expires) and sends one message per device token.
+// notify.Pusher: one message per device token, authenticated as a Google
+// service account.
+//
+// Decision: the service-account OAuth2 flow (a signed JWT exchanged for an
+// access token, cached until shortly before it expires) comes from
+// golang.org/x/oauth2/google, not the Firebase Admin SDK. The Admin SDK
+// would pull in the Google Cloud client libraries, gRPC and their
+// dependency tree for one REST call; oauth2 is a small, Go-team-maintained
+// module, and the send itself is one JSON POST whose error answers this
+// package reads (UNREGISTERED, field violations) as the Admin SDK would.
 package fcm
 
 import (
 	"bytes"
 	"context"
-	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -17,9 +25,9 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/google"
 
 	"github.com/comecomepay/comecomepay/internal/notify"
 )
@@ -27,12 +35,12 @@ import (
 // messagingScope is the OAuth2 scope of FCM sends.
 const messagingScope = "https://www.googleapis.com/auth/firebase.messaging"
 
-// Credentials are the fields of a service-account key file we use.
+// Credentials are a service-account key file, checked. The key file's
+// token_uri is where access tokens come from (tests point it at a local
+// server).
 type Credentials struct {
-	ProjectID   string `json:"project_id"`
-	ClientEmail string `json:"client_email"`
-	PrivateKey  string `json:"private_key"`
-	TokenURI    string `json:"token_uri"`
+	ProjectID string
+	keyJSON   []byte
 }
 
 // LoadCredentials reads a service-account JSON key file.
@@ -41,45 +49,96 @@ func LoadCredentials(path string) (Credentials, error) {
 	if err != nil {
 		return Credentials{}, fmt.Errorf("fcm credentials: %w", err)
 	}
-	var c Credentials
-	if err := json.Unmarshal(b, &c); err != nil {
+	return ParseCredentials(b)
+}
+
+// ParseCredentials checks a service-account key now, so a broken file
+// stops the start-up instead of the first push.
+func ParseCredentials(keyJSON []byte) (Credentials, error) {
+	var f struct {
+		Type        string `json:"type"`
+		ProjectID   string `json:"project_id"`
+		ClientEmail string `json:"client_email"`
+		PrivateKey  string `json:"private_key"`
+	}
+	if err := json.Unmarshal(keyJSON, &f); err != nil {
 		return Credentials{}, fmt.Errorf("fcm credentials: %w", err)
 	}
-	if c.ProjectID == "" || c.ClientEmail == "" || c.PrivateKey == "" {
-		return Credentials{}, errors.New("fcm credentials: project_id, client_email and private_key are required")
+	if f.Type != "service_account" || f.ProjectID == "" || f.ClientEmail == "" || f.PrivateKey == "" {
+		return Credentials{}, errors.New("fcm credentials: a service_account key with project_id, client_email and private_key is required")
 	}
-	if c.TokenURI == "" {
-		c.TokenURI = "https://oauth2.googleapis.com/token"
+	if err := checkPrivateKey(f.PrivateKey); err != nil {
+		return Credentials{}, fmt.Errorf("fcm credentials: private_key: %w", err)
 	}
-	return c, nil
+	return Credentials{ProjectID: f.ProjectID, keyJSON: keyJSON}, nil
+}
+
+// checkPrivateKey parses the key the way the token flow will sign with it.
+func checkPrivateKey(pemKey string) error {
+	block, _ := pem.Decode([]byte(pemKey))
+	if block == nil {
+		return errors.New("not PEM")
+	}
+	if _, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
+		return nil
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(block.Bytes); err != nil {
+		return errors.New("neither a PKCS#8 nor a PKCS#1 RSA key")
+	}
+	return nil
 }
 
 // Client sends pushes through FCM.
 type Client struct {
 	creds    Credentials
-	key      *rsa.PrivateKey
 	endpoint string // https://fcm.googleapis.com, or a test server
 	http     *http.Client
-	now      func() time.Time
 
-	mu      sync.Mutex
-	token   string
-	expires time.Time
+	mu     sync.Mutex
+	tokens oauth2.TokenSource // caches the access token until shortly before expiry
 }
 
-// New returns a client; endpoint "" means the public FCM endpoint.
-func New(creds Credentials, endpoint string, httpClient *http.Client, now func() time.Time) (*Client, error) {
-	key, err := jwt.ParseRSAPrivateKeyFromPEM([]byte(creds.PrivateKey))
-	if err != nil {
-		return nil, fmt.Errorf("fcm credentials: private_key: %w", err)
+// New returns a client; endpoint "" means the public FCM endpoint. The
+// token exchange goes through httpClient too.
+func New(creds Credentials, endpoint string, httpClient *http.Client) (*Client, error) {
+	if httpClient == nil {
+		return nil, errors.New("fcm: an HTTP client is required")
 	}
 	if endpoint == "" {
 		endpoint = "https://fcm.googleapis.com"
 	}
-	if httpClient == nil {
-		httpClient = &http.Client{Timeout: 15 * time.Second}
+	c := &Client{creds: creds, endpoint: strings.TrimRight(endpoint, "/"), http: httpClient}
+	if err := c.renewTokenSource(); err != nil {
+		return nil, err
 	}
-	return &Client{creds: creds, key: key, endpoint: strings.TrimRight(endpoint, "/"), http: httpClient, now: now}, nil
+	return c, nil
+}
+
+// renewTokenSource starts a token source with an empty cache; a token the
+// server refused is thereby forgotten.
+func (c *Client) renewTokenSource() error {
+	// The context only carries the HTTP client of later token requests:
+	// the library keeps it for the source's lifetime.
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, c.http)
+	gc, err := google.CredentialsFromJSONWithType(ctx, c.creds.keyJSON, google.ServiceAccount, messagingScope)
+	if err != nil {
+		return fmt.Errorf("fcm credentials: %w", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tokens = gc.TokenSource
+	return nil
+}
+
+func (c *Client) accessToken() (*oauth2.Token, error) {
+	c.mu.Lock()
+	tokens := c.tokens
+	c.mu.Unlock()
+	tok, err := tokens.Token()
+	if err != nil {
+		return nil, fmt.Errorf("fcm token: %w", err)
+	}
+	return tok, nil
 }
 
 // Push implements notify.Pusher.
@@ -93,7 +152,7 @@ func (c *Client) Push(ctx context.Context, p notify.Push) error {
 		return fmt.Errorf("fcm send: encode: %w", err)
 	}
 	for attempt := 0; ; attempt++ {
-		token, err := c.accessToken(ctx)
+		token, err := c.accessToken()
 		if err != nil {
 			return err
 		}
@@ -102,7 +161,7 @@ func (c *Client) Push(ctx context.Context, p notify.Push) error {
 		if err != nil {
 			return fmt.Errorf("fcm send: %w", err)
 		}
-		req.Header.Set("Authorization", "Bearer "+token)
+		token.SetAuthHeader(req)
 		req.Header.Set("Content-Type", "application/json")
 		res, err := c.http.Do(req)
 		if err != nil {
@@ -113,7 +172,10 @@ func (c *Client) Push(ctx context.Context, p notify.Push) error {
 		case status == http.StatusOK:
 			return nil
 		case status == http.StatusUnauthorized && attempt == 0:
-			c.forgetToken() // expired or revoked early: fetch a new one once
+			// Expired or revoked early: fetch a new token once.
+			if err := c.renewTokenSource(); err != nil {
+				return err
+			}
 			continue
 		case e.unregistered || (status == http.StatusBadRequest && e.badToken):
 			return notify.ErrInvalidToken
@@ -164,51 +226,4 @@ func readError(res *http.Response) fcmError {
 		}
 	}
 	return out
-}
-
-func (c *Client) forgetToken() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.token = ""
-}
-
-// accessToken returns a cached OAuth2 token or exchanges a fresh signed
-// assertion for one.
-func (c *Client) accessToken(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.now()
-	if c.token != "" && now.Before(c.expires.Add(-time.Minute)) {
-		return c.token, nil
-	}
-	assertion, err := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
-		"iss": c.creds.ClientEmail, "scope": messagingScope, "aud": c.creds.TokenURI,
-		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
-	}).SignedString(c.key)
-	if err != nil {
-		return "", fmt.Errorf("fcm token: sign assertion: %w", err)
-	}
-	form := url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {assertion}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.creds.TokenURI, strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", fmt.Errorf("fcm token: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	res, err := c.http.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("fcm token: %w", err)
-	}
-	defer res.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int    `json:"expires_in"`
-	}
-	if res.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("fcm token: HTTP %d", res.StatusCode)
-	}
-	if err := json.NewDecoder(io.LimitReader(res.Body, 64<<10)).Decode(&tok); err != nil || tok.AccessToken == "" {
-		return "", errors.New("fcm token: no access token in the answer")
-	}
-	c.token, c.expires = tok.AccessToken, now.Add(time.Duration(tok.ExpiresIn)*time.Second)
-	return c.token, nil
 }

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -86,13 +85,29 @@ func newClient(t *testing.T) (*fcm.Client, *fakeFCM) {
 	f := &fakeFCM{t: t, pub: &key.PublicKey, answers: map[string][]func(http.ResponseWriter){}}
 	srv := httptest.NewServer(f.handler())
 	t.Cleanup(srv.Close)
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: mustPKCS8(t, key)})
-	c, err := fcm.New(fcm.Credentials{ProjectID: "demo-project", ClientEmail: "push@test.iam.gserviceaccount.com",
-		PrivateKey: string(pemKey), TokenURI: srv.URL + "/token"}, srv.URL, srv.Client(), time.Now)
+	creds, err := fcm.ParseCredentials(keyFile(t, key, srv.URL+"/token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := fcm.New(creds, srv.URL, srv.Client())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c, f
+}
+
+// keyFile is a service-account key file whose token_uri is tokenURI.
+func keyFile(t *testing.T, key *rsa.PrivateKey, tokenURI string) []byte {
+	t.Helper()
+	b, err := json.Marshal(map[string]string{
+		"type": "service_account", "project_id": "demo-project", "private_key_id": "k1",
+		"private_key":  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: mustPKCS8(t, key)})),
+		"client_email": "push@test.iam.gserviceaccount.com", "token_uri": tokenURI,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func mustPKCS8(t *testing.T, key *rsa.PrivateKey) []byte {
@@ -150,6 +165,9 @@ func TestFCMPush(t *testing.T) {
 					t.Fatalf("sent %v", f.sent)
 				}
 			}
+			if wantTokens := map[bool]int{true: 2, false: 1}[tc.name == "token revoked early"]; f.tokens != wantTokens {
+				t.Fatalf("%d access tokens fetched, want %d", f.tokens, wantTokens)
+			}
 		})
 	}
 }
@@ -167,5 +185,51 @@ func TestFCMTokenCached(t *testing.T) {
 	}
 	if f.tokens != 1 || len(f.sent) != 5 {
 		t.Fatalf("%d tokens for %d sends", f.tokens, len(f.sent))
+	}
+}
+
+// TestFCMCredentials: a key file that cannot sign stops the start-up, and
+// a token endpoint that refuses the assertion fails the push, retryably.
+func TestFCMCredentials(t *testing.T) {
+	t.Parallel()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := keyFile(t, key, "http://127.0.0.1:1/token")
+	for name, mutate := range map[string]func(map[string]any){
+		"not a service account": func(m map[string]any) { m["type"] = "authorized_user" },
+		"no project":            func(m map[string]any) { delete(m, "project_id") },
+		"broken key": func(m map[string]any) {
+			m["private_key"] = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+		},
+	} {
+		var m map[string]any
+		_ = json.Unmarshal(good, &m)
+		mutate(m)
+		b, _ := json.Marshal(m)
+		if _, err := fcm.ParseCredentials(b); err == nil {
+			t.Errorf("%s: credentials accepted", name)
+		}
+	}
+	// The fake checks the assertion against another key: it refuses it.
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeFCM{t: t, pub: &other.PublicKey, answers: map[string][]func(http.ResponseWriter){}}
+	srv := httptest.NewServer(f.handler())
+	t.Cleanup(srv.Close)
+	creds, err := fcm.ParseCredentials(keyFile(t, key, srv.URL+"/token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := fcm.New(creds, srv.URL, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Push(context.Background(), notify.Push{Token: "t", Title: "x", Body: "y"})
+	if err == nil || errors.Is(err, notify.ErrInvalidToken) || errors.Is(err, notify.ErrRejected) || len(f.sent) != 0 {
+		t.Fatalf("push with a refused assertion: %v (sent %d)", err, len(f.sent))
 	}
 }
