@@ -173,7 +173,8 @@ func (w *world) approveKYC(u *user) error {
 		return fmt.Errorf("kyc initialize: %w", err)
 	}
 	if err := w.a.DB.InTx(w.ctx, func(tx *sql.Tx) error {
-		_, _, _, err := w.a.KYC.ApplyProviderStatus(w.ctx, tx, rec.SessionID, "Approved", "")
+		outcome, _ := kyc.OutcomeOf("Approved", nil)
+		_, _, _, err := w.a.KYC.ApplyProviderOutcome(w.ctx, tx, rec.SessionID, "", outcome)
 		return err
 	}); err != nil {
 		return fmt.Errorf("kyc decision: %w", err)
