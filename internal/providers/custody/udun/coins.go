@@ -195,6 +195,9 @@ func humanAmount(a money.Amount, scale, coinDecimals int) (string, error) {
 // with scale decimals, truncating finer digits.
 func parseHuman(s string, scale int) (money.Amount, bool) {
 	s = strings.TrimSpace(s)
+	if s == "" || s == "." {
+		return 0, false
+	}
 	whole, frac, _ := strings.Cut(s, ".")
 	if whole == "" {
 		whole = "0"
