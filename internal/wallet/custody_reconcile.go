@@ -159,7 +159,9 @@ func NewCustodyReconcileWorker(s *Service, balances CustodyBalances) *CustodyRec
 }
 
 // Timeout allows one provider call and a few ledger reads.
-func (w *CustodyReconcileWorker) Timeout(*river.Job[CustodyReconcileArgs]) time.Duration { return 5 * time.Minute }
+func (w *CustodyReconcileWorker) Timeout(*river.Job[CustodyReconcileArgs]) time.Duration {
+	return 5 * time.Minute
+}
 
 // custodyReconcileEvery is how often the job reconciles. Scheduled more
 // often (hourly, and at start so a deploy does not postpone it), it skips
