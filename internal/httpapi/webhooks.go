@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,10 +14,23 @@ import (
 	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
-// custodyReply is the custody provider's expected answer (API.md §2.11.1).
-type custodyReply struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
+// Custody callback replies are plain text (API.md §2.11.1, PROVIDERS.md §1):
+// the provider stops resending only on the exact body "success", so every
+// stored event — processed later, a duplicate, or one that matches nothing
+// — gets it; the other replies make it resend.
+const (
+	custodyAck          = "success"
+	custodySignInvalid  = "SIGN_INVALID"
+	custodyBadRequest   = "BAD_REQUEST"
+	custodyRetry        = "RETRY"
+	custodyReplyContent = "text/plain; charset=utf-8"
+)
+
+func custodyReply(w http.ResponseWriter, status int, text string) {
+	w.Header().Set("Content-Type", custodyReplyContent)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, text)
 }
 
 var errBadSignature = errors.New("custody callback signature invalid")
@@ -30,25 +45,27 @@ func (s *Server) custodyCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	form, err := custodyForm(r.Header.Get("Content-Type"), raw)
 	if err != nil {
-		httpkit.WriteJSON(w, http.StatusBadRequest, custodyReply{Code: 400, Message: "BAD_REQUEST"})
+		custodyReply(w, http.StatusBadRequest, custodyBadRequest)
 		return nil
 	}
 	if _, _, err := s.AcceptCustody(r.Context(), form); err != nil {
 		if errors.Is(err, errBadSignature) {
 			s.log.WarnContext(r.Context(), "custody callback rejected: bad signature", "request_id", httpkit.RequestID(r.Context()))
-			httpkit.WriteJSON(w, http.StatusUnauthorized, custodyReply{Code: 401, Message: "SIGN_INVALID"})
+			custodyReply(w, http.StatusUnauthorized, custodySignInvalid)
 			return nil
 		}
 		if errors.Is(err, errMalformedEvent) {
-			httpkit.WriteJSON(w, http.StatusBadRequest, custodyReply{Code: 400, Message: "BAD_REQUEST"})
+			s.log.WarnContext(r.Context(), "custody callback rejected: signed but not a custody event", "request_id", httpkit.RequestID(r.Context()),
+				"error", err)
+			custodyReply(w, http.StatusBadRequest, custodyBadRequest)
 			return nil
 		}
-		// Not stored: a 5xx makes the provider retry.
+		// Not stored: any reply but "success" makes the provider retry.
 		s.logFailure(r, http.StatusInternalServerError, "custody callback not stored", err)
-		httpkit.WriteJSON(w, http.StatusInternalServerError, custodyReply{Code: 500, Message: "RETRY"})
+		custodyReply(w, http.StatusInternalServerError, custodyRetry)
 		return nil
 	}
-	httpkit.WriteJSON(w, http.StatusOK, custodyReply{Code: 200, Message: "SUCCESS"})
+	custodyReply(w, http.StatusOK, custodyAck)
 	return nil
 }
 
@@ -67,7 +84,7 @@ func (s *Server) AcceptCustody(ctx context.Context, form url.Values) (int64, boo
 	}
 	ev, err := wallet.ParseCustodyEvent([]byte(body))
 	if err != nil {
-		return 0, false, errMalformedEvent
+		return 0, false, fmt.Errorf("%w: %w", errMalformedEvent, err)
 	}
 	return s.Inbox.Receive(ctx, s.Jobs, "custody", ev.EventKey(), []byte(body))
 }

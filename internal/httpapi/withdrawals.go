@@ -79,6 +79,10 @@ func (s *Server) requestWithdrawal(w http.ResponseWriter, r *http.Request, p acc
 	if err := f.Err(); err != nil {
 		return err
 	}
+	// The custody provider's own address check, before any transaction.
+	if err := s.Wallets.CheckWithdrawalAddress(r.Context(), in.Currency, in.Address); err != nil {
+		return err
+	}
 	s.execute(w, r, p.UserID, raw, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
 		wd, err := s.Wallets.RequestWithdrawal(ctx, tx, s.Jobs, in)
 		if err != nil {

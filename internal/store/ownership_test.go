@@ -29,6 +29,7 @@ var tableOwners = map[string]string{
 	"ledger_accounts":  "ledger", "ledger_transactions": "ledger", "ledger_postings": "ledger",
 	"wallets": "wallet", "deposit_addresses": "wallet", "deposits": "wallet", "withdrawals": "wallet",
 	"transfers": "wallet", "unified_transactions": "wallet", "adjustments": "wallet",
+	"deposit_address_claims": "wallet", "custody_reconciliation_runs": "wallet",
 	"card_fee_config": "cardfee", "card_fee_payments": "cardfee",
 	"kyc_records": "kyc",
 	"cards":       "card", "card_tasks": "card", "card_trades": "card", "card_transactions": "card",

@@ -1,10 +1,8 @@
 package wallet
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -32,61 +30,6 @@ const (
 	DepositDuplicate    DepositStatus = "duplicate"
 	DepositFlagged      DepositStatus = "flagged"
 )
-
-// CustodyEvent is the JSON `body` of a custody callback (API.md §2.11.1).
-type CustodyEvent struct {
-	TradeID      string     `json:"tradeId"`
-	TradeType    int        `json:"tradeType"`
-	Address      string     `json:"address"`
-	MainCoinType flexString `json:"mainCoinType"`
-	CoinType     string     `json:"coinType"`
-	Amount       flexString `json:"amount"`
-	Fee          flexString `json:"fee"`
-	Decimals     int        `json:"decimals"`
-	Status       int        `json:"status"`
-	TxID         string     `json:"txId"`
-	BlockHigh    flexString `json:"blockHigh"`
-	BusinessID   string     `json:"businessId"`
-	Memo         string     `json:"memo"`
-}
-
-// flexString accepts a JSON string or number and keeps its text.
-type flexString string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return fmt.Errorf("string or number: %w", err)
-		}
-		*f = flexString(s)
-		return nil
-	}
-	if string(b) == "null" {
-		*f = ""
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("string or number: %w", err)
-	}
-	*f = flexString(n.String())
-	return nil
-}
-
-// ParseCustodyEvent decodes and sanity-checks a callback body.
-func ParseCustodyEvent(body []byte) (CustodyEvent, error) {
-	var ev CustodyEvent
-	if err := json.Unmarshal(body, &ev); err != nil {
-		return ev, fmt.Errorf("custody event: %w", err)
-	}
-	if ev.TradeID == "" || (ev.TradeType != 1 && ev.TradeType != 2) || ev.Decimals < 0 || ev.Decimals > 36 {
-		return ev, errors.New("custody event: missing tradeId, unknown tradeType or bad decimals")
-	}
-	return ev, nil
-}
 
 // custodyProcessor applies custody callbacks; it is the wallet's
 // webhook.Processor for provider "custody".
@@ -141,12 +84,12 @@ func pow10(n int) int64 {
 
 // applyDeposit records a deposit event and credits it once when it succeeds.
 func (s *Service) applyDeposit(ctx context.Context, tx *sql.Tx, ev CustodyEvent) (string, error) {
-	mainCoin, _ := strconv.Atoi(string(ev.MainCoinType))
+	mainCoin, _ := strconv.Atoi(ev.MainCoinType)
 	cur, ok := s.Currencies.ByContract(mainCoin, ev.CoinType)
 	if !ok {
 		return webhook.StateUnmatched, nil
 	}
-	amount, ok := baseUnits(string(ev.Amount), ev.Decimals, cur.Decimals)
+	amount, ok := baseUnits(ev.Amount, ev.Decimals, cur.Decimals)
 	if !ok {
 		return webhook.StateIgnored, nil
 	}
@@ -276,13 +219,6 @@ func depositStatus(custodyStatus int) DepositStatus {
 	default:
 		return DepositFlagged
 	}
-}
-
-// EventKey is the inbox key of a custody callback: the trade id and its
-// status, so each status change of a trade is one event and a redelivery of
-// the same change is a duplicate.
-func (ev CustodyEvent) EventKey() string {
-	return ev.TradeID + ":" + strconv.Itoa(ev.Status)
 }
 
 // DepositView is a deposit and the owner's balance after it.

@@ -106,8 +106,10 @@ func (s *Service) available(ctx context.Context, q store.Querier, userID int64) 
 }
 
 // ensureAddresses returns the user's deposit address per network, creating
-// missing ones at the custody provider. A provider failure leaves the
-// address empty; the next call tries again.
+// missing ones at the custody provider, each under a claim (deposit_claims.go)
+// so that one address per user and chain is ever asked for at a time. A
+// provider failure, or a claim held elsewhere, leaves the address empty; a
+// later call tries again.
 func (s *Service) ensureAddresses(ctx context.Context, userID int64) (map[chain.Network]string, error) {
 	addrs, err := s.addresses(ctx, s.DB.SQL, userID)
 	if err != nil {
@@ -117,20 +119,36 @@ func (s *Service) ensureAddresses(ctx context.Context, userID int64) (map[chain.
 		if !c.Crypto() || addrs[c.Network] != "" {
 			continue
 		}
-		callCtx, cancel := context.WithTimeout(ctx, addressTimeout)
-		addr, err := s.Custody.DepositAddress(callCtx, userID, c.Network)
-		cancel()
-		if err != nil || !chain.Valid(c.Network, addr) {
-			s.Log.WarnContext(ctx, "deposit address not available yet", "user_id", userID, "network", c.Network, "error", err)
+		claimed, err := s.claimAddress(ctx, userID, c.Network)
+		if err != nil {
+			return nil, err
+		}
+		if !claimed {
 			continue
 		}
-		if _, err := s.DB.SQL.ExecContext(ctx, `INSERT INTO deposit_addresses (user_id, network, address, canonical, created_at)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-			userID, string(c.Network), addr, chain.Canonical(c.Network, addr), store.At(s.Now())); err != nil {
-			return nil, fmt.Errorf("store %s deposit address: %w", c.Network, err)
+		// Another replica may have finished between our read and the claim.
+		if addrs, err = s.addresses(ctx, s.DB.SQL, userID); err != nil {
+			return nil, err
 		}
-		// A concurrent request may have stored another address first: the
-		// stored one is the user's address.
+		if addrs[c.Network] != "" {
+			continue
+		}
+		callCtx, cancel := context.WithTimeout(ctx, addressTimeout)
+		addr, err := s.Custody.DepositAddress(callCtx, userID, c)
+		cancel()
+		if err == nil && !chain.Valid(c.Network, addr) {
+			err = fmt.Errorf("custody answered a malformed %s address", c.Network)
+		}
+		if err != nil {
+			s.Log.WarnContext(ctx, "deposit address not available yet", "user_id", userID, "network", c.Network, "error", err)
+			if err := s.releaseClaim(ctx, userID, c.Network, err); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := s.storeClaimedAddress(ctx, userID, c.Network, addr); err != nil {
+			return nil, err
+		}
 		if addrs, err = s.addresses(ctx, s.DB.SQL, userID); err != nil {
 			return nil, err
 		}

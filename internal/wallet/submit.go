@@ -3,6 +3,7 @@ package wallet
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -49,10 +50,19 @@ func (w *SubmitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 		return nil
 	}
 	ref := withdrawalRef(wd.ID)
-	if job.Attempt >= job.MaxAttempts {
-		w.s.Log.ErrorContext(ctx, "withdrawal submission failed for good; refunding", "withdrawal_id", wd.ID, "error", err)
+	// A refusal is final: resubmitting the same order cannot succeed. Any
+	// other error (a timeout above all: the provider may have accepted
+	// it) is retried with the same BusinessID, which the provider sends
+	// at most once.
+	refused := errors.Is(err, ErrCustodyRefused)
+	if refused || job.Attempt >= job.MaxAttempts {
+		w.s.Log.ErrorContext(ctx, "withdrawal submission failed for good; refunding", "withdrawal_id", wd.ID, "refused", refused, "error", err)
+		reason := "custody submission failed"
+		if refused {
+			reason = "refused by custody"
+		}
 		err := w.s.DB.InTx(ctx, func(tx *sql.Tx) error {
-			return w.s.finishWithRefund(ctx, tx, wd.ID, WithdrawalFailed, "custody submission failed", []WithdrawalStatus{WithdrawalApproved})
+			return w.s.finishWithRefund(ctx, tx, wd.ID, WithdrawalFailed, reason, []WithdrawalStatus{WithdrawalApproved})
 		})
 		if err != nil {
 			return fmt.Errorf("wallet: refund withdrawal %s after its last submission: %w", ref, err)

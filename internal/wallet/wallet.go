@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
-	"github.com/comecomepay/comecomepay/internal/chain"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/deps"
@@ -22,9 +21,12 @@ import (
 
 // Custody is the custody provider port: it owns on-chain addresses.
 type Custody interface {
-	// DepositAddress returns the user's deposit address on a network,
-	// creating it at the provider when needed.
-	DepositAddress(ctx context.Context, userID int64, network chain.Network) (string, error)
+	// DepositAddress asks the provider for a new deposit address of the
+	// user on cur's chain (cur is the first enabled currency of that
+	// network). A real provider makes a new address on every call: the
+	// wallet calls it once per user and chain (ensureAddresses).
+	DepositAddress(ctx context.Context, userID int64, cur Currency) (string, error)
+	AddressChecker
 }
 
 // Rates gives the current USD-stablecoin → HKD rate.

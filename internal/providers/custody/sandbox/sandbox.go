@@ -39,7 +39,8 @@ func New(key []byte) *Custody {
 }
 
 // DepositAddress implements wallet.Custody.
-func (c *Custody) DepositAddress(_ context.Context, userID int64, network chain.Network) (string, error) {
+func (c *Custody) DepositAddress(_ context.Context, userID int64, cur wallet.Currency) (string, error) {
+	network := cur.Network
 	if network != chain.TRC20 && network != chain.ERC20 {
 		return "", fmt.Errorf("sandbox custody: unsupported network %q", network)
 	}
@@ -48,6 +49,12 @@ func (c *Custody) DepositAddress(_ context.Context, userID int64, network chain.
 	var k [20]byte
 	copy(k[:], m.Sum(nil))
 	return chain.AddressFromKey(network, k), nil
+}
+
+// CheckAddress implements wallet.AddressChecker with the format check a
+// real provider would make.
+func (c *Custody) CheckAddress(_ context.Context, cur wallet.Currency, address string) (bool, error) {
+	return chain.Valid(cur.Network, address), nil
 }
 
 // SubmitWithdrawal implements wallet.CustodyWithdrawals. A resubmission of a
