@@ -136,8 +136,16 @@ func (f *FakeIssuer) SetStatus(_ context.Context, publicToken string, code card.
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return failure(f.next(OpSetStatus, string(code)), OpSetStatus, func() error {
-		if f.statuses[publicToken] == card.CodeCancelled {
+		switch {
+		case f.statuses[publicToken] == card.CodeCancelled && code == card.CodeCancelled:
+			return nil // closing a closed card again: done already
+		case f.statuses[publicToken] == card.CodeCancelled:
 			return fmt.Errorf("fake issuer: card closed: %w", swap.ErrCardDeclined)
+		}
+		if code == card.CodeCancelled {
+			// Like the processor: the close zeroes what is left on the
+			// card, so a close sent before its withdrawal loses it.
+			f.balances[publicToken] = 0
 		}
 		f.statuses[publicToken] = code
 		return nil

@@ -134,10 +134,15 @@ var errStatusUnresolved = ErrIssuerUnavailable.WithDetails("The card issuer did 
 	AsInterim()
 
 // issuerStatus tells the issuer: a cancellation first takes the balance
-// off the card (once per reference), then the status changes. A refused
-// close puts the balance back. release reports that nothing is left
-// outstanding at the issuer, so the claim may be dropped; otherwise the
-// claim stays for the recovery job.
+// off the card (once per reference) and only once the issuer confirmed the
+// withdrawal sends the close, because the close (99) zeroes whatever is
+// still on the card at the processor and cannot be undone. The confirmed
+// withdrawal is recorded on the claim, so from then on only the close is
+// retried. A close the issuer refuses puts the balance back; a close that
+// got no answer keeps the claim for the recovery job (restoring then could
+// load money onto a card the issuer did close). release reports that
+// nothing is left outstanding at the issuer, so the claim may be dropped;
+// otherwise the claim stays for the recovery job.
 func (s *Service) issuerStatus(ctx context.Context, p pendingChange) (release bool, err error) {
 	call := func(fn func(ctx context.Context) error) error {
 		cctx, cancel := context.WithTimeout(ctx, issuerCallTimeout)
@@ -165,18 +170,19 @@ func (s *Service) issuerStatus(ctx context.Context, p pendingChange) (release bo
 				return true, ErrIssuerUnavailable.WithDetails("The card issuer did not return the balance; nothing changed")
 			}
 		}
+		if err := s.markWithdrawn(ctx, p); err != nil {
+			return false, err
+		}
 	}
 	if err := call(func(c context.Context) error { return s.StatusIssuer.SetStatus(c, p.Token, StatusCode(p.Target)) }); err != nil {
-		if !withdraws && errors.Is(err, ErrIssuerNoAnswer) {
+		if !refused(ctx, err) && (withdraws || errors.Is(err, ErrIssuerNoAnswer)) {
 			// The issuer may have made the change: releasing the claim
 			// would leave it and us disagreeing. The recovery job makes the
 			// change again (it is idempotent) and records it.
 			return false, errStatusUnresolved
 		}
 		if withdraws {
-			if rerr := call(func(c context.Context) error {
-				return s.StatusIssuer.Recharge(c, p.Token, p.Amount, p.Ref+"-restore")
-			}); rerr != nil {
+			if rerr := s.restoreBalance(ctx, p); rerr != nil {
 				return false, errStatusUnresolved
 			}
 		}
@@ -185,10 +191,28 @@ func (s *Service) issuerStatus(ctx context.Context, p pendingChange) (release bo
 	return false, nil
 }
 
+// markWithdrawn records on the claim that the issuer confirmed its
+// balance withdrawal.
+func (s *Service) markWithdrawn(ctx context.Context, p pendingChange) error {
+	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE cards SET pending_withdrawn = TRUE WHERE id = $1 AND pending_ref = $2`,
+		p.CardID, p.Ref); err != nil {
+		return fmt.Errorf("record withdrawal %s: %w", p.Ref, err)
+	}
+	return nil
+}
+
+// restoreBalance puts a withdrawn balance back on a card whose close the
+// issuer refused, once per claim.
+func (s *Service) restoreBalance(ctx context.Context, p pendingChange) error {
+	cctx, cancel := context.WithTimeout(ctx, issuerCallTimeout)
+	defer cancel()
+	return s.StatusIssuer.Recharge(cctx, p.Token, p.Amount, p.Ref+"-restore")
+}
+
 // releaseStatus drops this claim (and no other).
 func (s *Service) releaseStatus(ctx context.Context, p pendingChange) error {
 	if _, err := s.DB.SQL.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0,
-		pending_source = '', pending_reason = '' WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref); err != nil {
+		pending_source = '', pending_reason = '', pending_withdrawn = FALSE WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref); err != nil {
 		return fmt.Errorf("release claim %s: %w", p.Ref, err)
 	}
 	return nil
@@ -229,7 +253,7 @@ func (s *Service) finishStatus(ctx context.Context, p pendingChange, recovered b
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE cards SET pending_status = '', pending_ref = '', pending_amount = 0, pending_at = 0,
-			pending_source = '', pending_reason = '' WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref); err != nil {
+			pending_source = '', pending_reason = '', pending_withdrawn = FALSE WHERE id = $1 AND pending_ref = $2`, p.CardID, p.Ref); err != nil {
 			return fmt.Errorf("clear claim: %w", err)
 		}
 		if p.By.Source != sourceOperator {
@@ -272,10 +296,12 @@ func (w *StatusRecoverWorker) Work(ctx context.Context, job *river.Job[StatusRec
 		p         pendingChange
 		amount    int64
 		pendingAt time.Time
+		withdrawn bool
+		status    Status
 	)
-	err := w.s.DB.SQL.QueryRowContext(ctx, `SELECT id, user_id, public_token, pending_status, pending_ref, pending_amount, pending_at,
-		pending_source, pending_actor, pending_reason FROM cards WHERE id = $1`, job.Args.CardID).Scan(&p.CardID, &p.UserID, &p.Token,
-		&p.Target, &p.Ref, &amount, store.TimeInto(&pendingAt), &p.By.Source, &p.By.Actor, &p.By.Reason)
+	err := w.s.DB.SQL.QueryRowContext(ctx, `SELECT id, user_id, public_token, status, pending_status, pending_ref, pending_amount, pending_at,
+		pending_source, pending_actor, pending_reason, pending_withdrawn FROM cards WHERE id = $1`, job.Args.CardID).Scan(&p.CardID, &p.UserID,
+		&p.Token, &status, &p.Target, &p.Ref, &amount, store.TimeInto(&pendingAt), &p.By.Source, &p.By.Actor, &p.By.Reason, &withdrawn)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && p.Target == "") {
 		return nil
 	}
@@ -289,29 +315,78 @@ func (w *StatusRecoverWorker) Work(ctx context.Context, job *river.Job[StatusRec
 		return river.JobSnooze(pendingStatusStale - age)
 	}
 	p.Amount = money.Amount(amount)
+	fail := func(step string, err error) error {
+		return fmt.Errorf("card: recover status change of card %d: %s: %w", p.CardID, step, err)
+	}
+	if status == StatusCancelled {
+		// The issuer closed the card meanwhile and we recorded it (its
+		// balance swept to the wallet): only the claim is left to clear.
+		if err := w.s.finishStatus(ctx, p, true); err != nil {
+			return fail("finish", err)
+		}
+		return nil
+	}
 	code := StatusCode(p.Target)
 	withdraws := p.Target == StatusCancelled && p.Amount > 0
-	if withdraws {
+	if withdraws && !withdrawn {
 		if err := w.s.StatusIssuer.Withdraw(ctx, p.Token, p.Amount, p.Ref); err != nil {
-			return WaitIfDown(fmt.Errorf("card: recover status change of card %d: withdraw %s: %w", p.CardID, p.Ref, err))
+			if !refused(ctx, err) {
+				return WaitIfDown(fail("withdraw "+p.Ref, err))
+			}
+			// A refusal may follow an earlier attempt that did apply: the
+			// issuer says, and cancels the reference if not.
+			applied, verr := w.s.StatusIssuer.Void(ctx, p.Ref)
+			if verr != nil {
+				return WaitIfDown(fail("void "+p.Ref, verr))
+			}
+			if !applied {
+				// Nothing left the card and nothing was closed: the card
+				// keeps its state (the requester saw a 502 already).
+				w.s.Log.WarnContext(ctx, "card cancellation's withdrawal refused by the issuer; claim released", "card_id", p.CardID,
+					"source", p.By.Source, "error", err.Error())
+				if rerr := w.s.releaseStatus(ctx, p); rerr != nil {
+					return fail("release", rerr)
+				}
+				return nil
+			}
+		}
+		if err := w.s.markWithdrawn(ctx, p); err != nil {
+			return fail("withdrawn", err)
 		}
 	}
 	if err := w.s.StatusIssuer.SetStatus(ctx, p.Token, code); err != nil {
-		if !withdraws && refused(ctx, err) {
-			// The issuer answered no: retrying cannot change that, and no
-			// money moved for this change, so the claim is dropped and the
-			// card keeps its state (the requester saw a 502 already).
-			w.s.Log.WarnContext(ctx, "card status change refused by the issuer; claim released", "card_id", p.CardID,
-				"target", p.Target, "source", p.By.Source, "error", err.Error())
-			if rerr := w.s.releaseStatus(ctx, p); rerr != nil {
-				return fmt.Errorf("card: recover status change of card %d: %w", p.CardID, rerr)
-			}
-			return nil
+		// The money is off the card: this change must end, so it is never
+		// given up after a number of attempts (the open item of the 20
+		// attempts). Snoozing keeps the attempts; the wait grows with the
+		// claim's age, up to an hour, and each try is logged for operators.
+		keepTrying := func(step string, err error) error {
+			w.s.Log.ErrorContext(ctx, "card cancellation with its balance withdrawn not finished; retrying", "card_id", p.CardID,
+				"step", step, "error", err.Error())
+			return river.JobSnooze(min(max(w.s.Now().Sub(pendingAt)/4, 30*time.Second), time.Hour))
 		}
-		return WaitIfDown(fmt.Errorf("card: recover status change of card %d: set status %s: %w", p.CardID, code, err))
+		if !refused(ctx, err) {
+			if withdraws {
+				return keepTrying("close", err)
+			}
+			return WaitIfDown(fail("set status "+string(code), err))
+		}
+		// The issuer answered no: retrying cannot change that. A
+		// cancellation's balance goes back on the card first; then the
+		// claim is dropped and the card keeps its state.
+		if withdraws {
+			if rerr := w.s.restoreBalance(ctx, p); rerr != nil {
+				return keepTrying("restore", rerr)
+			}
+		}
+		w.s.Log.WarnContext(ctx, "card status change refused by the issuer; claim released", "card_id", p.CardID,
+			"target", p.Target, "source", p.By.Source, "error", err.Error())
+		if rerr := w.s.releaseStatus(ctx, p); rerr != nil {
+			return fail("release", rerr)
+		}
+		return nil
 	}
 	if err := w.s.finishStatus(ctx, p, true); err != nil {
-		return fmt.Errorf("card: recover status change of card %d: %w", p.CardID, err)
+		return fail("finish", err)
 	}
 	return nil
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/operator"
 	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/referral"
 	"github.com/comecomepay/comecomepay/internal/settings"
@@ -139,6 +140,10 @@ type WebhookDeps struct {
 	IssuerWebhookPreviousSecret  string
 	ThreeDSWebhookSecret         string
 	ThreeDSWebhookPreviousSecret string
+	// ThreeDSAuth authenticates POST /webhooks/3ds-callback (HMAC, Thredd
+	// RSA or bearer + IP allow-list); nil = HMAC with the two secrets
+	// above. The sandbox simulator's deliveries always use the HMAC.
+	ThreeDSAuth webhooksig.ThreeDSAuthenticator
 }
 
 // AdminDeps serve the operator API of API.md §5 (package adminapi); the

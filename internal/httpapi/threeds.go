@@ -143,14 +143,20 @@ func (s *Server) setCardThreeDSPlan(w http.ResponseWriter, r *http.Request, p ac
 	return nil
 }
 
-// threeDSWebhook serves POST /webhooks/3ds-callback: HMAC over the raw body,
-// then the inbox; the issuer expects a plain "ok".
+// threeDSWebhook serves POST /webhooks/3ds-callback: the configured
+// authenticator over the raw body, then the inbox; the issuer expects a
+// plain "ok".
 func (s *Server) threeDSWebhook(w http.ResponseWriter, r *http.Request) error {
 	raw, err := httpkit.ReadBody(r)
 	if err != nil {
 		return err
 	}
-	if _, err := s.acceptThreeDS(r.Context(), r.Header.Get("X-Signature"), raw); err != nil {
+	d := webhooksig.ThreeDSDelivery{Header: r.Header, Body: raw, ClientIP: s.clientIP(r)}
+	if err := s.threeDSAuthenticator().Authenticate(d); err != nil {
+		s.log.WarnContext(r.Context(), "3ds webhook rejected", "request_id", httpkit.RequestID(r.Context()), "reason", err.Error())
+		return errThreeDSUnauthenticated
+	}
+	if _, err := s.storeThreeDS(r.Context(), raw); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -159,13 +165,44 @@ func (s *Server) threeDSWebhook(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// acceptThreeDS verifies and stores one challenge and returns its inbox id.
-// The stored payload carries the passcode sealed (threeds.Service.Inbound).
+var errThreeDSUnauthenticated = apperr.New("SIGNATURE_INVALID").WithDetails("The delivery's signature or credentials are invalid")
+
+// threeDSAuthenticator is the configured scheme, or the shared-secret HMAC
+// of API.md §2.11.4 (current and previous secret) when none is configured.
+func (s *Server) threeDSAuthenticator() webhooksig.ThreeDSAuthenticator {
+	if s.ThreeDSAuth != nil {
+		return s.ThreeDSAuth
+	}
+	return threeDSSecrets{s.ThreeDSWebhookSecret, s.ThreeDSWebhookPreviousSecret}
+}
+
+// threeDSSecrets is the HMAC scheme over the configured secrets; unlike
+// webhooksig.NewThreeDSHMAC it needs no constructor, so a server built
+// without an authenticator keeps today's behaviour (an empty secret
+// accepts nothing).
+type threeDSSecrets [2]string
+
+func (k threeDSSecrets) Authenticate(d webhooksig.ThreeDSDelivery) error {
+	if !webhooksig.VerifyThreeDS(d.Header.Get("X-Signature"), d.Body, k[0], k[1]) {
+		return webhooksig.ErrThreeDSUnauthenticated
+	}
+	return nil
+}
+
+// acceptThreeDS verifies a delivery signed like the HMAC scheme (the
+// sandbox simulator's, which cannot sign like the other schemes) and
+// stores it.
 func (s *Server) acceptThreeDS(ctx context.Context, signature string, raw []byte) (int64, error) {
 	if !webhooksig.VerifyThreeDS(signature, raw, s.ThreeDSWebhookSecret, s.ThreeDSWebhookPreviousSecret) {
 		s.log.WarnContext(ctx, "3ds webhook rejected: bad signature", "request_id", httpkit.RequestID(ctx))
-		return 0, apperr.New("SIGNATURE_INVALID").WithDetails("X-Signature is invalid")
+		return 0, errThreeDSUnauthenticated
 	}
+	return s.storeThreeDS(ctx, raw)
+}
+
+// storeThreeDS stores one authenticated challenge and returns its inbox id.
+// The stored payload carries the passcode sealed (threeds.Service.Inbound).
+func (s *Server) storeThreeDS(ctx context.Context, raw []byte) (int64, error) {
 	if err := httpkit.UniqueNames(raw); err != nil {
 		return 0, err
 	}

@@ -52,6 +52,7 @@ var tableOwners = map[string]string{
 	"audit_log":         "audit",
 	"approval_requests": "approval",
 	"platform_settings": "settings", "platform_setting_changes": "settings",
+	"issuer_poll_cursors": "card/issuerpoll",
 }
 
 // borrowedTables are the exceptions to ownership: "package table" → why

@@ -13,10 +13,19 @@ import (
 	"github.com/comecomepay/comecomepay/internal/apperr"
 )
 
-// Event is the issuer's 3DS challenge webhook (API.md §2.11.4), with the
-// issuer's mixed key casing. Fields the issuer may send either as a string
-// or as a number are read as loose strings.
+// Event is the issuer's 3DS challenge webhook (API.md §2.11.4). Its three
+// Thredd variants share this shape: DelegateSCANotification (BIO,
+// DelegateMethod "push-confirmation"), DelegateOTPNotification (with
+// Passcode) and DelegateSCACancelNotification (IsCancel). Keys match in any
+// casing (encoding/json folds case, so NotificationId, notificationId and
+// notificationid are one key; a body naming one twice in two casings is
+// refused before decoding by the duplicate-name check). Fields the issuer
+// may send either as a string or as a number are read as loose strings.
 type Event struct {
+	// NotificationType or MessageType, when the forward names its Thredd
+	// variant (DelegateSCACancelNotification for a cancellation).
+	NotificationType       string      `json:"NotificationType"`
+	MessageType            string      `json:"MessageType"`
 	NotificationID         string      `json:"NotificationId"`
 	DelegateStatus         string      `json:"DelegateStatus"`
 	Pubtoken               looseString `json:"Pubtoken"`
@@ -90,7 +99,8 @@ func (l looseString) int64() (int64, bool) {
 var notificationIDRE = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 
 // ParseEvent decodes and checks a challenge payload: NotificationId and a
-// numeric Pubtoken are required.
+// numeric Pubtoken are required (a cancellation names the challenge by its
+// NotificationId; its Pubtoken, if any, must still be a number).
 func ParseEvent(raw []byte) (Event, error) {
 	var ev Event
 	if err := json.Unmarshal(raw, &ev); err != nil {
@@ -100,13 +110,38 @@ func ParseEvent(raw []byte) (Event, error) {
 	if !notificationIDRE.MatchString(ev.NotificationID) {
 		f.Add("NotificationId", "must be the issuer's notification id (UUID)")
 	}
-	if n, err := strconv.ParseUint(string(ev.Pubtoken), 10, 64); err != nil || n == 0 {
+	if n, err := strconv.ParseUint(string(ev.Pubtoken), 10, 64); (err != nil || n == 0) && !(ev.IsCancel() && ev.Pubtoken == "") {
 		f.Add("Pubtoken", "must be a positive integer")
 	}
 	if err := f.Err(); err != nil {
 		return Event{}, err
 	}
 	return ev, nil
+}
+
+// cancelVariant is Thredd's name of the cancellation notification.
+const cancelVariant = "DelegateSCACancelNotification"
+
+// IsCancel reports a DelegateSCACancelNotification: the forward names the
+// variant, or its DelegateStatus says the delegation was cancelled.
+func (ev Event) IsCancel() bool {
+	for _, v := range []string{ev.NotificationType, ev.MessageType} {
+		if strings.EqualFold(strings.TrimSpace(v), cancelVariant) {
+			return true
+		}
+	}
+	st := strings.TrimSpace(ev.DelegateStatus)
+	return strings.EqualFold(st, "Cancelled") || strings.EqualFold(st, "Canceled")
+}
+
+// InboxKey is the event's key in the webhook inbox: the NotificationId,
+// with a suffix for a cancellation, which names the challenge it ends by
+// the same id and must not be taken for a repeat of it.
+func (ev Event) InboxKey() string {
+	if ev.IsCancel() {
+		return ev.NotificationID + ":cancel"
+	}
+	return ev.NotificationID
 }
 
 // PublicToken is the card handle as the decimal string cards are kept by.
@@ -204,7 +239,7 @@ func (s *Service) Inbound(raw []byte) (key string, stored []byte, err error) {
 		return "", nil, err
 	}
 	if ev.Passcode == "" {
-		return ev.NotificationID, raw, nil
+		return ev.InboxKey(), raw, nil
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
@@ -220,7 +255,7 @@ func (s *Service) Inbound(raw []byte) (key string, stored []byte, err error) {
 	if stored, err = json.Marshal(m); err != nil {
 		return "", nil, fmt.Errorf("threeds: challenge %s: encode: %w", ev.NotificationID, err)
 	}
-	return ev.NotificationID, stored, nil
+	return ev.InboxKey(), stored, nil
 }
 
 // Currency is an ISO 4217 currency the issuer may name by numeric code.

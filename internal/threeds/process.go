@@ -28,6 +28,9 @@ func (p processor) Process(ctx context.Context, tx *sql.Tx, payload []byte) (str
 	if err != nil {
 		return webhook.StateIgnored, nil
 	}
+	if ev.IsCancel() {
+		return s.cancelChallenge(ctx, tx, ev)
+	}
 	c, err := s.Cards.ByPublicToken(ctx, tx, ev.PublicToken())
 	if errors.Is(err, card.ErrCardNotFound) {
 		return webhook.StateUnmatched, nil
@@ -178,3 +181,35 @@ func (s *Service) RecordID(ctx context.Context, notificationID string) (int64, b
 	}
 	return id, true, nil
 }
+
+// cancelChallenge ends a live challenge the issuer cancelled
+// (DelegateSCACancelNotification). API.md §3.4.7 has no cancelled state and
+// the app knows only its seven, so the record becomes EXPIRED — what the
+// cardholder sees of it is the same: the challenge can no longer be
+// answered, and its passcode is forgotten — with delegate_status
+// "Cancelled" telling operators why. A challenge no longer live (decided,
+// being forwarded, expired) is left as it is; an unknown one is unmatched.
+func (s *Service) cancelChallenge(ctx context.Context, tx *sql.Tx, ev Event) (string, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE threeds_challenges SET challenge_status = $1, passcode_sealed = '', delegate_status = $2,
+		updated_at = $3 WHERE notification_id = $4 AND challenge_status IN ($5, $6)`, StatusExpired, DelegateCancelled, store.At(s.Now()),
+		ev.NotificationID, StatusOTPSent, StatusUnconfirmed)
+	if err != nil {
+		return "", fmt.Errorf("threeds: cancel challenge %s: %w", ev.NotificationID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return webhook.StateProcessed, nil
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `SELECT id FROM threeds_challenges WHERE notification_id = $1`, ev.NotificationID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return webhook.StateUnmatched, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("threeds: cancel challenge %s: %w", ev.NotificationID, err)
+	}
+	return webhook.StateIgnored, nil
+}
+
+// DelegateCancelled is the delegate_status of a challenge the issuer
+// cancelled.
+const DelegateCancelled = "Cancelled"
