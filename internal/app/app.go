@@ -38,6 +38,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/platform/tracing"
 	"github.com/comecomepay/comecomepay/internal/providers/custody"
 	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
 	emailsandbox "github.com/comecomepay/comecomepay/internal/providers/email/sandbox"
@@ -57,6 +58,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/threeds"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Options are test seams; production leaves them zero.
@@ -68,6 +70,9 @@ type Options struct {
 	// docs/providers-issuer.md for the adapter to come). It counts as a real
 	// provider; nil takes the adapter COMECOMEPAY_ISSUER_PROVIDER selects.
 	Issuer IssuerAdapter
+	// Tracing replaces the tracer provider built from the OTEL_* settings
+	// (tests pass an in-memory recorder).
+	Tracing trace.TracerProvider
 	// beforeCheck runs between the binding of the services and the wiring
 	// check, so a test can unwire a port and see the start refused.
 	beforeCheck func(*wiring)
@@ -119,6 +124,8 @@ type App struct {
 	Office *backoffice.Service
 	// Settings are the operator-set figures of API.md §3.3.
 	Settings *settings.Service
+	// Tracing is the tracer provider of every layer; Close flushes it.
+	Tracing *tracing.Provider
 }
 
 // New opens the database, applies migrations and wires every component.
@@ -130,16 +137,34 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if err := guardProviders(cfg, log, opts.Issuer != nil); err != nil {
 		return nil, err
 	}
+	tp, err := tracerProvider(ctx, cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	log = slog.New(tracing.LogHandler(log.Handler()))
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("app: open database: %w", err)
 	}
-	a := &App{Config: cfg, Log: log, DB: db}
+	db.Trace(tp)
+	a := &App{Config: cfg, Log: log, DB: db, Tracing: tp}
 	if err := a.build(ctx, now, opts); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// tracerProvider is the test's provider, or the one the OTEL_* settings ask for.
+func tracerProvider(ctx context.Context, cfg config.Config, opts Options) (*tracing.Provider, error) {
+	if opts.Tracing != nil {
+		return tracing.Wrap(opts.Tracing), nil
+	}
+	tp, err := tracing.New(ctx, tracing.Settings{Enabled: cfg.Tracing.Export, ServiceName: cfg.Tracing.ServiceName})
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	return tp, nil
 }
 
 func (a *App) build(ctx context.Context, now func() time.Time, opts Options) error {
@@ -197,7 +222,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	// the workers join its bundle once their services exist (River reads the
 	// bundle when it starts working, not when the client is built).
 	workers := river.NewWorkers()
-	if a.Jobs, err = newJobs(a.DB, workers, cfg, a.Log, registry); err != nil {
+	if a.Jobs, err = newJobs(a.DB, workers, cfg, a.Log, registry, a.Tracing); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 
@@ -223,7 +248,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey, cfg.CustodyPreviousAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
 		PlatformDeps: httpapi.PlatformDeps{Log: a.Log, DB: a.DB, Ready: a.DB, Registry: registry, Spec: api.Spec,
-			Idempotency: w.idempotency, Jobs: a.Jobs, Now: now},
+			Idempotency: w.idempotency, Jobs: a.Jobs, Now: now, Tracing: a.Tracing},
 		EdgeDeps: httpapi.EdgeDeps{CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders,
 			Limiter: ratelimit.NewCounter(now), RequestsPerIP: cfg.RequestsPerIP, RequestsPerUser: cfg.RequestsPerUser},
 		UserDeps: httpapi.UserDeps{Accounts: a.Accounts, KYC: a.KYC, Devices: w.devices,
@@ -316,7 +341,7 @@ func (a *App) Close(ctx context.Context) error {
 	if err := a.Jobs.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		errs = append(errs, fmt.Errorf("stop jobs: %w", err))
 	}
-	errs = append(errs, a.DB.Close())
+	errs = append(errs, a.DB.Close(), a.Tracing.Shutdown(ctx))
 	return errors.Join(errs...)
 }
 

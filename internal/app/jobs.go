@@ -25,13 +25,15 @@ import (
 	"github.com/comecomepay/comecomepay/internal/threeds"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // newJobs builds the queue on workers, which registerWorkers fills before
 // the queue starts, with the periodic jobs.
-func newJobs(db *store.DB, workers *river.Workers, cfg config.Config, log *slog.Logger, registry prometheus.Registerer) (*jobs.Client, error) {
+func newJobs(db *store.DB, workers *river.Workers, cfg config.Config, log *slog.Logger, registry prometheus.Registerer,
+	tp trace.TracerProvider) (*jobs.Client, error) {
 	return jobs.New(db, workers, jobs.Options{
-		PollInterval: cfg.JobPollInterval, Logger: log, Metrics: registry,
+		PollInterval: cfg.JobPollInterval, Logger: log, Metrics: registry, Tracing: tp,
 		Periodic: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return account.PurgeArgs{}, nil },

@@ -11,6 +11,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/notify"
+	"github.com/comecomepay/comecomepay/internal/platform/tracing"
 	"github.com/comecomepay/comecomepay/internal/providers/push/fcm"
 	pushsandbox "github.com/comecomepay/comecomepay/internal/providers/push/sandbox"
 )
@@ -24,7 +25,7 @@ func (a *App) pusher(cfg config.Config, now func() time.Time) (notify.Pusher, er
 		if err != nil {
 			return nil, fmt.Errorf("COMECOMEPAY_FCM_CREDENTIALS_FILE: %w", err)
 		}
-		return fcm.New(creds, "", &http.Client{Timeout: 15 * time.Second})
+		return fcm.New(creds, "", tracing.ProviderClient(a.Tracing, "fcm", &http.Client{Timeout: 15 * time.Second}))
 	}
 	if cfg.Mode == config.Sandbox {
 		a.Pushes = pushsandbox.New(now)

@@ -55,14 +55,21 @@ func Database(url string) Option { return func(c *config.Config) { c.DatabaseURL
 // New starts a service on a fresh database of engine.
 func New(t testing.TB, engine store.Engine, opts ...Option) *Harness {
 	t.Helper()
-	return build(t, engine, true, opts)
+	return build(t, engine, true, opts, app.Options{})
+}
+
+// NewWithOptions starts a service built with the app's test seams (a
+// tracer provider, a supplied issuer adapter); the clock stays the harness's.
+func NewWithOptions(t testing.TB, engine store.Engine, appOpts app.Options, opts ...Option) *Harness {
+	t.Helper()
+	return build(t, engine, true, opts, appOpts)
 }
 
 // NewStopped builds the service without starting its job workers, as if the
 // process died right after answering; StartJobs brings them up.
 func NewStopped(t testing.TB, engine store.Engine, opts ...Option) *Harness {
 	t.Helper()
-	return build(t, engine, false, opts)
+	return build(t, engine, false, opts, app.Options{})
 }
 
 // StartJobs starts the job workers.
@@ -73,7 +80,7 @@ func (h *Harness) StartJobs() {
 	}
 }
 
-func build(t testing.TB, engine store.Engine, start bool, opts []Option) *Harness {
+func build(t testing.TB, engine store.Engine, start bool, opts []Option, appOpts app.Options) *Harness {
 	t.Helper()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
@@ -112,7 +119,8 @@ func build(t testing.TB, engine store.Engine, start bool, opts []Option) *Harnes
 	logBuf := &SyncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx := context.Background()
-	a, err := app.New(ctx, cfg, log, app.Options{Now: clock.Now})
+	appOpts.Now = clock.Now
+	a, err := app.New(ctx, cfg, log, appOpts)
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}

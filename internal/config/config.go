@@ -64,6 +64,8 @@ type Config struct {
 	ThreeDSWebhookPreviousSecret string
 	// Providers selects the adapter of each provider port.
 	Providers Providers
+	// Tracing is OpenTelemetry's set-up (OTEL_* variables).
+	Tracing Tracing
 	// UDUN, Didit and ThreeDSAuth are the real adapters' settings.
 	UDUN        UDUN
 	Didit       Didit
@@ -302,6 +304,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.DatabaseURL = get("COMECOMEPAY_DATABASE_URL", filepath.Join(c.DataDir, "comecomepay.db"))
 	loadProviderSettings(&c, get, dur, list, &errs)
+	c.Tracing = loadTracing(getenv, &errs)
 	if len(c.WalletCurrencies) == 0 {
 		c.WalletCurrencies = []string{"USDT-TRC20", "USDT-ERC20", "USDC-TRC20", "USDC-ERC20", "HKD"}
 	}
@@ -460,6 +463,7 @@ func (c Config) String() string {
 	line("COMECOMEPAY_ISSUER_BREAKER_FAILURES", strconv.Itoa(c.IssuerBreakerFailures))
 	line("COMECOMEPAY_ISSUER_BREAKER_COOLDOWN", c.IssuerBreakerCooldown.String())
 	line("COMECOMEPAY_PASSWORD_HASH", c.PasswordHashProfile)
+	line("OTEL traces exported (OTLP)", fmt.Sprintf("%t (service %s)", c.Tracing.Export, c.Tracing.ServiceName))
 	return b.String()
 }
 

@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/comecomepay/comecomepay/internal/apperr"
 	"github.com/comecomepay/comecomepay/internal/httpapi/httpkit"
 )
@@ -25,6 +28,9 @@ func (s *Server) authenticated(h principalHandler) handlerFunc {
 			s.writeFamilyError(w, r, err, familyAB)
 			return nil
 		}
+		// The user id (never a name or e-mail) lets a trace be found from a
+		// support ticket.
+		trace.SpanFromContext(r.Context()).SetAttributes(attribute.Int64("enduser.id", p.UserID))
 		if s.overLimit(w, r, "user:"+strconv.FormatInt(p.UserID, 10), s.RequestsPerUser) {
 			return nil
 		}

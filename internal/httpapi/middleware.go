@@ -136,6 +136,9 @@ func (s *Server) dispatch() http.Handler {
 		// Known before the mux sets it, for the log line of a failure in
 		// the rate limit below.
 		r.Pattern = pattern
+		ctx, span := s.startRequestSpan(r, pattern)
+		defer span.End()
+		r = r.WithContext(ctx)
 		switch {
 		case pattern != "" && !limitExempt(r.URL.Path) && s.overLimit(rec, r, "ip:"+s.clientIP(r), s.RequestsPerIP):
 			pattern = "rate_limited"
@@ -150,6 +153,7 @@ func (s *Server) dispatch() http.Handler {
 		}
 		took := time.Since(start)
 		s.metrics.observe(pattern, rec.status, took)
+		endRequestSpan(span, pattern, rec.status)
 		s.log.InfoContext(r.Context(), "http request", "request_id", httpkit.RequestID(r.Context()), "method", r.Method,
 			"route", pattern, "status", rec.status, "duration_ms", took.Milliseconds(), "ip", s.clientIP(r))
 	})

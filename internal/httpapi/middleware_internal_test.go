@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 func TestPanicBecomesGeneric500(t *testing.T) {
@@ -51,7 +53,8 @@ func TestPanicInRouteLogsPattern(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{log: slog.New(slog.NewJSONHandler(&logs, nil)), mux: http.NewServeMux(), first: http.NewServeMux(), metrics: metrics}
+	s := &Server{log: slog.New(slog.NewJSONHandler(&logs, nil)), mux: http.NewServeMux(), first: http.NewServeMux(), metrics: metrics,
+		tracer: noop.NewTracerProvider().Tracer("test")}
 	s.mux.Handle("POST /api/v1/things/{id}", s.serve(familyC, func(http.ResponseWriter, *http.Request) error { panic("boom") }))
 	h := s.requestID(s.recoverPanics(s.dispatch()))
 	rec := httptest.NewRecorder()

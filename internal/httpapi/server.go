@@ -38,6 +38,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/threeds"
 	"github.com/comecomepay/comecomepay/internal/wallet"
 	"github.com/comecomepay/comecomepay/internal/webhook"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Readiness reports whether the service can take traffic.
@@ -82,6 +83,8 @@ type PlatformDeps struct {
 	Jobs        webhook.Inserter
 	// Now is the service clock (rate-limit windows).
 	Now func() time.Time
+	// Tracing gives each request its server span (named by route pattern).
+	Tracing trace.TracerProvider
 }
 
 // EdgeDeps configure the middleware in front of every route.
@@ -184,11 +187,13 @@ type Server struct {
 	sandbox *sandboxapi.Helpers
 	admin   *adminapi.API
 	console *console.Console
+	tracer  trace.Tracer
 }
 
 // NewServer builds the whole HTTP handler.
 func NewServer(d Deps) (*Server, error) {
-	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux(), first: http.NewServeMux()}
+	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux(), first: http.NewServeMux(),
+		tracer: d.Tracing.Tracer("github.com/comecomepay/comecomepay/internal/httpapi")}
 	m, err := newHTTPMetrics(d.Registry)
 	if err != nil {
 		return nil, err

@@ -18,6 +18,10 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
+	"github.com/riverqueue/rivercontrib/otelriver"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -34,6 +38,10 @@ type Options struct {
 	// JobTimeout is how long a job may run unless its worker says otherwise
 	// (Timeout); zero means DefaultJobTimeout. Tests shorten it.
 	JobTimeout time.Duration
+	// Tracing makes each insert and each worked job a span; the job's span
+	// links to the span that inserted it (its request), through the trace
+	// context River keeps in the job's metadata.
+	Tracing trace.TracerProvider
 }
 
 // DefaultJobTimeout bounds a job whose worker sets no Timeout of its own.
@@ -64,6 +72,10 @@ func New(db *store.DB, workers *river.Workers, opts Options) (*Client, error) {
 		poll = time.Second
 	}
 	timeout := cmp.Or(opts.JobTimeout, DefaultJobTimeout)
+	tracing := opts.Tracing
+	if tracing == nil {
+		tracing = tracenoop.NewTracerProvider() // tests that look at no spans
+	}
 	cfg := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 10},
@@ -79,7 +91,10 @@ func New(db *store.DB, workers *river.Workers, opts Options) (*Client, error) {
 		JobTimeout:                  timeout,
 		RescueStuckJobsAfter:        RescueAfter(timeout),
 		PeriodicJobs:                opts.Periodic,
-		Middleware:                  []rivertype.Middleware{&watchTransactions{}},
+		Middleware: []rivertype.Middleware{&watchTransactions{}, otelriver.NewMiddleware(&otelriver.MiddlewareConfig{
+			TracerProvider: tracing, MeterProvider: metricnoop.NewMeterProvider(),
+			EnableTracePropagation: true, EnableWorkSpanJobKindSuffix: true,
+		})},
 	}
 	if opts.Metrics != nil {
 		m := newMetrics()

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // ErrPoolInTx is returned when code that holds a transaction queries the
@@ -20,7 +22,11 @@ var ErrPoolInTx = errors.New("store: pool used inside a transaction")
 // methods refuse, with ErrPoolInTx, a context whose unit of work holds an
 // open transaction (see WatchTransactions). Tools that need the bare
 // *sql.DB (River's driver, goose) take Pool.DB.
-type Pool struct{ *sql.DB }
+type Pool struct {
+	*sql.DB
+	engine string
+	tracer trace.Tracer
+}
 
 // txWatch counts the transactions a unit of work has open.
 type txWatch struct{ open atomic.Int32 }
@@ -62,7 +68,10 @@ func (p *Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.
 	if err := refuseInTx(ctx, query); err != nil {
 		return nil, err
 	}
-	return p.DB.ExecContext(ctx, query, args...)
+	ctx, span := p.startStatement(ctx, p.engine, query)
+	res, err := p.DB.ExecContext(ctx, query, args...)
+	endSpan(span, err)
+	return res, err
 }
 
 // QueryContext is sql.DB.QueryContext, refused inside the context's transaction.
@@ -70,7 +79,10 @@ func (p *Pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 	if err := refuseInTx(ctx, query); err != nil {
 		return nil, err
 	}
-	return p.DB.QueryContext(ctx, query, args...)
+	ctx, span := p.startStatement(ctx, p.engine, query)
+	rows, err := p.DB.QueryContext(ctx, query, args...)
+	endSpan(span, err)
+	return rows, err
 }
 
 // QueryRowContext is sql.DB.QueryRowContext, refused inside the context's
@@ -82,7 +94,10 @@ func (p *Pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 		// taking a connection.
 		return p.DB.QueryRowContext(refusedContext{ctx, err}, query, args...)
 	}
-	return p.DB.QueryRowContext(ctx, query, args...)
+	ctx, span := p.startStatement(ctx, p.engine, query)
+	row := p.DB.QueryRowContext(ctx, query, args...)
+	endSpan(span, row.Err())
+	return row
 }
 
 // BeginTx is sql.DB.BeginTx, refused inside the context's transaction (a

@@ -16,6 +16,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Engine names a supported database engine.
@@ -40,6 +42,7 @@ type DB struct {
 	// transaction (ErrPoolInTx).
 	SQL    *Pool
 	Engine Engine
+	tracer trace.Tracer
 }
 
 // Open connects to the database named by rawURL: a postgres:// or
@@ -79,7 +82,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		_ = pool.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", engine, err)
 	}
-	return &DB{SQL: &Pool{pool}, Engine: engine}, nil
+	return &DB{SQL: &Pool{DB: pool, engine: string(engine), tracer: noopTracer()}, Engine: engine, tracer: noopTracer()}, nil
 }
 
 // Close releases the connections.

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // maxTxAttempts bounds how often a transaction that lost a serialisation or
@@ -30,8 +32,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		w.open.Add(1)
 		defer w.open.Add(-1)
 	}
+	ctx, span := db.tracer.Start(ctx, "db transaction", trace.WithAttributes(attribute.String("db.system.name", string(db.Engine))))
 	var err error
+	defer func() { endSpan(span, err) }()
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
+		span.SetAttributes(attribute.Int("db.transaction.attempts", attempt))
 		err = db.runTx(ctx, fn)
 		if err == nil || !IsRetryable(err) || ctx.Err() != nil {
 			return err
