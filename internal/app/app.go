@@ -25,6 +25,7 @@ import (
 	"github.com/comecomepay/comecomepay/api"
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/card/issuerpoll"
 	"github.com/comecomepay/comecomepay/internal/cardfee"
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/content"
@@ -222,7 +223,22 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	// the workers join its bundle once their services exist (River reads the
 	// bundle when it starts working, not when the client is built).
 	workers := river.NewWorkers()
-	if a.Jobs, err = newJobs(a.DB, workers, cfg, a.Log, registry, a.Tracing); err != nil {
+	custodyAdapter, err := a.custodyPort(cfg, custodySim, now)
+	if err != nil {
+		return err
+	}
+	kycProvider, err := a.kycPort(cfg)
+	if err != nil {
+		return err
+	}
+	auth3DS, err := threeDSAuth(cfg)
+	if err != nil {
+		return err
+	}
+	// A supplied issuer that is polled (no pushed events) feeds the inbox
+	// through the poller (docs/providers-issuer.md).
+	polled, _ := opts.Issuer.(issuerpoll.Source)
+	if a.Jobs, err = newJobs(a.DB, workers, cfg, a.Log, registry, a.Tracing, polled != nil); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 
@@ -231,8 +247,8 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		issuerAdapter = opts.Issuer
 	}
 	w := a.buildServices(parts{now: now, box: box, hasher: secret.NewHasher(cfg.DataKey), sandbox: sandbox,
-		currencies: currencies, custody: custodySim, rates: rates, issuer: a.guardIssuer(issuerAdapter, sandbox && opts.Issuer == nil),
-		kyc: kycsandbox.New(cfg.PublicBaseURL)})
+		currencies: currencies, custody: custodyAdapter, rates: rates, issuer: a.guardIssuer(issuerAdapter, sandbox && opts.Issuer == nil),
+		kyc: kycProvider})
 	w.bindCycles()
 	if opts.beforeCheck != nil {
 		opts.beforeCheck(&w)
@@ -243,7 +259,15 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 
 	var kycIssuer kyc.IssuerReview = issuerAdapter
 	inbox := a.Inbox
-	a.registerWorkers(workers, w.purge, sender, box, custodySim, kycIssuer, pusher, now)
+	a.registerWorkers(workers, w.purge, sender, box, custodyAdapter, kycIssuer, pusher, now)
+	if polled != nil {
+		poller, err := issuerpoll.New(issuerpoll.Deps{DB: a.DB, Source: polled, Cards: a.Cards, Inbox: inbox, Jobs: a.Jobs,
+			Log: a.Log, Now: now})
+		if err != nil {
+			return fmt.Errorf("app: issuer poller: %w", err)
+		}
+		river.AddWorker(workers, issuerpoll.NewWorker(poller))
+	}
 
 	custodySigner := custody.NewSigner(cfg.CustodyAPIKey, cfg.CustodyPreviousAPIKey)
 	server, err := httpapi.NewServer(httpapi.Deps{
@@ -256,7 +280,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		MoneyDeps: httpapi.MoneyDeps{Wallets: a.Wallets, Swaps: a.Swaps, CardFees: a.CardFees, Coupons: a.Coupons},
 		CardDeps: httpapi.CardDeps{Cards: a.Cards, CardSecrets: w.cardSecrets, Physical: a.Physical, ThreeDS: a.ThreeDS,
 			Settings: a.Settings},
-		WebhookDeps: httpapi.WebhookDeps{Inbox: inbox, Custody: custodySigner,
+		WebhookDeps: httpapi.WebhookDeps{Inbox: inbox, Custody: custodySigner, ThreeDSAuth: auth3DS,
 			KYCWebhookSecret: cfg.KYCWebhookSecret, KYCWebhookPreviousSecret: cfg.KYCWebhookPreviousSecret,
 			IssuerWebhookSecret: cfg.IssuerWebhookSecret, IssuerWebhookPreviousSecret: cfg.IssuerWebhookPreviousSecret,
 			ThreeDSWebhookSecret: cfg.ThreeDSWebhookSecret, ThreeDSWebhookPreviousSecret: cfg.ThreeDSWebhookPreviousSecret},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/card/issuerpoll"
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/jobs"
@@ -18,7 +19,6 @@ import (
 	"github.com/comecomepay/comecomepay/internal/notify"
 	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
-	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
 	"github.com/comecomepay/comecomepay/internal/referral"
 	"github.com/comecomepay/comecomepay/internal/store"
 	"github.com/comecomepay/comecomepay/internal/swap"
@@ -31,10 +31,23 @@ import (
 // newJobs builds the queue on workers, which registerWorkers fills before
 // the queue starts, with the periodic jobs.
 func newJobs(db *store.DB, workers *river.Workers, cfg config.Config, log *slog.Logger, registry prometheus.Registerer,
-	tp trace.TracerProvider) (*jobs.Client, error) {
+	tp trace.TracerProvider, pollIssuer bool) (*jobs.Client, error) {
+	periodic := []*river.PeriodicJob{
+		// Custody balances against the ledger's omnibus, daily (the worker
+		// skips while the last run is under 23 h old; API.md §3.7).
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return wallet.CustodyReconcileArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		// KYC sessions whose webhook never came are pulled from the provider.
+		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return kyc.SyncStaleArgs{}, nil }, nil),
+	}
+	if pollIssuer {
+		periodic = append(periodic, issuerpoll.PeriodicJob(issuerpoll.DefaultInterval))
+	}
 	return jobs.New(db, workers, jobs.Options{
 		PollInterval: cfg.JobPollInterval, Logger: log, Metrics: registry, Tracing: tp,
-		Periodic: []*river.PeriodicJob{
+		Periodic: append(periodic, []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return account.PurgeArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
@@ -50,7 +63,7 @@ func newJobs(db *store.DB, workers *river.Workers, cfg config.Config, log *slog.
 			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 				func() (river.JobArgs, *river.InsertOpts) { return threeds.ExpireArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
-		},
+		}...),
 	})
 }
 
@@ -58,10 +71,13 @@ func newJobs(db *store.DB, workers *river.Workers, cfg config.Config, log *slog.
 // the bundle when a job is inserted or worked, so workers added after the
 // client was built are picked up as long as this runs before StartJobs
 // (River's own tests register after NewClient the same way).
-func (a *App) registerWorkers(workers *river.Workers, purge *account.PurgeWorker, sender mail.Sender, box *secret.Box, custody *custodysandbox.Custody,
+func (a *App) registerWorkers(workers *river.Workers, purge *account.PurgeWorker, sender mail.Sender, box *secret.Box, custody custodyAdapter,
 	kycIssuer kyc.IssuerReview, pusher notify.Pusher, now func() time.Time) {
 	river.AddWorker(workers, wallet.NewSubmitWorker(a.Wallets, custody))
+	river.AddWorker(workers, wallet.NewCustodyReconcileWorker(a.Wallets, custody))
 	river.AddWorker(workers, kyc.NewReviewWorker(a.KYC, kycIssuer))
+	river.AddWorker(workers, kyc.NewSyncWorker(a.KYC, a.Jobs))
+	river.AddWorker(workers, kyc.NewSyncStaleWorker(a.KYC, a.Jobs))
 	river.AddWorker(workers, card.NewIssueWorker(a.Cards))
 	river.AddWorker(workers, card.NewStatusRecoverWorker(a.Cards))
 	river.AddWorker(workers, card.NewExpireHoldsWorker(a.Cards))

@@ -20,7 +20,6 @@ import (
 	"github.com/comecomepay/comecomepay/internal/otp"
 	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
-	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
 	issuerguard "github.com/comecomepay/comecomepay/internal/providers/issuer/guard"
 	"github.com/comecomepay/comecomepay/internal/ratelimit"
 	"github.com/comecomepay/comecomepay/internal/referral"
@@ -37,7 +36,7 @@ type parts struct {
 	hasher     *secret.Hasher
 	sandbox    bool
 	currencies []wallet.Currency
-	custody    *custodysandbox.Custody
+	custody    custodyAdapter
 	rates      wallet.Rates
 	issuer     *issuerguard.Issuer
 	kyc        kyc.Provider
