@@ -37,6 +37,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/physical"
+	"github.com/comecomepay/comecomepay/internal/platform/providermetrics"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/providers/custody"
 	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
@@ -188,7 +189,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	issuerSim := issuersandbox.New(a.DB, cfg.SandboxCardBIN, now)
 	issuerSim.IssueDelay, issuerSim.FailureRate = cfg.SandboxIssueDelay, cfg.SandboxIssueFailureRate
 	a.IssuerSim = issuerSim
-	pusher, err := a.pusher(cfg, now)
+	pusher, err := a.pusher(cfg, now, registry)
 	if err != nil {
 		return err
 	}
@@ -206,7 +207,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		issuerAdapter = opts.Issuer
 	}
 	w := a.buildServices(parts{now: now, box: box, hasher: secret.NewHasher(cfg.DataKey), sandbox: sandbox,
-		currencies: currencies, custody: custodySim, rates: rates, issuer: a.guardIssuer(issuerAdapter, sandbox && opts.Issuer == nil),
+		currencies: currencies, custody: custodySim, rates: rates, issuer: a.guardIssuer(issuerAdapter, sandbox && opts.Issuer == nil, registry),
 		kyc: kycsandbox.New(cfg.PublicBaseURL)})
 	w.bindCycles()
 	if opts.beforeCheck != nil {
@@ -214,6 +215,10 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	}
 	if err := w.check(); err != nil {
 		return fmt.Errorf("wiring: %w", err)
+	}
+
+	if err := registerBusinessMetrics(registry, a, now); err != nil {
+		return err
 	}
 
 	var kycIssuer kyc.IssuerReview = issuerAdapter
@@ -296,13 +301,16 @@ func watchTransactions(h http.Handler) http.Handler {
 // guardIssuer puts the per-call timeout and the circuit breaker in front
 // of the issuer adapter (the real adapter gets the same guard); in sandbox
 // mode the fault injector sits between them, where a network would fail.
-func (a *App) guardIssuer(adapter issuerguard.Port, sandbox bool) *issuerguard.Issuer {
+func (a *App) guardIssuer(adapter issuerguard.Port, sandbox bool, registry *prometheus.Registry) *issuerguard.Issuer {
 	if sandbox {
 		a.IssuerFaults = issuerfaults.New(adapter)
 		adapter = a.IssuerFaults
 	}
+	// Counted under the guard: what reached the issuer (or its stand-in).
+	adapter = issuerguard.Instrument(adapter, providermetrics.MustFor(registry))
 	a.Issuer = issuerguard.New(adapter, issuerguard.Settings{CallTimeout: a.Config.IssuerTimeout,
 		Failures: uint32(max(a.Config.IssuerBreakerFailures, 0)), Cooldown: a.Config.IssuerBreakerCooldown, Log: a.Log})
+	registry.MustRegister(a.Issuer.BreakerCollector())
 	return a.Issuer
 }
 
