@@ -70,8 +70,8 @@ func (b *Backlog) Counts(ctx context.Context) ([]KindBacklog, error) {
 			SUM(CASE WHEN state = 'available' THEN 1 ELSE 0 END),
 			SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END),
 			SUM(CASE WHEN state = 'retryable' THEN 1 ELSE 0 END),
-			SUM(CASE WHEN state = 'available' AND scheduled_at < $1 THEN 1 ELSE 0 END),
-			SUM(CASE WHEN state = 'running' AND attempted_at < $2 THEN 1 ELSE 0 END)
+			SUM(CASE WHEN state = 'available' AND `+b.column("scheduled_at")+` < $1 THEN 1 ELSE 0 END),
+			SUM(CASE WHEN state = 'running' AND `+b.column("attempted_at")+` < $2 THEN 1 ELSE 0 END)
 		FROM river_job WHERE state IN ('available', 'running', 'retryable') GROUP BY kind`,
 		b.riverTime(now.Add(-StuckAfter)), b.riverTime(now.Add(-LongRunningAfter)))
 	if err != nil {
@@ -90,7 +90,7 @@ func (b *Backlog) Counts(ctx context.Context) ([]KindBacklog, error) {
 	}
 	rows.Close()
 	discarded, err := b.db.SQL.QueryContext(ctx, `SELECT kind, COUNT(*) FROM river_job
-		WHERE state = 'discarded' AND finalized_at >= $1 GROUP BY kind`, b.riverTime(now.Add(-DiscardedWindow)))
+		WHERE state = 'discarded' AND `+b.column("finalized_at")+` >= $1 GROUP BY kind`, b.riverTime(now.Add(-DiscardedWindow)))
 	if err != nil {
 		return nil, fmt.Errorf("jobs: discarded: %w", err)
 	}
@@ -114,6 +114,19 @@ func (b *Backlog) Counts(ctx context.Context) ([]KindBacklog, error) {
 	}
 	slices.SortFunc(out, func(a, b KindBacklog) int { return strings.Compare(a.Kind, b.Kind) })
 	return out, nil
+}
+
+// column is a time column of river_job as riverTime's values compare with
+// it. On SQLite River writes its own layout, except for a time the caller
+// gives (InsertOpts.ScheduledAt), which arrives through JSON as RFC 3339
+// ("…T…Z") and would compare as text wrongly; datetime() reads both. On the
+// discarded rows that forgoes the (state, finalized_at) index for the time
+// part, but the state part still narrows the scan to discarded jobs.
+func (b *Backlog) column(name string) string {
+	if b.db.Engine == store.Postgres {
+		return name
+	}
+	return "datetime(" + name + ", 'subsec')"
 }
 
 // riverTime is t as River stores it: a timestamp on PostgreSQL, and on

@@ -136,7 +136,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if res != nil {
 		status = res.StatusCode
 	}
-	t.metrics.Observe(t.provider, Classify(status, err), time.Since(start))
+	outcome := Classify(status, err)
+	// http.Client.Timeout reaches the transport as a cancelled request,
+	// not as a deadline error: the deadline having passed tells them apart.
+	if deadline, ok := req.Context().Deadline(); ok && err != nil && !time.Now().Before(deadline) {
+		outcome = TimedOut
+	}
+	t.metrics.Observe(t.provider, outcome, time.Since(start))
 	return res, err
 }
 
