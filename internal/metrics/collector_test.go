@@ -40,6 +40,10 @@ func (f *fakes) OpenDeposits(context.Context) ([]wallet.Backlog, error) {
 	return []wallet.Backlog{{Status: "pending"}, {Status: "unmatched", Count: 1, Oldest: f.now.Add(-time.Minute)}}, nil
 }
 
+func (f *fakes) LatestCustodyReconciliation(context.Context) (wallet.LastCustodyReconciliation, error) {
+	return wallet.LastCustodyReconciliation{RunAt: time.Unix(1_700_000_100, 0), Checked: 5}, nil
+}
+
 func (f *fakes) OpenTasks(context.Context) ([]card.TaskBacklog, error) {
 	return []card.TaskBacklog{{Status: card.TaskPending}, {Status: card.TaskProcessing}}, nil
 }
@@ -123,6 +127,7 @@ comecomepay_card_tasks_failed{type="virtual",window="1h"} 0
 comecomepay_card_tasks_failed{type="virtual",window="24h"} 0
 # HELP comecomepay_reconciliation_last_run_timestamp_seconds Unix time of the latest reconciliation run of each kind (0 when none has run).
 # TYPE comecomepay_reconciliation_last_run_timestamp_seconds gauge
+comecomepay_reconciliation_last_run_timestamp_seconds{kind="custody"} 1.7000001e+09
 comecomepay_reconciliation_last_run_timestamp_seconds{kind="issuer_cards"} 1.7e+09
 # HELP comecomepay_jobs Background jobs by kind and state: River's available, running and retryable; stuck (available, due for over 5 min) and long_running (running for over 10 min), subsets of those; discarded (out of attempts within the last hour). Kinds with none are left out.
 # TYPE comecomepay_jobs gauge

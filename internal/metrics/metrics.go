@@ -21,10 +21,12 @@ import (
 	"github.com/comecomepay/comecomepay/internal/webhook"
 )
 
-// Wallet is the withdrawal and deposit backlog (wallet.Service).
+// Wallet is the withdrawal and deposit backlog and the custody
+// reconciliation (wallet.Service).
 type Wallet interface {
 	OpenWithdrawals(ctx context.Context) ([]wallet.Backlog, error)
 	OpenDeposits(ctx context.Context) ([]wallet.Backlog, error)
+	LatestCustodyReconciliation(ctx context.Context) (wallet.LastCustodyReconciliation, error)
 }
 
 // Cards is the issuance backlog, recent issuances and the reconciliation

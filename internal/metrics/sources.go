@@ -31,7 +31,7 @@ var (
 	cardTasksFailed = prometheus.NewDesc("comecomepay_card_tasks_failed",
 		"Card issuance tasks that failed within the window (1h or 24h), by card type.", []string{"type", "window"}, nil)
 	reconMismatches = prometheus.NewDesc("comecomepay_reconciliation_mismatches",
-		"Differences the latest reconciliation run of each kind found (0 also when none has run).", []string{"kind"}, nil)
+		"Differences the latest reconciliation run of each kind (issuer_cards, custody) found; issuer_cards reports 0 before its first run, custody only once it has run.", []string{"kind"}, nil)
 	reconChecked = prometheus.NewDesc("comecomepay_reconciliation_checked",
 		"Records the latest reconciliation run of each kind compared.", []string{"kind"}, nil)
 	reconLastRun = prometheus.NewDesc("comecomepay_reconciliation_last_run_timestamp_seconds",
@@ -196,6 +196,17 @@ func readReconciliation(ctx context.Context, d Deps, _ time.Time) ([]prometheus.
 		}
 		out = append(out, gauge(reconMismatches, float64(r.Mismatches), r.Kind), gauge(reconChecked, float64(r.Checked), r.Kind),
 			gauge(reconLastRun, last, r.Kind))
+	}
+	custody, err := d.Wallet.LatestCustodyReconciliation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Reported once it has run: a service without a custody adapter never
+	// runs it, and a 0 would page about a reconciliation it does not have.
+	if !custody.RunAt.IsZero() {
+		out = append(out, gauge(reconMismatches, float64(custody.Mismatches), "custody"),
+			gauge(reconChecked, float64(custody.Checked), "custody"),
+			gauge(reconLastRun, float64(custody.RunAt.UnixMilli())/1000, "custody"))
 	}
 	return out, nil
 }

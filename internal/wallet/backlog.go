@@ -2,6 +2,8 @@ package wallet
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -76,4 +78,23 @@ func backlog(ctx context.Context, db *store.DB, query string, statuses ...string
 		out = append(out, b)
 	}
 	return out, nil
+}
+
+// LastCustodyReconciliation is the latest run of the custody reconciliation
+// (balances at custody against the ledger); RunAt is zero when none ran.
+type LastCustodyReconciliation struct {
+	RunAt      time.Time
+	Checked    int
+	Mismatches int
+}
+
+// LatestCustodyReconciliation reads the latest run through the run_at index.
+func (s *Service) LatestCustodyReconciliation(ctx context.Context) (LastCustodyReconciliation, error) {
+	var r LastCustodyReconciliation
+	err := s.DB.SQL.QueryRowContext(ctx, `SELECT checked, mismatches, run_at FROM custody_reconciliation_runs ORDER BY run_at DESC LIMIT 1`).
+		Scan(&r.Checked, &r.Mismatches, store.TimeInto(&r.RunAt))
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return LastCustodyReconciliation{}, fmt.Errorf("wallet: latest custody reconciliation: %w", err)
+	}
+	return r, nil
 }
