@@ -3,13 +3,15 @@ package app
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/providermetrics"
 	"github.com/comecomepay/comecomepay/internal/platform/tracing"
 	custodysandbox "github.com/comecomepay/comecomepay/internal/providers/custody/sandbox"
 	"github.com/comecomepay/comecomepay/internal/providers/custody/udun"
@@ -41,12 +43,12 @@ func (c simulatedCustody) Balances(ctx context.Context, currencies []wallet.Curr
 
 // custodyPort builds the custody adapter COMECOMEPAY_CUSTODY_PROVIDER
 // selects. Each real adapter's HTTP client makes a span per call.
-func (a *App) custodyPort(cfg config.Config, sim *custodysandbox.Custody, now func() time.Time) (custodyAdapter, error) {
+func (a *App) custodyPort(cfg config.Config, sim *custodysandbox.Custody, registry prometheus.Registerer, now func() time.Time) (custodyAdapter, error) {
 	switch cfg.Providers.Custody {
 	case "udun":
 		c, err := udun.New(udun.Config{GatewayURL: cfg.UDUN.GatewayURL, MerchantID: cfg.UDUN.MerchantID, APIKey: cfg.CustodyAPIKey,
 			CallbackURL: cfg.UDUN.CallbackURL, CoinTypeField: cfg.UDUN.ChainField, Timeout: cfg.UDUN.Timeout},
-			tracing.ProviderClient(a.Tracing, "udun", &http.Client{Timeout: cfg.UDUN.Timeout + 5*time.Second}), now)
+			tracing.ProviderClient(a.Tracing, "udun", providermetrics.Client(registry, "udun", cfg.UDUN.Timeout+5*time.Second)), now)
 		if err != nil {
 			return nil, fmt.Errorf("app: custody adapter: %w", err)
 		}
@@ -57,12 +59,12 @@ func (a *App) custodyPort(cfg config.Config, sim *custodysandbox.Custody, now fu
 }
 
 // kycPort builds the KYC provider adapter COMECOMEPAY_KYC_PROVIDER selects.
-func (a *App) kycPort(cfg config.Config) (kyc.Provider, error) {
+func (a *App) kycPort(cfg config.Config, registry prometheus.Registerer) (kyc.Provider, error) {
 	switch cfg.Providers.KYC {
 	case "didit":
 		c, err := didit.New(didit.Config{BaseURL: cfg.Didit.BaseURL, APIKey: cfg.Didit.APIKey, WorkflowID: cfg.Didit.WorkflowID,
 			CallbackURL: cfg.Didit.CallbackURL, Timeout: cfg.Didit.Timeout},
-			tracing.ProviderClient(a.Tracing, "didit", &http.Client{Timeout: cfg.Didit.Timeout + 5*time.Second}))
+			tracing.ProviderClient(a.Tracing, "didit", providermetrics.Client(registry, "didit", cfg.Didit.Timeout+5*time.Second)))
 		if err != nil {
 			return nil, fmt.Errorf("app: KYC adapter: %w", err)
 		}

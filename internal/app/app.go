@@ -38,6 +38,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/mail"
 	"github.com/comecomepay/comecomepay/internal/notification"
 	"github.com/comecomepay/comecomepay/internal/physical"
+	"github.com/comecomepay/comecomepay/internal/platform/providermetrics"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/platform/tracing"
 	"github.com/comecomepay/comecomepay/internal/providers/custody"
@@ -214,7 +215,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	issuerSim := issuersandbox.New(a.DB, cfg.SandboxCardBIN, now)
 	issuerSim.IssueDelay, issuerSim.FailureRate = cfg.SandboxIssueDelay, cfg.SandboxIssueFailureRate
 	a.IssuerSim = issuerSim
-	pusher, err := a.pusher(cfg, now)
+	pusher, err := a.pusher(cfg, now, registry)
 	if err != nil {
 		return err
 	}
@@ -223,11 +224,11 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	// the workers join its bundle once their services exist (River reads the
 	// bundle when it starts working, not when the client is built).
 	workers := river.NewWorkers()
-	custodyAdapter, err := a.custodyPort(cfg, custodySim, now)
+	custodyAdapter, err := a.custodyPort(cfg, custodySim, registry, now)
 	if err != nil {
 		return err
 	}
-	kycProvider, err := a.kycPort(cfg)
+	kycProvider, err := a.kycPort(cfg, registry)
 	if err != nil {
 		return err
 	}
@@ -247,7 +248,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		issuerAdapter = opts.Issuer
 	}
 	w := a.buildServices(parts{now: now, box: box, hasher: secret.NewHasher(cfg.DataKey), sandbox: sandbox,
-		currencies: currencies, custody: custodyAdapter, rates: rates, issuer: a.guardIssuer(issuerAdapter, sandbox && opts.Issuer == nil),
+		currencies: currencies, custody: custodyAdapter, rates: rates, issuer: a.guardIssuer(issuerAdapter, sandbox && opts.Issuer == nil, registry),
 		kyc: kycProvider})
 	w.bindCycles()
 	if opts.beforeCheck != nil {
@@ -255,6 +256,10 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	}
 	if err := w.check(); err != nil {
 		return fmt.Errorf("wiring: %w", err)
+	}
+
+	if err := registerBusinessMetrics(registry, a, now); err != nil {
+		return err
 	}
 
 	var kycIssuer kyc.IssuerReview = issuerAdapter
@@ -345,13 +350,16 @@ func watchTransactions(h http.Handler) http.Handler {
 // guardIssuer puts the per-call timeout and the circuit breaker in front
 // of the issuer adapter (the real adapter gets the same guard); in sandbox
 // mode the fault injector sits between them, where a network would fail.
-func (a *App) guardIssuer(adapter issuerguard.Port, sandbox bool) *issuerguard.Issuer {
+func (a *App) guardIssuer(adapter issuerguard.Port, sandbox bool, registry *prometheus.Registry) *issuerguard.Issuer {
 	if sandbox {
 		a.IssuerFaults = issuerfaults.New(adapter)
 		adapter = a.IssuerFaults
 	}
+	// Counted under the guard: what reached the issuer (or its stand-in).
+	adapter = issuerguard.Instrument(adapter, providermetrics.MustFor(registry))
 	a.Issuer = issuerguard.New(adapter, issuerguard.Settings{CallTimeout: a.Config.IssuerTimeout,
 		Failures: uint32(max(a.Config.IssuerBreakerFailures, 0)), Cooldown: a.Config.IssuerBreakerCooldown, Log: a.Log})
+	registry.MustRegister(a.Issuer.BreakerCollector())
 	return a.Issuer
 }
 

@@ -3,14 +3,16 @@ package app
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/comecomepay/comecomepay/internal/config"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/notify"
+	"github.com/comecomepay/comecomepay/internal/platform/providermetrics"
 	"github.com/comecomepay/comecomepay/internal/platform/tracing"
 	"github.com/comecomepay/comecomepay/internal/providers/push/fcm"
 	pushsandbox "github.com/comecomepay/comecomepay/internal/providers/push/sandbox"
@@ -19,13 +21,13 @@ import (
 // pusher picks the push provider: FCM when credentials are configured, the
 // in-memory recorder in sandbox mode, otherwise none (notifications stay
 // in-app only).
-func (a *App) pusher(cfg config.Config, now func() time.Time) (notify.Pusher, error) {
+func (a *App) pusher(cfg config.Config, now func() time.Time, registry prometheus.Registerer) (notify.Pusher, error) {
 	if cfg.FCMCredentialsFile != "" {
 		creds, err := fcm.LoadCredentials(cfg.FCMCredentialsFile)
 		if err != nil {
 			return nil, fmt.Errorf("COMECOMEPAY_FCM_CREDENTIALS_FILE: %w", err)
 		}
-		return fcm.New(creds, "", tracing.ProviderClient(a.Tracing, "fcm", &http.Client{Timeout: 15 * time.Second}))
+		return fcm.New(creds, "", tracing.ProviderClient(a.Tracing, "fcm", providermetrics.Client(registry, "fcm", 15*time.Second)))
 	}
 	if cfg.Mode == config.Sandbox {
 		a.Pushes = pushsandbox.New(now)
