@@ -358,7 +358,8 @@ func (a *App) guardIssuer(adapter issuerguard.Port, sandbox bool, registry *prom
 	// Counted under the guard: what reached the issuer (or its stand-in).
 	adapter = issuerguard.Instrument(adapter, providermetrics.MustFor(registry))
 	a.Issuer = issuerguard.New(adapter, issuerguard.Settings{CallTimeout: a.Config.IssuerTimeout,
-		Failures: uint32(max(a.Config.IssuerBreakerFailures, 0)), Cooldown: a.Config.IssuerBreakerCooldown, Log: a.Log})
+		Failures: uint32(max(a.Config.IssuerBreakerFailures, 0)), Cooldown: a.Config.IssuerBreakerCooldown, Log: a.Log,
+		Tracing: a.Tracing})
 	registry.MustRegister(a.Issuer.BreakerCollector())
 	return a.Issuer
 }

@@ -34,6 +34,10 @@ import (
 	"github.com/comecomepay/comecomepay/internal/card"
 	"github.com/comecomepay/comecomepay/internal/physical"
 	"github.com/comecomepay/comecomepay/internal/threeds"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // Port is every issuer call the domains make.
@@ -65,6 +69,8 @@ type Settings struct {
 	Failures    uint32
 	Cooldown    time.Duration
 	Log         *slog.Logger
+	// Tracing makes each call a client span "issuer <operation>".
+	Tracing trace.TracerProvider
 }
 
 // Issuer is the guarded issuer port.
@@ -74,6 +80,7 @@ type Issuer struct {
 	cooldown time.Duration
 	breaker  *gobreaker.CircuitBreaker[any]
 	log      *slog.Logger
+	tracer   trace.Tracer
 
 	mu       sync.Mutex
 	openedAt time.Time
@@ -93,7 +100,11 @@ func New(next Port, s Settings) *Issuer {
 	if s.Log == nil {
 		s.Log = slog.New(slog.DiscardHandler)
 	}
-	g := &Issuer{next: next, timeout: s.CallTimeout, cooldown: s.Cooldown, log: s.Log}
+	if s.Tracing == nil {
+		s.Tracing = noop.NewTracerProvider()
+	}
+	g := &Issuer{next: next, timeout: s.CallTimeout, cooldown: s.Cooldown, log: s.Log,
+		tracer: s.Tracing.Tracer("github.com/comecomepay/comecomepay/internal/providers/issuer/guard")}
 	g.breaker = gobreaker.NewCircuitBreaker[any](gobreaker.Settings{
 		Name:        "issuer",
 		MaxRequests: 1,
@@ -203,8 +214,17 @@ type callerGone struct{ error }
 func (c callerGone) Unwrap() error { return c.error }
 
 // call runs one issuer call under the breaker and the per-call timeout.
-func call[T any](g *Issuer, ctx context.Context, operation string, fn func(context.Context) (T, error)) (T, error) {
+func call[T any](g *Issuer, ctx context.Context, operation string, fn func(context.Context) (T, error)) (_ T, err error) {
 	var zero T
+	ctx, span := g.tracer.Start(ctx, "issuer "+operation, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("provider", "issuer"), attribute.String("operation", operation)))
+	defer func() {
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "issuer call failed")
+		}
+		span.End()
+	}()
 	v, err := g.breaker.Execute(func() (any, error) {
 		cctx, cancel := context.WithTimeout(ctx, g.timeout)
 		defer cancel()
