@@ -25,8 +25,9 @@ import (
 func TestTransferSpanTree(t *testing.T) {
 	t.Parallel()
 	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
-		rec := tracetest.NewSpanRecorder()
-		tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+		exporter := tracetest.NewInMemoryExporter()
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
+		ended := func() []sdktrace.ReadOnlySpan { return exporter.GetSpans().Snapshots() }
 		h := apptest.NewWithOptions(t, engine, app.Options{Tracing: tp})
 		alice, bob := h.Register(t, "alice-trace@example.com"), h.Register(t, "bob-trace@example.com")
 		h.SetTxPassword(t, alice)
@@ -36,13 +37,13 @@ func TestTransferSpanTree(t *testing.T) {
 		requestID := res.Header.Get("X-Request-Id")
 
 		var request sdktrace.ReadOnlySpan
-		for _, s := range rec.Ended() {
+		for _, s := range ended() {
 			if s.Name() == "POST /api/v1/wallet/transfer-by-uid" {
 				request = s
 			}
 		}
 		if request == nil {
-			t.Fatalf("no server span for the transfer among %d spans", len(rec.Ended()))
+			t.Fatalf("no server span for the transfer among %d spans", len(ended()))
 		}
 		attrs := attrMap(request.Attributes())
 		if attrs["http.route"] != "POST /api/v1/wallet/transfer-by-uid" || attrs["http.response.status_code"] != "200" ||
@@ -51,7 +52,7 @@ func TestTransferSpanTree(t *testing.T) {
 		}
 		traceID := request.SpanContext().TraceID()
 		var tx, statements int
-		for _, s := range rec.Ended() {
+		for _, s := range ended() {
 			if s.SpanContext().TraceID() != traceID || s.Parent().SpanID() != request.SpanContext().SpanID() {
 				continue
 			}
@@ -71,7 +72,7 @@ func TestTransferSpanTree(t *testing.T) {
 		deadline := time.Now().Add(15 * time.Second)
 		var job sdktrace.ReadOnlySpan
 		for job == nil && time.Now().Before(deadline) {
-			for _, s := range rec.Ended() {
+			for _, s := range ended() {
 				if s.Name() == "river.work/notification.push" && linksTo(s, traceID) {
 					job = s
 				}
@@ -82,7 +83,7 @@ func TestTransferSpanTree(t *testing.T) {
 			t.Fatal("no worked push job linked to the transfer's trace")
 		}
 
-		for _, s := range rec.Ended() {
+		for _, s := range ended() {
 			for _, kv := range s.Attributes() {
 				if v := kv.Value.Emit(); strings.Contains(v, "@example.com") || strings.Contains(v, apptest.TxPassword) && kv.Key != "db.query.text" {
 					t.Errorf("span %q attribute %s carries personal data or a secret: %q", s.Name(), kv.Key, v)
