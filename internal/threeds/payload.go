@@ -1,9 +1,7 @@
 package threeds
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -11,6 +9,8 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
+
+	"github.com/comecomepay/comecomepay/internal/platform/jsonx"
 )
 
 // Event is the issuer's 3DS challenge webhook (API.md §2.11.4). Its three
@@ -20,78 +20,56 @@ import (
 // casing (encoding/json folds case, so NotificationId, notificationId and
 // notificationid are one key; a body naming one twice in two casings is
 // refused before decoding by the duplicate-name check). Fields the issuer
-// may send either as a string or as a number are read as loose strings.
+// may send either as a string or as a number are read as jsonx.Text.
 type Event struct {
 	// NotificationType or MessageType, when the forward names its Thredd
 	// variant (DelegateSCACancelNotification for a cancellation).
-	NotificationType       string      `json:"NotificationType"`
-	MessageType            string      `json:"MessageType"`
-	NotificationID         string      `json:"NotificationId"`
-	DelegateStatus         string      `json:"DelegateStatus"`
-	Pubtoken               looseString `json:"Pubtoken"`
-	DelegateMethod         string      `json:"DelegateMethod"`
-	Passcode               string      `json:"Passcode"`
-	FinancialInstitutionID string      `json:"FinancialInstitutionId"`
-	DelegateScaID          string      `json:"delegateScaId"`
-	Language               string      `json:"language"`
-	CardScheme             string      `json:"cardScheme"`
-	CreatedMode            string      `json:"CreatedMode"`
-	Status                 looseString `json:"status"`
+	NotificationType       string     `json:"NotificationType"`
+	MessageType            string     `json:"MessageType"`
+	NotificationID         string     `json:"NotificationId"`
+	DelegateStatus         string     `json:"DelegateStatus"`
+	Pubtoken               jsonx.Text `json:"Pubtoken"`
+	DelegateMethod         string     `json:"DelegateMethod"`
+	Passcode               string     `json:"Passcode"`
+	FinancialInstitutionID string     `json:"FinancialInstitutionId"`
+	DelegateScaID          string     `json:"delegateScaId"`
+	Language               string     `json:"language"`
+	CardScheme             string     `json:"cardScheme"`
+	CreatedMode            string     `json:"CreatedMode"`
+	Status                 jsonx.Text `json:"status"`
 	Device                 struct {
 		Channel  string `json:"Channel"`
 		IP       string `json:"IP"`
 		Language string `json:"Language"`
 	} `json:"Device"`
 	MerchantInfo struct {
-		ChallengePreference looseString `json:"ChallengePreference"`
-		Country             looseString `json:"Country"`
-		ID                  looseString `json:"Id"`
-		Name                string      `json:"Name"`
-		RedirectAppURL      string      `json:"RedirectAppUrl"`
-		URL                 string      `json:"Url"`
+		ChallengePreference jsonx.Text `json:"ChallengePreference"`
+		Country             jsonx.Text `json:"Country"`
+		ID                  jsonx.Text `json:"Id"`
+		Name                string     `json:"Name"`
+		RedirectAppURL      string     `json:"RedirectAppUrl"`
+		URL                 string     `json:"Url"`
 	} `json:"MerchantInfo"`
 	TransactionInfo struct {
-		Amount   looseString `json:"Amount"`
+		Amount   jsonx.Text `json:"Amount"`
 		Currency struct {
-			Code     looseString `json:"Code"`
-			Exponent looseString `json:"Exponent"`
+			Code     jsonx.Text `json:"Code"`
+			Exponent jsonx.Text `json:"Exponent"`
 		} `json:"Currency"`
-		ChallengeExpiresAfter looseString `json:"ChallengeExpiresAfter"`
-		ChallengeExpiry       looseString `json:"ChallengeExpiry"`
-		ChallengedAt          looseString `json:"ChallengedAt"`
-		Date                  looseString `json:"Date"`
-		DsTransactionID       looseString `json:"DsTransactionId"`
-		Token                 looseString `json:"Token"`
+		ChallengeExpiresAfter jsonx.Text `json:"ChallengeExpiresAfter"`
+		ChallengeExpiry       jsonx.Text `json:"ChallengeExpiry"`
+		ChallengedAt          jsonx.Text `json:"ChallengedAt"`
+		Date                  jsonx.Text `json:"Date"`
+		DsTransactionID       jsonx.Text `json:"DsTransactionId"`
+		Token                 jsonx.Text `json:"Token"`
 	} `json:"TransactionInfo"`
 
 	// PasscodeSealed replaces Passcode in what we store (see Inbound).
 	PasscodeSealed string `json:"PasscodeSealed"`
 }
 
-// looseString accepts a JSON string, number or null as text.
-type looseString string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (l *looseString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case string(b) == "null":
-		*l = ""
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*l = looseString(strings.TrimSpace(s))
-	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
-		*l = looseString(b)
-	default:
-		return errors.New("want a string or a number")
-	}
-	return nil
-}
-
-func (l looseString) int64() (int64, bool) {
+// textInt64 parses a Text holding an integer.
+func textInt64(l jsonx.Text) (int64, bool) {
 	n, err := strconv.ParseInt(string(l), 10, 64)
 	return n, err == nil
 }
@@ -164,11 +142,11 @@ const defaultExpiresAfter = 300
 // Expiry returns the challenge lifetime in seconds and its end: the issuer's
 // ChallengeExpiry when given, else received + ChallengeExpiresAfter.
 func (ev Event) Expiry(received time.Time) (int64, time.Time) {
-	after, ok := ev.TransactionInfo.ChallengeExpiresAfter.int64()
+	after, ok := textInt64(ev.TransactionInfo.ChallengeExpiresAfter)
 	if !ok || after <= 0 {
 		after = 0
 	}
-	if at, ok := ev.TransactionInfo.ChallengeExpiry.int64(); ok && at > 0 {
+	if at, ok := textInt64(ev.TransactionInfo.ChallengeExpiry); ok && at > 0 {
 		end := time.Unix(at, 0).UTC()
 		if after == 0 {
 			after = max(int64(end.Sub(received)/time.Second), 0)
@@ -190,7 +168,7 @@ func (ev Event) Currency() (string, int) {
 	if known {
 		name = c.Alpha
 	}
-	if e, ok := ev.TransactionInfo.Currency.Exponent.int64(); ok && e >= 0 && e <= 6 {
+	if e, ok := textInt64(ev.TransactionInfo.Currency.Exponent); ok && e >= 0 && e <= 6 {
 		return name, int(e)
 	}
 	if known {

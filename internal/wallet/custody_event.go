@@ -1,12 +1,13 @@
 package wallet
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/comecomepay/comecomepay/internal/platform/jsonx"
 )
 
 // CustodyEvent is the JSON `body` of a custody callback (API.md §2.11.1).
@@ -31,25 +32,25 @@ type CustodyEvent struct {
 // UnmarshalJSON implements json.Unmarshaler.
 func (ev *CustodyEvent) UnmarshalJSON(b []byte) error {
 	var raw struct {
-		TradeID      flexString `json:"tradeId"`
-		TradeType    flexString `json:"tradeType"`
-		Address      flexString `json:"address"`
-		MainCoinType flexString `json:"mainCoinType"`
-		CoinType     flexString `json:"coinType"`
-		Amount       flexString `json:"amount"`
-		Fee          flexString `json:"fee"`
-		Decimals     flexString `json:"decimals"`
-		Status       flexString `json:"status"`
-		TxID         flexString `json:"txId"`
-		BlockHigh    flexString `json:"blockHigh"`
-		BusinessID   flexString `json:"businessId"`
-		Memo         flexString `json:"memo"`
+		TradeID      jsonx.Text `json:"tradeId"`
+		TradeType    jsonx.Text `json:"tradeType"`
+		Address      jsonx.Text `json:"address"`
+		MainCoinType jsonx.Text `json:"mainCoinType"`
+		CoinType     jsonx.Text `json:"coinType"`
+		Amount       jsonx.Text `json:"amount"`
+		Fee          jsonx.Text `json:"fee"`
+		Decimals     jsonx.Text `json:"decimals"`
+		Status       jsonx.Text `json:"status"`
+		TxID         jsonx.Text `json:"txId"`
+		BlockHigh    jsonx.Text `json:"blockHigh"`
+		BusinessID   jsonx.Text `json:"businessId"`
+		Memo         jsonx.Text `json:"memo"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
 	var err error
-	toInt := func(name string, f flexString) int {
+	toInt := func(name string, f jsonx.Text) int {
 		if f == "" || err != nil {
 			return 0
 		}
@@ -64,32 +65,6 @@ func (ev *CustodyEvent) UnmarshalJSON(b []byte) error {
 		Decimals: toInt("decimals", raw.Decimals), Status: toInt("status", raw.Status), TxID: string(raw.TxID),
 		BlockHigh: string(raw.BlockHigh), BusinessID: string(raw.BusinessID), Memo: string(raw.Memo)}
 	return err
-}
-
-// flexString accepts a JSON string or number and keeps its text.
-type flexString string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return fmt.Errorf("string or number: %w", err)
-		}
-		*f = flexString(s)
-		return nil
-	}
-	if string(b) == "null" {
-		*f = ""
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("string or number: %w", err)
-	}
-	*f = flexString(n.String())
-	return nil
 }
 
 // ParseCustodyEvent decodes and sanity-checks a callback body.

@@ -1,7 +1,6 @@
 package udun
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/money"
+
+	"github.com/comecomepay/comecomepay/internal/platform/jsonx"
 )
 
 // Coin is one entry of /mch/support-coins: the provider's truth for chain
@@ -30,14 +31,14 @@ type Coin struct {
 // UnmarshalJSON reads every field as "string or number".
 func (c *Coin) UnmarshalJSON(b []byte) error {
 	var raw struct {
-		Name         flex `json:"name"`
-		Symbol       flex `json:"symbol"`
-		MainCoinType flex `json:"mainCoinType"`
-		CoinType     flex `json:"coinType"`
-		Decimals     flex `json:"decimals"`
-		TokenStatus  flex `json:"tokenStatus"`
-		MainSymbol   flex `json:"mainSymbol"`
-		Balance      flex `json:"balance"`
+		Name         jsonx.Text `json:"name"`
+		Symbol       jsonx.Text `json:"symbol"`
+		MainCoinType jsonx.Text `json:"mainCoinType"`
+		CoinType     jsonx.Text `json:"coinType"`
+		Decimals     jsonx.Text `json:"decimals"`
+		TokenStatus  jsonx.Text `json:"tokenStatus"`
+		MainSymbol   jsonx.Text `json:"mainSymbol"`
+		Balance      jsonx.Text `json:"balance"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
@@ -49,30 +50,6 @@ func (c *Coin) UnmarshalJSON(b []byte) error {
 	status, _ := strconv.Atoi(string(raw.TokenStatus))
 	*c = Coin{Name: string(raw.Name), Symbol: string(raw.Symbol), MainCoinType: string(raw.MainCoinType), CoinType: string(raw.CoinType),
 		Decimals: decimals, TokenStatus: status, MainSymbol: string(raw.MainSymbol), Balance: string(raw.Balance)}
-	return nil
-}
-
-// flex keeps the text of a JSON string or number.
-type flex string
-
-func (f *flex) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case string(b) == "null":
-		*f = ""
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flex(strings.TrimSpace(s))
-	default:
-		var n json.Number
-		if err := json.Unmarshal(b, &n); err != nil {
-			return fmt.Errorf("string or number: %w", err)
-		}
-		*f = flex(n.String())
-	}
 	return nil
 }
 

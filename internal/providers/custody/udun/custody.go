@@ -9,6 +9,8 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/wallet"
+
+	"github.com/comecomepay/comecomepay/internal/platform/jsonx"
 )
 
 // DepositAddress implements wallet.Custody: a new address on cur's chain.
@@ -23,7 +25,7 @@ func (c *Client) DepositAddress(ctx context.Context, userID int64, cur wallet.Cu
 	item := map[string]any{"merchantId": c.cfg.MerchantID, c.cfg.CoinTypeField: json.Number(coin.MainCoinType),
 		"callUrl": c.cfg.CallbackURL}
 	var data struct {
-		Address flex `json:"address"`
+		Address jsonx.Text `json:"address"`
 	}
 	if err := c.call(ctx, "/mch/address/create", []any{item}, &data); err != nil {
 		return "", fmt.Errorf("udun: create %s address for user %d: %w", cur.Network, userID, err)
