@@ -245,8 +245,8 @@ func (c *cluster) checkEffectsOnce(ctx context.Context, dbURL string, ops []op, 
 		return n
 	}
 	for query, want := range map[string]int{
-		`SELECT COUNT(*) FROM transfers`:                                                                  transfers,
-		`SELECT COUNT(*) FROM notifications WHERE type = 'transfer_received'`:                             transfers,
+		`SELECT COUNT(*) FROM transfers`:                                      transfers,
+		`SELECT COUNT(*) FROM notifications WHERE type = 'transfer_received'`: transfers,
 		`SELECT COUNT(DISTINCT args->>'notification_id') FROM river_job WHERE kind = 'notification.push'
 			AND (args->>'notification_id')::bigint IN (SELECT id FROM notifications WHERE type = 'transfer_received')`: transfers,
 		`SELECT COUNT(*) FROM card_tasks`: applies,
