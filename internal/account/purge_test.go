@@ -41,8 +41,13 @@ func TestPurgeDeletesOnlyFinishedRows(t *testing.T) {
 			}
 		}
 		clock := func() time.Time { return now }
+		instance, err := idempotency.Register(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = instance.Close() })
 		w := account.NewPurgeWorker(account.PurgeDeps{DB: db, Codes: otp.NewService(db, secret.NewHasher(make([]byte, 32)), nil, otp.DefaultPolicy, clock),
-			RateCounters: ratelimit.NewCounter(clock), IdempotencyKeys: idempotency.NewStore(db, clock), Now: clock})
+			RateCounters: ratelimit.NewCounter(clock), IdempotencyKeys: idempotency.NewStore(db, instance, clock), Now: clock})
 		if err := w.Work(ctx, &river.Job[account.PurgeArgs]{}); err != nil {
 			t.Fatalf("purge: %v", err)
 		}

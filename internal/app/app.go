@@ -32,6 +32,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/coupon"
 	"github.com/comecomepay/comecomepay/internal/httpapi"
 	"github.com/comecomepay/comecomepay/internal/httpapi/sandboxapi"
+	"github.com/comecomepay/comecomepay/internal/idempotency"
 	"github.com/comecomepay/comecomepay/internal/jobs"
 	"github.com/comecomepay/comecomepay/internal/kyc"
 	"github.com/comecomepay/comecomepay/internal/ledger"
@@ -128,6 +129,9 @@ type App struct {
 	Settings *settings.Service
 	// Tracing is the tracer provider of every layer; Close flushes it.
 	Tracing *tracing.Provider
+	// instance is this process's identity in Idempotency-Key claims, alive
+	// until Close (idempotency.Instance).
+	instance *idempotency.Instance
 }
 
 // New opens the database, applies migrations and wires every component.
@@ -151,6 +155,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	db.Trace(tp)
 	a := &App{Config: cfg, Log: log, DB: db, Tracing: tp}
 	if err := a.build(ctx, now, opts); err != nil {
+		if a.instance != nil {
+			_ = a.instance.Close()
+		}
 		_ = db.Close()
 		return nil, err
 	}
@@ -246,6 +253,9 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 	var issuerAdapter IssuerAdapter = simulatedIssuer{issuerSim, kycsandbox.Issuer{}}
 	if opts.Issuer != nil {
 		issuerAdapter = opts.Issuer
+	}
+	if a.instance, err = idempotency.Register(ctx, a.DB); err != nil {
+		return fmt.Errorf("app: %w", err)
 	}
 	w := a.buildServices(parts{now: now, box: box, hasher: secret.NewHasher(cfg.DataKey), sandbox: sandbox,
 		currencies: currencies, custody: custodyAdapter, rates: rates, issuer: a.guardIssuer(issuerAdapter, sandbox && opts.Issuer == nil, registry),
@@ -374,7 +384,9 @@ func (a *App) Close(ctx context.Context) error {
 	if err := a.Jobs.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		errs = append(errs, fmt.Errorf("stop jobs: %w", err))
 	}
-	errs = append(errs, a.DB.Close(), a.Tracing.Shutdown(ctx))
+	// The claims of requests still tagged with this process are from now on
+	// those of an ended one: other replicas may take them over.
+	errs = append(errs, a.instance.Close(), a.DB.Close(), a.Tracing.Shutdown(ctx))
 	return errors.Join(errs...)
 }
 

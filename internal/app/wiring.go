@@ -58,7 +58,7 @@ type wiring struct {
 // dependencies, which bindCycles sets.
 func (a *App) buildServices(p parts) wiring {
 	cfg, now, box, hasher := a.Config, p.now, p.box, p.hasher
-	w := wiring{App: a, devices: notify.NewDevices(a.DB, now), idempotency: idempotency.NewStore(a.DB, now)}
+	w := wiring{App: a, devices: notify.NewDevices(a.DB, now), idempotency: idempotency.NewStore(a.DB, a.instance, now)}
 	var otpBox *secret.Box
 	if p.sandbox {
 		otpBox = box // lets a repeated login echo the code sent moments ago

@@ -25,8 +25,10 @@ import (
 const (
 	// Retention is how long a stored response is replayed.
 	Retention = 24 * time.Hour
-	// staleClaim is when a claim whose request never finished (the process
-	// died) may be taken over by a retry.
+	// staleClaim is when a claim whose request never finished may be taken
+	// over by a retry although its process may still live: the backstop for
+	// claims whose owner's liveness cannot be told (see Instance). A claim
+	// whose owner is known to have ended is taken over at once.
 	staleClaim = 2 * time.Minute
 )
 
@@ -112,12 +114,16 @@ func writeCanonical(b *bytes.Buffer, v any) {
 
 // Store keeps keys and their responses.
 type Store struct {
-	db  *store.DB
-	now func() time.Time
+	db       *store.DB
+	instance *Instance
+	now      func() time.Time
 }
 
-// NewStore returns a Store on db.
-func NewStore(db *store.DB, now func() time.Time) *Store { return &Store{db: db, now: now} }
+// NewStore returns a Store on db whose claims are tagged with instance, the
+// identity of this process.
+func NewStore(db *store.DB, instance *Instance, now func() time.Time) *Store {
+	return &Store{db: db, instance: instance, now: now}
+}
 
 // Stored is a response recorded for a key.
 type Stored struct {
@@ -136,15 +142,25 @@ type Claim struct {
 // either a claim to execute, or the stored response to replay, or
 // IDEMPOTENCY_CONFLICT / IDEMPOTENCY_IN_PROGRESS. The claim is committed at
 // once, so a concurrent duplicate sees it and does not execute.
+//
+// A running claim is taken over when its process has ended (or, where that
+// cannot be told, when it is stale). That never moves money twice: the
+// claimed request stores its response with Finish in the transaction of its
+// effect, so either that transaction committed — the claim reads "done" and
+// is replayed; a commit still in flight holds the row lock, which the
+// SELECT … FOR UPDATE below waits for — or it never will: the server aborts
+// the open transaction of a session whose client is gone, and a Finish
+// under the old token finds the token changed and rolls its effect back.
 func (s *Store) Begin(ctx context.Context, userID int64, key, fingerprint string) (*Claim, *Stored, error) {
 	now := s.now()
+	instance := s.instance.current(ctx)
 	claim := &Claim{userID: userID, key: key, token: secret.Hex(16)}
 	var replay *Stored
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		replay = nil
-		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, fingerprint, state, lock_token, created_at, expires_at)
-			VALUES ($1, $2, $3, 'running', $4, $5, $6) ON CONFLICT (user_id, key) DO NOTHING`,
-			userID, key, fingerprint, claim.token, store.At(now), store.At(now.Add(Retention)))
+		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, fingerprint, state, lock_token, created_at, expires_at, instance_id)
+			VALUES ($1, $2, $3, 'running', $4, $5, $6, $7) ON CONFLICT (user_id, key) DO NOTHING`,
+			userID, key, fingerprint, claim.token, store.At(now), store.At(now.Add(Retention)), instance)
 		if err != nil {
 			return err
 		}
@@ -156,20 +172,28 @@ func (s *Store) Begin(ctx context.Context, userID int64, key, fingerprint string
 			status        int
 			body          []byte
 			created, exps time.Time
+			owner         int64
 		)
-		err = tx.QueryRowContext(ctx, `SELECT fingerprint, state, status_code, body, created_at, expires_at
+		err = tx.QueryRowContext(ctx, `SELECT fingerprint, state, status_code, body, created_at, expires_at, instance_id
 			FROM idempotency_keys WHERE user_id = $1 AND key = $2`+s.db.ForUpdate(), userID, key).
-			Scan(&fp, &state, &status, &body, store.TimeInto(&created), store.TimeInto(&exps))
+			Scan(&fp, &state, &status, &body, store.TimeInto(&created), store.TimeInto(&exps), &owner)
 		if err != nil {
 			return err
 		}
 		expired := !now.Before(exps)
-		stale := state == "running" && now.Sub(created) > staleClaim
+		abandoned := false
+		if state == "running" && !expired {
+			if abandoned = now.Sub(created) > staleClaim; !abandoned {
+				if abandoned, err = s.instance.ownerGone(ctx, tx, owner); err != nil {
+					return err
+				}
+			}
+		}
 		switch {
-		case expired || stale:
+		case expired || abandoned:
 			_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET fingerprint = $1, state = 'running', lock_token = $2,
-				status_code = 0, body = NULL, created_at = $3, expires_at = $4 WHERE user_id = $5 AND key = $6`,
-				fingerprint, claim.token, store.At(now), store.At(now.Add(Retention)), userID, key)
+				status_code = 0, body = NULL, created_at = $3, expires_at = $4, instance_id = $5 WHERE user_id = $6 AND key = $7`,
+				fingerprint, claim.token, store.At(now), store.At(now.Add(Retention)), instance, userID, key)
 			return err
 		case fp != fingerprint:
 			return ErrConflict.WithDetails("This Idempotency-Key was used for a different request")

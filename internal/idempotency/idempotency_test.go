@@ -53,7 +53,7 @@ func TestLifecycle(t *testing.T) {
 		ctx := context.Background()
 		db := storetest.New(t, engine)
 		clk := testclock.New(testclock.Start)
-		s := idempotency.NewStore(db, clk.Now)
+		s := newStore(t, db, clk.Now)
 
 		claim, replay, err := s.Begin(ctx, 1, "key-00001", "fp-a")
 		if err != nil || claim == nil || replay != nil {
@@ -122,7 +122,7 @@ func TestConcurrentBeginClaimsOnce(t *testing.T) {
 	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		db := storetest.New(t, engine)
-		s := idempotency.NewStore(db, testclock.New(testclock.Start).Now)
+		s := newStore(t, db, testclock.New(testclock.Start).Now)
 		var (
 			wg     sync.WaitGroup
 			mu     sync.Mutex
