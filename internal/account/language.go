@@ -31,3 +31,17 @@ func (s *Service) Language(ctx context.Context, q store.Querier, userID int64) (
 	lang, _ := i18n.ParseLang(code)
 	return lang, nil
 }
+
+// StatusAndLanguage returns the account's status and the language its
+// notifications are written in (English when unknown) in one read, for a
+// payment that checks its recipient and then notifies them;
+// store.ErrNotFound when there is no such user.
+func (s *Service) StatusAndLanguage(ctx context.Context, q store.Querier, userID int64) (Status, i18n.Lang, error) {
+	var status, code string
+	err := q.QueryRowContext(ctx, `SELECT status, language FROM users WHERE id = $1`, userID).Scan(&status, &code)
+	if err != nil {
+		return "", i18n.EN, fmt.Errorf("account: status and language: %w", store.NotFound(err))
+	}
+	lang, _ := i18n.ParseLang(code)
+	return Status(status), lang, nil
+}

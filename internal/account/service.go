@@ -69,11 +69,18 @@ type Service struct {
 	// dummyHash is verified against when an e-mail is unknown, so a login for
 	// an unknown address costs the same time as one with a wrong password.
 	dummyHash string
+	// txPasswords keys the transaction-password hashes (txpassword_hash.go)
+	// with a key of their own, derived from the data key.
+	txPasswords *secret.Hasher
 }
 
 // NewService returns a Service.
 func NewService(d Deps) *Service {
-	return &Service{Deps: d, dummyHash: hashSecret(d.Hash, secret.Hex(16))}
+	s := &Service{Deps: d, dummyHash: hashSecret(d.Hash, secret.Hex(16))}
+	if d.Hasher != nil { // Check names a missing Hasher
+		s.txPasswords = secret.NewHasher([]byte(d.Hasher.Sum("derive", "tx-password")))
+	}
+	return s
 }
 
 func (s *Service) echo(code string) string {

@@ -37,7 +37,7 @@ func (s *Service) RequestTxPassword(ctx context.Context, p Principal, password, 
 	if password != confirm {
 		return TxPasswordRequest{}, ErrPasswordMismatch.WithDetails("transaction_password and confirm_transaction_password differ")
 	}
-	hash := hashSecret(s.Hash, password)
+	hash := s.hashTxPassword(p.UserID, password)
 	handle := "tph_" + secret.Base62(40)
 	var res TxPasswordRequest
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
@@ -94,6 +94,35 @@ func (s *Service) CheckTxPassword(ctx context.Context, tx *sql.Tx, userID int64,
 	if err != nil {
 		return fmt.Errorf("account: check tx password: %w", notFound(err, ErrUserNotFound))
 	}
+	return (&Payer{s: s, user: u}).CheckTxPassword(ctx, tx, password)
+}
+
+// Payer is a user about to pay from their own money, read once with their
+// row locked for the rest of the transaction: the frozen-account refusal and
+// the transaction password are both answered from that read, so a payment
+// reads the user row once.
+type Payer struct {
+	s    *Service
+	user User
+}
+
+// LockPayer locks the user's row for the rest of tx and refuses a frozen
+// account (ACCOUNT_FROZEN) or an unknown user (USER_NOT_FOUND). The lock
+// comes before any lock on the user's wallet, as for the deactivation.
+func (s *Service) LockPayer(ctx context.Context, tx *sql.Tx, userID int64) (*Payer, error) {
+	u, err := s.userByIDForUpdate(ctx, tx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("account: lock payer: %w", notFound(err, ErrUserNotFound))
+	}
+	if u.Status == StatusFrozen {
+		return nil, ErrAccountFrozen
+	}
+	return &Payer{s: s, user: u}, nil
+}
+
+// CheckTxPassword is Service.CheckTxPassword on the locked row.
+func (p *Payer) CheckTxPassword(ctx context.Context, tx *sql.Tx, password string) error {
+	s, u := p.s, p.user
 	now := s.Now()
 	if u.TxPasswordHash == "" {
 		return ErrTxPasswordNotSet
@@ -101,11 +130,18 @@ func (s *Service) CheckTxPassword(ctx context.Context, tx *sql.Tx, userID int64,
 	if now.Before(u.TxPasswordLock) {
 		return ErrTxPasswordLocked.WithRetryAfter(u.TxPasswordLock.Sub(now).Round(time.Second) + time.Second)
 	}
-	if verifySecret(u.TxPasswordHash, password) {
+	if s.txPasswordMatches(u.ID, u.TxPasswordHash, password) {
+		if txPasswordNeedsUpgrade(u.TxPasswordHash) {
+			// Migration on use: the argon2id value becomes the keyed one.
+			if err := s.upgradeTxPasswordHash(ctx, tx, u.ID, s.hashTxPassword(u.ID, password)); err != nil {
+				return fmt.Errorf("account: check tx password: upgrade hash: %w", err)
+			}
+			return nil
+		}
 		if u.TxPasswordFails == 0 {
 			return nil
 		}
-		if err := s.setTxPasswordFailures(ctx, tx, userID, 0, time.Time{}); err != nil {
+		if err := s.setTxPasswordFailures(ctx, tx, u.ID, 0, time.Time{}); err != nil {
 			return fmt.Errorf("account: check tx password: %w", err)
 		}
 		return nil
@@ -116,7 +152,7 @@ func (s *Service) CheckTxPassword(ctx context.Context, tx *sql.Tx, userID int64,
 		fails, lock = 0, now.Add(txPasswordLock)
 		failure = ErrTxPasswordLocked.WithRetryAfter(txPasswordLock)
 	}
-	if err := s.setTxPasswordFailures(ctx, tx, userID, fails, lock); err != nil {
+	if err := s.setTxPasswordFailures(ctx, tx, u.ID, fails, lock); err != nil {
 		return fmt.Errorf("account: check tx password: %w", err)
 	}
 	return store.CommitThenFail(failure)

@@ -7,11 +7,9 @@ package ledger
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"time"
 
@@ -136,70 +134,6 @@ func (t Transaction) validate() error {
 	return nil
 }
 
-// Post books t in tx. A user account that would go below zero fails the whole
-// transaction with INSUFFICIENT_BALANCE (the caller rolls back). A repeated
-// reference returns ErrDuplicate. It returns the transaction id.
-func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, error) {
-	if err := t.validate(); err != nil {
-		return 0, fmt.Errorf("ledger: post: %w", err)
-	}
-	now := store.At(l.now())
-	type resolved struct {
-		id     int64
-		amount money.Amount
-	}
-	rows := make([]resolved, 0, len(t.Entries))
-	for _, e := range t.Entries {
-		id, err := l.accountID(ctx, tx, e.Account, now)
-		if err != nil {
-			return 0, fmt.Errorf("ledger: post: %w", err)
-		}
-		rows = append(rows, resolved{id: id, amount: e.Amount})
-	}
-	// Lock accounts in one global order so two transactions touching the
-	// same accounts can never deadlock.
-	slices.SortFunc(rows, func(a, b resolved) int { return int(a.id - b.id) })
-
-	// A repeated reference is answered before the insert: on PostgreSQL a
-	// failed insert would abort the caller's whole transaction, and callers
-	// treat ErrDuplicate as "already booked" and carry on.
-	var exists bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM ledger_transactions WHERE reference = $1)`, t.Reference).
-		Scan(&exists); err != nil {
-		return 0, fmt.Errorf("ledger: check reference: %w", err)
-	}
-	if exists {
-		return 0, ErrDuplicate
-	}
-	var txID int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO ledger_transactions (reference, kind, description, created_at)
-		VALUES ($1, $2, $3, $4) RETURNING id`, t.Reference, t.Kind, t.Description, now).Scan(&txID)
-	if store.IsUniqueViolation(err) {
-		return 0, ErrDuplicate
-	}
-	if err != nil {
-		return 0, fmt.Errorf("ledger: insert transaction: %w", err)
-	}
-	for _, r := range rows {
-		res, err := tx.ExecContext(ctx, `UPDATE ledger_accounts SET balance = balance + $1
-			WHERE id = $2 AND (may_go_negative OR balance + $1 >= 0)`, int64(r.amount), r.id)
-		if err != nil {
-			return 0, fmt.Errorf("ledger: update balance: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			if err != nil {
-				return 0, fmt.Errorf("ledger: post: %w", err)
-			}
-			return 0, ErrInsufficientBalance
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_postings (transaction_id, account_id, amount, created_at)
-			VALUES ($1, $2, $3, $4)`, txID, r.id, int64(r.amount), now); err != nil {
-			return 0, fmt.Errorf("ledger: insert posting: %w", err)
-		}
-	}
-	return txID, nil
-}
-
 // LockUserAccounts takes the row locks of user accounts (created when
 // missing) in the ledger's global order, ascending id, for the rest of tx.
 // Post sorts the accounts of one transaction; a caller that books several
@@ -208,17 +142,15 @@ func (l *Ledger) Post(ctx context.Context, tx *sql.Tx, t Transaction) (int64, er
 // caller (a commission job paying two referrers while they pay each other)
 // and deadlock. House accounts are left out: they are sharded.
 func (l *Ledger) LockUserAccounts(ctx context.Context, tx *sql.Tx, refs ...AccountRef) error {
-	now := store.At(l.now())
-	ids := make([]int64, 0, len(refs))
+	keys := make([]accountKey, 0, len(refs))
 	for _, ref := range refs {
-		if ref.Owner == House {
-			continue
+		if ref.Owner != House {
+			keys = append(keys, accountKey{AccountRef: ref})
 		}
-		id, err := l.accountID(ctx, tx, ref, now)
-		if err != nil {
-			return fmt.Errorf("ledger: lock user accounts: %w", err)
-		}
-		ids = append(ids, id)
+	}
+	ids, err := l.resolve(ctx, tx, keys)
+	if err != nil {
+		return fmt.Errorf("ledger: lock user accounts: %w", err)
 	}
 	slices.Sort(ids)
 	for _, id := range slices.Compact(ids) {
@@ -228,30 +160,4 @@ func (l *Ledger) LockUserAccounts(ctx context.Context, tx *sql.Tx, refs ...Accou
 		}
 	}
 	return nil
-}
-
-// accountID finds or creates the account row an entry posts to.
-func (l *Ledger) accountID(ctx context.Context, tx *sql.Tx, ref AccountRef, now store.Micros) (int64, error) {
-	shard := 0
-	if ref.Owner == House {
-		n, _ := rand.Int(rand.Reader, big.NewInt(l.shards))
-		shard = int(n.Int64())
-	}
-	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE owner_id = $1 AND name = $2 AND currency = $3 AND shard = $4`,
-		ref.Owner, ref.Name, ref.Currency, shard).Scan(&id)
-	if err == nil {
-		return id, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_accounts (owner_id, name, currency, shard, balance, may_go_negative, created_at)
-		VALUES ($1, $2, $3, $4, 0, $5, $6) ON CONFLICT (owner_id, name, currency, shard) DO NOTHING`,
-		ref.Owner, ref.Name, ref.Currency, shard, ref.Owner == House, now); err != nil {
-		return 0, fmt.Errorf("ledger: create account: %w", err)
-	}
-	err = tx.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE owner_id = $1 AND name = $2 AND currency = $3 AND shard = $4`,
-		ref.Owner, ref.Name, ref.Currency, shard).Scan(&id)
-	return id, err
 }

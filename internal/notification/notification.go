@@ -66,6 +66,9 @@ type New struct {
 	Body   string
 	Args   []any
 	Data   any // nil → "{}"
+	// Lang is the recipient's language when the caller has read it in
+	// this transaction already (nil: Create looks it up).
+	Lang *i18n.Lang
 }
 
 // Languages tells the language a user reads notifications in.
@@ -142,7 +145,7 @@ func (s *Store) Create(ctx context.Context, tx *sql.Tx, n New) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	lang, err := s.Languages.Language(ctx, tx, n.UserID)
+	lang, err := s.language(ctx, tx, n)
 	if err != nil {
 		return 0, fmt.Errorf("notification: create %q for user %d: language: %w", n.Type, n.UserID, err)
 	}
@@ -162,6 +165,13 @@ func (s *Store) Create(ctx context.Context, tx *sql.Tx, n New) (int64, error) {
 		return id, fmt.Errorf("notification: queue push of %d: %w", id, err)
 	}
 	return id, nil
+}
+
+func (s *Store) language(ctx context.Context, tx *sql.Tx, n New) (i18n.Lang, error) {
+	if n.Lang != nil {
+		return *n.Lang, nil
+	}
+	return s.Languages.Language(ctx, tx, n.UserID)
 }
 
 // EncodeData renders a payload as the JSON text of the `data` field: "{}"

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/apperr"
@@ -82,6 +84,68 @@ func (s *Service) RecordActivity(ctx context.Context, tx *sql.Tx, a Activity) (i
 		return 0, fmt.Errorf("wallet: record %s activity %s: %w", a.Type, a.Reference, err)
 	}
 	return id, nil
+}
+
+// RecordActivities appends several history rows in one statement and
+// returns their ids in the order of acts. Rows are told apart by user, so
+// each activity must belong to another user (the two sides of a transfer).
+func (s *Service) RecordActivities(ctx context.Context, tx *sql.Tx, acts ...Activity) ([]int64, error) {
+	now := s.Now()
+	var values strings.Builder
+	args := make([]any, 0, 15*len(acts))
+	for i, a := range acts {
+		for _, b := range acts[:i] {
+			if b.UserID == a.UserID {
+				return nil, fmt.Errorf("wallet: record activities: user %d appears twice", a.UserID)
+			}
+		}
+		var completed time.Time // NULL unless completed
+		if a.Completed {
+			completed = now
+		}
+		var counterparty any
+		if a.Counterparty != 0 {
+			counterparty = a.Counterparty
+		}
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		values.WriteString("(")
+		for j := range 15 {
+			if j > 0 {
+				values.WriteString(", ")
+			}
+			values.WriteString("$" + strconv.Itoa(15*i+j+1))
+		}
+		values.WriteString(")")
+		args = append(args, a.UserID, a.Type, a.Status, int64(a.Amount), a.Currency, int64(a.Fee), a.Description, a.Address, a.TxHash,
+			a.Reference, a.SourceTable, a.SourceID, counterparty, store.At(now), store.NullAt(completed))
+	}
+	rows, err := tx.QueryContext(ctx, `INSERT INTO unified_transactions (user_id, type, status, amount, currency, fee, description,
+			address, tx_hash, reference, source_table, source_id, counterparty_user_id, created_at, completed_at)
+		VALUES `+values.String()+` RETURNING id, user_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("wallet: record activities: %w", err)
+	}
+	defer rows.Close()
+	byUser := make(map[int64]int64, len(acts))
+	for rows.Next() {
+		var id, user int64
+		if err := rows.Scan(&id, &user); err != nil {
+			return nil, fmt.Errorf("wallet: record activities: %w", err)
+		}
+		byUser[user] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("wallet: record activities: %w", err)
+	}
+	ids := make([]int64, len(acts))
+	for i, a := range acts {
+		if ids[i] = byUser[a.UserID]; ids[i] == 0 {
+			return nil, fmt.Errorf("wallet: record activities: no row returned for user %d", a.UserID)
+		}
+	}
+	return ids, nil
 }
 
 func amountOutOfRange(field string, min, max money.Amount, decimals int) error {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/comecomepay/comecomepay/internal/i18n"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/notification"
 )
@@ -69,9 +70,10 @@ func (s *Service) notifyWithdrawal(ctx context.Context, tx *sql.Tx, id int64, st
 		}{NotifyWithdrawalStatus, id, status, amount, w.Currency.Name}})
 }
 
-func (s *Service) notifyTransfer(ctx context.Context, tx *sql.Tx, recipient, sender int64, cur Currency, amount money.Amount) error {
+func (s *Service) notifyTransfer(ctx context.Context, tx *sql.Tx, recipient int64, lang i18n.Lang, sender int64, cur Currency,
+	amount money.Amount) error {
 	return s.notify(ctx, tx, notification.New{UserID: recipient, Type: NotifyTransferReceived, Title: "Transfer received",
-		Body: "You received %s %s.", Args: []any{amount.Format(cur.Decimals), cur.Name},
+		Body: "You received %s %s.", Args: []any{amount.Format(cur.Decimals), cur.Name}, Lang: &lang,
 		Data: struct {
 			Type       notification.Type `json:"type"`
 			Amount     string            `json:"amount"`

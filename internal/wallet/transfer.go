@@ -58,42 +58,39 @@ func (s *Service) Transfer(ctx context.Context, tx *sql.Tx, in TransferInput) (T
 
 // transfer is Transfer once the amounts are known valid; its errors get
 // Transfer's context.
+//
+// Its statements are counted (docs/decisions.md, "Transfer round trips"):
+// each read answers every question asked of its row. Locks are taken in
+// the deactivation's order: the sender's user row, then the wallet rows
+// (shared, which a deactivation's exclusive lock waits for), then the
+// ledger accounts in id order.
 func (s *Service) transfer(ctx context.Context, tx *sql.Tx, in TransferInput) (TransferResult, error) {
-	if err := s.Users.EnsureWritable(ctx, tx, in.SenderID); err != nil {
+	payer, err := s.TxPasswords.LockPayer(ctx, tx, in.SenderID)
+	if err != nil {
 		return TransferResult{}, err
 	}
-	recipientStatus, err := s.Users.AccountStatus(ctx, tx, in.RecipientID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && recipientStatus == account.StatusDeactivated) {
+	sender, recipient, err := s.walletsForTransfer(ctx, tx, in.SenderID, in.RecipientID)
+	if err != nil {
+		return TransferResult{}, err
+	}
+	// Read under the recipient's wallet lock, in its own statement, so a
+	// deactivation that held the lock has committed and is seen
+	// (CreditStatus has the reasoning).
+	recipientStatus, recipientLang, err := s.Users.StatusAndLanguage(ctx, tx, in.RecipientID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && recipientStatus == account.StatusDeactivated) || recipient.UserID == 0 {
 		return TransferResult{}, ErrRecipientNotFound.WithDetails("No active user has this UID")
 	}
 	if err != nil {
 		return TransferResult{}, fmt.Errorf("recipient status: %w", err)
 	}
-	sender, err := s.wallet(ctx, tx, in.SenderID)
-	if err != nil {
-		return TransferResult{}, fmt.Errorf("sender wallet: %w", err)
-	}
-	recipient, err := s.wallet(ctx, tx, in.RecipientID)
-	if errors.Is(err, store.ErrNotFound) {
-		return TransferResult{}, ErrRecipientNotFound.WithDetails("No active user has this UID")
-	}
-	if err != nil {
-		return TransferResult{}, fmt.Errorf("recipient wallet: %w", err)
+	if sender.UserID == 0 {
+		return TransferResult{}, fmt.Errorf("sender wallet: %w", store.ErrNotFound)
 	}
 	if sender.Status != "active" || recipient.Status != "active" {
 		return TransferResult{}, ErrWalletNotActive
 	}
-	if err := s.TxPasswords.CheckTxPassword(ctx, tx, in.SenderID, in.TxPassword); err != nil {
+	if err := payer.CheckTxPassword(ctx, tx, in.TxPassword); err != nil {
 		return TransferResult{}, err
-	}
-	// The status read above is a quick answer; this one, under the wallet
-	// lock, is the one that counts: the recipient may have closed the
-	// account while the password was checked.
-	if recipientStatus, err = s.CreditStatus(ctx, tx, in.RecipientID); err != nil {
-		return TransferResult{}, err
-	}
-	if recipientStatus == account.StatusDeactivated {
-		return TransferResult{}, ErrRecipientNotFound.WithDetails("No active user has this UID")
 	}
 	var transferID int64
 	// The transfer row comes first so its id can name the ledger transaction.
@@ -103,35 +100,61 @@ func (s *Service) transfer(ctx context.Context, tx *sql.Tx, in TransferInput) (T
 		return TransferResult{}, fmt.Errorf("insert: %w", err)
 	}
 	ref := "TRF" + strconv.FormatInt(transferID, 10)
-	ledgerID, err := s.Ledger.Post(ctx, tx, ledger.Transaction{Reference: "transfer:" + ref, Kind: "transfer", Description: in.Description,
+	senderAccount := ledger.UserAccount(in.SenderID, ledger.Available, in.Currency.Name)
+	booked, err := s.Ledger.Book(ctx, tx, ledger.Transaction{Reference: "transfer:" + ref, Kind: "transfer", Description: in.Description,
 		Entries: []ledger.Entry{
-			{Account: ledger.UserAccount(in.SenderID, ledger.Available, in.Currency.Name), Amount: -in.Amount},
+			{Account: senderAccount, Amount: -in.Amount},
 			{Account: ledger.UserAccount(in.RecipientID, ledger.Available, in.Currency.Name), Amount: in.Amount},
 		}})
 	if err != nil {
 		return TransferResult{}, fmt.Errorf("%s: book: %w", ref, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE transfers SET ledger_tx_id = $1 WHERE id = $2`, ledgerID, transferID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE transfers SET ledger_tx_id = $1 WHERE id = $2`, booked.ID, transferID); err != nil {
 		return TransferResult{}, fmt.Errorf("%s: link ledger transaction: %w", ref, err)
 	}
 	res := TransferResult{Currency: in.Currency, Amount: in.Amount, RecipientID: in.RecipientID, RecipientWalletID: recipient.WalletID}
-	for _, side := range []struct {
-		user, counterparty int64
-		amount             money.Amount
-		id                 *int64
-	}{{in.SenderID, in.RecipientID, -in.Amount, &res.TransactionID}, {in.RecipientID, in.SenderID, in.Amount, new(int64)}} {
-		*side.id, err = s.RecordActivity(ctx, tx, Activity{UserID: side.user, Type: ActivityTransfer, Status: ActivityCompleted,
-			Amount: side.amount, Currency: in.Currency.Name, Description: in.Description, Reference: ref, SourceTable: "transfers",
-			SourceID: transferID, Counterparty: side.counterparty, Completed: true})
-		if err != nil {
-			return TransferResult{}, err
-		}
+	activity := func(user, counterparty int64, amount money.Amount) Activity {
+		return Activity{UserID: user, Type: ActivityTransfer, Status: ActivityCompleted, Amount: amount, Currency: in.Currency.Name,
+			Description: in.Description, Reference: ref, SourceTable: "transfers", SourceID: transferID, Counterparty: counterparty, Completed: true}
 	}
-	if res.NewBalance, err = s.Ledger.Balance(ctx, tx, ledger.UserAccount(in.SenderID, ledger.Available, in.Currency.Name)); err != nil {
-		return TransferResult{}, fmt.Errorf("%s: sender balance: %w", ref, err)
+	ids, err := s.RecordActivities(ctx, tx, activity(in.SenderID, in.RecipientID, -in.Amount), activity(in.RecipientID, in.SenderID, in.Amount))
+	if err != nil {
+		return TransferResult{}, err
 	}
-	if err := s.notifyTransfer(ctx, tx, in.RecipientID, in.SenderID, in.Currency, in.Amount); err != nil {
+	res.TransactionID = ids[0]
+	var ok bool
+	if res.NewBalance, ok = booked.Balance(senderAccount); !ok {
+		return TransferResult{}, fmt.Errorf("%s: sender balance missing from the booking", ref)
+	}
+	if err := s.notifyTransfer(ctx, tx, in.RecipientID, recipientLang, in.SenderID, in.Currency, in.Amount); err != nil {
 		return TransferResult{}, fmt.Errorf("%s: %w", ref, err)
 	}
 	return res, nil
+}
+
+// walletsForTransfer reads both wallet rows in one statement, holding their
+// shared locks for the rest of tx (see CreditStatus); a side without a
+// wallet comes back with UserID 0.
+func (s *Service) walletsForTransfer(ctx context.Context, tx *sql.Tx, senderID, recipientID int64) (sender, recipient record, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT user_id, wallet_id, status, created_at FROM wallets WHERE user_id IN ($1, $2)
+		ORDER BY user_id`+s.DB.ForShare(), senderID, recipientID)
+	if err != nil {
+		return record{}, record{}, fmt.Errorf("wallets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r record
+		if err := rows.Scan(&r.UserID, &r.WalletID, &r.Status, store.TimeInto(&r.CreatedAt)); err != nil {
+			return record{}, record{}, fmt.Errorf("wallets: %w", err)
+		}
+		if r.UserID == senderID {
+			sender = r
+		} else {
+			recipient = r
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return record{}, record{}, fmt.Errorf("wallets: %w", err)
+	}
+	return sender, recipient, nil
 }

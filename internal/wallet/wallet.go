@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/i18n"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/deps"
@@ -38,12 +39,18 @@ type Rates interface {
 // transaction (attempt-limited; failures are committed).
 type TxPasswords interface {
 	CheckTxPassword(ctx context.Context, tx *sql.Tx, userID int64, password string) error
+	// LockPayer locks the paying user's row, refusing a frozen account; the
+	// Payer then checks the password on that one read.
+	LockPayer(ctx context.Context, tx *sql.Tx, userID int64) (*account.Payer, error)
 }
 
 // Users tells the wallet about account states.
 type Users interface {
 	// AccountStatus returns the account's status, or store.ErrNotFound.
 	AccountStatus(ctx context.Context, q store.Querier, userID int64) (account.Status, error)
+	// StatusAndLanguage is AccountStatus with the user's language, for a
+	// recipient about to be notified.
+	StatusAndLanguage(ctx context.Context, q store.Querier, userID int64) (account.Status, i18n.Lang, error)
 	// EnsureWritable refuses writes of a frozen account (ACCOUNT_FROZEN).
 	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
 	// Overrides returns the user's operator-set limits and fee exemption.
