@@ -15,7 +15,9 @@ import (
 
 var _ = exampleAdmin(adminExample{Pattern: "POST /api/v1/admin/reconciliation/custody-run", Role: operator.Finance,
 	Status: http.StatusAccepted,
-	Setup:  func(t *testing.T, env *adminEnv) (string, any) { return "/api/v1/admin/reconciliation/custody-run", nil }})
+	Setup: func(t *testing.T, env *adminEnv) (string, any) {
+		return "/api/v1/admin/reconciliation/custody-run", nil
+	}})
 
 // fixedCustody is a custody provider that reports set balances; a currency
 // it has none for goes unreported.
