@@ -9,6 +9,7 @@ import (
 
 	"github.com/comecomepay/comecomepay/internal/audit"
 	"github.com/comecomepay/comecomepay/internal/card"
+	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
 // ReconciliationRuns lists the stored reconciliation runs, newest first.
@@ -60,6 +61,31 @@ func (s *Service) RunReconciliation(ctx context.Context, reason string) (int64, 
 		}
 		jobID = res.Job.ID
 		return nil, map[string]any{"kind": "issuer_cards", "job_id": jobID}, nil
+	})
+	return jobID, err
+}
+
+// CustodyReconciliationRuns lists the stored custody reconciliation runs
+// (the custody provider's balances against the ledger's custody omnibus),
+// newest first.
+func (s *Service) CustodyReconciliationRuns(ctx context.Context, limit, offset int) ([]wallet.CustodyReconciliation, int, error) {
+	return s.MoneyDeps.Wallets.CustodyReconciliationRuns(ctx, limit, offset)
+}
+
+// RunCustodyReconciliation queues the custody reconciliation now, past the
+// daily job's 23-hour rule, and returns the job's id; the run appears in
+// the list when it finishes. A job rather than a call in the request: it
+// waits on the custody provider, whose answers the job retries.
+func (s *Service) RunCustodyReconciliation(ctx context.Context, reason string) (int64, error) {
+	var jobID int64
+	err := s.audited(ctx, audit.Entry{Action: "reconciliation.run", TargetType: "reconciliation", TargetID: "custody",
+		Reason: strings.TrimSpace(reason)}, func(tx *sql.Tx) (any, any, error) {
+		res, err := s.MoneyDeps.Jobs.InsertTx(ctx, tx, wallet.CustodyReconcileArgs{Force: true}, nil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("queue the custody reconciliation: %w", err)
+		}
+		jobID = res.Job.ID
+		return nil, map[string]any{"kind": "custody", "job_id": jobID}, nil
 	})
 	return jobID, err
 }

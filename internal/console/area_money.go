@@ -26,6 +26,7 @@ func (c *Console) routesMoney() {
 	c.handle("GET /console/reconciliation", mirror("GET "+admin+"/reconciliation/runs"), c.reconciliationPage)
 	c.handle("GET /console/reconciliation/report", mirror("GET "+admin+"/reconciliation/report"), c.reconciliationReport)
 	c.handle("POST /console/reconciliation/run", mirror("POST "+admin+"/reconciliation/run"), c.runReconciliation)
+	c.handle("POST /console/reconciliation/custody-run", mirror("POST "+admin+"/reconciliation/custody-run"), c.runCustodyReconciliation)
 	c.handle("GET /console/card-fee-payments", mirror("GET "+admin+"/card-fee-payments"), c.cardFeePaymentsPage)
 	c.handle("POST /console/card-fee-payments/{id}/refund", mirror("POST "+admin+"/card-fee-payments/{id}/refund"),
 		c.refundCardFeePayment)
@@ -62,6 +63,11 @@ var zhMoney = map[string]string{
 	"Reconciliation queued as job": "对账已加入队列，任务", "Report of a day": "某日报告", "Date (UTC)": "日期（UTC）", "Show": "显示",
 	"Reconciliation report": "对账报告", "No runs.": "没有运行记录。", "Card": "卡片", "Issuer": "发卡方", "Difference": "差额",
 	"No differences.": "没有差异。", "Back to the runs": "返回运行记录", "differences": "处差异",
+	"Custody": "托管", "Custody reconciliation": "托管对账", "Run the custody reconciliation now": "立即运行托管对账",
+	"It asks the custody provider for its balance of every crypto currency and compares it with the ledger's custody account. The run appears here when it finishes.": "将向托管方查询每种加密货币的余额，并与账本的托管账户比对。完成后运行记录会显示在此处。",
+	"Custody reconciliation queued as job": "托管对账已加入队列，任务",
+	"Latest runs: the custody provider's balance of each crypto currency against the ledger's custody account; difference = custody − ledger.": "最近的运行记录：托管方各加密货币余额与账本托管账户的比对；差额 = 托管 − 账本。",
+	"Run": "运行", "matches": "一致", "unreported": "未报告", "differs": "不一致", "No custody runs.": "没有托管对账记录。",
 	"Card type": "卡类型", "Used by an application": "已被开卡申请使用", "Original fee": "原价", "Discount": "优惠",
 	"Paid": "实付", "Method": "支付方式", "Coupon": "优惠券", "Used": "已使用", "Paid at": "支付时间",
 	"Refund": "退款", "Refund payment": "退还付款", "virtual": "虚拟卡", "physical": "实体卡", "true": "是", "false": "否",

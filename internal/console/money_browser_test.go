@@ -164,7 +164,7 @@ func TestConsoleLedgerAdjustmentFourEyes(t *testing.T) {
 }
 
 // TestConsoleMoneyPages: the deposits (a below-minimum deposit credited),
-// reconciliation ("run now", the day's report) and card-fee payment pages.
+// reconciliation ("run now" of both, the day's report) and card-fee payment pages.
 func TestConsoleMoneyPages(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
@@ -194,6 +194,13 @@ func TestConsoleMoneyPages(t *testing.T) {
 	s.checkPage("reconciliation")
 	s.do(chromedp.Click(chromedp.CSS(`form[action="/console/reconciliation/report"] button`)), chromedp.WaitVisible(chromedp.CSS("form.filters #report-date")))
 	s.checkPage("reconciliation-report")
+	s.do(chromedp.Navigate(s.base+"/console/reconciliation"), chromedp.WaitVisible(chromedp.CSS("table.custody-runs")),
+		chromedp.SendKeys(chromedp.CSS("#custody-run-reason"), "after the custody incident"),
+		chromedp.Click(chromedp.CSS("form.run-custody button")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if got := s.text(".notice"); !strings.Contains(got, "Custody reconciliation queued as job") {
+		t.Fatalf("custody run now: %q", got)
+	}
+	s.checkPage("reconciliation-custody")
 
 	s.do(chromedp.Navigate(s.base+"/console/card-fee-payments"), chromedp.WaitVisible(chromedp.CSS("main table")))
 	s.checkPage("card-fee-payments")

@@ -17,6 +17,7 @@ import (
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
 	"github.com/comecomepay/comecomepay/internal/platform/secret"
+	"github.com/comecomepay/comecomepay/internal/wallet"
 )
 
 // ----- Ledger: balances and the adjustment form -----
@@ -186,12 +187,46 @@ func runRows(runs []card.ReconciliationRun) []runRow {
 	return rows
 }
 
+// custodyLineRow is one currency of a custody run; Custody and Difference
+// are empty when the provider reported nothing for it.
+type custodyLineRow struct {
+	RunID                       int64
+	RunAt                       time.Time
+	Currency                    string
+	Ledger, Custody, Difference string
+	Unreported, Matches         bool
+}
+
+// custodyRunsShown is how many of the latest custody runs the page lists:
+// one a day, so about two weeks; older ones are in the admin API's pages.
+const custodyRunsShown = 14
+
+func (c *Console) custodyLineRows(runs []wallet.CustodyReconciliation) []custodyLineRow {
+	var rows []custodyLineRow
+	for _, x := range runs {
+		for _, l := range x.Lines {
+			d := c.Office.Decimals(l.Currency)
+			row := custodyLineRow{RunID: x.ID, RunAt: x.RunAt, Currency: l.Currency, Ledger: l.Ledger.Format(d),
+				Unreported: l.Unreported, Matches: l.Matches()}
+			if !l.Unreported {
+				row.Custody, row.Difference = l.Custody.Format(d), strings.TrimSpace(moneySigned(l.Custody-l.Ledger, d, ""))
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
 type reconciliationData struct {
 	moneyListing
 	Runs   []runRow
 	Job    string // the job "run now" queued
 	CanRun bool
 	Today  string
+	// The custody runs, when the role may read them.
+	CanSeeCustody, CanRunCustody bool
+	CustodyJob                   string // the job "run custody now" queued
+	Custody                      []custodyLineRow
 }
 
 func (c *Console) reconciliationPage(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -208,9 +243,28 @@ func (c *Console) showReconciliation(w http.ResponseWriter, r *http.Request, v *
 	}
 	d.paged(total)
 	d.Runs = runRows(runs)
+	d.CustodyJob = r.URL.Query().Get("custody_job")
+	d.CanRunCustody = mirror("POST /api/v1/admin/reconciliation/custody-run").allowed(v.Principal.Role)
+	if d.CanSeeCustody = mirror("GET /api/v1/admin/reconciliation/custody-runs").allowed(v.Principal.Role); d.CanSeeCustody {
+		custody, _, err := c.Office.CustodyReconciliationRuns(r.Context(), custodyRunsShown, 0)
+		if err != nil {
+			return err
+		}
+		d.Custody = c.custodyLineRows(custody)
+	}
 	d.Error = errMsg
 	c.render(w, status, "money_reconciliation", v, d)
 	return nil
+}
+
+func (c *Console) runCustodyReconciliation(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return c.act(w, r, v, c.showReconciliation, func(ctx context.Context) (string, error) {
+		job, err := c.Office.RunCustodyReconciliation(ctx, moneyReason(r))
+		if err != nil {
+			return "", err
+		}
+		return "/console/reconciliation?" + url.Values{"custody_job": {strconv.FormatInt(job, 10)}}.Encode(), nil
+	})
 }
 
 func (c *Console) runReconciliation(w http.ResponseWriter, r *http.Request, v *visit) error {

@@ -93,6 +93,8 @@ func (a *API) Routes() []Route {
 	read("GET "+v1+"/reconciliation/runs", auditors, a.reconciliationRuns)
 	read("GET "+v1+"/reconciliation/report", auditors, a.reconciliationReport)
 	write("POST "+v1+"/reconciliation/run", finance, a.runReconciliation)
+	read("GET "+v1+"/reconciliation/custody-runs", auditors, a.custodyReconciliationRuns)
+	write("POST "+v1+"/reconciliation/custody-run", finance, a.runCustodyReconciliation)
 	read("GET "+v1+"/card-fee-payments", auditors, a.listCardFeePayments)
 	write("POST "+v1+"/card-fee-payments/{id}/refund", finance, a.refundCardFeePayment)
 
