@@ -166,10 +166,11 @@ type source interface {
 }
 
 // closedLoop runs clients that each start the next operation when the last
-// one answered, for d.
+// one answered, for d. Requests still running at the end finish and count:
+// cancelling them would hide slow requests, and the rate is divided by the
+// time until the last one answered.
 func closedLoop(ctx context.Context, clients int, d time.Duration, users source, do op) result {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
+	deadline := time.Now().Add(d)
 	var (
 		mu  sync.Mutex
 		all result
@@ -179,7 +180,7 @@ func closedLoop(ctx context.Context, clients int, d time.Duration, users source,
 	for range clients {
 		wg.Go(func() {
 			var local result
-			for {
+			for time.Now().Before(deadline) && ctx.Err() == nil {
 				u, ok := users.get(ctx)
 				if !ok {
 					break
