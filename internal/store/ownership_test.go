@@ -70,11 +70,34 @@ var notOurTables = map[string]string{
 // a string ("moved from wallet") does not match.
 var sqlTable = regexp.MustCompile(`\b(?:FROM|JOIN|INTO|UPDATE|TABLE|TRUNCATE)\s+([a-z_][a-z0-9_]*)`)
 
-// tablesIn returns the tables SQL text names, in order of appearance.
-func tablesIn(sql string) []string {
+// cteName finds the names a WITH clause defines ("WITH moves (a, b) AS (",
+// ", locked AS ("): they are the statement's own, not tables.
+var cteName = regexp.MustCompile(`(?:\bWITH(?:\s+RECURSIVE)?|,)\s*([a-z_][a-z0-9_]*)\s*(?:\([a-z0-9_, ]*\)\s*)?AS\s*\(`)
+
+// ctesIn returns the names the WITH clauses of sql define.
+func ctesIn(sql string) map[string]bool {
+	ctes := map[string]bool{}
+	for _, m := range cteName.FindAllStringSubmatch(sql, -1) {
+		ctes[m[1]] = true
+	}
+	return ctes
+}
+
+// tablesIn returns the tables SQL text names, in order of appearance,
+// leaving out the names its WITH clauses define and those of also (a
+// statement built from several literals defines them in an earlier one).
+func tablesIn(sql string, also ...map[string]bool) []string {
+	ctes := ctesIn(sql)
+	for _, more := range also {
+		for name := range more {
+			ctes[name] = true
+		}
+	}
 	var out []string
 	for _, m := range sqlTable.FindAllStringSubmatch(sql, -1) {
-		out = append(out, m[1])
+		if !ctes[m[1]] {
+			out = append(out, m[1])
+		}
 	}
 	return out
 }
@@ -90,7 +113,9 @@ func TestTablesIn(t *testing.T) {
 		`INSERT INTO users(email) VALUES ($1) ON CONFLICT (email) DO UPDATE SET email = excluded.email`:    {"users"},
 		`SELECT COUNT(*) FROM (SELECT id FROM wallets LEFT JOIN deposits d ON d.wallet_id = wallets.id) r`: {"wallets", "deposits"},
 		"the amount moved from wallet to card":                                                             nil,
-		"PRAGMA wal_checkpoint(TRUNCATE)":                                                                  nil,
+		`WITH moves (account_id, delta) AS (VALUES ($1, $2)), locked (id) AS (SELECT id FROM ledger_accounts)
+			UPDATE ledger_accounts SET balance = balance + moves.delta FROM moves, locked`: {"ledger_accounts", "ledger_accounts"},
+		"PRAGMA wal_checkpoint(TRUNCATE)": nil,
 	} {
 		if got := tablesIn(sql); !slices.Equal(got, want) {
 			t.Errorf("tablesIn(%q) = %q, want %q", sql, got, want)
@@ -163,6 +188,9 @@ func sqlTablesByPackage(t *testing.T, root string) map[string]map[string]string 
 			return err
 		}
 		pkg = filepath.ToSlash(pkg)
+		var lits []*ast.BasicLit
+		var texts []string
+		fileCTEs := map[string]bool{}
 		ast.Inspect(file, func(n ast.Node) bool {
 			lit, ok := n.(*ast.BasicLit)
 			if !ok || lit.Kind != token.STRING {
@@ -173,7 +201,14 @@ func sqlTablesByPackage(t *testing.T, root string) map[string]map[string]string 
 				t.Errorf("%s: %v", fset.Position(lit.Pos()), err)
 				return true
 			}
-			for _, table := range tablesIn(text) {
+			lits, texts = append(lits, lit), append(texts, text)
+			for name := range ctesIn(text) {
+				fileCTEs[name] = true
+			}
+			return true
+		})
+		for i, lit := range lits {
+			for _, table := range tablesIn(texts[i], fileCTEs) {
 				if uses[pkg] == nil {
 					uses[pkg] = map[string]string{}
 				}
@@ -181,8 +216,7 @@ func sqlTablesByPackage(t *testing.T, root string) map[string]map[string]string 
 					uses[pkg][table] = fset.Position(lit.Pos()).String()
 				}
 			}
-			return true
-		})
+		}
 		return nil
 	})
 	if err != nil {
