@@ -73,6 +73,9 @@ type Principal struct {
 	Status    Status
 	// Language is the language the user last asked for ("en", "zh", "ar").
 	Language string
+	// user is the account row read with the session (nil for a Principal
+	// made elsewhere), so the request's own profile needs no second read.
+	user *User
 }
 
 // TokenPair is what a successful login or refresh returns.
