@@ -111,10 +111,10 @@ func (s *Service) Profile(ctx context.Context, userID int64) (Profile, error) {
 // ProfileOf returns the User object of the request's own user, built on
 // the account row its authentication read in the same request.
 func (s *Service) ProfileOf(ctx context.Context, p Principal) (Profile, error) {
-	if p.user == nil || p.user.ID != p.UserID {
+	if p.own == nil || p.own.user.ID != p.UserID {
 		return s.Profile(ctx, p.UserID)
 	}
-	return s.profileOf(ctx, s.DB.SQL, *p.user)
+	return s.profileOf(ctx, s.DB.SQL, p.own.user, p.own.walletID)
 }
 
 func (s *Service) profile(ctx context.Context, q store.Querier, userID int64) (Profile, error) {
@@ -125,15 +125,18 @@ func (s *Service) profile(ctx context.Context, q store.Querier, userID int64) (P
 	if err != nil {
 		return Profile{}, err
 	}
-	return s.profileOf(ctx, q, u)
+	return s.profileOf(ctx, q, u, "")
 }
 
-// profileOf adds to u what other domains know about the user.
-func (s *Service) profileOf(ctx context.Context, q store.Querier, u User) (Profile, error) {
-	p := Profile{User: u}
+// profileOf adds to u what other domains know about the user; walletID is
+// the wallet id when already known ("": ask the wallets).
+func (s *Service) profileOf(ctx context.Context, q store.Querier, u User, walletID string) (Profile, error) {
+	p := Profile{User: u, WalletID: walletID}
 	var err error
-	if p.WalletID, err = s.Wallets.WalletID(ctx, q, u.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return Profile{}, err
+	if p.WalletID == "" {
+		if p.WalletID, err = s.Wallets.WalletID(ctx, q, u.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return Profile{}, err
+		}
 	}
 	if p.KYCStatus, p.KYCLevel, err = s.KYC.UserKYC(ctx, q, u.ID); err != nil {
 		return Profile{}, err

@@ -10,5 +10,13 @@ CREATE TABLE request_counters (
     previous_hits BIGINT  NOT NULL
 );
 
+-- The public id of the user's wallet, copied at signup (it never changes),
+-- so that an authenticated profile read finds it in the row its session
+-- check already reads. NULL (older rows, bulk-loaded ones): read from
+-- wallets instead.
+ALTER TABLE users ADD COLUMN wallet_id TEXT;
+UPDATE users SET wallet_id = (SELECT w.wallet_id FROM wallets w WHERE w.user_id = users.id);
+
 -- +goose Down
+ALTER TABLE users DROP COLUMN wallet_id;
 DROP TABLE request_counters;
