@@ -159,14 +159,15 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if err != nil {
 		return Principal{}, ErrUnauthorized.WithDetails("The access token is invalid or expired")
 	}
-	userID, status, language, err := s.activeSession(ctx, s.DB.SQL, c.SID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (userID != c.UserID || status == StatusDeactivated)) {
+	u, language, walletID, err := s.sessionUser(ctx, s.DB.SQL, c.SID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (u.ID != c.UserID || u.Status == StatusDeactivated)) {
 		return Principal{}, ErrUnauthorized.WithDetails("The session has ended")
 	}
 	if err != nil {
 		return Principal{}, fmt.Errorf("account: authenticate: %w", err)
 	}
-	return Principal{UserID: c.UserID, Email: c.Email, SessionID: c.SID, Status: status, Language: language}, nil
+	return Principal{UserID: c.UserID, Email: c.Email, SessionID: c.SID, Status: u.Status, Language: language,
+		own: &ownRow{user: u, walletID: walletID}}, nil
 }
 
 // Refresh rotates a refresh token. A token already rotated less than the

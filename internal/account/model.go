@@ -73,6 +73,15 @@ type Principal struct {
 	Status    Status
 	// Language is the language the user last asked for ("en", "zh", "ar").
 	Language string
+	// own is the account row read with the session (nil for a Principal
+	// made elsewhere), so the request's own profile needs no second read.
+	own *ownRow
+}
+
+// ownRow is what authentication read of the caller's account.
+type ownRow struct {
+	user     User
+	walletID string // "" when the row holds no copy
 }
 
 // TokenPair is what a successful login or refresh returns.

@@ -108,6 +108,15 @@ func (s *Service) Profile(ctx context.Context, userID int64) (Profile, error) {
 	return s.profile(ctx, s.DB.SQL, userID)
 }
 
+// ProfileOf returns the User object of the request's own user, built on
+// the account row its authentication read in the same request.
+func (s *Service) ProfileOf(ctx context.Context, p Principal) (Profile, error) {
+	if p.own == nil || p.own.user.ID != p.UserID {
+		return s.Profile(ctx, p.UserID)
+	}
+	return s.profileOf(ctx, s.DB.SQL, p.own.user, p.own.walletID)
+}
+
 func (s *Service) profile(ctx context.Context, q store.Querier, userID int64) (Profile, error) {
 	u, err := s.userByID(ctx, q, userID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -116,11 +125,20 @@ func (s *Service) profile(ctx context.Context, q store.Querier, userID int64) (P
 	if err != nil {
 		return Profile{}, err
 	}
-	p := Profile{User: u}
-	if p.WalletID, err = s.Wallets.WalletID(ctx, q, userID); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return Profile{}, err
+	return s.profileOf(ctx, q, u, "")
+}
+
+// profileOf adds to u what other domains know about the user; walletID is
+// the wallet id when already known ("": ask the wallets).
+func (s *Service) profileOf(ctx context.Context, q store.Querier, u User, walletID string) (Profile, error) {
+	p := Profile{User: u, WalletID: walletID}
+	var err error
+	if p.WalletID == "" {
+		if p.WalletID, err = s.Wallets.WalletID(ctx, q, u.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return Profile{}, err
+		}
 	}
-	if p.KYCStatus, p.KYCLevel, err = s.KYC.UserKYC(ctx, q, userID); err != nil {
+	if p.KYCStatus, p.KYCLevel, err = s.KYC.UserKYC(ctx, q, u.ID); err != nil {
 		return Profile{}, err
 	}
 	return p, nil

@@ -26,6 +26,25 @@ func (s *Service) activeSession(ctx context.Context, q store.Querier, sid string
 	return userID, Status(status), language, store.NotFound(err)
 }
 
+// sessionUser returns the user of a session that is not revoked, the
+// language on record and the wallet id copied into the row ("" when not
+// copied); store.ErrNotFound otherwise. One statement is the session check
+// and the user read of an authenticated request.
+func (s *Service) sessionUser(ctx context.Context, q store.Querier, sid string) (User, string, string, error) {
+	var language, walletID string
+	u, err := scanUser(alsoScan{q.QueryRowContext(ctx, `SELECT `+userColumns+`, language, COALESCE(wallet_id, '') FROM users
+		WHERE id = (SELECT user_id FROM sessions WHERE id = $1 AND revoked_at IS NULL)`, sid), []any{&language, &walletID}})
+	return u, language, walletID, err
+}
+
+// alsoScan scans a row into scanUser's destinations and then into more.
+type alsoScan struct {
+	row  interface{ Scan(...any) error }
+	more []any
+}
+
+func (a alsoScan) Scan(dest ...any) error { return a.row.Scan(append(dest, a.more...)...) }
+
 func (s *Service) revokeSession(ctx context.Context, q store.Querier, sid, reason string, now time.Time) error {
 	_, err := q.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1, revoke_reason = $2 WHERE id = $3 AND revoked_at IS NULL`,
 		store.At(now), reason, sid)

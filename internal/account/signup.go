@@ -147,7 +147,11 @@ func (s *Service) SetPassword(ctx context.Context, email, password, referral, ip
 			}
 			return err
 		}
-		if _, err := s.Wallets.OpenTx(ctx, tx, u.ID, now); err != nil {
+		walletID, err := s.Wallets.OpenTx(ctx, tx, u.ID, now)
+		if err != nil {
+			return err
+		}
+		if err := s.setWalletID(ctx, tx, u.ID, walletID); err != nil {
 			return err
 		}
 		if err := s.deletePendingRegistration(ctx, tx, email); err != nil {

@@ -32,11 +32,12 @@ type Signer struct {
 	keys       map[string][]byte
 	accessTTL  time.Duration
 	refreshTTL time.Duration
+	verified   *verifiedTokens // access tokens only
 }
 
 // NewSigner returns a Signer for the given secrets and lifetimes.
 func NewSigner(current string, previous []string, accessTTL, refreshTTL time.Duration) *Signer {
-	s := &Signer{keys: map[string][]byte{}, accessTTL: accessTTL, refreshTTL: refreshTTL}
+	s := &Signer{keys: map[string][]byte{}, accessTTL: accessTTL, refreshTTL: refreshTTL, verified: newVerifiedTokens()}
 	s.currentKID = keyID(current)
 	s.keys[s.currentKID] = []byte(current)
 	for _, p := range previous {
@@ -87,6 +88,11 @@ func (s *Signer) pair(p pairSpec) (TokenPair, error) {
 
 // parse verifies signature, algorithm, expiry and type, and returns the claims.
 func (s *Signer) parse(token, typ string, now time.Time) (claims, error) {
+	if typ == typAccess {
+		if c, ok := s.verified.get(token, now); ok {
+			return c, nil
+		}
+	}
 	var c claims
 	_, err := jwt.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
@@ -96,12 +102,15 @@ func (s *Signer) parse(token, typ string, now time.Time) (claims, error) {
 		}
 		return key, nil
 	}, jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(), jwt.WithTimeFunc(func() time.Time { return now }), jwt.WithLeeway(5*time.Second))
+		jwt.WithIssuedAt(), jwt.WithTimeFunc(func() time.Time { return now }), jwt.WithLeeway(tokenLeeway))
 	if err != nil {
 		return claims{}, fmt.Errorf("token rejected: %w", err)
 	}
 	if c.Typ != typ || c.SID == "" || c.UserID <= 0 || c.ID == "" {
 		return claims{}, errors.New("token rejected: wrong type or missing claims")
+	}
+	if typ == typAccess {
+		s.verified.put(token, c)
 	}
 	return c, nil
 }

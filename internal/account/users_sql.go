@@ -156,6 +156,13 @@ func (s *Service) recordLogin(ctx context.Context, q store.Querier, id int64, ip
 	return affectedOne(res, err)
 }
 
+// setWalletID copies the user's wallet id into the users row (see
+// sessionUser).
+func (s *Service) setWalletID(ctx context.Context, q store.Querier, userID int64, walletID string) error {
+	_, err := q.ExecContext(ctx, `UPDATE users SET wallet_id = $1 WHERE id = $2`, walletID, userID)
+	return err
+}
+
 // storedLanguage returns the user's recorded language ("en", "zh", "ar").
 func (s *Service) storedLanguage(ctx context.Context, q store.Querier, userID int64) (string, error) {
 	var code string

@@ -289,7 +289,7 @@ func (a *App) build(ctx context.Context, now func() time.Time, opts Options) err
 		PlatformDeps: httpapi.PlatformDeps{Log: a.Log, DB: a.DB, Ready: a.DB, Registry: registry, Spec: api.Spec,
 			Idempotency: w.idempotency, Jobs: a.Jobs, Now: now, Tracing: a.Tracing},
 		EdgeDeps: httpapi.EdgeDeps{CORSOrigins: cfg.CORSOrigins, TrustProxyHeaders: cfg.TrustProxyHeaders,
-			Limiter: ratelimit.NewCounter(now), RequestsPerIP: cfg.RequestsPerIP, RequestsPerUser: cfg.RequestsPerUser},
+			Limiter: ratelimit.NewRequestLimiter(a.DB, a.Log, now), RequestsPerIP: cfg.RequestsPerIP, RequestsPerUser: cfg.RequestsPerUser},
 		UserDeps: httpapi.UserDeps{Accounts: a.Accounts, KYC: a.KYC, Devices: w.devices,
 			Notifications: &notification.Reader{DB: a.DB, Now: now}, Content: a.Content, Referrals: a.Referrals},
 		MoneyDeps: httpapi.MoneyDeps{Wallets: a.Wallets, Swaps: a.Swaps, CardFees: a.CardFees, Coupons: a.Coupons},

@@ -4,6 +4,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -92,7 +93,7 @@ type EdgeDeps struct {
 	CORSOrigins       []string
 	TrustProxyHeaders bool
 	// Limiter counts requests for the limits of API.md §1.14 (0 = off).
-	Limiter         *ratelimit.Counter
+	Limiter         *ratelimit.RequestLimiter
 	RequestsPerIP   int
 	RequestsPerUser int
 }
@@ -192,6 +193,9 @@ type Server struct {
 
 // NewServer builds the whole HTTP handler.
 func NewServer(d Deps) (*Server, error) {
+	if d.Limiter == nil {
+		return nil, errors.New("httpapi: the request Limiter is not wired")
+	}
 	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux(), first: http.NewServeMux(),
 		tracer: d.Tracing.Tracer("github.com/comecomepay/comecomepay/internal/httpapi")}
 	m, err := newHTTPMetrics(d.Registry)

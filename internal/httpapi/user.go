@@ -56,7 +56,7 @@ type profileResponse struct {
 }
 
 func (s *Server) getProfile(w http.ResponseWriter, r *http.Request, p account.Principal) error {
-	prof, err := s.Accounts.Profile(r.Context(), p.UserID)
+	prof, err := s.Accounts.ProfileOf(r.Context(), p)
 	if err != nil {
 		return err
 	}

@@ -233,18 +233,23 @@ func (s *Service) ApprovedRecord(ctx context.Context, q store.Querier, userID in
 
 // UserKYC derives the user-level status (§3.4.1): any approved record →
 // verified; else the latest record decides. It implements account.KYCStatuses.
+// One statement: it runs on every profile read.
 func (s *Service) UserKYC(ctx context.Context, q store.Querier, userID int64) (UserStatus, int, error) {
-	if _, ok, err := s.ApprovedRecord(ctx, q, userID); err != nil || ok {
-		if err != nil {
-			return "", 0, err
-		}
+	var (
+		approved bool
+		latest   sql.NullString
+	)
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM kyc_records WHERE user_id = $1 AND status = $2),
+		(SELECT status FROM kyc_records WHERE user_id = $1 ORDER BY id DESC LIMIT 1)`, userID, StatusApproved).Scan(&approved, &latest)
+	switch {
+	case err != nil:
+		return "", 0, fmt.Errorf("kyc: status of user %d: %w", userID, err)
+	case approved:
 		return UserVerified, 1, nil
+	case !latest.Valid:
+		return UserNone, 0, nil
 	}
-	latest, ok, err := s.Latest(ctx, q, userID)
-	if err != nil || !ok {
-		return UserNone, 0, err
-	}
-	return userStatusOf(latest.Status), 0, nil
+	return userStatusOf(RecordStatus(latest.String)), 0, nil
 }
 
 func userStatusOf(recordStatus RecordStatus) UserStatus {

@@ -1,5 +1,7 @@
-// Package ratelimit counts events in fixed windows stored in the database, so
-// limits hold across every replica of the service.
+// Package ratelimit counts events in the database, so limits hold across
+// every replica of the service: Counter in fixed windows, synchronously
+// (login limits, quotas: security limits, exact), RequestLimiter in sliding
+// windows flushed in batches (the per-request limits).
 package ratelimit
 
 import (
@@ -70,9 +72,15 @@ func (c *Counter) Reset(ctx context.Context, q store.Querier, key string) error 
 
 // Purge deletes the counters whose window started before cutoff, in q (the
 // periodic purge's transaction); a later hit starts a fresh window anyway.
+// The request limits' counters (RequestLimiter) go too.
 func (c *Counter) Purge(ctx context.Context, q store.Querier, cutoff time.Time) error {
-	if _, err := q.ExecContext(ctx, `DELETE FROM rate_counters WHERE window_start < $1`, store.At(cutoff)); err != nil {
-		return fmt.Errorf("ratelimit: purge: %w", err)
+	for _, query := range []string{
+		`DELETE FROM rate_counters WHERE window_start < $1`,
+		`DELETE FROM request_counters WHERE window_start < $1`,
+	} {
+		if _, err := q.ExecContext(ctx, query, store.At(cutoff)); err != nil {
+			return fmt.Errorf("ratelimit: purge: %w", err)
+		}
 	}
 	return nil
 }

@@ -26,6 +26,13 @@ type Pool struct {
 	*sql.DB
 	engine string
 	tracer trace.Tracer
+	stmts  *stmtCache // nil: statements run unprepared
+}
+
+// Close closes the cached statements and the pool.
+func (p *Pool) Close() error {
+	p.stmts.close()
+	return p.DB.Close()
 }
 
 // txWatch counts the transactions a unit of work has open.
@@ -69,7 +76,15 @@ func (p *Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.
 		return nil, err
 	}
 	ctx, span := p.startStatement(ctx, p.engine, query)
-	res, err := p.DB.ExecContext(ctx, query, args...)
+	var (
+		res sql.Result
+		err error
+	)
+	if st := p.stmts.get(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = p.DB.ExecContext(ctx, query, args...)
+	}
 	endSpan(span, err)
 	return res, err
 }
@@ -80,7 +95,15 @@ func (p *Pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 		return nil, err
 	}
 	ctx, span := p.startStatement(ctx, p.engine, query)
-	rows, err := p.DB.QueryContext(ctx, query, args...)
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if st := p.stmts.get(ctx, query); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = p.DB.QueryContext(ctx, query, args...)
+	}
 	endSpan(span, err)
 	return rows, err
 }
@@ -95,7 +118,12 @@ func (p *Pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 		return p.DB.QueryRowContext(refusedContext{ctx, err}, query, args...)
 	}
 	ctx, span := p.startStatement(ctx, p.engine, query)
-	row := p.DB.QueryRowContext(ctx, query, args...)
+	var row *sql.Row
+	if st := p.stmts.get(ctx, query); st != nil {
+		row = st.QueryRowContext(ctx, args...)
+	} else {
+		row = p.DB.QueryRowContext(ctx, query, args...)
+	}
 	endSpan(span, row.Err())
 	return row
 }

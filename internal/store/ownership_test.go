@@ -24,6 +24,7 @@ var tableOwners = map[string]string{
 	"pending_registrations": "account", "pending_changes": "account", "user_overrides": "account",
 	"otp_codes":        "otp",
 	"rate_counters":    "ratelimit",
+	"request_counters": "ratelimit",
 	"idempotency_keys": "idempotency",
 	"webhook_events":   "webhook",
 	"ledger_accounts":  "ledger", "ledger_transactions": "ledger", "ledger_postings": "ledger",

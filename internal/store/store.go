@@ -82,7 +82,11 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		_ = pool.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", engine, err)
 	}
-	return &DB{SQL: &Pool{DB: pool, engine: string(engine), tracer: noopTracer()}, Engine: engine, tracer: noopTracer()}, nil
+	p := &Pool{DB: pool, engine: string(engine), tracer: noopTracer()}
+	if engine == SQLite {
+		p.stmts = newStmtCache(pool)
+	}
+	return &DB{SQL: p, Engine: engine, tracer: noopTracer()}, nil
 }
 
 // Close releases the connections.
