@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
@@ -18,6 +19,10 @@ import (
 // jwtSecret is given to every server the suite starts, so that the suite
 // can sign access tokens for the sessions the seeder created.
 const jwtSecret = "bench-suite-jwt-secret-0123456789abcdef"
+
+// dataKey is given to every server too, so that the suite can store each
+// seeded user's transaction password in the server's keyed form.
+var dataKey = []byte("bench-suite-data-key-0123456789a") // 32 bytes
 
 // server is one comecomepay process the suite started.
 type server struct {
@@ -49,7 +54,8 @@ func startServer(ctx context.Context, bin, dbURL string, env map[string]string) 
 	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "COMECOMEPAY_MODE=sandbox", "COMECOMEPAY_DATA_DIR="+dir, "COMECOMEPAY_HTTP_ADDR="+addr,
-		"COMECOMEPAY_LOG_LEVEL=warn", "COMECOMEPAY_LOG_FORMAT=json", "COMECOMEPAY_DATABASE_URL="+dbURL, "COMECOMEPAY_JWT_SECRET="+jwtSecret)
+		"COMECOMEPAY_LOG_LEVEL=warn", "COMECOMEPAY_LOG_FORMAT=json", "COMECOMEPAY_DATABASE_URL="+dbURL, "COMECOMEPAY_JWT_SECRET="+jwtSecret,
+		"COMECOMEPAY_DATA_KEY="+base64.StdEncoding.EncodeToString(dataKey))
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

@@ -2,15 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/comecomepay/comecomepay/bench/seed"
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -46,38 +48,33 @@ func usersPlan(n int) seed.Plan {
 	return seed.Plan{Users: n, Deposit: 1_000_000 * seed.TransferAmount, PasswordHash: seed.UnusablePasswordHash, Chunk: 20_000}
 }
 
-// enableTxPassword sets the transaction password of the first user through
-// the API (whatever scheme the server uses), then copies the stored hash to
-// the others, which saves one slow hash per user.
-func enableTxPassword(ctx context.Context, s *server, dbURL string, rep seed.Report) error {
-	tok, err := signToken(rep.FirstUserID)
-	if err != nil {
-		return err
-	}
-	body, _ := json.Marshal(map[string]string{"transaction_password": txPassword, "confirm_transaction_password": txPassword})
-	status, raw, err := call(ctx, "POST", s.base+"/api/v1/user/transaction-password/request", tok, body, nil)
-	if err != nil || status != 200 {
-		return fmt.Errorf("transaction password request: %d %s %v", status, raw, err)
-	}
-	var req struct {
-		OTP      string `json:"otp"`
-		TempHash string `json:"temp_hash"`
-	}
-	if err := json.Unmarshal(raw, &req); err != nil || req.OTP == "" {
-		return fmt.Errorf("transaction password request answered %s (sandbox OTP echo expected)", raw)
-	}
-	body, _ = json.Marshal(map[string]string{"otp_code": req.OTP, "temp_hash": req.TempHash})
-	if status, raw, err = call(ctx, "POST", s.base+"/api/v1/user/transaction-password/complete", tok, body, nil); err != nil || status != 200 {
-		return fmt.Errorf("transaction password complete: %d %s %v", status, raw, err)
-	}
+// enableTxPassword gives every seeded user the transaction password in the
+// server's keyed form (account.TxPasswordHash under the data key the suite
+// gives its servers), so every transfer goes through the real check.
+func enableTxPassword(ctx context.Context, _ *server, dbURL string, rep seed.Report) error {
 	db, err := store.Open(ctx, dbURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	_, err = db.SQL.ExecContext(ctx, `UPDATE users SET tx_password_hash = (SELECT tx_password_hash FROM users WHERE id = $1)
-		WHERE id > $1 AND id <= $2`, rep.FirstUserID, rep.LastUserID)
-	return err
+	hasher := secret.NewHasher(dataKey)
+	const chunk = 500
+	for first := rep.FirstUserID; first <= rep.LastUserID; first += chunk {
+		var values strings.Builder
+		var args []any
+		for id := first; id < first+chunk && id <= rep.LastUserID; id++ {
+			if values.Len() > 0 {
+				values.WriteString(", ")
+			}
+			fmt.Fprintf(&values, "(CAST($%d AS BIGINT), CAST($%d AS TEXT))", len(args)+1, len(args)+2)
+			args = append(args, id, account.TxPasswordHash(hasher, id, txPassword))
+		}
+		if _, err := db.SQL.ExecContext(ctx, `UPDATE users SET tx_password_hash = v.column2 FROM (VALUES `+values.String()+`) AS v
+			WHERE users.id = v.column1`, args...); err != nil {
+			return fmt.Errorf("set transaction passwords: %w", err)
+		}
+	}
+	return nil
 }
 
 var tpsLine = regexp.MustCompile(`(?m)^tps = ([0-9.]+)`)

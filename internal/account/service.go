@@ -78,7 +78,7 @@ type Service struct {
 func NewService(d Deps) *Service {
 	s := &Service{Deps: d, dummyHash: hashSecret(d.Hash, secret.Hex(16))}
 	if d.Hasher != nil { // Check names a missing Hasher
-		s.txPasswords = secret.NewHasher([]byte(d.Hasher.Sum("derive", "tx-password")))
+		s.txPasswords = txPasswordHasher(d.Hasher)
 	}
 	return s
 }

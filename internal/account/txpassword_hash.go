@@ -30,9 +30,26 @@ import (
 // txPasswordScheme prefixes the keyed form, telling it from a PHC string.
 const txPasswordScheme = "$ccp-hmac-sha256$"
 
+// txPasswordHasher derives the transaction passwords' key from the data
+// key's hasher (the service's Deps.Hasher).
+func txPasswordHasher(dataKey *secret.Hasher) *secret.Hasher {
+	return secret.NewHasher([]byte(dataKey.Sum("derive", "tx-password")))
+}
+
 // hashTxPassword returns the stored form of a user's transaction password.
 func (s *Service) hashTxPassword(userID int64, password string) string {
-	return txPasswordScheme + s.txPasswords.Sum("tx-password", strconv.FormatInt(userID, 10), password)
+	return keyedTxPassword(s.txPasswords, userID, password)
+}
+
+func keyedTxPassword(h *secret.Hasher, userID int64, password string) string {
+	return txPasswordScheme + h.Sum("tx-password", strconv.FormatInt(userID, 10), password)
+}
+
+// TxPasswordHash is the stored form of userID's transaction password under
+// the data key's hasher, for tools that load users in bulk (the benchmark
+// seeder); the service itself keeps the derived hasher.
+func TxPasswordHash(dataKey *secret.Hasher, userID int64, password string) string {
+	return keyedTxPassword(txPasswordHasher(dataKey), userID, password)
 }
 
 // txPasswordMatches compares password with the stored value in constant
