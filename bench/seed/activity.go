@@ -10,6 +10,7 @@ import (
 type batch struct {
 	deposits, ledgerTx, postings, transfers, history [][]any
 	notifications, tasks, cards, trades, cardTx      [][]any
+	feePayments                                      [][]any
 }
 
 // loadActivity writes what users [from, to) did: their deposit, the
@@ -47,6 +48,8 @@ func (g *generator) loadActivity(ctx context.Context, from, to int) error {
 			"tx_hash", "reference", "source_table", "source_id", "counterparty_user_id", "created_at", "completed_at"}, b.history},
 		{"notifications", []string{"id", "user_id", "type", "title", "body", "data", "status", "read_at", "created_at", "updated_at"}, b.notifications},
 		{"card_tasks", []string{"id", "user_id", "kyc_id", "physical", "status", "card_id", "created_at", "updated_at", "completed_at"}, b.tasks},
+		{"card_fee_payments", []string{"id", "user_id", "card_type", "original_fee", "coupon_discount", "actual_payment", "status",
+			"transaction_ref", "coupon_code", "consumed_by_task_id", "created_at", "expires_at", "paid_at"}, b.feePayments},
 		{"cards", []string{"id", "user_id", "task_id", "public_token", "masked_pan", "currency", "status", "is_physical", "kyc_id",
 			"member_name", "balance", "expiry", "created_at", "updated_at"}, b.cards},
 		{"card_trades", []string{"trade_id", "card_id", "trade_type", "authorized", "amount", "merchant_name", "merchant_currency",
@@ -114,10 +117,15 @@ func (g *generator) notify(b *batch, i int) {
 	}
 }
 
-// card gives user i one issued virtual card with TradesPerCard settled purchases.
+// card gives user i one issued virtual card with TradesPerCard settled
+// purchases, and the card-fee payment its application used. The fee was
+// waived by a full coupon, so it moved no money and the book stays as the
+// deposits and transfers make it.
 func (g *generator) card(b *batch, i int) {
 	user, at := g.userID(i), g.t0+int64(i)*g.stepMicros
-	taskID, cardID := g.id("card_tasks"), g.id("cards")
+	taskID, cardID, paymentID := g.id("card_tasks"), g.id("cards"), g.id("card_fee_payments")
+	b.feePayments = append(b.feePayments, []any{paymentID, user, "virtual", 10_000_000, 10_000_000, 0, "completed",
+		"SEEDFEE" + strconv.FormatInt(paymentID, 10), "SEED100", taskID, at, at + 1_800_000_000, at})
 	b.tasks = append(b.tasks, []any{taskID, user, 1, false, "completed", cardID, at, at, at})
 	b.cards = append(b.cards, []any{cardID, user, taskID, fmt.Sprintf("8%011d", cardID), fmt.Sprintf("424242******%04d", cardID%10000),
 		"HKD", "active", false, 1, "SEED USER", 100_000, "12/30", at, at})

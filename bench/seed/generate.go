@@ -33,7 +33,7 @@ type generator struct {
 var idTables = map[string]string{
 	"users": "id", "ledger_accounts": "id", "ledger_transactions": "id", "ledger_postings": "id",
 	"unified_transactions": "id", "transfers": "id", "deposits": "id", "notifications": "id",
-	"card_tasks": "id", "cards": "id", "card_transactions": "id", "card_trades": "trade_id",
+	"card_tasks": "id", "cards": "id", "card_transactions": "id", "card_trades": "trade_id", "card_fee_payments": "id",
 }
 
 func newGenerator(ctx context.Context, sk sink, plan Plan) (*generator, error) {
@@ -136,8 +136,9 @@ func (g *generator) loadUsers(ctx context.Context, from, to int) error {
 		if g.plan.TxPasswordHash != "" {
 			tx = g.plan.TxPasswordHash
 		}
-		users = append(users, []any{id, Email(id), g.plan.PasswordHash, "personal", "active", referralCode(id), tx, created, created, "en"})
-		wallets = append(wallets, []any{id, walletID(id, g.now), "active", created})
+		wallet := walletID(id, g.now)
+		users = append(users, []any{id, Email(id), g.plan.PasswordHash, "personal", "active", referralCode(id), tx, created, created, "en", wallet})
+		wallets = append(wallets, []any{id, wallet, "active", created})
 		sessions = append(sessions, []any{SessionID(id), id, created, "127.0.0.1", "seed"})
 		accounts = append(accounts, []any{g.accountID(i), id, "available", Currency, 0, g.plan.Deposit, false, created})
 	}
@@ -146,7 +147,8 @@ func (g *generator) loadUsers(ctx context.Context, from, to int) error {
 		cols  []string
 		rows  [][]any
 	}{
-		{"users", []string{"id", "email", "password_hash", "account_type", "status", "referral_code", "tx_password_hash", "created_at", "updated_at", "language"}, users},
+		{"users", []string{"id", "email", "password_hash", "account_type", "status", "referral_code", "tx_password_hash", "created_at", "updated_at", "language",
+			"wallet_id"}, users},
 		{"wallets", []string{"user_id", "wallet_id", "status", "created_at"}, wallets},
 		{"sessions", []string{"id", "user_id", "created_at", "ip", "user_agent"}, sessions},
 		{"ledger_accounts", []string{"id", "owner_id", "name", "currency", "shard", "balance", "may_go_negative", "created_at"}, accounts},

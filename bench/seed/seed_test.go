@@ -38,6 +38,8 @@ func TestSeedSmoke(t *testing.T) {
 			"trades w/o card":        `SELECT COUNT(*) FROM card_trades r LEFT JOIN cards c ON c.id = r.card_id WHERE c.id IS NULL`,
 			"notifications w/o user": `SELECT COUNT(*) FROM notifications n LEFT JOIN users u ON u.id = n.user_id WHERE u.id IS NULL`,
 			"negative user balance":  `SELECT COUNT(*) FROM ledger_accounts WHERE owner_id <> 0 AND balance < 0`,
+			"card without its fee":   `SELECT COUNT(*) FROM card_tasks k LEFT JOIN card_fee_payments f ON f.consumed_by_task_id = k.id WHERE f.id IS NULL`,
+			"user wallet id":         `SELECT COUNT(*) FROM users u JOIN wallets w ON w.user_id = u.id WHERE u.wallet_id IS NULL OR u.wallet_id <> w.wallet_id`,
 		} {
 			var n int
 			if err := db.SQL.QueryRowContext(ctx, q).Scan(&n); err != nil {

@@ -170,6 +170,7 @@ type source interface {
 // cancelling them would hide slow requests, and the rate is divided by the
 // time until the last one answered.
 func closedLoop(ctx context.Context, clients int, d time.Duration, users source, do op) result {
+	defer profileSystem(clients, d)()
 	deadline := time.Now().Add(d)
 	var (
 		mu  sync.Mutex

@@ -35,6 +35,7 @@ func main() {
 	scale := flag.Float64("scale", 1, "size of the seeded database (1 = 1 M users, 10 M postings); 0 skips the seeded comparison")
 	only := flag.String("only", "transfer,get,sqlite,replicas,seeded", "sections to run")
 	pg := flag.String("pg", "postgres://postgres@127.0.0.1:5432", "PostgreSQL server (the suite creates databases ccp_bench_*)")
+	flag.StringVar(&perfDir, "perf", "", "directory for a whole-machine perf record of each measurement (needs perf)")
 	flag.Parse()
 	o := options{secs: time.Duration(*secs) * time.Second, scale: *scale, only: map[string]bool{}, pgBase: strings.TrimRight(*pg, "/")}
 	for _, s := range strings.Split(*only, ",") {
