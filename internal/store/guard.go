@@ -20,19 +20,32 @@ var ErrPoolInTx = errors.New("store: pool used inside a transaction")
 
 // Pool is the connection pool. It is a *sql.DB whose context-taking query
 // methods refuse, with ErrPoolInTx, a context whose unit of work holds an
-// open transaction (see WatchTransactions). Tools that need the bare
-// *sql.DB (River's driver, goose) take Pool.DB.
+// open transaction (see WatchTransactions). On SQLite its plain SELECTs
+// run on a reader pool (readpool.go), everything else on the one writer
+// connection. Tools that need the bare *sql.DB (River's driver, goose) take
+// Pool.DB, the writer.
 type Pool struct {
 	*sql.DB
 	engine string
 	tracer trace.Tracer
 	stmts  *stmtCache // nil: statements run unprepared
+
+	// read is SQLite's reader pool for read-only statements outside a
+	// transaction (readpool.go), with its own statement cache; nil on
+	// PostgreSQL and for an in-memory database.
+	read      *sql.DB
+	readStmts *stmtCache
 }
 
-// Close closes the cached statements and the pool.
+// Close closes the cached statements and both pools.
 func (p *Pool) Close() error {
+	var readErr error
+	if p.read != nil {
+		p.readStmts.close()
+		readErr = p.read.Close()
+	}
 	p.stmts.close()
-	return p.DB.Close()
+	return errors.Join(p.DB.Close(), readErr)
 }
 
 // txWatch counts the transactions a unit of work has open.
@@ -95,14 +108,15 @@ func (p *Pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 		return nil, err
 	}
 	ctx, span := p.startStatement(ctx, p.engine, query)
+	db, stmts := p.reader(query)
 	var (
 		rows *sql.Rows
 		err  error
 	)
-	if st := p.stmts.get(ctx, query); st != nil {
+	if st := stmts.get(ctx, query); st != nil {
 		rows, err = st.QueryContext(ctx, args...)
 	} else {
-		rows, err = p.DB.QueryContext(ctx, query, args...)
+		rows, err = db.QueryContext(ctx, query, args...)
 	}
 	endSpan(span, err)
 	return rows, err
@@ -118,11 +132,12 @@ func (p *Pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 		return p.DB.QueryRowContext(refusedContext{ctx, err}, query, args...)
 	}
 	ctx, span := p.startStatement(ctx, p.engine, query)
+	db, stmts := p.reader(query)
 	var row *sql.Row
-	if st := p.stmts.get(ctx, query); st != nil {
+	if st := stmts.get(ctx, query); st != nil {
 		row = st.QueryRowContext(ctx, args...)
 	} else {
-		row = p.DB.QueryRowContext(ctx, query, args...)
+		row = db.QueryRowContext(ctx, query, args...)
 	}
 	endSpan(span, row.Err())
 	return row

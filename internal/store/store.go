@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,7 +50,7 @@ type DB struct {
 // postgresql:// URL selects PostgreSQL; sqlite:// or a bare file path selects
 // SQLite. The SQLite directory is created when missing.
 func Open(ctx context.Context, rawURL string) (*DB, error) {
-	engine, dsn, err := parseURL(rawURL)
+	engine, dsn, readDSN, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -68,9 +69,11 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
-		// One connection: writers queue in Go instead of failing with
-		// SQLITE_BUSY, and every transaction is serialisable by construction.
-		// Code holding a transaction must therefore never query the pool.
+		// One writer connection: writers queue in Go instead of failing
+		// with SQLITE_BUSY, and every transaction is serialisable by
+		// construction. Code holding a transaction must therefore never
+		// query the pool. Plain SELECTs outside a transaction go to a
+		// reader pool instead (readpool.go).
 		pool.SetMaxOpenConns(1)
 		pool.SetMaxIdleConns(1)
 		pool.SetConnMaxIdleTime(0)
@@ -86,18 +89,28 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	if engine == SQLite {
 		p.stmts = newStmtCache(pool)
 	}
+	if readDSN != "" {
+		// Opened after the writer's ping, which put the file in WAL mode.
+		if p.read, err = openReader(pingCtx, readDSN); err != nil {
+			_ = pool.Close()
+			return nil, err
+		}
+		p.readStmts = newStmtCache(p.read)
+	}
 	return &DB{SQL: p, Engine: engine, tracer: noopTracer()}, nil
 }
 
 // Close releases the connections.
 func (db *DB) Close() error { return db.SQL.Close() }
 
-func parseURL(rawURL string) (Engine, string, error) {
+// parseURL returns the engine, the DSN of the pool and, for an SQLite file,
+// the DSN of its reader pool ("" when reads share the writer).
+func parseURL(rawURL string) (engine Engine, dsn, readDSN string, err error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		u, err := url.Parse(rawURL)
 		if err != nil {
-			return "", "", errors.New("database url is not a valid postgres url")
+			return "", "", "", errors.New("database url is not a valid postgres url")
 		}
 		// A server that does not answer must fail requests quickly (503)
 		// rather than hold them until the client gives up.
@@ -105,27 +118,35 @@ func parseURL(rawURL string) (Engine, string, error) {
 			q.Set("connect_timeout", "5")
 			u.RawQuery = q.Encode()
 		}
-		return Postgres, u.String(), nil
+		return Postgres, u.String(), "", nil
 	case rawURL == "":
-		return "", "", errors.New("database url is empty")
+		return "", "", "", errors.New("database url is empty")
 	}
 	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite://"), "file:")
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
 	}
 	if path == "" {
-		return "", "", errors.New("sqlite database path is empty")
+		return "", "", "", errors.New("sqlite database path is empty")
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", "", fmt.Errorf("create database directory: %w", err)
+		return "", "", "", fmt.Errorf("create database directory: %w", err)
 	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	r := url.Values{"_pragma": slices.Clone(q["_pragma"])}
+	r.Add("_pragma", "query_only(1)")
 	q.Set("_txlock", "immediate")
-	return SQLite, "file:" + path + "?" + q.Encode(), nil
+	dsn, readDSN = "file:"+path+"?"+q.Encode(), "file:"+path+"?"+r.Encode()
+	if strings.HasPrefix(path, ":memory:") {
+		// Each connection to :memory: is a database of its own: a reader
+		// would see an empty one.
+		readDSN = ""
+	}
+	return SQLite, dsn, readDSN, nil
 }
 
 // ForUpdate returns the row-lock suffix for a SELECT on this engine. SQLite
