@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/comecomepay/comecomepay/internal/apptest"
+	emailsandbox "github.com/comecomepay/comecomepay/internal/providers/email/sandbox"
 	"github.com/comecomepay/comecomepay/internal/providers/webhooksig"
 )
 
@@ -220,7 +221,6 @@ func TestThreeDSOTPChallenge(t *testing.T) {
 	t.Parallel()
 	apptest.EachEngine(t, func(t *testing.T, h *apptest.Harness) {
 		acc, c := h.CardHolder(t, "tds-otp@example.com")
-		sent := len(h.App.Outbox.To(acc.Email))
 		d := raise3DS(t, h, c.PublicToken, map[string]any{"auth_method": "OTP", "amount": "12.5", "currency": "USD", "merchant_name": "Coffee"})
 		passcode := d.Passcode
 		nid := d.NotificationID
@@ -233,7 +233,16 @@ func TestThreeDSOTPChallenge(t *testing.T) {
 			rec["challenge_status"] != "OTP_SENT" || rec["auth_method"] != "OTP" || rec["merchant_name"] != "Coffee" {
 			t.Fatalf("OTP record %v", rec)
 		}
-		mail := h.Outbox(acc.Email, sent+1)[0]
+		// The sign-up code's mail may land after the card holder is made,
+		// so the challenge's mail is found by its code, not its position.
+		var mail emailsandbox.Sent
+		for deadline := time.Now().Add(10 * time.Second); mail.OTP != passcode && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			for _, m := range h.App.Outbox.To(acc.Email) {
+				if m.OTP == passcode {
+					mail = m
+				}
+			}
+		}
 		if mail.OTP != passcode || !strings.Contains(mail.Body, passcode) || strings.Contains(mail.Subject, passcode) {
 			t.Fatalf("mail %+v", mail)
 		}

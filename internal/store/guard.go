@@ -28,23 +28,19 @@ type Pool struct {
 	*sql.DB
 	engine string
 	tracer trace.Tracer
-	stmts  *stmtCache // nil: statements run unprepared
 
 	// read is SQLite's reader pool for read-only statements outside a
-	// transaction (readpool.go), with its own statement cache; nil on
-	// PostgreSQL and for an in-memory database.
-	read      *sql.DB
-	readStmts *stmtCache
+	// transaction (readpool.go); nil on PostgreSQL and for an in-memory
+	// database.
+	read *sql.DB
 }
 
-// Close closes the cached statements and both pools.
+// Close closes both pools.
 func (p *Pool) Close() error {
 	var readErr error
 	if p.read != nil {
-		p.readStmts.close()
 		readErr = p.read.Close()
 	}
-	p.stmts.close()
 	return errors.Join(p.DB.Close(), readErr)
 }
 
@@ -89,15 +85,7 @@ func (p *Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.
 		return nil, err
 	}
 	ctx, span := p.startStatement(ctx, p.engine, query)
-	var (
-		res sql.Result
-		err error
-	)
-	if st := p.stmts.get(ctx, query); st != nil {
-		res, err = st.ExecContext(ctx, args...)
-	} else {
-		res, err = p.DB.ExecContext(ctx, query, args...)
-	}
+	res, err := p.DB.ExecContext(ctx, query, args...)
 	endSpan(span, err)
 	return res, err
 }
@@ -108,16 +96,7 @@ func (p *Pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 		return nil, err
 	}
 	ctx, span := p.startStatement(ctx, p.engine, query)
-	db, stmts := p.reader(query)
-	var (
-		rows *sql.Rows
-		err  error
-	)
-	if st := stmts.get(ctx, query); st != nil {
-		rows, err = st.QueryContext(ctx, args...)
-	} else {
-		rows, err = db.QueryContext(ctx, query, args...)
-	}
+	rows, err := p.reader(query).QueryContext(ctx, query, args...)
 	endSpan(span, err)
 	return rows, err
 }
@@ -132,13 +111,7 @@ func (p *Pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 		return p.DB.QueryRowContext(refusedContext{ctx, err}, query, args...)
 	}
 	ctx, span := p.startStatement(ctx, p.engine, query)
-	db, stmts := p.reader(query)
-	var row *sql.Row
-	if st := stmts.get(ctx, query); st != nil {
-		row = st.QueryRowContext(ctx, args...)
-	} else {
-		row = db.QueryRowContext(ctx, query, args...)
-	}
+	row := p.reader(query).QueryRowContext(ctx, query, args...)
 	endSpan(span, row.Err())
 	return row
 }

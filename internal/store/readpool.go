@@ -25,10 +25,7 @@ func readerConns() int {
 // openReader opens the reader pool on dsn (query_only: a write that was
 // routed here by mistake fails instead of racing the writer).
 func openReader(ctx context.Context, dsn string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite reader: %w", err)
-	}
+	db := openSQLite(dsn)
 	n := readerConns()
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
@@ -88,9 +85,9 @@ func isIdentChar(c byte) bool {
 
 // reader returns the connections and statement cache query runs on: the
 // reader pool for a read-only statement when there is one, else the writer.
-func (p *Pool) reader(query string) (*sql.DB, *stmtCache) {
+func (p *Pool) reader(query string) *sql.DB {
 	if p.read != nil && readOnly(query) {
-		return p.read, p.readStmts
+		return p.read
 	}
-	return p.DB, p.stmts
+	return p.DB
 }

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 
 	"go.opentelemetry.io/otel/trace"
 )
@@ -65,10 +64,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		pool.SetMaxIdleConns(25)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
 	case SQLite:
-		pool, err = sql.Open("sqlite", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("open sqlite: %w", err)
-		}
+		pool = openSQLite(dsn)
 		// One writer connection: writers queue in Go instead of failing
 		// with SQLITE_BUSY, and every transaction is serialisable by
 		// construction. Code holding a transaction must therefore never
@@ -86,16 +82,12 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database: %w", engine, err)
 	}
 	p := &Pool{DB: pool, engine: string(engine), tracer: noopTracer()}
-	if engine == SQLite {
-		p.stmts = newStmtCache(pool)
-	}
 	if readDSN != "" {
 		// Opened after the writer's ping, which put the file in WAL mode.
 		if p.read, err = openReader(pingCtx, readDSN); err != nil {
 			_ = pool.Close()
 			return nil, err
 		}
-		p.readStmts = newStmtCache(p.read)
 	}
 	return &DB{SQL: p, Engine: engine, tracer: noopTracer()}, nil
 }
