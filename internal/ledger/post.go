@@ -20,7 +20,9 @@ import (
 // row is inserted (a repeated reference answered by the same insert), the
 // balances move in one conditional update that locks its rows in id order,
 // and the postings go in with one insert. Money paths run at the speed of
-// their round trips, so the count is kept flat.
+// their round trips, so the count is kept flat. On PostgreSQL the four are
+// one statement of data-modifying CTEs (post_pg.go) once the accounts
+// exist; SQLite has no DML in CTEs and keeps the four.
 
 // Booked is a transaction booked by Book.
 type Booked struct {
@@ -55,11 +57,19 @@ func (l *Ledger) Book(ctx context.Context, tx *sql.Tx, t Transaction) (Booked, e
 	for i, e := range t.Entries {
 		keys[i] = l.keyOf(e.Account)
 	}
+	now := store.At(l.now())
+	if l.db.Engine == store.Postgres {
+		// One statement when every account exists; it wrote nothing when
+		// one is missing, and the path below creates it (first use only).
+		b, err := l.bookInOne(ctx, tx, t, keys, now)
+		if !errors.Is(err, errAccountsMissing) {
+			return b, err
+		}
+	}
 	ids, err := l.resolve(ctx, tx, keys)
 	if err != nil {
 		return Booked{}, fmt.Errorf("ledger: post: %w", err)
 	}
-	now := store.At(l.now())
 	// A repeated reference inserts nothing and is answered here: a failed
 	// insert would abort the caller's whole transaction on PostgreSQL, and
 	// callers treat ErrDuplicate as "already booked" and carry on.
