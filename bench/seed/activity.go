@@ -83,12 +83,15 @@ func (g *generator) deposit(b *batch, i int) {
 
 // transfer books one TransferAmount from user i to user j the way the
 // wallet does: transfer row, ledger transaction, a history row per side.
+// Its ledger reference has the wallet's shape ("transfer:<micros>-<16
+// hex>", wallet.transferLedgerRef) with the transfer id as the hex part
+// instead of random bits, so it stays unique and repeatable.
 func (g *generator) transfer(b *batch, i, j int) {
 	sender, recipient, at := g.userID(i), g.userID(j), g.at()
 	transferID, ltx := g.id("transfers"), g.id("ledger_transactions")
 	ref := "TRF" + strconv.FormatInt(transferID, 10)
 	b.transfers = append(b.transfers, []any{transferID, sender, recipient, Currency, TransferAmount, "seed", ltx, at})
-	b.ledgerTx = append(b.ledgerTx, []any{ltx, "transfer:" + ref, "transfer", "seed", at})
+	b.ledgerTx = append(b.ledgerTx, []any{ltx, fmt.Sprintf("transfer:%d-%016x", at, transferID), "transfer", "seed", at})
 	b.postings = append(b.postings,
 		[]any{g.id("ledger_postings"), ltx, g.accountID(i), -TransferAmount, at},
 		[]any{g.id("ledger_postings"), ltx, g.accountID(j), TransferAmount, at})

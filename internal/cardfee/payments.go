@@ -86,22 +86,23 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 		return fail(fmt.Errorf("insert: %w", err))
 	}
 	ref := fmt.Sprintf("CFP%s%06d", now.UTC().Format("20060102150405"), id%1_000_000)
-	if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET transaction_ref = $1 WHERE id = $2`, ref, id); err != nil {
-		return fail(fmt.Errorf("set reference of payment %d: %w", id, err))
-	}
+	// The coupon is reserved for the inserted row; then one update sets the
+	// reference and the price (the defaults when there is no coupon) and
+	// answers the row as the caller sees it, without reading it back.
+	var discount money.Amount
+	var code, name string
 	if couponCode != "" {
-		uc, discount, err := s.Coupons.Reserve(ctx, tx, userID, couponCode, string(cardType), fee, id)
+		uc, d, err := s.Coupons.Reserve(ctx, tx, userID, couponCode, string(cardType), fee, id)
 		if err != nil {
 			return fail(err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE card_fee_payments SET coupon_discount = $1, actual_payment = $2, coupon_code = $3,
-			coupon_name = $4 WHERE id = $5`, int64(discount), int64(fee-discount), uc.Coupon.Code, uc.Coupon.Name, id); err != nil {
-			return fail(fmt.Errorf("discount payment %d: %w", id, err))
-		}
+		discount, code, name = d, uc.Coupon.Code, uc.Coupon.Name
 	}
-	p, err := s.payment(ctx, tx, id)
+	p, err := scanPayment(tx.QueryRowContext(ctx, `UPDATE card_fee_payments SET transaction_ref = $1, coupon_discount = $2,
+		actual_payment = $3, coupon_code = $4, coupon_name = $5 WHERE id = $6 RETURNING `+paymentColumns,
+		ref, int64(discount), int64(fee-discount), code, name, id))
 	if err != nil {
-		return fail(err)
+		return fail(fmt.Errorf("set reference and price of payment %d: %w", id, err))
 	}
 	return p, nil
 }

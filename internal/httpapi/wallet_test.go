@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -290,6 +291,23 @@ func TestTransferByUID(t *testing.T) {
 		}
 		if got := balanceOf(t, h, bob, "USDT-TRC20"); got != "25" {
 			t.Fatalf("bob has %s", got)
+		}
+		// The transfer row names the ledger transaction that moved the money
+		// (booked before the row exists, so its reference cannot name it),
+		// and the history rows keep the transfer's own TRF<id>.
+		var transferID, ledgerTx, debit, credit int64
+		var ledgerRef, kind, historyRef string
+		if err := h.App.DB.SQL.QueryRow(`SELECT t.id, t.ledger_tx_id, l.reference, l.kind,
+				(SELECT amount FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id WHERE p.transaction_id = l.id AND a.owner_id = t.sender_id),
+				(SELECT amount FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id WHERE p.transaction_id = l.id AND a.owner_id = t.recipient_id),
+				(SELECT reference FROM unified_transactions h WHERE h.source_table = 'transfers' AND h.source_id = t.id AND h.user_id = t.sender_id)
+			FROM transfers t JOIN ledger_transactions l ON l.id = t.ledger_tx_id WHERE t.sender_id = $1`, alice.ID).
+			Scan(&transferID, &ledgerTx, &ledgerRef, &kind, &debit, &credit, &historyRef); err != nil {
+			t.Fatalf("transfer row and its ledger transaction: %v", err)
+		}
+		if ledgerTx <= 0 || kind != "transfer" || !strings.HasPrefix(ledgerRef, "transfer:") || debit != -credit || credit <= 0 ||
+			historyRef != "TRF"+strconv.FormatInt(transferID, 10) {
+			t.Fatalf("transfer %d: ledger tx %d %q %q, postings %d/%d, history reference %q", transferID, ledgerTx, kind, ledgerRef, debit, credit, historyRef)
 		}
 
 		// Idempotency: replay, conflict, malformed key.

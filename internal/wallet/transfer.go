@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/comecomepay/comecomepay/internal/account"
 	"github.com/comecomepay/comecomepay/internal/ledger"
 	"github.com/comecomepay/comecomepay/internal/money"
+	"github.com/comecomepay/comecomepay/internal/platform/secret"
 	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
@@ -92,26 +94,26 @@ func (s *Service) transfer(ctx context.Context, tx *sql.Tx, in TransferInput) (T
 	if err := payer.CheckTxPassword(ctx, tx, in.TxPassword); err != nil {
 		return TransferResult{}, err
 	}
-	var transferID int64
-	// The transfer row comes first so its id can name the ledger transaction.
-	if err := tx.QueryRowContext(ctx, `INSERT INTO transfers (sender_id, recipient_id, currency, amount, description, ledger_tx_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id`, in.SenderID, in.RecipientID, in.Currency.Name, int64(in.Amount),
-		in.Description, store.At(s.Now())).Scan(&transferID); err != nil {
-		return TransferResult{}, fmt.Errorf("insert: %w", err)
-	}
-	ref := "TRF" + strconv.FormatInt(transferID, 10)
+	// The ledger transaction is booked first and the transfer row then
+	// carries its id from its own insert: no placeholder to update. Its
+	// reference therefore cannot name the transfer (transferLedgerRef).
+	now := s.Now()
 	senderAccount := ledger.UserAccount(in.SenderID, ledger.Available, in.Currency.Name)
-	booked, err := s.Ledger.Book(ctx, tx, ledger.Transaction{Reference: "transfer:" + ref, Kind: "transfer", Description: in.Description,
+	booked, err := s.Ledger.Book(ctx, tx, ledger.Transaction{Reference: transferLedgerRef(now), Kind: "transfer", Description: in.Description,
 		Entries: []ledger.Entry{
 			{Account: senderAccount, Amount: -in.Amount},
 			{Account: ledger.UserAccount(in.RecipientID, ledger.Available, in.Currency.Name), Amount: in.Amount},
 		}})
 	if err != nil {
-		return TransferResult{}, fmt.Errorf("%s: book: %w", ref, err)
+		return TransferResult{}, fmt.Errorf("book: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE transfers SET ledger_tx_id = $1 WHERE id = $2`, booked.ID, transferID); err != nil {
-		return TransferResult{}, fmt.Errorf("%s: link ledger transaction: %w", ref, err)
+	var transferID int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO transfers (sender_id, recipient_id, currency, amount, description, ledger_tx_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, in.SenderID, in.RecipientID, in.Currency.Name, int64(in.Amount),
+		in.Description, booked.ID, store.At(now)).Scan(&transferID); err != nil {
+		return TransferResult{}, fmt.Errorf("insert: %w", err)
 	}
+	ref := "TRF" + strconv.FormatInt(transferID, 10)
 	res := TransferResult{Currency: in.Currency, Amount: in.Amount, RecipientID: in.RecipientID, RecipientWalletID: recipient.WalletID}
 	activity := func(user, counterparty int64, amount money.Amount) Activity {
 		return Activity{UserID: user, Type: ActivityTransfer, Status: ActivityCompleted, Amount: amount, Currency: in.Currency.Name,
@@ -130,6 +132,16 @@ func (s *Service) transfer(ctx context.Context, tx *sql.Tx, in TransferInput) (T
 		return TransferResult{}, fmt.Errorf("%s: %w", ref, err)
 	}
 	return res, nil
+}
+
+// transferLedgerRef is a transfer's ledger reference, made before its
+// transfer row exists: "transfer:<micros>-<16 hex>". The 64 random bits make
+// it unique (a clash would fail the transfer, never merge two); the time in
+// front keeps new references at the end of the unique index, as the old
+// "transfer:TRF<id>" did, instead of scattering them over it. The transfer
+// is found from its ledger transaction by transfers.ledger_tx_id.
+func transferLedgerRef(now time.Time) string {
+	return "transfer:" + strconv.FormatInt(now.UnixMicro(), 10) + "-" + secret.Hex(8)
 }
 
 // walletsForTransfer reads both wallet rows in one statement, holding their
