@@ -70,7 +70,6 @@ func (l Limits) Validate() error {
 // transaction); a user without any has the zero value.
 func (s *Service) Overrides(ctx context.Context, q store.Querier, userID int64) (Overrides, error) {
 	var (
-		o                    Overrides
 		maxCards             sql.NullInt64
 		daily, monthly       sql.NullInt64
 		cardFee, withdrawFee bool
@@ -83,6 +82,32 @@ func (s *Service) Overrides(ctx context.Context, q store.Querier, userID int64) 
 	if err != nil {
 		return Overrides{}, fmt.Errorf("account: overrides of user %d: %w", userID, err)
 	}
+	return overridesOf(maxCards, daily, monthly, cardFee, withdrawFee), nil
+}
+
+// WritableOverrides is EnsureWritable and Overrides in one read, for a
+// money path that needs both (each read is a round trip).
+func (s *Service) WritableOverrides(ctx context.Context, q store.Querier, userID int64) (Overrides, error) {
+	var (
+		status               string
+		maxCards             sql.NullInt64
+		daily, monthly       sql.NullInt64
+		cardFee, withdrawFee sql.NullBool
+	)
+	err := q.QueryRowContext(ctx, `SELECT u.status, o.max_cards, o.withdrawal_daily_limit, o.withdrawal_monthly_limit,
+		o.card_fee_exempt, o.withdrawal_fee_exempt FROM users u LEFT JOIN user_overrides o ON o.user_id = u.id WHERE u.id = $1`,
+		userID).Scan(&status, &maxCards, &daily, &monthly, &cardFee, &withdrawFee)
+	if err != nil {
+		return Overrides{}, fmt.Errorf("account: ensure writable: %w", notFound(store.NotFound(err), ErrUserNotFound))
+	}
+	if Status(status) == StatusFrozen {
+		return Overrides{}, ErrAccountFrozen
+	}
+	return overridesOf(maxCards, daily, monthly, cardFee.Bool, withdrawFee.Bool), nil
+}
+
+func overridesOf(maxCards, daily, monthly sql.NullInt64, cardFee, withdrawFee bool) Overrides {
+	var o Overrides
 	if maxCards.Valid {
 		n := int(maxCards.Int64)
 		o.MaxCards = &n
@@ -94,7 +119,7 @@ func (s *Service) Overrides(ctx context.Context, q store.Querier, userID int64) 
 		o.WithdrawalMonthly = &monthly.Int64
 	}
 	o.CardFee, o.WithdrawalFee = cardFee, withdrawFee
-	return o, nil
+	return o
 }
 
 // SetLimitsTx replaces a user's limit overrides (nil fields clear them) in

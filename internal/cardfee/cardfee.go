@@ -110,6 +110,8 @@ type Users interface {
 	EnsureWritable(ctx context.Context, q store.Querier, userID int64) error
 	// Overrides returns the user's operator-set card slots and fee exemption.
 	Overrides(ctx context.Context, q store.Querier, userID int64) (account.Overrides, error)
+	// WritableOverrides is EnsureWritable and Overrides in one read.
+	WritableOverrides(ctx context.Context, q store.Querier, userID int64) (account.Overrides, error)
 }
 
 // Coupons discounts fees with the user's coupons.

@@ -42,15 +42,19 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 	fail := func(err error) (Payment, error) {
 		return Payment{}, fmt.Errorf("cardfee: create %s payment for user %d: %w", cardType, userID, err)
 	}
-	if err := s.ensureActive(ctx, tx, userID); err != nil {
+	// Each read is a round trip: the account's state and its overrides
+	// come in one, and the slots are counted here from what is already
+	// known rather than by Stats, which would read the fee again.
+	o, err := s.Users.WritableOverrides(ctx, tx, userID)
+	if err != nil {
 		return fail(err)
 	}
 	cfg, err := s.Config(ctx, tx, cardType)
 	if err != nil {
 		return fail(err)
 	}
-	if cfg, err = s.userFee(ctx, tx, userID, cfg); err != nil {
-		return fail(err)
+	if o.CardFee {
+		cfg.IsActive = false
 	}
 	paid, err := s.hasUnconsumed(ctx, tx, userID, cardType)
 	if err != nil {
@@ -65,12 +69,16 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 	if err != nil {
 		return fail(err)
 	}
-	st, err := s.stats(ctx, tx, userID, cardType)
+	success, pending, err := s.Cards.Counts(ctx, tx, userID)
 	if err != nil {
 		return fail(err)
 	}
-	if !st.CanApply {
-		return Payment{}, ErrCardLimit.WithDetails("All " + strconv.Itoa(st.MaxCards) + " card slots are used")
+	slots := v.MaxCards
+	if o.MaxCards != nil {
+		slots = *o.MaxCards
+	}
+	if slots-success-pending <= 0 {
+		return Payment{}, ErrCardLimit.WithDetails("All " + strconv.Itoa(slots) + " card slots are used")
 	}
 	now := s.Now()
 	if err := s.cancelPending(ctx, tx, userID, cardType); err != nil {
