@@ -107,23 +107,13 @@ func (s *Service) transfer(ctx context.Context, tx *sql.Tx, in TransferInput) (T
 	if err != nil {
 		return TransferResult{}, fmt.Errorf("book: %w", err)
 	}
-	var transferID int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO transfers (sender_id, recipient_id, currency, amount, description, ledger_tx_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, in.SenderID, in.RecipientID, in.Currency.Name, int64(in.Amount),
-		in.Description, booked.ID, store.At(now)).Scan(&transferID); err != nil {
-		return TransferResult{}, fmt.Errorf("insert: %w", err)
-	}
-	ref := "TRF" + strconv.FormatInt(transferID, 10)
-	res := TransferResult{Currency: in.Currency, Amount: in.Amount, RecipientID: in.RecipientID, RecipientWalletID: recipient.WalletID}
-	activity := func(user, counterparty int64, amount money.Amount) Activity {
-		return Activity{UserID: user, Type: ActivityTransfer, Status: ActivityCompleted, Amount: amount, Currency: in.Currency.Name,
-			Description: in.Description, Reference: ref, SourceTable: "transfers", SourceID: transferID, Counterparty: counterparty, Completed: true}
-	}
-	ids, err := s.RecordActivities(ctx, tx, activity(in.SenderID, in.RecipientID, -in.Amount), activity(in.RecipientID, in.SenderID, in.Amount))
+	transferID, senderRow, err := s.insertTransfer(ctx, tx, in, booked.ID, now)
 	if err != nil {
 		return TransferResult{}, err
 	}
-	res.TransactionID = ids[0]
+	ref := "TRF" + strconv.FormatInt(transferID, 10)
+	res := TransferResult{TransactionID: senderRow, Currency: in.Currency, Amount: in.Amount, RecipientID: in.RecipientID,
+		RecipientWalletID: recipient.WalletID}
 	var ok bool
 	if res.NewBalance, ok = booked.Balance(senderAccount); !ok {
 		return TransferResult{}, fmt.Errorf("%s: sender balance missing from the booking", ref)
