@@ -5,8 +5,11 @@ import (
 	"time"
 )
 
-// maxVerifiedTokens bounds the verified-token cache (about 0.5 KiB each).
-const maxVerifiedTokens = 16384
+// maxVerifiedTokens bounds the verified-token cache (about 0.5 KiB each,
+// 16 MiB when full): room for the access tokens of every user active on a
+// replica within a token's life, so that a busy replica does not evict
+// tokens still in use and verify them again.
+const maxVerifiedTokens = 32768
 
 // tokenLeeway is the clock skew tolerated on a token's times.
 const tokenLeeway = 5 * time.Second
