@@ -88,6 +88,9 @@ func pgTransfers(ctx context.Context, o options) error {
 	recipients := all.users[10_000:12_000]
 	payers := &once{users: all.users[12_000:]}
 	transfer := transferOp(s, recipients)
+	if err := checkpoint(ctx, o); err != nil {
+		return err
+	}
 	closedLoop(ctx, 4, 2*time.Second, senders, transfer) // warm-up: connections, caches
 	peak := 0.0
 	for _, c := range []int{4, 16} {
@@ -101,6 +104,9 @@ func pgTransfers(ctx context.Context, o options) error {
 			ref: tps, target: "≥ 0.60", met: atLeast(0.60), note: joinNotes(fmt.Sprintf("p50 %s p99 %s", r.percentile(50), r.percentile(99)), describe(r))})
 	}
 	rate := 0.75 * peak
+	if err := checkpoint(ctx, o); err != nil {
+		return err
+	}
 	r := openLoop(ctx, rate, o.secs, senders, transfer)
 	p50, p99 := r.percentile(50), r.percentile(99)
 	report(row{name: fmt.Sprintf("PG transfer p99 at 75%% of peak (%.0f/s)", rate), unit: "ms p99", figure: ms(p99), refName: "ms p50",

@@ -28,6 +28,21 @@ var limitsOff = map[string]string{"COMECOMEPAY_RATE_LIMIT_PER_IP": "0", "COMECOM
 
 const txPassword = "246810"
 
+// checkpoint writes out what the setup or a reference run left in the WAL,
+// so that a measurement does not pay for a checkpoint the suite itself
+// provoked (seeding or pgbench -N write far more than the load between).
+func checkpoint(ctx context.Context, o options) error {
+	conn, err := pgx.Connect(ctx, o.pgBase+"/postgres?sslmode=disable")
+	if err != nil {
+		return fmt.Errorf("connect to postgres: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
 // freshDB drops and creates database name and returns its URL.
 func freshDB(ctx context.Context, o options, name string) (string, error) {
 	conn, err := pgx.Connect(ctx, o.pgBase+"/postgres?sslmode=disable")
