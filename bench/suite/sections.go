@@ -200,13 +200,23 @@ func pgGets(ctx context.Context, o options) error {
 		closedLoop(ctx, 16, 2*time.Second, readers, profile)
 		return closedLoop(ctx, 16, o.secs, readers, profile), nil
 	}
-	on, err := measure(limitsOn)
-	if err != nil {
-		return err
-	}
-	off, err := measure(limitsOff)
-	if err != nil {
-		return err
+	// On and off alternate, twice each, and the better run of each counts:
+	// one pair measured back to back moved by ±20 % between runs on a VM
+	// with neighbours, more than the limits cost.
+	var on, off result
+	for range 2 {
+		for _, m := range []struct {
+			env  map[string]string
+			best *result
+		}{{limitsOn, &on}, {limitsOff, &off}} {
+			r, err := measure(m.env)
+			if err != nil {
+				return err
+			}
+			if r.rate() > m.best.rate() || m.best.took == 0 {
+				*m.best = r
+			}
+		}
 	}
 	tps, err := pgbench(ctx, o, "-S", 16)
 	if err != nil {
