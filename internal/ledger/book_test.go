@@ -61,6 +61,16 @@ func sameCounts(a, b bookCounts) bool {
 	return true
 }
 
+// fundTwoUsers deposits 100 for user 1 and 10 for user 2.
+func fundTwoUsers(ctx context.Context, t *testing.T, db *store.DB, l *ledger.Ledger) {
+	t.Helper()
+	for _, tx := range []ledger.Transaction{deposit(1, 100, "dep-1"), deposit(2, 10, "dep-2")} {
+		if err := post(ctx, db, l, tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func mustVerify(ctx context.Context, t *testing.T, l *ledger.Ledger) {
 	t.Helper()
 	if report, err := l.VerifySnapshot(ctx); err != nil || !report.OK() {
@@ -77,11 +87,7 @@ func TestDuplicateWritesNothingAndTxContinues(t *testing.T) {
 	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		db, l := newOneShardLedger(t, engine)
-		for _, tx := range []ledger.Transaction{deposit(1, 100, "dep-1"), deposit(2, 10, "dep-2")} {
-			if err := post(ctx, db, l, tx); err != nil {
-				t.Fatal(err)
-			}
-		}
+		fundTwoUsers(ctx, t, db, l)
 		err := db.InTx(ctx, func(tx *sql.Tx) error {
 			before := readCounts(ctx, t, tx, l, 1, 2)
 			for _, dup := range []ledger.Transaction{
@@ -166,11 +172,7 @@ func TestInsufficientBalanceWithAccountsExisting(t *testing.T) {
 	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		db, l := newOneShardLedger(t, engine)
-		for _, tx := range []ledger.Transaction{deposit(1, 100, "dep-1"), deposit(2, 10, "dep-2")} {
-			if err := post(ctx, db, l, tx); err != nil {
-				t.Fatal(err)
-			}
-		}
+		fundTwoUsers(ctx, t, db, l)
 		before := readCounts(ctx, t, db.SQL, l, 1, 2)
 		split := ledger.Transaction{Reference: "split", Kind: "transfer", Entries: []ledger.Entry{
 			{Account: ledger.UserAccount(1, ledger.Available, usdt), Amount: -60},
@@ -200,11 +202,7 @@ func TestSameAccountTwice(t *testing.T) {
 	storetest.EachEngine(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		db, l := newOneShardLedger(t, engine)
-		for _, tx := range []ledger.Transaction{deposit(1, 100, "dep-1"), deposit(2, 10, "dep-2")} {
-			if err := post(ctx, db, l, tx); err != nil {
-				t.Fatal(err)
-			}
-		}
+		fundTwoUsers(ctx, t, db, l)
 		user := func(id int64) ledger.AccountRef { return ledger.UserAccount(id, ledger.Available, usdt) }
 		var b ledger.Booked
 		err := db.InTx(ctx, func(tx *sql.Tx) error {
