@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/comecomepay/comecomepay/internal/account"
+	"github.com/comecomepay/comecomepay/internal/settings"
 	"github.com/comecomepay/comecomepay/internal/store"
 )
 
@@ -25,7 +27,15 @@ func (s *Service) SlotsFor(ctx context.Context, q store.Querier, userID int64) (
 	if err != nil {
 		return 0, fmt.Errorf("cardfee: card slots of user %d: %w", userID, err)
 	}
-	return v.MaxCards, nil
+	return slotsOf(o, v), nil
+}
+
+// slotsOf is the slot rule: the operator's override, else the programme's.
+func slotsOf(o account.Overrides, v settings.Values) int {
+	if o.MaxCards != nil {
+		return *o.MaxCards
+	}
+	return v.MaxCards
 }
 
 // feeExempt tells whether an operator waived the card fees for the user.
@@ -43,8 +53,13 @@ func (s *Service) userFee(ctx context.Context, q store.Querier, userID int64, cf
 	if err != nil {
 		return Config{}, err
 	}
+	return exemptIf(exempt, cfg), nil
+}
+
+// exemptIf is the exemption rule: an exempt user owes no fee.
+func exemptIf(exempt bool, cfg Config) Config {
 	if exempt {
 		cfg.IsActive = false
 	}
-	return cfg, nil
+	return cfg
 }

@@ -53,9 +53,7 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 	if err != nil {
 		return fail(err)
 	}
-	if o.CardFee {
-		cfg.IsActive = false
-	}
+	cfg = exemptIf(o.CardFee, cfg)
 	paid, err := s.hasUnconsumed(ctx, tx, userID, cardType)
 	if err != nil {
 		return fail(err)
@@ -73,11 +71,7 @@ func (s *Service) CreatePayment(ctx context.Context, tx *sql.Tx, userID int64, c
 	if err != nil {
 		return fail(err)
 	}
-	slots := v.MaxCards
-	if o.MaxCards != nil {
-		slots = *o.MaxCards
-	}
-	if slots-success-pending <= 0 {
+	if slots := slotsOf(o, v); slots-success-pending <= 0 {
 		return Payment{}, ErrCardLimit.WithDetails("All " + strconv.Itoa(slots) + " card slots are used")
 	}
 	now := s.Now()
