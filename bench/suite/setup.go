@@ -31,31 +31,29 @@ const txPassword = "246810"
 // checkpoint writes out what the setup or a reference run left in the WAL,
 // so that a measurement does not pay for a checkpoint the suite itself
 // provoked (seeding or pgbench -N write far more than the load between).
-func checkpoint(ctx context.Context, o options) error {
+func checkpoint(ctx context.Context, o options) error { return onServer(ctx, o, "CHECKPOINT") }
+
+// freshDB drops and creates database name and returns its URL.
+func freshDB(ctx context.Context, o options, name string) (string, error) {
+	if err := onServer(ctx, o, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)", "CREATE DATABASE "+name); err != nil {
+		return "", err
+	}
+	return o.pgBase + "/" + name + "?sslmode=disable", nil
+}
+
+// onServer runs statements, one after the other, on the server's postgres database.
+func onServer(ctx context.Context, o options, statements ...string) error {
 	conn, err := pgx.Connect(ctx, o.pgBase+"/postgres?sslmode=disable")
 	if err != nil {
 		return fmt.Errorf("connect to postgres: %w", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	return nil
-}
-
-// freshDB drops and creates database name and returns its URL.
-func freshDB(ctx context.Context, o options, name string) (string, error) {
-	conn, err := pgx.Connect(ctx, o.pgBase+"/postgres?sslmode=disable")
-	if err != nil {
-		return "", fmt.Errorf("connect to postgres: %w", err)
-	}
-	defer conn.Close(ctx)
-	for _, q := range []string{"DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "CREATE DATABASE " + name} {
+	for _, q := range statements {
 		if _, err := conn.Exec(ctx, q); err != nil {
-			return "", fmt.Errorf("%s: %w", q, err)
+			return fmt.Errorf("%s: %w", q, err)
 		}
 	}
-	return o.pgBase + "/" + name + "?sslmode=disable", nil
+	return nil
 }
 
 // usersPlan is n funded users: the load's senders and readers.

@@ -83,8 +83,8 @@ func isIdentChar(c byte) bool {
 	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
 
-// reader returns the connections and statement cache query runs on: the
-// reader pool for a read-only statement when there is one, else the writer.
+// reader returns the connections query runs on: the reader pool for a
+// read-only statement when there is one, else the writer.
 func (p *Pool) reader(query string) *sql.DB {
 	if p.read != nil && readOnly(query) {
 		return p.read
